@@ -1,0 +1,202 @@
+// Package auth owns accounts and sessions: argon2id password hashes, opaque
+// session tokens stored only as SHA-256 hashes, login throttling, and the
+// HTTP middleware that turns a bearer token or session cookie into the
+// Viewer of a request.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/store"
+)
+
+// TokenPrefix starts every session token, so secret scanners can spot a
+// leaked one.
+const TokenPrefix = "ccs_"
+
+// Limits on login failures within one ThrottleWindow.
+const (
+	ThrottleWindow      = 15 * time.Minute
+	MaxFailuresPerEmail = 10
+	MaxFailuresPerIP    = 50
+)
+
+// Service signs users up and in and checks tokens.
+type Service struct {
+	store      *store.Store
+	logger     *slog.Logger
+	sessionTTL time.Duration
+	// dummyHash is verified against when an email is unknown, so that an
+	// unknown email costs as much time as a wrong password.
+	dummyHash string
+}
+
+// NewService returns a Service issuing sessions that last sessionTTL.
+func NewService(s *store.Store, logger *slog.Logger, sessionTTL time.Duration) (*Service, error) {
+	dummy, err := HashPassword("not a real password, only here to spend time")
+	if err != nil {
+		return nil, err
+	}
+	return &Service{store: s, logger: logger, sessionTTL: sessionTTL, dummyHash: dummy}, nil
+}
+
+// SessionTTL is how long new sessions last.
+func (s *Service) SessionTTL() time.Duration { return s.sessionTTL }
+
+// Client describes where a request comes from, recorded on its session and
+// used for throttling.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// Session is a newly issued session: the token is shown once, here.
+type Session struct {
+	Token     string
+	ExpiresAt time.Time
+	User      store.User
+}
+
+// SignUp creates an account and its first session.
+func (s *Service) SignUp(ctx context.Context, email, password, name string, client Client) (Session, error) {
+	email = strings.TrimSpace(email)
+	name = strings.TrimSpace(name)
+	if err := validateEmail(email); err != nil {
+		return Session{}, err
+	}
+	if n := utf8.RuneCountInString(password); n < 8 {
+		return Session{}, inputError("password", "Password must be at least 8 characters.")
+	} else if len(password) > 1024 {
+		return Session{}, inputError("password", "Password must be at most 1024 bytes.")
+	}
+	if n := utf8.RuneCountInString(name); n < 1 || n > 80 {
+		return Session{}, inputError("name", "Name must be 1 to 80 characters.")
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return Session{}, err
+	}
+	user, err := s.store.CreateUser(ctx, email, name, hash)
+	if errors.Is(err, store.ErrEmailTaken) {
+		return Session{}, inputError("email", "An account with this email already exists.")
+	}
+	if err != nil {
+		return Session{}, err
+	}
+	s.logger.InfoContext(ctx, "account created", "user_id", user.ID, "admin", user.IsAdmin)
+	return s.issue(ctx, user, client)
+}
+
+func validateEmail(email string) error {
+	addr, err := mail.ParseAddress(email)
+	if err != nil || addr.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@'):], ".") || len(email) > 254 {
+		return inputError("email", "Enter a valid email address, like name@example.com.")
+	}
+	return nil
+}
+
+// LogIn checks credentials and issues a session. Failures are counted per
+// email and per client IP; past the limits it answers RATE_LIMITED until
+// the window ends, even for the right password.
+func (s *Service) LogIn(ctx context.Context, email, password string, client Client) (Session, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	keys := []string{"account:" + email, "ip:" + client.IP}
+	blocked, err := s.store.LoginBlockedFor(ctx, keys, []int{MaxFailuresPerEmail, MaxFailuresPerIP}, ThrottleWindow)
+	if err != nil {
+		return Session{}, err
+	}
+	if blocked > 0 {
+		return Session{}, &Error{Code: "RATE_LIMITED", RetryAfter: blocked,
+			Message: fmt.Sprintf("Too many failed logins. Try again in %d minutes.", int(blocked.Minutes())+1)}
+	}
+	user, err := s.store.UserByEmail(ctx, email)
+	hash := user.PasswordHash
+	if errors.Is(err, store.ErrNotFound) {
+		hash = s.dummyHash
+	} else if err != nil {
+		return Session{}, err
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return Session{}, fmt.Errorf("log in: %w", err)
+	}
+	if !ok || user.ID == uuid.Nil {
+		if err := s.store.RecordLoginFailure(ctx, keys, ThrottleWindow); err != nil {
+			return Session{}, err
+		}
+		return Session{}, ErrInvalidCredentials
+	}
+	if err := s.store.ClearLoginFailures(ctx, keys[0]); err != nil {
+		return Session{}, err
+	}
+	return s.issue(ctx, user, client)
+}
+
+func (s *Service) issue(ctx context.Context, user store.User, client Client) (Session, error) {
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return Session{}, fmt.Errorf("issue session: %w", err)
+	}
+	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw)
+	expires := time.Now().Add(s.sessionTTL)
+	if _, err := s.store.CreateSession(ctx, user.ID, hashToken(token), expires, client.UserAgent, client.IP); err != nil {
+		return Session{}, err
+	}
+	return Session{Token: token, ExpiresAt: expires, User: user}, nil
+}
+
+func hashToken(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// Viewer is the authenticated user behind a request.
+type Viewer struct {
+	UserID    uuid.UUID
+	IsAdmin   bool
+	SessionID uuid.UUID
+}
+
+// Store returns the viewer in the form store queries take.
+func (v *Viewer) Store() store.Viewer {
+	if v == nil {
+		return store.Viewer{}
+	}
+	return store.Viewer{UserID: v.UserID, IsAdmin: v.IsAdmin}
+}
+
+// Authenticate resolves a token to its viewer. It returns
+// ErrUnauthenticated for an unknown, expired or revoked token.
+func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 128 {
+		return nil, ErrUnauthenticated
+	}
+	sess, err := s.store.SessionByTokenHash(ctx, hashToken(token))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrUnauthenticated
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Viewer{UserID: sess.UserID, IsAdmin: sess.IsAdmin, SessionID: sess.ID}, nil
+}
+
+// LogOut revokes the viewer's session and reports whether one was ended.
+func (s *Service) LogOut(ctx context.Context, v *Viewer) (bool, error) {
+	if v == nil {
+		return false, nil
+	}
+	return s.store.RevokeSession(ctx, v.SessionID)
+}

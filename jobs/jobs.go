@@ -1,0 +1,34 @@
+// Package jobs holds clipcut's River jobs, one file per kind: each file
+// declares the job's args (with a stable Kind) and its worker side by side.
+// Register adds every worker; PeriodicJobs lists the scheduled ones.
+package jobs
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/store"
+)
+
+// Deps are what workers need.
+type Deps struct {
+	Store  *store.Store
+	Logger *slog.Logger
+}
+
+// Register adds every clipcut worker to workers.
+func Register(workers *river.Workers, deps Deps) {
+	river.AddWorker(workers, &CleanupWorker{deps: deps})
+}
+
+// PeriodicJobs are the jobs River schedules on its own. River runs each
+// once per interval across all worker processes (on the elected leader).
+func PeriodicJobs() []*river.PeriodicJob {
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
+}

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/frontend"
+	"github.com/clipcut/clipcut/graph"
+	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/store/pgcluster"
+)
+
+// run starts clipcut in mode m and blocks until ctx is cancelled (SIGINT or
+// SIGTERM) and everything has shut down in order: HTTP, jobs, database.
+func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
+	dbURL := cfg.DatabaseURL
+	if dbURL == "" {
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: cfg.PostgresDir(), BinDir: cfg.PostgresBin, Logger: logger})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			logger.Info("stopping private PostgreSQL cluster")
+			if err := cluster.Stop(context.WithoutCancel(ctx)); err != nil {
+				logger.Error("stopping private PostgreSQL cluster failed", "error", err)
+			}
+		}()
+		dbURL = cluster.URL()
+	}
+	pool, err := store.NewPool(ctx, dbURL, int32(cfg.DBMaxConns))
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	st := store.New(pool)
+
+	if m == modeMigrate {
+		if err := store.Migrate(ctx, pool, logger); err != nil {
+			return err
+		}
+		logger.Info("database is up to date", "version", store.LatestVersion())
+		return nil
+	}
+
+	if err := os.MkdirAll(cfg.MediaDir(), 0o755); err != nil {
+		return fmt.Errorf("create media dir: %w", err)
+	}
+
+	// River: insert-only in api mode, working in serve and worker modes.
+	riverCfg := &river.Config{Logger: riverLogger(logger, cfg.LogLevel)}
+	if m != modeAPI {
+		workers := river.NewWorkers()
+		jobs.Register(workers, jobs.Deps{Store: st, Logger: logger})
+		riverCfg.Workers = workers
+		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+		riverCfg.PeriodicJobs = jobs.PeriodicJobs()
+	}
+	riverClient, err := river.NewClient(riverpgxv5.New(pool), riverCfg)
+	if err != nil {
+		return fmt.Errorf("create job client: %w", err)
+	}
+
+	met := newMetrics()
+	met.registry.MustRegister(newQueueCollector(st))
+	ready := &readiness{store: st, mediaDir: cfg.MediaDir()}
+
+	var hub *store.Hub
+	mux := http.NewServeMux()
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, met.instrument(pattern, h)) }
+	handle("GET /health", http.HandlerFunc(handleHealth))
+	handle("GET /ready", ready)
+	handle("GET /metrics", met.handler())
+
+	var authSvc *auth.Service
+	if m != modeWorker {
+		authSvc, err = auth.NewService(st, logger, cfg.SessionTTL)
+		if err != nil {
+			return err
+		}
+		hub = store.NewHub(pool, logger)
+		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Logger: logger}
+		var gql http.Handler = graph.NewHandler(resolver, graph.Options{
+			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
+			KeepAlive: cfg.KeepAlive, Metrics: graph.NewMetrics(met.registry),
+		})
+		gql = limitBody(cfg.MaxBodyBytes, gql)
+		handle("GET /graphql", gql)
+		handle("POST /graphql", gql)
+		handle("OPTIONS /graphql", gql)
+		handle("GET /graphql/schema.graphql", http.HandlerFunc(graph.ServeSchema))
+		handle("GET /", newSPA(frontend.Dist()))
+	}
+
+	var root http.Handler = mux
+	if authSvc != nil {
+		root = authSvc.Middleware(auth.MiddlewareOptions{Cookies: cookieSecurity(cfg.CookieSecure), TrustProxy: cfg.TrustProxy})(root)
+	}
+	root = withRequestID(withAccessLog(logger, withRecovery(logger, withSecurityHeaders(root))))
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	srv := &http.Server{
+		Handler:           root,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("clipcut is listening", "mode", string(m), "addr", ln.Addr().String())
+
+	// Everything below needs the database. Keep trying until it answers,
+	// saying so once; meanwhile /ready answers 503.
+	var wg sync.WaitGroup
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopBackground()
+	riverStarted := false
+	startupErr := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		startupErr <- bringUp(bgCtx, logger, func(ctx context.Context) error {
+			if err := st.Ping(ctx); err != nil {
+				return fmt.Errorf("database unreachable: %w", err)
+			}
+			return store.Migrate(ctx, pool, logger)
+		})
+	}()
+	if hub != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); hub.Run(bgCtx) }()
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case err := <-startupErr:
+		if err != nil {
+			break // cancelled during start-up
+		}
+		if m != modeAPI {
+			if err := riverClient.Start(bgCtx); err != nil {
+				return fmt.Errorf("start job workers: %w", err)
+			}
+			riverStarted = true
+			wg.Add(1)
+			go func() { defer wg.Done(); met.observeJobs(bgCtx, riverClient) }()
+		}
+		ready.started.Store(true)
+		logger.Info("clipcut is ready", "mode", string(m))
+		select {
+		case err := <-serveErr:
+			return fmt.Errorf("http server: %w", err)
+		case <-ctx.Done():
+		}
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down", "timeout", cfg.ShutdownTimeout)
+	ready.started.Store(false)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("HTTP shutdown cut short", "error", err)
+		_ = srv.Close()
+	}
+	if riverStarted {
+		// Stop fetching, let running jobs finish until the deadline, then
+		// cancel them so River retries them elsewhere.
+		if err := riverClient.Stop(shutdownCtx); err != nil {
+			logger.Warn("jobs did not finish in time; cancelling them for retry", "error", err)
+			_ = riverClient.StopAndCancel(context.WithoutCancel(ctx))
+		}
+	}
+	stopBackground()
+	wg.Wait()
+	logger.Info("clipcut stopped")
+	return nil
+}
+
+// bringUp runs step until it succeeds or ctx ends, with capped backoff. It
+// logs the first failure and any change of reason, not every retry.
+func bringUp(ctx context.Context, logger *slog.Logger, step func(context.Context) error) error {
+	backoff := 250 * time.Millisecond
+	lastErr := ""
+	for {
+		attemptCtx, cancel := context.WithTimeout(ctx, time.Minute)
+		err := step(attemptCtx)
+		cancel()
+		if err == nil {
+			if lastErr != "" {
+				logger.Info("database is reachable again")
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if msg := err.Error(); msg != lastErr {
+			logger.Error("cannot start yet; retrying until it works (/ready answers 503 meanwhile)", "error", err)
+			lastErr = msg
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}
+
+func cookieSecurity(s string) auth.CookieSecurity {
+	switch s {
+	case "always":
+		return auth.CookieSecureAlways
+	case "never":
+		return auth.CookieSecureNever
+	}
+	return auth.CookieSecureAuto
+}
+
+// riverLogger quiets River's periodic progress lines unless debugging.
+func riverLogger(logger *slog.Logger, level string) *slog.Logger {
+	if level == "debug" {
+		return logger.With("component", "river")
+	}
+	return slog.New(minLevel{Handler: logger.Handler(), min: slog.LevelWarn}).With("component", "river")
+}
+
+type minLevel struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return minLevel{Handler: h.Handler.WithAttrs(attrs), min: h.min}
+}
+
+func (h minLevel) WithGroup(name string) slog.Handler {
+	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/store"
+)
+
+// metrics are the process's Prometheus collectors, on a registry of its own
+// (no global state).
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	jobs     *prometheus.CounterVec
+	jobTime  *prometheus.HistogramVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clipcut_http_requests_total",
+			Help: "HTTP requests by route pattern, method and status code.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "clipcut_http_request_duration_seconds",
+			Help:    "HTTP request latency by route pattern (until the handler returns).",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12),
+		}, []string{"route"}),
+		jobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clipcut_jobs_total",
+			Help: "Background job attempts by kind and outcome (completed, failed, cancelled, snoozed).",
+		}, []string{"kind", "outcome"}),
+		jobTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "clipcut_job_duration_seconds",
+			Help:    "Background job run time by kind.",
+			Buckets: prometheus.ExponentialBuckets(0.01, 3, 12),
+		}, []string{"kind"}),
+	}
+	m.registry.MustRegister(m.requests, m.latency, m.jobs, m.jobTime,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// instrument records requests to one route; route is the mux pattern, so
+// label values are bounded.
+func (m *metrics) instrument(route string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
+		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+	})
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
+
+// observeJobs counts River job outcomes until ctx ends.
+func (m *metrics) observeJobs(ctx context.Context, client *river.Client[pgx.Tx]) {
+	events, cancel := client.Subscribe(river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobCancelled, river.EventKindJobSnoozed)
+	defer cancel()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case ev, ok := <-events:
+			if !ok {
+				return
+			}
+			outcome := map[river.EventKind]string{
+				river.EventKindJobCompleted: "completed", river.EventKindJobFailed: "failed",
+				river.EventKindJobCancelled: "cancelled", river.EventKindJobSnoozed: "snoozed",
+			}[ev.Kind]
+			m.jobs.WithLabelValues(ev.Job.Kind, outcome).Inc()
+			if ev.JobStats != nil {
+				m.jobTime.WithLabelValues(ev.Job.Kind).Observe(ev.JobStats.RunDuration.Seconds())
+			}
+		}
+	}
+}
+
+// queueCollector exports the job queue's depth by state when scraped, for
+// autoscaling workers on backlog.
+type queueCollector struct {
+	store *store.Store
+	desc  *prometheus.Desc
+}
+
+func newQueueCollector(s *store.Store) *queueCollector {
+	return &queueCollector{store: s, desc: prometheus.NewDesc("clipcut_job_queue_depth",
+		"Jobs waiting or running, by queue and state.", []string{"queue", "state"}, nil)}
+}
+
+func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	depths, err := c.store.QueueDepths(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.desc, err)
+		return
+	}
+	for _, d := range depths {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(d.Count), d.Queue, d.State)
+	}
+}

@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// ErrForbidden is returned when the caller can see a row but may not change it.
+var ErrForbidden = errors.New("forbidden")
+
+// Video statuses, as stored and as exposed through GraphQL.
+const (
+	StatusUploading  = "UPLOADING"
+	StatusProcessing = "PROCESSING"
+	StatusReady      = "READY"
+	StatusFailed     = "FAILED"
+)
+
+// Privacy settings.
+const (
+	PrivacyPublic   = "PUBLIC"
+	PrivacyUnlisted = "UNLISTED"
+	PrivacyPrivate  = "PRIVATE"
+)
+
+// Video is a video row.
+type Video struct {
+	ID          uuid.UUID
+	OwnerID     uuid.UUID
+	Title       string
+	Description *string
+	Status      string
+	Privacy     string
+	Playable    bool
+	Stage       string
+	Percent     float64
+	Error       *string
+	Duration    *float64
+	Width       *int
+	Height      *int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Viewer is who is asking, for queries that enforce visibility in SQL. The
+// zero Viewer is an anonymous visitor.
+type Viewer struct {
+	UserID  uuid.UUID
+	IsAdmin bool
+}
+
+const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
+	percent, error, duration_seconds, width, height, created_at, updated_at`
+
+func scanVideo(row pgx.Row) (Video, error) {
+	var v Video
+	var percent float32
+	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
+		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt)
+	v.Percent = float64(percent)
+	return v, err
+}
+
+func collectVideos(rows pgx.Rows) ([]Video, error) {
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Video, error) { return scanVideo(r) })
+}
+
+// visibleTo is the one SQL rule for who may see a video: anyone sees PUBLIC
+// and UNLISTED videos; PRIVATE ones only their owner and administrators.
+const visibleTo = `(privacy <> 'PRIVATE' OR owner_id = $%d OR $%d)`
+
+func visibility(first int) string { return fmt.Sprintf(visibleTo, first, first+1) }
+
+// NewVideo is what CreateVideo needs.
+type NewVideo struct {
+	OwnerID     uuid.UUID
+	Title       string
+	Description *string
+	Privacy     string
+}
+
+// CreateVideo inserts a video in UPLOADING state.
+func (s *Store) CreateVideo(ctx context.Context, nv NewVideo) (Video, error) {
+	privacy := nv.Privacy
+	if privacy == "" {
+		privacy = PrivacyPublic
+	}
+	v, err := scanVideo(s.pool.QueryRow(ctx, `
+		INSERT INTO videos (owner_id, title, description, privacy)
+		VALUES ($1, $2, $3, $4) RETURNING `+videoColumns,
+		nv.OwnerID, nv.Title, nv.Description, privacy))
+	if err != nil {
+		return Video{}, fmt.Errorf("create video: %w", err)
+	}
+	return v, nil
+}
+
+// VideoForViewer returns a video the viewer may see, or ErrNotFound.
+func (s *Store) VideoForViewer(ctx context.Context, id uuid.UUID, viewer Viewer) (Video, error) {
+	v, err := scanVideo(s.pool.QueryRow(ctx,
+		`SELECT `+videoColumns+` FROM videos WHERE id = $1 AND `+visibility(2),
+		id, viewer.UserID, viewer.IsAdmin))
+	if err != nil {
+		return Video{}, fmt.Errorf("video %s: %w", id, notFound(err))
+	}
+	return v, nil
+}
+
+// Cursor marks a position in a list of videos ordered newest first.
+type Cursor struct {
+	CreatedAt time.Time
+	ID        uuid.UUID
+}
+
+// Encode renders the cursor as an opaque string for clients.
+func (c Cursor) Encode() string {
+	return base64.RawURLEncoding.EncodeToString(
+		[]byte(c.CreatedAt.UTC().Format(time.RFC3339Nano) + "|" + c.ID.String()))
+}
+
+// ErrBadCursor is returned by DecodeCursor for a string it did not make.
+var ErrBadCursor = errors.New("invalid cursor")
+
+// DecodeCursor parses a string made by Cursor.Encode.
+func DecodeCursor(s string) (Cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return Cursor{}, ErrBadCursor
+	}
+	ts, id, ok := strings.Cut(string(raw), "|")
+	if !ok {
+		return Cursor{}, ErrBadCursor
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	if err != nil {
+		return Cursor{}, ErrBadCursor
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return Cursor{}, ErrBadCursor
+	}
+	return Cursor{CreatedAt: t, ID: u}, nil
+}
+
+// VideoPage is one page of a newest-first list of videos.
+type VideoPage struct {
+	Videos  []Video
+	HasNext bool
+}
+
+// CursorOf returns the cursor that points at v.
+func CursorOf(v Video) Cursor { return Cursor{CreatedAt: v.CreatedAt, ID: v.ID} }
+
+func (s *Store) videoPage(ctx context.Context, where string, args []any, first int, after *Cursor) (VideoPage, error) {
+	n := len(args)
+	if after != nil {
+		where += fmt.Sprintf(" AND (created_at, id) < ($%d, $%d)", n+1, n+2)
+		args = append(args, after.CreatedAt, after.ID)
+	}
+	args = append(args, first+1)
+	rows, err := s.pool.Query(ctx, `SELECT `+videoColumns+` FROM videos WHERE `+where+
+		fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args)), args...)
+	if err != nil {
+		return VideoPage{}, err
+	}
+	videos, err := collectVideos(rows)
+	if err != nil {
+		return VideoPage{}, err
+	}
+	page := VideoPage{Videos: videos}
+	if len(videos) > first {
+		page.Videos, page.HasNext = videos[:first], true
+	}
+	return page, nil
+}
+
+// PublicFeed lists PUBLIC, playable videos, newest first.
+func (s *Store) PublicFeed(ctx context.Context, first int, after *Cursor) (VideoPage, error) {
+	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable`, nil, first, after)
+	if err != nil {
+		return VideoPage{}, fmt.Errorf("public feed: %w", err)
+	}
+	return page, nil
+}
+
+// UserVideos lists one owner's videos that the viewer may see, newest first.
+func (s *Store) UserVideos(ctx context.Context, ownerID uuid.UUID, viewer Viewer, first int, after *Cursor) (VideoPage, error) {
+	page, err := s.videoPage(ctx,
+		`owner_id = $1 AND (privacy = 'PUBLIC' OR owner_id = $2 OR $3)`,
+		[]any{ownerID, viewer.UserID, viewer.IsAdmin}, first, after)
+	if err != nil {
+		return VideoPage{}, fmt.Errorf("user videos: %w", err)
+	}
+	return page, nil
+}
+
+// VideoChanges are the metadata fields UpdateVideo may set; nil keeps a value.
+type VideoChanges struct {
+	Title       *string
+	Description *string // "" clears it
+	Privacy     *string
+}
+
+// UpdateVideo changes a video the viewer owns (or any, for administrators).
+// It returns ErrNotFound when the viewer cannot see the video and
+// ErrForbidden when they can see but not change it.
+func (s *Store) UpdateVideo(ctx context.Context, id uuid.UUID, viewer Viewer, c VideoChanges) (Video, error) {
+	v, err := scanVideo(s.pool.QueryRow(ctx, `
+		UPDATE videos SET
+			title = coalesce($4, title),
+			description = CASE WHEN $5::text IS NULL THEN description ELSE nullif($5, '') END,
+			privacy = coalesce($6, privacy),
+			updated_at = now()
+		WHERE id = $1 AND (owner_id = $2 OR $3)
+		RETURNING `+videoColumns,
+		id, viewer.UserID, viewer.IsAdmin, c.Title, c.Description, c.Privacy))
+	if err != nil {
+		return Video{}, fmt.Errorf("update video %s: %w", id, s.ownershipError(ctx, id, viewer, err))
+	}
+	return v, nil
+}
+
+// DeleteVideo removes a video the viewer owns (or any, for administrators)
+// and returns the deleted row.
+func (s *Store) DeleteVideo(ctx context.Context, id uuid.UUID, viewer Viewer) (Video, error) {
+	v, err := scanVideo(s.pool.QueryRow(ctx,
+		`DELETE FROM videos WHERE id = $1 AND (owner_id = $2 OR $3) RETURNING `+videoColumns,
+		id, viewer.UserID, viewer.IsAdmin))
+	if err != nil {
+		return Video{}, fmt.Errorf("delete video %s: %w", id, s.ownershipError(ctx, id, viewer, err))
+	}
+	return v, nil
+}
+
+// ownershipError turns a write that matched no row into ErrNotFound or
+// ErrForbidden, depending on whether the viewer may see the video.
+func (s *Store) ownershipError(ctx context.Context, id uuid.UUID, viewer Viewer, err error) error {
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	if _, seeErr := s.VideoForViewer(ctx, id, viewer); seeErr == nil {
+		return ErrForbidden
+	}
+	return ErrNotFound
+}
