@@ -77,7 +77,9 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 			}
 			viewer, err := r.Auth.Authenticate(ctx, strings.TrimSpace(strings.TrimPrefix(token, "Bearer ")))
 			if err != nil {
-				return ctx, nil, err
+				// 4403 Forbidden is graphql-transport-ws's code for this.
+				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
+				return transport.AppendCloseReason(ctx, "Forbidden"), nil, err
 			}
 			return auth.WithViewer(ctx, viewer), &payload, nil
 		},

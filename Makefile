@@ -1,0 +1,104 @@
+# clipcut: the two commands are `make run` and `make test`. Both install what
+# is missing on a Debian or Ubuntu machine (as root or with sudo), build the
+# web app and the binary, then serve or test.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+export PATH := /usr/local/go/bin:$(PATH)
+
+GO ?= go
+NPM ?= npm
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages clipcut runs on (PostgreSQL for the private cluster,
+# ffmpeg for media, pocketsphinx and espeak-ng for subtitles and their
+# tests) and tests with (Chromium).
+RUN_PACKAGES := postgresql ffmpeg pocketsphinx pocketsphinx-en-us espeak-ng
+TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver
+BENCH_PACKAGES := $(RUN_PACKAGES) nginx wrk hyperfine
+
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+GO_SRC := $(shell find . -name '*.go' -not -path './frontend/node_modules/*' 2>/dev/null) go.mod go.sum $(wildcard migrations/*.sql) $(wildcard graph/schema/*.graphqls)
+
+.PHONY: run test bench generate check-generated build deps test-deps bench-deps test-go test-frontend test-e2e clean help
+
+help:
+	@echo "make run       install what is missing, build, serve http://localhost:8080"
+	@echo "make test      install what is missing, run Go, frontend and browser tests"
+	@echo "make bench     run the benchmarks and write BENCHMARKS.md"
+	@echo "make generate  regenerate gqlgen and GraphQL client code"
+	@echo "make build     build the web app and ./clipcut"
+
+## Installation ---------------------------------------------------------
+
+# apt_install installs the packages in $(1) that are not installed yet.
+define apt_install
+	missing=(); for p in $(1); do \
+	  dpkg-query -W -f='$${Status}' "$$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$$p"); \
+	done; \
+	if [ $${#missing[@]} -gt 0 ]; then \
+	  echo "Installing missing packages: $${missing[*]}"; \
+	  $(SUDO) apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends "$${missing[@]}"; \
+	fi
+endef
+
+deps:
+	@$(call apt_install,$(RUN_PACKAGES))
+
+test-deps:
+	@$(call apt_install,$(TEST_PACKAGES))
+
+bench-deps:
+	@$(call apt_install,$(BENCH_PACKAGES))
+
+frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/package.json
+	cd frontend && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
+## Build ----------------------------------------------------------------
+
+frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
+	cd frontend && $(NPM) run build
+
+clipcut: frontend/dist/index.html $(GO_SRC)
+	$(GO) build -o clipcut ./server
+
+build: clipcut
+
+## The two commands -----------------------------------------------------
+
+run: deps build
+	./clipcut serve
+
+test: test-deps build check-generated test-go test-frontend test-e2e
+
+test-go:
+	$(GO) vet ./...
+	$(GO) test -timeout 20m ./...
+
+test-frontend: frontend/node_modules/.package-lock.json
+	cd frontend && $(NPM) test
+
+test-e2e: clipcut frontend/node_modules/.package-lock.json
+	cd frontend && CLIPCUT_BIN=$(CURDIR)/clipcut $(NPM) run e2e
+
+## Other ----------------------------------------------------------------
+
+bench: bench-deps build
+	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+
+generate: frontend/node_modules/.package-lock.json
+	$(GO) tool gqlgen generate
+	cd frontend && $(NPM) run codegen
+
+# Generated code is committed; regenerating must not change it.
+check-generated: generate
+	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- graph frontend/src/gql; then \
+	  git --no-pager diff --stat -- graph frontend/src/gql; \
+	  echo "Generated code is out of date: run 'make generate' and commit the result."; exit 1; \
+	fi
+
+clean:
+	rm -f clipcut
+	rm -rf frontend/dist/assets frontend/dist/index.html

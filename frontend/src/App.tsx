@@ -1,0 +1,46 @@
+import { useEffect, useRef } from 'react';
+import { Route, Switch, useLocation } from 'wouter';
+import { Header } from './components/Header';
+import { Account } from './pages/Account';
+import { Home } from './pages/Home';
+import { LogIn } from './pages/LogIn';
+import { NotFound } from './pages/NotFound';
+import { SignUp } from './pages/SignUp';
+
+/** The whole app below the GraphQL provider: header, routes, focus handling. */
+export function App() {
+  useFocusOnNavigate();
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" className="container main" tabIndex={-1}>
+        <Switch>
+          <Route path="/" component={Home} />
+          <Route path="/signup" component={SignUp} />
+          <Route path="/login" component={LogIn} />
+          <Route path="/account" component={Account} />
+          <Route component={NotFound} />
+        </Switch>
+      </main>
+      <footer className="container site-footer">
+        <p>clipcut · self-hosted video</p>
+      </footer>
+    </>
+  );
+}
+
+// After a client-side navigation, move focus to the new page's heading, as a
+// full page load would reset it, so keyboard and screen-reader users start
+// at the top of the new content.
+function useFocusOnNavigate() {
+  const [location] = useLocation();
+  const previous = useRef(location);
+  useEffect(() => {
+    if (previous.current === location) return;
+    previous.current = location;
+    document.getElementById('page-title')?.focus();
+  }, [location]);
+}

@@ -1,0 +1,81 @@
+import { Link, useLocation } from 'wouter';
+import { Alert } from '../components/Alert';
+import { Page } from '../components/Page';
+import { formatDate } from '../format';
+import { formErrors } from '../graphql/errors';
+import { useLogOut, useViewer } from '../session';
+
+/** The signed-in user's own details, and the way out. */
+export function Account() {
+  const { user, error } = useViewer();
+  const { logOut, fetching, error: logOutError } = useLogOut();
+  const [, navigate] = useLocation();
+
+  if (user === undefined) {
+    return (
+      <Page title="Your account">
+        <p className="muted" role="status">
+          Loading…
+        </p>
+      </Page>
+    );
+  }
+
+  if (user === null) {
+    return (
+      <Page title="Your account">
+        {error && <Alert>{formErrors(error).message}</Alert>}
+        <div className="card stack">
+          <p>You’re not logged in.</p>
+          <p>
+            <Link href="/login?next=%2Faccount" className="button button--primary">
+              Log in
+            </Link>
+          </p>
+        </div>
+      </Page>
+    );
+  }
+
+  async function onLogOut() {
+    if (fetching) return;
+    if (await logOut()) navigate('/');
+  }
+
+  return (
+    <Page title="Your account">
+      <div className="card stack">
+        <dl className="details">
+          <div>
+            <dt>Name</dt>
+            <dd>{user.name}</dd>
+          </div>
+          <div>
+            <dt>Email</dt>
+            <dd>{user.email ?? '—'}</dd>
+          </div>
+          <div>
+            <dt>Role</dt>
+            <dd>{user.isAdmin ? 'Administrator' : 'Member'}</dd>
+          </div>
+          <div>
+            <dt>Member since</dt>
+            <dd>
+              <time dateTime={user.createdAt}>{formatDate(user.createdAt)}</time>
+            </dd>
+          </div>
+          <div>
+            <dt>User ID</dt>
+            <dd className="mono">{user.id}</dd>
+          </div>
+        </dl>
+        <Alert>{formErrors(logOutError).message}</Alert>
+        <div>
+          <button type="button" className="button" onClick={onLogOut} aria-disabled={fetching || undefined}>
+            {fetching ? 'Logging out…' : 'Log out'}
+          </button>
+        </div>
+      </div>
+    </Page>
+  );
+}

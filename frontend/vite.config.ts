@@ -1,0 +1,52 @@
+/// <reference types="vitest/config" />
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig, type Plugin } from 'vite';
+
+// The Go server in development; `npm run dev` proxies API paths to it so the
+// session cookie stays same-origin, exactly as in production.
+const devAPI = process.env.CLIPCUT_DEV_API ?? 'http://127.0.0.1:8080';
+
+// Vite empties dist/ before each build, but `//go:embed all:dist` in
+// frontend/embed.go needs the folder (and its committed placeholder) to exist.
+function keepDistPlaceholder(): Plugin {
+  let outDir = 'dist';
+  return {
+    name: 'clipcut-keep-dist-placeholder',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    async closeBundle() {
+      await writeFile(path.join(outDir, '.gitkeep'), '');
+    },
+  };
+}
+
+export default defineConfig({
+  plugins: [react(), keepDistPlaceholder()],
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    emptyOutDir: true,
+    // Every browser we support has native modulepreload; the polyfill is
+    // the only script Vite would otherwise add, and the CSP forbids inline ones.
+    modulePreload: { polyfill: false },
+  },
+  server: {
+    proxy: {
+      '/graphql': { target: devAPI, ws: true, changeOrigin: false },
+      '/uploads': devAPI,
+      '/upload': devAPI,
+      '/media': devAPI,
+      '/api': devAPI,
+    },
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.{ts,tsx}'],
+    setupFiles: ['src/test/setup.ts'],
+    restoreMocks: true,
+  },
+});

@@ -1,0 +1,176 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	coderws "github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/store"
+)
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+type wsClient struct {
+	t    *testing.T
+	conn *coderws.Conn
+	ctx  context.Context
+}
+
+func (e *env) dialWS(protocol string, initPayload map[string]any) *wsClient {
+	e.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	e.t.Cleanup(cancel)
+	url := "ws" + strings.TrimPrefix(e.srv.URL, "http")
+	conn, resp, err := coderws.Dial(ctx, url, &coderws.DialOptions{Subprotocols: []string{protocol}})
+	require.NoError(e.t, err)
+	require.Equal(e.t, protocol, resp.Header.Get("Sec-WebSocket-Protocol"))
+	e.t.Cleanup(func() { conn.CloseNow() })
+	c := &wsClient{t: e.t, conn: conn, ctx: ctx}
+	payload, _ := json.Marshal(initPayload)
+	c.send(wsMessage{Type: "connection_init", Payload: payload})
+	return c
+}
+
+func (c *wsClient) send(m wsMessage) {
+	c.t.Helper()
+	b, _ := json.Marshal(m)
+	require.NoError(c.t, c.conn.Write(c.ctx, coderws.MessageText, b))
+}
+
+// next returns the next message that is not a keep-alive, answering pings;
+// it counts the keep-alives it skipped.
+func (c *wsClient) next(keepAlives *int) wsMessage {
+	c.t.Helper()
+	for {
+		_, b, err := c.conn.Read(c.ctx)
+		require.NoError(c.t, err)
+		var m wsMessage
+		require.NoError(c.t, json.Unmarshal(b, &m))
+		switch m.Type {
+		case "ka":
+			*keepAlives++
+			continue
+		case "ping":
+			*keepAlives++
+			c.send(wsMessage{Type: "pong"})
+			continue
+		case "pong":
+			continue
+		}
+		return m
+	}
+}
+
+type progress struct {
+	Status   string
+	Stage    string
+	Percent  float64
+	Playable bool
+	Error    *string
+}
+
+func TestVideoProgressOverBothWebsocketProtocols(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ protocol, start, data string }{
+		{"graphql-transport-ws", "subscribe", "next"},
+		{"graphql-ws", "start", "data"},
+	} {
+		t.Run(tc.protocol, func(t *testing.T) {
+			t.Parallel()
+			e := newEnv(t)
+			owner := e.signUp("owner@example.com", "Owner")
+			id := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, false)[0]
+			ctx := context.Background()
+			_, err := e.store.Pool().Exec(ctx, "UPDATE videos SET status = 'PROCESSING', stage = 'probe', percent = 1 WHERE id = $1", id)
+			require.NoError(t, err)
+
+			c := e.dialWS(tc.protocol, map[string]any{"Authorization": "Bearer " + owner.Token})
+			keepAlives := 0
+			require.Equal(t, "connection_ack", c.next(&keepAlives).Type)
+			q, _ := json.Marshal(map[string]any{
+				"query":     `subscription($id: ID!) { videoProgress(id: $id) { videoId status stage percent playable error } }`,
+				"variables": map[string]any{"id": id},
+			})
+			c.send(wsMessage{ID: "1", Type: tc.start, Payload: q})
+
+			readProgress := func() progress {
+				t.Helper()
+				m := c.next(&keepAlives)
+				require.Equal(t, tc.data, m.Type, string(m.Payload))
+				var body struct {
+					Data   struct{ VideoProgress progress }
+					Errors []gqlError
+				}
+				require.NoError(t, json.Unmarshal(m.Payload, &body))
+				require.Empty(t, body.Errors)
+				return body.Data.VideoProgress
+			}
+			first := readProgress()
+			require.Equal(t, progress{Status: "PROCESSING", Stage: "probe", Percent: 1}, first, "the first event is the current state")
+
+			// A change made by anyone (here: straight in the database, as a
+			// worker in another process would) reaches the subscriber.
+			_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET stage = 'transcode', percent = 40, playable = true WHERE id = $1", id)
+			require.NoError(t, err)
+			require.Equal(t, progress{Status: "PROCESSING", Stage: "transcode", Percent: 40, Playable: true}, readProgress())
+
+			// Keep-alives flow while nothing happens.
+			deadline := time.Now().Add(5 * time.Second)
+			for keepAlives == 0 && time.Now().Before(deadline) {
+				time.Sleep(100 * time.Millisecond)
+				_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET percent = percent + 0.5 WHERE id = $1", id)
+				require.NoError(t, err)
+				readProgress()
+			}
+			require.Positive(t, keepAlives, "the server sends keep-alive pings")
+
+			_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET status = 'READY', stage = 'done', percent = 100 WHERE id = $1", id)
+			require.NoError(t, err)
+			require.Equal(t, progress{Status: "READY", Stage: "done", Percent: 100, Playable: true}, readProgress())
+			require.Equal(t, "complete", c.next(&keepAlives).Type, "the stream ends at READY")
+		})
+	}
+}
+
+func TestVideoProgressIsAuthorizedLikeTheVideo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.signUp("owner@example.com", "Owner")
+	other := e.signUp("other@example.com", "Other")
+	id := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, false)[0]
+
+	for _, init := range []map[string]any{nil, {"Authorization": "Bearer " + other.Token}} {
+		c := e.dialWS("graphql-transport-ws", init)
+		keepAlives := 0
+		require.Equal(t, "connection_ack", c.next(&keepAlives).Type)
+		q, _ := json.Marshal(map[string]any{"query": `subscription($id: ID!) { videoProgress(id: $id) { status } }`, "variables": map[string]any{"id": id}})
+		c.send(wsMessage{ID: "1", Type: "subscribe", Payload: q})
+		// An execution error arrives as the operation's only result.
+		m := c.next(&keepAlives)
+		require.Equal(t, "next", m.Type, string(m.Payload))
+		require.Contains(t, string(m.Payload), `"code":"NOT_FOUND"`)
+		require.Equal(t, "complete", c.next(&keepAlives).Type)
+	}
+}
+
+func TestWebsocketRejectsABadToken(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.dialWS("graphql-transport-ws", map[string]any{"Authorization": "Bearer ccs_revoked"})
+	_, _, err := c.conn.Read(c.ctx)
+	if err == nil {
+		// Some servers send an error message before closing.
+		_, _, err = c.conn.Read(c.ctx)
+	}
+	require.Error(t, err, "the connection is closed")
+	require.Equal(t, coderws.StatusCode(4403), coderws.CloseStatus(err))
+}
