@@ -118,7 +118,16 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(c.desc, err)
 		return
 	}
+	// Every state of the default queue is exported, zero included, so
+	// dashboards and autoscalers always have a series.
+	counts := map[[2]string]int64{}
+	for _, state := range []string{"available", "scheduled", "running", "retryable", "pending"} {
+		counts[[2]string{river.QueueDefault, state}] = 0
+	}
 	for _, d := range depths {
-		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(d.Count), d.Queue, d.State)
+		counts[[2]string{d.Queue, d.State}] = d.Count
+	}
+	for k, n := range counts {
+		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), k[0], k[1])
 	}
 }

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRecoveryHidesThePanicAndLogsItWithTheRequestID(t *testing.T) {
+	var logs bytes.Buffer
+	logger := newLogger(&logs, "info", "json")
+	h := withRequestID(withAccessLog(logger, withRecovery(logger, http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic("secret internal detail")
+	}))))
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/boom", nil)
+	req.Header.Set("X-Request-Id", "req-123")
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.NotContains(t, rec.Body.String(), "secret")
+	require.Contains(t, rec.Body.String(), "req-123")
+	require.Equal(t, "req-123", rec.Header().Get("X-Request-Id"))
+	require.Contains(t, logs.String(), "secret internal detail")
+	require.Contains(t, logs.String(), `"request_id":"req-123"`)
+	require.Contains(t, logs.String(), `"status":500`)
+}
+
+func TestRequestIDIsGeneratedWhenMissingOrUnsafe(t *testing.T) {
+	h := withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, requestIDFrom(r.Context()))
+	}))
+	for _, in := range []string{"", "bad id\nwith newline", strings.Repeat("x", 100)} {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.Header.Set("X-Request-Id", in)
+		h.ServeHTTP(rec, req)
+		require.Len(t, rec.Body.String(), 16)
+		require.NotEqual(t, in, rec.Body.String())
+	}
+}
+
+func TestLimitBodyRefusesOversizedRequests(t *testing.T) {
+	h := limitBody(1024, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, "too big", http.StatusRequestEntityTooLarge)
+		}
+	}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(strings.Repeat("x", 2048))))
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+	require.Contains(t, rec.Body.String(), "BAD_USER_INPUT")
+
+	// Without a Content-Length (chunked), the reader stops at the limit.
+	req := httptest.NewRequest(http.MethodPost, "/graphql", io.NopCloser(strings.NewReader(strings.Repeat("x", 2048))))
+	req.ContentLength = -1
+	rec = httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+}
+
+func TestSPAServesAssetsAndFallsBackToIndex(t *testing.T) {
+	files := fstest.MapFS{
+		"index.html":        {Data: []byte("<html>app</html>")},
+		"assets/app-abc.js": {Data: []byte("console.log(1)")},
+		"favicon.svg":       {Data: []byte("<svg/>")},
+	}
+	s := newSPA(files)
+	get := func(path string) *httptest.ResponseRecorder {
+		rec := httptest.NewRecorder()
+		s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+		return rec
+	}
+	rec := get("/watch/123")
+	require.Equal(t, http.StatusOK, rec.Code)
+	require.Equal(t, "<html>app</html>", rec.Body.String(), "client-side routes get index.html")
+	require.Equal(t, "no-cache", rec.Header().Get("Cache-Control"))
+	require.Contains(t, rec.Header().Get("Content-Security-Policy"), "script-src 'self'")
+
+	rec = get("/assets/app-abc.js")
+	require.Equal(t, "public, max-age=31536000, immutable", rec.Header().Get("Cache-Control"))
+	require.Contains(t, rec.Header().Get("Content-Type"), "javascript")
+
+	require.Equal(t, http.StatusNotFound, get("/assets/missing.js").Code)
+	require.Equal(t, http.StatusOK, get("/../../etc/passwd").Code, "cleaned to a route, never a file outside")
+	require.Equal(t, "<html>app</html>", get("/../../etc/passwd").Body.String())
+}
+
+func TestSPAWithoutABuildExplainsHowToBuild(t *testing.T) {
+	rec := httptest.NewRecorder()
+	newSPA(fstest.MapFS{}).ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Contains(t, rec.Body.String(), "make build")
+}
+
+var _ = slog.LevelInfo
