@@ -23,7 +23,7 @@ func streamVideoProgress(ctx context.Context, s *store.Store, hub *store.Hub, id
 	go func() {
 		defer close(out)
 		defer unsubscribe()
-		cur := model.ProgressOf(v)
+		cur, version := model.ProgressOf(v), v.Version
 		for {
 			select {
 			case out <- cur:
@@ -33,41 +33,46 @@ func streamVideoProgress(ctx context.Context, s *store.Store, hub *store.Hub, id
 			if cur.Status == model.VideoStatusReady || cur.Status == model.VideoStatusFailed {
 				return
 			}
-			next, ok := nextProgress(ctx, s, events, id, viewer, cur)
+			next, nextVersion, ok := nextProgress(ctx, s, events, id, viewer, cur, version)
 			if !ok {
 				return
 			}
-			cur = next
+			cur, version = next, nextVersion
 		}
 	}()
 	return out, nil
 }
 
-// nextProgress waits for the next state that differs from cur.
-func nextProgress(ctx context.Context, s *store.Store, events <-chan store.VideoEvent, id uuid.UUID, viewer store.Viewer, cur *model.VideoProgress) (*model.VideoProgress, bool) {
+// nextProgress waits for the next state newer than version that differs
+// from cur. Events committed before the subscriber read the row can arrive
+// after it; their versions are not newer, so they are dropped.
+func nextProgress(ctx context.Context, s *store.Store, events <-chan store.VideoEvent, id uuid.UUID, viewer store.Viewer, cur *model.VideoProgress, version int64) (*model.VideoProgress, int64, bool) {
 	for {
 		var ev store.VideoEvent
 		select {
 		case <-ctx.Done():
-			return nil, false
+			return nil, 0, false
 		case ev = <-events:
 		}
 		var next *model.VideoProgress
 		switch {
 		case ev.Deleted:
-			return nil, false
+			return nil, 0, false
 		case ev.Resync:
 			// The listener reconnected: events may have been missed.
 			v, err := s.VideoForViewer(ctx, id, viewer)
 			if err != nil {
-				return nil, false
+				return nil, 0, false
 			}
-			next = model.ProgressOf(v)
+			next, ev.Version = model.ProgressOf(v), v.Version
+		case ev.Version <= version:
+			continue
 		default:
 			next = model.ProgressFromEvent(ev)
 		}
+		version = max(version, ev.Version)
 		if !sameProgress(next, cur) {
-			return next, true
+			return next, version, true
 		}
 	}
 }

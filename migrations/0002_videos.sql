@@ -17,11 +17,26 @@ CREATE TABLE videos (
     width            integer,
     height           integer,
     created_at       timestamptz NOT NULL DEFAULT now(),
-    updated_at       timestamptz NOT NULL DEFAULT now()
+    updated_at       timestamptz NOT NULL DEFAULT now(),
+    -- Bumped by every update: events carry it, so a subscriber that read the
+    -- row at version N can drop a late event about version N or older.
+    version          bigint NOT NULL DEFAULT 1
 );
 CREATE INDEX videos_owner_idx ON videos (owner_id, created_at DESC, id DESC);
 CREATE INDEX videos_feed_idx ON videos (created_at DESC, id DESC)
     WHERE privacy = 'PUBLIC' AND playable;
+
+CREATE FUNCTION videos_bump_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.version := OLD.version + 1;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER videos_bump_version
+    BEFORE UPDATE ON videos
+    FOR EACH ROW EXECUTE FUNCTION videos_bump_version();
 
 -- Every change to a video's processing state is published on the
 -- clipcut_video channel, whichever process made it, at commit. API replicas
@@ -42,6 +57,7 @@ BEGIN
        OR NEW.error IS DISTINCT FROM OLD.error THEN
         PERFORM pg_notify('clipcut_video', json_build_object(
             'id', NEW.id,
+            'version', NEW.version,
             'status', NEW.status,
             'stage', NEW.stage,
             'percent', NEW.percent,

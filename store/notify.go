@@ -17,6 +17,7 @@ const VideoChannel = "clipcut_video"
 // VideoEvent is one published change of a video's processing state.
 type VideoEvent struct {
 	ID       uuid.UUID `json:"id"`
+	Version  int64     `json:"version"`
 	Status   string    `json:"status"`
 	Stage    string    `json:"stage"`
 	Percent  float64   `json:"percent"`

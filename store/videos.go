@@ -47,6 +47,8 @@ type Video struct {
 	Height      *int
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	// Version grows with every update of the row (see VideoEvent).
+	Version int64
 }
 
 // Viewer is who is asking, for queries that enforce visibility in SQL. The
@@ -57,13 +59,13 @@ type Viewer struct {
 }
 
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
-	percent, error, duration_seconds, width, height, created_at, updated_at`
+	percent, error, duration_seconds, width, height, created_at, updated_at, version`
 
 func scanVideo(row pgx.Row) (Video, error) {
 	var v Video
 	var percent float32
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
-		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt)
+		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version)
 	v.Percent = float64(percent)
 	return v, err
 }
