@@ -17,7 +17,12 @@ RUN_PACKAGES := postgresql ffmpeg pocketsphinx pocketsphinx-en-us espeak-ng
 TEST_PACKAGES := $(RUN_PACKAGES) chromium chromium-driver
 BENCH_PACKAGES := $(RUN_PACKAGES) nginx wrk hyperfine
 
-FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+# MinIO, a real S3 server for the storage tests, built from source into
+# .tools/bin (pinned; about 3 minutes the first time).
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+MINIO := .tools/bin/minio
+
+FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/graphiql.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
 GO_SRC := $(shell find . -name '*.go' -not -path './frontend/node_modules/*' 2>/dev/null) go.mod go.sum $(wildcard migrations/*.sql) $(wildcard graph/schema/*.graphqls)
 
 .PHONY: run test bench generate check-generated build deps test-deps bench-deps test-go test-frontend test-e2e clean help
@@ -46,8 +51,12 @@ endef
 deps:
 	@$(call apt_install,$(RUN_PACKAGES))
 
-test-deps:
+test-deps: $(MINIO)
 	@$(call apt_install,$(TEST_PACKAGES))
+
+$(MINIO):
+	@echo "Building MinIO $(MINIO_VERSION) into .tools/bin (first time only, a few minutes)"
+	GOBIN=$(CURDIR)/.tools/bin $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 bench-deps:
 	@$(call apt_install,$(BENCH_PACKAGES))

@@ -60,6 +60,9 @@ func (s *Service) SessionTTL() time.Duration { return s.sessionTTL }
 type Client struct {
 	IP        string
 	UserAgent string
+	// BaseURL is the scheme and host the request was sent to, for links
+	// back to this server.
+	BaseURL string
 }
 
 // Session is a newly issued session: the token is shown once, here.

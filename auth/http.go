@@ -62,7 +62,7 @@ func (s *Service) Middleware(opts MiddlewareOptions) func(http.Handler) http.Han
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ra := &requestAuth{
-				client: Client{IP: ClientIP(r, opts.TrustProxy), UserAgent: r.UserAgent()},
+				client: Client{IP: ClientIP(r, opts.TrustProxy), UserAgent: r.UserAgent(), BaseURL: baseURL(r, opts.TrustProxy)},
 				cookies: &cookieWriter{w: w, secure: opts.Cookies == CookieSecureAlways ||
 					opts.Cookies == CookieSecureAuto && isHTTPS(r, opts.TrustProxy)},
 			}
@@ -115,6 +115,21 @@ func isHTTPS(r *http.Request, trustProxy bool) bool {
 		return true
 	}
 	return trustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// baseURL is the scheme and host the client used to reach us.
+func baseURL(r *http.Request, trustProxy bool) string {
+	scheme := "http"
+	if isHTTPS(r, trustProxy) {
+		scheme = "https"
+	}
+	host := r.Host
+	if trustProxy {
+		if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+			host = h
+		}
+	}
+	return scheme + "://" + host
 }
 
 // ClientIP is the address of the client: the peer, or with trustProxy the

@@ -17,12 +17,15 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
+	"github.com/clipcut/clipcut/upload"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -60,9 +63,20 @@ func newEnv(t *testing.T) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go hub.Run(ctx)
-	h := graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Hub: hub, Logger: logger},
+	// Jobs are only inserted here (no workers): tests look at the queue.
+	jobClient, err := river.NewClient(riverpgxv5.New(pool), &river.Config{})
+	require.NoError(t, err)
+	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
+	require.NoError(t, err)
+	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour,
+		Limits: store.Limits{MaxFileSize: 1 << 30, StorageQuota: 2 << 30, DailyUploads: 5}}, st, jobClient, signer, logger)
+	require.NoError(t, err)
+	h := graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Hub: hub, Uploads: uploads, Jobs: jobClient, Logger: logger},
 		graph.Options{ComplexityLimit: 5000, DepthLimit: 12, KeepAlive: 200 * time.Millisecond})
-	srv := httptest.NewServer(svc.Middleware(auth.MiddlewareOptions{})(h))
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	mux.Handle(upload.BasePath, uploads.Handler())
+	srv := httptest.NewServer(svc.Middleware(auth.MiddlewareOptions{})(mux))
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, store: st, queries: qc}
 }

@@ -32,6 +32,10 @@ type Options struct {
 	KeepAlive time.Duration
 	// Metrics records operations; nil records nothing.
 	Metrics *Metrics
+	// GraphiQL is the self-hosted GraphiQL page (the web app's
+	// graphiql.html) shown to browsers; nil falls back to gqlgen's page,
+	// which loads GraphiQL from a CDN.
+	GraphiQL http.Handler
 }
 
 // NewHandler returns the /graphql endpoint: POST and GET queries, websocket
@@ -106,7 +110,10 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 		return errPanic
 	})
 
-	graphiql := playground.Handler("clipcut GraphQL", "/graphql")
+	graphiql := opts.GraphiQL
+	if graphiql == nil {
+		graphiql = playground.Handler("clipcut GraphQL", "/graphql")
+	}
 	api := withLoaders(r.Store, srv)
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		if req.Method == http.MethodGet && wantsHTML(req) {

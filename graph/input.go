@@ -2,13 +2,18 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/upload"
 )
 
 // inputError is a BAD_USER_INPUT error naming the field at fault.
@@ -78,4 +83,49 @@ func signedIn(ctx context.Context, sess auth.Session) *model.AuthPayload {
 	user := model.UserFrom(sess.User)
 	user.Self = true
 	return &model.AuthPayload{Token: sess.Token, User: user}
+}
+
+func uploadRequest(in model.CreateUploadInput) (upload.Request, error) {
+	title := strings.TrimSpace(in.Title)
+	if n := utf8.RuneCountInString(title); n < 1 || n > 200 {
+		return upload.Request{}, badInput("title", "Title must be 1 to 200 characters.")
+	}
+	req := upload.Request{Title: title, Size: in.Size}
+	if in.Filename != nil {
+		req.Filename = strings.TrimSpace(*in.Filename)
+		if len(req.Filename) > 255 {
+			return upload.Request{}, badInput("filename", "filename must be at most 255 bytes.")
+		}
+	}
+	if in.Description != nil {
+		d := strings.TrimSpace(*in.Description)
+		if utf8.RuneCountInString(d) > 5000 {
+			return upload.Request{}, badInput("description", "Description must be at most 5000 characters.")
+		}
+		if d != "" {
+			req.Description = &d
+		}
+	}
+	if in.Privacy != nil {
+		req.Privacy = string(*in.Privacy)
+	}
+	return req, nil
+}
+
+// retryError explains why retryProcessing did nothing.
+func retryError(ctx context.Context, s *store.Store, id uuid.UUID, viewer store.Viewer, err error) error {
+	if !errors.Is(err, jobs.ErrNotRetryable) {
+		return err
+	}
+	v, seeErr := s.VideoForViewer(ctx, id, viewer)
+	switch {
+	case seeErr != nil:
+		return seeErr
+	case v.OwnerID != viewer.UserID && !viewer.IsAdmin:
+		return store.ErrForbidden
+	case v.Status == store.StatusReady || v.Status == store.StatusFailed:
+		return badInput("id", "This video has no finished upload to process again.")
+	default:
+		return badInput("id", "The video is %s; only a FAILED or READY video can be processed again.", v.Status)
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/generated"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
 	"github.com/google/uuid"
 )
@@ -37,7 +38,7 @@ func (r *mutationResolver) DeleteVideo(ctx context.Context, id uuid.UUID) (bool,
 	if err != nil {
 		return false, err
 	}
-	if _, err := r.Store.DeleteVideo(ctx, id, viewer.Store()); err != nil {
+	if err := jobs.DeleteVideo(ctx, r.Store, r.Jobs, id, viewer.Store()); err != nil {
 		return false, err
 	}
 	return true, nil

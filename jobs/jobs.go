@@ -9,18 +9,33 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 )
 
 // Deps are what workers need.
 type Deps struct {
-	Store  *store.Store
-	Logger *slog.Logger
+	Store   *store.Store
+	Logger  *slog.Logger
+	Uploads Uploads
+	// Media stores what processing produces.
+	Media storage.Bucket
+	// UploadExpiry is how long an unfinished upload may take.
+	UploadExpiry time.Duration
+	// WorkDir holds jobs' scratch files (one directory per job, removed
+	// when it ends).
+	WorkDir string
+	Tools   MediaTools
 }
 
 // Register adds every clipcut worker to workers.
 func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &CleanupWorker{deps: deps})
+	river.AddWorker(workers, &UploadSweepWorker{deps: deps})
+	river.AddWorker(workers, &DeleteMediaWorker{deps: deps})
+	river.AddWorker(workers, &ProbeWorker{deps: deps})
+	river.AddWorker(workers, &TranscodeWorker{deps: deps})
+	river.AddWorker(workers, &ThumbnailsWorker{deps: deps})
 }
 
 // PeriodicJobs are the jobs River schedules on its own. River runs each
@@ -29,6 +44,9 @@ func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return UploadSweepArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"sync"
 	"time"
 
@@ -17,8 +16,10 @@ import (
 	"github.com/clipcut/clipcut/frontend"
 	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/pgcluster"
+	"github.com/clipcut/clipcut/upload"
 )
 
 // run starts clipcut in mode m and blocks until ctx is cancelled (SIGINT or
@@ -53,27 +54,54 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		return nil
 	}
 
-	if err := os.MkdirAll(cfg.MediaDir(), 0o755); err != nil {
-		return fmt.Errorf("create media dir: %w", err)
+	media, err := storage.Open(ctx, cfg.storageConfig())
+	if err != nil {
+		return err
+	}
+	signer, err := cfg.signer()
+	if err != nil {
+		return err
 	}
 
 	// River: insert-only in api mode, working in serve and worker modes.
+	// The workers bundle is filled after the client exists because the
+	// upload service needs the client and the workers need the service;
+	// River reads the bundle only when jobs run.
 	riverCfg := &river.Config{Logger: riverLogger(logger, cfg.LogLevel)}
+	workers := river.NewWorkers()
 	if m != modeAPI {
-		workers := river.NewWorkers()
-		jobs.Register(workers, jobs.Deps{Store: st, Logger: logger})
 		riverCfg.Workers = workers
-		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+		riverCfg.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: cfg.Workers},
+			jobs.QueueMedia:    {MaxWorkers: cfg.MediaWorkers},
+		}
 		riverCfg.PeriodicJobs = jobs.PeriodicJobs()
 	}
 	riverClient, err := river.NewClient(riverpgxv5.New(pool), riverCfg)
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
 	}
+	maxUpload, _ := ParseBytes(cfg.MaxUploadSize)
+	quota, _ := ParseBytes(cfg.StorageQuota)
+	uploads, err := upload.New(upload.Config{
+		Dir:        cfg.UploadDir(),
+		Limits:     store.Limits{MaxFileSize: maxUpload, StorageQuota: quota, DailyUploads: cfg.DailyUploads},
+		Expiry:     cfg.UploadExpiry,
+		TrustProxy: cfg.TrustProxy,
+	}, st, riverClient, signer, logger)
+	if err != nil {
+		return err
+	}
+	if m != modeAPI {
+		jobs.Register(workers, jobs.Deps{
+			Store: st, Logger: logger, Uploads: uploads, Media: media,
+			UploadExpiry: cfg.UploadExpiry, WorkDir: cfg.WorkDir(), Tools: cfg.mediaTools(),
+		})
+	}
 
 	met := newMetrics()
 	met.registry.MustRegister(newQueueCollector(st))
-	ready := &readiness{store: st, mediaDir: cfg.MediaDir()}
+	ready := &readiness{store: st, media: media}
 
 	var hub *store.Hub
 	mux := http.NewServeMux()
@@ -89,17 +117,26 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			return err
 		}
 		hub = store.NewHub(pool, logger)
-		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Logger: logger}
+		app := newSPA(frontend.Dist())
+		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Uploads: uploads, Jobs: riverClient,
+			Logger: logger, PublicURL: cfg.PublicURL}
 		var gql http.Handler = graph.NewHandler(resolver, graph.Options{
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
 			KeepAlive: cfg.KeepAlive, Metrics: graph.NewMetrics(met.registry),
+			GraphiQL: app.page("graphiql.html"),
 		})
 		gql = limitBody(cfg.MaxBodyBytes, gql)
 		handle("GET /graphql", gql)
 		handle("POST /graphql", gql)
 		handle("OPTIONS /graphql", gql)
 		handle("GET /graphql/schema.graphql", http.HandlerFunc(graph.ServeSchema))
-		handle("GET /", newSPA(frontend.Dist()))
+		tus := uploads.Handler()
+		for _, method := range []string{"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"} {
+			handle(method+" "+upload.BasePath, tus)
+		}
+		handle("POST /upload", http.HandlerFunc(uploads.HandleMultipart))
+		handle("GET /api/v1/videos/{id}/status", videoStatus(st))
+		handle("GET /", app)
 	}
 
 	var root http.Handler = mux

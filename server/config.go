@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -15,6 +17,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/storage"
 )
 
 // Config is every setting of clipcut. Each field is a flag whose default
@@ -36,6 +41,24 @@ type Config struct {
 	KeepAlive       time.Duration
 	Workers         int
 	ShutdownTimeout time.Duration
+
+	PublicURL     string
+	SecretKeys    string
+	MediaWorkers  int
+	FFmpeg        string
+	FFprobe       string
+	X264Preset    string
+	S3Endpoint    string
+	S3Bucket      string
+	S3Region      string
+	S3AccessKey   string
+	S3SecretKey   string
+	S3UseSSL      bool
+	S3Prefix      string
+	MaxUploadSize string
+	StorageQuota  string
+	DailyUploads  int
+	UploadExpiry  time.Duration
 
 	// envErrors are environment values that could not be parsed; Validate
 	// reports them with every other problem.
@@ -137,6 +160,16 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		return fs, cfg
 	}
 	fs.str(&cfg.Addr, "addr", "CLIPCUT_ADDR", ":8080", "HTTP listen address.")
+	fs.str(&cfg.SecretKeys, "secret-keys", "CLIPCUT_SECRET_KEYS", "", "Comma-separated keys (32+ characters each) that sign upload and playback URLs; the first signs, all verify (rotation). Empty: a key generated once in <data-dir>/secret.key. Set it when running several processes.")
+	fs.str(&cfg.MaxUploadSize, "max-upload-size", "CLIPCUT_MAX_UPLOAD_SIZE", "10GiB", "Largest file one upload may be (for example 500MiB, 10GiB).")
+	fs.duration(&cfg.UploadExpiry, "upload-expiry", "CLIPCUT_UPLOAD_EXPIRY", 24*time.Hour, "How long an unfinished upload may take before it is removed.")
+	fs.str(&cfg.S3Endpoint, "s3-endpoint", "CLIPCUT_S3_ENDPOINT", "", "S3-compatible endpoint for media (host:port or URL: AWS S3, MinIO, R2). Empty: local disk under <data-dir>/media.")
+	fs.str(&cfg.S3Bucket, "s3-bucket", "CLIPCUT_S3_BUCKET", "clipcut", "S3 bucket for media; created if missing.")
+	fs.str(&cfg.S3Region, "s3-region", "CLIPCUT_S3_REGION", "", "S3 region (empty: discovered).")
+	fs.str(&cfg.S3AccessKey, "s3-access-key", "CLIPCUT_S3_ACCESS_KEY", "", "S3 access key.")
+	fs.str(&cfg.S3SecretKey, "s3-secret-key", "CLIPCUT_S3_SECRET_KEY", "", "S3 secret key.")
+	fs.bool(&cfg.S3UseSSL, "s3-use-ssl", "CLIPCUT_S3_USE_SSL", true, "Use HTTPS to reach S3 (an http:// or https:// endpoint overrides it).")
+	fs.str(&cfg.S3Prefix, "s3-prefix", "CLIPCUT_S3_PREFIX", "", "Key prefix for every object, to share a bucket.")
 	fs.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "CLIPCUT_SHUTDOWN_TIMEOUT", 30*time.Second, "On SIGTERM, how long to let requests and jobs finish before stopping.")
 	if m != modeWorker {
 		fs.duration(&cfg.SessionTTL, "session-ttl", "CLIPCUT_SESSION_TTL", 30*24*time.Hour, "How long a login session lasts.")
@@ -146,9 +179,16 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.int(&cfg.ComplexityLimit, "graphql-complexity-limit", "CLIPCUT_GRAPHQL_COMPLEXITY_LIMIT", 5000, "Largest GraphQL operation cost (one per field, lists times their page size); 0 disables.")
 		fs.int(&cfg.DepthLimit, "graphql-depth-limit", "CLIPCUT_GRAPHQL_DEPTH_LIMIT", 12, "Deepest GraphQL selection nesting; 0 disables.")
 		fs.duration(&cfg.KeepAlive, "ws-keepalive", "CLIPCUT_WS_KEEPALIVE", 15*time.Second, "Interval of websocket keep-alive pings.")
+		fs.str(&cfg.PublicURL, "public-url", "CLIPCUT_PUBLIC_URL", "", "Base URL clients reach this server at (https://video.example.com), used in upload URLs. Empty: taken from each request.")
+		fs.str(&cfg.StorageQuota, "user-storage-quota", "CLIPCUT_USER_STORAGE_QUOTA", "100GiB", "Total size of the uploads of one user (administrators are exempt); 0 for unlimited.")
+		fs.int(&cfg.DailyUploads, "user-daily-uploads", "CLIPCUT_USER_DAILY_UPLOADS", 50, "Uploads one user may start per 24 hours (administrators are exempt); 0 for unlimited.")
 	}
 	if m != modeAPI {
-		fs.int(&cfg.Workers, "workers", "CLIPCUT_WORKERS", max(1, runtime.NumCPU()), "Jobs run at once by this process.")
+		fs.int(&cfg.Workers, "workers", "CLIPCUT_WORKERS", max(1, runtime.NumCPU()), "Light background jobs (probing, cleanup, deletion) run at once by this process.")
+		fs.int(&cfg.MediaWorkers, "media-workers", "CLIPCUT_MEDIA_WORKERS", max(1, runtime.NumCPU()/4), "Transcodes and image jobs run at once by this process; each ffmpeg uses every core, so about one per four cores.")
+		fs.str(&cfg.FFmpeg, "ffmpeg", "CLIPCUT_FFMPEG", "ffmpeg", "ffmpeg program (name on $PATH or path).")
+		fs.str(&cfg.FFprobe, "ffprobe", "CLIPCUT_FFPROBE", "ffprobe", "ffprobe program (name on $PATH or path).")
+		fs.str(&cfg.X264Preset, "x264-preset", "CLIPCUT_X264_PRESET", "veryfast", "x264 preset for the HLS ladder: ultrafast ... veryslow (slower: smaller files at the same quality).")
 	}
 	return fs, cfg
 }
@@ -201,6 +241,15 @@ func (c *Config) Validate(m mode) error {
 	if c.ShutdownTimeout <= 0 {
 		bad("--shutdown-timeout (CLIPCUT_SHUTDOWN_TIMEOUT) must be positive")
 	}
+	if n, err := ParseBytes(c.MaxUploadSize); err != nil || n <= 0 {
+		bad("--max-upload-size (CLIPCUT_MAX_UPLOAD_SIZE) must be a positive size like 10GiB, got %q", c.MaxUploadSize)
+	}
+	if c.UploadExpiry < time.Minute {
+		bad("--upload-expiry (CLIPCUT_UPLOAD_EXPIRY) must be at least 1m, got %s", c.UploadExpiry)
+	}
+	if _, err := parseSecretKeys(c.SecretKeys); err != nil {
+		bad("--secret-keys (CLIPCUT_SECRET_KEYS): %v", err)
+	}
 	if m != modeWorker {
 		if c.SessionTTL < time.Minute {
 			bad("--session-ttl (CLIPCUT_SESSION_TTL) must be at least 1m, got %s", c.SessionTTL)
@@ -219,9 +268,97 @@ func (c *Config) Validate(m mode) error {
 		if c.KeepAlive <= 0 {
 			bad("--ws-keepalive (CLIPCUT_WS_KEEPALIVE) must be positive")
 		}
+		if n, err := ParseBytes(c.StorageQuota); err != nil || n < 0 {
+			bad("--user-storage-quota (CLIPCUT_USER_STORAGE_QUOTA) must be a size like 100GiB or 0, got %q", c.StorageQuota)
+		}
+		if c.DailyUploads < 0 {
+			bad("--user-daily-uploads (CLIPCUT_USER_DAILY_UPLOADS) must not be negative")
+		}
+		if c.PublicURL != "" {
+			if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("--public-url (CLIPCUT_PUBLIC_URL) must be an absolute http(s) URL, got %q", c.PublicURL)
+			}
+		}
 	}
-	if m != modeAPI && c.Workers < 1 {
-		bad("--workers (CLIPCUT_WORKERS) must be at least 1, got %d", c.Workers)
+	if m != modeAPI {
+		if c.Workers < 1 {
+			bad("--workers (CLIPCUT_WORKERS) must be at least 1, got %d", c.Workers)
+		}
+		if c.MediaWorkers < 1 {
+			bad("--media-workers (CLIPCUT_MEDIA_WORKERS) must be at least 1, got %d", c.MediaWorkers)
+		}
+		switch c.X264Preset {
+		case "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow":
+		default:
+			bad("--x264-preset (CLIPCUT_X264_PRESET) must be an x264 preset such as veryfast, got %q", c.X264Preset)
+		}
+		for _, tool := range []struct{ flag, env, value string }{{"--ffmpeg", "CLIPCUT_FFMPEG", c.FFmpeg}, {"--ffprobe", "CLIPCUT_FFPROBE", c.FFprobe}} {
+			if _, err := exec.LookPath(tool.value); err != nil {
+				bad("%s (%s): %q not found; install ffmpeg (make run does) or set the path", tool.flag, tool.env, tool.value)
+			}
+		}
+	}
+	if c.S3Endpoint != "" && (c.S3AccessKey == "" || c.S3SecretKey == "" || c.S3Bucket == "") {
+		bad("--s3-endpoint (CLIPCUT_S3_ENDPOINT) needs CLIPCUT_S3_BUCKET, CLIPCUT_S3_ACCESS_KEY and CLIPCUT_S3_SECRET_KEY")
 	}
 	return errors.Join(errs...)
+}
+
+// UploadDir is where upload bytes live: <data-dir>/uploads.
+func (c *Config) UploadDir() string { return filepath.Join(c.DataDir, "uploads") }
+
+// ParseBytes reads a size such as "1048576", "500MB", "10GiB" or "0".
+// Decimal (KB, MB, GB, TB) and binary (KiB, MiB, GiB, TiB) units are
+// accepted, case-insensitively.
+func ParseBytes(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	i := strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
+	num, unit := s, ""
+	if i >= 0 {
+		num, unit = s[:i], strings.ToLower(strings.TrimSpace(s[i:]))
+	}
+	v, err := strconv.ParseFloat(num, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("invalid size %q", s)
+	}
+	mult := map[string]float64{
+		"": 1, "b": 1,
+		"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40,
+	}[unit]
+	if mult == 0 {
+		return 0, fmt.Errorf("unknown unit in %q", s)
+	}
+	return int64(v * mult), nil
+}
+
+// parseSecretKeys splits CLIPCUT_SECRET_KEYS; empty means "generate".
+func parseSecretKeys(s string) ([][]byte, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var keys [][]byte
+	for _, k := range strings.Split(s, ",") {
+		k = strings.TrimSpace(k)
+		if len(k) < 32 {
+			return nil, errors.New("every key must be at least 32 characters")
+		}
+		keys = append(keys, []byte(k))
+	}
+	return keys, nil
+}
+
+// WorkDir holds jobs' scratch files: <data-dir>/work.
+func (c *Config) WorkDir() string { return filepath.Join(c.DataDir, "work") }
+
+func (c *Config) storageConfig() storage.Config {
+	return storage.Config{
+		Dir:        c.MediaDir(),
+		S3Endpoint: c.S3Endpoint, S3Bucket: c.S3Bucket, S3Region: c.S3Region,
+		S3AccessKey: c.S3AccessKey, S3SecretKey: c.S3SecretKey, S3UseSSL: c.S3UseSSL, S3Prefix: c.S3Prefix,
+	}
+}
+
+func (c *Config) mediaTools() jobs.MediaTools {
+	return jobs.MediaTools{FFmpeg: c.FFmpeg, FFprobe: c.FFprobe, Preset: c.X264Preset}
 }

@@ -4,17 +4,20 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
+	"strings"
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 )
 
 // readiness answers /ready: can this process do its job right now?
 type readiness struct {
-	store    *store.Store
-	mediaDir string
+	store *store.Store
+	media storage.Bucket
 	// started is set once start-up work that needs the database (migrations,
 	// the job client) has finished.
 	started atomic.Bool
@@ -46,7 +49,7 @@ func (rd *readiness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if want := store.LatestVersion(); v < want {
 		fail("migrations", fmt.Sprintf("at version %d of %d", v, want))
 	}
-	if err := probeWritable(rd.mediaDir); err != nil {
+	if err := probeWritable(ctx, rd.media); err != nil {
 		fail("storage", "not writable")
 	}
 	if !rd.started.Load() {
@@ -59,20 +62,11 @@ func (rd *readiness) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, code, map[string]any{"status": status, "checks": checks})
 }
 
-// probeWritable creates and removes a file in dir.
-func probeWritable(dir string) error {
-	f, err := os.CreateTemp(dir, ".ready-*")
-	if err != nil {
+// probeWritable writes and removes a small object in media storage.
+func probeWritable(ctx context.Context, b storage.Bucket) error {
+	key := ".ready/" + uuid.NewString()
+	if err := b.Put(ctx, key, strings.NewReader("ok"), 2, "text/plain"); err != nil {
 		return err
 	}
-	name := f.Name()
-	_, werr := f.Write([]byte("ok"))
-	cerr := f.Close()
-	rerr := os.Remove(name)
-	for _, e := range []error{werr, cerr, rerr} {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
+	return b.Delete(ctx, key)
 }

@@ -34,6 +34,21 @@ func newSPA(files fs.FS) *spa {
 	return &spa{files: files, index: index}
 }
 
+// page serves one of the built HTML pages (such as graphiql.html) with the
+// app's headers, or nil when the app was built without it.
+func (s *spa) page(name string) http.Handler {
+	b, err := fs.ReadFile(s.files, name)
+	if err != nil {
+		return nil
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", appCSP)
+		w.Header().Set("X-Frame-Options", "DENY")
+		w.Header().Set("Cache-Control", "no-cache")
+		http.ServeContent(w, r, name, time.Time{}, bytes.NewReader(b))
+	})
+}
+
 func (s *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Security-Policy", appCSP)

@@ -49,6 +49,25 @@ type Video struct {
 	UpdatedAt   time.Time
 	// Version grows with every update of the row (see VideoEvent).
 	Version int64
+
+	Filename        *string
+	UploadSize      int64
+	UploadExpiresAt *time.Time
+	Renditions      []Rendition
+	PosterKey       *string
+	StoryboardKey   *string
+}
+
+// Rendition is one produced quality of a video, as recorded after transcoding.
+type Rendition struct {
+	Name             string  `json:"name"`
+	Width            int     `json:"width"`
+	Height           int     `json:"height"`
+	Bandwidth        int     `json:"bandwidth"`
+	AverageBandwidth int     `json:"averageBandwidth"`
+	Codecs           string  `json:"codecs"`
+	FrameRate        float64 `json:"frameRate"`
+	Playlist         string  `json:"playlist"` // storage key of its media playlist
 }
 
 // Viewer is who is asking, for queries that enforce visibility in SQL. The
@@ -59,13 +78,15 @@ type Viewer struct {
 }
 
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
-	percent, error, duration_seconds, width, height, created_at, updated_at, version`
+	percent, error, duration_seconds, width, height, created_at, updated_at, version,
+	filename, upload_size, upload_expires_at, renditions, poster_key, storyboard_key`
 
 func scanVideo(row pgx.Row) (Video, error) {
 	var v Video
 	var percent float32
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
-		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version)
+		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
+		&v.Filename, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey)
 	v.Percent = float64(percent)
 	return v, err
 }
@@ -232,7 +253,18 @@ func (s *Store) UpdateVideo(ctx context.Context, id uuid.UUID, viewer Viewer, c 
 // DeleteVideo removes a video the viewer owns (or any, for administrators)
 // and returns the deleted row.
 func (s *Store) DeleteVideo(ctx context.Context, id uuid.UUID, viewer Viewer) (Video, error) {
-	v, err := scanVideo(s.pool.QueryRow(ctx,
+	var v Video
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		v, err = s.DeleteVideoTx(ctx, tx, id, viewer)
+		return err
+	})
+	return v, err
+}
+
+// DeleteVideoTx is DeleteVideo in tx.
+func (s *Store) DeleteVideoTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, viewer Viewer) (Video, error) {
+	v, err := scanVideo(tx.QueryRow(ctx,
 		`DELETE FROM videos WHERE id = $1 AND (owner_id = $2 OR $3) RETURNING `+videoColumns,
 		id, viewer.UserID, viewer.IsAdmin))
 	if err != nil {

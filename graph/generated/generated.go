@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/store"
 	"github.com/google/uuid"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -47,12 +48,20 @@ type ComplexityRoot struct {
 		User  func(childComplexity int) int
 	}
 
+	CreateUploadPayload struct {
+		UploadExpiresAt func(childComplexity int) int
+		UploadURL       func(childComplexity int) int
+		Video           func(childComplexity int) int
+	}
+
 	Mutation struct {
-		DeleteVideo func(childComplexity int, id uuid.UUID) int
-		LogIn       func(childComplexity int, input model.LogInInput) int
-		LogOut      func(childComplexity int) int
-		SignUp      func(childComplexity int, input model.SignUpInput) int
-		UpdateVideo func(childComplexity int, input model.UpdateVideoInput) int
+		CreateUpload    func(childComplexity int, input model.CreateUploadInput) int
+		DeleteVideo     func(childComplexity int, id uuid.UUID) int
+		LogIn           func(childComplexity int, input model.LogInInput) int
+		LogOut          func(childComplexity int) int
+		RetryProcessing func(childComplexity int, id uuid.UUID) int
+		SignUp          func(childComplexity int, input model.SignUpInput) int
+		UpdateVideo     func(childComplexity int, input model.UpdateVideoInput) int
 	}
 
 	PageInfo struct {
@@ -72,6 +81,16 @@ type ComplexityRoot struct {
 		Me     func(childComplexity int) int
 		Video  func(childComplexity int, id uuid.UUID) int
 		Videos func(childComplexity int, first *int, after *string) int
+	}
+
+	Rendition struct {
+		AverageBandwidth func(childComplexity int) int
+		Bandwidth        func(childComplexity int) int
+		Codecs           func(childComplexity int) int
+		FrameRate        func(childComplexity int) int
+		Height           func(childComplexity int) int
+		Name             func(childComplexity int) int
+		Width            func(childComplexity int) int
 	}
 
 	Subscription struct {
@@ -97,6 +116,7 @@ type ComplexityRoot struct {
 		Playable    func(childComplexity int) int
 		Privacy     func(childComplexity int) int
 		Processing  func(childComplexity int) int
+		Renditions  func(childComplexity int) int
 		Status      func(childComplexity int) int
 		Title       func(childComplexity int) int
 		Width       func(childComplexity int) int
@@ -127,6 +147,8 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
+	CreateUpload(ctx context.Context, input model.CreateUploadInput) (*model.CreateUploadPayload, error)
+	RetryProcessing(ctx context.Context, id uuid.UUID) (*model.Video, error)
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error)
 	LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error)
 	LogOut(ctx context.Context) (bool, error)
@@ -181,6 +203,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "CreateUploadPayload.uploadExpiresAt":
+		if e.ComplexityRoot.CreateUploadPayload.UploadExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUploadPayload.UploadExpiresAt(childComplexity), true
+	case "CreateUploadPayload.uploadUrl":
+		if e.ComplexityRoot.CreateUploadPayload.UploadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUploadPayload.UploadURL(childComplexity), true
+	case "CreateUploadPayload.video":
+		if e.ComplexityRoot.CreateUploadPayload.Video == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateUploadPayload.Video(childComplexity), true
+
+	case "Mutation.createUpload":
+		if e.ComplexityRoot.Mutation.CreateUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateUpload(childComplexity, args["input"].(model.CreateUploadInput)), true
 	case "Mutation.deleteVideo":
 		if e.ComplexityRoot.Mutation.DeleteVideo == nil {
 			break
@@ -209,6 +261,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogOut(childComplexity), true
+	case "Mutation.retryProcessing":
+		if e.ComplexityRoot.Mutation.RetryProcessing == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_retryProcessing_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RetryProcessing(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -304,6 +367,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Videos(childComplexity, args["first"].(*int), args["after"].(*string)), true
+
+	case "Rendition.averageBandwidth":
+		if e.ComplexityRoot.Rendition.AverageBandwidth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rendition.AverageBandwidth(childComplexity), true
+	case "Rendition.bandwidth":
+		if e.ComplexityRoot.Rendition.Bandwidth == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rendition.Bandwidth(childComplexity), true
+	case "Rendition.codecs":
+		if e.ComplexityRoot.Rendition.Codecs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rendition.Codecs(childComplexity), true
+	case "Rendition.frameRate":
+		if e.ComplexityRoot.Rendition.FrameRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rendition.FrameRate(childComplexity), true
+	case "Rendition.height":
+		if e.ComplexityRoot.Rendition.Height == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rendition.Height(childComplexity), true
+	case "Rendition.name":
+		if e.ComplexityRoot.Rendition.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rendition.Name(childComplexity), true
+	case "Rendition.width":
+		if e.ComplexityRoot.Rendition.Width == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Rendition.Width(childComplexity), true
 
 	case "Subscription.videoProgress":
 		if e.ComplexityRoot.Subscription.VideoProgress == nil {
@@ -413,6 +519,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Processing(childComplexity), true
+	case "Video.renditions":
+		if e.ComplexityRoot.Video.Renditions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Renditions(childComplexity), true
 	case "Video.status":
 		if e.ComplexityRoot.Video.Status == nil {
 			break
@@ -503,6 +615,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
+		ec.unmarshalInputCreateUploadInput,
 		ec.unmarshalInputLogInInput,
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputUpdateVideoInput,
@@ -652,6 +765,62 @@ type PageInfo {
   endCursor: String
 }
 `, BuiltIn: false},
+	{Name: "../schema/upload.graphqls", Input: `"""
+A 64-bit integer, sent as a JSON number (GraphQL's Int stops at 2^31-1,
+about 2 GiB, smaller than many videos).
+"""
+scalar Int64
+
+"""
+A video to upload.
+"""
+input CreateUploadInput {
+  "Title, 1 to 200 characters."
+  title: String!
+  "The file's name, for the record (for example ` + "`" + `holiday.mp4` + "`" + `)."
+  filename: String
+  "The file's exact size in bytes. Checked against the size limit and your quota now, before any byte is sent."
+  size: Int64!
+  "Free-text description, up to 5000 characters."
+  description: String
+  "Who can see the video (default PUBLIC)."
+  privacy: Privacy
+}
+
+"""
+A created upload: send the file's bytes to ` + "`" + `uploadUrl` + "`" + ` with any tus 1.0
+client.
+"""
+type CreateUploadPayload {
+  "The new video, UPLOADING until its last byte arrives."
+  video: Video!
+  """
+  An already-created tus upload: PATCH it from offset 0 and resume with HEAD
+  (tus-js-client's ` + "`" + `uploadUrl` + "`" + ` option). The URL carries its own
+  authorization, so no credentials are needed on each chunk; it is valid
+  until ` + "`" + `uploadExpiresAt` + "`" + `.
+  """
+  uploadUrl: String!
+  "When the upload expires if it has not finished; the video then fails."
+  uploadExpiresAt: Time!
+}
+
+extend type Mutation {
+  """
+  Create a video and an upload for its file. Fails with ` + "`" + `QUOTA_EXCEEDED` + "`" + `
+  when the file is over the size limit, would exceed your storage quota, or
+  you reached your uploads per day (the message names the limit and its
+  value), and with ` + "`" + `BAD_USER_INPUT` + "`" + ` for an invalid field.
+  """
+  createUpload(input: CreateUploadInput!): CreateUploadPayload! @auth
+  """
+  Process a FAILED (or READY) video again from its original upload, for
+  example after an operator fixed the cause. Returns the video, now
+  PROCESSING.
+  """
+  retryProcessing(id: ID!): Video! @auth
+}
+`, BuiltIn: false},
 	{Name: "../schema/user.graphqls", Input: `"""
 A person with an account on this instance. The first account created on an
 instance is its administrator.
@@ -796,6 +965,28 @@ type Video implements Node {
   owner: User!
   "Processing state; null until processing starts."
   processing: Processing
+  "The qualities produced so far, lowest first; they grow while processing."
+  renditions: [Rendition!]!
+}
+
+"""
+One quality of a video in the HLS ladder.
+"""
+type Rendition {
+  "Name by the short side, for example ` + "`" + `720p` + "`" + `."
+  name: String!
+  "Width in pixels."
+  width: Int!
+  "Height in pixels."
+  height: Int!
+  "Peak bits per second (the HLS BANDWIDTH attribute)."
+  bandwidth: Int!
+  "Average bits per second (the HLS AVERAGE-BANDWIDTH attribute)."
+  averageBandwidth: Int!
+  "RFC 6381 codecs string, for example ` + "`" + `avc1.64001f,mp4a.40.2` + "`" + `."
+  codecs: String!
+  "Frames per second."
+  frameRate: Float!
 }
 
 """
@@ -883,7 +1074,11 @@ extend type Query {
 extend type Mutation {
   "Change a video's title, description or privacy."
   updateVideo(input: UpdateVideoInput!): Video! @auth
-  "Delete a video you own, with everything stored for it. Returns true."
+  """
+  Delete a video you own: the row at once; its upload, renditions and
+  images shortly after (a background job, retried until done), and any
+  processing still running is cancelled. Returns true.
+  """
   deleteVideo(id: ID!): Boolean! @auth
 }
 
@@ -914,6 +1109,18 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateUploadPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "video":
+		return ec.fieldContext_CreateUploadPayload_video(ctx, field)
+	case "uploadUrl":
+		return ec.fieldContext_CreateUploadPayload_uploadUrl(ctx, field)
+	case "uploadExpiresAt":
+		return ec.fieldContext_CreateUploadPayload_uploadExpiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateUploadPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -938,6 +1145,26 @@ func (ec *executionContext) childFields_Processing(ctx context.Context, field gr
 		return ec.fieldContext_Processing_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Processing", field.Name)
+}
+
+func (ec *executionContext) childFields_Rendition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Rendition_name(ctx, field)
+	case "width":
+		return ec.fieldContext_Rendition_width(ctx, field)
+	case "height":
+		return ec.fieldContext_Rendition_height(ctx, field)
+	case "bandwidth":
+		return ec.fieldContext_Rendition_bandwidth(ctx, field)
+	case "averageBandwidth":
+		return ec.fieldContext_Rendition_averageBandwidth(ctx, field)
+	case "codecs":
+		return ec.fieldContext_Rendition_codecs(ctx, field)
+	case "frameRate":
+		return ec.fieldContext_Rendition_frameRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Rendition", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -984,6 +1211,8 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_owner(ctx, field)
 	case "processing":
 		return ec.fieldContext_Video_processing(ctx, field)
+	case "renditions":
+		return ec.fieldContext_Video_renditions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Video", field.Name)
 }
@@ -1142,6 +1371,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_createUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateUploadInput, error) {
+			return ec.unmarshalNCreateUploadInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateUploadInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_deleteVideo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1167,6 +1410,20 @@ func (ec *executionContext) field_Mutation_logIn_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_retryProcessing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -1395,6 +1652,198 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_User(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateUploadPayload_video(ctx context.Context, field graphql.CollectedField, obj *model.CreateUploadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUploadPayload_video(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Video, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUploadPayload_video(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateUploadPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateUploadPayload_uploadUrl(ctx context.Context, field graphql.CollectedField, obj *model.CreateUploadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUploadPayload_uploadUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUploadPayload_uploadUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateUploadPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreateUploadPayload_uploadExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.CreateUploadPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateUploadPayload_uploadExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateUploadPayload_uploadExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateUploadPayload", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Mutation_createUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateUpload(ctx, fc.Args["input"].(model.CreateUploadInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.CreateUploadPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreateUploadPayload) graphql.Marshaler {
+			return ec.marshalNCreateUploadPayload2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateUploadPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createUpload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateUploadPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createUpload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_retryProcessing(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_retryProcessing(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RetryProcessing(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_retryProcessing(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_retryProcessing_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -1981,6 +2430,167 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Rendition_name(ctx context.Context, field graphql.CollectedField, obj *store.Rendition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rendition_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rendition_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rendition", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Rendition_width(ctx context.Context, field graphql.CollectedField, obj *store.Rendition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rendition_width(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Width, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rendition_width(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rendition", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rendition_height(ctx context.Context, field graphql.CollectedField, obj *store.Rendition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rendition_height(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Height, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rendition_height(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rendition", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rendition_bandwidth(ctx context.Context, field graphql.CollectedField, obj *store.Rendition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rendition_bandwidth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bandwidth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rendition_bandwidth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rendition", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rendition_averageBandwidth(ctx context.Context, field graphql.CollectedField, obj *store.Rendition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rendition_averageBandwidth(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AverageBandwidth, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rendition_averageBandwidth(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rendition", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _Rendition_codecs(ctx context.Context, field graphql.CollectedField, obj *store.Rendition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rendition_codecs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Codecs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rendition_codecs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rendition", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Rendition_frameRate(ctx context.Context, field graphql.CollectedField, obj *store.Rendition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Rendition_frameRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FrameRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Rendition_frameRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Rendition", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _Subscription_videoProgress(ctx context.Context, field graphql.CollectedField) (ret func(ctx context.Context) graphql.Marshaler) {
 	return graphql.ResolveFieldStream(
 		ctx,
@@ -2473,6 +3083,38 @@ func (ec *executionContext) fieldContext_Video_processing(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Processing(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Video_renditions(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_renditions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Renditions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []store.Rendition) graphql.Marshaler {
+			return ec.marshalNRendition2ᚕgithubᚗcomᚋclipcutᚋclipcutᚋstoreᚐRenditionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Video_renditions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Rendition(ctx, field)
 		},
 	}
 	return fc, nil
@@ -3794,6 +4436,64 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCreateUploadInput(ctx context.Context, obj any) (model.CreateUploadInput, error) {
+	var it model.CreateUploadInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"title", "filename", "size", "description", "privacy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "filename":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("filename"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Filename = data
+		case "size":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("size"))
+			data, err := ec.unmarshalNInt642int64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Size = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "privacy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privacy"))
+			data, err := ec.unmarshalOPrivacy2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Privacy = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj any) (model.LogInInput, error) {
 	var it model.LogInInput
 	if obj == nil {
@@ -4004,6 +4704,54 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var createUploadPayloadImplementors = []string{"CreateUploadPayload"}
+
+func (ec *executionContext) _CreateUploadPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateUploadPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createUploadPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateUploadPayload")
+		case "video":
+			out.Values[i] = ec._CreateUploadPayload_video(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadUrl":
+			out.Values[i] = ec._CreateUploadPayload_uploadUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadExpiresAt":
+			out.Values[i] = ec._CreateUploadPayload_uploadExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var mutationImplementors = []string{"Mutation"}
 
 func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -4024,6 +4772,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createUpload":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createUpload(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retryProcessing":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_retryProcessing(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "signUp":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_signUp(ctx, field)
@@ -4302,6 +5064,74 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var renditionImplementors = []string{"Rendition"}
+
+func (ec *executionContext) _Rendition(ctx context.Context, sel ast.SelectionSet, obj *store.Rendition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, renditionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Rendition")
+		case "name":
+			out.Values[i] = ec._Rendition_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "width":
+			out.Values[i] = ec._Rendition_width(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "height":
+			out.Values[i] = ec._Rendition_height(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "bandwidth":
+			out.Values[i] = ec._Rendition_bandwidth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "averageBandwidth":
+			out.Values[i] = ec._Rendition_averageBandwidth(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "codecs":
+			out.Values[i] = ec._Rendition_codecs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "frameRate":
+			out.Values[i] = ec._Rendition_frameRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var subscriptionImplementors = []string{"Subscription"}
 
 func (ec *executionContext) _Subscription(ctx context.Context, sel ast.SelectionSet) func(ctx context.Context) graphql.Marshaler {
@@ -4554,6 +5384,11 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 		case "processing":
 			out.Values[i] = ec._Video_processing(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "renditions":
+			out.Values[i] = ec._Video_renditions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -5144,6 +5979,21 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCreateUploadInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateUploadInput(ctx context.Context, v any) (model.CreateUploadInput, error) {
+	res, err := ec.unmarshalInputCreateUploadInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCreateUploadPayload2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateUploadPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateUploadPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._CreateUploadPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5176,6 +6026,38 @@ func (ec *executionContext) marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx c
 	return res
 }
 
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt642int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
 func (ec *executionContext) unmarshalNLogInInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐLogInInput(ctx context.Context, v any) (model.LogInInput, error) {
 	res, err := ec.unmarshalInputLogInInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5199,6 +6081,26 @@ func (ec *executionContext) unmarshalNPrivacy2githubᚗcomᚋclipcutᚋclipcut�
 
 func (ec *executionContext) marshalNPrivacy2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx context.Context, sel ast.SelectionSet, v model.Privacy) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNRendition2githubᚗcomᚋclipcutᚋclipcutᚋstoreᚐRendition(ctx context.Context, sel ast.SelectionSet, v store.Rendition) graphql.Marshaler {
+	return ec._Rendition(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRendition2ᚕgithubᚗcomᚋclipcutᚋclipcutᚋstoreᚐRenditionᚄ(ctx context.Context, sel ast.SelectionSet, v []store.Rendition) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRendition2githubᚗcomᚋclipcutᚋclipcutᚋstoreᚐRendition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSignUpInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSignUpInput(ctx context.Context, v any) (model.SignUpInput, error) {

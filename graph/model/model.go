@@ -37,17 +37,18 @@ func UserFrom(u store.User) *User {
 
 // Video is a video as the API shows it.
 type Video struct {
-	ID          uuid.UUID   `json:"id"`
-	Title       string      `json:"title"`
-	Description *string     `json:"description,omitempty"`
-	Status      VideoStatus `json:"status"`
-	Playable    bool        `json:"playable"`
-	Privacy     Privacy     `json:"privacy"`
-	Duration    *float64    `json:"duration,omitempty"`
-	Width       *int        `json:"width,omitempty"`
-	Height      *int        `json:"height,omitempty"`
-	CreatedAt   time.Time   `json:"createdAt"`
-	Processing  *Processing `json:"processing,omitempty"`
+	ID          uuid.UUID         `json:"id"`
+	Title       string            `json:"title"`
+	Description *string           `json:"description,omitempty"`
+	Status      VideoStatus       `json:"status"`
+	Playable    bool              `json:"playable"`
+	Privacy     Privacy           `json:"privacy"`
+	Duration    *float64          `json:"duration,omitempty"`
+	Width       *int              `json:"width,omitempty"`
+	Height      *int              `json:"height,omitempty"`
+	CreatedAt   time.Time         `json:"createdAt"`
+	Processing  *Processing       `json:"processing,omitempty"`
+	Renditions  []store.Rendition `json:"renditions"`
 	// OwnerID backs the owner field, resolved through a dataloader.
 	OwnerID uuid.UUID `json:"-"`
 }
@@ -60,6 +61,10 @@ func VideoFrom(v store.Video) *Video {
 		ID: v.ID, Title: v.Title, Description: v.Description, Status: VideoStatus(v.Status),
 		Playable: v.Playable, Privacy: Privacy(v.Privacy), Duration: v.Duration,
 		Width: v.Width, Height: v.Height, CreatedAt: v.CreatedAt, OwnerID: v.OwnerID,
+		Renditions: v.Renditions,
+	}
+	if m.Renditions == nil {
+		m.Renditions = []store.Rendition{}
 	}
 	if v.Status != store.StatusUploading {
 		m.Processing = &Processing{Stage: v.Stage, Percent: v.Percent, Error: v.Error}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 )
@@ -25,6 +26,34 @@ type AuthPayload struct {
 	Token string `json:"token"`
 	// The signed-in user.
 	User *User `json:"user"`
+}
+
+// A video to upload.
+type CreateUploadInput struct {
+	// Title, 1 to 200 characters.
+	Title string `json:"title"`
+	// The file's name, for the record (for example `holiday.mp4`).
+	Filename *string `json:"filename,omitempty"`
+	// The file's exact size in bytes. Checked against the size limit and your quota now, before any byte is sent.
+	Size int64 `json:"size"`
+	// Free-text description, up to 5000 characters.
+	Description *string `json:"description,omitempty"`
+	// Who can see the video (default PUBLIC).
+	Privacy *Privacy `json:"privacy,omitempty"`
+}
+
+// A created upload: send the file's bytes to `uploadUrl` with any tus 1.0
+// client.
+type CreateUploadPayload struct {
+	// The new video, UPLOADING until its last byte arrives.
+	Video *Video `json:"video"`
+	// An already-created tus upload: PATCH it from offset 0 and resume with HEAD
+	// (tus-js-client's `uploadUrl` option). The URL carries its own
+	// authorization, so no credentials are needed on each chunk; it is valid
+	// until `uploadExpiresAt`.
+	UploadURL string `json:"uploadUrl"`
+	// When the upload expires if it has not finished; the video then fails.
+	UploadExpiresAt time.Time `json:"uploadExpiresAt"`
 }
 
 // Credentials to log in.

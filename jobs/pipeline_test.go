@@ -1,0 +1,380 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/store/storetest"
+	"github.com/clipcut/clipcut/upload"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// pipeline is clipcut's upload and processing path with real workers:
+// Postgres, River, tusd, ffmpeg and local storage.
+type pipeline struct {
+	t       *testing.T
+	store   *store.Store
+	media   *storage.Local
+	mediaDir string
+	workDir string
+	srv     *httptest.Server
+	token   string
+	hub     *store.Hub
+}
+
+func newPipeline(t *testing.T) *pipeline {
+	t.Helper()
+	st := storetest.NewStore(t)
+	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	mediaDir, workDir := t.TempDir(), t.TempDir()
+	bucket, err := storage.NewLocal(mediaDir)
+	require.NoError(t, err)
+	workers := river.NewWorkers()
+	client, err := river.NewClient(riverpgxv5.New(st.Pool()), &river.Config{
+		Logger:  slog.New(slog.DiscardHandler),
+		Workers: workers,
+		Queues: map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: 2},
+			jobs.QueueMedia:    {MaxWorkers: 1},
+		},
+		FetchPollInterval: 200 * time.Millisecond,
+	})
+	require.NoError(t, err)
+	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
+	require.NoError(t, err)
+	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour}, st, client, signer, logger)
+	require.NoError(t, err)
+	jobs.Register(workers, jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
+		UploadExpiry: time.Hour, WorkDir: workDir,
+		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}})
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, client.Start(ctx))
+	hub := store.NewHub(st.Pool(), logger)
+	go hub.Run(ctx)
+	t.Cleanup(func() {
+		stopCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
+		defer stop()
+		_ = client.Stop(stopCtx)
+		cancel()
+	})
+
+	authSvc, err := auth.NewService(st, logger, time.Hour)
+	require.NoError(t, err)
+	sess, err := authSvc.SignUp(ctx, "creator@example.com", "correct horse", "Creator", auth.Client{})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle(upload.BasePath, uploads.Handler())
+	srv := httptest.NewServer(authSvc.Middleware(auth.MiddlewareOptions{})(mux))
+	t.Cleanup(srv.Close)
+	return &pipeline{t: t, store: st, media: bucket, mediaDir: mediaDir, workDir: workDir, srv: srv, token: sess.Token, hub: hub}
+}
+
+type testLog struct{ t *testing.T }
+
+func (l testLog) Write(p []byte) (int, error) { l.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+
+// ffmpegClip generates a test input with ffmpeg.
+func ffmpegClip(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	full := append([]string{"-hide_banner", "-nostdin", "-v", "error", "-y"}, args...)
+	out, err := exec.Command("ffmpeg", append(full, path)...).CombinedOutput()
+	require.NoError(t, err, "ffmpeg: %s", out)
+	return path
+}
+
+func testsrc(size string, rate, seconds int) []string {
+	return []string{"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%s:rate=%d:duration=%d", size, rate, seconds)}
+}
+
+func sine(seconds int) []string {
+	return []string{"-f", "lavfi", "-i", fmt.Sprintf("sine=frequency=440:sample_rate=48000:duration=%d", seconds)}
+}
+
+var fastH264 = []string{"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"}
+
+func cat(parts ...[]string) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, p...)
+	}
+	return out
+}
+
+// upload sends a file with one tus creation-with-upload request and
+// returns its video's id.
+func (p *pipeline) upload(path string) uuid.UUID {
+	p.t.Helper()
+	data, err := os.ReadFile(path)
+	require.NoError(p.t, err)
+	req, err := http.NewRequest(http.MethodPost, p.srv.URL+upload.BasePath, bytes.NewReader(data))
+	require.NoError(p.t, err)
+	req.Header.Set("Tus-Resumable", "1.0.0")
+	req.Header.Set("Authorization", "Bearer "+p.token)
+	req.Header.Set("Upload-Length", fmt.Sprint(len(data)))
+	req.Header.Set("Content-Type", "application/offset+octet-stream")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(p.t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.Equal(p.t, http.StatusCreated, resp.StatusCode, string(body))
+	return uuid.MustParse(resp.Header.Get("X-Video-Id"))
+}
+
+// processed waits for the video to be READY or FAILED and returns it with
+// every event published on the way.
+func (p *pipeline) processed(id uuid.UUID, events <-chan store.VideoEvent) (store.Video, []store.VideoEvent) {
+	p.t.Helper()
+	var seen []store.VideoEvent
+	deadline := time.After(3 * time.Minute)
+	poll := time.NewTicker(250 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		select {
+		case ev := <-events:
+			seen = append(seen, ev)
+		case <-poll.C:
+			v, err := p.store.VideoByID(context.Background(), id)
+			require.NoError(p.t, err)
+			if v.Status == store.StatusReady || v.Status == store.StatusFailed {
+				return v, seen
+			}
+		case <-deadline:
+			v, _ := p.store.VideoByID(context.Background(), id)
+			p.t.Fatalf("video still %s/%s after 3 minutes", v.Status, v.Stage)
+		}
+	}
+}
+
+func (p *pipeline) read(key string) string {
+	p.t.Helper()
+	rc, _, err := p.media.Get(context.Background(), key)
+	require.NoError(p.t, err, key)
+	defer rc.Close()
+	b, err := io.ReadAll(rc)
+	require.NoError(p.t, err)
+	return string(b)
+}
+
+func (p *pipeline) localPath(key string) string {
+	path, ok := p.media.LocalPath(key)
+	require.True(p.t, ok)
+	return path
+}
+
+func keyframes(t *testing.T, path string) []string {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-skip_frame", "nokey",
+		"-show_entries", "frame=pts_time", "-of", "csv=p=0", path).Output()
+	require.NoError(t, err)
+	return strings.Fields(string(out))
+}
+
+func decodedFrames(t *testing.T, path string) int {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
+		"-show_entries", "stream=nb_read_frames,width,height", "-of", "json", path).Output()
+	require.NoError(t, err)
+	var res struct {
+		Streams []struct {
+			Frames string `json:"nb_read_frames"`
+		}
+	}
+	require.NoError(t, json.Unmarshal(out, &res))
+	require.Len(t, res.Streams, 1)
+	var n int
+	fmt.Sscan(res.Streams[0].Frames, &n)
+	return n
+}
+
+func TestPipelineTakesGoodVideosToReady(t *testing.T) {
+	p := newPipeline(t)
+	for _, tc := range []struct {
+		name       string
+		file       func() string
+		renditions []string
+		frames     int // per rendition, decoded
+		storyboard bool
+	}{
+		{"1080p landscape with audio", func() string {
+			return ffmpegClip(t, "landscape.mp4", cat(testsrc("1920x1080", 30, 4), sine(4), fastH264, []string{"-c:a", "aac", "-shortest"})...)
+		}, []string{"240p", "360p", "480p", "720p", "1080p"}, 120, true},
+		{"portrait phone video", func() string {
+			return ffmpegClip(t, "portrait.mp4", cat(testsrc("720x1280", 30, 2), sine(2), fastH264, []string{"-c:a", "aac", "-shortest"})...)
+		}, []string{"240p", "360p", "480p", "720p"}, 60, true},
+		{"no audio", func() string {
+			return ffmpegClip(t, "silent.mp4", cat(testsrc("640x360", 25, 2), fastH264)...)
+		}, []string{"240p", "360p"}, 50, true},
+		{"audio only", func() string {
+			return ffmpegClip(t, "podcast.m4a", cat(sine(3), []string{"-c:a", "aac"})...)
+		}, []string{"360p"}, 0, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id := p.upload(tc.file())
+			events, unsubscribe := p.hub.Subscribe(id)
+			defer unsubscribe()
+			v, seen := p.processed(id, events)
+			require.Equal(t, store.StatusReady, v.Status, "error: %v", v.Error)
+			require.True(t, v.Playable)
+			require.EqualValues(t, 100, v.Percent)
+
+			var names []string
+			for _, r := range v.Renditions {
+				names = append(names, r.Name)
+				require.Positive(t, r.Bandwidth)
+				require.LessOrEqual(t, r.AverageBandwidth, r.Bandwidth)
+				require.Contains(t, r.Codecs, "avc1.")
+			}
+			require.Equal(t, tc.renditions, names, "lowest first")
+
+			master := p.read(jobs.MasterPlaylistKey(id))
+			for _, attr := range []string{"BANDWIDTH=", "AVERAGE-BANDWIDTH=", "RESOLUTION=", "CODECS=", "FRAME-RATE="} {
+				require.Contains(t, master, attr)
+			}
+			var firstKeys []string
+			for _, r := range v.Renditions {
+				require.Contains(t, master, r.Name+"/index.m3u8")
+				pl := p.read(r.Playlist)
+				require.Contains(t, pl, "#EXT-X-ENDLIST")
+				require.Contains(t, pl, "#EXT-X-PLAYLIST-TYPE:VOD")
+				for _, line := range strings.Split(pl, "\n") {
+					if strings.HasSuffix(line, ".ts") {
+						_, err := p.media.Stat(context.Background(), filepath.Dir(r.Playlist)+"/"+line)
+						require.NoError(t, err, "every listed segment is stored")
+					}
+				}
+				path := p.localPath(r.Playlist)
+				if tc.frames > 0 {
+					require.InDelta(t, tc.frames, decodedFrames(t, path), 2, "%s decodes end to end", r.Name)
+				}
+				keys := keyframes(t, path)
+				if firstKeys == nil {
+					firstKeys = keys
+				}
+				require.Equal(t, firstKeys, keys, "keyframes aligned across renditions (%s)", r.Name)
+			}
+
+			require.NotNil(t, v.PosterKey)
+			info, err := p.media.Stat(context.Background(), *v.PosterKey)
+			require.NoError(t, err)
+			require.Positive(t, info.Size)
+			if tc.storyboard {
+				require.NotNil(t, v.StoryboardKey)
+				require.Contains(t, p.read(*v.StoryboardKey), "#xywh=")
+			} else {
+				require.Nil(t, v.StoryboardKey)
+			}
+
+			// Playable came before READY, and progress never went back.
+			playableAt, readyAt, lastPercent := -1, -1, -1.0
+			for i, ev := range seen {
+				if ev.Playable && playableAt < 0 {
+					playableAt = i
+					require.Equal(t, store.StatusProcessing, ev.Status, "playable while still processing")
+				}
+				if ev.Status == store.StatusReady {
+					readyAt = i
+				}
+				require.GreaterOrEqual(t, ev.Percent, lastPercent, "percent never decreases")
+				lastPercent = ev.Percent
+			}
+			require.GreaterOrEqual(t, playableAt, 0, "a playable event was published")
+			require.Greater(t, readyAt, playableAt)
+
+			entries, err := os.ReadDir(p.workDir)
+			require.NoError(t, err)
+			require.Empty(t, entries, "scratch files are removed")
+		})
+	}
+}
+
+func TestPipelineFailsBadInputsAtOnceWithAReason(t *testing.T) {
+	p := newPipeline(t)
+	random := make([]byte, 256<<10)
+	_, _ = rand.Read(random)
+	write := func(name string, data []byte) string {
+		path := filepath.Join(t.TempDir(), name)
+		require.NoError(t, os.WriteFile(path, data, 0o644))
+		return path
+	}
+	good := ffmpegClip(t, "good.mp4", cat(testsrc("640x360", 25, 2), sine(2), fastH264, []string{"-c:a", "aac", "-shortest"})...)
+	goodBytes, err := os.ReadFile(good)
+	require.NoError(t, err)
+	srt := write("subs.srt", []byte("1\n00:00:00,000 --> 00:00:01,000\nhello\n"))
+
+	cases := map[string]string{
+		"random bytes named .mp4": write("random.mp4", random),
+		"truncated mp4":           write("truncated.mp4", goodBytes[:len(goodBytes)/2]),
+		"zero bytes":              write("empty.mp4", nil),
+		"an image":                ffmpegClip(t, "photo.png", cat(testsrc("320x240", 1, 1), []string{"-frames:v", "1"})...),
+		"30000x30000 frame size":  write("huge.y4m", append([]byte("YUV4MPEG2 W30000 H30000 F25:1 Ip A1:1 C420jpeg\nFRAME\n"), random[:1024]...)),
+		"no video or audio":       ffmpegClip(t, "subs.mkv", "-i", srt, "-c:s", "srt"),
+	}
+	ids := map[string]uuid.UUID{}
+	for name, path := range cases {
+		ids[name] = p.upload(path)
+	}
+	var wg sync.WaitGroup
+	for name, id := range ids {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			start := time.Now()
+			events, unsubscribe := p.hub.Subscribe(id)
+			defer unsubscribe()
+			v, _ := p.processed(id, events)
+			t.Run(name, func(t *testing.T) {
+				require.Equal(t, store.StatusFailed, v.Status)
+				require.NotNil(t, v.Error)
+				require.NotEmpty(t, *v.Error)
+				require.NotContains(t, *v.Error, "exit status", "a reason for people, not a process status")
+				require.False(t, v.Playable)
+				require.Less(t, time.Since(start), 30*time.Second, "fails within seconds")
+
+				// River records the job's end just after the worker returns.
+				var attempts int
+				var state string
+				require.Eventually(t, func() bool {
+					require.NoError(t, p.store.Pool().QueryRow(context.Background(),
+						`SELECT max(attempt), max(state::text) FROM river_job WHERE args->>'video_id' = $1`, id.String()).Scan(&attempts, &state))
+					return state != "running"
+				}, 10*time.Second, 50*time.Millisecond)
+				require.Equal(t, 1, attempts, "not retried")
+				require.Equal(t, "cancelled", state)
+
+				objects, err := p.media.List(context.Background(), jobs.VideoPrefix(id))
+				require.NoError(t, err)
+				require.Empty(t, objects, "no partial outputs")
+				t.Logf("%s: %s", name, *v.Error)
+			})
+		}()
+	}
+	wg.Wait()
+}
+
+var _ = pgx.ErrNoRows

@@ -1,0 +1,70 @@
+package jobs
+
+import (
+	"context"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/store"
+)
+
+// ProbeArgs starts processing: check what the upload is.
+type ProbeArgs struct {
+	VideoID uuid.UUID `json:"video_id"`
+}
+
+// Kind is the job's stable name.
+func (ProbeArgs) Kind() string { return "probe" }
+
+// InsertOpts: probing is quick, so it runs on the default queue.
+func (ProbeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: pipelineAttempts} }
+
+// ProbeWorker runs ffprobe on the upload. A file that is not a playable
+// video (random bytes, truncated, an image, absurd dimensions, no streams)
+// fails the video at once with the reason; otherwise the source's
+// properties are recorded and transcoding is queued in the same
+// transaction.
+type ProbeWorker struct {
+	river.WorkerDefaults[ProbeArgs]
+	deps Deps
+}
+
+// Timeout bounds ffprobe, which reads only headers and an index.
+func (w *ProbeWorker) Timeout(*river.Job[ProbeArgs]) time.Duration { return 2 * time.Minute }
+
+// Work probes.
+func (w *ProbeWorker) Work(ctx context.Context, job *river.Job[ProbeArgs]) error {
+	id := job.Args.VideoID
+	if _, err := processingVideo(ctx, w.deps, id); err != nil {
+		return err
+	}
+	if _, err := w.deps.Store.SetProgress(ctx, id, store.StageProbe, 1); err != nil {
+		return err
+	}
+	src, err := w.deps.Uploads.SourcePath(ctx, id)
+	if err != nil {
+		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageProbe, err)
+	}
+	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
+	if rej, ok := media.AsReject(err); ok {
+		return reject(ctx, w.deps, id, rej.Reason)
+	}
+	if err != nil {
+		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageProbe, err)
+	}
+	result := store.ProbeResult{Duration: info.Duration, Info: info}
+	if info.Video != nil {
+		result.Width, result.Height = info.Video.DisplayWidth, info.Video.DisplayHeight
+	}
+	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := w.deps.Store.SetProbeResultTx(ctx, tx, id, result); err != nil {
+			return err
+		}
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, TranscodeArgs{VideoID: id, Duration: info.Duration}, nil)
+		return err
+	})
+}

@@ -1,0 +1,110 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/store"
+)
+
+// ThumbnailsArgs makes a transcoded video's poster and storyboard.
+type ThumbnailsArgs struct {
+	VideoID uuid.UUID `json:"video_id"`
+}
+
+// Kind is the job's stable name.
+func (ThumbnailsArgs) Kind() string { return "thumbnails" }
+
+// InsertOpts puts image work on the media queue.
+func (ThumbnailsArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMedia, MaxAttempts: pipelineAttempts}
+}
+
+// ThumbnailsWorker writes the poster (a representative frame, or a
+// waveform for audio) and the storyboard (sprite sheets + WebVTT with
+// #xywh for seek-bar previews; none for audio), then marks the video READY.
+type ThumbnailsWorker struct {
+	river.WorkerDefaults[ThumbnailsArgs]
+	deps Deps
+}
+
+// Timeout bounds both images; the storyboard decodes only keyframes for
+// long videos.
+func (w *ThumbnailsWorker) Timeout(*river.Job[ThumbnailsArgs]) time.Duration { return 30 * time.Minute }
+
+// Work makes the images.
+func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsArgs]) error {
+	id := job.Args.VideoID
+	if _, err := processingVideo(ctx, w.deps, id); err != nil {
+		return err
+	}
+	fail := func(err error) error { return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageThumbnails, err) }
+	src, err := w.deps.Uploads.SourcePath(ctx, id)
+	if err != nil {
+		return fail(err)
+	}
+	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
+	if rej, ok := media.AsReject(err); ok {
+		return reject(ctx, w.deps, id, rej.Reason)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	work, err := os.MkdirTemp(w.deps.WorkDir, "thumbnails-"+id.String()+"-")
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(work)
+
+	poster, err := media.Poster(ctx, w.deps.Tools.FFmpeg, src, *info, filepath.Join(work, "poster.jpg"))
+	if err != nil {
+		return fail(err)
+	}
+	posterKey := VideoPrefix(id) + "/poster.jpg"
+	if err := w.deps.Media.PutFile(ctx, posterKey, poster.Path, "image/jpeg"); err != nil {
+		return fail(err)
+	}
+	if _, err := w.deps.Store.SetProgress(ctx, id, store.StageThumbnails, 95); err != nil {
+		return err
+	}
+
+	var storyboardKey *string
+	board, err := media.Storyboard(ctx, w.deps.Tools.FFmpeg, src, *info, filepath.Join(work, "storyboard"), media.StoryboardOptions{})
+	switch {
+	case errors.Is(err, media.ErrNoVideo):
+		// Audio only: nothing to preview.
+	case err != nil:
+		return fail(err)
+	default:
+		prefix := VideoPrefix(id) + "/storyboard"
+		if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
+			return fail(err)
+		}
+		// Sheets first, then the map that references them.
+		for _, sheet := range board.Sheets {
+			if err := w.deps.Media.PutFile(ctx, prefix+"/"+filepath.Base(sheet), sheet, "image/jpeg"); err != nil {
+				return fail(err)
+			}
+		}
+		key := prefix + "/" + media.StoryboardVTTName
+		if err := w.deps.Media.PutFile(ctx, key, board.VTT, "text/vtt"); err != nil {
+			return fail(err)
+		}
+		storyboardKey = &key
+	}
+
+	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := w.deps.Store.SetImagesTx(ctx, tx, id, &posterKey, storyboardKey); err != nil {
+			return err
+		}
+		return w.deps.Store.MarkReadyTx(ctx, tx, id)
+	})
+}

@@ -1,0 +1,274 @@
+package media
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// EncodeOptions tunes LadderArgs. The zero value is the default encode.
+type EncodeOptions struct {
+	// Preset is the x264 preset (default "veryfast": the usual choice for
+	// on-demand ladders, far cheaper than "medium" for a small quality
+	// cost at these bit rates).
+	Preset string
+	// SegmentSeconds is the HLS segment and keyframe interval (default 4).
+	SegmentSeconds int
+	// RateControl chooses how bit rates are spent (default CappedCRF).
+	RateControl RateControl
+	// CRF is the x264 constant rate factor for CappedCRF (default 23).
+	CRF int
+	// Threads, when positive, limits each encoder's threads (ffmpeg
+	// -threads); by default x264 sizes itself from the CPU count.
+	Threads int
+	// BackgroundColor is the picture of audio-only renditions, in ffmpeg
+	// colour syntax (default "0x1f2933", a dark slate that matches the web
+	// app's player frame).
+	BackgroundColor string
+}
+
+// RateControl is an x264 rate-control strategy.
+type RateControl int
+
+const (
+	// CappedCRF encodes at constant quality (CRF) with the rung's VBV
+	// MaxRate/BufSize as a ceiling: easy content (talking heads, slides,
+	// screencasts) comes out far smaller than its target, hard content is
+	// capped at the rung's peak. PeerTube and most VOD platforms do this.
+	CappedCRF RateControl = iota
+	// AverageBitrate is one-pass ABR at the rung's VideoBitrate within the
+	// same VBV limits: predictable sizes, worse quality per bit.
+	AverageBitrate
+)
+
+func (o EncodeOptions) withDefaults() EncodeOptions {
+	if o.Preset == "" {
+		o.Preset = "veryfast"
+	}
+	if o.SegmentSeconds <= 0 {
+		o.SegmentSeconds = 4
+	}
+	if o.CRF <= 0 {
+		o.CRF = 23
+	}
+	if o.BackgroundColor == "" {
+		o.BackgroundColor = "0x1f2933"
+	}
+	return o
+}
+
+// Names of the files LadderArgs makes ffmpeg write under outDir/<name>/.
+const (
+	// MediaPlaylistName is each rendition's media playlist. ffmpeg writes
+	// it to a temporary file and renames it, so readers always see a whole
+	// playlist.
+	MediaPlaylistName = "index.m3u8"
+	// SegmentPattern is each rendition's MPEG-TS segment names (printf
+	// syntax): seg_00000.ts, seg_00001.ts, ...
+	SegmentPattern = "seg_%05d.ts"
+)
+
+// LadderArgs returns the ffmpeg arguments (without the program name) that
+// encode every rendition of ladder from one decode of in, writing HLS under
+// outDir: outDir/<name>/index.m3u8 and outDir/<name>/seg_00000.ts, ....
+//
+// Decoding once matters: decoding a 4K HEVC phone clip costs as much as
+// encoding a couple of rungs, and a process per rendition (PeerTube's
+// approach) pays it once per rung. The filter graph deinterlaces and
+// tone-maps HDR when the source needs it, normalises to the ladder's
+// constant frame rate, scales once to the top rung and derives the smaller
+// rungs from that (cheaper than scaling the full source N times, and
+// visually identical), and splits.
+//
+// Keyframes are aligned across renditions so players can switch between
+// them at any segment boundary: every rung has the same frame rate, scene-
+// cut keyframes are disabled, and keyframes are forced at exact multiples
+// of the segment duration (-force_key_frames expr), with -g as a backstop.
+//
+// Playable early: playlists are EVENT playlists that grow as segments are
+// finished. With the temp_file flag, ffmpeg writes each segment as
+// seg_N.ts.tmp and renames it when complete, then rewrites the playlist
+// (itself via a temporary file and rename), so every segment listed in an
+// index.m3u8 is complete on disk. The caller finalises the playlists with
+// FinalizeMediaPlaylist when ffmpeg succeeds.
+//
+// in must be a local file; outDir should be empty (clear it before a
+// retry so no stale segment survives) and must not contain '%', which the
+// HLS muxer treats as a pattern. ffmpeg creates the rendition directories.
+func LadderArgs(in string, src SourceInfo, ladder []Rendition, outDir string, opts EncodeOptions) []string {
+	opts = opts.withDefaults()
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
+	args = append(args, inputHardening()...)
+	args = append(args, "-i", inputURL(in))
+	args = append(args, "-filter_complex", ladderFilterGraph(src, ladder, opts))
+
+	var streamMap []string
+	audioIndex := 0
+	for i, r := range ladder {
+		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
+		entry := fmt.Sprintf("v:%d", i)
+		if r.AudioBitrate > 0 && src.Audio != nil {
+			args = append(args, "-map", fmt.Sprintf("0:%d", src.Audio.Index))
+			entry += fmt.Sprintf(",a:%d", audioIndex)
+			audioIndex++
+		}
+		streamMap = append(streamMap, entry+",name:"+r.Name)
+	}
+
+	fps := ladderFrameRate(ladder)
+	gop := max(int(math.Round(float64(opts.SegmentSeconds)*fps.Float())), 1)
+	args = append(args,
+		"-c:v", "libx264",
+		"-preset", opts.Preset,
+		"-sc_threshold", "0",
+		"-g", strconv.Itoa(gop),
+		"-force_key_frames", fmt.Sprintf("expr:gte(t,n_forced*%d)", opts.SegmentSeconds),
+	)
+	if opts.RateControl == CappedCRF {
+		args = append(args, "-crf", strconv.Itoa(opts.CRF))
+	}
+	for i, r := range ladder {
+		v := fmt.Sprintf(":v:%d", i)
+		args = append(args,
+			"-profile"+v, r.Profile,
+			"-level"+v, LevelString(r.Level))
+		if opts.RateControl == AverageBitrate {
+			args = append(args, "-b"+v, kbps(r.VideoBitrate))
+		}
+		args = append(args,
+			"-maxrate"+v, kbps(r.MaxRate),
+			"-bufsize"+v, kbps(r.BufSize))
+	}
+	if audioIndex > 0 {
+		args = append(args, "-c:a", "aac")
+		j := 0
+		for _, r := range ladder {
+			if r.AudioBitrate <= 0 || src.Audio == nil {
+				continue
+			}
+			a := fmt.Sprintf(":a:%d", j)
+			args = append(args,
+				"-b"+a, kbps(r.AudioBitrate),
+				"-ac"+a, strconv.Itoa(r.AudioChannels),
+				"-ar"+a, strconv.Itoa(r.AudioSampleRate))
+			j++
+		}
+	}
+	if opts.Threads > 0 {
+		args = append(args, "-threads", strconv.Itoa(opts.Threads))
+	}
+	args = append(args,
+		// Phone videos carry GPS positions and device names; published
+		// segments must not.
+		"-map_metadata", "-1",
+		"-map_chapters", "-1",
+		// Many encoders in one process start at different speeds; a
+		// generous queue avoids "Too many packets buffered" aborts.
+		"-max_muxing_queue_size", "4096",
+		"-f", "hls",
+		"-hls_time", strconv.Itoa(opts.SegmentSeconds),
+		"-hls_list_size", "0",
+		"-hls_playlist_type", "event",
+		"-hls_flags", "independent_segments+temp_file",
+		"-hls_segment_type", "mpegts",
+		"-start_number", "0",
+		"-hls_segment_filename", filepath.Join(outDir, "%v", SegmentPattern),
+		"-var_stream_map", strings.Join(streamMap, " "),
+		"-progress", "pipe:1",
+		"-nostats",
+		filepath.Join(outDir, "%v", MediaPlaylistName),
+	)
+	return args
+}
+
+// ladderFilterGraph builds the -filter_complex graph producing [v0]..[vN-1].
+func ladderFilterGraph(src SourceInfo, ladder []Rendition, opts EncodeOptions) string {
+	fps := ladderFrameRate(ladder)
+	if src.Video == nil {
+		// Audio-only: a generated still background, as long as the audio.
+		var parts []string
+		for i, r := range ladder {
+			parts = append(parts, fmt.Sprintf("color=c=%s:s=%dx%d:r=%s:d=%.3f,format=yuv420p[v%d]",
+				opts.BackgroundColor, r.Width, r.Height, r.FrameRate, src.Duration, i))
+		}
+		return strings.Join(parts, ";")
+	}
+
+	top := 0
+	for i, r := range ladder {
+		if r.Width*r.Height > ladder[top].Width*ladder[top].Height {
+			top = i
+		}
+	}
+	var chain []string
+	if src.Video.Interlaced {
+		// Only frames flagged interlaced are touched, so mixed content
+		// (progressive segments in an interlaced stream) stays sharp.
+		chain = append(chain, "yadif=mode=send_frame:deint=interlaced")
+	}
+	chain = append(chain, "fps="+fps.String())
+	if src.Video.HDR {
+		chain = append(chain, toneMapChain(src.Video)...)
+	}
+	chain = append(chain, scaleChain(ladder[top])+",format=yuv420p")
+
+	head := fmt.Sprintf("[0:%d]%s", src.Video.Index, strings.Join(chain, ","))
+	if len(ladder) == 1 {
+		return head + "[v0]"
+	}
+	var labels []string
+	for i := range ladder {
+		if i == top {
+			labels = append(labels, fmt.Sprintf("[v%d]", i))
+		} else {
+			labels = append(labels, fmt.Sprintf("[s%d]", i))
+		}
+	}
+	parts := []string{fmt.Sprintf("%s,split=%d%s", head, len(ladder), strings.Join(labels, ""))}
+	for i, r := range ladder {
+		if i != top {
+			parts = append(parts, fmt.Sprintf("[s%d]%s[v%d]", i, scaleChain(r), i))
+		}
+	}
+	return strings.Join(parts, ";")
+}
+
+// scaleChain scales to the rendition's size with square pixels (the ladder
+// already folded the source's sample aspect ratio into the size).
+func scaleChain(r Rendition) string {
+	return fmt.Sprintf("scale=%d:%d:flags=bicubic,setsar=1", r.Width, r.Height)
+}
+
+// toneMapChain converts PQ/HLG HDR to SDR BT.709 with zimg and the Hable
+// curve. The source's transfer, primaries and matrix are passed explicitly
+// because zscale cannot convert from frames whose tags it must guess.
+func toneMapChain(v *VideoStream) []string {
+	prim := v.ColorPrimaries
+	if prim == "" || prim == "unknown" {
+		prim = "bt2020"
+	}
+	matrix := v.ColorSpace
+	if matrix == "" || matrix == "unknown" {
+		matrix = "bt2020nc"
+	}
+	return []string{
+		fmt.Sprintf("zscale=tin=%s:pin=%s:min=%s:t=linear:npl=100", v.ColorTransfer, prim, matrix),
+		"format=gbrpf32le",
+		"zscale=p=bt709",
+		"tonemap=tonemap=hable:desat=0",
+		"zscale=t=bt709:m=bt709:r=tv",
+	}
+}
+
+// ladderFrameRate is the ladder's common frame rate.
+func ladderFrameRate(ladder []Rendition) Rational {
+	if len(ladder) == 0 || ladder[0].FrameRate.IsZero() {
+		return Rational{30, 1}
+	}
+	return ladder[0].FrameRate
+}
+
+// kbps formats bits/s as ffmpeg's "2800k".
+func kbps(bits int) string { return strconv.Itoa(bits/1000) + "k" }

@@ -1,0 +1,9 @@
+//go:build !unix
+
+package media
+
+import "os/exec"
+
+// setProcessGroup is a no-op where process groups do not exist; the tool
+// itself is still killed on cancellation by exec.CommandContext.
+func setProcessGroup(cmd *exec.Cmd) {}

@@ -1,0 +1,289 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrNoVideo is returned by Storyboard for audio-only sources, which have
+// nothing to preview; callers skip the storyboard.
+var ErrNoVideo = errors.New("media: source has no video")
+
+// Image is a picture written to disk.
+type Image struct {
+	// Path is where it was written.
+	Path string `json:"path"`
+	// Width and Height are its size in pixels.
+	Width  int `json:"width"`
+	Height int `json:"height"`
+}
+
+// posterMaxSide bounds the poster: big enough for a full-width player on a
+// laptop, small enough to load instantly in a grid.
+const posterMaxSide = 1280
+
+// posterBatch is how many consecutive frames the thumbnail filter compares
+// to pick the most representative one (frames are scaled first, so this
+// holds at most ~50 poster-sized frames in memory).
+const posterBatch = 50
+
+// Poster writes a JPEG poster for src to out (written through a temporary
+// file, so out is either absent or complete).
+//
+// For video it seeks to 10% of the duration (past black openings, fades
+// and title cards) and lets ffmpeg's thumbnail filter pick the most
+// representative of the next frames, scaled to fit 1280x1280 (no
+// upscaling, even dimensions). For audio-only sources it draws the
+// waveform of the whole file over the same background colour as the
+// audio-only rendition.
+func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out string) (Image, error) {
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
+	var img Image
+	if v := src.Video; v != nil {
+		img.Width, img.Height = fitWithin(v.DisplayWidth, v.DisplayHeight, posterMaxSide)
+		if at := src.Duration * 0.1; at >= 0.1 {
+			// Input seeking is fast (keyframe index) and accurate enough.
+			args = append(args, "-ss", strconv.FormatFloat(at, 'f', 3, 64))
+		}
+		args = append(args, inputHardening()...)
+		var chain []string
+		if v.Interlaced {
+			chain = append(chain, "yadif=mode=send_frame:deint=interlaced")
+		}
+		if v.HDR {
+			chain = append(chain, toneMapChain(v)...)
+		}
+		chain = append(chain,
+			fmt.Sprintf("scale=%d:%d:flags=bicubic,setsar=1", img.Width, img.Height),
+			fmt.Sprintf("thumbnail=%d", posterBatch))
+		args = append(args,
+			"-i", inputURL(in),
+			"-map", fmt.Sprintf("0:%d", v.Index),
+			"-vf", strings.Join(chain, ","))
+	} else if a := src.Audio; a != nil {
+		img.Width, img.Height = 1280, 720
+		waveH := img.Height * 2 / 3
+		args = append(args, inputHardening()...)
+		args = append(args,
+			"-i", inputURL(in),
+			"-filter_complex", fmt.Sprintf(
+				"[0:%d]aformat=channel_layouts=mono,showwavespic=s=%dx%d:colors=0x9fb3c8[w];"+
+					"color=c=%s:s=%dx%d[bg];[bg][w]overlay=x=0:y=%d:format=auto:shortest=1",
+				a.Index, img.Width, waveH,
+				EncodeOptions{}.withDefaults().BackgroundColor, img.Width, img.Height,
+				(img.Height-waveH)/2),
+		)
+	} else {
+		return Image{}, errors.New("poster: source has neither video nor audio")
+	}
+
+	tmp := out + ".tmp.jpg"
+	args = append(args, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", tmp)
+	defer os.Remove(tmp)
+	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
+		return Image{}, fmt.Errorf("poster: %w", err)
+	}
+	if fi, err := os.Stat(tmp); err != nil || fi.Size() == 0 {
+		return Image{}, errors.New("poster: ffmpeg wrote no image")
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return Image{}, fmt.Errorf("poster: %w", err)
+	}
+	img.Path = out
+	return img, nil
+}
+
+// fitWithin scales w x h down (never up) to fit a box x box square, with
+// even dimensions.
+func fitWithin(w, h, box int) (int, int) {
+	if w <= 0 || h <= 0 {
+		return box, box * 9 / 16
+	}
+	scale := math.Min(1, math.Min(float64(box)/float64(w), float64(box)/float64(h)))
+	return evenFloor(float64(w) * scale), evenFloor(float64(h) * scale)
+}
+
+// evenFloor rounds down to an even integer, at least 2, so a scaled side
+// never exceeds its bound.
+func evenFloor(f float64) int {
+	return max(int(math.Floor(f+1e-9))&^1, 2)
+}
+
+// StoryboardOptions tunes Storyboard. The zero value is the default.
+type StoryboardOptions struct {
+	// TileWidth is each thumbnail's width in pixels (default 160; heights
+	// follow the aspect ratio).
+	TileWidth int
+	// Columns and Rows bound a sprite sheet's grid (default 10 x 10).
+	Columns, Rows int
+	// MaxTiles bounds the number of thumbnails (default 100): the interval
+	// between thumbnails is the smallest whole number of seconds (at least
+	// 1) that keeps the count at or under it. Raising it above Columns x
+	// Rows spreads a long video over several sheets.
+	MaxTiles int
+}
+
+func (o StoryboardOptions) withDefaults() StoryboardOptions {
+	if o.TileWidth <= 0 {
+		o.TileWidth = 160
+	}
+	if o.Columns <= 0 {
+		o.Columns = 10
+	}
+	if o.Rows <= 0 {
+		o.Rows = 10
+	}
+	if o.MaxTiles <= 0 {
+		o.MaxTiles = 100
+	}
+	return o
+}
+
+// StoryboardInfo describes a storyboard written by Storyboard.
+type StoryboardInfo struct {
+	// VTT is the WebVTT file mapping time ranges to sheet regions
+	// ("sprite_000.jpg#xywh=160,0,160,90"), with URIs relative to itself.
+	VTT string `json:"vtt"`
+	// Sheets are the sprite sheet JPEGs, in order.
+	Sheets []string `json:"sheets"`
+	// Interval is the time each thumbnail stands for.
+	Interval time.Duration `json:"interval"`
+	// Tiles is the number of thumbnails.
+	Tiles int `json:"tiles"`
+	// TileWidth and TileHeight are one thumbnail's size.
+	TileWidth  int `json:"tile_width"`
+	TileHeight int `json:"tile_height"`
+	// Columns and Rows are each sheet's grid; the last sheet may be only
+	// partly filled (the rest is black).
+	Columns int `json:"columns"`
+	Rows    int `json:"rows"`
+}
+
+// Storyboard file names inside outDir.
+const (
+	StoryboardVTTName     = "storyboard.vtt"
+	storyboardSheetFormat = "sprite_%03d.jpg"
+)
+
+// keyframeOnlyInterval is the thumbnail interval from which Storyboard
+// decodes only keyframes. With one thumbnail per 10 s or more, the nearest
+// keyframe (typically within 1-2 s) is as good as the exact frame, and
+// skipping the rest makes long videos 10-50x faster to process.
+const keyframeOnlyInterval = 10
+
+// Storyboard writes seek-preview sprite sheets and their WebVTT map into
+// outDir with one ffmpeg run (fps + scale + tile filters). Audio-only
+// sources return ErrNoVideo.
+//
+// The clip is padded by cloning its last frame and trimmed to exactly the
+// planned number of thumbnails, so the VTT and the sheets always agree no
+// matter how ffmpeg rounds the final interval.
+func Storyboard(ctx context.Context, ffmpegPath, in string, src SourceInfo, outDir string, opts StoryboardOptions) (*StoryboardInfo, error) {
+	v := src.Video
+	if v == nil {
+		return nil, ErrNoVideo
+	}
+	if src.Duration <= 0 {
+		return nil, errors.New("storyboard: unknown duration")
+	}
+	opts = opts.withDefaults()
+	interval := max(int(math.Ceil(src.Duration/float64(opts.MaxTiles)-1e-9)), 1)
+	tiles := max(int(math.Ceil(src.Duration/float64(interval)-1e-9)), 1)
+	tw := min(opts.TileWidth, v.DisplayWidth&^1)
+	th := evenRound(float64(tw) * float64(v.DisplayHeight) / float64(v.DisplayWidth))
+	cols := min(opts.Columns, tiles)
+	rows := min(opts.Rows, (tiles+cols-1)/cols)
+	perSheet := cols * rows
+	sheets := (tiles + perSheet - 1) / perSheet
+
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
+	if interval >= keyframeOnlyInterval {
+		args = append(args, "-skip_frame", "nokey")
+	}
+	args = append(args, inputHardening()...)
+	var chain []string
+	if v.Interlaced {
+		chain = append(chain, "yadif=mode=send_frame:deint=interlaced")
+	}
+	chain = append(chain,
+		// Clone the last frame past the end so the final interval always
+		// has a frame, then cut to exactly `tiles` thumbnails.
+		fmt.Sprintf("tpad=stop_mode=clone:stop_duration=%d", interval+10),
+		fmt.Sprintf("fps=1/%d", interval),
+		fmt.Sprintf("trim=end_frame=%d", tiles))
+	if v.HDR {
+		chain = append(chain, toneMapChain(v)...)
+	}
+	chain = append(chain,
+		fmt.Sprintf("scale=%d:%d:flags=bicubic,setsar=1", tw, th),
+		fmt.Sprintf("tile=%dx%d", cols, rows))
+	args = append(args,
+		"-i", inputURL(in),
+		"-map", fmt.Sprintf("0:%d", v.Index),
+		"-vf", strings.Join(chain, ","),
+		"-q:v", "4",
+		"-f", "image2",
+		"-start_number", "0",
+		filepath.Join(outDir, storyboardSheetFormat))
+	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+
+	info := &StoryboardInfo{
+		VTT:        filepath.Join(outDir, StoryboardVTTName),
+		Interval:   time.Duration(interval) * time.Second,
+		Tiles:      tiles,
+		TileWidth:  tw,
+		TileHeight: th,
+		Columns:    cols,
+		Rows:       rows,
+	}
+	for i := range sheets {
+		p := filepath.Join(outDir, fmt.Sprintf(storyboardSheetFormat, i))
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("storyboard: sheet %d missing: %w", i, err)
+		}
+		info.Sheets = append(info.Sheets, p)
+	}
+	var vtt bytes.Buffer
+	if err := WriteWebVTT(&vtt, storyboardCues(info, src.Duration)); err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+	if err := writeFileAtomic(info.VTT, vtt.Bytes()); err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+	return info, nil
+}
+
+// storyboardCues maps each thumbnail's time range to its sheet region; the
+// last cue ends at the video's end.
+func storyboardCues(info *StoryboardInfo, duration float64) []Cue {
+	end := time.Duration(duration * float64(time.Second))
+	perSheet := info.Columns * info.Rows
+	cues := make([]Cue, 0, info.Tiles)
+	for k := range info.Tiles {
+		start := time.Duration(k) * info.Interval
+		stop := min(start+info.Interval, end)
+		pos := k % perSheet
+		cues = append(cues, Cue{
+			Start: start,
+			End:   stop,
+			Text: fmt.Sprintf("%s#xywh=%d,%d,%d,%d",
+				fmt.Sprintf(storyboardSheetFormat, k/perSheet),
+				pos%info.Columns*info.TileWidth, pos/info.Columns*info.TileHeight,
+				info.TileWidth, info.TileHeight),
+		})
+	}
+	return cues
+}

@@ -1,0 +1,38 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/store"
+)
+
+// videoStatus serves GET /api/v1/videos/{id}/status: where a video is in
+// processing, for scripts polling after POST /upload. Visibility is the
+// video's own: unknown and invisible videos are both 404.
+func videoStatus(st *store.Store) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := uuid.Parse(r.PathValue("id"))
+		if err != nil {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "No such video."})
+			return
+		}
+		viewer, _ := auth.ViewerFrom(r.Context())
+		v, err := st.VideoForViewer(r.Context(), id, viewer.Store())
+		if errors.Is(err, store.ErrNotFound) {
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": "No such video."})
+			return
+		}
+		if err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "Try again shortly."})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{
+			"id": v.ID, "status": v.Status, "stage": v.Stage, "percent": v.Percent,
+			"playable": v.Playable, "error": v.Error, "duration": v.Duration,
+		})
+	})
+}

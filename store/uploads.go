@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// Limits are the upload limits of one user; zero means unlimited.
+type Limits struct {
+	MaxFileSize  int64 // bytes per upload
+	StorageQuota int64 // bytes of all the user's uploads together
+	DailyUploads int   // uploads started in the last 24 hours
+}
+
+// LimitError says which limit an upload would break.
+type LimitError struct {
+	// Limit is "file_size", "storage" or "daily_uploads".
+	Limit string
+	// Value is the limit; Used is what is already used (storage only).
+	Value, Used int64
+}
+
+func (e *LimitError) Error() string {
+	switch e.Limit {
+	case "file_size":
+		return fmt.Sprintf("The file is larger than the %s limit per upload.", FormatBytes(e.Value))
+	case "storage":
+		return fmt.Sprintf("This upload would exceed your storage quota of %s (%s already used).", FormatBytes(e.Value), FormatBytes(e.Used))
+	default:
+		return fmt.Sprintf("You have reached the limit of %d uploads per 24 hours. Try again later.", e.Value)
+	}
+}
+
+// FormatBytes renders a byte count for people: "10 GiB", "512 MiB", "300 B".
+func FormatBytes(n int64) string {
+	const unit = 1024
+	if n < unit {
+		return fmt.Sprintf("%d B", n)
+	}
+	div, exp := int64(unit), 0
+	for m := n / unit; m >= unit; m /= unit {
+		div *= unit
+		exp++
+	}
+	v := float64(n) / float64(div)
+	if v == float64(int64(v)) {
+		return fmt.Sprintf("%d %ciB", int64(v), "KMGTPE"[exp])
+	}
+	return fmt.Sprintf("%.1f %ciB", v, "KMGTPE"[exp])
+}
+
+// NewUpload is a video about to be uploaded.
+type NewUpload struct {
+	ID          uuid.UUID // optional; generated when zero
+	OwnerID     uuid.UUID
+	Title       string
+	Description *string
+	Privacy     string
+	Filename    string
+	Size        int64
+	ExpiresAt   time.Time
+}
+
+// CreateUploadVideo checks the owner's limits and inserts the video in
+// UPLOADING state, atomically: concurrent uploads of one user cannot
+// together slip past a quota. It returns a *LimitError when a limit would
+// be broken.
+func (s *Store) CreateUploadVideo(ctx context.Context, nu NewUpload, lim Limits) (Video, error) {
+	if lim.MaxFileSize > 0 && nu.Size > lim.MaxFileSize {
+		return Video{}, &LimitError{Limit: "file_size", Value: lim.MaxFileSize}
+	}
+	if nu.ID == uuid.Nil {
+		nu.ID = uuid.New()
+	}
+	if nu.Privacy == "" {
+		nu.Privacy = PrivacyPublic
+	}
+	var v Video
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", nu.OwnerID); err != nil {
+			return err
+		}
+		var used, today int64
+		if err := tx.QueryRow(ctx, `
+			SELECT coalesce(sum(upload_size), 0)::bigint,
+			       count(*) FILTER (WHERE created_at > now() - interval '24 hours')
+			FROM videos WHERE owner_id = $1`, nu.OwnerID).Scan(&used, &today); err != nil {
+			return err
+		}
+		if lim.DailyUploads > 0 && today >= int64(lim.DailyUploads) {
+			return &LimitError{Limit: "daily_uploads", Value: int64(lim.DailyUploads)}
+		}
+		if lim.StorageQuota > 0 && used+nu.Size > lim.StorageQuota {
+			return &LimitError{Limit: "storage", Value: lim.StorageQuota, Used: used}
+		}
+		var err error
+		v, err = scanVideo(tx.QueryRow(ctx, `
+			INSERT INTO videos (id, owner_id, title, description, privacy, filename, upload_size, upload_expires_at)
+			VALUES ($1, $2, $3, $4, $5, nullif($6, ''), $7, $8) RETURNING `+videoColumns,
+			nu.ID, nu.OwnerID, nu.Title, nu.Description, nu.Privacy, nu.Filename, nu.Size, nu.ExpiresAt))
+		return err
+	})
+	var le *LimitError
+	if errors.As(err, &le) {
+		return Video{}, le
+	}
+	if err != nil {
+		return Video{}, fmt.Errorf("create upload video: %w", err)
+	}
+	return v, nil
+}
+
+// VideoByID returns a video whoever asks; for trusted callers (jobs, the
+// upload handler after its own authorization).
+func (s *Store) VideoByID(ctx context.Context, id uuid.UUID) (Video, error) {
+	v, err := scanVideo(s.pool.QueryRow(ctx, `SELECT `+videoColumns+` FROM videos WHERE id = $1`, id))
+	if err != nil {
+		return Video{}, fmt.Errorf("video %s: %w", id, notFound(err))
+	}
+	return v, nil
+}
+
+// MarkUploadedTx moves an UPLOADING video to PROCESSING (stage "queued") in
+// tx. It reports false when the video is not UPLOADING (already finished,
+// deleted), so finishing twice does nothing twice.
+func (s *Store) MarkUploadedTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bool, error) {
+	tag, err := tx.Exec(ctx, `
+		UPDATE videos SET status = 'PROCESSING', stage = 'queued', percent = 0, error = NULL,
+		       uploaded_at = now(), upload_expires_at = NULL, updated_at = now()
+		WHERE id = $1 AND status = 'UPLOADING'`, id)
+	if err != nil {
+		return false, fmt.Errorf("mark uploaded %s: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// ExpiredUploads lists videos whose upload expired before it finished.
+func (s *Store) ExpiredUploads(ctx context.Context, now time.Time, limit int) ([]uuid.UUID, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id FROM videos WHERE status = 'UPLOADING' AND upload_expires_at < $1
+		ORDER BY upload_expires_at LIMIT $2`, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("expired uploads: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("expired uploads: %w", err)
+	}
+	return ids, nil
+}
+
+// StaleUploads lists UPLOADING videos not touched since before, for the
+// sweeper to check whether their bytes all arrived.
+func (s *Store) StaleUploads(ctx context.Context, before time.Time, limit int) ([]uuid.UUID, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT id FROM videos WHERE status = 'UPLOADING' AND updated_at < $1
+		ORDER BY updated_at LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("stale uploads: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("stale uploads: %w", err)
+	}
+	return ids, nil
+}
+
+// TouchUpload records upload activity (so the sweeper leaves it alone).
+func (s *Store) TouchUpload(ctx context.Context, id uuid.UUID) error {
+	_, err := s.pool.Exec(ctx, `UPDATE videos SET updated_at = now() WHERE id = $1 AND status = 'UPLOADING'`, id)
+	if err != nil {
+		return fmt.Errorf("touch upload %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,130 @@
+package upload
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/store"
+)
+
+// withAccess guards the tus endpoints. Creating (POST) needs a signed-in
+// user (checked in preCreate, where quotas are). Everything on an existing
+// upload (HEAD, PATCH, DELETE) needs the upload's capability (?sig=...)
+// or its owner's credentials. It also adds what tusd lacks: Upload-Expires
+// on unfinished uploads and the checksum and expiration extensions in the
+// OPTIONS answer.
+func (s *Service) withAccess(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rest := strings.TrimPrefix(r.URL.Path, BasePath)
+		switch {
+		case r.Method == http.MethodOptions:
+			next.ServeHTTP(&extensionsWriter{ResponseWriter: w}, r)
+			return
+		case r.Method == http.MethodPost && rest == "":
+			if max := s.cfg.Limits.MaxFileSize; max > 0 {
+				if n, err := strconv.ParseInt(r.Header.Get("Upload-Length"), 10, 64); err == nil && n > max {
+					tusError(w, http.StatusRequestEntityTooLarge, "ERR_MAX_SIZE_EXCEEDED",
+						(&store.LimitError{Limit: "file_size", Value: max}).Error())
+					return
+				}
+			}
+			next.ServeHTTP(w, r)
+			return
+		}
+		id, err := uuid.Parse(rest)
+		if err != nil {
+			tusError(w, http.StatusNotFound, "ERR_UPLOAD_NOT_FOUND", "No such upload.")
+			return
+		}
+		v, err := s.store.VideoByID(r.Context(), id)
+		if errors.Is(err, store.ErrNotFound) {
+			tusError(w, http.StatusNotFound, "ERR_UPLOAD_NOT_FOUND", "No such upload.")
+			return
+		}
+		if err != nil {
+			s.logger.ErrorContext(r.Context(), "upload access", "video_id", id, "error", err)
+			tusError(w, http.StatusServiceUnavailable, "ERR_INTERNAL", "Try again shortly.")
+			return
+		}
+		if status, msg := s.authorize(r, v); status != 0 {
+			tusError(w, status, "ERR_FORBIDDEN", msg)
+			return
+		}
+		if v.Status == store.StatusUploading && v.UploadExpiresAt != nil {
+			if time.Now().After(*v.UploadExpiresAt) {
+				tusError(w, http.StatusGone, "ERR_UPLOAD_EXPIRED", "This upload expired before it finished; start a new one.")
+				return
+			}
+			w.Header().Set("Upload-Expires", v.UploadExpiresAt.UTC().Format(http.TimeFormat))
+		}
+		if r.Method == http.MethodPatch && v.Status == store.StatusUploading {
+			if err := s.store.TouchUpload(r.Context(), id); err != nil {
+				s.logger.WarnContext(r.Context(), "touch upload", "video_id", id, "error", err)
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authorize returns 0 when r may act on v's upload, else a status and why.
+func (s *Service) authorize(r *http.Request, v store.Video) (int, string) {
+	if sig := r.URL.Query().Get("sig"); sig != "" {
+		switch err := s.signer.Verify(uploadScope(v.ID), sig, time.Now()); {
+		case err == nil:
+			return 0, ""
+		case errors.Is(err, auth.ErrExpired):
+			return http.StatusForbidden, "This upload URL has expired."
+		default:
+			return http.StatusForbidden, "This upload URL is not valid."
+		}
+	}
+	viewer, err := auth.Require(r.Context())
+	if err != nil {
+		return http.StatusUnauthorized, "Log in, or use the upload URL createUpload returned."
+	}
+	if viewer.UserID != v.OwnerID && !viewer.IsAdmin {
+		return http.StatusForbidden, "This upload belongs to someone else."
+	}
+	return 0, ""
+}
+
+// tusError writes an error the way tusd does, with the tus version header
+// clients expect on every response.
+func tusError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Tus-Resumable", "1.0.0")
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(code + ": " + msg + "\n"))
+}
+
+// extensionsWriter appends the extensions implemented around tusd to its
+// OPTIONS answer.
+type extensionsWriter struct {
+	http.ResponseWriter
+	wrote bool
+}
+
+func (w *extensionsWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.wrote = true
+		h := w.Header()
+		if ext := h.Get("Tus-Extension"); ext != "" {
+			h.Set("Tus-Extension", ext+",checksum,expiration")
+			h.Set("Tus-Checksum-Algorithm", strings.Join(checksumAlgorithms, ","))
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *extensionsWriter) Write(b []byte) (int, error) {
+	if !w.wrote {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(b)
+}

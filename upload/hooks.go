@@ -1,0 +1,102 @@
+package upload
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	tushandler "github.com/tus/tusd/v2/pkg/handler"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/store"
+)
+
+// preCreate runs before tusd stores anything for a POST: it authenticates,
+// checks the size and quotas, and creates the video the upload belongs to.
+// The upload takes the video's id.
+func (s *Service) preCreate(hook tushandler.HookEvent) (tushandler.HTTPResponse, tushandler.FileInfoChanges, error) {
+	var none tushandler.FileInfoChanges
+	viewer, err := auth.Require(hook.Context)
+	if err != nil {
+		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_UNAUTHENTICATED", "Log in (session cookie or Authorization: Bearer) to upload.", http.StatusUnauthorized)
+	}
+	if hook.Upload.SizeIsDeferred {
+		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_LENGTH_REQUIRED", "Upload-Length is required: clipcut checks size limits before accepting bytes.", http.StatusBadRequest)
+	}
+	meta := hook.Upload.MetaData
+	privacy := strings.ToUpper(strings.TrimSpace(meta["privacy"]))
+	switch privacy {
+	case "", store.PrivacyPublic, store.PrivacyUnlisted, store.PrivacyPrivate:
+	default:
+		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_BAD_METADATA", "privacy must be PUBLIC, UNLISTED or PRIVATE.", http.StatusBadRequest)
+	}
+	var description *string
+	if d := strings.TrimSpace(meta["description"]); d != "" {
+		description = &d
+	}
+	filename := meta["filename"]
+	if filename == "" {
+		filename = meta["name"]
+	}
+	if len(filename) > 255 {
+		filename = filename[:255]
+	}
+	expires := time.Now().Add(s.cfg.Expiry)
+	v, err := s.store.CreateUploadVideo(hook.Context, store.NewUpload{
+		OwnerID: viewer.UserID, Title: metaTitle(meta), Description: description, Privacy: privacy,
+		Filename: filename, Size: hook.Upload.Size, ExpiresAt: expires,
+	}, s.limitsFor(viewer))
+	if err != nil {
+		var ue *Error
+		if errors.As(limitError(err), &ue) {
+			return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_QUOTA_EXCEEDED", ue.Message, ue.Status)
+		}
+		s.logger.ErrorContext(hook.Context, "create upload video", "error", err)
+		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_INTERNAL", "The upload could not be created; try again.", http.StatusInternalServerError)
+	}
+	changes := tushandler.FileInfoChanges{ID: v.ID.String(), MetaData: tushandler.MetaData{
+		"filename": filename, "title": v.Title, "video_id": v.ID.String(),
+	}}
+	resp := tushandler.HTTPResponse{Header: tushandler.HTTPHeader{
+		"Upload-Expires": expires.UTC().Format(http.TimeFormat),
+		"X-Video-Id":     v.ID.String(),
+	}}
+	return resp, changes, nil
+}
+
+// preFinish runs when the last byte has been stored, before the client is
+// answered: the video moves to PROCESSING with its first job.
+func (s *Service) preFinish(hook tushandler.HookEvent) (tushandler.HTTPResponse, error) {
+	id, err := uuid.Parse(hook.Upload.ID)
+	if err != nil {
+		return tushandler.HTTPResponse{}, nil
+	}
+	s.finish(hook.Context, id)
+	return tushandler.HTTPResponse{Header: tushandler.HTTPHeader{"X-Video-Id": id.String()}}, nil
+}
+
+// preTerminate lets a client cancel an unfinished upload (tus termination):
+// its video goes too. A finished upload belongs to its video: delete that.
+func (s *Service) preTerminate(hook tushandler.HookEvent) (tushandler.HTTPResponse, error) {
+	id, err := uuid.Parse(hook.Upload.ID)
+	if err != nil {
+		return tushandler.HTTPResponse{}, tushandler.ErrNotFound
+	}
+	v, err := s.store.VideoByID(hook.Context, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return tushandler.HTTPResponse{}, nil
+	}
+	if err != nil {
+		return tushandler.HTTPResponse{}, err
+	}
+	if v.Status != store.StatusUploading {
+		return tushandler.HTTPResponse{}, tushandler.NewError("ERR_UPLOAD_FINISHED",
+			"The upload has finished; delete the video (deleteVideo) instead.", http.StatusConflict)
+	}
+	if _, err := s.store.DeleteVideo(hook.Context, id, store.Viewer{UserID: v.OwnerID}); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return tushandler.HTTPResponse{}, err
+	}
+	return tushandler.HTTPResponse{}, nil
+}

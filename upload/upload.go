@@ -1,0 +1,272 @@
+// Package upload receives videos: tus resumable uploads (tusd) at /uploads/,
+// uploads pre-created by createUpload and reachable through a capability
+// URL, and the simple multipart POST /upload. Size limits and quotas are
+// checked when an upload is created, before any byte is stored; a finished
+// upload is handed to processing in one transaction (see jobs.StartProcessing).
+//
+// tusd provides creation, creation-with-upload and termination; this
+// package adds the checksum and expiration extensions around it.
+package upload
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	tushandler "github.com/tus/tusd/v2/pkg/handler"
+	expslog "golang.org/x/exp/slog"
+	"github.com/tus/tusd/v2/pkg/filelocker"
+	"github.com/tus/tusd/v2/pkg/filestore"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/store"
+)
+
+// BasePath is where the tus server is mounted.
+const BasePath = "/uploads/"
+
+// Config configures uploads.
+type Config struct {
+	// Dir keeps upload bytes and tus metadata. Every API replica that may
+	// receive a PATCH, and every worker, must see the same Dir.
+	Dir string
+	// Limits apply to every user but administrators.
+	Limits store.Limits
+	// Expiry is how long an unfinished upload may take (tus expiration).
+	Expiry time.Duration
+	// TrustProxy makes tus Location headers follow X-Forwarded-Host/-Proto.
+	TrustProxy bool
+}
+
+// Service receives uploads.
+type Service struct {
+	cfg      Config
+	store    *store.Store
+	jobs     *river.Client[pgx.Tx]
+	signer   *auth.Signer
+	logger   *slog.Logger
+	composer *tushandler.StoreComposer
+	files    filestore.FileStore
+	tus      *tushandler.Handler
+}
+
+// New builds the upload service; jobs may be an insert-only River client.
+func New(cfg Config, st *store.Store, jobClient *river.Client[pgx.Tx], signer *auth.Signer, logger *slog.Logger) (*Service, error) {
+	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("upload: create %s: %w", cfg.Dir, err)
+	}
+	s := &Service{cfg: cfg, store: st, jobs: jobClient, signer: signer, logger: logger}
+	s.composer = tushandler.NewStoreComposer()
+	s.files = filestore.New(cfg.Dir)
+	s.files.UseIn(s.composer)
+	filelocker.New(cfg.Dir).UseIn(s.composer)
+
+	maxSize := cfg.Limits.MaxFileSize
+	h, err := tushandler.NewHandler(tushandler.Config{
+		BasePath:                   BasePath,
+		StoreComposer:              s.composer,
+		MaxSize:                    maxSize,
+		DisableDownload:            true,
+		DisableConcatenation:       true,
+		RespectForwardedHeaders:    cfg.TrustProxy,
+		Logger:                     tusLogger(),
+		PreUploadCreateCallback:    s.preCreate,
+		PreFinishResponseCallback:  s.preFinish,
+		PreUploadTerminateCallback: s.preTerminate,
+		NetworkTimeout:             60 * time.Second,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("upload: tus handler: %w", err)
+	}
+	s.tus = h
+	return s, nil
+}
+
+// Handler serves the tus protocol under BasePath.
+func (s *Service) Handler() http.Handler {
+	return s.withAccess(withChecksum(s.cfg.Dir, s.cfg.Limits.MaxFileSize, http.StripPrefix(BasePath, s.tus)))
+}
+
+// limitsFor returns the limits of a user: none for administrators.
+func (s *Service) limitsFor(v *auth.Viewer) store.Limits {
+	if v.IsAdmin {
+		return store.Limits{MaxFileSize: s.cfg.Limits.MaxFileSize}
+	}
+	return s.cfg.Limits
+}
+
+// Created is a new upload: its video and the URL to send its bytes to.
+type Created struct {
+	Video store.Video
+	// Path is the upload's path with its capability, relative to the
+	// server's base URL.
+	Path string
+}
+
+// Request is what createUpload asks for.
+type Request struct {
+	Title       string
+	Filename    string
+	Size        int64
+	Description *string
+	Privacy     string
+}
+
+// Create makes a video and an empty tus upload for it, and returns the
+// upload's capability URL path: a stock tus client can PATCH it from offset
+// 0 and resume it with HEAD, without credentials, until it expires.
+func (s *Service) Create(ctx context.Context, viewer *auth.Viewer, req Request) (Created, error) {
+	if req.Size <= 0 {
+		return Created{}, &Error{Field: "size", Status: http.StatusBadRequest, Message: "size must be the file's size in bytes, greater than 0."}
+	}
+	expires := time.Now().Add(s.cfg.Expiry)
+	v, err := s.store.CreateUploadVideo(ctx, store.NewUpload{
+		OwnerID: viewer.UserID, Title: req.Title, Description: req.Description, Privacy: req.Privacy,
+		Filename: req.Filename, Size: req.Size, ExpiresAt: expires,
+	}, s.limitsFor(viewer))
+	if err != nil {
+		return Created{}, limitError(err)
+	}
+	_, err = s.composer.Core.NewUpload(ctx, tushandler.FileInfo{
+		ID: v.ID.String(), Size: req.Size,
+		MetaData: tushandler.MetaData{"filename": req.Filename, "title": req.Title, "video_id": v.ID.String()},
+	})
+	if err != nil {
+		_, _ = s.store.DeleteVideo(context.WithoutCancel(ctx), v.ID, viewer.Store())
+		return Created{}, fmt.Errorf("upload: create tus upload: %w", err)
+	}
+	return Created{Video: v, Path: s.capabilityPath(v.ID, expires)}, nil
+}
+
+func (s *Service) capabilityPath(id uuid.UUID, expires time.Time) string {
+	return BasePath + id.String() + "?sig=" + s.signer.Sign(uploadScope(id), expires)
+}
+
+func uploadScope(id uuid.UUID) string { return "upload:" + id.String() }
+
+// Error is an upload refused for a reason the client can act on.
+type Error struct {
+	Status  int
+	Code    string // GraphQL extensions.code
+	Field   string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// PublicCode is the GraphQL extensions.code.
+func (e *Error) PublicCode() string {
+	if e.Code != "" {
+		return e.Code
+	}
+	return "BAD_USER_INPUT"
+}
+
+// PublicField names the offending input field.
+func (e *Error) PublicField() string { return e.Field }
+
+// limitError turns a store.LimitError into an Error with the right status:
+// 413 for sizes and quotas, 429 for the daily count.
+func limitError(err error) error {
+	var le *store.LimitError
+	if !errors.As(err, &le) {
+		return err
+	}
+	e := &Error{Status: http.StatusRequestEntityTooLarge, Code: "QUOTA_EXCEEDED", Message: le.Error()}
+	switch le.Limit {
+	case "file_size":
+		e.Field = "size"
+	case "daily_uploads":
+		e.Status = http.StatusTooManyRequests
+	}
+	return e
+}
+
+// SourcePath is the local path of a finished upload's bytes.
+func (s *Service) SourcePath(ctx context.Context, id uuid.UUID) (string, error) {
+	up, err := s.composer.Core.GetUpload(ctx, id.String())
+	if err != nil {
+		return "", fmt.Errorf("upload %s: %w", id, err)
+	}
+	info, err := up.GetInfo(ctx)
+	if err != nil {
+		return "", fmt.Errorf("upload %s: %w", id, err)
+	}
+	if info.Offset != info.Size {
+		return "", fmt.Errorf("upload %s: incomplete (%d of %d bytes)", id, info.Offset, info.Size)
+	}
+	if p := info.Storage[filestore.StorageKeyPath]; p != "" {
+		return p, nil
+	}
+	return filepath.Join(s.cfg.Dir, id.String()), nil
+}
+
+// Progress reports how many bytes of an upload have arrived.
+func (s *Service) Progress(ctx context.Context, id uuid.UUID) (offset, size int64, err error) {
+	up, err := s.composer.Core.GetUpload(ctx, id.String())
+	if err != nil {
+		return 0, 0, fmt.Errorf("upload %s: %w", id, err)
+	}
+	info, err := up.GetInfo(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("upload %s: %w", id, err)
+	}
+	return info.Offset, info.Size, nil
+}
+
+// Remove deletes an upload's bytes; a missing upload is not an error.
+func (s *Service) Remove(ctx context.Context, id uuid.UUID) error {
+	up, err := s.composer.Core.GetUpload(ctx, id.String())
+	if errors.Is(err, tushandler.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("remove upload %s: %w", id, err)
+	}
+	if err := s.composer.Terminater.AsTerminatableUpload(up).Terminate(ctx); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove upload %s: %w", id, err)
+	}
+	return nil
+}
+
+// finish hands a complete upload to processing. Failures are logged, not
+// returned: the bytes are safe and the upload sweeper retries.
+func (s *Service) finish(ctx context.Context, id uuid.UUID) {
+	if err := jobs.StartProcessing(ctx, s.store, s.jobs, id); err != nil {
+		s.logger.ErrorContext(ctx, "could not start processing; the upload sweeper will retry", "video_id", id, "error", err)
+	}
+}
+
+func metaTitle(meta map[string]string) string {
+	for _, k := range []string{"title", "name", "filename"} {
+		if t := strings.TrimSpace(meta[k]); t != "" {
+			if k != "title" {
+				t = strings.TrimSuffix(t, filepath.Ext(t))
+			}
+			if len([]rune(t)) > 200 {
+				t = string([]rune(t)[:200])
+			}
+			if t != "" {
+				return t
+			}
+		}
+	}
+	return "Untitled video"
+}
+
+// tusLogger gives tusd (which logs through golang.org/x/exp/slog) warnings
+// and errors only: its per-request lines would repeat the access log.
+func tusLogger() *expslog.Logger {
+	return expslog.New(expslog.NewTextHandler(os.Stderr, &expslog.HandlerOptions{Level: expslog.LevelWarn})).
+		With("component", "tusd")
+}
