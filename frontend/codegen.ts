@@ -17,7 +17,8 @@ const config: CodegenConfig = {
       config: {
         useTypeImports: true,
         enumsAsTypes: true,
-        scalars: { Time: 'string' },
+        // Int64 is a JSON number; byte counts stay exact up to 2^53 (8 PiB).
+        scalars: { Time: 'string', Int64: 'number' },
         strictScalars: true,
         avoidOptionals: false,
       },

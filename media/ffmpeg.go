@@ -77,10 +77,10 @@ const (
 // Decoding once matters: decoding a 4K HEVC phone clip costs as much as
 // encoding a couple of rungs, and a process per rendition (PeerTube's
 // approach) pays it once per rung. The filter graph deinterlaces and
-// tone-maps HDR when the source needs it, normalises to the ladder's
-// constant frame rate, scales once to the top rung and derives the smaller
-// rungs from that (cheaper than scaling the full source N times, and
-// visually identical), and splits.
+// normalises to the ladder's constant frame rate, scales once to the top
+// rung, tone-maps HDR when the source needs it, and splits; the smaller
+// rungs are scaled from the top rung (cheaper than scaling the full source
+// N times, and visually identical).
 //
 // Keyframes are aligned across renditions so players can switch between
 // them at any segment boundary: every rung has the same frame rate, scene-
@@ -208,11 +208,13 @@ func ladderFilterGraph(src SourceInfo, ladder []Rendition, opts EncodeOptions) s
 		// (progressive segments in an interlaced stream) stays sharp.
 		chain = append(chain, "yadif=mode=send_frame:deint=interlaced")
 	}
-	chain = append(chain, "fps="+fps.String())
+	chain = append(chain, "fps="+fps.String(), scaleChain(ladder[top]))
 	if src.Video.HDR {
+		// After scaling: tone-mapping a 4K phone clip in 32-bit float
+		// costs several times more than at the top rung's size.
 		chain = append(chain, toneMapChain(src.Video)...)
 	}
-	chain = append(chain, scaleChain(ladder[top])+",format=yuv420p")
+	chain = append(chain, "format=yuv420p")
 
 	head := fmt.Sprintf("[0:%d]%s", src.Video.Index, strings.Join(chain, ","))
 	if len(ladder) == 1 {

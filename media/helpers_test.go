@@ -51,14 +51,13 @@ func tools(t testing.TB) (ffmpeg, ffprobe string) {
 	return ffmpeg, ffprobe
 }
 
-// fixtureSpec makes one test input. Either ffmpeg args (the output path
-// is appended) or a Go function writing the file.
+// fixtureSpec makes one test input: ffmpeg args (the output path is
+// appended), a Go function writing the file, or neither, in which case
+// makeFixture has a recipe for it (derived inputs).
 type fixtureSpec struct {
 	file  string
 	args  []string
 	build func(path string) error
-	// deps are fixtures this one is derived from.
-	deps []string
 }
 
 func lavfiVideo(size string, rate, seconds int) []string {
@@ -87,7 +86,7 @@ var fixtureSpecs = map[string]fixtureSpec{
 	"src480":        {file: "src480.mp4", args: concat(lavfiVideo("854x480", 30, 6), lavfiSine(6), x264Fast, aacStereo, []string{"-shortest"})},
 	"noaudio":       {file: "noaudio.mp4", args: concat(lavfiVideo("640x360", 30, 2), x264Fast)},
 	"audioonly":     {file: "audioonly.m4a", args: concat(lavfiSine(5), []string{"-c:a", "aac", "-b:a", "96k"})},
-	"coverart":      {file: "coverart.mp3", deps: []string{"image"}},
+	"coverart":      {file: "coverart.mp3"},
 	"vfr": {file: "vfr.mp4", args: concat(lavfiVideo("320x240", 30, 3),
 		[]string{"-vf", `select='not(between(mod(n\,10)\,3\,5))'`, "-fps_mode", "vfr"}, x264Fast)},
 	"interlaced": {file: "interlaced.mp4", args: concat(lavfiVideo("320x240", 25, 1),
@@ -95,12 +94,16 @@ var fixtureSpecs = map[string]fixtureSpec{
 	"hdr": {file: "hdr.mp4", args: concat(lavfiVideo("320x180", 30, 2),
 		[]string{"-vf", "format=yuv420p10le", "-color_trc", "arib-std-b67", "-color_primaries", "bt2020",
 			"-colorspace", "bt2020nc", "-c:v", "libx264", "-preset", "ultrafast"})},
-	"nodur":  {file: "nodur.webm", deps: nil},
+	"nodur": {file: "nodur.webm"},
+	// The benchmark input: a phone/camera-like 1080p High profile upload.
+	"bench1080": {file: "bench1080.mp4", args: concat(lavfiVideo("1920x1080", 30, 8), lavfiSine(8),
+		[]string{"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p"},
+		aacStereo, []string{"-shortest"})},
 	// Long but tiny and cheap: 1000 s at 2 fps, a keyframe every 5 s.
-	"long": {file: "long.mp4", args: concat(lavfiVideo("96x54", 2, 1000), x264Fast, []string{"-g", "10"})},
+	"long":   {file: "long.mp4", args: concat(lavfiVideo("96x54", 2, 1000), x264Fast, []string{"-g", "10"})},
 	"image":  {file: "image.png", args: concat(lavfiVideo("320x240", 1, 1), []string{"-frames:v", "1"})},
 	"jpeg":   {file: "photo.jpg", args: concat(lavfiVideo("320x240", 1, 1), []string{"-frames:v", "1"})},
-	"subs":   {file: "subtitles-only.mkv", deps: nil},
+	"subs":   {file: "subtitles-only.mkv"},
 	"random": {file: "random.mp4", build: func(p string) error { return os.WriteFile(p, randomBytes(256<<10), 0o644) }},
 	"empty":  {file: "empty.mp4", build: func(p string) error { return os.WriteFile(p, nil, 0o644) }},
 	// A y4m header is a few bytes of text, so a frame size can be forged
@@ -118,8 +121,8 @@ var fixtureSpecs = map[string]fixtureSpec{
 	"playlist": {file: "playlist.mp4", build: func(p string) error {
 		return os.WriteFile(p, []byte("#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:2,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n"), 0o644)
 	}},
-	"truncated": {file: "truncated.mp4", deps: []string{"hd720"}},
-	"rotated":   {file: "rotated.mp4", deps: []string{"noaudio"}},
+	"truncated": {file: "truncated.mp4"},
+	"rotated":   {file: "rotated.mp4"},
 }
 
 func randomBytes(n int) []byte {

@@ -34,6 +34,12 @@ type RenditionResult struct {
 	// zero for planned results.
 	Segments int     `json:"segments,omitempty"`
 	Duration float64 `json:"duration,omitempty"`
+	// StartTime is the MPEG-TS presentation time (seconds) of the first
+	// video frame, i.e. of the source's time zero: ffmpeg starts TS output
+	// at about 1.4 s plus the B-frame delay. WebVTT subtitles played
+	// alongside need X-TIMESTAMP-MAP=MPEGTS:<StartTime*90000>,LOCAL:00:00:00.000
+	// to line up in Safari. Zero for planned results.
+	StartTime float64 `json:"start_time,omitempty"`
 }
 
 // PlannedResult is the master-playlist entry for r before it has been
@@ -68,7 +74,8 @@ type SubtitleTrack struct {
 // subtitlesGroup is the GROUP-ID tying subtitle tracks to variants.
 const subtitlesGroup = "subs"
 
-// WriteMasterPlaylist writes clipcut's HLS master playlist: every rendition
+// WriteMasterPlaylist writes clipcut's HLS master playlist: playback starts
+// at the beginning (EXT-X-START, see below), every rendition
 // as an EXT-X-STREAM-INF sorted by BANDWIDTH (lowest first, so clients that
 // start with the first variant start cheaply), with AVERAGE-BANDWIDTH,
 // RESOLUTION, CODECS and FRAME-RATE, and, when subtitles exist, a
@@ -98,7 +105,11 @@ func WriteMasterPlaylist(w io.Writer, renditions []RenditionResult, subtitles []
 	slices.SortStableFunc(sorted, func(a, b RenditionResult) int { return a.Bandwidth - b.Bandwidth })
 
 	bw := bufio.NewWriter(w)
-	fmt.Fprint(bw, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n")
+	// EXT-X-START at 0: while the encode runs the media playlists are
+	// EVENT playlists without ENDLIST, which players otherwise treat like
+	// live streams and join near the end. For a finished VOD it is the
+	// default anyway.
+	fmt.Fprint(bw, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n#EXT-X-START:TIME-OFFSET=0\n")
 	if len(subtitles) > 0 {
 		fmt.Fprintln(bw)
 		for _, s := range subtitles {

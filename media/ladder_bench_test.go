@@ -1,9 +1,7 @@
 package media
 
 import (
-	"context"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -28,22 +26,12 @@ func perRenditionArgs(in string, src SourceInfo, ladder []Rendition, outDir stri
 func benchSource(b *testing.B) (string, SourceInfo) {
 	b.Helper()
 	_, ffprobe := tools(b)
-	if _, ok := fixtureSpecs["bench1080"]; !ok {
-		b.Fatal("bench fixture missing")
-	}
 	in := fixture(b, "bench1080")
-	src, err := Probe(context.Background(), ffprobe, in)
+	src, err := Probe(b.Context(), ffprobe, in)
 	if err != nil {
 		b.Fatal(err)
 	}
 	return in, *src
-}
-
-func init() {
-	fixtureSpecs["bench1080"] = fixtureSpec{file: "bench1080.mp4", args: concat(
-		lavfiVideo("1920x1080", 30, 8), lavfiSine(8),
-		[]string{"-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p"},
-		aacStereo, []string{"-shortest"})}
 }
 
 // reportSpeed records how many seconds of source are processed per second
@@ -61,7 +49,7 @@ func BenchmarkLadderSingleDecode(b *testing.B) {
 	start := time.Now()
 	for b.Loop() {
 		out := b.TempDir()
-		if err := Transcode(context.Background(), ffmpeg, LadderArgs(in, src, ladder, out, EncodeOptions{}), nil); err != nil {
+		if err := Transcode(b.Context(), ffmpeg, LadderArgs(in, src, ladder, out, EncodeOptions{}), nil); err != nil {
 			b.Fatal(err)
 		}
 		os.RemoveAll(out)
@@ -79,7 +67,7 @@ func BenchmarkLadderPerRendition(b *testing.B) {
 	for b.Loop() {
 		out := b.TempDir()
 		for _, args := range perRenditionArgs(in, src, ladder, out, EncodeOptions{}) {
-			if err := Transcode(context.Background(), ffmpeg, args, nil); err != nil {
+			if err := Transcode(b.Context(), ffmpeg, args, nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -100,7 +88,7 @@ func BenchmarkLadderPerRenditionParallel(b *testing.B) {
 		var wg sync.WaitGroup
 		errs := make(chan error, len(ladder))
 		for _, args := range perRenditionArgs(in, src, ladder, out, EncodeOptions{}) {
-			wg.Go(func() { errs <- Transcode(context.Background(), ffmpeg, args, nil) })
+			wg.Go(func() { errs <- Transcode(b.Context(), ffmpeg, args, nil) })
 		}
 		wg.Wait()
 		close(errs)
@@ -109,7 +97,7 @@ func BenchmarkLadderPerRenditionParallel(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		os.RemoveAll(filepath.Clean(out))
+		os.RemoveAll(out)
 	}
 	reportSpeed(b, src, start)
 }

@@ -115,6 +115,7 @@ func probeSegment(ctx context.Context, ffprobePath, segment string, res *Renditi
 			Width      int    `json:"width"`
 			Height     int    `json:"height"`
 			RFrameRate string `json:"r_frame_rate"`
+			StartTime  string `json:"start_time"`
 		} `json:"streams"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &raw); err != nil {
@@ -132,6 +133,7 @@ func probeSegment(ctx context.Context, ffprobePath, segment string, res *Renditi
 			if fr, ok := ParseRational(s.RFrameRate); ok {
 				res.FrameRate = fr.Float()
 			}
+			res.StartTime = parseFloat(s.StartTime)
 		case s.CodecType == "audio" && audio == "":
 			if s.CodecName != "aac" {
 				return fmt.Errorf("unexpected audio codec %q", s.CodecName)

@@ -45,60 +45,76 @@ const posterBatch = 50
 // waveform of the whole file over the same background colour as the
 // audio-only rendition.
 func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out string) (Image, error) {
-	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
 	var img Image
-	if v := src.Video; v != nil {
+	var input, graph []string // options before -i, and what follows it
+	switch {
+	case src.Video != nil:
+		v := src.Video
 		img.Width, img.Height = fitWithin(v.DisplayWidth, v.DisplayHeight, posterMaxSide)
-		if at := src.Duration * 0.1; at >= 0.1 {
-			// Input seeking is fast (keyframe index) and accurate enough.
-			args = append(args, "-ss", strconv.FormatFloat(at, 'f', 3, 64))
-		}
-		args = append(args, inputHardening()...)
 		var chain []string
 		if v.Interlaced {
 			chain = append(chain, "yadif=mode=send_frame:deint=interlaced")
 		}
+		// Scale first: the thumbnail filter holds a batch of frames, and
+		// tone-mapping is cheaper at poster size.
+		chain = append(chain, fmt.Sprintf("scale=%d:%d:flags=bicubic,setsar=1", img.Width, img.Height))
 		if v.HDR {
 			chain = append(chain, toneMapChain(v)...)
 		}
-		chain = append(chain,
-			fmt.Sprintf("scale=%d:%d:flags=bicubic,setsar=1", img.Width, img.Height),
-			fmt.Sprintf("thumbnail=%d", posterBatch))
-		args = append(args,
-			"-i", inputURL(in),
-			"-map", fmt.Sprintf("0:%d", v.Index),
-			"-vf", strings.Join(chain, ","))
-	} else if a := src.Audio; a != nil {
+		chain = append(chain, fmt.Sprintf("thumbnail=%d", posterBatch))
+		graph = []string{"-map", fmt.Sprintf("0:%d", v.Index), "-vf", strings.Join(chain, ",")}
+		if at := src.Duration * 0.1; at >= 0.1 {
+			// Input seeking is fast (keyframe index) and frame-accurate.
+			input = []string{"-ss", strconv.FormatFloat(at, 'f', 3, 64)}
+		}
+	case src.Audio != nil:
 		img.Width, img.Height = 1280, 720
 		waveH := img.Height * 2 / 3
-		args = append(args, inputHardening()...)
-		args = append(args,
-			"-i", inputURL(in),
-			"-filter_complex", fmt.Sprintf(
-				"[0:%d]aformat=channel_layouts=mono,showwavespic=s=%dx%d:colors=0x9fb3c8[w];"+
-					"color=c=%s:s=%dx%d[bg];[bg][w]overlay=x=0:y=%d:format=auto:shortest=1",
-				a.Index, img.Width, waveH,
-				EncodeOptions{}.withDefaults().BackgroundColor, img.Width, img.Height,
-				(img.Height-waveH)/2),
-		)
-	} else {
+		graph = []string{"-filter_complex", fmt.Sprintf(
+			"[0:%d]aformat=channel_layouts=mono,showwavespic=s=%dx%d:colors=0x9fb3c8[w];"+
+				"color=c=%s:s=%dx%d[bg];[bg][w]overlay=x=0:y=%d:format=auto:shortest=1",
+			src.Audio.Index, img.Width, waveH,
+			EncodeOptions{}.withDefaults().BackgroundColor, img.Width, img.Height,
+			(img.Height-waveH)/2)}
+	default:
 		return Image{}, errors.New("poster: source has neither video nor audio")
 	}
 
 	tmp := out + ".tmp.jpg"
-	args = append(args, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", tmp)
 	defer os.Remove(tmp)
-	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
-		return Image{}, fmt.Errorf("poster: %w", err)
+	err := posterRun(ctx, ffmpegPath, in, input, graph, tmp)
+	if errors.Is(err, errNoImage) && input != nil {
+		// The video stream ends before 10% of the file's duration (audio
+		// runs longer): take the poster from the start instead.
+		err = posterRun(ctx, ffmpegPath, in, nil, graph, tmp)
 	}
-	if fi, err := os.Stat(tmp); err != nil || fi.Size() == 0 {
-		return Image{}, errors.New("poster: ffmpeg wrote no image")
+	if err != nil {
+		return Image{}, fmt.Errorf("poster: %w", err)
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return Image{}, fmt.Errorf("poster: %w", err)
 	}
 	img.Path = out
 	return img, nil
+}
+
+var errNoImage = errors.New("ffmpeg wrote no image")
+
+func posterRun(ctx context.Context, ffmpegPath, in string, input, graph []string, out string) error {
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
+	args = append(args, input...)
+	args = append(args, inputHardening()...)
+	args = append(args, "-i", inputURL(in))
+	args = append(args, graph...)
+	args = append(args, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", out)
+	_ = os.Remove(out)
+	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+		return errNoImage
+	}
+	return nil
 }
 
 // fitWithin scales w x h down (never up) to fit a box x box square, with

@@ -172,6 +172,7 @@ func TestTranscodeLadder(t *testing.T) {
 		require.Equal(t, [2]int{r.Width, r.Height}, [2]int{res.Width, res.Height})
 		require.Equal(t, r.Codecs(), res.Codecs, "planned CODECS must match the stream")
 		require.InDelta(t, 30.0, res.FrameRate, 0.001)
+		require.InDelta(t, 1.4, res.StartTime, 0.2, "ffmpeg's MPEG-TS start offset")
 		require.GreaterOrEqual(t, res.Bandwidth, res.AverageBandwidth)
 		require.Positive(t, res.AverageBandwidth)
 		require.LessOrEqual(t, res.Bandwidth, r.PlannedBandwidth()*2, "peak within reason of the plan")

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -93,9 +95,14 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		return err
 	}
 	if m != modeAPI {
+		workDir, err := processWorkDir(cfg.WorkDir(), logger)
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(workDir)
 		jobs.Register(workers, jobs.Deps{
 			Store: st, Logger: logger, Uploads: uploads, Media: media,
-			UploadExpiry: cfg.UploadExpiry, WorkDir: cfg.WorkDir(), Tools: cfg.mediaTools(),
+			UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(),
 		})
 	}
 
@@ -293,4 +300,29 @@ func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h minLevel) WithGroup(name string) slog.Handler {
 	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
+}
+
+// processWorkDir makes this process's own scratch directory under root, so
+// workers sharing a data directory never touch each other's files, and
+// removes directories left by processes that were killed (untouched for
+// two days, longer than any job may run).
+func processWorkDir(root string, logger *slog.Logger) (string, error) {
+	if err := os.MkdirAll(root, 0o755); err != nil {
+		return "", fmt.Errorf("create work dir: %w", err)
+	}
+	if entries, err := os.ReadDir(root); err == nil {
+		for _, e := range entries {
+			info, err := e.Info()
+			if err == nil && time.Since(info.ModTime()) > 48*time.Hour {
+				logger.Info("removing scratch files of a stopped process", "dir", e.Name())
+				_ = os.RemoveAll(filepath.Join(root, e.Name()))
+			}
+		}
+	}
+	host, _ := os.Hostname()
+	dir, err := os.MkdirTemp(root, fmt.Sprintf("%s-%d-", host, os.Getpid()))
+	if err != nil {
+		return "", fmt.Errorf("create work dir: %w", err)
+	}
+	return dir, nil
 }

@@ -69,10 +69,15 @@ func (p *process) log() string {
 
 func startClipcut(t *testing.T, dir string, env ...string) *process {
 	t.Helper()
+	return startClipcutMode(t, dir, "serve", env...)
+}
+
+func startClipcutMode(t *testing.T, dir, mode string, env ...string) *process {
+	t.Helper()
 	bin, err := buildBinary()
 	require.NoError(t, err)
 	p := &process{addr: freeAddr(t), done: make(chan error, 1)}
-	p.cmd = exec.Command(bin, "serve")
+	p.cmd = exec.Command(bin, mode)
 	p.cmd.Dir = dir
 	p.cmd.Env = append(filteredEnv(), append([]string{"CLIPCUT_ADDR=" + p.addr}, env...)...)
 	stderr, err := p.cmd.StderrPipe()
