@@ -61,6 +61,9 @@ func (r *userResolver) Videos(ctx context.Context, obj *model.User, first *int, 
 	if err != nil {
 		return nil, err
 	}
+	if err := primeOwners(ctx, r.Store, page.Videos); err != nil {
+		return nil, err
+	}
 	return model.VideoConnectionFrom(page, cursor != nil), nil
 }
 

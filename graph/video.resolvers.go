@@ -68,6 +68,9 @@ func (r *queryResolver) Videos(ctx context.Context, first *int, after *string) (
 	if err != nil {
 		return nil, err
 	}
+	if err := primeOwners(ctx, r.Store, page.Videos); err != nil {
+		return nil, err
+	}
 	return model.VideoConnectionFrom(page, cursor != nil), nil
 }
 

@@ -19,10 +19,11 @@ import (
 // it: the row cannot go without its files following.
 func DeleteVideo(ctx context.Context, st *store.Store, client *river.Client[pgx.Tx], id uuid.UUID, viewer store.Viewer) error {
 	return st.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := st.DeleteVideoTx(ctx, tx, id, viewer); err != nil {
+		v, err := st.DeleteVideoTx(ctx, tx, id, viewer)
+		if err != nil {
 			return err
 		}
-		_, err := client.InsertTx(ctx, tx, DeleteMediaArgs{VideoID: id}, nil)
+		_, err = client.InsertTx(ctx, tx, DeleteMediaArgs{VideoID: id, UploadID: deref(v.UploadID)}, nil)
 		return err
 	})
 }
@@ -50,6 +51,8 @@ var ErrNotRetryable = errors.New("only a FAILED or READY video whose upload fini
 // DeleteMediaArgs removes a deleted video's files.
 type DeleteMediaArgs struct {
 	VideoID uuid.UUID `json:"video_id"`
+	// UploadID is the video's tus upload id, read before the row went.
+	UploadID string `json:"upload_id,omitempty"`
 }
 
 // Kind is the job's stable name.
@@ -79,7 +82,7 @@ func (w *DeleteMediaWorker) Work(ctx context.Context, job *river.Job[DeleteMedia
 			return fmt.Errorf("cancel job %d: %w", jobID, err)
 		}
 	}
-	if err := w.deps.Uploads.Remove(ctx, id); err != nil {
+	if err := w.deps.Uploads.Remove(ctx, id, job.Args.UploadID); err != nil {
 		return err
 	}
 	if err := w.deps.Media.DeletePrefix(ctx, VideoPrefix(id)); err != nil {

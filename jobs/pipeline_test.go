@@ -27,32 +27,50 @@ import (
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/storage/miniotest"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
 	"github.com/clipcut/clipcut/upload"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+type runFunc func() int
+
+func (f runFunc) Run() int { return f() }
+
+func TestMain(m *testing.M) {
+	os.Exit(storetest.Run(runFunc(func() int { return miniotest.Run(m) })))
+}
 
 // pipeline is clipcut's upload and processing path with real workers:
 // Postgres, River, tusd, ffmpeg and local storage.
 type pipeline struct {
 	t       *testing.T
 	store   *store.Store
-	media   *storage.Local
-	mediaDir string
+	media   storage.Bucket
 	workDir string
 	srv     *httptest.Server
 	token   string
 	hub     *store.Hub
+	jobs    *river.Client[pgx.Tx]
+	viewer  store.Viewer
 }
 
-func newPipeline(t *testing.T) *pipeline {
+func newPipeline(t *testing.T) *pipeline { return newPipelineOn(t, "local") }
+
+// newPipelineOn keeps media and upload bytes on local disk ("local") or in
+// a real MinIO ("minio").
+func newPipelineOn(t *testing.T, backend string) *pipeline {
 	t.Helper()
 	st := storetest.NewStore(t)
 	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	mediaDir, workDir := t.TempDir(), t.TempDir()
-	bucket, err := storage.NewLocal(mediaDir)
+	workDir := t.TempDir()
+	storageCfg := storage.Config{Dir: t.TempDir()}
+	if backend == "minio" {
+		srv := miniotest.Start(t)
+		storageCfg = storage.Config{S3Endpoint: srv.Endpoint, S3Bucket: srv.BucketName(t),
+			S3AccessKey: srv.AccessKey, S3SecretKey: srv.SecretKey}
+	}
+	bucket, err := storage.Open(context.Background(), storageCfg)
 	require.NoError(t, err)
 	workers := river.NewWorkers()
 	client, err := river.NewClient(riverpgxv5.New(st.Pool()), &river.Config{
@@ -67,7 +85,7 @@ func newPipeline(t *testing.T) *pipeline {
 	require.NoError(t, err)
 	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
 	require.NoError(t, err)
-	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour}, st, client, signer, logger)
+	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour, Storage: storageCfg}, st, client, signer, logger)
 	require.NoError(t, err)
 	jobs.Register(workers, jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
 		UploadExpiry: time.Hour, WorkDir: workDir,
@@ -91,7 +109,8 @@ func newPipeline(t *testing.T) *pipeline {
 	mux.Handle(upload.BasePath, uploads.Handler())
 	srv := httptest.NewServer(authSvc.Middleware(auth.MiddlewareOptions{})(mux))
 	t.Cleanup(srv.Close)
-	return &pipeline{t: t, store: st, media: bucket, mediaDir: mediaDir, workDir: workDir, srv: srv, token: sess.Token, hub: hub}
+	return &pipeline{t: t, store: st, media: bucket, workDir: workDir, srv: srv, token: sess.Token, hub: hub,
+		jobs: client, viewer: store.Viewer{UserID: sess.User.ID}}
 }
 
 type testLog struct{ t *testing.T }
@@ -182,7 +201,7 @@ func (p *pipeline) read(key string) string {
 }
 
 func (p *pipeline) localPath(key string) string {
-	path, ok := p.media.LocalPath(key)
+	path, ok := p.media.(storage.LocalPather).LocalPath(key)
 	require.True(p.t, ok)
 	return path
 }
@@ -377,4 +396,37 @@ func TestPipelineFailsBadInputsAtOnceWithAReason(t *testing.T) {
 	wg.Wait()
 }
 
-var _ = pgx.ErrNoRows
+// TestPipelineOnS3AndDeletion runs the pipeline with upload bytes and media
+// in a real MinIO, then deletes the video: its objects go, uploads included.
+func TestPipelineOnS3AndDeletion(t *testing.T) {
+	for _, backend := range []string{"local", "minio"} {
+		t.Run(backend, func(t *testing.T) {
+			p := newPipelineOn(t, backend)
+			id := p.upload(ffmpegClip(t, "clip.mp4", cat(testsrc("640x360", 25, 2), sine(2), fastH264, []string{"-c:a", "aac", "-shortest"})...))
+			events, unsubscribe := p.hub.Subscribe(id)
+			defer unsubscribe()
+			v, _ := p.processed(id, events)
+			require.Equal(t, store.StatusReady, v.Status, "error: %v", v.Error)
+			objects, err := p.media.List(context.Background(), jobs.VideoPrefix(id))
+			require.NoError(t, err)
+			require.Greater(t, len(objects), 5, "playlists, segments, poster and storyboard are stored")
+			require.Contains(t, p.read(jobs.MasterPlaylistKey(id)), "#EXT-X-STREAM-INF")
+
+			ctx := context.Background()
+			require.NoError(t, jobs.DeleteVideo(ctx, p.store, p.jobs, id, p.viewer))
+			require.Eventually(t, func() bool {
+				var state string
+				err := p.store.Pool().QueryRow(ctx, `SELECT state::text FROM river_job WHERE kind = 'delete_media' AND args->>'video_id' = $1`, id.String()).Scan(&state)
+				return err == nil && state == "completed"
+			}, 30*time.Second, 100*time.Millisecond)
+			objects, err = p.media.List(ctx, jobs.VideoPrefix(id))
+			require.NoError(t, err)
+			require.Empty(t, objects, "no orphaned media")
+			if backend == "minio" {
+				left, err := p.media.List(ctx, "uploads")
+				require.NoError(t, err)
+				require.Empty(t, left, "the upload's bytes are gone too")
+			}
+		})
+	}
+}

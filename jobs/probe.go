@@ -45,10 +45,11 @@ func (w *ProbeWorker) Work(ctx context.Context, job *river.Job[ProbeArgs]) error
 	if _, err := w.deps.Store.SetProgress(ctx, id, store.StageProbe, 1); err != nil {
 		return err
 	}
-	src, err := w.deps.Uploads.SourcePath(ctx, id)
+	src, release, err := w.deps.Uploads.Source(ctx, id)
 	if err != nil {
 		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageProbe, err)
 	}
+	defer release()
 	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
 	if rej, ok := media.AsReject(err); ok {
 		return reject(ctx, w.deps, id, rej.Reason)

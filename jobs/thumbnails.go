@@ -47,10 +47,11 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		return err
 	}
 	fail := func(err error) error { return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageThumbnails, err) }
-	src, err := w.deps.Uploads.SourcePath(ctx, id)
+	src, release, err := w.deps.Uploads.Source(ctx, id)
 	if err != nil {
 		return fail(err)
 	}
+	defer release()
 	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
 	if rej, ok := media.AsReject(err); ok {
 		return reject(ctx, w.deps, id, rej.Reason)

@@ -66,10 +66,11 @@ func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs
 	// Whatever happens, a video deleted meanwhile leaves no files behind.
 	defer w.removeIfDeleted(ctx, id)
 
-	src, err := w.deps.Uploads.SourcePath(ctx, id)
+	src, release, err := w.deps.Uploads.Source(ctx, id)
 	if err != nil {
 		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
 	}
+	defer release()
 	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
 	if rej, ok := media.AsReject(err); ok {
 		return reject(ctx, w.deps, id, rej.Reason)

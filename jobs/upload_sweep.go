@@ -40,7 +40,11 @@ func (w *UploadSweepWorker) Work(ctx context.Context, job *river.Job[UploadSweep
 		return err
 	}
 	for _, id := range expired {
-		if err := w.deps.Uploads.Remove(ctx, id); err != nil {
+		v, err := st.VideoByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := w.deps.Uploads.Remove(ctx, id, deref(v.UploadID)); err != nil {
 			return err
 		}
 		if err := st.MarkFailed(ctx, id, "The upload expired before it finished: an upload must complete within "+
@@ -65,4 +69,11 @@ func (w *UploadSweepWorker) Work(ctx context.Context, job *river.Job[UploadSweep
 		w.deps.Logger.InfoContext(ctx, "started processing of an upload whose finish was interrupted", "video_id", id)
 	}
 	return nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }

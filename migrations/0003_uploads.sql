@@ -2,6 +2,9 @@
 
 ALTER TABLE videos
     ADD COLUMN filename      text CHECK (length(filename) <= 255),
+    -- The tus upload's id: the video's id on local disk; "<video id>+<S3
+    -- multipart id>" when upload bytes are in S3 (tusd's s3store).
+    ADD COLUMN upload_id     text,
     -- Declared size of the upload (tus Upload-Length), counted against the
     -- owner's storage quota from the moment the upload is created.
     ADD COLUMN upload_size   bigint NOT NULL DEFAULT 0 CHECK (upload_size >= 0),

@@ -90,6 +90,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		Limits:     store.Limits{MaxFileSize: maxUpload, StorageQuota: quota, DailyUploads: cfg.DailyUploads},
 		Expiry:     cfg.UploadExpiry,
 		TrustProxy: cfg.TrustProxy,
+		Storage:    cfg.storageConfig(),
 	}, st, riverClient, signer, logger)
 	if err != nil {
 		return err

@@ -178,3 +178,12 @@ func (s *Store) TouchUpload(ctx context.Context, id uuid.UUID) error {
 	}
 	return nil
 }
+
+// SetUploadID records the tus upload id of a video (see Video.UploadID).
+func (s *Store) SetUploadID(ctx context.Context, id uuid.UUID, uploadID string) error {
+	_, err := s.pool.Exec(ctx, `UPDATE videos SET upload_id = $2 WHERE id = $1 AND upload_id IS DISTINCT FROM $2`, id, uploadID)
+	if err != nil {
+		return fmt.Errorf("set upload id %s: %w", id, err)
+	}
+	return nil
+}

@@ -51,6 +51,7 @@ type Video struct {
 	Version int64
 
 	Filename        *string
+	UploadID        *string
 	UploadSize      int64
 	UploadExpiresAt *time.Time
 	Renditions      []Rendition
@@ -79,14 +80,14 @@ type Viewer struct {
 
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
-	filename, upload_size, upload_expires_at, renditions, poster_key, storyboard_key`
+	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key`
 
 func scanVideo(row pgx.Row) (Video, error) {
 	var v Video
 	var percent float32
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
-		&v.Filename, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey)
+		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey)
 	v.Percent = float64(percent)
 	return v, err
 }

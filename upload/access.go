@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/store"
 )
@@ -37,7 +35,7 @@ func (s *Service) withAccess(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		id, err := uuid.Parse(rest)
+		id, err := videoIDOf(rest)
 		if err != nil {
 			tusError(w, http.StatusNotFound, "ERR_UPLOAD_NOT_FOUND", "No such upload.")
 			return
@@ -62,6 +60,13 @@ func (s *Service) withAccess(next http.Handler) http.Handler {
 				return
 			}
 			w.Header().Set("Upload-Expires", v.UploadExpiresAt.UTC().Format(http.TimeFormat))
+		}
+		if v.UploadID == nil || *v.UploadID != rest {
+			// A tus POST learns its final id only after creation (S3 adds
+			// the multipart id): remember it on first use.
+			if err := s.store.SetUploadID(r.Context(), id, rest); err != nil {
+				s.logger.WarnContext(r.Context(), "record upload id", "video_id", id, "error", err)
+			}
 		}
 		if r.Method == http.MethodPatch && v.Status == store.StatusUploading {
 			if err := s.store.TouchUpload(r.Context(), id); err != nil {
@@ -121,6 +126,10 @@ func (w *extensionsWriter) WriteHeader(code int) {
 	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (tusd sets
+// read and write deadlines through it).
+func (w *extensionsWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (w *extensionsWriter) Write(b []byte) (int, error) {
 	if !w.wrote {

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	tushandler "github.com/tus/tusd/v2/pkg/handler"
 
 	"github.com/clipcut/clipcut/auth"
@@ -69,9 +68,12 @@ func (s *Service) preCreate(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 // preFinish runs when the last byte has been stored, before the client is
 // answered: the video moves to PROCESSING with its first job.
 func (s *Service) preFinish(hook tushandler.HookEvent) (tushandler.HTTPResponse, error) {
-	id, err := uuid.Parse(hook.Upload.ID)
+	id, err := videoIDOf(hook.Upload.ID)
 	if err != nil {
 		return tushandler.HTTPResponse{}, nil
+	}
+	if err := s.store.SetUploadID(hook.Context, id, hook.Upload.ID); err != nil {
+		s.logger.ErrorContext(hook.Context, "record upload id", "video_id", id, "error", err)
 	}
 	s.finish(hook.Context, id)
 	return tushandler.HTTPResponse{Header: tushandler.HTTPHeader{"X-Video-Id": id.String()}}, nil
@@ -80,7 +82,7 @@ func (s *Service) preFinish(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 // preTerminate lets a client cancel an unfinished upload (tus termination):
 // its video goes too. A finished upload belongs to its video: delete that.
 func (s *Service) preTerminate(hook tushandler.HookEvent) (tushandler.HTTPResponse, error) {
-	id, err := uuid.Parse(hook.Upload.ID)
+	id, err := videoIDOf(hook.Upload.ID)
 	if err != nil {
 		return tushandler.HTTPResponse{}, tushandler.ErrNotFound
 	}

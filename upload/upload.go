@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -26,9 +27,11 @@ import (
 	expslog "golang.org/x/exp/slog"
 	"github.com/tus/tusd/v2/pkg/filelocker"
 	"github.com/tus/tusd/v2/pkg/filestore"
+	"github.com/tus/tusd/v2/pkg/s3store"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -46,6 +49,10 @@ type Config struct {
 	Expiry time.Duration
 	// TrustProxy makes tus Location headers follow X-Forwarded-Host/-Proto.
 	TrustProxy bool
+	// Storage, when it selects S3, keeps upload bytes in the same bucket
+	// (under "uploads/") so that any API replica can continue any upload
+	// and any worker can read it; Dir then only holds short-lived spools.
+	Storage storage.Config
 }
 
 // Service receives uploads.
@@ -56,8 +63,10 @@ type Service struct {
 	signer   *auth.Signer
 	logger   *slog.Logger
 	composer *tushandler.StoreComposer
-	files    filestore.FileStore
-	tus      *tushandler.Handler
+	// local is set when upload bytes are files under Dir that workers can
+	// read in place.
+	local bool
+	tus   *tushandler.Handler
 }
 
 // New builds the upload service; jobs may be an insert-only River client.
@@ -67,9 +76,22 @@ func New(cfg Config, st *store.Store, jobClient *river.Client[pgx.Tx], signer *a
 	}
 	s := &Service{cfg: cfg, store: st, jobs: jobClient, signer: signer, logger: logger}
 	s.composer = tushandler.NewStoreComposer()
-	s.files = filestore.New(cfg.Dir)
-	s.files.UseIn(s.composer)
-	filelocker.New(cfg.Dir).UseIn(s.composer)
+	if cfg.Storage.UsesS3() {
+		client, err := s3Client(cfg.Storage)
+		if err != nil {
+			return nil, err
+		}
+		s3 := s3store.New(cfg.Storage.S3Bucket, client)
+		s3.ObjectPrefix = strings.Trim(strings.Trim(cfg.Storage.S3Prefix, "/")+"/uploads", "/")
+		s3.TemporaryDirectory = cfg.Dir
+		s3.UseIn(s.composer)
+		newPGLocker(st.Pool()).UseIn(s.composer)
+	} else {
+		s.local = true
+		filestore.New(cfg.Dir).UseIn(s.composer)
+		// Processes sharing Dir on one machine lock through files.
+		filelocker.New(cfg.Dir).UseIn(s.composer)
+	}
 
 	maxSize := cfg.Limits.MaxFileSize
 	h, err := tushandler.NewHandler(tushandler.Config{
@@ -137,19 +159,61 @@ func (s *Service) Create(ctx context.Context, viewer *auth.Viewer, req Request) 
 	if err != nil {
 		return Created{}, limitError(err)
 	}
-	_, err = s.composer.Core.NewUpload(ctx, tushandler.FileInfo{
+	up, err := s.composer.Core.NewUpload(ctx, tushandler.FileInfo{
 		ID: v.ID.String(), Size: req.Size,
 		MetaData: tushandler.MetaData{"filename": req.Filename, "title": req.Title, "video_id": v.ID.String()},
 	})
+	var info tushandler.FileInfo
+	if err == nil {
+		info, err = up.GetInfo(ctx)
+	}
+	if err == nil {
+		err = s.store.SetUploadID(ctx, v.ID, info.ID)
+	}
 	if err != nil {
 		_, _ = s.store.DeleteVideo(context.WithoutCancel(ctx), v.ID, viewer.Store())
 		return Created{}, fmt.Errorf("upload: create tus upload: %w", err)
 	}
-	return Created{Video: v, Path: s.capabilityPath(v.ID, expires)}, nil
+	return Created{Video: v, Path: BasePath + info.ID + "?sig=" + s.signer.Sign(uploadScope(v.ID), expires)}, nil
 }
 
-func (s *Service) capabilityPath(id uuid.UUID, expires time.Time) string {
-	return BasePath + id.String() + "?sig=" + s.signer.Sign(uploadScope(id), expires)
+// videoIDOf returns the video an upload id belongs to: the id itself on
+// local disk, the part before "+" in S3 ("<video id>+<multipart id>").
+func videoIDOf(uploadID string) (uuid.UUID, error) {
+	objectID, _, _ := strings.Cut(uploadID, "+")
+	return uuid.Parse(objectID)
+}
+
+// uploadID is the tus id of a video's upload.
+func (s *Service) uploadID(v store.Video) (string, error) {
+	if s.local {
+		return v.ID.String(), nil
+	}
+	if v.UploadID == nil {
+		return "", fmt.Errorf("upload of %s: its id was never recorded", v.ID)
+	}
+	return *v.UploadID, nil
+}
+
+// getUpload opens a video's tus upload.
+func (s *Service) getUpload(ctx context.Context, videoID uuid.UUID) (tushandler.Upload, tushandler.FileInfo, error) {
+	v, err := s.store.VideoByID(ctx, videoID)
+	if err != nil {
+		return nil, tushandler.FileInfo{}, err
+	}
+	id, err := s.uploadID(v)
+	if err != nil {
+		return nil, tushandler.FileInfo{}, err
+	}
+	up, err := s.composer.Core.GetUpload(ctx, id)
+	if err != nil {
+		return nil, tushandler.FileInfo{}, fmt.Errorf("upload %s: %w", id, err)
+	}
+	info, err := up.GetInfo(ctx)
+	if err != nil {
+		return nil, tushandler.FileInfo{}, fmt.Errorf("upload %s: %w", id, err)
+	}
+	return up, info, nil
 }
 
 func uploadScope(id uuid.UUID) string { return "upload:" + id.String() }
@@ -192,41 +256,66 @@ func limitError(err error) error {
 	return e
 }
 
-// SourcePath is the local path of a finished upload's bytes.
-func (s *Service) SourcePath(ctx context.Context, id uuid.UUID) (string, error) {
-	up, err := s.composer.Core.GetUpload(ctx, id.String())
+// Source returns a local file with a finished upload's bytes, and a
+// function to call when done with it. Local uploads are read in place; an
+// upload in S3 is downloaded to a scratch file that release removes.
+func (s *Service) Source(ctx context.Context, id uuid.UUID) (path string, release func(), err error) {
+	up, info, err := s.getUpload(ctx, id)
 	if err != nil {
-		return "", fmt.Errorf("upload %s: %w", id, err)
-	}
-	info, err := up.GetInfo(ctx)
-	if err != nil {
-		return "", fmt.Errorf("upload %s: %w", id, err)
+		return "", nil, err
 	}
 	if info.Offset != info.Size {
-		return "", fmt.Errorf("upload %s: incomplete (%d of %d bytes)", id, info.Offset, info.Size)
+		return "", nil, fmt.Errorf("upload %s: incomplete (%d of %d bytes)", id, info.Offset, info.Size)
 	}
-	if p := info.Storage[filestore.StorageKeyPath]; p != "" {
-		return p, nil
+	if s.local {
+		if p := info.Storage[filestore.StorageKeyPath]; p != "" {
+			return p, func() {}, nil
+		}
+		return filepath.Join(s.cfg.Dir, id.String()), func() {}, nil
 	}
-	return filepath.Join(s.cfg.Dir, id.String()), nil
+	r, err := up.GetReader(ctx)
+	if err != nil {
+		return "", nil, fmt.Errorf("upload %s: %w", id, err)
+	}
+	defer r.Close()
+	f, err := os.CreateTemp(s.cfg.Dir, ".source-"+id.String()+"-*")
+	if err != nil {
+		return "", nil, fmt.Errorf("upload %s: %w", id, err)
+	}
+	release = func() { os.Remove(f.Name()) }
+	n, err := io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n != info.Size {
+		err = fmt.Errorf("read %d of %d bytes", n, info.Size)
+	}
+	if err != nil {
+		release()
+		return "", nil, fmt.Errorf("upload %s: download: %w", id, err)
+	}
+	return f.Name(), release, nil
 }
 
 // Progress reports how many bytes of an upload have arrived.
 func (s *Service) Progress(ctx context.Context, id uuid.UUID) (offset, size int64, err error) {
-	up, err := s.composer.Core.GetUpload(ctx, id.String())
+	_, info, err := s.getUpload(ctx, id)
 	if err != nil {
-		return 0, 0, fmt.Errorf("upload %s: %w", id, err)
-	}
-	info, err := up.GetInfo(ctx)
-	if err != nil {
-		return 0, 0, fmt.Errorf("upload %s: %w", id, err)
+		return 0, 0, err
 	}
 	return info.Offset, info.Size, nil
 }
 
 // Remove deletes an upload's bytes; a missing upload is not an error.
-func (s *Service) Remove(ctx context.Context, id uuid.UUID) error {
-	up, err := s.composer.Core.GetUpload(ctx, id.String())
+// uploadID is the video's recorded UploadID (empty: none was recorded).
+func (s *Service) Remove(ctx context.Context, id uuid.UUID, uploadID string) error {
+	if uploadID == "" {
+		if !s.local {
+			return nil // never created in the store
+		}
+		uploadID = id.String()
+	}
+	up, err := s.composer.Core.GetUpload(ctx, uploadID)
 	if errors.Is(err, tushandler.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
 		return nil
 	}

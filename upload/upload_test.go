@@ -29,12 +29,20 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/storage/miniotest"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
 	"github.com/clipcut/clipcut/upload"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+type runFunc func() int
+
+func (f runFunc) Run() int { return f() }
+
+func TestMain(m *testing.M) {
+	os.Exit(storetest.Run(runFunc(func() int { return miniotest.Run(m) })))
+}
 
 type env struct {
 	t       *testing.T
@@ -46,16 +54,30 @@ type env struct {
 	jobs    *river.Client[pgx.Tx]
 }
 
-func newEnv(t *testing.T, limits store.Limits) *env {
+// backends are where upload bytes can live; tests that move bytes run on
+// each.
+var backends = []string{"local", "minio"}
+
+func newEnv(t *testing.T, limits store.Limits) *env { return newEnvOn(t, "local", limits) }
+
+func newEnvOn(t *testing.T, backend string, limits store.Limits) *env {
 	t.Helper()
 	st := storetest.NewStore(t)
+	var storageCfg storage.Config
+	if backend == "minio" {
+		srv := miniotest.Start(t)
+		storageCfg = storage.Config{S3Endpoint: srv.Endpoint, S3Bucket: srv.BucketName(t),
+			S3AccessKey: srv.AccessKey, S3SecretKey: srv.SecretKey}
+		_, err := storage.Open(context.Background(), storageCfg) // creates the bucket
+		require.NoError(t, err)
+	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	client, err := river.NewClient(riverpgxv5.New(st.Pool()), &river.Config{})
 	require.NoError(t, err)
 	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
 	require.NoError(t, err)
 	dir := t.TempDir()
-	svc, err := upload.New(upload.Config{Dir: dir, Limits: limits, Expiry: time.Hour}, st, client, signer, logger)
+	svc, err := upload.New(upload.Config{Dir: dir, Limits: limits, Expiry: time.Hour, Storage: storageCfg}, st, client, signer, logger)
 	require.NoError(t, err)
 	authSvc, err := auth.NewService(st, logger, time.Hour)
 	require.NoError(t, err)
@@ -128,8 +150,9 @@ func last(events []tusEvent) tusEvent { return events[len(events)-1] }
 
 func (e *env) sourceSum(id uuid.UUID) [32]byte {
 	e.t.Helper()
-	p, err := e.uploads.SourcePath(context.Background(), id)
+	p, release, err := e.uploads.Source(context.Background(), id)
 	require.NoError(e.t, err)
+	defer release()
 	b, err := os.ReadFile(p)
 	require.NoError(e.t, err)
 	return sha256.Sum256(b)
@@ -148,8 +171,15 @@ func (e *env) requireProcessingStarted(id uuid.UUID) {
 }
 
 func TestCreatedUploadResumesAfterAnInterruptionWithAStockTusClient(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, store.Limits{})
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			testResume(t, newEnvOn(t, backend, store.Limits{}))
+		})
+	}
+}
+
+func testResume(t *testing.T, e *env) {
 	owner := e.user("owner@example.com")
 	path, data := randomFile(t, 3<<20)
 	created, err := e.uploads.Create(context.Background(), owner.viewer, upload.Request{Title: "Holiday", Filename: "clip.mp4", Size: int64(len(data))})
@@ -176,8 +206,15 @@ func TestCreatedUploadResumesAfterAnInterruptionWithAStockTusClient(t *testing.T
 }
 
 func TestTusCreationWithBearerTokenAndMetadata(t *testing.T) {
-	t.Parallel()
-	e := newEnv(t, store.Limits{})
+	for _, backend := range backends {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			testCreation(t, newEnvOn(t, backend, store.Limits{}))
+		})
+	}
+}
+
+func testCreation(t *testing.T, e *env) {
 	owner := e.user("owner@example.com")
 	path, data := randomFile(t, 700<<10)
 	events := runTusJS(t, map[string]any{
@@ -187,7 +224,10 @@ func TestTusCreationWithBearerTokenAndMetadata(t *testing.T) {
 	})
 	done := last(events)
 	require.Equal(t, "success", done.Event, "%+v", events)
-	id, err := uuid.Parse(done.URL[strings.LastIndex(done.URL, "/")+1:])
+	// The upload is named after its video (S3 appends "+<multipart id>").
+	uploadID := done.URL[strings.LastIndex(done.URL, "/")+1:]
+	objectID, _, _ := strings.Cut(uploadID, "+")
+	id, err := uuid.Parse(objectID)
 	require.NoError(t, err, "the upload takes its video's id")
 	v, err := e.store.VideoByID(context.Background(), id)
 	require.NoError(t, err)

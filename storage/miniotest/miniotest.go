@@ -70,7 +70,12 @@ var (
 
 // Main runs the tests of m, then stops the server if a test started it, and
 // exits with the tests' status. Call it from TestMain.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main without the exit, to combine with other test setups (for
+// example storetest.Run): it runs m, stops the server and returns the
+// status.
+func Run(m interface{ Run() int }) int {
 	inMain.Store(true)
 	code := m.Run()
 	mu.Lock()
@@ -81,7 +86,7 @@ func Main(m *testing.M) {
 		shared = nil
 	}
 	mu.Unlock()
-	os.Exit(code)
+	return code
 }
 
 // Start returns the process's MinIO server, starting it on first use. It

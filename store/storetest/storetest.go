@@ -32,10 +32,12 @@ var (
 
 // Main sets up the test server and template, runs the tests and cleans up.
 func Main(m *testing.M) {
-	os.Exit(run(m))
+	os.Exit(Run(m))
 }
 
-func run(m *testing.M) int {
+// Run is Main without the exit, to combine with other test setups: it sets
+// up, runs m, cleans up and returns the status.
+func Run(m interface{ Run() int }) int {
 	ctx := context.Background()
 	var cluster *pgcluster.Cluster
 	adminURL = os.Getenv("CLIPCUT_TEST_DATABASE_URL")
