@@ -438,3 +438,19 @@ func TestMultipartUpload(t *testing.T) {
 		require.False(t, strings.HasPrefix(ent.Name(), ".form-"), "no spool file left behind: %s", ent.Name())
 	}
 }
+
+func TestBytesBeyondTheDeclaredSizeAreRefused(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Limits{})
+	owner := e.user("owner@example.com")
+	created, err := e.uploads.Create(context.Background(), owner.viewer, upload.Request{Title: "t", Size: 4})
+	require.NoError(t, err)
+	r := e.request(http.MethodPatch, created.Path, strings.NewReader("more than four bytes"),
+		"Upload-Offset", "0", "Content-Type", "application/offset+octet-stream")
+	require.Equal(t, http.StatusRequestEntityTooLarge, r.StatusCode, bodyOf(t, r))
+	r = e.request(http.MethodHead, created.Path, nil)
+	require.Equal(t, "0", r.Header.Get("Upload-Offset"), "nothing of it was stored")
+	v, err := e.store.VideoByID(context.Background(), created.Video.ID)
+	require.NoError(t, err)
+	require.Equal(t, store.StatusUploading, v.Status)
+}
