@@ -83,7 +83,10 @@ func newEnv(t *testing.T) *env {
 
 type testWriter struct{ t *testing.T }
 
-func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 type gqlError struct {
 	Message    string         `json:"message"`
@@ -467,7 +470,9 @@ func TestUserVideosShowPrivateOnlyToOwner(t *testing.T) {
 	const mine = `{ me { videos(first: 10) { edges { node { privacy } } } } }`
 	var out struct {
 		Me struct {
-			Videos struct{ Edges []struct{ Node struct{ Privacy string } } }
+			Videos struct {
+				Edges []struct{ Node struct{ Privacy string } }
+			}
 		}
 	}
 	e.decode(e.query(mine, nil, bearer(owner.Token)), &out)
@@ -480,7 +485,9 @@ func TestUserVideosShowPrivateOnlyToOwner(t *testing.T) {
 	var out2 struct {
 		Video struct {
 			Owner struct {
-				Videos struct{ Edges []struct{ Node struct{ Privacy string } } }
+				Videos struct {
+					Edges []struct{ Node struct{ Privacy string } }
+				}
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -128,4 +129,19 @@ func retryError(ctx context.Context, s *store.Store, id uuid.UUID, viewer store.
 	default:
 		return badInput("id", "The video is %s; only a FAILED or READY video can be processed again.", v.Status)
 	}
+}
+
+// playbackAt builds a video's playback URLs under a media prefix (which
+// ends in /videos/<id>).
+func playbackAt(prefix string, expires *time.Time, v *model.Video) *model.Playback {
+	p := &model.Playback{HlsURL: prefix + "/hls/master.m3u8", ExpiresAt: expires}
+	rel := func(key *string) *string {
+		if key == nil {
+			return nil
+		}
+		u := prefix + strings.TrimPrefix(*key, "videos/"+v.ID.String())
+		return &u
+	}
+	p.PosterURL, p.StoryboardURL = rel(v.PosterKey), rel(v.StoryboardKey)
+	return p
 }

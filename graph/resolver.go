@@ -9,6 +9,9 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -29,6 +32,19 @@ type Resolver struct {
 	// PublicURL is the base URL clients reach the server at; empty means
 	// "as the request came in".
 	PublicURL string
+	// Media builds playback URLs.
+	Media MediaLinks
+}
+
+// MediaLinks builds the URLs media is played from.
+type MediaLinks interface {
+	// Prefix is the absolute URL under which a video's media is served to
+	// this request's viewer: stable for public and unlisted videos, signed
+	// for a few hours for private ones (then expires is set).
+	Prefix(ctx context.Context, id uuid.UUID, privacy string) (prefix string, expires *time.Time)
+	// Signed signs the video's media for ttl and returns the token and the
+	// prefix that carries it.
+	Signed(ctx context.Context, id uuid.UUID, ttl time.Duration) (token, prefix string, expires time.Time)
 }
 
 // absoluteURL turns a server path into a URL clients can use from anywhere.

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,10 +13,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/delivery"
 	"github.com/clipcut/clipcut/frontend"
 	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/jobs"
@@ -126,8 +130,9 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		}
 		hub = store.NewHub(pool, logger)
 		app := newSPA(frontend.Dist())
+		links := &mediaLinks{signer: signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
 		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Uploads: uploads, Jobs: riverClient,
-			Logger: logger, PublicURL: cfg.PublicURL}
+			Logger: logger, PublicURL: cfg.PublicURL, Media: links}
 		var gql http.Handler = graph.NewHandler(resolver, graph.Options{
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
 			KeepAlive: cfg.KeepAlive, Metrics: graph.NewMetrics(met.registry),
@@ -144,6 +149,27 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		}
 		handle("POST /upload", http.HandlerFunc(uploads.HandleMultipart))
 		handle("GET /api/v1/videos/{id}/status", videoStatus(st))
+
+		mediaHandler, err := delivery.New(delivery.Config{
+			Bucket: media, Signer: signer, S3Mode: cfg.MediaS3Mode, Logger: logger, Registerer: met.registry,
+			Lookup: func(ctx context.Context, id uuid.UUID) (string, error) {
+				privacy, err := st.VideoPrivacy(ctx, id)
+				if errors.Is(err, store.ErrNotFound) {
+					return "", delivery.ErrNoVideo
+				}
+				return privacy, err
+			},
+		})
+		if err != nil {
+			return err
+		}
+		for _, method := range []string{"GET", "OPTIONS"} {
+			handle(method+" "+delivery.BasePath, mediaHandler)
+		}
+		rest := &restVideos{store: st, media: media, links: links}
+		handle("GET /videos/{id}", http.HandlerFunc(rest.metadata))
+		handle("GET /stream/{id}/{resolution}", http.HandlerFunc(rest.stream))
+		handle("GET /api/v1/videos/{id}/playlist.m3u8", http.HandlerFunc(rest.masterPlaylist))
 		handle("GET /", app)
 	}
 

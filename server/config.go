@@ -43,6 +43,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 
 	PublicURL     string
+	MediaBaseURL  string
+	MediaS3Mode   string
+	PlaybackTTL   time.Duration
 	SecretKeys    string
 	MediaWorkers  int
 	FFmpeg        string
@@ -180,6 +183,9 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.int(&cfg.DepthLimit, "graphql-depth-limit", "CLIPCUT_GRAPHQL_DEPTH_LIMIT", 12, "Deepest GraphQL selection nesting; 0 disables.")
 		fs.duration(&cfg.KeepAlive, "ws-keepalive", "CLIPCUT_WS_KEEPALIVE", 15*time.Second, "Interval of websocket keep-alive pings.")
 		fs.str(&cfg.PublicURL, "public-url", "CLIPCUT_PUBLIC_URL", "", "Base URL clients reach this server at (https://video.example.com), used in upload URLs. Empty: taken from each request.")
+		fs.str(&cfg.MediaBaseURL, "media-base-url", "CLIPCUT_MEDIA_BASE_URL", "", "Base URL of /media/ in playback URLs, for a CDN in front of it (https://cdn.example.com). Empty: the public URL.")
+		fs.str(&cfg.MediaS3Mode, "media-s3-mode", "CLIPCUT_MEDIA_S3_MODE", "proxy", "How media in S3 is served: proxy (streamed through clipcut) or redirect (302 to a short-lived presigned URL).")
+		fs.duration(&cfg.PlaybackTTL, "playback-ttl", "CLIPCUT_PLAYBACK_TTL", 6*time.Hour, "How long the signed playback URLs given to a private video's viewers stay valid.")
 		fs.str(&cfg.StorageQuota, "user-storage-quota", "CLIPCUT_USER_STORAGE_QUOTA", "100GiB", "Total size of the uploads of one user (administrators are exempt); 0 for unlimited.")
 		fs.int(&cfg.DailyUploads, "user-daily-uploads", "CLIPCUT_USER_DAILY_UPLOADS", 50, "Uploads one user may start per 24 hours (administrators are exempt); 0 for unlimited.")
 	}
@@ -274,9 +280,20 @@ func (c *Config) Validate(m mode) error {
 		if c.DailyUploads < 0 {
 			bad("--user-daily-uploads (CLIPCUT_USER_DAILY_UPLOADS) must not be negative")
 		}
-		if c.PublicURL != "" {
-			if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				bad("--public-url (CLIPCUT_PUBLIC_URL) must be an absolute http(s) URL, got %q", c.PublicURL)
+		if c.MediaS3Mode != "proxy" && c.MediaS3Mode != "redirect" {
+			bad("--media-s3-mode (CLIPCUT_MEDIA_S3_MODE) must be proxy or redirect, got %q", c.MediaS3Mode)
+		}
+		if c.PlaybackTTL < time.Minute || c.PlaybackTTL > 7*24*time.Hour {
+			bad("--playback-ttl (CLIPCUT_PLAYBACK_TTL) must be between 1m and 168h, got %s", c.PlaybackTTL)
+		}
+		for _, u := range []struct{ flag, env, value string }{
+			{"--public-url", "CLIPCUT_PUBLIC_URL", c.PublicURL}, {"--media-base-url", "CLIPCUT_MEDIA_BASE_URL", c.MediaBaseURL},
+		} {
+			if u.value == "" {
+				continue
+			}
+			if parsed, err := url.Parse(u.value); err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") || parsed.Host == "" {
+				bad("%s (%s) must be an absolute http(s) URL, got %q", u.flag, u.env, u.value)
 			}
 		}
 	}

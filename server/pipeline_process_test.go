@@ -79,7 +79,7 @@ func TestUploadToReadyWithTheWorkerInAnotherProcess(t *testing.T) {
 	send(map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}})
 	require.Equal(t, "connection_ack", read().Type)
 	send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
-		"query": `subscription($id: ID!) { videoProgress(id: $id) { status stage percent playable error } }`,
+		"query":     `subscription($id: ID!) { videoProgress(id: $id) { status stage percent playable error } }`,
 		"variables": map[string]any{"id": id}}})
 
 	type progress struct {

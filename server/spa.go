@@ -14,7 +14,7 @@ import (
 // element through MediaSource blobs), API calls and websockets to itself.
 const appCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
 	"img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; " +
-	"font-src 'self' data:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+	"font-src 'self' data:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
 
 // spa serves the built web app: files as they are (hashed assets cached
 // for a year), and index.html for every other path so client-side routes

@@ -285,3 +285,12 @@ func (s *Store) ownershipError(ctx context.Context, id uuid.UUID, viewer Viewer,
 	}
 	return ErrNotFound
 }
+
+// VideoPrivacy returns a video's privacy setting, or ErrNotFound.
+func (s *Store) VideoPrivacy(ctx context.Context, id uuid.UUID) (string, error) {
+	var privacy string
+	if err := s.pool.QueryRow(ctx, `SELECT privacy FROM videos WHERE id = $1`, id).Scan(&privacy); err != nil {
+		return "", fmt.Errorf("video privacy %s: %w", id, notFound(err))
+	}
+	return privacy, nil
+}

@@ -55,13 +55,14 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		CreateUpload    func(childComplexity int, input model.CreateUploadInput) int
-		DeleteVideo     func(childComplexity int, id uuid.UUID) int
-		LogIn           func(childComplexity int, input model.LogInInput) int
-		LogOut          func(childComplexity int) int
-		RetryProcessing func(childComplexity int, id uuid.UUID) int
-		SignUp          func(childComplexity int, input model.SignUpInput) int
-		UpdateVideo     func(childComplexity int, input model.UpdateVideoInput) int
+		CreatePlaybackToken func(childComplexity int, videoID uuid.UUID, ttl *int) int
+		CreateUpload        func(childComplexity int, input model.CreateUploadInput) int
+		DeleteVideo         func(childComplexity int, id uuid.UUID) int
+		LogIn               func(childComplexity int, input model.LogInInput) int
+		LogOut              func(childComplexity int) int
+		RetryProcessing     func(childComplexity int, id uuid.UUID) int
+		SignUp              func(childComplexity int, input model.SignUpInput) int
+		UpdateVideo         func(childComplexity int, input model.UpdateVideoInput) int
 	}
 
 	PageInfo struct {
@@ -69,6 +70,19 @@ type ComplexityRoot struct {
 		HasNextPage     func(childComplexity int) int
 		HasPreviousPage func(childComplexity int) int
 		StartCursor     func(childComplexity int) int
+	}
+
+	Playback struct {
+		ExpiresAt     func(childComplexity int) int
+		HlsURL        func(childComplexity int) int
+		PosterURL     func(childComplexity int) int
+		StoryboardURL func(childComplexity int) int
+	}
+
+	PlaybackToken struct {
+		ExpiresAt func(childComplexity int) int
+		Playback  func(childComplexity int) int
+		Token     func(childComplexity int) int
 	}
 
 	Processing struct {
@@ -114,6 +128,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		Owner       func(childComplexity int) int
 		Playable    func(childComplexity int) int
+		Playback    func(childComplexity int) int
 		Privacy     func(childComplexity int) int
 		Processing  func(childComplexity int) int
 		Renditions  func(childComplexity int) int
@@ -147,6 +162,7 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type MutationResolver interface {
+	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
 	CreateUpload(ctx context.Context, input model.CreateUploadInput) (*model.CreateUploadPayload, error)
 	RetryProcessing(ctx context.Context, id uuid.UUID) (*model.Video, error)
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error)
@@ -170,6 +186,8 @@ type UserResolver interface {
 }
 type VideoResolver interface {
 	Owner(ctx context.Context, obj *model.Video) (*model.User, error)
+
+	Playback(ctx context.Context, obj *model.Video) (*model.Playback, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -222,6 +240,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateUploadPayload.Video(childComplexity), true
 
+	case "Mutation.createPlaybackToken":
+		if e.ComplexityRoot.Mutation.CreatePlaybackToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createPlaybackToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreatePlaybackToken(childComplexity, args["videoId"].(uuid.UUID), args["ttl"].(*int)), true
 	case "Mutation.createUpload":
 		if e.ComplexityRoot.Mutation.CreateUpload == nil {
 			break
@@ -319,6 +348,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
+	case "Playback.expiresAt":
+		if e.ComplexityRoot.Playback.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Playback.ExpiresAt(childComplexity), true
+	case "Playback.hlsUrl":
+		if e.ComplexityRoot.Playback.HlsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Playback.HlsURL(childComplexity), true
+	case "Playback.posterUrl":
+		if e.ComplexityRoot.Playback.PosterURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Playback.PosterURL(childComplexity), true
+	case "Playback.storyboardUrl":
+		if e.ComplexityRoot.Playback.StoryboardURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Playback.StoryboardURL(childComplexity), true
+
+	case "PlaybackToken.expiresAt":
+		if e.ComplexityRoot.PlaybackToken.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaybackToken.ExpiresAt(childComplexity), true
+	case "PlaybackToken.playback":
+		if e.ComplexityRoot.PlaybackToken.Playback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaybackToken.Playback(childComplexity), true
+	case "PlaybackToken.token":
+		if e.ComplexityRoot.PlaybackToken.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaybackToken.Token(childComplexity), true
 
 	case "Processing.error":
 		if e.ComplexityRoot.Processing.Error == nil {
@@ -507,6 +580,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Playable(childComplexity), true
+	case "Video.playback":
+		if e.ComplexityRoot.Video.Playback == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Playback(childComplexity), true
 	case "Video.privacy":
 		if e.ComplexityRoot.Video.Privacy == nil {
 			break
@@ -711,6 +790,50 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/playback.graphqls", Input: `"""
+Where to play a video. Public and unlisted videos get stable URLs; private
+ones get URLs signed for a limited time (the signature is part of the path,
+so it carries over from the master playlist to every rendition and segment,
+through any CDN).
+"""
+type Playback {
+  "The HLS master playlist: adaptive quality in any HLS player (hls.js, Safari, ExoPlayer, VLC, ffmpeg)."
+  hlsUrl: String!
+  "A representative still, JPEG; null until it has been made."
+  posterUrl: String
+  "WebVTT map of thumbnail sprites (` + "`" + `#xywh=` + "`" + `) for seek-bar previews; null until made, and for audio."
+  storyboardUrl: String
+  "When these URLs stop working (signed URLs of private videos); null when they do not expire."
+  expiresAt: Time
+}
+
+"""
+A signed link to a private video, to share it with someone without an
+account or to embed it elsewhere.
+"""
+type PlaybackToken {
+  "The signature, valid until ` + "`" + `expiresAt` + "`" + ` for this video's media only."
+  token: String!
+  "When it stops working."
+  expiresAt: Time!
+  "Where to play the video with it."
+  playback: Playback!
+}
+
+extend type Video {
+  "Where to play it; null until it is playable. Private videos get URLs signed for the viewer, valid for a few hours."
+  playback: Playback
+}
+
+extend type Mutation {
+  """
+  Sign a link to one of your videos, valid for ` + "`" + `ttl` + "`" + ` seconds (default 86400,
+  at most 604800 = 7 days). Signing keys rotate without breaking links until
+  they expire.
+  """
+  createPlaybackToken(videoId: ID!, ttl: Int = 86400): PlaybackToken! @auth
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `# Root types and shared building blocks. Each domain extends the root types
 # in its own file (user.graphqls, video.graphqls, ...).
 
@@ -1135,6 +1258,32 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_Playback(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hlsUrl":
+		return ec.fieldContext_Playback_hlsUrl(ctx, field)
+	case "posterUrl":
+		return ec.fieldContext_Playback_posterUrl(ctx, field)
+	case "storyboardUrl":
+		return ec.fieldContext_Playback_storyboardUrl(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Playback_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Playback", field.Name)
+}
+
+func (ec *executionContext) childFields_PlaybackToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "token":
+		return ec.fieldContext_PlaybackToken_token(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PlaybackToken_expiresAt(ctx, field)
+	case "playback":
+		return ec.fieldContext_PlaybackToken_playback(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PlaybackToken", field.Name)
+}
+
 func (ec *executionContext) childFields_Processing(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "stage":
@@ -1213,6 +1362,8 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_processing(ctx, field)
 	case "renditions":
 		return ec.fieldContext_Video_renditions(ctx, field)
+	case "playback":
+		return ec.fieldContext_Video_playback(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Video", field.Name)
 }
@@ -1370,6 +1521,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Mutation_createPlaybackToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "ttl",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ttl"] = arg1
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_createUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1732,6 +1905,63 @@ func (ec *executionContext) _CreateUploadPayload_uploadExpiresAt(ctx context.Con
 }
 func (ec *executionContext) fieldContext_CreateUploadPayload_uploadExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CreateUploadPayload", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Mutation_createPlaybackToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createPlaybackToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreatePlaybackToken(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["ttl"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.PlaybackToken
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlaybackToken) graphql.Marshaler {
+			return ec.marshalNPlaybackToken2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlaybackToken(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createPlaybackToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlaybackToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createPlaybackToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2163,6 +2393,176 @@ func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graph
 }
 func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Playback_hlsUrl(ctx context.Context, field graphql.CollectedField, obj *model.Playback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Playback_hlsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HlsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Playback_hlsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Playback_posterUrl(ctx context.Context, field graphql.CollectedField, obj *model.Playback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Playback_posterUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PosterURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Playback_posterUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Playback_storyboardUrl(ctx context.Context, field graphql.CollectedField, obj *model.Playback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Playback_storyboardUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StoryboardURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Playback_storyboardUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Playback_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Playback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Playback_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Playback_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PlaybackToken_token(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaybackToken_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaybackToken_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlaybackToken", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _PlaybackToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaybackToken_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaybackToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlaybackToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PlaybackToken_playback(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaybackToken_playback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Playback, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Playback) graphql.Marshaler {
+			return ec.marshalNPlayback2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlayback(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaybackToken_playback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "PlaybackToken",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Playback(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Processing_stage(ctx context.Context, field graphql.CollectedField, obj *model.Processing) (ret graphql.Marshaler) {
@@ -3115,6 +3515,38 @@ func (ec *executionContext) fieldContext_Video_renditions(_ context.Context, fie
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Rendition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Video_playback(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_playback(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().Playback(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Playback) graphql.Marshaler {
+			return ec.marshalOPlayback2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlayback(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Video_playback(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Playback(ctx, field)
 		},
 	}
 	return fc, nil
@@ -4772,6 +5204,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createPlaybackToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createPlaybackToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createUpload":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUpload(ctx, field)
@@ -4872,6 +5311,107 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var playbackImplementors = []string{"Playback"}
+
+func (ec *executionContext) _Playback(ctx context.Context, sel ast.SelectionSet, obj *model.Playback) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, playbackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Playback")
+		case "hlsUrl":
+			out.Values[i] = ec._Playback_hlsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "posterUrl":
+			out.Values[i] = ec._Playback_posterUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "storyboardUrl":
+			out.Values[i] = ec._Playback_storyboardUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Playback_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var playbackTokenImplementors = []string{"PlaybackToken"}
+
+func (ec *executionContext) _PlaybackToken(ctx context.Context, sel ast.SelectionSet, obj *model.PlaybackToken) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, playbackTokenImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PlaybackToken")
+		case "token":
+			out.Values[i] = ec._PlaybackToken_token(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PlaybackToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "playback":
+			out.Values[i] = ec._PlaybackToken_playback(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -5391,6 +5931,44 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "playback":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_playback(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6073,6 +6651,26 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋclipcutᚋclipcut
 	return ec._PageInfo(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPlayback2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlayback(ctx context.Context, sel ast.SelectionSet, v *model.Playback) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Playback(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPlaybackToken2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlaybackToken(ctx context.Context, sel ast.SelectionSet, v *model.PlaybackToken) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._PlaybackToken(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNPrivacy2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx context.Context, v any) (model.Privacy, error) {
 	var res model.Privacy
 	err := res.UnmarshalGQL(v)
@@ -6426,6 +7024,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalOPlayback2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlayback(ctx context.Context, sel ast.SelectionSet, v *model.Playback) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Playback(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPrivacy2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx context.Context, v any) (*model.Privacy, error) {
 	if v == nil {
 		return nil, nil
@@ -6464,6 +7069,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalString(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
 	return res
 }
 

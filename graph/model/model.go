@@ -51,6 +51,8 @@ type Video struct {
 	Renditions  []store.Rendition `json:"renditions"`
 	// OwnerID backs the owner field, resolved through a dataloader.
 	OwnerID uuid.UUID `json:"-"`
+	// PosterKey and StoryboardKey back the playback URLs.
+	PosterKey, StoryboardKey *string `json:"-"`
 }
 
 func (Video) IsNode() {}
@@ -61,7 +63,7 @@ func VideoFrom(v store.Video) *Video {
 		ID: v.ID, Title: v.Title, Description: v.Description, Status: VideoStatus(v.Status),
 		Playable: v.Playable, Privacy: Privacy(v.Privacy), Duration: v.Duration,
 		Width: v.Width, Height: v.Height, CreatedAt: v.CreatedAt, OwnerID: v.OwnerID,
-		Renditions: v.Renditions,
+		Renditions: v.Renditions, PosterKey: v.PosterKey, StoryboardKey: v.StoryboardKey,
 	}
 	if m.Renditions == nil {
 		m.Renditions = []store.Rendition{}

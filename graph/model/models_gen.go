@@ -80,6 +80,32 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// Where to play a video. Public and unlisted videos get stable URLs; private
+// ones get URLs signed for a limited time (the signature is part of the path,
+// so it carries over from the master playlist to every rendition and segment,
+// through any CDN).
+type Playback struct {
+	// The HLS master playlist: adaptive quality in any HLS player (hls.js, Safari, ExoPlayer, VLC, ffmpeg).
+	HlsURL string `json:"hlsUrl"`
+	// A representative still, JPEG; null until it has been made.
+	PosterURL *string `json:"posterUrl,omitempty"`
+	// WebVTT map of thumbnail sprites (`#xywh=`) for seek-bar previews; null until made, and for audio.
+	StoryboardURL *string `json:"storyboardUrl,omitempty"`
+	// When these URLs stop working (signed URLs of private videos); null when they do not expire.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+// A signed link to a private video, to share it with someone without an
+// account or to embed it elsewhere.
+type PlaybackToken struct {
+	// The signature, valid until `expiresAt` for this video's media only.
+	Token string `json:"token"`
+	// When it stops working.
+	ExpiresAt time.Time `json:"expiresAt"`
+	// Where to play the video with it.
+	Playback *Playback `json:"playback"`
+}
+
 // The pipeline's state for one video.
 type Processing struct {
 	// The current stage: `queued`, `probe`, `transcode`, `thumbnails`, `subtitles`, `done` or `failed`.

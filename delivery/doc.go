@@ -1,0 +1,60 @@
+// Package delivery serves a video's media to players: HLS master and media
+// playlists, segments, posters, storyboards, subtitles and MP4 downloads,
+// read from the media bucket and authorized by URL alone, so that any
+// origin's player, and a CDN in front of it, can fetch them.
+//
+// # URL scheme
+//
+// The handler is mounted at BasePath ("/media/") and answers two forms:
+//
+//	/media/videos/<id>/<rest>            public and unlisted videos
+//	/media/t/<token>/videos/<id>/<rest>  any video; required for private ones
+//
+// <id> is the video's UUID in canonical lowercase form, and <rest> names
+// an object under the video's storage prefix "videos/<id>/": it must be a
+// valid storage key (see storage.ValidateKey) whose first segment is hls,
+// poster.jpg, storyboard, subtitles or downloads, with a known media
+// extension (.m3u8, .ts, .m4s, .mp4, .jpg, .vtt, .srt). Nothing else in
+// the bucket (uploads, other prefixes) is reachable.
+//
+// <token> is auth.Signer.Sign("media:<id>", expiry). Because it is a path
+// prefix rather than a query parameter, the relative URIs inside playlists
+// ("720p/index.m3u8", "seg_00001.ts", "sprite_000.jpg#xywh=...") resolve
+// under it: the token rides along on every playlist-to-segment hop without
+// the player knowing, and it is part of any CDN's cache key. It grants the
+// whole video until it expires. Build URLs with PublicPrefix and
+// SignedPrefix and append <rest>:
+//
+//	delivery.SignedPrefix(signer, id, time.Now().Add(6*time.Hour)) + "hls/master.m3u8"
+//
+// # Answers
+//
+// A path that does not parse, leaves the allowed set, or names an unknown
+// video or object is 404. A token that is malformed, forged, expired or
+// made for another video is 403, as is a private video requested without
+// one. Every response carries Access-Control-Allow-Origin: * (media is
+// never authorized by cookies, so cross-origin reads reveal nothing a URL
+// holder could not fetch anyway) and X-Content-Type-Options: nosniff;
+// OPTIONS answers CORS preflights.
+//
+// Objects are served with http.ServeContent: byte ranges, HEAD, quoted
+// ETags and Last-Modified with 304s. From local disk the open file is
+// handed over, so the kernel sends it (sendfile); from S3 the object is
+// streamed through (a single range costs one ranged GET), or, in redirect
+// mode, GET answers 302 to a short-lived presigned URL. Playlists are
+// always served by the handler itself, never redirected: their relative
+// URIs must resolve under the clipcut URL, token included.
+//
+// Cache-Control marks segments, images, storyboards, subtitle files and
+// downloads immutable for a year; media playlists for a day once they hold
+// #EXT-X-ENDLIST and for one second while they still grow; master
+// playlists, which change when processing ends or subtitles arrive, for
+// ten seconds. Private videos get "private" instead of "public", so shared
+// caches keep none of their bytes. Writers must therefore never rewrite an
+// immutable object with different content under the same name.
+//
+// Each request needs the video's privacy; answers of Config.Lookup are
+// cached in-process for a few seconds, and concurrent requests for the
+// same video share one lookup, so a player fetching segments or a CDN
+// miss storm costs about one query per video every few seconds.
+package delivery

@@ -1,0 +1,270 @@
+package delivery
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/storage"
+)
+
+// Privacy values Lookup returns, as in the GraphQL Privacy enum.
+const (
+	// PrivacyPublic videos are listed and playable by anyone.
+	PrivacyPublic = "PUBLIC"
+	// PrivacyUnlisted videos are playable by anyone who has the link.
+	PrivacyUnlisted = "UNLISTED"
+	// PrivacyPrivate videos are playable only through a signed link.
+	PrivacyPrivate = "PRIVATE"
+)
+
+// S3 modes (Config.S3Mode).
+const (
+	// ModeProxy streams objects from the bucket through clipcut.
+	ModeProxy = "proxy"
+	// ModeRedirect answers GETs of segments, images and downloads with a
+	// 302 to a presigned URL of the object store, when the bucket can
+	// presign (storage.Presigner); playlists are still proxied. The store
+	// must then send CORS headers itself for players on other origins.
+	ModeRedirect = "redirect"
+)
+
+// ErrNoVideo is what Lookup returns (possibly wrapped) for a video that
+// does not exist; the handler answers 404.
+var ErrNoVideo = errors.New("delivery: no such video")
+
+// LookupFunc returns the privacy of video id: PrivacyPublic,
+// PrivacyUnlisted or PrivacyPrivate, or an error matching ErrNoVideo. Any
+// other value is treated as private.
+type LookupFunc func(ctx context.Context, id uuid.UUID) (privacy string, err error)
+
+// Config configures a Handler.
+type Config struct {
+	// Bucket holds the media, under "videos/<id>/". Required.
+	Bucket storage.Bucket
+	// Signer verifies the tokens of signed links. Required.
+	Signer *auth.Signer
+	// Lookup answers a video's privacy. Required. Its answers are cached
+	// for LookupTTL.
+	Lookup LookupFunc
+	// S3Mode is ModeProxy (the default when empty) or ModeRedirect. It
+	// matters only for buckets implementing storage.Presigner; others are
+	// always served directly.
+	S3Mode string
+	// PresignTTL is how long a presigned URL of redirect mode stays valid
+	// (default 10 minutes; never past a signed link's own expiry).
+	PresignTTL time.Duration
+	// LookupTTL is how long a Lookup answer is reused (default 5 seconds):
+	// the delay before a privacy change or a deletion reaches the origin.
+	LookupTTL time.Duration
+	// LookupCacheSize bounds the number of cached answers (default 10000).
+	LookupCacheSize int
+	// Logger receives storage and lookup failures. Default: slog.Default().
+	Logger *slog.Logger
+	// Registerer, when set, receives the handler's counters:
+	// clipcut_media_requests_total{kind,code},
+	// clipcut_media_sent_bytes_total{kind} and
+	// clipcut_media_video_lookups_total.
+	Registerer prometheus.Registerer
+}
+
+// Defaults of the optional Config fields.
+const (
+	defaultPresignTTL      = 10 * time.Minute
+	defaultLookupTTL       = 5 * time.Second
+	defaultLookupCacheSize = 10000
+)
+
+// Handler serves media under BasePath; see the package documentation for
+// the URL scheme and the answers. Create one with New. It is safe for
+// concurrent use.
+type Handler struct {
+	bucket     storage.Bucket
+	local      storage.LocalPather // set when the bucket keeps local files
+	presigner  storage.Presigner   // set in redirect mode when the bucket can presign
+	signer     *auth.Signer
+	videos     *privacyCache
+	presignTTL time.Duration
+	logger     *slog.Logger
+	metrics    *metrics // nil without a Registerer
+}
+
+// New returns a Handler for cfg, or an error naming every problem with it.
+func New(cfg Config) (*Handler, error) {
+	var errs []error
+	if cfg.Bucket == nil {
+		errs = append(errs, errors.New("bucket is required"))
+	}
+	if cfg.Signer == nil {
+		errs = append(errs, errors.New("signer is required"))
+	}
+	if cfg.Lookup == nil {
+		errs = append(errs, errors.New("lookup is required"))
+	}
+	switch cfg.S3Mode {
+	case "", ModeProxy, ModeRedirect:
+	default:
+		errs = append(errs, fmt.Errorf("S3 mode %q: want %q or %q", cfg.S3Mode, ModeProxy, ModeRedirect))
+	}
+	if cfg.PresignTTL < 0 || cfg.PresignTTL > 7*24*time.Hour {
+		errs = append(errs, fmt.Errorf("presign TTL %s: want at most 7 days", cfg.PresignTTL))
+	}
+	if cfg.LookupTTL < 0 {
+		errs = append(errs, fmt.Errorf("lookup TTL %s is negative", cfg.LookupTTL))
+	}
+	if cfg.LookupCacheSize < 0 {
+		errs = append(errs, fmt.Errorf("lookup cache size %d is negative", cfg.LookupCacheSize))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("delivery: %w", err)
+	}
+
+	h := &Handler{
+		bucket:     cfg.Bucket,
+		signer:     cfg.Signer,
+		presignTTL: orDefault(cfg.PresignTTL, defaultPresignTTL),
+		logger:     cfg.Logger,
+	}
+	if h.logger == nil {
+		h.logger = slog.Default()
+	}
+	if lp, ok := cfg.Bucket.(storage.LocalPather); ok {
+		h.local = lp
+	}
+	if ps, ok := cfg.Bucket.(storage.Presigner); ok && cfg.S3Mode == ModeRedirect {
+		h.presigner = ps
+	}
+	h.videos = newPrivacyCache(cfg.Lookup, orDefault(cfg.LookupTTL, defaultLookupTTL), orDefault(cfg.LookupCacheSize, defaultLookupCacheSize))
+	if cfg.Registerer != nil {
+		m, err := newMetrics(cfg.Registerer)
+		if err != nil {
+			return nil, fmt.Errorf("delivery: metrics: %w", err)
+		}
+		h.metrics = m
+		h.videos.onLookup = m.lookups.Inc
+	}
+	return h, nil
+}
+
+// orDefault returns v, or def when v is zero.
+func orDefault[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.metrics == nil {
+		h.serve(w, r)
+		return
+	}
+	cw := &countingWriter{ResponseWriter: w}
+	k := h.serve(cw, r)
+	h.metrics.observe(k, cw.status, cw.bytes)
+}
+
+// exposedHeaders are the response headers a cross-origin player may read
+// beyond the CORS-safelisted ones (Content-Length is safelisted only in
+// recent browsers).
+const exposedHeaders = "Content-Length, Content-Range, Accept-Ranges, ETag"
+
+// serve answers r and reports what kind of object it was for.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
+	hdr := w.Header()
+	hdr.Set("Access-Control-Allow-Origin", "*")
+	hdr.Set("Access-Control-Expose-Headers", exposedHeaders)
+	hdr.Set("X-Content-Type-Options", "nosniff")
+	// Lets pages with Cross-Origin-Embedder-Policy: require-corp embed
+	// the media too.
+	hdr.Set("Cross-Origin-Resource-Policy", "cross-origin")
+
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+	case http.MethodOptions:
+		hdr.Set("Allow", "GET, HEAD, OPTIONS")
+		hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		hdr.Set("Access-Control-Allow-Headers", "Range, If-Range, If-None-Match, If-Modified-Since")
+		hdr.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusNoContent)
+		return kindNone
+	default:
+		hdr.Set("Allow", "GET, HEAD, OPTIONS")
+		fail(w, http.StatusMethodNotAllowed, "method not allowed")
+		return kindNone
+	}
+
+	req, ok := parsePath(r.URL.Path)
+	if !ok {
+		fail(w, http.StatusNotFound, "not found")
+		return kindNone
+	}
+	private, ok := h.authorize(w, r, req)
+	if !ok {
+		return req.kind
+	}
+	h.serveObject(w, r, req, private)
+	return req.kind
+}
+
+// authorize decides whether req may be served, answering the request when
+// it may not. private reports whether the video is private, which makes
+// every cache header "private".
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaRequest) (private, ok bool) {
+	ctx := r.Context()
+	// The signature first: it costs no query, so forged links never
+	// reach the database.
+	if req.token != "" {
+		switch err := h.signer.Verify(scope(req.id), req.token, time.Now()); {
+		case errors.Is(err, auth.ErrExpired):
+			fail(w, http.StatusForbidden, "forbidden: this link has expired")
+			return false, false
+		case err != nil:
+			fail(w, http.StatusForbidden, "forbidden: invalid link")
+			return false, false
+		}
+	}
+	privacy, err := h.videos.get(ctx, req.id)
+	switch {
+	case errors.Is(err, ErrNoVideo):
+		fail(w, http.StatusNotFound, "not found")
+		return false, false
+	case err != nil:
+		if ctx.Err() == nil {
+			h.logger.ErrorContext(ctx, "media: video lookup failed", "video_id", req.id, "error", err)
+		}
+		fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
+		return false, false
+	}
+	switch privacy {
+	case PrivacyPublic, PrivacyUnlisted:
+		return false, true
+	case PrivacyPrivate:
+	default:
+		h.logger.WarnContext(ctx, "media: unknown privacy, treated as private", "video_id", req.id, "privacy", privacy)
+	}
+	if req.token == "" {
+		fail(w, http.StatusForbidden, "forbidden: this video is private")
+		return true, false
+	}
+	return true, true
+}
+
+// fail answers with a short plain-text error that no cache keeps.
+func fail(w http.ResponseWriter, code int, msg string) {
+	hdr := w.Header()
+	for _, k := range []string{"Cache-Control", "Etag", "Last-Modified", "Content-Range", "Content-Disposition"} {
+		hdr.Del(k)
+	}
+	hdr.Set("Cache-Control", "no-store")
+	http.Error(w, msg, code)
+}

@@ -1,0 +1,98 @@
+package delivery
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the handler's Prometheus counters.
+type metrics struct {
+	requests *prometheus.CounterVec
+	sent     *prometheus.CounterVec
+	lookups  prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clipcut_media_requests_total",
+			Help: "Media requests answered, by kind of object and status code.",
+		}, []string{"kind", "code"}),
+		sent: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "clipcut_media_sent_bytes_total",
+			Help: "Bytes of media response bodies sent, by kind of object.",
+		}, []string{"kind"}),
+		lookups: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "clipcut_media_video_lookups_total",
+			Help: "Privacy lookups of videos that missed the in-process cache.",
+		}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.sent, m.lookups} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func (m *metrics) observe(k kind, status int, sent int64) {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	m.requests.WithLabelValues(string(k), strconv.Itoa(status)).Inc()
+	if sent > 0 {
+		m.sent.WithLabelValues(string(k)).Add(float64(sent))
+	}
+}
+
+// countingWriter records a response's status and body size. It keeps
+// io.ReaderFrom, through which http.ServeContent's copy of a file reaches
+// the connection's sendfile; a wrapper without it would copy every byte
+// through user space.
+type countingWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (w *countingWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// ReadFrom implements io.ReaderFrom.
+func (w *countingWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	var n int64
+	var err error
+	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
+		n, err = rf.ReadFrom(r)
+	} else {
+		n, err = io.Copy(writerOnly{w.ResponseWriter}, r)
+	}
+	w.bytes += n
+	return n, err
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// writerOnly hides every method but Write, so io.Copy cannot recurse into
+// ReadFrom.
+type writerOnly struct{ io.Writer }

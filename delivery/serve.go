@@ -1,0 +1,234 @@
+package delivery
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/clipcut/clipcut/storage"
+)
+
+// maxPlaylistSize bounds a playlist read into memory. A ten-hour video in
+// two-second segments has a media playlist of under 1 MiB.
+const maxPlaylistSize = 16 << 20
+
+// Cache lifetimes, in seconds.
+const (
+	maxAgeImmutable     = 365 * 24 * 60 * 60
+	maxAgeEndedPlaylist = 24 * 60 * 60
+	maxAgeMaster        = 10
+	// A growing playlist gains a segment every few seconds; one second
+	// lets a CDN fold a crowd of players into one origin request per
+	// second per edge without making anyone wait for new segments.
+	maxAgeGrowing = 1
+)
+
+// serveObject answers an authorized request for req's object.
+func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
+	switch {
+	case req.kind == kindPlaylist:
+		h.servePlaylist(w, r, req, private)
+	case h.presigner != nil && r.Method == http.MethodGet:
+		// HEAD stays here: a presigned URL is signed for GET only.
+		h.redirect(w, r, req, private)
+	default:
+		h.serveBytes(w, r, req, private)
+	}
+}
+
+// servePlaylist reads the playlist whole, since its Cache-Control depends
+// on what it says, and serves it from memory.
+func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
+	if !h.reachable(req.key) {
+		fail(w, http.StatusNotFound, "not found")
+		return
+	}
+	rc, info, err := h.bucket.Get(r.Context(), req.key)
+	if err != nil {
+		h.storageFailed(w, r, req, err)
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
+	rc.Close()
+	if err == nil && len(body) > maxPlaylistSize {
+		err = fmt.Errorf("playlist larger than %d bytes", maxPlaylistSize)
+	}
+	if err != nil {
+		h.storageFailed(w, r, req, err)
+		return
+	}
+	setObjectHeaders(w.Header(), req.contentType, playlistCacheControl(body, private), info)
+	http.ServeContent(w, r, "", info.ModTime, bytes.NewReader(body))
+}
+
+// serveBytes serves a segment, image, subtitle file or download from the
+// bucket: an open local file goes to ServeContent as is (sendfile, seeks
+// for ranges); anything else through an objectReader, which asks the
+// store for just the bytes ServeContent reads.
+func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
+	if !h.reachable(req.key) {
+		fail(w, http.StatusNotFound, "not found")
+		return
+	}
+	ctx := r.Context()
+	var (
+		rc   io.ReadCloser
+		info storage.ObjectInfo
+		err  error
+	)
+	// One request to the store when the whole object will be sent (Get
+	// describes and opens it at once); a Stat otherwise, so that a HEAD,
+	// a 304 or a range costs no wasted transfer. On local disk Get is
+	// always the cheapest.
+	if h.local != nil || wholeObject(r) {
+		rc, info, err = h.bucket.Get(ctx, req.key)
+	} else {
+		info, err = h.bucket.Stat(ctx, req.key)
+	}
+	if err != nil {
+		h.storageFailed(w, r, req, err)
+		return
+	}
+	content, ok := rc.(io.ReadSeeker)
+	if !ok {
+		or := &objectReader{ctx: ctx, bucket: h.bucket, key: req.key, size: info.Size, body: rc}
+		or.setHint(r.Header.Get("Range"))
+		content, rc = or, or
+	}
+	defer rc.Close()
+	setObjectHeaders(w.Header(), req.contentType, immutableCacheControl(private), info)
+	http.ServeContent(w, r, "", info.ModTime, content)
+}
+
+// redirect answers a GET with a 302 to a presigned URL of the object.
+// The object's existence is not checked: that would cost the store round
+// trip redirect mode exists to save, and the store answers 404 itself.
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
+	ttl := h.presignTTL
+	// A private video's URL must not outlive the link that led to it.
+	if private && !req.tokenExpiry.IsZero() {
+		if left := time.Until(req.tokenExpiry); left < ttl {
+			ttl = max(left, time.Second)
+		}
+	}
+	u, err := h.presigner.PresignGet(r.Context(), req.key, ttl)
+	if err != nil {
+		h.storageFailed(w, r, req, err)
+		return
+	}
+	// Caches may keep the redirect for half the URL's life, so a cached
+	// one always leads to a URL that still works.
+	w.Header().Set("Cache-Control", fmt.Sprintf("%s, max-age=%d", visibility(private), int64(ttl/2/time.Second)))
+	http.Redirect(w, r, u.String(), http.StatusFound)
+}
+
+// reachable reports whether key may be opened. On local disk a symbolic
+// link anywhere along the path refuses it: os.Root keeps links from
+// leaving the bucket's root, but one staying inside could still reach an
+// upload or another video's files.
+func (h *Handler) reachable(key string) bool {
+	if h.local == nil {
+		return true
+	}
+	_, ok := h.local.LocalPath(key)
+	return ok
+}
+
+// storageFailed answers a failed bucket operation.
+func (h *Handler) storageFailed(w http.ResponseWriter, r *http.Request, req mediaRequest, err error) {
+	if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
+		fail(w, http.StatusNotFound, "not found")
+		return
+	}
+	if r.Context().Err() == nil {
+		h.logger.ErrorContext(r.Context(), "media: storage failed", "video_id", req.id, "key", req.key, "error", err)
+	}
+	fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
+}
+
+// wholeObject reports whether r will certainly receive the whole object:
+// a GET without a range or a condition.
+func wholeObject(r *http.Request) bool {
+	if r.Method != http.MethodGet {
+		return false
+	}
+	for _, k := range []string{"Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"} {
+		if r.Header.Get(k) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// setObjectHeaders sets the headers ServeContent does not: the type, the
+// caching rule and the quoted ETag, which it then uses for conditional
+// requests and If-Range.
+func setObjectHeaders(hdr http.Header, contentType, cacheControl string, info storage.ObjectInfo) {
+	hdr.Set("Content-Type", contentType)
+	hdr.Set("Cache-Control", cacheControl)
+	if validETag(info.ETag) {
+		hdr.Set("ETag", `"`+info.ETag+`"`)
+	}
+}
+
+// validETag reports whether tag can be sent as a strong entity tag
+// (RFC 9110 etagc: visible ASCII other than the double quote).
+func validETag(tag string) bool {
+	if tag == "" {
+		return false
+	}
+	for i := 0; i < len(tag); i++ {
+		if c := tag[i]; c < 0x21 || c == '"' || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func visibility(private bool) string {
+	if private {
+		return "private"
+	}
+	return "public"
+}
+
+// immutableCacheControl is for objects never rewritten under the same
+// name: segments, images, storyboards, subtitle files, downloads.
+func immutableCacheControl(private bool) string {
+	return fmt.Sprintf("%s, max-age=%d, immutable", visibility(private), maxAgeImmutable)
+}
+
+// playlistCacheControl picks a playlist's lifetime from its content: a
+// master playlist changes when processing ends or subtitles are added; a
+// media playlist without #EXT-X-ENDLIST is still growing.
+func playlistCacheControl(body []byte, private bool) string {
+	master, ended := scanPlaylist(body)
+	age := maxAgeGrowing
+	switch {
+	case master:
+		age = maxAgeMaster
+	case ended:
+		age = maxAgeEndedPlaylist
+	}
+	return fmt.Sprintf("%s, max-age=%d", visibility(private), age)
+}
+
+// scanPlaylist reports whether body is a master playlist, and whether it
+// holds #EXT-X-ENDLIST.
+func scanPlaylist(body []byte) (master, ended bool) {
+	for line := range bytes.Lines(body) {
+		line = bytes.TrimSpace(line)
+		switch {
+		case bytes.HasPrefix(line, []byte("#EXT-X-STREAM-INF:")),
+			bytes.HasPrefix(line, []byte("#EXT-X-I-FRAME-STREAM-INF:")),
+			bytes.HasPrefix(line, []byte("#EXT-X-MEDIA:")):
+			master = true
+		case bytes.Equal(line, []byte("#EXT-X-ENDLIST")):
+			ended = true
+		}
+	}
+	return master, ended
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/store"
+)
+
+// mediaLinks builds playback URLs (graph.MediaLinks): under
+// CLIPCUT_MEDIA_BASE_URL when set (a CDN in front of /media/), otherwise
+// under the URL the request came to.
+type mediaLinks struct {
+	signer *auth.Signer
+	// base is CLIPCUT_MEDIA_BASE_URL or, when empty, CLIPCUT_PUBLIC_URL.
+	base string
+	// privateTTL is how long the signed URLs handed to a private video's
+	// viewers stay valid.
+	privateTTL time.Duration
+}
+
+func (l *mediaLinks) baseFor(ctx context.Context) string {
+	if l.base != "" {
+		return strings.TrimSuffix(l.base, "/")
+	}
+	return auth.ClientFrom(ctx).BaseURL
+}
+
+// Prefix implements graph.MediaLinks.
+func (l *mediaLinks) Prefix(ctx context.Context, id uuid.UUID, privacy string) (string, *time.Time) {
+	if privacy != store.PrivacyPrivate {
+		return l.baseFor(ctx) + strings.TrimSuffix(delivery.PublicPrefix(id), "/"), nil
+	}
+	// Rounded up to the hour so that repeated requests for the same video
+	// share URLs that the browser and a CDN can cache.
+	expires := time.Now().Add(l.privateTTL).Truncate(time.Hour).Add(time.Hour)
+	return l.baseFor(ctx) + strings.TrimSuffix(delivery.SignedPrefix(l.signer, id, expires), "/"), &expires
+}
+
+// Signed implements graph.MediaLinks.
+func (l *mediaLinks) Signed(ctx context.Context, id uuid.UUID, ttl time.Duration) (string, string, time.Time) {
+	expires := time.Now().Add(ttl)
+	prefix := delivery.SignedPrefix(l.signer, id, expires)
+	// "/media/t/<token>/videos/<id>/": the token is the fourth segment.
+	token := strings.Split(prefix, "/")[3]
+	return token, l.baseFor(ctx) + strings.TrimSuffix(prefix, "/"), expires
+}
