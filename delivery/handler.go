@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -87,8 +88,9 @@ const (
 // concurrent use.
 type Handler struct {
 	bucket     storage.Bucket
-	local      storage.LocalPather // set when the bucket keeps local files
-	presigner  storage.Presigner   // set in redirect mode when the bucket can presign
+	local      storage.LocalPather    // set when the bucket keeps local files
+	localRoot  atomic.Pointer[string] // the local root's real path, once known (see confined)
+	presigner  storage.Presigner      // set in redirect mode when the bucket can presign
 	signer     *auth.Signer
 	videos     *privacyCache
 	presignTTL time.Duration

@@ -42,13 +42,14 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 // servePlaylist reads the playlist whole, since its Cache-Control depends
 // on what it says, and serves it from memory.
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
-	if !h.reachable(req.key) {
-		fail(w, http.StatusNotFound, "not found")
-		return
-	}
 	rc, info, err := h.bucket.Get(r.Context(), req.key)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
+		return
+	}
+	if !h.confined(rc, req.key) {
+		rc.Close()
+		fail(w, http.StatusNotFound, "not found")
 		return
 	}
 	body, err := io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
@@ -69,10 +70,6 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 // for ranges); anything else through an objectReader, which asks the
 // store for just the bytes ServeContent reads.
 func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
-	if !h.reachable(req.key) {
-		fail(w, http.StatusNotFound, "not found")
-		return
-	}
 	ctx := r.Context()
 	var (
 		rc   io.ReadCloser
@@ -90,6 +87,11 @@ func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRe
 	}
 	if err != nil {
 		h.storageFailed(w, r, req, err)
+		return
+	}
+	if rc != nil && !h.confined(rc, req.key) {
+		rc.Close()
+		fail(w, http.StatusNotFound, "not found")
 		return
 	}
 	content, ok := rc.(io.ReadSeeker)
@@ -125,23 +127,20 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequ
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
-// reachable reports whether key may be opened. On local disk a symbolic
-// link anywhere along the path refuses it: os.Root keeps links from
-// leaving the bucket's root, but one staying inside could still reach an
-// upload or another video's files.
-func (h *Handler) reachable(key string) bool {
-	if h.local == nil {
-		return true
-	}
-	_, ok := h.local.LocalPath(key)
-	return ok
-}
-
 // storageFailed answers a failed bucket operation.
 func (h *Handler) storageFailed(w http.ResponseWriter, r *http.Request, req mediaRequest, err error) {
 	if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
 		fail(w, http.StatusNotFound, "not found")
 		return
+	}
+	// On local disk a symbolic link leading out of the root fails the
+	// open with os.Root's "path escapes from parent", which matches no
+	// exported error: that is a missing object, not a broken store.
+	if h.local != nil {
+		if _, ok := h.local.LocalPath(req.key); !ok {
+			fail(w, http.StatusNotFound, "not found")
+			return
+		}
 	}
 	if r.Context().Err() == nil {
 		h.logger.ErrorContext(r.Context(), "media: storage failed", "video_id", req.id, "key", req.key, "error", err)

@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -13,9 +14,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/storage"
 )
 
 // secret marks the files no media URL may ever return.
@@ -102,6 +106,13 @@ func TestTraversal(t *testing.T) {
 	muxed := httptest.NewServer(mux)
 	t.Cleanup(muxed.Close)
 
+	// Plain paths work, before (the handler then knows where the root
+	// really is, see confined) and after the attempts.
+	for _, srv := range []*httptest.Server{bare, muxed} {
+		status, body := rawGet(t, srv.Listener.Addr().String(), "/media/videos/"+id+"/hls/180p/index.m3u8")
+		require.Equal(t, http.StatusOK, status)
+		require.Contains(t, body, "seg_00000.ts")
+	}
 	for _, target := range attempts {
 		for _, srv := range []*httptest.Server{bare, muxed} {
 			status, body := rawGet(t, srv.Listener.Addr().String(), target)
@@ -115,11 +126,6 @@ func TestTraversal(t *testing.T) {
 		}
 	}
 
-	// The plain path still works, and a symlink-free path through the
-	// same directories is served: the refusals above are not blanket.
-	status, body := rawGet(t, bare.Listener.Addr().String(), "/media/videos/"+id+"/hls/180p/index.m3u8")
-	require.Equal(t, http.StatusOK, status)
-	require.Contains(t, body, "seg_00000.ts")
 }
 
 // rawGet sends GET target exactly as given and returns the status and
@@ -138,4 +144,37 @@ func rawGet(t *testing.T, addr, target string) (int, string) {
 	body, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return resp.StatusCode, string(body)
+}
+
+// TestSymlinkedRoot serves from a bucket whose root directory is itself
+// reached through a symbolic link, as with /var/media -> /mnt/media: that
+// link is the operator's, and must not make every object unreachable,
+// while links below the root still are refused.
+func TestSymlinkedRoot(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	real := filepath.Join(dir, "real")
+	require.NoError(t, os.Mkdir(real, 0o755))
+	link := filepath.Join(dir, "link")
+	require.NoError(t, os.Symlink(real, link))
+	bucket, err := storage.NewLocal(link)
+	require.NoError(t, err)
+	t.Cleanup(func() { bucket.Close() })
+
+	id := uuid.New()
+	prefix := "videos/" + id.String() + "/"
+	for _, key := range []string{prefix + "hls/a/seg_00000.ts", prefix + "hls/a/seg_00001.ts", "uploads/secret.ts"} {
+		require.NoError(t, bucket.Put(t.Context(), key, strings.NewReader(secret), int64(len(secret)), ""))
+	}
+	require.NoError(t, os.Symlink("../../../../uploads/secret.ts", filepath.Join(real, "videos", id.String(), "hls", "a", "in.ts")))
+
+	signer, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("s", 32))})
+	require.NoError(t, err)
+	h, err := delivery.New(delivery.Config{Bucket: bucket, Signer: signer, Logger: testLogger(t),
+		Lookup: func(context.Context, uuid.UUID) (string, error) { return delivery.PrivacyPublic, nil }})
+	require.NoError(t, err)
+	for _, rest := range []string{"hls/a/seg_00000.ts", "hls/a/seg_00001.ts", "hls/a/seg_00000.ts"} {
+		require.Equal(t, http.StatusOK, serve(h, http.MethodGet, delivery.PublicPrefix(id)+rest).Code, rest)
+	}
+	require.Equal(t, http.StatusNotFound, serve(h, http.MethodGet, delivery.PublicPrefix(id)+"hls/a/in.ts").Code)
 }

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/clipcut/clipcut/auth"
@@ -44,4 +45,17 @@ func (r *videoResolver) Playback(ctx context.Context, obj *model.Video) (*model.
 	}
 	prefix, expires := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
 	return playbackAt(prefix, expires, obj), nil
+}
+
+func (r *videoResolver) Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error) {
+	out := make([]*model.Download, 0, len(obj.Files))
+	if len(obj.Files) == 0 {
+		return out, nil
+	}
+	prefix, _ := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
+	for _, d := range obj.Files {
+		out = append(out, &model.Download{Name: d.Name, Width: d.Width, Height: d.Height, Size: d.Size,
+			URL: prefix + strings.TrimPrefix(d.Key, "videos/"+obj.ID.String())})
+	}
+	return out, nil
 }

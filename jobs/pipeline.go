@@ -22,6 +22,9 @@ type MediaTools struct {
 	FFprobe string
 	// Preset is the x264 preset (ultrafast ... veryslow).
 	Preset string
+	// MP4Downloads makes a progressive MP4 of the top rendition of every
+	// video (a remux, no second encode).
+	MP4Downloads bool
 }
 
 // pipelineAttempts is how often a processing step is tried before the

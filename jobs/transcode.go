@@ -146,8 +146,16 @@ func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs
 		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
 	}
 	renditions := storeRenditions(prefix, results)
+	var downloads []store.Download
+	if w.deps.Tools.MP4Downloads {
+		d, err := w.download(ctx, id, work, ladder[0], results[0])
+		if err != nil {
+			return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+		}
+		downloads = append(downloads, d)
+	}
 	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
-		if err := w.deps.Store.SetRenditionsTx(ctx, tx, id, renditions); err != nil {
+		if err := w.deps.Store.SetRenditionsTx(ctx, tx, id, renditions, downloads); err != nil {
 			return err
 		}
 		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageThumbnails, percentTranscodeEnd); err != nil {
@@ -159,6 +167,23 @@ func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs
 }
 
 var errVideoGone = errors.New("the video was deleted or stopped processing")
+
+// download remuxes the top rendition into a progressive MP4 and stores it.
+func (w *TranscodeWorker) download(ctx context.Context, id uuid.UUID, work string, top media.Rendition, measured media.RenditionResult) (store.Download, error) {
+	path := filepath.Join(work, "download.mp4")
+	if err := media.DownloadMP4(ctx, w.deps.Tools.FFmpeg, filepath.Join(work, top.Name, media.MediaPlaylistName), path); err != nil {
+		return store.Download{}, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return store.Download{}, err
+	}
+	key := VideoPrefix(id) + "/downloads/" + top.Name + ".mp4"
+	if err := w.deps.Media.PutFile(ctx, key, path, "video/mp4"); err != nil {
+		return store.Download{}, err
+	}
+	return store.Download{Name: top.Name, Width: measured.Width, Height: measured.Height, Size: info.Size(), Key: key}, nil
+}
 
 // progressReporter turns ffmpeg progress into the video's percent, at most
 // twice a second. When the video is gone (deleted) it stops the encode.

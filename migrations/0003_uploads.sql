@@ -16,6 +16,9 @@ ALTER TABLE videos
     -- storyboard keys, all relative to the video's storage prefix.
     ADD COLUMN renditions    jsonb NOT NULL DEFAULT '[]',
     ADD COLUMN poster_key    text,
+    -- Progressive MP4 downloads (name, width, height, size, key), when the
+    -- instance offers them.
+    ADD COLUMN downloads     jsonb NOT NULL DEFAULT '[]',
     ADD COLUMN storyboard_key text,
     ADD COLUMN media_info    jsonb;
 

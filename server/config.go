@@ -51,6 +51,7 @@ type Config struct {
 	FFmpeg        string
 	FFprobe       string
 	X264Preset    string
+	MP4Downloads    bool
 	S3Endpoint    string
 	S3Bucket      string
 	S3Region      string
@@ -194,6 +195,7 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.int(&cfg.MediaWorkers, "media-workers", "CLIPCUT_MEDIA_WORKERS", max(1, runtime.NumCPU()/4), "Transcodes and image jobs run at once by this process; each ffmpeg uses every core, so about one per four cores.")
 		fs.str(&cfg.FFmpeg, "ffmpeg", "CLIPCUT_FFMPEG", "ffmpeg", "ffmpeg program (name on $PATH or path).")
 		fs.str(&cfg.FFprobe, "ffprobe", "CLIPCUT_FFPROBE", "ffprobe", "ffprobe program (name on $PATH or path).")
+		fs.bool(&cfg.MP4Downloads, "mp4-downloads", "CLIPCUT_MP4_DOWNLOADS", false, "Also make a progressive MP4 of each video's top rendition for download (a remux: seconds, no second encode).")
 		fs.str(&cfg.X264Preset, "x264-preset", "CLIPCUT_X264_PRESET", "veryfast", "x264 preset for the HLS ladder: ultrafast ... veryslow (slower: smaller files at the same quality).")
 	}
 	return fs, cfg
@@ -377,5 +379,5 @@ func (c *Config) storageConfig() storage.Config {
 }
 
 func (c *Config) mediaTools() jobs.MediaTools {
-	return jobs.MediaTools{FFmpeg: c.FFmpeg, FFprobe: c.FFprobe, Preset: c.X264Preset}
+	return jobs.MediaTools{FFmpeg: c.FFmpeg, FFprobe: c.FFprobe, Preset: c.X264Preset, MP4Downloads: c.MP4Downloads}
 }

@@ -68,7 +68,7 @@ func decodes(t *testing.T, url string) (bool, string) {
 func TestPlaybackOverHTTPForPublicAndPrivateVideos(t *testing.T) {
 	t.Parallel()
 	dir := traversableTempDir(t)
-	p := startClipcut(t, dir, "CLIPCUT_X264_PRESET=ultrafast")
+	p := startClipcut(t, dir, "CLIPCUT_X264_PRESET=ultrafast", "CLIPCUT_MP4_DOWNLOADS=true")
 	p.waitReady(t)
 	res, _ := p.graphql(t, `mutation { signUp(input: {email: "ada@example.com", password: "correct horse", name: "Ada"}) { token } }`)
 	owner := res["data"].(map[string]any)["signUp"].(map[string]any)["token"].(string)
@@ -100,6 +100,25 @@ func TestPlaybackOverHTTPForPublicAndPrivateVideos(t *testing.T) {
 	code, body := p.get(t, strings.TrimPrefix(pub["storyboardUrl"].(string), base))
 	require.Equal(t, http.StatusOK, code)
 	require.Contains(t, body, "#xywh=")
+
+	// The MP4 download plays, and seeks by byte range.
+	res, _ = p.graphql(t, fmt.Sprintf(`{ video(id: %q) { downloads { name size url } } }`, public))
+	downloads := res["data"].(map[string]any)["video"].(map[string]any)["downloads"].([]any)
+	require.Len(t, downloads, 1)
+	dl := downloads[0].(map[string]any)
+	require.Equal(t, "360p", dl["name"])
+	ok, msg = decodes(t, dl["url"].(string))
+	require.True(t, ok, "the MP4 download plays: %s", msg)
+	req, err := http.NewRequest(http.MethodGet, dl["url"].(string), nil)
+	require.NoError(t, err)
+	req.Header.Set("Range", "bytes=100-199")
+	rangeResp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	part, _ := io.ReadAll(rangeResp.Body)
+	rangeResp.Body.Close()
+	require.Equal(t, http.StatusPartialContent, rangeResp.StatusCode)
+	require.Len(t, part, 100)
+	require.Equal(t, "video/mp4", rangeResp.Header.Get("Content-Type"))
 
 	// The original REST endpoints play too.
 	ok, msg = decodes(t, base+"/api/v1/videos/"+public+"/playlist.m3u8")

@@ -85,9 +85,12 @@ func (s *Store) SetPlayable(ctx context.Context, id uuid.UUID, renditions []Rend
 	return nil
 }
 
-// SetRenditionsTx records the final renditions.
-func (s *Store) SetRenditionsTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, renditions []Rendition) error {
-	_, err := tx.Exec(ctx, `UPDATE videos SET renditions = $2, playable = true, updated_at = now() WHERE id = $1`, id, renditions)
+// SetRenditionsTx records the final renditions and downloads.
+func (s *Store) SetRenditionsTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, renditions []Rendition, downloads []Download) error {
+	if downloads == nil {
+		downloads = []Download{}
+	}
+	_, err := tx.Exec(ctx, `UPDATE videos SET renditions = $2, downloads = $3, playable = true, updated_at = now() WHERE id = $1`, id, renditions, downloads)
 	if err != nil {
 		return fmt.Errorf("set renditions %s: %w", id, err)
 	}
@@ -136,7 +139,7 @@ func (s *Store) MarkFailed(ctx context.Context, id uuid.UUID, reason string) err
 func (s *Store) RestartProcessingTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, viewer Viewer) (bool, error) {
 	tag, err := tx.Exec(ctx, `
 		UPDATE videos SET status = 'PROCESSING', stage = 'queued', percent = 0, error = NULL,
-		       playable = false, renditions = '[]', poster_key = NULL, storyboard_key = NULL, updated_at = now()
+		       playable = false, renditions = '[]', downloads = '[]', poster_key = NULL, storyboard_key = NULL, updated_at = now()
 		WHERE id = $1 AND (owner_id = $2 OR $3) AND status IN ('FAILED', 'READY') AND uploaded_at IS NOT NULL`,
 		id, viewer.UserID, viewer.IsAdmin)
 	if err != nil {

@@ -57,6 +57,16 @@ type Video struct {
 	Renditions      []Rendition
 	PosterKey       *string
 	StoryboardKey   *string
+	Downloads       []Download
+}
+
+// Download is a progressive MP4 of one rendition.
+type Download struct {
+	Name   string `json:"name"`
+	Width  int    `json:"width"`
+	Height int    `json:"height"`
+	Size   int64  `json:"size"`
+	Key    string `json:"key"` // storage key
 }
 
 // Rendition is one produced quality of a video, as recorded after transcoding.
@@ -80,14 +90,14 @@ type Viewer struct {
 
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
-	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key`
+	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads`
 
 func scanVideo(row pgx.Row) (Video, error) {
 	var v Video
 	var percent float32
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
-		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey)
+		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads)
 	v.Percent = float64(percent)
 	return v, err
 }

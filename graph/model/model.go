@@ -53,6 +53,8 @@ type Video struct {
 	OwnerID uuid.UUID `json:"-"`
 	// PosterKey and StoryboardKey back the playback URLs.
 	PosterKey, StoryboardKey *string `json:"-"`
+	// Files backs the downloads field.
+	Files []store.Download `json:"-"`
 }
 
 func (Video) IsNode() {}
@@ -63,7 +65,7 @@ func VideoFrom(v store.Video) *Video {
 		ID: v.ID, Title: v.Title, Description: v.Description, Status: VideoStatus(v.Status),
 		Playable: v.Playable, Privacy: Privacy(v.Privacy), Duration: v.Duration,
 		Width: v.Width, Height: v.Height, CreatedAt: v.CreatedAt, OwnerID: v.OwnerID,
-		Renditions: v.Renditions, PosterKey: v.PosterKey, StoryboardKey: v.StoryboardKey,
+		Renditions: v.Renditions, PosterKey: v.PosterKey, StoryboardKey: v.StoryboardKey, Files: v.Downloads,
 	}
 	if m.Renditions == nil {
 		m.Renditions = []store.Rendition{}

@@ -56,6 +56,21 @@ type CreateUploadPayload struct {
 	UploadExpiresAt time.Time `json:"uploadExpiresAt"`
 }
 
+// A progressive MP4 of one rendition, for watching offline. Offered when the
+// instance enables downloads (CLIPCUT_MP4_DOWNLOADS).
+type Download struct {
+	// The rendition, for example `1080p`.
+	Name string `json:"name"`
+	// Width in pixels.
+	Width int `json:"width"`
+	// Height in pixels.
+	Height int `json:"height"`
+	// Size in bytes.
+	Size int64 `json:"size"`
+	// Where to download it (byte ranges supported; signed like playback URLs for private videos).
+	URL string `json:"url"`
+}
+
 // Credentials to log in.
 type LogInInput struct {
 	// The account's email address (case-insensitive).
