@@ -39,12 +39,16 @@ func BenchmarkServe(b *testing.B) {
 	b.Cleanup(srv.Close)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 
-	for _, bc := range []struct{ name, path string }{
-		{"segment", delivery.PublicPrefix(id) + "hls/720p/seg_00000.ts"},
-		{"segment-signed", delivery.SignedPrefix(signer, id, time.Now().Add(time.Hour)) + "hls/720p/seg_00000.ts"},
-		{"playlist", delivery.PublicPrefix(id) + "hls/720p/index.m3u8"},
+	for _, bc := range []struct {
+		name, path string
+		size       int
+	}{
+		{"segment", delivery.PublicPrefix(id) + "hls/720p/seg_00000.ts", len(segment)},
+		{"segment-signed", delivery.SignedPrefix(signer, id, time.Now().Add(time.Hour)) + "hls/720p/seg_00000.ts", len(segment)},
+		{"playlist", delivery.PublicPrefix(id) + "hls/720p/index.m3u8", len(playlist)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
+			b.SetBytes(int64(bc.size))
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
 					resp, err := client.Get(srv.URL + bc.path)
@@ -54,11 +58,10 @@ func BenchmarkServe(b *testing.B) {
 					}
 					n, _ := io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
-					if resp.StatusCode != http.StatusOK {
-						b.Errorf("status %d", resp.StatusCode)
+					if resp.StatusCode != http.StatusOK || n != int64(bc.size) {
+						b.Errorf("status %d, %d bytes", resp.StatusCode, n)
 						return
 					}
-					b.SetBytes(n)
 				}
 			})
 		})

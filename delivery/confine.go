@@ -42,12 +42,12 @@ func (h *Handler) confined(rc io.ReadCloser, key string) bool {
 		}
 		// The root's own path may hold links (/var/media -> /mnt/media);
 		// the kernel reports it resolved.
-		real, err := filepath.EvalSymlinks(strings.TrimSuffix(p, name))
+		resolved, err := filepath.EvalSymlinks(strings.TrimSuffix(p, name))
 		if err != nil {
 			_, ok := h.local.LocalPath(key)
 			return ok
 		}
-		root = &real
+		root = &resolved
 		h.localRoot.Store(root)
 	}
 	return opened == filepath.Join(*root, name)

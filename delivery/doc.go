@@ -29,21 +29,28 @@
 //
 // # Answers
 //
-// A path that does not parse, leaves the allowed set, or names an unknown
-// video or object is 404. A token that is malformed, forged, expired or
-// made for another video is 403, as is a private video requested without
-// one. Every response carries Access-Control-Allow-Origin: * (media is
+// A path that does not parse (a token segment included: only digits,
+// letters, '.', '-' and '_'), leaves the allowed set, or names an unknown
+// video or object is 404. A token that fails verification (forged,
+// truncated, expired, signed by a retired key, made for another video) is
+// 403, as is a private video requested without one; the token is checked
+// before the video is looked up, so forged links cost no query. Every response carries Access-Control-Allow-Origin: * (media is
 // never authorized by cookies, so cross-origin reads reveal nothing a URL
 // holder could not fetch anyway) and X-Content-Type-Options: nosniff;
 // OPTIONS answers CORS preflights.
 //
 // Objects are served with http.ServeContent: byte ranges, HEAD, quoted
 // ETags and Last-Modified with 304s. From local disk the open file is
-// handed over, so the kernel sends it (sendfile); from S3 the object is
-// streamed through (a single range costs one ranged GET), or, in redirect
-// mode, GET answers 302 to a short-lived presigned URL. Playlists are
-// always served by the handler itself, never redirected: their relative
-// URIs must resolve under the clipcut URL, token included.
+// handed over, so the kernel sends it (sendfile); on Linux the path the
+// kernel actually opened is checked too, so a symbolic link planted under
+// the root cannot lead to another video's or an upload's file. From S3
+// the object is streamed through (a whole object costs one GET, a HEAD
+// or 304 one Stat, a range a Stat and one GET of exactly its bytes), or,
+// in redirect mode, GET answers 302 to a short-lived presigned URL (not
+// checked for existence first; the store answers 404 itself) while HEAD
+// is still answered here, since a presigned GET URL refuses HEAD.
+// Playlists are always served by the handler itself, never redirected:
+// their relative URIs must resolve under the clipcut URL, token included.
 //
 // Cache-Control marks segments, images, storyboards, subtitle files and
 // downloads immutable for a year; media playlists for a day once they hold

@@ -98,6 +98,11 @@ func TestPlaylistCacheControl(t *testing.T) {
 		{"#EXTM3U\n#EXT-X-PLAYLIST-TYPE:EVENT\n#EXTINF:2,\nseg_00000.ts\n", false, "public, max-age=1"},
 		{"#EXTM3U\n#EXTINF:2,\nseg-#EXT-X-ENDLIST.ts\n", false, "public, max-age=1"},
 		{"", false, "public, max-age=1"},
+		{"#EXT-X-ENDLIST", false, "public, max-age=86400"},
+		{"#EXTM3U\n  #EXT-X-ENDLIST  \n", false, "public, max-age=86400"},
+		{"#EXTM3U\n#EXT-X-ENDLISTX\n", false, "public, max-age=1"},
+		{"#EXTM3U\n#EXTINF:2,\nx#EXT-X-STREAM-INF:.ts\n", false, "public, max-age=1"},
+		{"#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1,URI=\"i.m3u8\"\n", false, "public, max-age=10"},
 	} {
 		require.Equal(t, tc.want, playlistCacheControl([]byte(tc.body), tc.private), "%q", tc.body)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/clipcut/clipcut/storage"
@@ -52,17 +53,29 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 		fail(w, http.StatusNotFound, "not found")
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(rc, maxPlaylistSize+1))
+	body, err := readPlaylist(rc, info.Size)
 	rc.Close()
-	if err == nil && len(body) > maxPlaylistSize {
-		err = fmt.Errorf("playlist larger than %d bytes", maxPlaylistSize)
-	}
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
 	}
 	setObjectHeaders(w.Header(), req.contentType, playlistCacheControl(body, private), info)
 	http.ServeContent(w, r, "", info.ModTime, bytes.NewReader(body))
+}
+
+// readPlaylist reads a whole playlist of about size bytes.
+func readPlaylist(r io.Reader, size int64) ([]byte, error) {
+	if size > maxPlaylistSize {
+		return nil, fmt.Errorf("playlist of %d bytes, more than %d", size, maxPlaylistSize)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, max(size, 0)+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxPlaylistSize+1)); err != nil {
+		return nil, err
+	}
+	if buf.Len() > maxPlaylistSize {
+		return nil, fmt.Errorf("playlist larger than %d bytes", maxPlaylistSize)
+	}
+	return buf.Bytes(), nil
 }
 
 // serveBytes serves a segment, image, subtitle file or download from the
@@ -216,18 +229,36 @@ func playlistCacheControl(body []byte, private bool) string {
 }
 
 // scanPlaylist reports whether body is a master playlist, and whether it
-// holds #EXT-X-ENDLIST.
+// holds #EXT-X-ENDLIST. It searches for the tags rather than parsing line
+// by line: playlists are read on every request, and a long one has
+// thousands of lines.
 func scanPlaylist(body []byte) (master, ended bool) {
-	for line := range bytes.Lines(body) {
-		line = bytes.TrimSpace(line)
-		switch {
-		case bytes.HasPrefix(line, []byte("#EXT-X-STREAM-INF:")),
-			bytes.HasPrefix(line, []byte("#EXT-X-I-FRAME-STREAM-INF:")),
-			bytes.HasPrefix(line, []byte("#EXT-X-MEDIA:")):
-			master = true
-		case bytes.Equal(line, []byte("#EXT-X-ENDLIST")):
-			ended = true
+	master = hasTagLine(body, "#EXT-X-STREAM-INF:") ||
+		hasTagLine(body, "#EXT-X-MEDIA:") ||
+		hasTagLine(body, "#EXT-X-I-FRAME-STREAM-INF:")
+	return master, hasTagLine(body, "#EXT-X-ENDLIST")
+}
+
+// hasTagLine reports whether a line of body starts with tag; a tag
+// without a colon must be the whole line (leading and trailing blanks
+// aside).
+func hasTagLine(body []byte, tag string) bool {
+	for off := 0; ; {
+		i := bytes.Index(body[off:], []byte(tag))
+		if i < 0 {
+			return false
+		}
+		start, end := off+i, off+i+len(tag)
+		off = end
+		before := bytes.TrimRight(body[:start], " \t")
+		if len(before) > 0 && before[len(before)-1] != '\n' {
+			continue
+		}
+		if strings.HasSuffix(tag, ":") {
+			return true
+		}
+		if rest := bytes.TrimLeft(body[end:], " \t\r"); len(rest) == 0 || rest[0] == '\n' {
+			return true
 		}
 	}
-	return master, ended
 }

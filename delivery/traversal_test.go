@@ -153,10 +153,10 @@ func rawGet(t *testing.T, addr, target string) (int, string) {
 func TestSymlinkedRoot(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	real := filepath.Join(dir, "real")
-	require.NoError(t, os.Mkdir(real, 0o755))
+	realDir := filepath.Join(dir, "real")
+	require.NoError(t, os.Mkdir(realDir, 0o755))
 	link := filepath.Join(dir, "link")
-	require.NoError(t, os.Symlink(real, link))
+	require.NoError(t, os.Symlink(realDir, link))
 	bucket, err := storage.NewLocal(link)
 	require.NoError(t, err)
 	t.Cleanup(func() { bucket.Close() })
@@ -166,7 +166,7 @@ func TestSymlinkedRoot(t *testing.T) {
 	for _, key := range []string{prefix + "hls/a/seg_00000.ts", prefix + "hls/a/seg_00001.ts", "uploads/secret.ts"} {
 		require.NoError(t, bucket.Put(t.Context(), key, strings.NewReader(secret), int64(len(secret)), ""))
 	}
-	require.NoError(t, os.Symlink("../../../../uploads/secret.ts", filepath.Join(real, "videos", id.String(), "hls", "a", "in.ts")))
+	require.NoError(t, os.Symlink("../../../../uploads/secret.ts", filepath.Join(realDir, "videos", id.String(), "hls", "a", "in.ts")))
 
 	signer, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("s", 32))})
 	require.NoError(t, err)

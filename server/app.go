@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -175,7 +176,17 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 
 	var root http.Handler = mux
 	if authSvc != nil {
-		root = authSvc.Middleware(auth.MiddlewareOptions{Cookies: cookieSecurity(cfg.CookieSecure), TrustProxy: cfg.TrustProxy})(root)
+		// Media is authorized by its URL alone, so /media/ skips
+		// authentication: a browser's session cookie would otherwise cost
+		// a session lookup for every segment.
+		authed := authSvc.Middleware(auth.MiddlewareOptions{Cookies: cookieSecurity(cfg.CookieSecure), TrustProxy: cfg.TrustProxy})(mux)
+		root = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasPrefix(r.URL.Path, delivery.BasePath) {
+				mux.ServeHTTP(w, r)
+				return
+			}
+			authed.ServeHTTP(w, r)
+		})
 	}
 	root = withRequestID(withAccessLog(logger, withRecovery(logger, withSecurityHeaders(root))))
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -73,6 +74,18 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// ReadFrom keeps sendfile working: http.ServeContent copies files through
+// io.Copy, which uses the underlying connection's ReadFrom only if every
+// wrapper passes it on.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := io.Copy(w.ResponseWriter, r)
+	w.bytes += n
+	return n, err
+}
 
 func (w *statusWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
