@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -24,9 +25,26 @@ import (
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store/storetest"
 	"github.com/clipcut/clipcut/upload"
 )
+
+// testLinks builds media URLs as the server would, under a fixed host.
+type testLinks struct{}
+
+func (testLinks) Prefix(_ context.Context, id uuid.UUID, privacy string) (string, *time.Time) {
+	if privacy == "PRIVATE" {
+		exp := time.Now().Add(time.Hour)
+		return "http://media.test/media/t/token/videos/" + id.String(), &exp
+	}
+	return "http://media.test/media/videos/" + id.String(), nil
+}
+
+func (testLinks) Signed(_ context.Context, id uuid.UUID, ttl time.Duration) (string, string, time.Time) {
+	return "token", "http://media.test/media/t/token/videos/" + id.String(), time.Now().Add(ttl)
+}
 
 func TestMain(m *testing.M) { storetest.Main(m) }
 
@@ -71,7 +89,10 @@ func newEnv(t *testing.T) *env {
 	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour,
 		Limits: store.Limits{MaxFileSize: 1 << 30, StorageQuota: 2 << 30, DailyUploads: 5}}, st, jobClient, signer, logger)
 	require.NoError(t, err)
-	h := graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Hub: hub, Uploads: uploads, Jobs: jobClient, Logger: logger},
+	bucket, err := storage.NewLocal(t.TempDir())
+	require.NoError(t, err)
+	h := graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Hub: hub, Uploads: uploads, Jobs: jobClient, Logger: logger,
+		Media: testLinks{}, Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket}},
 		graph.Options{ComplexityLimit: 5000, DepthLimit: 12, KeepAlive: 200 * time.Millisecond})
 	mux := http.NewServeMux()
 	mux.Handle("/", h)

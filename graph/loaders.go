@@ -19,7 +19,8 @@ type loadersKey struct{}
 // page of N videos costs one query for their owners, not N. They live for
 // one request, so their cache never serves stale data for long.
 type loaders struct {
-	users *dataloader.Loader[uuid.UUID, *model.User]
+	users  *dataloader.Loader[uuid.UUID, *model.User]
+	tracks *dataloader.Loader[uuid.UUID, []store.SubtitleTrack]
 }
 
 func newLoaders(s *store.Store) *loaders {
@@ -43,7 +44,23 @@ func newLoaders(s *store.Store) *loaders {
 			}
 			return results
 		}, dataloader.WithWait[uuid.UUID, *model.User](time.Millisecond)),
+		tracks: dataloader.NewBatchedLoader(func(ctx context.Context, ids []uuid.UUID) []*dataloader.Result[[]store.SubtitleTrack] {
+			byVideo, err := s.SubtitleTracksByVideos(ctx, ids)
+			results := make([]*dataloader.Result[[]store.SubtitleTrack], len(ids))
+			for i, id := range ids {
+				results[i] = &dataloader.Result[[]store.SubtitleTrack]{Data: byVideo[id], Error: err}
+			}
+			return results
+		}, dataloader.WithWait[uuid.UUID, []store.SubtitleTrack](2*time.Millisecond)),
 	}
+}
+
+func loadSubtitleTracks(ctx context.Context, id uuid.UUID) ([]store.SubtitleTrack, error) {
+	l, ok := ctx.Value(loadersKey{}).(*loaders)
+	if !ok {
+		return nil, errors.New("graph: no loaders in context")
+	}
+	return l.tracks.Load(ctx, id)()
 }
 
 // withLoaders gives every request its own loaders.

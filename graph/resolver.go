@@ -17,6 +17,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/upload"
 )
@@ -34,6 +35,8 @@ type Resolver struct {
 	PublicURL string
 	// Media builds playback URLs.
 	Media MediaLinks
+	// Subtitles stores subtitle tracks edited or uploaded by owners.
+	Subtitles *jobs.SubtitleWriter
 }
 
 // MediaLinks builds the URLs media is played from.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 )
@@ -26,7 +27,12 @@ type Deps struct {
 	// when it ends).
 	WorkDir string
 	Tools   MediaTools
+	// Transcriber makes subtitles (media.NoTranscriber when off).
+	Transcriber media.Transcriber
 }
+
+// Subtitles returns the writer that stores subtitle tracks.
+func (d Deps) Subtitles() *SubtitleWriter { return &SubtitleWriter{Store: d.Store, Media: d.Media} }
 
 // Register adds every clipcut worker to workers.
 func Register(workers *river.Workers, deps Deps) {
@@ -36,6 +42,7 @@ func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &ProbeWorker{deps: deps})
 	river.AddWorker(workers, &TranscodeWorker{deps: deps})
 	river.AddWorker(workers, &ThumbnailsWorker{deps: deps})
+	river.AddWorker(workers, &SubtitlesWorker{deps: deps})
 }
 
 // PeriodicJobs are the jobs River schedules on its own. River runs each

@@ -26,6 +26,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/storage/miniotest"
 	"github.com/clipcut/clipcut/store"
@@ -58,8 +59,13 @@ type pipeline struct {
 func newPipeline(t *testing.T) *pipeline { return newPipelineOn(t, "local") }
 
 // newPipelineOn keeps media and upload bytes on local disk ("local") or in
-// a real MinIO ("minio").
+// a real MinIO ("minio"), with subtitles off.
 func newPipelineOn(t *testing.T, backend string) *pipeline {
+	return newPipelineWith(t, backend, media.NoTranscriber{})
+}
+
+// newPipelineWith is newPipelineOn with a subtitle engine.
+func newPipelineWith(t *testing.T, backend string, transcriber media.Transcriber) *pipeline {
 	t.Helper()
 	st := storetest.NewStore(t)
 	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -88,7 +94,7 @@ func newPipelineOn(t *testing.T, backend string) *pipeline {
 	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour, Storage: storageCfg}, st, client, signer, logger)
 	require.NoError(t, err)
 	jobs.Register(workers, jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
-		UploadExpiry: time.Hour, WorkDir: workDir,
+		UploadExpiry: time.Hour, WorkDir: workDir, Transcriber: transcriber,
 		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}})
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, client.Start(ctx))

@@ -30,7 +30,7 @@ func (ThumbnailsArgs) InsertOpts() river.InsertOpts {
 
 // ThumbnailsWorker writes the poster (a representative frame, or a
 // waveform for audio) and the storyboard (sprite sheets + WebVTT with
-// #xywh for seek-bar previews; none for audio), then marks the video READY.
+// #xywh for seek-bar previews; none for audio), then queues the subtitles.
 type ThumbnailsWorker struct {
 	river.WorkerDefaults[ThumbnailsArgs]
 	deps Deps
@@ -106,6 +106,10 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		if err := w.deps.Store.SetImagesTx(ctx, tx, id, &posterKey, storyboardKey); err != nil {
 			return err
 		}
-		return w.deps.Store.MarkReadyTx(ctx, tx, id)
+		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageSubtitles, 96); err != nil {
+			return err
+		}
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: info.Duration}, nil)
+		return err
 	})
 }

@@ -239,7 +239,7 @@ func storeRenditions(prefix string, results []media.RenditionResult) []store.Ren
 		out = append(out, store.Rendition{
 			Name: r.Name, Width: r.Width, Height: r.Height, Bandwidth: r.Bandwidth,
 			AverageBandwidth: r.AverageBandwidth, Codecs: r.Codecs, FrameRate: r.FrameRate,
-			Playlist: prefix + "/" + r.URI,
+			Playlist: prefix + "/" + r.URI, StartTime: r.StartTime,
 		})
 	}
 	return out

@@ -23,6 +23,7 @@ import (
 	"github.com/clipcut/clipcut/frontend"
 	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/pgcluster"
@@ -61,7 +62,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		return nil
 	}
 
-	media, err := storage.Open(ctx, cfg.storageConfig())
+	bucket, err := storage.Open(ctx, cfg.storageConfig())
 	if err != nil {
 		return err
 	}
@@ -105,16 +106,24 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		if err != nil {
 			return err
 		}
+		transcriber, why, err := media.SelectTranscriber(cfg.transcriberConfig())
+		if err != nil {
+			return err
+		}
+		logger.Info("subtitle engine: "+why, "engine", transcriber.Name())
+		if err := transcriber.Check(ctx); err != nil {
+			logger.Error("the subtitle engine cannot run; videos will get no subtitles until this is fixed", "engine", transcriber.Name(), "error", err)
+		}
 		defer os.RemoveAll(workDir)
 		jobs.Register(workers, jobs.Deps{
-			Store: st, Logger: logger, Uploads: uploads, Media: media,
-			UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(),
+			Store: st, Logger: logger, Uploads: uploads, Media: bucket,
+			UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,
 		})
 	}
 
 	met := newMetrics()
 	met.registry.MustRegister(newQueueCollector(st))
-	ready := &readiness{store: st, media: media}
+	ready := &readiness{store: st, media: bucket}
 
 	var hub *store.Hub
 	mux := http.NewServeMux()
@@ -133,7 +142,8 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		app := newSPA(frontend.Dist())
 		links := &mediaLinks{signer: signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
 		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Uploads: uploads, Jobs: riverClient,
-			Logger: logger, PublicURL: cfg.PublicURL, Media: links}
+			Logger: logger, PublicURL: cfg.PublicURL, Media: links,
+			Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket}}
 		var gql http.Handler = graph.NewHandler(resolver, graph.Options{
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
 			KeepAlive: cfg.KeepAlive, Metrics: graph.NewMetrics(met.registry),
@@ -152,7 +162,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		handle("GET /api/v1/videos/{id}/status", videoStatus(st))
 
 		mediaHandler, err := delivery.New(delivery.Config{
-			Bucket: media, Signer: signer, S3Mode: cfg.MediaS3Mode, Logger: logger, Registerer: met.registry,
+			Bucket: bucket, Signer: signer, S3Mode: cfg.MediaS3Mode, Logger: logger, Registerer: met.registry,
 			Lookup: func(ctx context.Context, id uuid.UUID) (string, error) {
 				privacy, err := st.VideoPrivacy(ctx, id)
 				if errors.Is(err, store.ErrNotFound) {
@@ -167,7 +177,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		for _, method := range []string{"GET", "OPTIONS"} {
 			handle(method+" "+delivery.BasePath, mediaHandler)
 		}
-		rest := &restVideos{store: st, media: media, links: links}
+		rest := &restVideos{store: st, media: bucket, links: links}
 		handle("GET /videos/{id}", http.HandlerFunc(rest.metadata))
 		handle("GET /stream/{id}/{resolution}", http.HandlerFunc(rest.stream))
 		handle("GET /api/v1/videos/{id}/playlist.m3u8", http.HandlerFunc(rest.masterPlaylist))

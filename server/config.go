@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 )
 
@@ -52,6 +53,14 @@ type Config struct {
 	FFprobe       string
 	X264Preset    string
 	MP4Downloads    bool
+	Transcriber     string
+	WhisperBin      string
+	WhisperModel    string
+	OpenAIBaseURL   string
+	OpenAIAPIKey    string
+	OpenAIModel     string
+	SphinxBin       string
+	SphinxModel     string
 	S3Endpoint    string
 	S3Bucket      string
 	S3Region      string
@@ -196,6 +205,14 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.str(&cfg.FFmpeg, "ffmpeg", "CLIPCUT_FFMPEG", "ffmpeg", "ffmpeg program (name on $PATH or path).")
 		fs.str(&cfg.FFprobe, "ffprobe", "CLIPCUT_FFPROBE", "ffprobe", "ffprobe program (name on $PATH or path).")
 		fs.bool(&cfg.MP4Downloads, "mp4-downloads", "CLIPCUT_MP4_DOWNLOADS", false, "Also make a progressive MP4 of each video's top rendition for download (a remux: seconds, no second encode).")
+		fs.str(&cfg.Transcriber, "transcriber", "CLIPCUT_TRANSCRIBER", "auto", "Subtitle engine: whisper (whisper.cpp), openai (an OpenAI-compatible API), sphinx (pocketsphinx, offline), none, or auto (whisper when a model is set, else sphinx when installed, else none).")
+		fs.str(&cfg.WhisperBin, "whisper-bin", "CLIPCUT_WHISPER_BIN", "", "whisper.cpp command-line program (empty: whisper-cli, then main, on $PATH).")
+		fs.str(&cfg.WhisperModel, "whisper-model", "CLIPCUT_WHISPER_MODEL", "", "whisper.cpp model file (ggml-*.bin); never downloaded by clipcut.")
+		fs.str(&cfg.OpenAIBaseURL, "openai-base-url", "CLIPCUT_OPENAI_BASE_URL", "https://api.openai.com", "Base URL of the OpenAI-compatible transcription API (OpenAI, whisper.cpp server, faster-whisper servers).")
+		fs.str(&cfg.OpenAIAPIKey, "openai-api-key", "CLIPCUT_OPENAI_API_KEY", "", "API key for the openai engine (sent as a bearer token; never logged).")
+		fs.str(&cfg.OpenAIModel, "openai-model", "CLIPCUT_OPENAI_MODEL", "whisper-1", "Model name for the openai engine.")
+		fs.str(&cfg.SphinxBin, "sphinx-bin", "CLIPCUT_SPHINX_BIN", "", "pocketsphinx program (empty: pocketsphinx on $PATH).")
+		fs.str(&cfg.SphinxModel, "sphinx-model", "CLIPCUT_SPHINX_MODEL", "", "pocketsphinx acoustic model directory (empty: Debian's en-us model).")
 		fs.str(&cfg.X264Preset, "x264-preset", "CLIPCUT_X264_PRESET", "veryfast", "x264 preset for the HLS ladder: ultrafast ... veryslow (slower: smaller files at the same quality).")
 	}
 	return fs, cfg
@@ -306,6 +323,9 @@ func (c *Config) Validate(m mode) error {
 		if c.MediaWorkers < 1 {
 			bad("--media-workers (CLIPCUT_MEDIA_WORKERS) must be at least 1, got %d", c.MediaWorkers)
 		}
+		if _, _, err := media.SelectTranscriber(c.transcriberConfig()); err != nil {
+			bad("--transcriber (CLIPCUT_TRANSCRIBER): %v", err)
+		}
 		switch c.X264Preset {
 		case "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow":
 		default:
@@ -380,4 +400,13 @@ func (c *Config) storageConfig() storage.Config {
 
 func (c *Config) mediaTools() jobs.MediaTools {
 	return jobs.MediaTools{FFmpeg: c.FFmpeg, FFprobe: c.FFprobe, Preset: c.X264Preset, MP4Downloads: c.MP4Downloads}
+}
+
+func (c *Config) transcriberConfig() media.TranscriberConfig {
+	return media.TranscriberConfig{
+		Engine:  c.Transcriber,
+		Whisper: media.WhisperConfig{Binary: c.WhisperBin, Model: c.WhisperModel},
+		OpenAI:  media.OpenAIConfig{BaseURL: c.OpenAIBaseURL, APIKey: c.OpenAIAPIKey, Model: c.OpenAIModel},
+		Sphinx:  media.SphinxConfig{Binary: c.SphinxBin, ModelDir: c.SphinxModel},
+	}
 }

@@ -15,6 +15,7 @@ const (
 	StageProbe      = "probe"
 	StageTranscode  = "transcode"
 	StageThumbnails = "thumbnails"
+	StageSubtitles  = "subtitles"
 	StageDone       = "done"
 	StageFailed     = "failed"
 )

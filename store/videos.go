@@ -58,6 +58,8 @@ type Video struct {
 	PosterKey       *string
 	StoryboardKey   *string
 	Downloads       []Download
+	SubtitlesStatus string
+	SubtitlesNote   *string
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -79,6 +81,9 @@ type Rendition struct {
 	Codecs           string  `json:"codecs"`
 	FrameRate        float64 `json:"frameRate"`
 	Playlist         string  `json:"playlist"` // storage key of its media playlist
+	// StartTime is the first segment's timestamp in seconds (MPEG-TS
+	// starts around 1.4 s); subtitles for HLS map their times onto it.
+	StartTime float64 `json:"startTime,omitempty"`
 }
 
 // Viewer is who is asking, for queries that enforce visibility in SQL. The
@@ -90,14 +95,16 @@ type Viewer struct {
 
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
-	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads`
+	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
+	subtitles_status, subtitles_note`
 
 func scanVideo(row pgx.Row) (Video, error) {
 	var v Video
 	var percent float32
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
-		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads)
+		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
+		&v.SubtitlesStatus, &v.SubtitlesNote)
 	v.Percent = float64(percent)
 	return v, err
 }
@@ -303,4 +310,19 @@ func (s *Store) VideoPrivacy(ctx context.Context, id uuid.UUID) (string, error) 
 		return "", fmt.Errorf("video privacy %s: %w", id, notFound(err))
 	}
 	return privacy, nil
+}
+
+// VideosForViewer returns the videos among ids that the viewer may see, in
+// one query, in no particular order.
+func (s *Store) VideosForViewer(ctx context.Context, ids []uuid.UUID, viewer Viewer) ([]Video, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+videoColumns+` FROM videos WHERE id = ANY($1) AND `+visibility(2),
+		ids, viewer.UserID, viewer.IsAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("videos for viewer: %w", err)
+	}
+	videos, err := collectVideos(rows)
+	if err != nil {
+		return nil, fmt.Errorf("videos for viewer: %w", err)
+	}
+	return videos, nil
 }

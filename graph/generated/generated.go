@@ -68,9 +68,12 @@ type ComplexityRoot struct {
 		DeleteVideo         func(childComplexity int, id uuid.UUID) int
 		LogIn               func(childComplexity int, input model.LogInInput) int
 		LogOut              func(childComplexity int) int
+		RegenerateSubtitles func(childComplexity int, videoID uuid.UUID) int
 		RetryProcessing     func(childComplexity int, id uuid.UUID) int
 		SignUp              func(childComplexity int, input model.SignUpInput) int
+		UpdateSubtitles     func(childComplexity int, videoID uuid.UUID, language string, vtt string) int
 		UpdateVideo         func(childComplexity int, input model.UpdateVideoInput) int
+		UploadSubtitles     func(childComplexity int, videoID uuid.UUID, language string, content string, label *string) int
 	}
 
 	PageInfo struct {
@@ -100,9 +103,10 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Me     func(childComplexity int) int
-		Video  func(childComplexity int, id uuid.UUID) int
-		Videos func(childComplexity int, first *int, after *string) int
+		Me                func(childComplexity int) int
+		SearchTranscripts func(childComplexity int, query string, first *int) int
+		Video             func(childComplexity int, id uuid.UUID) int
+		Videos            func(childComplexity int, first *int, after *string) int
 	}
 
 	Rendition struct {
@@ -119,6 +123,32 @@ type ComplexityRoot struct {
 		VideoProgress func(childComplexity int, id uuid.UUID) int
 	}
 
+	SubtitleState struct {
+		Note   func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	SubtitleTrack struct {
+		Generated  func(childComplexity int) int
+		Label      func(childComplexity int) int
+		Language   func(childComplexity int) int
+		Provenance func(childComplexity int) int
+		SrtURL     func(childComplexity int) int
+		UpdatedAt  func(childComplexity int) int
+		VttURL     func(childComplexity int) int
+	}
+
+	TranscriptCue struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
+		Text  func(childComplexity int) int
+	}
+
+	TranscriptMatch struct {
+		Cues  func(childComplexity int) int
+		Video func(childComplexity int) int
+	}
+
 	User struct {
 		CreatedAt func(childComplexity int) int
 		Email     func(childComplexity int) int
@@ -129,21 +159,23 @@ type ComplexityRoot struct {
 	}
 
 	Video struct {
-		CreatedAt   func(childComplexity int) int
-		Description func(childComplexity int) int
-		Downloads   func(childComplexity int) int
-		Duration    func(childComplexity int) int
-		Height      func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Owner       func(childComplexity int) int
-		Playable    func(childComplexity int) int
-		Playback    func(childComplexity int) int
-		Privacy     func(childComplexity int) int
-		Processing  func(childComplexity int) int
-		Renditions  func(childComplexity int) int
-		Status      func(childComplexity int) int
-		Title       func(childComplexity int) int
-		Width       func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Downloads     func(childComplexity int) int
+		Duration      func(childComplexity int) int
+		Height        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		Owner         func(childComplexity int) int
+		Playable      func(childComplexity int) int
+		Playback      func(childComplexity int) int
+		Privacy       func(childComplexity int) int
+		Processing    func(childComplexity int) int
+		Renditions    func(childComplexity int) int
+		Status        func(childComplexity int) int
+		SubtitleState func(childComplexity int) int
+		Subtitles     func(childComplexity int) int
+		Title         func(childComplexity int) int
+		Width         func(childComplexity int) int
 	}
 
 	VideoConnection struct {
@@ -172,6 +204,9 @@ type ComplexityRoot struct {
 
 type MutationResolver interface {
 	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
+	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
+	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
+	RegenerateSubtitles(ctx context.Context, videoID uuid.UUID) (*model.Video, error)
 	CreateUpload(ctx context.Context, input model.CreateUploadInput) (*model.CreateUploadPayload, error)
 	RetryProcessing(ctx context.Context, id uuid.UUID) (*model.Video, error)
 	SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error)
@@ -181,6 +216,7 @@ type MutationResolver interface {
 	DeleteVideo(ctx context.Context, id uuid.UUID) (bool, error)
 }
 type QueryResolver interface {
+	SearchTranscripts(ctx context.Context, query string, first *int) ([]*model.TranscriptMatch, error)
 	Me(ctx context.Context) (*model.User, error)
 	Video(ctx context.Context, id uuid.UUID) (*model.Video, error)
 	Videos(ctx context.Context, first *int, after *string) (*model.VideoConnection, error)
@@ -198,6 +234,8 @@ type VideoResolver interface {
 
 	Playback(ctx context.Context, obj *model.Video) (*model.Playback, error)
 	Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error)
+	Subtitles(ctx context.Context, obj *model.Video) ([]*model.SubtitleTrack, error)
+	SubtitleState(ctx context.Context, obj *model.Video) (*model.SubtitleState, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -331,6 +369,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LogOut(childComplexity), true
+	case "Mutation.regenerateSubtitles":
+		if e.ComplexityRoot.Mutation.RegenerateSubtitles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_regenerateSubtitles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RegenerateSubtitles(childComplexity, args["videoId"].(uuid.UUID)), true
 	case "Mutation.retryProcessing":
 		if e.ComplexityRoot.Mutation.RetryProcessing == nil {
 			break
@@ -353,6 +402,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SignUp(childComplexity, args["input"].(model.SignUpInput)), true
+	case "Mutation.updateSubtitles":
+		if e.ComplexityRoot.Mutation.UpdateSubtitles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateSubtitles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateSubtitles(childComplexity, args["videoId"].(uuid.UUID), args["language"].(string), args["vtt"].(string)), true
 	case "Mutation.updateVideo":
 		if e.ComplexityRoot.Mutation.UpdateVideo == nil {
 			break
@@ -364,6 +424,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateVideo(childComplexity, args["input"].(model.UpdateVideoInput)), true
+	case "Mutation.uploadSubtitles":
+		if e.ComplexityRoot.Mutation.UploadSubtitles == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_uploadSubtitles_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UploadSubtitles(childComplexity, args["videoId"].(uuid.UUID), args["language"].(string), args["content"].(string), args["label"].(*string)), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -459,6 +530,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.searchTranscripts":
+		if e.ComplexityRoot.Query.SearchTranscripts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchTranscripts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchTranscripts(childComplexity, args["query"].(string), args["first"].(*int)), true
 	case "Query.video":
 		if e.ComplexityRoot.Query.Video == nil {
 			break
@@ -536,6 +618,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Subscription.VideoProgress(childComplexity, args["id"].(uuid.UUID)), true
+
+	case "SubtitleState.note":
+		if e.ComplexityRoot.SubtitleState.Note == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleState.Note(childComplexity), true
+	case "SubtitleState.status":
+		if e.ComplexityRoot.SubtitleState.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleState.Status(childComplexity), true
+
+	case "SubtitleTrack.generated":
+		if e.ComplexityRoot.SubtitleTrack.Generated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.Generated(childComplexity), true
+	case "SubtitleTrack.label":
+		if e.ComplexityRoot.SubtitleTrack.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.Label(childComplexity), true
+	case "SubtitleTrack.language":
+		if e.ComplexityRoot.SubtitleTrack.Language == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.Language(childComplexity), true
+	case "SubtitleTrack.provenance":
+		if e.ComplexityRoot.SubtitleTrack.Provenance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.Provenance(childComplexity), true
+	case "SubtitleTrack.srtUrl":
+		if e.ComplexityRoot.SubtitleTrack.SrtURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.SrtURL(childComplexity), true
+	case "SubtitleTrack.updatedAt":
+		if e.ComplexityRoot.SubtitleTrack.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.UpdatedAt(childComplexity), true
+	case "SubtitleTrack.vttUrl":
+		if e.ComplexityRoot.SubtitleTrack.VttURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.VttURL(childComplexity), true
+
+	case "TranscriptCue.end":
+		if e.ComplexityRoot.TranscriptCue.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptCue.End(childComplexity), true
+	case "TranscriptCue.start":
+		if e.ComplexityRoot.TranscriptCue.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptCue.Start(childComplexity), true
+	case "TranscriptCue.text":
+		if e.ComplexityRoot.TranscriptCue.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptCue.Text(childComplexity), true
+
+	case "TranscriptMatch.cues":
+		if e.ComplexityRoot.TranscriptMatch.Cues == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptMatch.Cues(childComplexity), true
+	case "TranscriptMatch.video":
+		if e.ComplexityRoot.TranscriptMatch.Video == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TranscriptMatch.Video(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -657,6 +827,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Status(childComplexity), true
+	case "Video.subtitleState":
+		if e.ComplexityRoot.Video.SubtitleState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.SubtitleState(childComplexity), true
+	case "Video.subtitles":
+		if e.ComplexityRoot.Video.Subtitles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Subtitles(childComplexity), true
 	case "Video.title":
 		if e.ComplexityRoot.Video.Title == nil {
 			break
@@ -955,6 +1137,112 @@ type PageInfo {
   startCursor: String
   "Cursor of the last edge on this page, null for an empty page."
   endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/subtitles.graphqls", Input: `"""
+Where a subtitle track came from.
+"""
+enum SubtitleProvenance {
+  "Made from the video's speech by the instance's transcription engine."
+  GENERATED
+  "Generated, then corrected by the owner."
+  EDITED
+  "The owner's own file."
+  UPLOADED
+}
+
+"""
+Subtitles in one language, in WebVTT and SRT. HLS players also get them as
+a SUBTITLES group in the master playlist.
+"""
+type SubtitleTrack {
+  "BCP 47 language tag, for example ` + "`" + `en` + "`" + `."
+  language: String!
+  "What players list, for example ` + "`" + `English (auto-generated)` + "`" + `."
+  label: String!
+  "True when made by the engine and not edited since."
+  generated: Boolean!
+  "Where the track came from."
+  provenance: SubtitleProvenance!
+  "The WebVTT file (signed like playback URLs for private videos)."
+  vttUrl: String!
+  "The SRT file."
+  srtUrl: String!
+  "When the track last changed."
+  updatedAt: Time!
+}
+
+"""
+Why a video has the subtitles it has.
+"""
+type SubtitleState {
+  "` + "`" + `pending` + "`" + ` (not made yet), ` + "`" + `ready` + "`" + `, ` + "`" + `none` + "`" + ` (no speech, or no engine) or ` + "`" + `failed` + "`" + ` (the video is still READY)."
+  status: String!
+  "A sentence for the owner when status is none or failed."
+  note: String
+}
+
+"""
+Where something was said in a video.
+"""
+type TranscriptCue {
+  "Start, in seconds: seek the player here."
+  start: Float!
+  "End, in seconds."
+  end: Float!
+  "What was said."
+  text: String!
+}
+
+"""
+A video whose subtitles match a search.
+"""
+type TranscriptMatch {
+  "The video."
+  video: Video!
+  "The matching cues, in time order (at most 10 per video)."
+  cues: [TranscriptCue!]!
+}
+
+extend type Video {
+  "Subtitle tracks, by language."
+  subtitles: [SubtitleTrack!]!
+  "Whether subtitles were made, and why not."
+  subtitleState: SubtitleState!
+}
+
+extend type Query {
+  """
+  Search what was said in videos (web-search syntax: words, "quoted
+  phrases", -excluded). PUBLIC videos, and your own; best matches first.
+  """
+  searchTranscripts(
+    "The words to find."
+    query: String!
+    "How many videos to return, 1 to 50 (default 20)."
+    first: Int = 20
+  ): [TranscriptMatch!]!
+}
+
+extend type Mutation {
+  """
+  Replace the cues of a track with corrected WebVTT (the track's provenance
+  becomes EDITED when it was generated). A malformed file fails with
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` naming the line. Creates the track when the language has
+  none yet.
+  """
+  updateSubtitles(videoId: ID!, language: String!, vtt: String!): SubtitleTrack! @auth
+  """
+  Add or replace a track from your own file, WebVTT or SRT (detected from
+  its content); provenance UPLOADED. Malformed files fail with
+  ` + "`" + `BAD_USER_INPUT` + "`" + ` naming the line.
+  """
+  uploadSubtitles(videoId: ID!, language: String!, content: String!, label: String): SubtitleTrack! @auth
+  """
+  Make the generated subtitles again from the video's speech (replacing the
+  generated track; edited and uploaded tracks are kept). Returns the video.
+  """
+  regenerateSubtitles(videoId: ID!): Video! @auth
 }
 `, BuiltIn: false},
 	{Name: "../schema/upload.graphqls", Input: `"""
@@ -1401,6 +1689,58 @@ func (ec *executionContext) childFields_Rendition(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Rendition", field.Name)
 }
 
+func (ec *executionContext) childFields_SubtitleState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_SubtitleState_status(ctx, field)
+	case "note":
+		return ec.fieldContext_SubtitleState_note(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubtitleState", field.Name)
+}
+
+func (ec *executionContext) childFields_SubtitleTrack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "language":
+		return ec.fieldContext_SubtitleTrack_language(ctx, field)
+	case "label":
+		return ec.fieldContext_SubtitleTrack_label(ctx, field)
+	case "generated":
+		return ec.fieldContext_SubtitleTrack_generated(ctx, field)
+	case "provenance":
+		return ec.fieldContext_SubtitleTrack_provenance(ctx, field)
+	case "vttUrl":
+		return ec.fieldContext_SubtitleTrack_vttUrl(ctx, field)
+	case "srtUrl":
+		return ec.fieldContext_SubtitleTrack_srtUrl(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_SubtitleTrack_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SubtitleTrack", field.Name)
+}
+
+func (ec *executionContext) childFields_TranscriptCue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TranscriptCue_start(ctx, field)
+	case "end":
+		return ec.fieldContext_TranscriptCue_end(ctx, field)
+	case "text":
+		return ec.fieldContext_TranscriptCue_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranscriptCue", field.Name)
+}
+
+func (ec *executionContext) childFields_TranscriptMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "video":
+		return ec.fieldContext_TranscriptMatch_video(ctx, field)
+	case "cues":
+		return ec.fieldContext_TranscriptMatch_cues(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TranscriptMatch", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -1451,6 +1791,10 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_playback(ctx, field)
 	case "downloads":
 		return ec.fieldContext_Video_downloads(ctx, field)
+	case "subtitles":
+		return ec.fieldContext_Video_subtitles(ctx, field)
+	case "subtitleState":
+		return ec.fieldContext_Video_subtitleState(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Video", field.Name)
 }
@@ -1673,6 +2017,20 @@ func (ec *executionContext) field_Mutation_logIn_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_regenerateSubtitles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_retryProcessing_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1701,6 +2059,36 @@ func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateSubtitles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "vtt",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["vtt"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateVideo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1715,6 +2103,44 @@ func (ec *executionContext) field_Mutation_updateVideo_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_uploadSubtitles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "content",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["content"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "label",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["label"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1726,6 +2152,28 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchTranscripts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -2160,6 +2608,177 @@ func (ec *executionContext) fieldContext_Mutation_createPlaybackToken(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createPlaybackToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateSubtitles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateSubtitles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateSubtitles(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["language"].(string), fc.Args["vtt"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SubtitleTrack
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubtitleTrack) graphql.Marshaler {
+			return ec.marshalNSubtitleTrack2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleTrack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateSubtitles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubtitleTrack(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateSubtitles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_uploadSubtitles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_uploadSubtitles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UploadSubtitles(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["language"].(string), fc.Args["content"].(string), fc.Args["label"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.SubtitleTrack
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubtitleTrack) graphql.Marshaler {
+			return ec.marshalNSubtitleTrack2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleTrack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_uploadSubtitles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubtitleTrack(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_uploadSubtitles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_regenerateSubtitles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_regenerateSubtitles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RegenerateSubtitles(ctx, fc.Args["videoId"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_regenerateSubtitles(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_regenerateSubtitles_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -2836,6 +3455,50 @@ func (ec *executionContext) fieldContext_Processing_error(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Processing", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Query_searchTranscripts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchTranscripts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchTranscripts(ctx, fc.Args["query"].(string), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TranscriptMatch) graphql.Marshaler {
+			return ec.marshalNTranscriptMatch2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptMatchᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchTranscripts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TranscriptMatch(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchTranscripts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3233,6 +3896,346 @@ func (ec *executionContext) fieldContext_Subscription_videoProgress(ctx context.
 	if fc.Args, err = ec.field_Subscription_videoProgress_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SubtitleState_status(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleState_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleState_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleState", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleState_note(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleState_note(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Note, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleState_note(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleState", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleTrack_language(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_language(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Language, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_language(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleTrack_label(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleTrack_generated(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_generated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Generated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_generated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleTrack_provenance(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_provenance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Provenance, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SubtitleProvenance) graphql.Marshaler {
+			return ec.marshalNSubtitleProvenance2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleProvenance(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_provenance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type SubtitleProvenance does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleTrack_vttUrl(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_vttUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VttURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_vttUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleTrack_srtUrl(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_srtUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SrtURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_srtUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SubtitleTrack_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TranscriptCue_start(ctx context.Context, field graphql.CollectedField, obj *model.TranscriptCue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptCue_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptCue_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranscriptCue", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TranscriptCue_end(ctx context.Context, field graphql.CollectedField, obj *model.TranscriptCue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptCue_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptCue_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranscriptCue", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TranscriptCue_text(ctx context.Context, field graphql.CollectedField, obj *model.TranscriptCue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptCue_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptCue_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TranscriptCue", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TranscriptMatch_video(ctx context.Context, field graphql.CollectedField, obj *model.TranscriptMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptMatch_video(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Video, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptMatch_video(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TranscriptMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TranscriptMatch_cues(ctx context.Context, field graphql.CollectedField, obj *model.TranscriptMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TranscriptMatch_cues(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cues, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TranscriptCue) graphql.Marshaler {
+			return ec.marshalNTranscriptCue2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptCueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TranscriptMatch_cues(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TranscriptMatch",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TranscriptCue(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -3781,6 +4784,70 @@ func (ec *executionContext) fieldContext_Video_downloads(_ context.Context, fiel
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Download(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Video_subtitles(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_subtitles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().Subtitles(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SubtitleTrack) graphql.Marshaler {
+			return ec.marshalNSubtitleTrack2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleTrackᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Video_subtitles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubtitleTrack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Video_subtitleState(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_subtitleState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().SubtitleState(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SubtitleState) graphql.Marshaler {
+			return ec.marshalNSubtitleState2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Video_subtitleState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SubtitleState(ctx, field)
 		},
 	}
 	return fc, nil
@@ -5503,6 +6570,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateSubtitles":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateSubtitles(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadSubtitles":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_uploadSubtitles(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "regenerateSubtitles":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_regenerateSubtitles(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createUpload":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createUpload(ctx, field)
@@ -5795,6 +6883,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "searchTranscripts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_searchTranscripts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "me":
 			field := field
 
@@ -5982,6 +7092,208 @@ func (ec *executionContext) _Subscription(ctx context.Context, sel ast.Selection
 	default:
 		panic("unknown field " + strconv.Quote(fields[0].Name))
 	}
+}
+
+var subtitleStateImplementors = []string{"SubtitleState"}
+
+func (ec *executionContext) _SubtitleState(ctx context.Context, sel ast.SelectionSet, obj *model.SubtitleState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subtitleStateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubtitleState")
+		case "status":
+			out.Values[i] = ec._SubtitleState_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "note":
+			out.Values[i] = ec._SubtitleState_note(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var subtitleTrackImplementors = []string{"SubtitleTrack"}
+
+func (ec *executionContext) _SubtitleTrack(ctx context.Context, sel ast.SelectionSet, obj *model.SubtitleTrack) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, subtitleTrackImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SubtitleTrack")
+		case "language":
+			out.Values[i] = ec._SubtitleTrack_language(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._SubtitleTrack_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "generated":
+			out.Values[i] = ec._SubtitleTrack_generated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "provenance":
+			out.Values[i] = ec._SubtitleTrack_provenance(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "vttUrl":
+			out.Values[i] = ec._SubtitleTrack_vttUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "srtUrl":
+			out.Values[i] = ec._SubtitleTrack_srtUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._SubtitleTrack_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var transcriptCueImplementors = []string{"TranscriptCue"}
+
+func (ec *executionContext) _TranscriptCue(ctx context.Context, sel ast.SelectionSet, obj *model.TranscriptCue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transcriptCueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TranscriptCue")
+		case "start":
+			out.Values[i] = ec._TranscriptCue_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._TranscriptCue_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._TranscriptCue_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var transcriptMatchImplementors = []string{"TranscriptMatch"}
+
+func (ec *executionContext) _TranscriptMatch(ctx context.Context, sel ast.SelectionSet, obj *model.TranscriptMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, transcriptMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TranscriptMatch")
+		case "video":
+			out.Values[i] = ec._TranscriptMatch_video(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cues":
+			out.Values[i] = ec._TranscriptMatch_cues(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
 }
 
 var userImplementors = []string{"User", "Node"}
@@ -6271,6 +7583,82 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Video_downloads(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "subtitles":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_subtitles(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "subtitleState":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_subtitleState(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -7078,6 +8466,52 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNSubtitleProvenance2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleProvenance(ctx context.Context, v any) (model.SubtitleProvenance, error) {
+	var res model.SubtitleProvenance
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSubtitleProvenance2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleProvenance(ctx context.Context, sel ast.SelectionSet, v model.SubtitleProvenance) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSubtitleState2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleState(ctx context.Context, sel ast.SelectionSet, v *model.SubtitleState) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SubtitleState(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSubtitleTrack2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleTrackᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SubtitleTrack) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSubtitleTrack2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleTrack(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSubtitleTrack2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleTrack(ctx context.Context, sel ast.SelectionSet, v *model.SubtitleTrack) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SubtitleTrack(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -7092,6 +8526,58 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTranscriptCue2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptCueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TranscriptCue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTranscriptCue2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptCue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTranscriptCue2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptCue(ctx context.Context, sel ast.SelectionSet, v *model.TranscriptCue) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TranscriptCue(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTranscriptMatch2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptMatchᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TranscriptMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTranscriptMatch2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptMatch(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTranscriptMatch2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptMatch(ctx context.Context, sel ast.SelectionSet, v *model.TranscriptMatch) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TranscriptMatch(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateVideoInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUpdateVideoInput(ctx context.Context, v any) (model.UpdateVideoInput, error) {

@@ -55,6 +55,11 @@ type Video struct {
 	PosterKey, StoryboardKey *string `json:"-"`
 	// Files backs the downloads field.
 	Files []store.Download `json:"-"`
+	// SubtitlesStatus and SubtitlesNote back subtitleState.
+	SubtitlesStatus string  `json:"-"`
+	SubtitlesNote   *string `json:"-"`
+	// Source is the row the model was made from, for services that need it.
+	Source store.Video `json:"-"`
 }
 
 func (Video) IsNode() {}
@@ -66,6 +71,7 @@ func VideoFrom(v store.Video) *Video {
 		Playable: v.Playable, Privacy: Privacy(v.Privacy), Duration: v.Duration,
 		Width: v.Width, Height: v.Height, CreatedAt: v.CreatedAt, OwnerID: v.OwnerID,
 		Renditions: v.Renditions, PosterKey: v.PosterKey, StoryboardKey: v.StoryboardKey, Files: v.Downloads,
+		SubtitlesStatus: v.SubtitlesStatus, SubtitlesNote: v.SubtitlesNote, Source: v,
 	}
 	if m.Renditions == nil {
 		m.Renditions = []store.Rendition{}

@@ -152,6 +152,51 @@ type SignUpInput struct {
 type Subscription struct {
 }
 
+// Why a video has the subtitles it has.
+type SubtitleState struct {
+	// `pending` (not made yet), `ready`, `none` (no speech, or no engine) or `failed` (the video is still READY).
+	Status string `json:"status"`
+	// A sentence for the owner when status is none or failed.
+	Note *string `json:"note,omitempty"`
+}
+
+// Subtitles in one language, in WebVTT and SRT. HLS players also get them as
+// a SUBTITLES group in the master playlist.
+type SubtitleTrack struct {
+	// BCP 47 language tag, for example `en`.
+	Language string `json:"language"`
+	// What players list, for example `English (auto-generated)`.
+	Label string `json:"label"`
+	// True when made by the engine and not edited since.
+	Generated bool `json:"generated"`
+	// Where the track came from.
+	Provenance SubtitleProvenance `json:"provenance"`
+	// The WebVTT file (signed like playback URLs for private videos).
+	VttURL string `json:"vttUrl"`
+	// The SRT file.
+	SrtURL string `json:"srtUrl"`
+	// When the track last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// Where something was said in a video.
+type TranscriptCue struct {
+	// Start, in seconds: seek the player here.
+	Start float64 `json:"start"`
+	// End, in seconds.
+	End float64 `json:"end"`
+	// What was said.
+	Text string `json:"text"`
+}
+
+// A video whose subtitles match a search.
+type TranscriptMatch struct {
+	// The video.
+	Video *Video `json:"video"`
+	// The matching cues, in time order (at most 10 per video).
+	Cues []*TranscriptCue `json:"cues"`
+}
+
 // Changes to a video's metadata. Omitted fields keep their value.
 type UpdateVideoInput struct {
 	// The video to change; you must own it (or be an administrator).
@@ -252,6 +297,67 @@ func (e *Privacy) UnmarshalJSON(b []byte) error {
 }
 
 func (e Privacy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a subtitle track came from.
+type SubtitleProvenance string
+
+const (
+	// Made from the video's speech by the instance's transcription engine.
+	SubtitleProvenanceGenerated SubtitleProvenance = "GENERATED"
+	// Generated, then corrected by the owner.
+	SubtitleProvenanceEdited SubtitleProvenance = "EDITED"
+	// The owner's own file.
+	SubtitleProvenanceUploaded SubtitleProvenance = "UPLOADED"
+)
+
+var AllSubtitleProvenance = []SubtitleProvenance{
+	SubtitleProvenanceGenerated,
+	SubtitleProvenanceEdited,
+	SubtitleProvenanceUploaded,
+}
+
+func (e SubtitleProvenance) IsValid() bool {
+	switch e {
+	case SubtitleProvenanceGenerated, SubtitleProvenanceEdited, SubtitleProvenanceUploaded:
+		return true
+	}
+	return false
+}
+
+func (e SubtitleProvenance) String() string {
+	return string(e)
+}
+
+func (e *SubtitleProvenance) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SubtitleProvenance(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SubtitleProvenance", str)
+	}
+	return nil
+}
+
+func (e SubtitleProvenance) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SubtitleProvenance) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SubtitleProvenance) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,220 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/store"
+)
+
+// SubtitlesArgs makes a video's subtitles from its speech.
+type SubtitlesArgs struct {
+	VideoID uuid.UUID `json:"video_id"`
+	// Duration (seconds) sizes the timeout.
+	Duration float64 `json:"duration"`
+}
+
+// Kind is the job's stable name.
+func (SubtitlesArgs) Kind() string { return "subtitles" }
+
+// InsertOpts: transcription is CPU-bound, so it runs on the media queue.
+func (SubtitlesArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMedia, MaxAttempts: 3}
+}
+
+// SubtitlesWorker transcribes the audio with the instance's engine, stores
+// the generated track (WebVTT, SRT, and the HLS subtitles group), and then,
+// when the video is still processing, marks it READY. Whatever happens to
+// the subtitles (no audio, silence, no engine, the engine failing), the
+// video ends READY; the outcome is on the video's subtitle state.
+type SubtitlesWorker struct {
+	river.WorkerDefaults[SubtitlesArgs]
+	deps Deps
+}
+
+// Timeout allows fifteen minutes plus four times the video's length:
+// offline engines on CPU run around real time.
+func (w *SubtitlesWorker) Timeout(job *river.Job[SubtitlesArgs]) time.Duration {
+	return 15*time.Minute + time.Duration(job.Args.Duration*4*float64(time.Second))
+}
+
+// Work transcribes.
+func (w *SubtitlesWorker) Work(ctx context.Context, job *river.Job[SubtitlesArgs]) error {
+	id := job.Args.VideoID
+	v, err := w.deps.Store.VideoByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("video %s was deleted", id))
+	}
+	if err != nil {
+		return err
+	}
+	inPipeline := v.Status == store.StatusProcessing
+	if !inPipeline && v.Status != store.StatusReady {
+		return river.JobCancel(fmt.Errorf("video %s is %s", id, v.Status))
+	}
+	if inPipeline {
+		if _, err := w.deps.Store.SetProgress(ctx, id, store.StageSubtitles, 96); err != nil {
+			return err
+		}
+	}
+	status, note, err := w.generate(ctx, v)
+	if err != nil {
+		if job.Attempt < job.MaxAttempts {
+			w.deps.Logger.WarnContext(ctx, "subtitles failed; retrying", "video_id", id, "attempt", job.Attempt, "error", err)
+			return err
+		}
+		w.deps.Logger.ErrorContext(ctx, "subtitles failed", "video_id", id, "error", err)
+		status, note = store.SubtitlesFailed, "Subtitles could not be made: "+err.Error()+". The video plays without them; try regenerateSubtitles later."
+	}
+	if status != store.SubtitlesReady {
+		if err := w.deps.Store.SetSubtitlesStatus(ctx, id, status, &note); err != nil {
+			return err
+		}
+	}
+	if !inPipeline {
+		return nil
+	}
+	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error { return w.deps.Store.MarkReadyTx(ctx, tx, id) })
+}
+
+// generate makes and stores the generated track. It returns the status to
+// record (ready, none or failed with a note), or an error worth a retry.
+func (w *SubtitlesWorker) generate(ctx context.Context, v store.Video) (string, string, error) {
+	src, release, err := w.deps.Uploads.Source(ctx, v.ID)
+	if err != nil {
+		return "", "", err
+	}
+	defer release()
+	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
+	if err != nil {
+		return "", "", err
+	}
+	if info.Audio == nil {
+		return store.SubtitlesNone, "The video has no audio track, so it has no subtitles.", nil
+	}
+	subs, err := media.GenerateSubtitles(ctx, w.deps.Transcriber, src, media.GenerateOptions{
+		FFmpegPath: w.deps.Tools.FFmpeg, AudioStream: info.Audio.Index, WorkDir: w.deps.WorkDir,
+	})
+	switch {
+	case errors.Is(err, media.ErrNoTranscriber):
+		return store.SubtitlesNone, "Subtitles are off on this instance (no transcription engine).", nil
+	case errors.Is(err, media.ErrNoSpeech), errors.Is(err, media.ErrNoAudio):
+		return store.SubtitlesNone, "No speech was found in the audio, so there are no subtitles.", nil
+	case errors.Is(err, media.ErrTranscriberConfig):
+		return store.SubtitlesFailed, "Subtitles could not be made: " + err.Error() + " (an administrator must fix the engine's configuration).", nil
+	case err != nil:
+		return "", "", err
+	}
+	lang := media.NormalizeLanguage(subs.Language)
+	if lang == "" {
+		lang = "und"
+	}
+	existing, err := w.deps.Store.SubtitleTrack(ctx, v.ID, lang)
+	if err == nil && existing.Provenance != store.ProvenanceGenerated {
+		// The owner's corrections and files are never overwritten.
+		return store.SubtitlesReady, "", nil
+	}
+	engine := w.deps.Transcriber.Name()
+	label := media.LanguageName(lang) + " (auto-generated)"
+	if err := w.deps.Subtitles().Save(ctx, v, lang, label, store.ProvenanceGenerated, &engine, subs.Cues); err != nil {
+		return "", "", err
+	}
+	return store.SubtitlesReady, "", nil
+}
+
+// SubtitleWriter stores subtitle tracks: the WebVTT and SRT files, the HLS
+// subtitles playlist, the cues for search, and a master playlist that
+// lists every track. The subtitles job and the GraphQL edits share it.
+type SubtitleWriter struct {
+	Store *store.Store
+	Media storage.Bucket
+}
+
+// Save stores a track of v's and republishes its master playlist.
+func (sw *SubtitleWriter) Save(ctx context.Context, v store.Video, lang, label, provenance string, engine *string, cues []media.Cue) error {
+	prefix := VideoPrefix(v.ID)
+	vttKey := prefix + "/subtitles/" + lang + ".vtt"
+	srtKey := prefix + "/subtitles/" + lang + ".srt"
+	var vtt, srt, hlsVTT, hlsPlaylist bytes.Buffer
+	if err := media.WriteWebVTT(&vtt, cues); err != nil {
+		return err
+	}
+	if err := media.WriteSRT(&srt, cues); err != nil {
+		return err
+	}
+	start := 0.0
+	if len(v.Renditions) > 0 {
+		start = v.Renditions[0].StartTime
+	}
+	if err := media.WriteSubtitleVTTForHLS(&hlsVTT, cues, time.Duration(start*float64(time.Second))); err != nil {
+		return err
+	}
+	// The playlist spans the video; a video not probed yet spans its cues.
+	duration := 0.0
+	if v.Duration != nil {
+		duration = *v.Duration
+	}
+	for _, c := range cues {
+		duration = max(duration, c.End.Seconds())
+	}
+	if err := media.WriteSubtitlePlaylist(&hlsPlaylist, lang+".vtt", duration); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		key, ct string
+		body    *bytes.Buffer
+	}{
+		{vttKey, "text/vtt; charset=utf-8", &vtt},
+		{srtKey, "application/x-subrip; charset=utf-8", &srt},
+		{hlsPrefix(v.ID) + "/subs/" + lang + ".vtt", "text/vtt; charset=utf-8", &hlsVTT},
+		{hlsPrefix(v.ID) + "/subs/" + lang + ".m3u8", "application/vnd.apple.mpegurl", &hlsPlaylist},
+	} {
+		if err := sw.Media.Put(ctx, f.key, bytes.NewReader(f.body.Bytes()), int64(f.body.Len()), f.ct); err != nil {
+			return err
+		}
+	}
+	stored := make([]store.SubtitleCue, len(cues))
+	for i, c := range cues {
+		stored[i] = store.SubtitleCue{Start: c.Start, End: c.End, Text: media.PlainText(c.Text)}
+	}
+	if err := sw.Store.PutSubtitleTrack(ctx, store.SubtitleTrack{VideoID: v.ID, Language: lang, Label: label,
+		Provenance: provenance, Engine: engine, VTTKey: vttKey, SRTKey: srtKey}, stored); err != nil {
+		return err
+	}
+	return sw.republishMaster(ctx, v)
+}
+
+// republishMaster rewrites the master playlist with every subtitle track.
+func (sw *SubtitleWriter) republishMaster(ctx context.Context, v store.Video) error {
+	if len(v.Renditions) == 0 {
+		return nil // not transcoded yet; the transcode writes the master
+	}
+	tracks, err := sw.Store.SubtitleTracksByVideos(ctx, []uuid.UUID{v.ID})
+	if err != nil {
+		return err
+	}
+	var subs []media.SubtitleTrack
+	for _, t := range tracks[v.ID] {
+		subs = append(subs, media.SubtitleTrack{Name: t.Label, Language: t.Language, URI: "subs/" + t.Language + ".m3u8"})
+	}
+	results := make([]media.RenditionResult, len(v.Renditions))
+	for i, r := range v.Renditions {
+		results[i] = media.RenditionResult{Name: r.Name, URI: r.Name + "/" + media.MediaPlaylistName, Width: r.Width, Height: r.Height,
+			FrameRate: r.FrameRate, Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth, Codecs: r.Codecs, StartTime: r.StartTime}
+	}
+	var buf bytes.Buffer
+	if err := media.WriteMasterPlaylist(&buf, results, subs); err != nil {
+		return err
+	}
+	return sw.Media.Put(ctx, MasterPlaylistKey(v.ID), io.Reader(&buf), int64(buf.Len()), "application/vnd.apple.mpegurl")
+}

@@ -1,0 +1,87 @@
+package jobs_test
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/store"
+)
+
+// speechClip makes a video whose audio is espeak-ng saying sentences after
+// lead seconds of silence.
+func speechClip(t *testing.T, lead float64, text string) string {
+	t.Helper()
+	dir := t.TempDir()
+	wav := filepath.Join(dir, "speech.wav")
+	out, err := exec.Command("espeak-ng", "-s", "140", "-w", wav, text).CombinedOutput()
+	require.NoError(t, err, "espeak-ng: %s", out)
+	return ffmpegClip(t, "talk.mp4", cat(testsrc("640x360", 25, 10),
+		[]string{"-i", wav, "-filter_complex", fmt.Sprintf("[1:a]adelay=%d:all=1,apad[a]", int(lead*1000)),
+			"-map", "0:v", "-map", "[a]", "-t", "10"}, fastH264, []string{"-c:a", "aac"})...)
+}
+
+func TestPipelineMakesSubtitlesFromSpeech(t *testing.T) {
+	tr, why, err := media.SelectTranscriber(media.TranscriberConfig{Engine: "sphinx"})
+	require.NoError(t, err)
+	require.NoError(t, tr.Check(context.Background()), "pocketsphinx and its English model are installed by make test (%s)", why)
+	p := newPipelineWith(t, "local", tr)
+
+	id := p.upload(speechClip(t, 2, "The weather is nice today. We are going to the river. Thank you for watching."))
+	events, unsubscribe := p.hub.Subscribe(id)
+	defer unsubscribe()
+	v, _ := p.processed(id, events)
+	require.Equal(t, store.StatusReady, v.Status, "error: %v", v.Error)
+	require.Equal(t, store.SubtitlesReady, v.SubtitlesStatus, "note: %v", v.SubtitlesNote)
+
+	track, err := p.store.SubtitleTrack(context.Background(), id, "en")
+	require.NoError(t, err)
+	require.Equal(t, store.ProvenanceGenerated, track.Provenance)
+	require.Positive(t, track.CueCount)
+	cues, err := media.ParseVTT(strings.NewReader(p.read(track.VTTKey)))
+	require.NoError(t, err, "the stored WebVTT is valid")
+	require.NotEmpty(t, cues)
+	for _, c := range cues {
+		require.GreaterOrEqual(t, c.Start, 1500*time.Millisecond, "no cue before the speech starts: %+v", c)
+		require.LessOrEqual(t, c.End, 10*time.Second)
+		require.Less(t, c.Start, c.End)
+	}
+	srt, err := media.ParseSRT(strings.NewReader(p.read(track.SRTKey)))
+	require.NoError(t, err)
+	require.Len(t, srt, len(cues), "SRT and WebVTT carry the same cues")
+
+	master := p.read(strings.Replace(track.VTTKey, "subtitles/en.vtt", "hls/master.m3u8", 1))
+	require.Contains(t, master, "TYPE=SUBTITLES")
+	require.Contains(t, master, `SUBTITLES="subs"`)
+	require.Contains(t, p.read(strings.Replace(track.VTTKey, "subtitles/en.vtt", "hls/subs/en.vtt", 1)), "X-TIMESTAMP-MAP=MPEGTS:")
+
+	// What was recognised can be searched.
+	word := strings.Fields(media.PlainText(cues[0].Text))[0]
+	matches, err := p.store.SearchTranscripts(context.Background(), word, store.Viewer{}, 10, 10)
+	require.NoError(t, err)
+	require.NotEmpty(t, matches, "searching %q", word)
+	require.Equal(t, id, matches[0].VideoID)
+}
+
+func TestSilenceGivesNoSubtitlesAndTheVideoIsStillReady(t *testing.T) {
+	tr, _, err := media.SelectTranscriber(media.TranscriberConfig{Engine: "sphinx"})
+	require.NoError(t, err)
+	p := newPipelineWith(t, "local", tr)
+	silent := ffmpegClip(t, "silent.mp4", cat(testsrc("320x240", 25, 3),
+		[]string{"-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo", "-t", "3"}, fastH264, []string{"-c:a", "aac"})...)
+	id := p.upload(silent)
+	events, unsubscribe := p.hub.Subscribe(id)
+	defer unsubscribe()
+	v, _ := p.processed(id, events)
+	require.Equal(t, store.StatusReady, v.Status)
+	require.Equal(t, store.SubtitlesNone, v.SubtitlesStatus)
+	require.NotNil(t, v.SubtitlesNote)
+	require.Contains(t, *v.SubtitlesNote, "No speech")
+}
