@@ -10,11 +10,10 @@ import (
 	"strings"
 
 	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
-
-	"github.com/clipcut/clipcut/graph/model"
 	"github.com/google/uuid"
 )
 
