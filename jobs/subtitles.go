@@ -112,6 +112,11 @@ func (w *SubtitlesWorker) generate(ctx context.Context, v store.Video) (string, 
 		return store.SubtitlesNone, "No speech was found in the audio, so there are no subtitles.", nil
 	case errors.Is(err, media.ErrTranscriberConfig):
 		return store.SubtitlesFailed, "Subtitles could not be made: " + err.Error() + " (an administrator must fix the engine's configuration).", nil
+	}
+	if rej, ok := media.AsReject(err); ok {
+		return store.SubtitlesFailed, "Subtitles could not be made: " + rej.Reason, nil
+	}
+	switch {
 	case err != nil:
 		return "", "", err
 	}

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -199,4 +201,52 @@ func TestSplitWAV(t *testing.T) {
 		next += len(body)
 	}
 	require.Equal(t, len(samples), next)
+}
+
+func TestAudioSteadiness(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const n = 16000 * 3
+	rng := rand.New(rand.NewPCG(1, 2))
+	noise := make([]int16, n)
+	for i := range noise {
+		noise[i] = int16(rng.NormFloat64() * 3000)
+	}
+	chord := make([]int16, n)
+	syllables := make([]int16, n) // 150 ms of voice, 100 ms of pause: four syllables a second
+	for i := range chord {
+		x := float64(i) / 16000
+		chord[i] = int16(6000*math.Sin(2*math.Pi*220*x) + 4000*math.Sin(2*math.Pi*330*x))
+		if math.Mod(x, 0.25) < 0.15 {
+			syllables[i] = int16(8000 * math.Sin(2*math.Pi*150*x) * math.Sin(math.Pi*math.Mod(x, 0.25)/0.15))
+		}
+	}
+	steady := func(samples []int16) bool {
+		path := filepath.Join(dir, fmt.Sprintf("s%d.wav", rng.Int()))
+		writeWAV(t, path, 16000, 1, samples)
+		act, err := AnalyzeAudio(path)
+		require.NoError(t, err)
+		return act.steady(time.Second, 2*time.Second)
+	}
+	require.True(t, steady(noise), "noise")
+	require.True(t, steady(chord), "sustained chord")
+	require.False(t, steady(syllables), "speech-like rhythm")
+	require.False(t, steady(make([]int16, n)), "silence is not steady sound")
+
+	// CleanTranscript drops a word or two "heard" in steady sound, and
+	// nothing else.
+	path := filepath.Join(dir, "mixed.wav")
+	writeWAV(t, path, 16000, 1, append(append([]int16(nil), noise...), syllables...))
+	act, err := AnalyzeAudio(path)
+	require.NoError(t, err)
+	out := CleanTranscript(&Transcript{Segments: []TranscriptSegment{
+		{Start: time.Second, End: 1800 * time.Millisecond, Text: "Thigh."},
+		{Start: 1500 * time.Millisecond, End: 2500 * time.Millisecond, Text: "Three whole words."},
+		{Start: 4 * time.Second, End: 4800 * time.Millisecond, Text: "Yes."},
+	}}, act)
+	var texts []string
+	for _, s := range out.Segments {
+		texts = append(texts, s.Text)
+	}
+	require.Equal(t, []string{"Three whole words.", "Yes."}, texts)
 }

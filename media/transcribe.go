@@ -268,8 +268,11 @@ const minSoundOverlap = 100 * time.Millisecond
 // noise ("[Music]", "(applause)", "♪♪", "[BLANK_AUDIO]"), empty
 // segments, a third identical segment in a row (Whisper's decoding
 // loops), and, when act is not nil, segments that lie in silence
-// (overlapping detected sound by less than 100 ms). Segments are sorted by
-// start time and their text whitespace normalised.
+// (overlapping detected sound by less than 100 ms) and segments of one or
+// two words in steady sound (noise, hum, sustained music: see
+// AudioActivity.steady), which is where engines invent "Thank you." or
+// "thigh". Segments are sorted by start time and their text whitespace
+// normalised.
 //
 // Confidence filtering is engine-specific and done by each engine (see
 // their Transcribe docs); this pass needs no confidences.
@@ -296,6 +299,9 @@ func CleanTranscript(t *Transcript, act *AudioActivity) *Transcript {
 		}
 		if act != nil && act.soundWithin(s.Start, s.End) < min(minSoundOverlap, max(s.End-s.Start, time.Millisecond)) {
 			continue
+		}
+		if act != nil && len(strings.Fields(s.Text)) <= 2 && act.steady(s.Start, s.End) {
+			continue // a word or two "heard" in noise or music
 		}
 		if n := len(out.Segments); n >= 2 && out.Segments[n-1].Text == s.Text && out.Segments[n-2].Text == s.Text {
 			continue // a third identical segment in a row: a decoding loop

@@ -208,7 +208,7 @@ func (o *OpenAI) chunks(audioPath string) ([]audioChunk, func(), error) {
 	}
 	act, err := AnalyzeAudio(audioPath)
 	if err != nil {
-		return nil, func() {}, fmt.Errorf("audio is %d bytes, over the %d-byte upload limit, and cannot be cut: %w", fi.Size(), o.cfg.MaxUploadBytes, err)
+		return nil, func() {}, fmt.Errorf("audio too long or large for one request (%d bytes) and cannot be cut into chunks: %w", fi.Size(), err)
 	}
 	// WAV: duration is proportional to size.
 	if act.Duration > 0 {

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -86,6 +87,12 @@ func TestParseWhisperJSON(t *testing.T) {
 		"Ask what you can do for your country.",
 		"We choose to go\nto the Moon in this decade.",
 	}, cueTexts(cues))
+	checkCueInvariants(t, cues, CueOptions{})
+	var vtt, srt bytes.Buffer
+	require.NoError(t, WriteSubtitleVTTForHLS(&vtt, cues, 1400*time.Millisecond))
+	require.NoError(t, WriteSRT(&srt, cues))
+	golden(t, "subs_whisper_en.vtt", vtt.Bytes())
+	golden(t, "subs_whisper_en.srt", srt.Bytes())
 }
 
 func TestParseWhisperJSONSplitCharacters(t *testing.T) {

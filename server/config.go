@@ -208,11 +208,11 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.str(&cfg.Transcriber, "transcriber", "CLIPCUT_TRANSCRIBER", "auto", "Subtitle engine: whisper (whisper.cpp), openai (an OpenAI-compatible API), sphinx (pocketsphinx, offline), none, or auto (whisper when a model is set, else sphinx when installed, else none).")
 		fs.str(&cfg.WhisperBin, "whisper-bin", "CLIPCUT_WHISPER_BIN", "", "whisper.cpp command-line program (empty: whisper-cli, then main, on $PATH).")
 		fs.str(&cfg.WhisperModel, "whisper-model", "CLIPCUT_WHISPER_MODEL", "", "whisper.cpp model file (ggml-*.bin); never downloaded by clipcut.")
-		fs.str(&cfg.OpenAIBaseURL, "openai-base-url", "CLIPCUT_OPENAI_BASE_URL", "https://api.openai.com", "Base URL of the OpenAI-compatible transcription API (OpenAI, whisper.cpp server, faster-whisper servers).")
+		fs.str(&cfg.OpenAIBaseURL, "openai-base-url", "CLIPCUT_OPENAI_BASE_URL", "https://api.openai.com/v1", "Base URL of the OpenAI-compatible transcription API, including /v1 (OpenAI, whisper.cpp server, faster-whisper servers).")
 		fs.str(&cfg.OpenAIAPIKey, "openai-api-key", "CLIPCUT_OPENAI_API_KEY", "", "API key for the openai engine (sent as a bearer token; never logged).")
 		fs.str(&cfg.OpenAIModel, "openai-model", "CLIPCUT_OPENAI_MODEL", "whisper-1", "Model name for the openai engine.")
-		fs.str(&cfg.SphinxBin, "sphinx-bin", "CLIPCUT_SPHINX_BIN", "", "pocketsphinx program (empty: pocketsphinx on $PATH).")
-		fs.str(&cfg.SphinxModel, "sphinx-model", "CLIPCUT_SPHINX_MODEL", "", "pocketsphinx acoustic model directory (empty: Debian's en-us model).")
+		fs.str(&cfg.SphinxBin, "sphinx-bin", "CLIPCUT_SPHINX_BIN", "", "pocketsphinx program (empty: pocketsphinx_continuous, then pocketsphinx, on $PATH).")
+		fs.str(&cfg.SphinxModel, "sphinx-model-dir", "CLIPCUT_SPHINX_MODEL_DIR", "", "pocketsphinx model directory (empty: Debian's /usr/share/pocketsphinx/model/en-us).")
 		fs.str(&cfg.X264Preset, "x264-preset", "CLIPCUT_X264_PRESET", "veryfast", "x264 preset for the HLS ladder: ultrafast ... veryslow (slower: smaller files at the same quality).")
 	}
 	return fs, cfg
