@@ -24,9 +24,9 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph"
-	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
 	"github.com/clipcut/clipcut/upload"
 )

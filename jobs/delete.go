@@ -67,7 +67,9 @@ type DeleteMediaWorker struct {
 }
 
 // Timeout bounds a deletion; deleting many objects from S3 takes a while.
-func (w *DeleteMediaWorker) Timeout(*river.Job[DeleteMediaArgs]) time.Duration { return 10 * time.Minute }
+func (w *DeleteMediaWorker) Timeout(*river.Job[DeleteMediaArgs]) time.Duration {
+	return 10 * time.Minute
+}
 
 // Work deletes.
 func (w *DeleteMediaWorker) Work(ctx context.Context, job *river.Job[DeleteMediaArgs]) error {

@@ -121,7 +121,10 @@ func newPipelineWith(t *testing.T, backend string, transcriber media.Transcriber
 
 type testLog struct{ t *testing.T }
 
-func (l testLog) Write(p []byte) (int, error) { l.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+func (l testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
 
 // ffmpegClip generates a test input with ffmpeg.
 func ffmpegClip(t *testing.T, name string, args ...string) string {

@@ -21,7 +21,9 @@ type ProbeArgs struct {
 func (ProbeArgs) Kind() string { return "probe" }
 
 // InsertOpts: probing is quick, so it runs on the default queue.
-func (ProbeArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: pipelineAttempts} }
+func (ProbeArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: pipelineAttempts}
+}
 
 // ProbeWorker runs ffprobe on the upload. A file that is not a playable
 // video (random bytes, truncated, an image, absurd dimensions, no streams)

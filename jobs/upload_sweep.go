@@ -30,7 +30,9 @@ type UploadSweepWorker struct {
 }
 
 // Timeout bounds one sweep.
-func (w *UploadSweepWorker) Timeout(*river.Job[UploadSweepArgs]) time.Duration { return 5 * time.Minute }
+func (w *UploadSweepWorker) Timeout(*river.Job[UploadSweepArgs]) time.Duration {
+	return 5 * time.Minute
+}
 
 // Work sweeps up to a few hundred uploads; the next run takes the rest.
 func (w *UploadSweepWorker) Work(ctx context.Context, job *river.Job[UploadSweepArgs]) error {

@@ -52,15 +52,15 @@ type Config struct {
 	FFmpeg        string
 	FFprobe       string
 	X264Preset    string
-	MP4Downloads    bool
-	Transcriber     string
-	WhisperBin      string
-	WhisperModel    string
-	OpenAIBaseURL   string
-	OpenAIAPIKey    string
-	OpenAIModel     string
-	SphinxBin       string
-	SphinxModel     string
+	MP4Downloads  bool
+	Transcriber   string
+	WhisperBin    string
+	WhisperModel  string
+	OpenAIBaseURL string
+	OpenAIAPIKey  string
+	OpenAIModel   string
+	SphinxBin     string
+	SphinxModel   string
 	S3Endpoint    string
 	S3Bucket      string
 	S3Region      string

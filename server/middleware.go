@@ -2,11 +2,11 @@ package main
 
 import (
 	"bufio"
-	"io"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"

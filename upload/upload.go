@@ -23,11 +23,11 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
-	tushandler "github.com/tus/tusd/v2/pkg/handler"
-	expslog "golang.org/x/exp/slog"
 	"github.com/tus/tusd/v2/pkg/filelocker"
 	"github.com/tus/tusd/v2/pkg/filestore"
+	tushandler "github.com/tus/tusd/v2/pkg/handler"
 	"github.com/tus/tusd/v2/pkg/s3store"
+	expslog "golang.org/x/exp/slog"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"

@@ -349,7 +349,10 @@ func TestChecksumExtension(t *testing.T) {
 
 	created, err := e.uploads.Create(context.Background(), owner.viewer, upload.Request{Title: "t", Size: 8})
 	require.NoError(t, err)
-	sum := func(s string) string { h := sha1.Sum([]byte(s)); return "sha1 " + base64.StdEncoding.EncodeToString(h[:]) }
+	sum := func(s string) string {
+		h := sha1.Sum([]byte(s))
+		return "sha1 " + base64.StdEncoding.EncodeToString(h[:])
+	}
 	patch := func(offset int, chunk, checksum string) *http.Response {
 		return e.request(http.MethodPatch, created.Path, strings.NewReader(chunk),
 			"Upload-Offset", fmt.Sprint(offset), "Content-Type", "application/offset+octet-stream", "Upload-Checksum", checksum)
