@@ -190,6 +190,17 @@ func (p *pipeline) processed(id uuid.UUID, events <-chan store.VideoEvent) (stor
 			v, err := p.store.VideoByID(context.Background(), id)
 			require.NoError(p.t, err)
 			if v.Status == store.StatusReady || v.Status == store.StatusFailed {
+				// The row can be seen before its notification arrives:
+				// collect events until the terminal one too.
+				late := time.After(10 * time.Second)
+				for len(seen) == 0 || seen[len(seen)-1].Status != v.Status {
+					select {
+					case ev := <-events:
+						seen = append(seen, ev)
+					case <-late:
+						return v, seen
+					}
+				}
 				return v, seen
 			}
 		case <-deadline:
