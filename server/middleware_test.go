@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"compress/gzip"
 	"io"
 	"log/slog"
 	"net/http"
@@ -91,6 +92,28 @@ func TestSPAServesAssetsAndFallsBackToIndex(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, get("/assets/missing.js").Code)
 	require.Equal(t, http.StatusOK, get("/../../etc/passwd").Code, "cleaned to a route, never a file outside")
 	require.Equal(t, "<html>app</html>", get("/../../etc/passwd").Body.String())
+}
+
+func TestSPAServesHashedAssetsGzipped(t *testing.T) {
+	js := strings.Repeat("console.log('clipcut');\n", 400)
+	s := newSPA(fstest.MapFS{"index.html": {Data: []byte("x")}, "assets/app-abc.js": {Data: []byte(js)}})
+	req := httptest.NewRequest(http.MethodGet, "/assets/app-abc.js", nil)
+	req.Header.Set("Accept-Encoding", "gzip, br")
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, req)
+	require.Equal(t, "gzip", rec.Header().Get("Content-Encoding"))
+	require.Contains(t, rec.Header().Get("Content-Type"), "javascript")
+	require.Less(t, rec.Body.Len(), len(js)/5)
+	zr, err := gzip.NewReader(rec.Body)
+	require.NoError(t, err)
+	got, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	require.Equal(t, js, string(got))
+
+	plain := httptest.NewRecorder()
+	s.ServeHTTP(plain, httptest.NewRequest(http.MethodGet, "/assets/app-abc.js", nil))
+	require.Empty(t, plain.Header().Get("Content-Encoding"), "clients without gzip get the file as is")
+	require.Equal(t, js, plain.Body.String())
 }
 
 func TestSPAWithoutABuildExplainsHowToBuild(t *testing.T) {

@@ -4,14 +4,19 @@ import { Header } from './components/Header';
 import { Account } from './pages/Account';
 import { Home } from './pages/Home';
 import { LogIn } from './pages/LogIn';
+import { MyVideos } from './pages/MyVideos';
 import { NotFound } from './pages/NotFound';
 import { SignUp } from './pages/SignUp';
+import { Upload } from './pages/Upload';
+import { Watch } from './pages/Watch';
+import { markClientNavigation } from './routing';
+import { UploadsProvider } from './upload/UploadsProvider';
 
-/** The whole app below the GraphQL provider: header, routes, focus handling. */
+/** The whole app below the GraphQL provider: header, routes, focus handling, uploads. */
 export function App() {
   useFocusOnNavigate();
   return (
-    <>
+    <UploadsProvider>
       <a className="skip-link" href="#main">
         Skip to content
       </a>
@@ -22,13 +27,16 @@ export function App() {
           <Route path="/signup" component={SignUp} />
           <Route path="/login" component={LogIn} />
           <Route path="/account" component={Account} />
+          <Route path="/upload" component={Upload} />
+          <Route path="/my-videos" component={MyVideos} />
+          <Route path="/watch/:id">{(params) => <Watch key={params.id} id={params.id} />}</Route>
           <Route component={NotFound} />
         </Switch>
       </main>
       <footer className="container site-footer">
         <p>clipcut · self-hosted video</p>
       </footer>
-    </>
+    </UploadsProvider>
   );
 }
 
@@ -41,6 +49,7 @@ function useFocusOnNavigate() {
   useEffect(() => {
     if (previous.current === location) return;
     previous.current = location;
+    markClientNavigation();
     document.getElementById('page-title')?.focus();
   }, [location]);
 }

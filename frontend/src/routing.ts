@@ -11,3 +11,18 @@ export function safeNext(search: string): string {
 export function withNext(path: string, next: string): string {
   return next === '/' ? path : `${path}?next=${encodeURIComponent(next)}`;
 }
+
+let navigated = false;
+
+/** Records that the app moved to another page without a page load. */
+export function markClientNavigation(): void {
+  navigated = true;
+}
+
+/**
+ * True once the app has changed pages in the browser. Until then the page
+ * in view is the one the browser loaded, and timings start at navigation start.
+ */
+export function hasClientNavigated(): boolean {
+  return navigated;
+}

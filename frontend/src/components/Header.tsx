@@ -1,6 +1,8 @@
 import { Link, useLocation } from 'wouter';
 import { formErrors } from '../graphql/errors';
 import { useLogOut, useViewer } from '../session';
+import { isSending } from '../upload/machine';
+import { useUploads } from '../upload/UploadsProvider';
 import { Alert } from './Alert';
 
 /** The site header: the app name, and who is signed in or how to sign in. */
@@ -8,6 +10,8 @@ export function Header() {
   const { user } = useViewer();
   const { logOut, fetching, error } = useLogOut();
   const [location, navigate] = useLocation();
+  const { items } = useUploads();
+  const active = items.filter((i) => isSending(i.state.phase) || i.state.phase === 'paused' || i.state.phase === 'processing').length;
 
   async function onLogOut() {
     if (fetching) return;
@@ -23,6 +27,22 @@ export function Header() {
           <span className="brand__mark" aria-hidden="true" />
           clipcut
         </Link>
+        {user && (
+          <nav aria-label="Main" className="site-nav site-nav--main">
+            <Link href="/upload" className="site-nav__link" aria-current={location === '/upload' ? 'page' : undefined}>
+              Upload
+              {active > 0 && (
+                <span className="nav-badge">
+                  {active}
+                  <span className="visually-hidden"> in progress</span>
+                </span>
+              )}
+            </Link>
+            <Link href="/my-videos" className="site-nav__link" aria-current={location === '/my-videos' ? 'page' : undefined}>
+              My videos
+            </Link>
+          </nav>
+        )}
         <nav aria-label="Account" className="site-nav" aria-busy={user === undefined || undefined}>
           {user ? (
             <>

@@ -14,18 +14,32 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          createdAt\n          owner {\n            id\n            name\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.FeedDocument,
+    "\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          duration\n          createdAt\n          owner {\n            id\n            name\n          }\n          playback {\n            posterUrl\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": typeof types.FeedDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.LogInDocument,
+    "\n  query MyVideos($first: Int!, $after: String) {\n    me {\n      id\n      videos(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            title\n            description\n            status\n            playable\n            privacy\n            duration\n            createdAt\n            playback {\n              posterUrl\n            }\n            processing {\n              stage\n              percent\n              error\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": typeof types.MyVideosDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  query WatchVideo($id: ID!) {\n    video(id: $id) {\n      id\n      title\n      description\n      status\n      playable\n      privacy\n      duration\n      width\n      height\n      createdAt\n      owner {\n        id\n        name\n      }\n      renditions {\n        name\n        width\n        height\n        bandwidth\n        averageBandwidth\n        codecs\n        frameRate\n      }\n      playback {\n        hlsUrl\n        posterUrl\n        storyboardUrl\n        expiresAt\n      }\n      subtitles {\n        language\n        label\n        generated\n        vttUrl\n        srtUrl\n      }\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n": typeof types.WatchVideoDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isAdmin\n      createdAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
+    "\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      uploadUrl\n      uploadExpiresAt\n      video {\n        id\n      }\n    }\n  }\n": typeof types.CreateUploadDocument,
+    "\n  subscription VideoProgress($id: ID!) {\n    videoProgress(id: $id) {\n      videoId\n      status\n      stage\n      percent\n      playable\n      error\n    }\n  }\n": typeof types.VideoProgressDocument,
+    "\n  mutation UpdateVideo($input: UpdateVideoInput!) {\n    updateVideo(input: $input) {\n      id\n      title\n      description\n      privacy\n    }\n  }\n": typeof types.UpdateVideoDocument,
+    "\n  mutation DeleteVideo($id: ID!) {\n    deleteVideo(id: $id)\n  }\n": typeof types.DeleteVideoDocument,
+    "\n  mutation RetryProcessing($id: ID!) {\n    retryProcessing(id: $id) {\n      id\n      status\n      playable\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n": typeof types.RetryProcessingDocument,
 };
 const documents: Documents = {
-    "\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          createdAt\n          owner {\n            id\n            name\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.FeedDocument,
+    "\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          duration\n          createdAt\n          owner {\n            id\n            name\n          }\n          playback {\n            posterUrl\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n": types.FeedDocument,
     "\n  mutation LogIn($input: LogInInput!) {\n    logIn(input: $input) {\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.LogInDocument,
+    "\n  query MyVideos($first: Int!, $after: String) {\n    me {\n      id\n      videos(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            title\n            description\n            status\n            playable\n            privacy\n            duration\n            createdAt\n            playback {\n              posterUrl\n            }\n            processing {\n              stage\n              percent\n              error\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n": types.MyVideosDocument,
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.SignUpDocument,
+    "\n  query WatchVideo($id: ID!) {\n    video(id: $id) {\n      id\n      title\n      description\n      status\n      playable\n      privacy\n      duration\n      width\n      height\n      createdAt\n      owner {\n        id\n        name\n      }\n      renditions {\n        name\n        width\n        height\n        bandwidth\n        averageBandwidth\n        codecs\n        frameRate\n      }\n      playback {\n        hlsUrl\n        posterUrl\n        storyboardUrl\n        expiresAt\n      }\n      subtitles {\n        language\n        label\n        generated\n        vttUrl\n        srtUrl\n      }\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n": types.WatchVideoDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isAdmin\n      createdAt\n    }\n  }\n": types.MeDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
+    "\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      uploadUrl\n      uploadExpiresAt\n      video {\n        id\n      }\n    }\n  }\n": types.CreateUploadDocument,
+    "\n  subscription VideoProgress($id: ID!) {\n    videoProgress(id: $id) {\n      videoId\n      status\n      stage\n      percent\n      playable\n      error\n    }\n  }\n": types.VideoProgressDocument,
+    "\n  mutation UpdateVideo($input: UpdateVideoInput!) {\n    updateVideo(input: $input) {\n      id\n      title\n      description\n      privacy\n    }\n  }\n": types.UpdateVideoDocument,
+    "\n  mutation DeleteVideo($id: ID!) {\n    deleteVideo(id: $id)\n  }\n": types.DeleteVideoDocument,
+    "\n  mutation RetryProcessing($id: ID!) {\n    retryProcessing(id: $id) {\n      id\n      status\n      playable\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n": types.RetryProcessingDocument,
 };
 
 /**
@@ -45,7 +59,7 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          createdAt\n          owner {\n            id\n            name\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          createdAt\n          owner {\n            id\n            name\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          duration\n          createdAt\n          owner {\n            id\n            name\n          }\n          playback {\n            posterUrl\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"): (typeof documents)["\n  query Feed($first: Int!, $after: String) {\n    videos(first: $first, after: $after) {\n      edges {\n        cursor\n        node {\n          id\n          title\n          duration\n          createdAt\n          owner {\n            id\n            name\n          }\n          playback {\n            posterUrl\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -53,7 +67,15 @@ export function graphql(source: "\n  mutation LogIn($input: LogInInput!) {\n    
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query MyVideos($first: Int!, $after: String) {\n    me {\n      id\n      videos(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            title\n            description\n            status\n            playable\n            privacy\n            duration\n            createdAt\n            playback {\n              posterUrl\n            }\n            processing {\n              stage\n              percent\n              error\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query MyVideos($first: Int!, $after: String) {\n    me {\n      id\n      videos(first: $first, after: $after) {\n        edges {\n          cursor\n          node {\n            id\n            title\n            description\n            status\n            playable\n            privacy\n            duration\n            createdAt\n            playback {\n              posterUrl\n            }\n            processing {\n              stage\n              percent\n              error\n            }\n          }\n        }\n        pageInfo {\n          hasNextPage\n          endCursor\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      user {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WatchVideo($id: ID!) {\n    video(id: $id) {\n      id\n      title\n      description\n      status\n      playable\n      privacy\n      duration\n      width\n      height\n      createdAt\n      owner {\n        id\n        name\n      }\n      renditions {\n        name\n        width\n        height\n        bandwidth\n        averageBandwidth\n        codecs\n        frameRate\n      }\n      playback {\n        hlsUrl\n        posterUrl\n        storyboardUrl\n        expiresAt\n      }\n      subtitles {\n        language\n        label\n        generated\n        vttUrl\n        srtUrl\n      }\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n"): (typeof documents)["\n  query WatchVideo($id: ID!) {\n    video(id: $id) {\n      id\n      title\n      description\n      status\n      playable\n      privacy\n      duration\n      width\n      height\n      createdAt\n      owner {\n        id\n        name\n      }\n      renditions {\n        name\n        width\n        height\n        bandwidth\n        averageBandwidth\n        codecs\n        frameRate\n      }\n      playback {\n        hlsUrl\n        posterUrl\n        storyboardUrl\n        expiresAt\n      }\n      subtitles {\n        language\n        label\n        generated\n        vttUrl\n        srtUrl\n      }\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -62,6 +84,26 @@ export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation LogOut {\n    logOut\n  }\n"): (typeof documents)["\n  mutation LogOut {\n    logOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      uploadUrl\n      uploadExpiresAt\n      video {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateUpload($input: CreateUploadInput!) {\n    createUpload(input: $input) {\n      uploadUrl\n      uploadExpiresAt\n      video {\n        id\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription VideoProgress($id: ID!) {\n    videoProgress(id: $id) {\n      videoId\n      status\n      stage\n      percent\n      playable\n      error\n    }\n  }\n"): (typeof documents)["\n  subscription VideoProgress($id: ID!) {\n    videoProgress(id: $id) {\n      videoId\n      status\n      stage\n      percent\n      playable\n      error\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateVideo($input: UpdateVideoInput!) {\n    updateVideo(input: $input) {\n      id\n      title\n      description\n      privacy\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateVideo($input: UpdateVideoInput!) {\n    updateVideo(input: $input) {\n      id\n      title\n      description\n      privacy\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteVideo($id: ID!) {\n    deleteVideo(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteVideo($id: ID!) {\n    deleteVideo(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RetryProcessing($id: ID!) {\n    retryProcessing(id: $id) {\n      id\n      status\n      playable\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RetryProcessing($id: ID!) {\n    retryProcessing(id: $id) {\n      id\n      status\n      playable\n      processing {\n        stage\n        percent\n        error\n      }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,7 +1,11 @@
+import { useEffect } from 'react';
+import { Link } from 'wouter';
 import { useQuery } from 'urql';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
-import { formatDate } from '../format';
+import { LoadMore, usePageCursors, type PageInfoLike } from '../components/paging';
+import { VideoThumb } from '../components/VideoThumb';
+import { formatDate, spokenClock } from '../format';
 import { graphql } from '../gql';
 import { formErrors } from '../graphql/errors';
 
@@ -13,10 +17,14 @@ const FeedDocument = graphql(`
         node {
           id
           title
+          duration
           createdAt
           owner {
             id
             name
+          }
+          playback {
+            posterUrl
           }
         }
       }
@@ -28,10 +36,14 @@ const FeedDocument = graphql(`
   }
 `);
 
-/** The public feed: the newest public, playable videos. */
+const PAGE_SIZE = 20;
+
+/** The public feed: the newest public, playable videos, more as the reader scrolls. */
 export function Home() {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: FeedDocument, variables: { first: 20 } });
-  const edges = data?.videos.edges ?? [];
+  const { cursors, report, nextCursor, loadMore } = usePageCursors();
+  // The first page decides what the page shows; FeedPage runs the same
+  // query, which urql answers from this one request.
+  const [{ data, fetching, error }, refetch] = useQuery({ query: FeedDocument, variables: { first: PAGE_SIZE, after: null } });
 
   return (
     <Page title="Latest videos">
@@ -48,7 +60,7 @@ export function Home() {
         <p className="muted" role="status">
           Loading videos…
         </p>
-      ) : edges.length === 0 ? (
+      ) : data?.videos.edges.length === 0 ? (
         <section className="empty card" aria-labelledby="empty-title">
           <div className="empty__art" aria-hidden="true">
             ▶
@@ -57,24 +69,70 @@ export function Home() {
           <p className="muted">Public videos shared on this instance will show up here.</p>
         </section>
       ) : (
-        <ul className="video-grid" aria-label="Videos">
-          {edges.map(({ node }) => (
-            <li key={node.id}>
-              <article className="video-card" aria-labelledby={`video-${node.id}`}>
-                <div className="video-card__thumb" aria-hidden="true" />
-                <h2 id={`video-${node.id}`} className="video-card__title">
-                  {node.title}
-                </h2>
-                <p className="video-card__meta">
-                  <span>{node.owner.name}</span>
-                  <span aria-hidden="true"> · </span>
-                  <time dateTime={node.createdAt}>{formatDate(node.createdAt)}</time>
-                </p>
-              </article>
-            </li>
-          ))}
-        </ul>
+        <>
+          <ul className="video-grid" aria-label="Videos">
+            {cursors.map((after, i) => (
+              <FeedPage key={after ?? ''} index={i} after={after} report={report} />
+            ))}
+          </ul>
+          {nextCursor && <LoadMore onLoad={loadMore} label="More videos" />}
+        </>
       )}
     </Page>
+  );
+}
+
+interface FeedPageProps {
+  index: number;
+  after: string | null;
+  report: (index: number, info: PageInfoLike | undefined) => void;
+}
+
+/** One page of the feed, as list items. */
+function FeedPage({ index, after, report }: FeedPageProps) {
+  const [{ data, fetching, error }, refetch] = useQuery({ query: FeedDocument, variables: { first: PAGE_SIZE, after } });
+  const pageInfo = data?.videos.pageInfo;
+  useEffect(() => report(index, pageInfo), [index, pageInfo, report]);
+
+  if (error && !data) {
+    return (
+      <li className="video-grid__wide stack">
+        <Alert>{formErrors(error).message}</Alert>
+        <div>
+          <button type="button" className="button" onClick={() => refetch({ requestPolicy: 'network-only' })}>
+            Try again
+          </button>
+        </div>
+      </li>
+    );
+  }
+  if (fetching && !data) {
+    return (
+      <li className="video-grid__wide muted" role="status">
+        Loading more videos…
+      </li>
+    );
+  }
+  return (
+    <>
+      {(data?.videos.edges ?? []).map(({ node }) => (
+        <li key={node.id}>
+          <article className="video-card" aria-labelledby={`video-${node.id}`}>
+            <Link href={`/watch/${node.id}`} className="video-card__thumb-link" tabIndex={-1} aria-hidden="true">
+              <VideoThumb posterUrl={node.playback?.posterUrl} duration={node.duration} />
+            </Link>
+            <h2 id={`video-${node.id}`} className="video-card__title">
+              <Link href={`/watch/${node.id}`}>{node.title}</Link>
+            </h2>
+            <p className="video-card__meta">
+              <span>{node.owner.name}</span>
+              <span aria-hidden="true"> · </span>
+              <time dateTime={node.createdAt}>{formatDate(node.createdAt)}</time>
+              {node.duration ? <span className="visually-hidden">, {spokenClock(node.duration)}</span> : null}
+            </p>
+          </article>
+        </li>
+      ))}
+    </>
   );
 }

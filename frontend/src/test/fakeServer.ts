@@ -10,10 +10,18 @@ export interface FakeError {
   extensions?: Record<string, unknown>;
 }
 
-/** What the fake server answers: data and/or errors, or a network failure. */
+/** One result: data and/or errors. */
+export type FakeResult = { data?: Record<string, unknown> | null; errors?: FakeError[] };
+
+/**
+ * What the fake server answers: one result, a network failure, or (for
+ * subscriptions) a stream that pushes results until it ends; `stream` may
+ * return a function called when the client unsubscribes.
+ */
 export type FakeResponse =
-  | { data?: Record<string, unknown> | null; errors?: FakeError[] }
-  | { networkError: Error };
+  | FakeResult
+  | { networkError: Error }
+  | { stream: (push: (result: FakeResult) => void, end: () => void) => void | (() => void) };
 
 /** Answers one operation; may be async. */
 export type Resolver = (operation: {
@@ -53,6 +61,7 @@ export function fakeClient(): ClipcutClient {
           return {
             subscribe(sink) {
               let live = true;
+              let stop: (() => void) | void;
               const call = { name: operationName(op), variables: (op.variables ?? {}) as Record<string, unknown> };
               sent.push(call);
               Promise.resolve()
@@ -63,12 +72,24 @@ export function fakeClient(): ClipcutClient {
                     sink.error(res.networkError);
                     return;
                   }
+                  if ('stream' in res) {
+                    stop = res.stream(
+                      (r) => {
+                        if (live) sink.next({ data: r.data ?? null, errors: r.errors } as never);
+                      },
+                      () => {
+                        if (live) sink.complete();
+                      },
+                    );
+                    return;
+                  }
                   sink.next({ data: res.data ?? null, errors: res.errors } as never);
                   sink.complete();
                 });
               return {
                 unsubscribe() {
                   live = false;
+                  stop?.();
                 },
               };
             },
@@ -109,7 +130,7 @@ export function fakeClipcut(
   options: {
     accounts?: FakeAccount[];
     signedInAs?: string;
-    videos?: { id: string; title: string; owner: string; createdAt?: string }[];
+    videos?: { id: string; title: string; owner: string; createdAt?: string; duration?: number | null; posterUrl?: string | null }[];
     override?: (op: Parameters<Resolver>[0]) => FakeResponse | Promise<FakeResponse> | undefined;
   } = {},
 ) {
@@ -158,8 +179,10 @@ export function fakeClipcut(
                   __typename: 'Video',
                   id: v.id,
                   title: v.title,
+                  duration: v.duration ?? null,
                   createdAt: v.createdAt ?? '2026-11-20T12:00:00Z',
                   owner: { __typename: 'User', id: `owner_${v.owner}`, name: v.owner },
+                  playback: v.posterUrl ? { __typename: 'Playback', posterUrl: v.posterUrl } : null,
                 },
               })),
               pageInfo: { __typename: 'PageInfo', hasNextPage: false, endCursor: null },

@@ -1,0 +1,136 @@
+import { act, screen, waitFor } from '@testing-library/react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeClipcut, sent, type FakeResult } from '../test/fakeServer';
+import { renderApp } from '../test/render';
+
+vi.mock('../graphql/client', async () => ({
+  createClipcutClient: (await import('../test/fakeServer')).fakeClient,
+}));
+
+const engine = vi.hoisted(() => ({ loads: 0 }));
+vi.mock('../player/engine', () => ({
+  canUseMediaSource: () => false,
+  canPlayNativeHLS: () => true,
+  loadHls: () => {
+    engine.loads++;
+    return new Promise(() => {});
+  },
+}));
+
+let playable: boolean;
+let push: ((r: FakeResult) => void) | null;
+
+function video() {
+  return {
+    __typename: 'Video',
+    id: 'vid_1',
+    title: 'Sunset over Brest',
+    description: 'Shot on a phone.\nSecond line.',
+    status: playable ? 'READY' : 'PROCESSING',
+    playable,
+    privacy: 'UNLISTED',
+    duration: 6,
+    width: 1280,
+    height: 720,
+    createdAt: '2026-11-20T12:00:00Z',
+    owner: { __typename: 'User', id: 'usr_2', name: 'Grace Hopper' },
+    renditions: playable
+      ? [
+          ['480p', 854, 480],
+          ['720p', 1280, 720],
+        ].map(([name, width, height]) => ({
+          __typename: 'Rendition',
+          name,
+          width,
+          height,
+          bandwidth: 1,
+          averageBandwidth: 1,
+          codecs: 'avc1.64001f,mp4a.40.2',
+          frameRate: 30,
+        }))
+      : [],
+    playback: playable
+      ? {
+          __typename: 'Playback',
+          hlsUrl: 'http://clipcut.test/media/v/vid_1/master.m3u8',
+          posterUrl: 'http://clipcut.test/media/v/vid_1/poster.jpg',
+          storyboardUrl: null,
+          expiresAt: null,
+        }
+      : null,
+    subtitles: playable
+      ? [
+          {
+            __typename: 'SubtitleTrack',
+            language: 'en',
+            label: 'English (auto-generated)',
+            generated: true,
+            vttUrl: 'http://clipcut.test/media/v/vid_1/subtitles/en.vtt',
+            srtUrl: 'http://clipcut.test/media/v/vid_1/subtitles/en.srt',
+          },
+        ]
+      : [],
+    processing: { __typename: 'Processing', stage: playable ? 'done' : 'transcode', percent: playable ? 100 : 30, error: null },
+  };
+}
+
+function server() {
+  fakeClipcut({
+    override: ({ name, variables }) => {
+      if (name === 'WatchVideo') return { data: { video: variables.id === 'vid_1' ? video() : null } };
+      if (name === 'VideoProgress') return { stream: (p) => void (push = p) };
+      return undefined;
+    },
+  });
+}
+
+beforeEach(() => {
+  playable = true;
+  push = null;
+  vi.spyOn(HTMLMediaElement.prototype, 'play').mockImplementation(() => Promise.resolve());
+  vi.spyOn(HTMLMediaElement.prototype, 'load').mockImplementation(() => {});
+});
+
+describe('watch page', () => {
+  it('plays the video and shows its title, owner and description', async () => {
+    server();
+    const { container } = renderApp('/watch/vid_1');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sunset over Brest' })).toBeInTheDocument();
+    expect(document.title).toBe('Sunset over Brest · clipcut');
+    const video = container.querySelector('video')!;
+    expect(video).toHaveAttribute('src', 'http://clipcut.test/media/v/vid_1/master.m3u8');
+    expect(video).toHaveAttribute('poster', 'http://clipcut.test/media/v/vid_1/poster.jpg');
+    expect(screen.getByText('Grace Hopper')).toBeInTheDocument();
+    expect(screen.getByText(/Shot on a phone\./)).toBeInTheDocument();
+    expect(screen.getByText('Unlisted')).toBeInTheDocument();
+    expect(screen.getByText('Qualities: 720p · 480p')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'SRT' })).toHaveAttribute('href', 'http://clipcut.test/media/v/vid_1/subtitles/en.srt');
+    expect(screen.getByRole('link', { name: 'WebVTT' })).toHaveAttribute('href', 'http://clipcut.test/media/v/vid_1/subtitles/en.vtt');
+    expect(screen.getByRole('group', { name: 'Video controls' })).toBeInTheDocument();
+    expect(screen.getByRole('slider', { name: 'Seek' })).toBeInTheDocument();
+    // Without MSE the page does not download hls.js at all.
+    expect(engine.loads).toBe(0);
+  });
+
+  it('shows live processing progress and starts the player once playable', async () => {
+    playable = false;
+    server();
+    const { container } = renderApp('/watch/vid_1');
+    expect(await screen.findByText('Processing: Transcoding')).toHaveAttribute('role', 'status');
+    expect(screen.getByRole('progressbar', { name: 'Processing' })).toHaveAttribute('aria-valuenow', '30');
+    expect(container.querySelector('video')).toBeNull();
+
+    await waitFor(() => expect(push).not.toBeNull());
+    playable = true;
+    act(() => push!({ data: { videoProgress: { __typename: 'VideoProgress', videoId: 'vid_1', status: 'PROCESSING', stage: 'transcode', percent: 55, playable: true, error: null } } }));
+    await waitFor(() => expect(container.querySelector('video')).not.toBeNull());
+    expect(sent.filter((op) => op.name === 'WatchVideo')).toHaveLength(2);
+  });
+
+  it('says when a video does not exist or is private', async () => {
+    server();
+    renderApp('/watch/nope');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Video not found' })).toBeInTheDocument();
+    expect(screen.getByText('This video does not exist, or it is private.')).toBeInTheDocument();
+  });
+});

@@ -1,0 +1,247 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link } from 'wouter';
+import { useQuery, useSubscription } from 'urql';
+import { Alert } from '../components/Alert';
+import { Page } from '../components/Page';
+import { ProgressBar } from '../components/ProgressBar';
+import { formatDate } from '../format';
+import { graphql } from '../gql';
+import type { WatchVideoQuery } from '../gql/graphql';
+import { formErrors } from '../graphql/errors';
+import { canUseMediaSource, loadHls } from '../player/engine';
+import { Player } from '../player/Player';
+import { hasClientNavigated } from '../routing';
+import { stageLabel } from '../upload/machine';
+import { VideoProgressDocument } from '../videos/operations';
+import { PRIVACY_LABELS } from '../videos/privacy';
+
+const WatchVideoDocument = graphql(`
+  query WatchVideo($id: ID!) {
+    video(id: $id) {
+      id
+      title
+      description
+      status
+      playable
+      privacy
+      duration
+      width
+      height
+      createdAt
+      owner {
+        id
+        name
+      }
+      renditions {
+        name
+        width
+        height
+        bandwidth
+        averageBandwidth
+        codecs
+        frameRate
+      }
+      playback {
+        hlsUrl
+        posterUrl
+        storyboardUrl
+        expiresAt
+      }
+      subtitles {
+        language
+        label
+        generated
+        vttUrl
+        srtUrl
+      }
+      processing {
+        stage
+        percent
+        error
+      }
+    }
+  }
+`);
+
+type WatchedVideo = NonNullable<WatchVideoQuery['video']>;
+
+/** The watch page: the player, then the title, owner and description. */
+export function Watch({ id }: { id: string }) {
+  // Time to first frame counts from navigation start when this page is the
+  // one the browser loaded, else from the moment the app showed it.
+  const [startedAt] = useState(() => (hasClientNavigated() ? performance.now() : 0));
+  // Fetch the player alongside the video's data rather than after it.
+  useEffect(() => {
+    if (canUseMediaSource()) loadHls().catch(() => {});
+  }, []);
+
+  const [{ data, fetching, error }, refetch] = useQuery({ query: WatchVideoDocument, variables: { id } });
+  const video = data?.video;
+
+  if (error && !data) {
+    const code = error.graphQLErrors[0]?.extensions?.code;
+    if (code === 'NOT_FOUND' || code === 'BAD_USER_INPUT') return <NotFoundVideo />;
+    return (
+      <Page title="Video">
+        <Alert>{formErrors(error).message}</Alert>
+        <div>
+          <button type="button" className="button" onClick={() => refetch({ requestPolicy: 'network-only' })}>
+            Try again
+          </button>
+        </div>
+      </Page>
+    );
+  }
+  if (fetching && !data) {
+    return (
+      <Page title="Video" hideTitle lead={<div className="player player--placeholder" aria-hidden="true" />}>
+        <p className="muted" role="status">
+          Loading video…
+        </p>
+      </Page>
+    );
+  }
+  if (!video) return <NotFoundVideo />;
+
+  const aspect = video.width && video.height ? video.width / video.height : null;
+  const lead =
+    video.playable && video.playback ? (
+      <Player
+        src={video.playback.hlsUrl}
+        poster={video.playback.posterUrl}
+        storyboardUrl={video.playback.storyboardUrl}
+        title={video.title}
+        startedAt={startedAt}
+        aspectRatio={aspect}
+        // Private videos' URLs are signed for a few hours: start over with fresh ones.
+        onRetry={() => refetch({ requestPolicy: 'network-only' })}
+      />
+    ) : (
+      <NotPlayable video={video} onPlayable={() => refetch({ requestPolicy: 'network-only' })} />
+    );
+
+  return (
+    <Page title={video.title} lead={lead}>
+      <div className="watch__details stack">
+        <p className="watch__meta muted">
+          <span className="watch__owner">{video.owner.name}</span>
+          <span aria-hidden="true"> · </span>
+          <time dateTime={video.createdAt}>{formatDate(video.createdAt)}</time>
+          {video.privacy !== 'PUBLIC' && <span className="privacy-badge">{PRIVACY_LABELS[video.privacy]}</span>}
+        </p>
+        {video.description && <p className="watch__description">{video.description}</p>}
+        {video.renditions.length > 0 && (
+          <p className="muted small">
+            Qualities:{' '}
+            {[...video.renditions]
+              .sort((a, b) => Math.min(b.width, b.height) - Math.min(a.width, a.height))
+              .map((r) => r.name)
+              .join(' · ')}
+          </p>
+        )}
+        {video.subtitles.length > 0 && (
+          <p className="muted small watch__subtitles">
+            Subtitles:{' '}
+            {video.subtitles.map((t, i) => (
+              <span key={t.language}>
+                {i > 0 && ' · '}
+                {t.label} (
+                <a href={t.vttUrl} download>
+                  WebVTT
+                </a>
+                ,{' '}
+                <a href={t.srtUrl} download>
+                  SRT
+                </a>
+                )
+              </span>
+            ))}
+          </p>
+        )}
+        <KeyboardHelp />
+      </div>
+    </Page>
+  );
+}
+
+function NotFoundVideo() {
+  return (
+    <Page title="Video not found">
+      <div className="card stack">
+        <p>This video does not exist, or it is private.</p>
+        <p>
+          <Link href="/">Go to the home page</Link>
+        </p>
+      </div>
+    </Page>
+  );
+}
+
+/** Where a video that cannot play yet stands, live. */
+function NotPlayable({ video, onPlayable }: { video: WatchedVideo; onPlayable: () => void }) {
+  const active = video.status === 'PROCESSING' || video.status === 'UPLOADING';
+  const [{ data }] = useSubscription({ query: VideoProgressDocument, variables: { id: video.id }, pause: !active });
+  const live = data?.videoProgress;
+  const status = live?.status ?? video.status;
+  const stage = live?.stage ?? video.processing?.stage;
+  const percent = Math.max(live?.percent ?? 0, video.processing?.percent ?? 0);
+  const failure = live?.error ?? video.processing?.error;
+  const playable = live?.playable ?? false;
+
+  const reload = useRef(onPlayable);
+  reload.current = onPlayable;
+  useEffect(() => {
+    if (playable) reload.current();
+  }, [playable]);
+
+  return (
+    <div className="player player--placeholder watch__pending" data-status={status}>
+      <div className="watch__pending-body stack">
+        {status === 'FAILED' ? (
+          <>
+            <p className="watch__pending-title">This video could not be processed.</p>
+            <Alert>{failure || 'Processing failed.'}</Alert>
+          </>
+        ) : status === 'UPLOADING' ? (
+          <p className="watch__pending-title">This video is still being uploaded.</p>
+        ) : (
+          <>
+            <p className="watch__pending-title" role="status">
+              Processing: {stageLabel(stage)}
+            </p>
+            <ProgressBar label="Processing" value={percent} valueText={`${stageLabel(stage)}, ${Math.floor(percent)}%`} />
+            <p className="muted small">{Math.floor(percent)}% · it plays here as soon as the first quality is ready.</p>
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+const SHORTCUTS: [string, string][] = [
+  ['Space or K', 'Play or pause'],
+  ['F', 'Full screen'],
+  ['M', 'Mute or unmute'],
+  ['C', 'Captions on or off'],
+  ['← / →', 'Back or forward 5 seconds'],
+  ['J / L', 'Back or forward 10 seconds'],
+  ['0 – 9', 'Jump to 0% – 90%'],
+];
+
+function KeyboardHelp() {
+  return (
+    <details className="shortcuts">
+      <summary>Keyboard shortcuts</summary>
+      <dl>
+        {SHORTCUTS.map(([keys, what]) => (
+          <div key={keys}>
+            <dt>
+              <kbd>{keys}</kbd>
+            </dt>
+            <dd>{what}</dd>
+          </div>
+        ))}
+      </dl>
+    </details>
+  );
+}
