@@ -30,7 +30,7 @@ GO_SRC := $(shell find . -name '*.go' -not -path './frontend/node_modules/*' 2>/
 help:
 	@echo "make run       install what is missing, build, serve http://localhost:8080"
 	@echo "make test      install what is missing, run Go, frontend and browser tests"
-	@echo "make bench     run the benchmarks and write BENCHMARKS.md"
+	@echo "make bench     run the benchmarks, print a table and write BENCHMARKS.md"
 	@echo "make generate  regenerate gqlgen and GraphQL client code"
 	@echo "make build     build the web app and ./clipcut"
 
@@ -94,8 +94,10 @@ test-e2e: clipcut frontend/node_modules/.package-lock.json
 
 ## Other ----------------------------------------------------------------
 
+# Benchmarks measure and print; they never fail the build. One alone:
+# go run ./bench -only transcode (see go run ./bench -h).
 bench: bench-deps build
-	$(GO) test -run '^$$' -bench . -benchtime 2s ./...
+	$(GO) run ./bench
 
 generate: frontend/node_modules/.package-lock.json
 	$(GO) tool gqlgen generate

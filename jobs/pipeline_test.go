@@ -72,9 +72,7 @@ func newPipelineWith(t *testing.T, backend string, transcriber media.Transcriber
 	workDir := t.TempDir()
 	storageCfg := storage.Config{Dir: t.TempDir()}
 	if backend == "minio" {
-		srv := miniotest.Start(t)
-		storageCfg = storage.Config{S3Endpoint: srv.Endpoint, S3Bucket: srv.BucketName(t),
-			S3AccessKey: srv.AccessKey, S3SecretKey: srv.SecretKey}
+		storageCfg = miniotest.Start(t).StorageConfig(t)
 	}
 	bucket, err := storage.Open(context.Background(), storageCfg)
 	require.NoError(t, err)

@@ -65,9 +65,7 @@ func newEnvOn(t *testing.T, backend string, limits store.Limits) *env {
 	st := storetest.NewStore(t)
 	var storageCfg storage.Config
 	if backend == "minio" {
-		srv := miniotest.Start(t)
-		storageCfg = storage.Config{S3Endpoint: srv.Endpoint, S3Bucket: srv.BucketName(t),
-			S3AccessKey: srv.AccessKey, S3SecretKey: srv.SecretKey}
+		storageCfg = miniotest.Start(t).StorageConfig(t)
 		_, err := storage.Open(context.Background(), storageCfg) // creates the bucket
 		require.NoError(t, err)
 	}

@@ -23,6 +23,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/clipcut/clipcut/storage"
 	"net"
 	"net/http"
 	"os"
@@ -108,6 +109,12 @@ func Start(t testing.TB) *Server {
 		t.Fatal(sharedE)
 	}
 	return shared
+}
+
+// StorageConfig returns the clipcut storage settings of a bucket of its
+// own on this server, for tests that run clipcut's code against S3.
+func (s *Server) StorageConfig(t testing.TB) storage.Config {
+	return storage.Config{S3Endpoint: s.Endpoint, S3Bucket: s.BucketName(t), S3AccessKey: s.AccessKey, S3SecretKey: s.SecretKey}
 }
 
 // URL is the server's base URL.
