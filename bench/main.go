@@ -60,6 +60,9 @@ type Config struct {
 	Clipcut  string
 	FFmpeg   string
 	FFprobe  string
+	// MaxOtherCores: a run during which other processes used more CPU
+	// than this (in cores) is repeated.
+	MaxOtherCores float64
 }
 
 func main() {
@@ -101,6 +104,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.Clipcut, "clipcut", "", "clipcut binary to benchmark (default: go build ./server into the scratch directory)")
 	fs.StringVar(&cfg.FFmpeg, "ffmpeg", "ffmpeg", "ffmpeg program")
 	fs.StringVar(&cfg.FFprobe, "ffprobe", "ffprobe", "ffprobe program")
+	fs.Float64Var(&cfg.MaxOtherCores, "max-other-cores", 0.25, "repeat (up to twice) a transcode run during which other processes used more than this many cores")
 	list := fs.Bool("list", false, "list the benchmarks and exit")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
