@@ -137,7 +137,7 @@ func measurePipeline(ctx context.Context, env *Env, inst *instance.Instance, sou
 			whatIf := time.Duration(0)
 			whatIfOut := out + "-whatif"
 			whatIfArgs := media.LadderArgs(s.src.Path, s.src.Info, ladder, whatIfOut, media.EncodeOptions{Preset: env.Preset})
-			if args, ok := shortFirstSegmentArgs(whatIfArgs, 4); ok {
+			if args, ok := oneFirstSegmentArgs(whatIfArgs, 4); ok {
 				if whatIf, _, err = bareLadder(ctx, env, args, ladder, whatIfOut, false); err != nil {
 					return nil, fmt.Errorf("%s clip, what-if run %d: %w", s.key, round+1, err)
 				}
@@ -281,23 +281,21 @@ func bareLadder(ctx context.Context, env *Env, args []string, ladder []media.Ren
 	return first, wall, err
 }
 
-// shortFirstSegmentArgs is the what-if behind the playable goal's limit:
-// clipcut's ladder argv changed so that the first segment-length of video
-// is cut into 1-second segments (a keyframe forced every second until
-// then, every seg seconds after, on every rung alike so they stay
-// aligned; -hls_init_time 1 makes the muxer cut there). ok is false when
-// the argv no longer has the options this rewrites.
-func shortFirstSegmentArgs(args []string, seg int) (_ []string, ok bool) {
-	out := make([]string, 0, len(args)+2)
+// oneFirstSegmentArgs is the comparison behind fast start: clipcut's
+// ladder argv with its 1-second first segments undone, so the first
+// segment is seg seconds long like every other (a keyframe forced at
+// every multiple of seg from the start, no -hls_init_time). ok is false
+// when the argv no longer has the options this rewrites.
+func oneFirstSegmentArgs(args []string, seg int) (_ []string, ok bool) {
+	out := make([]string, 0, len(args))
 	var keyframes, initTime bool
 	for i := 0; i < len(args); i++ {
 		switch {
 		case args[i] == "-force_key_frames" && i+1 < len(args):
-			out = append(out, args[i], fmt.Sprintf("expr:if(lt(t,%d),gte(t,n_forced),gte(t,%d*(n_forced-%d)))", seg, seg, seg-1))
+			out = append(out, args[i], fmt.Sprintf("expr:gte(t,n_forced*%d)", seg))
 			i++
 			keyframes = true
-		case args[i] == "-hls_time" && i+1 < len(args):
-			out = append(out, args[i], args[i+1], "-hls_init_time", "1")
+		case args[i] == "-hls_init_time" && i+1 < len(args):
 			i++
 			initTime = true
 		default:
@@ -327,9 +325,10 @@ func pipelineSection(env *Env, sources []pipelineSource, runs map[string][]pipel
 		Header:  append([]string{"clip"}, milestones...),
 	}
 	whatIf := Table{
-		Caption: "What-if (not clipcut's behaviour today): the same bare ladder with its first 4 s cut into 1-second segments " +
-			"(keyframes forced every second until 4 s on every rung, `-hls_init_time 1`), time to the first segment of every rung.",
-		Header: []string{"clip", "bare ffmpeg, 4 s first segment s", "bare ffmpeg, 1 s first segments s"},
+		Caption: "What fast start buys: clipcut cuts the first 4 s into 1-second segments (keyframes forced every second until 4 s " +
+			"on every rung, `-hls_init_time 1`); the same bare ladder without it (one 4-second first segment), time to the first " +
+			"segment of every rung.",
+		Header: []string{"clip", "bare ffmpeg, 1 s first segments (clipcut) s", "bare ffmpeg, one 4 s first segment s"},
 	}
 	var goals []Goal
 	var readyFractions []string
@@ -410,12 +409,13 @@ func pipelineSection(env *Env, sources []pipelineSource, runs map[string][]pipel
 				fmt.Sprintf("(resolution about %d ms). %s per clip, interleaved.", pollInterval.Milliseconds(), plural(env.Runs, "run")),
 			"Baseline, run right after each upload on the same clip: the argv clipcut's transcode job runs (`media.LadderArgs` via " +
 				"`media.Transcode`) with no server, no jobs and no storage copy. Its time to the first segment of every rung is the " +
-				"floor for playable with 4-second segments; its full wall time (short clip only) is the floor for READY.",
+				"floor for playable; its full wall time (short clip only) is the floor for READY.",
 		},
 		Tables: tables,
 		Goals:  goals,
 		Notes: []string{
-			"READY includes the poster and storyboard job after the ladder; subtitles are not part of the pipeline yet.",
+			"READY includes the poster and storyboard job and the subtitles job after the ladder (the instance's default engine, " +
+				"pocketsphinx when installed; the clip's audio is a sine tone, so it finds no speech).",
 			"The long clip is there to show that time to playable does not grow with length; only its first segments are encoded bare.",
 		},
 	}
@@ -427,7 +427,7 @@ func pipelineSection(env *Env, sources []pipelineSource, runs map[string][]pipel
 // this segment length), and the rest (transcode job pickup, second probe,
 // ffmpeg start-up, the syncer's half-second tick, copying to storage and
 // the database update), and names the largest. whatIf is the bare floor
-// with 1-second first segments.
+// without fast start (one 4-second first segment).
 func limitPlayable(ms Samples, floor float64, whatIf Stat, speed float64) string {
 	playable := ms.Stat(msPlayable).Median
 	before := ms.Stat(msTranscode).Median
@@ -437,7 +437,7 @@ func limitPlayable(ms Samples, floor float64, whatIf Stat, speed float64) string
 		restText = "the rest is within the runs' spread"
 	}
 	parts := fmt.Sprintf("Of %.2f s: %.2f s until the probe job has run and queued the transcode; %.2f s is what ffmpeg alone needs "+
-		"to finish the first 4-second segment of all five rungs (bare floor); %s (transcode job pickup, its own probe, "+
+		"to finish the first (1-second) segment of all five rungs (bare floor); %s (transcode job pickup, its own probe, "+
 		"ffmpeg start-up, the segment syncer's half-second tick, copying to storage, setting playable).", playable, before, floor, restText)
 	if floor < before || floor < rest {
 		if rest >= before {
@@ -446,14 +446,12 @@ func limitPlayable(ms Samples, floor float64, whatIf Stat, speed float64) string
 		return parts + " Job pickup and probing before the transcode dominate."
 	}
 	s := parts + " The floor dominates: the single-process ladder advances every rung in lockstep and a segment is only " +
-		"listed once the keyframe that ends it (4 s in, plus x264's lookahead) is encoded"
+		"listed once the keyframe that ends it (plus x264's lookahead) is encoded"
 	if speed > 0 {
 		s += fmt.Sprintf(", here at %.2f× real time for the whole ladder", speed)
 	}
-	s += ". Publishing sooner needs the first segment to end sooner, not a faster server"
 	if whatIf.N > 0 {
-		s += fmt.Sprintf(": with the first 4 s cut into 1-second segments (keyframes forced every second until then, "+
-			"-hls_init_time 1, measured bare here) the first segment of every rung is out after %.2f s instead of %.2f s", whatIf.Median, floor)
+		s += fmt.Sprintf(" (with one 4-second first segment the floor would be %.2f s)", whatIf.Median)
 	}
 	return s + "."
 }

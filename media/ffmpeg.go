@@ -87,6 +87,14 @@ const (
 // cut keyframes are disabled, and keyframes are forced at exact multiples
 // of the segment duration (-force_key_frames expr), with -g as a backstop.
 //
+// Fast start: the first segment-length of video is cut into 1-second
+// segments (a keyframe forced every second until then, on every rung
+// alike; -hls_init_time 1). A segment is only listed once the keyframe
+// that ends it is encoded, and the ladder encodes all rungs in lockstep at
+// about real time on a small machine, so a 4-second first segment would
+// make a video playable ~4.5 s after its upload; 1-second ones make it
+// ~1.5 s, and players start on a smaller first download.
+//
 // Playable early: playlists are EVENT playlists that grow as segments are
 // finished. With the temp_file flag, ffmpeg writes each segment as
 // seg_N.ts.tmp and renames it when complete, then rewrites the playlist
@@ -124,7 +132,7 @@ func LadderArgs(in string, src SourceInfo, ladder []Rendition, outDir string, op
 		"-preset", opts.Preset,
 		"-sc_threshold", "0",
 		"-g", strconv.Itoa(gop),
-		"-force_key_frames", fmt.Sprintf("expr:gte(t,n_forced*%d)", opts.SegmentSeconds),
+		"-force_key_frames", keyframeExpr(opts.SegmentSeconds),
 	)
 	if opts.RateControl == CappedCRF {
 		args = append(args, "-crf", strconv.Itoa(opts.CRF))
@@ -169,6 +177,7 @@ func LadderArgs(in string, src SourceInfo, ladder []Rendition, outDir string, op
 		"-max_muxing_queue_size", "4096",
 		"-f", "hls",
 		"-hls_time", strconv.Itoa(opts.SegmentSeconds),
+		"-hls_init_time", "1",
 		"-hls_list_size", "0",
 		"-hls_playlist_type", "event",
 		"-hls_flags", "independent_segments+temp_file",
@@ -274,3 +283,15 @@ func ladderFrameRate(ladder []Rendition) Rational {
 
 // kbps formats bits/s as ffmpeg's "2800k".
 func kbps(bits int) string { return strconv.Itoa(bits/1000) + "k" }
+
+// keyframeExpr is the -force_key_frames expression of LadderArgs: a
+// keyframe every second during the first seg seconds (the fast-start
+// segments), then one at every multiple of seg. n_forced counts the
+// keyframes forced so far: seg of them (at 0, 1, ..., seg-1) before the
+// switch, so the k-th keyframe after it falls at seg*(k-seg+1).
+func keyframeExpr(seg int) string {
+	if seg <= 1 {
+		return "expr:gte(t,n_forced)"
+	}
+	return fmt.Sprintf("expr:if(lt(t,%d),gte(t,n_forced),gte(t,%d*(n_forced-%d)))", seg, seg, seg-1)
+}

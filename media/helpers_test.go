@@ -84,6 +84,7 @@ var fixtureSpecs = map[string]fixtureSpec{
 	"hd720":         {file: "hd720.mp4", args: concat(lavfiVideo("1280x720", 25, 2), lavfiSine(2), x264Fast, aacStereo, []string{"-shortest"})},
 	"portrait":      {file: "portrait.mp4", args: concat(lavfiVideo("720x1280", 30, 2), lavfiSine(2), x264Fast, aacStereo, []string{"-shortest"})},
 	"src480":        {file: "src480.mp4", args: concat(lavfiVideo("854x480", 30, 6), lavfiSine(6), x264Fast, aacStereo, []string{"-shortest"})},
+	"tiny11":        {file: "tiny11.mp4", args: concat(lavfiVideo("256x144", 10, 11), x264Fast)},
 	"noaudio":       {file: "noaudio.mp4", args: concat(lavfiVideo("640x360", 30, 2), x264Fast)},
 	"audioonly":     {file: "audioonly.m4a", args: concat(lavfiSine(5), []string{"-c:a", "aac", "-b:a", "96k"})},
 	"coverart":      {file: "coverart.mp3"},

@@ -120,8 +120,12 @@ func TestTranscodeLadder(t *testing.T) {
 		require.Equal(t, "EVENT", pl.PlaylistType)
 		require.True(t, pl.EndList)
 		require.True(t, pl.IndependentSegments)
-		require.Len(t, pl.Segments, 2, "6 s in 4 s segments")
-		require.InDelta(t, 4.0, pl.Segments[0].Duration, 0.05)
+		// Fast start: the first 4 s in 1-second segments, then 4 s ones
+		// (the 6 s source ends after 2 s of its second 4 s segment).
+		require.Len(t, pl.Segments, 5, "6 s in 1+1+1+1+2 s segments")
+		for i, want := range []float64{1, 1, 1, 1, 2} {
+			require.InDelta(t, want, pl.Segments[i].Duration, 0.05, "segment %d", i)
+		}
 		require.InDelta(t, src.Duration, pl.Duration(), 0.1)
 		leftovers, _ := filepath.Glob(filepath.Join(dir, "*.tmp"))
 		require.Empty(t, leftovers)
@@ -180,12 +184,14 @@ func TestTranscodeLadder(t *testing.T) {
 	}
 
 	// Aligned keyframes: the same timestamps in every rendition, one per
-	// 4 s segment.
-	require.Len(t, keyframes[0], 2)
+	// segment: every second for the fast-start segments, then every 4 s.
+	require.Len(t, keyframes[0], 5)
 	for i := 1; i < len(keyframes); i++ {
 		require.Equal(t, keyframes[0], keyframes[i], "keyframes of %s vs %s", ladder[0].Name, ladder[i].Name)
 	}
-	require.InDelta(t, 4.0, atof(t, keyframes[0][1])-atof(t, keyframes[0][0]), 0.001)
+	for i := 1; i < len(keyframes[0]); i++ {
+		require.InDelta(t, 1.0, atof(t, keyframes[0][i])-atof(t, keyframes[0][i-1]), 0.001)
+	}
 
 	var master bytes.Buffer
 	require.NoError(t, WriteMasterPlaylist(&master, results, nil))
@@ -193,6 +199,42 @@ func TestTranscodeLadder(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(out, "master.m3u8"), master.Bytes(), 0o644))
 	// ffmpeg itself can play the master (it picks a variant).
 	require.Empty(t, decodeErrors(t, ffmpeg, filepath.Join(out, "master.m3u8")))
+}
+
+// TestTranscodeFastStartCadence checks the segment and keyframe cadence
+// past the fast-start segments: 1 s segments for the first 4 s, then 4 s
+// ones, with a keyframe starting each.
+func TestTranscodeFastStartCadence(t *testing.T) {
+	t.Parallel()
+	ffmpeg, ffprobe := tools(t)
+	ctx := testContext(t, 60*time.Second)
+	in := fixture(t, "tiny11")
+	src, err := Probe(ctx, ffprobe, in)
+	require.NoError(t, err)
+	ladder := PlanLadder(*src, LadderOptions{})
+	require.Len(t, ladder, 1)
+	out := t.TempDir()
+	require.NoError(t, Transcode(ctx, ffmpeg, LadderArgs(in, *src, ladder, out, EncodeOptions{Preset: "ultrafast"}), nil))
+
+	playlist := filepath.Join(out, ladder[0].Name, MediaPlaylistName)
+	pl, err := ReadMediaPlaylist(playlist)
+	require.NoError(t, err)
+	want := []float64{1, 1, 1, 1, 4, 3}
+	require.Len(t, pl.Segments, len(want))
+	var all bytes.Buffer
+	for i, s := range pl.Segments {
+		require.InDelta(t, want[i], s.Duration, 0.05, "segment %d", i)
+		b, err := os.ReadFile(filepath.Join(out, ladder[0].Name, s.URI))
+		require.NoError(t, err)
+		all.Write(b)
+	}
+	joined := filepath.Join(t.TempDir(), "all.ts")
+	require.NoError(t, os.WriteFile(joined, all.Bytes(), 0o644))
+	kf := keyframeTimes(t, ffprobe, joined)
+	require.Len(t, kf, len(want), "one keyframe per segment")
+	for i, gap := range []float64{1, 1, 1, 1, 4} {
+		require.InDelta(t, gap, atof(t, kf[i+1])-atof(t, kf[i]), 0.001, "keyframe %d", i+1)
+	}
 }
 
 // TestTranscodeSpecialSources runs one-rung ladders for sources that take
