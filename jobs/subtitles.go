@@ -3,9 +3,13 @@ package jobs
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -146,12 +150,30 @@ type SubtitleWriter struct {
 }
 
 // Save stores a track of v's and republishes its master playlist.
+//
+// Subtitle files are served as immutable (a year in every cache), so each
+// version gets names of its own: <lang>.<first 10 hex digits of the
+// WebVTT's SHA-256>.vtt and likewise for the SRT and the HLS files. The
+// master playlist (cached ten seconds) and the track's URLs move to the
+// new names, and the previous version's files are removed once nothing
+// points at them.
 func (sw *SubtitleWriter) Save(ctx context.Context, v store.Video, lang, label, provenance string, engine *string, cues []media.Cue) error {
-	prefix := VideoPrefix(v.ID)
-	vttKey := prefix + "/subtitles/" + lang + ".vtt"
-	srtKey := prefix + "/subtitles/" + lang + ".srt"
 	var vtt, srt, hlsVTT, hlsPlaylist bytes.Buffer
 	if err := media.WriteWebVTT(&vtt, cues); err != nil {
+		return err
+	}
+	sum := sha256.Sum256(vtt.Bytes())
+	name := lang + "." + hex.EncodeToString(sum[:5])
+	prefix := VideoPrefix(v.ID)
+	vttKey := prefix + "/subtitles/" + name + ".vtt"
+	srtKey := prefix + "/subtitles/" + name + ".srt"
+	hlsVTTKey := hlsPrefix(v.ID) + "/subs/" + name + ".vtt"
+	hlsPlaylistKey := hlsPrefix(v.ID) + "/subs/" + name + ".m3u8"
+	previous, err := sw.Store.SubtitleTrack(ctx, v.ID, lang)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		previous = store.SubtitleTrack{}
+	case err != nil:
 		return err
 	}
 	if err := media.WriteSRT(&srt, cues); err != nil {
@@ -172,7 +194,7 @@ func (sw *SubtitleWriter) Save(ctx context.Context, v store.Video, lang, label, 
 	for _, c := range cues {
 		duration = max(duration, c.End.Seconds())
 	}
-	if err := media.WriteSubtitlePlaylist(&hlsPlaylist, lang+".vtt", duration); err != nil {
+	if err := media.WriteSubtitlePlaylist(&hlsPlaylist, name+".vtt", duration); err != nil {
 		return err
 	}
 	for _, f := range []struct {
@@ -181,8 +203,8 @@ func (sw *SubtitleWriter) Save(ctx context.Context, v store.Video, lang, label, 
 	}{
 		{vttKey, "text/vtt; charset=utf-8", &vtt},
 		{srtKey, "application/x-subrip; charset=utf-8", &srt},
-		{hlsPrefix(v.ID) + "/subs/" + lang + ".vtt", "text/vtt; charset=utf-8", &hlsVTT},
-		{hlsPrefix(v.ID) + "/subs/" + lang + ".m3u8", "application/vnd.apple.mpegurl", &hlsPlaylist},
+		{hlsVTTKey, "text/vtt; charset=utf-8", &hlsVTT},
+		{hlsPlaylistKey, "application/vnd.apple.mpegurl", &hlsPlaylist},
 	} {
 		if err := sw.Media.Put(ctx, f.key, bytes.NewReader(f.body.Bytes()), int64(f.body.Len()), f.ct); err != nil {
 			return err
@@ -196,7 +218,29 @@ func (sw *SubtitleWriter) Save(ctx context.Context, v store.Video, lang, label, 
 		Provenance: provenance, Engine: engine, VTTKey: vttKey, SRTKey: srtKey}, stored); err != nil {
 		return err
 	}
-	return sw.republishMaster(ctx, v)
+	if err := sw.republishMaster(ctx, v); err != nil {
+		return err
+	}
+	if previous.VTTKey == "" || previous.VTTKey == vttKey {
+		return nil
+	}
+	// The old version is unreferenced now. A failure here leaves only
+	// unreachable files, which the video's deletion removes with the rest.
+	old := trackName(previous.VTTKey)
+	for _, key := range []string{previous.VTTKey, previous.SRTKey,
+		hlsPrefix(v.ID) + "/subs/" + old + ".vtt", hlsPrefix(v.ID) + "/subs/" + old + ".m3u8"} {
+		if err := sw.Media.Delete(ctx, key); err != nil {
+			return fmt.Errorf("remove previous subtitles %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// trackName is a track's file name without extension ("en.0a1b2c3d4e",
+// or "en" for tracks stored before names were versioned), from its
+// WebVTT key; the HLS files share it.
+func trackName(vttKey string) string {
+	return strings.TrimSuffix(path.Base(vttKey), ".vtt")
 }
 
 // republishMaster rewrites the master playlist with every subtitle track.
@@ -210,7 +254,7 @@ func (sw *SubtitleWriter) republishMaster(ctx context.Context, v store.Video) er
 	}
 	var subs []media.SubtitleTrack
 	for _, t := range tracks[v.ID] {
-		subs = append(subs, media.SubtitleTrack{Name: t.Label, Language: t.Language, URI: "subs/" + t.Language + ".m3u8"})
+		subs = append(subs, media.SubtitleTrack{Name: t.Label, Language: t.Language, URI: "subs/" + trackName(t.VTTKey) + ".m3u8"})
 	}
 	results := make([]media.RenditionResult, len(v.Renditions))
 	for i, r := range v.Renditions {

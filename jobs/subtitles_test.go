@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -57,10 +60,16 @@ func TestPipelineMakesSubtitlesFromSpeech(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, srt, len(cues), "SRT and WebVTT carry the same cues")
 
-	master := p.read(strings.Replace(track.VTTKey, "subtitles/en.vtt", "hls/master.m3u8", 1))
+	// Versioned names: en.<hash>.vtt, shared by the HLS files.
+	require.Regexp(t, `/subtitles/en\.[0-9a-f]{10}\.vtt$`, track.VTTKey)
+	name := subtitleName(track.VTTKey)
+	prefix := jobs.VideoPrefix(id)
+	master := p.read(jobs.MasterPlaylistKey(id))
 	require.Contains(t, master, "TYPE=SUBTITLES")
 	require.Contains(t, master, `SUBTITLES="subs"`)
-	require.Contains(t, p.read(strings.Replace(track.VTTKey, "subtitles/en.vtt", "hls/subs/en.vtt", 1)), "X-TIMESTAMP-MAP=MPEGTS:")
+	require.Contains(t, master, `URI="subs/`+name+`.m3u8"`)
+	require.Contains(t, p.read(prefix+"/hls/subs/"+name+".m3u8"), name+".vtt")
+	require.Contains(t, p.read(prefix+"/hls/subs/"+name+".vtt"), "X-TIMESTAMP-MAP=MPEGTS:")
 
 	// What was recognised can be searched.
 	word := strings.Fields(media.PlainText(cues[0].Text))[0]
@@ -68,6 +77,22 @@ func TestPipelineMakesSubtitlesFromSpeech(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEmpty(t, matches, "searching %q", word)
 	require.Equal(t, id, matches[0].VideoID)
+
+	// An edit is published under new names (the old ones may sit in
+	// caches for a year) and the old files go.
+	v, err = p.store.VideoByID(context.Background(), id)
+	require.NoError(t, err)
+	edited := []media.Cue{{Start: 2 * time.Second, End: 4 * time.Second, Text: "Corrected words."}}
+	require.NoError(t, (&jobs.SubtitleWriter{Store: p.store, Media: p.media}).Save(context.Background(), v, "en", track.Label, store.ProvenanceEdited, nil, edited))
+	next, err := p.store.SubtitleTrack(context.Background(), id, "en")
+	require.NoError(t, err)
+	require.NotEqual(t, track.VTTKey, next.VTTKey)
+	require.Contains(t, p.read(next.VTTKey), "Corrected words.")
+	require.Contains(t, p.read(jobs.MasterPlaylistKey(id)), `URI="subs/`+subtitleName(next.VTTKey)+`.m3u8"`)
+	for _, gone := range []string{track.VTTKey, track.SRTKey, prefix + "/hls/subs/" + name + ".vtt", prefix + "/hls/subs/" + name + ".m3u8"} {
+		_, err := p.media.Stat(context.Background(), gone)
+		require.ErrorIs(t, err, storage.ErrNotExist, gone)
+	}
 }
 
 func TestSilenceGivesNoSubtitlesAndTheVideoIsStillReady(t *testing.T) {
@@ -85,3 +110,7 @@ func TestSilenceGivesNoSubtitlesAndTheVideoIsStillReady(t *testing.T) {
 	require.NotNil(t, v.SubtitlesNote)
 	require.Contains(t, *v.SubtitlesNote, "No speech")
 }
+
+// subtitleName is a track's versioned file name without extension, from
+// its WebVTT key.
+func subtitleName(vttKey string) string { return strings.TrimSuffix(path.Base(vttKey), ".vtt") }
