@@ -28,6 +28,7 @@ COPY --from=build /out/clipcut /usr/local/bin/clipcut
 USER clipcut
 ENV CLIPCUT_DATA_DIR=/data CLIPCUT_ADDR=:8080 CLIPCUT_LOG_FORMAT=json
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s CMD ["/usr/bin/env", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+# Liveness: /health answers 200 (no curl in the image; bash speaks HTTP).
+HEALTHCHECK --interval=10s --timeout=3s CMD ["/usr/bin/env", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080 && printf 'GET /health HTTP/1.0\\r\\n\\r\\n' >&3 && head -n1 <&3 | grep -q ' 200 '"]
 ENTRYPOINT ["/usr/local/bin/clipcut"]
 CMD ["serve"]

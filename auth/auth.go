@@ -165,11 +165,17 @@ func hashToken(token string) []byte {
 	return sum[:]
 }
 
-// Viewer is the authenticated user behind a request.
+// Viewer is the authenticated user behind a request: through a password
+// session (SessionID set, every scope) or a personal API token (TokenID and
+// Scopes set).
 type Viewer struct {
 	UserID    uuid.UUID
 	IsAdmin   bool
 	SessionID uuid.UUID
+	// TokenID is the personal API token used, or uuid.Nil for a session.
+	TokenID uuid.UUID
+	// Scopes are the API token's scopes; ignored for sessions.
+	Scopes []Scope
 }
 
 // Store returns the viewer in the form store queries take.
@@ -180,10 +186,17 @@ func (v *Viewer) Store() store.Viewer {
 	return store.Viewer{UserID: v.UserID, IsAdmin: v.IsAdmin}
 }
 
-// Authenticate resolves a token to its viewer. It returns
+// Authenticate resolves a session token (ccs_) or a personal API token
+// (ccp_) to its viewer. It returns
 // ErrUnauthenticated for an unknown, expired or revoked token.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
-	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 128 {
+	if len(token) > 128 {
+		return nil, ErrUnauthenticated
+	}
+	if strings.HasPrefix(token, APITokenPrefix) {
+		return s.authenticateAPIToken(ctx, token)
+	}
+	if !strings.HasPrefix(token, TokenPrefix) {
 		return nil, ErrUnauthenticated
 	}
 	sess, err := s.store.SessionByTokenHash(ctx, hashToken(token))

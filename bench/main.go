@@ -42,8 +42,16 @@ import (
 // benchmarks lists every benchmark, in report order.
 func benchmarks() []Benchmark {
 	return []Benchmark{
+		graphqlBenchmark(),
+		subscriptionsBenchmark(),
+		uploadsBenchmark(),
 		transcodeBenchmark(),
 		pipelineBenchmark(),
+		browserBenchmark(),
+		deliveryBenchmark(),
+		subtitlesBenchmark(),
+		jobsBenchmark(),
+		analyticsBenchmark(),
 	}
 }
 

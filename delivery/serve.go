@@ -43,12 +43,12 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 // servePlaylist reads the playlist whole, since its Cache-Control depends
 // on what it says, and serves it from memory.
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
-	rc, info, err := h.bucket.Get(r.Context(), req.key)
+	rc, info, checked, err := h.get(r.Context(), req.key)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	if !h.confined(rc, req.key) {
+	if !checked && !h.confined(rc, req.key) {
 		rc.Close()
 		fail(w, http.StatusNotFound, "not found")
 		return
@@ -85,16 +85,17 @@ func readPlaylist(r io.Reader, size int64) ([]byte, error) {
 func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
 	ctx := r.Context()
 	var (
-		rc   io.ReadCloser
-		info storage.ObjectInfo
-		err  error
+		rc      io.ReadCloser
+		info    storage.ObjectInfo
+		checked bool
+		err     error
 	)
 	// One request to the store when the whole object will be sent (Get
 	// describes and opens it at once); a Stat otherwise, so that a HEAD,
 	// a 304 or a range costs no wasted transfer. On local disk Get is
 	// always the cheapest.
 	if h.local != nil || wholeObject(r) {
-		rc, info, err = h.bucket.Get(ctx, req.key)
+		rc, info, checked, err = h.get(ctx, req.key)
 	} else {
 		info, err = h.bucket.Stat(ctx, req.key)
 	}
@@ -102,7 +103,7 @@ func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRe
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	if rc != nil && !h.confined(rc, req.key) {
+	if rc != nil && !checked && !h.confined(rc, req.key) {
 		rc.Close()
 		fail(w, http.StatusNotFound, "not found")
 		return

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clipcut/clipcut/analytics"
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/jobs"
@@ -92,7 +93,8 @@ func newEnv(t *testing.T) *env {
 	bucket, err := storage.NewLocal(t.TempDir())
 	require.NoError(t, err)
 	h := graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Hub: hub, Uploads: uploads, Jobs: jobClient, Logger: logger,
-		Media: testLinks{}, Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket}},
+		Media: testLinks{}, Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket},
+		Analytics: analytics.NewIngester(st, logger, nil, analytics.IngestConfig{})},
 		graph.Options{ComplexityLimit: 5000, DepthLimit: 12, KeepAlive: 200 * time.Millisecond})
 	mux := http.NewServeMux()
 	mux.Handle("/", h)

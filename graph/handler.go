@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -44,12 +43,8 @@ type Options struct {
 // already have passed through auth.Service.Middleware.
 func NewHandler(r *Resolver, opts Options) http.Handler {
 	cfg := generated.Config{Resolvers: r}
-	cfg.Directives.Auth = func(ctx context.Context, _ any, next graphql.Resolver) (any, error) {
-		if _, err := auth.Require(ctx); err != nil {
-			return nil, err
-		}
-		return next(ctx)
-	}
+	cfg.Directives.Auth = authDirective
+	cfg.Directives.Public = publicDirective
 	pageCost := func(child int, first *int) int {
 		n := defaultPageSize
 		if first != nil && *first > 0 {

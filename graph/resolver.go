@@ -16,10 +16,12 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/analytics"
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/webhook"
 )
 
 // Resolver holds what resolvers need. It is shared by all requests.
@@ -37,6 +39,15 @@ type Resolver struct {
 	Media MediaLinks
 	// Subtitles stores subtitle tracks edited or uploaded by owners.
 	Subtitles *jobs.SubtitleWriter
+	// WebhookPolicy says which addresses webhook URLs may point at.
+	WebhookPolicy webhook.Policy
+	// Webhooks are the delivery settings (retry window of redeliveries).
+	Webhooks jobs.WebhookSettings
+	// Limits rate-limit sign-ups and log-ins (per client address) and
+	// createUpload (per token or user); the zero value limits nothing.
+	Limits auth.RateLimits
+	// Analytics takes player events (reportPlaybackEvents).
+	Analytics *analytics.Ingester
 }
 
 // MediaLinks builds the URLs media is played from.

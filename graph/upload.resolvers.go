@@ -19,6 +19,9 @@ func (r *mutationResolver) CreateUpload(ctx context.Context, input model.CreateU
 	if err != nil {
 		return nil, err
 	}
+	if err := r.Limits.Uploads.Check(ctx); err != nil {
+		return nil, err
+	}
 	req, err := uploadRequest(input)
 	if err != nil {
 		return nil, err

@@ -14,6 +14,9 @@ import (
 )
 
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
+	if err := r.Limits.Auth.CheckKey("ip:" + auth.ClientFrom(ctx).IP); err != nil {
+		return nil, err
+	}
 	sess, err := r.Auth.SignUp(ctx, input.Email, input.Password, input.Name, auth.ClientFrom(ctx))
 	if err != nil {
 		return nil, err
@@ -22,6 +25,9 @@ func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) 
 }
 
 func (r *mutationResolver) LogIn(ctx context.Context, input model.LogInInput) (*model.AuthPayload, error) {
+	if err := r.Limits.Auth.CheckKey("ip:" + auth.ClientFrom(ctx).IP); err != nil {
+		return nil, err
+	}
 	sess, err := r.Auth.LogIn(ctx, input.Email, input.Password, auth.ClientFrom(ctx))
 	if err != nil {
 		return nil, err

@@ -29,6 +29,29 @@ type Deps struct {
 	Tools   MediaTools
 	// Transcriber makes subtitles (media.NoTranscriber when off).
 	Transcriber media.Transcriber
+	// Webhooks configure webhook deliveries (the zero value: public
+	// addresses only, retried for 24 hours).
+	Webhooks WebhookSettings
+	// TimeoutBase is the fixed part of the media jobs' timeouts (zero:
+	// DefaultTimeoutBase); a transcode may run this plus six times the
+	// video's length. River retries the job of a worker that was killed
+	// only once its timeout has passed, so this also bounds how soon a
+	// crashed transcode starts again elsewhere.
+	TimeoutBase time.Duration
+	// AnalyticsRetention is how long raw playback events are kept (0: for
+	// ever).
+	AnalyticsRetention time.Duration
+}
+
+// DefaultTimeoutBase is the fixed part of media jobs' timeouts.
+const DefaultTimeoutBase = 10 * time.Minute
+
+// timeoutBase is TimeoutBase or its default.
+func (d Deps) timeoutBase() time.Duration {
+	if d.TimeoutBase > 0 {
+		return d.TimeoutBase
+	}
+	return DefaultTimeoutBase
 }
 
 // Subtitles returns the writer that stores subtitle tracks.
@@ -43,11 +66,17 @@ func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &TranscodeWorker{deps: deps})
 	river.AddWorker(workers, &ThumbnailsWorker{deps: deps})
 	river.AddWorker(workers, &SubtitlesWorker{deps: deps})
+	river.AddWorker(workers, newWebhookDispatchWorker(deps))
+	river.AddWorker(workers, newWebhookDeliveryWorker(deps))
+	river.AddWorker(workers, &AnalyticsRollupWorker{deps: deps})
+	river.AddWorker(workers, &AnalyticsPruneWorker{deps: deps})
 }
 
 // PeriodicJobs are the jobs River schedules on its own. River runs each
 // once per interval across all worker processes (on the elected leader).
-func PeriodicJobs() []*river.PeriodicJob {
+// analyticsRollupEvery is the analytics rollup's period (0: the default,
+// AnalyticsRollupInterval).
+func PeriodicJobs(analyticsRollupEvery time.Duration) []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
@@ -55,5 +84,10 @@ func PeriodicJobs() []*river.PeriodicJob {
 		river.NewPeriodicJob(river.PeriodicInterval(5*time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return UploadSweepArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
+		analyticsRollupPeriodic(analyticsRollupEvery),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return AnalyticsPruneArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		webhookSweep(),
 	}
 }

@@ -35,8 +35,11 @@ type ProbeWorker struct {
 	deps Deps
 }
 
-// Timeout bounds ffprobe, which reads only headers and an index.
-func (w *ProbeWorker) Timeout(*river.Job[ProbeArgs]) time.Duration { return 2 * time.Minute }
+// Timeout bounds ffprobe, which reads only headers and an index: a fifth
+// of the timeout base (two minutes by default), at least 20 seconds.
+func (w *ProbeWorker) Timeout(*river.Job[ProbeArgs]) time.Duration {
+	return max(w.deps.timeoutBase()/5, 20*time.Second)
+}
 
 // Work probes.
 func (w *ProbeWorker) Work(ctx context.Context, job *river.Job[ProbeArgs]) error {

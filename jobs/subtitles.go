@@ -46,10 +46,11 @@ type SubtitlesWorker struct {
 	deps Deps
 }
 
-// Timeout allows fifteen minutes plus four times the video's length:
-// offline engines on CPU run around real time.
+// Timeout allows one and a half times the timeout base (fifteen minutes by
+// default) plus four times the video's length: offline engines on CPU run
+// around real time.
 func (w *SubtitlesWorker) Timeout(job *river.Job[SubtitlesArgs]) time.Duration {
-	return 15*time.Minute + time.Duration(job.Args.Duration*4*float64(time.Second))
+	return w.deps.timeoutBase()*3/2 + time.Duration(job.Args.Duration*4*float64(time.Second))
 }
 
 // Work transcribes.

@@ -36,9 +36,11 @@ type ThumbnailsWorker struct {
 	deps Deps
 }
 
-// Timeout bounds both images; the storyboard decodes only keyframes for
-// long videos.
-func (w *ThumbnailsWorker) Timeout(*river.Job[ThumbnailsArgs]) time.Duration { return 30 * time.Minute }
+// Timeout bounds both images (three times the timeout base, thirty minutes
+// by default); the storyboard decodes only keyframes for long videos.
+func (w *ThumbnailsWorker) Timeout(*river.Job[ThumbnailsArgs]) time.Duration {
+	return 3 * w.deps.timeoutBase()
+}
 
 // Work makes the images.
 func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsArgs]) error {

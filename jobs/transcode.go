@@ -51,10 +51,11 @@ type TranscodeWorker struct {
 	deps Deps
 }
 
-// Timeout allows ten minutes plus six times the video's length: x264's
-// veryfast preset runs a 1080p ladder faster than real time on two cores.
+// Timeout allows the timeout base (ten minutes by default) plus six times
+// the video's length: x264's veryfast preset runs a 1080p ladder faster
+// than real time on two cores.
 func (w *TranscodeWorker) Timeout(job *river.Job[TranscodeArgs]) time.Duration {
-	return 10*time.Minute + time.Duration(job.Args.Duration*6*float64(time.Second))
+	return w.deps.timeoutBase() + time.Duration(job.Args.Duration*6*float64(time.Second))
 }
 
 // Work transcodes.

@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/clipcut/clipcut/analytics"
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
 	"github.com/clipcut/clipcut/frontend"
@@ -82,9 +83,18 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		riverCfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.Workers},
 			jobs.QueueMedia:    {MaxWorkers: cfg.MediaWorkers},
+			jobs.QueueWebhooks: {MaxWorkers: cfg.WebhookWorkers},
 		}
-		riverCfg.PeriodicJobs = jobs.PeriodicJobs()
+		riverCfg.PeriodicJobs = jobs.PeriodicJobs(cfg.AnalyticsRollupInterval)
+		// A worker that dies leaves its jobs marked running; River's
+		// rescuer retries them once they are past both their own
+		// Timeout and RescueStuckJobsAfter. JobTimeout only applies to
+		// jobs without a Timeout of their own (none of clipcut's), and
+		// River wants it no longer than the rescue delay.
+		riverCfg.RescueStuckJobsAfter = cfg.JobRescueAfter
+		riverCfg.JobTimeout = min(time.Minute, cfg.JobRescueAfter)
 	}
+	webhooks := cfg.webhookSettings()
 	riverClient, err := river.NewClient(riverpgxv5.New(pool), riverCfg)
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
@@ -118,6 +128,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		jobs.Register(workers, jobs.Deps{
 			Store: st, Logger: logger, Uploads: uploads, Media: bucket,
 			UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,
+			TimeoutBase: cfg.JobTimeoutBase, AnalyticsRetention: cfg.AnalyticsRetention, Webhooks: webhooks.Settings,
 		})
 	}
 
@@ -126,6 +137,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	ready := &readiness{store: st, media: bucket}
 
 	var hub *store.Hub
+	var ingester *analytics.Ingester
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, met.instrument(pattern, h)) }
 	handle("GET /health", http.HandlerFunc(handleHealth))
@@ -139,27 +151,31 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			return err
 		}
 		hub = store.NewHub(pool, logger)
+		ingester = analytics.NewIngester(st, logger, met.registry, cfg.analyticsIngest())
+		limits := cfg.rateLimits()
 		app := newSPA(frontend.Dist())
 		links := &mediaLinks{signer: signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
 		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Uploads: uploads, Jobs: riverClient,
 			Logger: logger, PublicURL: cfg.PublicURL, Media: links,
-			Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket}}
+			Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket}, Limits: limits, Analytics: ingester,
+			WebhookPolicy: webhooks.Policy, Webhooks: webhooks.Settings}
 		var gql http.Handler = graph.NewHandler(resolver, graph.Options{
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
 			KeepAlive: cfg.KeepAlive, Metrics: graph.NewMetrics(met.registry),
 			GraphiQL: app.page("graphiql.html"),
 		})
-		gql = limitBody(cfg.MaxBodyBytes, gql)
+		gql = rateLimited(limits.GraphQL, nil, graphQLRefusal, limitBody(cfg.MaxBodyBytes, gql))
 		handle("GET /graphql", gql)
 		handle("POST /graphql", gql)
 		handle("OPTIONS /graphql", gql)
 		handle("GET /graphql/schema.graphql", http.HandlerFunc(graph.ServeSchema))
-		tus := uploads.Handler()
+		tus := rateLimited(limits.Uploads, isPost, tusRefusal, uploads.Handler())
 		for _, method := range []string{"GET", "HEAD", "POST", "PATCH", "DELETE", "OPTIONS"} {
 			handle(method+" "+upload.BasePath, tus)
 		}
-		handle("POST /upload", http.HandlerFunc(uploads.HandleMultipart))
-		handle("GET /api/v1/videos/{id}/status", videoStatus(st))
+		handle("POST /upload", rateLimited(limits.Uploads, nil, jsonRefusal, http.HandlerFunc(uploads.HandleMultipart)))
+		handle("GET /api/v1/videos/{id}/status", auth.RequireScope(auth.ScopeVideosRead, videoStatus(st)))
+		handle("POST /api/v1/analytics/events", analyticsEvents(ingester, cfg.TrustProxy, logger))
 
 		mediaHandler, err := delivery.New(delivery.Config{
 			Bucket: bucket, Signer: signer, S3Mode: cfg.MediaS3Mode, Logger: logger, Registerer: met.registry,
@@ -178,9 +194,9 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			handle(method+" "+delivery.BasePath, mediaHandler)
 		}
 		rest := &restVideos{store: st, media: bucket, links: links}
-		handle("GET /videos/{id}", http.HandlerFunc(rest.metadata))
-		handle("GET /stream/{id}/{resolution}", http.HandlerFunc(rest.stream))
-		handle("GET /api/v1/videos/{id}/playlist.m3u8", http.HandlerFunc(rest.masterPlaylist))
+		handle("GET /videos/{id}", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.metadata)))
+		handle("GET /stream/{id}/{resolution}", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.stream)))
+		handle("GET /api/v1/videos/{id}/playlist.m3u8", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.masterPlaylist)))
 		handle("GET /", app)
 	}
 
@@ -198,18 +214,32 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			authed.ServeHTTP(w, r)
 		})
 	}
-	root = withRequestID(withAccessLog(logger, withRecovery(logger, withSecurityHeaders(root))))
+	if m != modeWorker {
+		origins, _ := parseOrigins(cfg.CORSOrigins)
+		root = withCORS(origins, root)
+	}
+	// inFlight counts running handlers, so that shutdown can wait for
+	// the ones whose connection it had to cut (a tus PATCH then saves the
+	// bytes it received, and the client resumes from there elsewhere).
+	var inFlight sync.WaitGroup
+	root = withRequestID(withAccessLog(logger, withRecovery(logger, withSecurityHeaders(cfg.PublicURL, cfg.TrustProxy, root))))
+	root = trackInFlight(&inFlight, root)
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// Requests outlive the signal (shutdown lets them finish) but not the
+	// shutdown: cancelling baseCtx ends websockets, which Shutdown does
+	// not wait for.
+	baseCtx, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
 	srv := &http.Server{
 		Handler:           root,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
@@ -235,6 +265,8 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	if hub != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); hub.Run(bgCtx) }()
+		wg.Add(1)
+		go func() { defer wg.Done(); ingester.Run(bgCtx) }()
 	}
 
 	select {
@@ -251,6 +283,11 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			riverStarted = true
 			wg.Add(1)
 			go func() { defer wg.Done(); met.observeJobs(bgCtx, riverClient) }()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				jobs.ListenForWebhookEvents(bgCtx, riverClient, jobs.Deps{Store: st, Logger: logger})
+			}()
 		}
 		ready.started.Store(true)
 		logger.Info("clipcut is ready", "mode", string(m))
@@ -266,22 +303,50 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	ready.started.Store(false)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
+	var stopping sync.WaitGroup
+	if riverStarted {
+		// At the same time as HTTP: stop fetching, let running jobs
+		// finish until the deadline, then cancel them; River records the
+		// attempt and retries them, on another worker if this one is gone.
+		stopping.Add(1)
+		go func() {
+			defer stopping.Done()
+			if err := riverClient.Stop(shutdownCtx); err != nil {
+				logger.Warn("jobs did not finish in time; cancelling them for retry elsewhere", "error", err)
+				cancelCtx, cancelWait := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+				defer cancelWait()
+				if err := riverClient.StopAndCancel(cancelCtx); err != nil {
+					logger.Error("cancelled jobs did not return in time; River's rescuer will retry them", "error", err)
+				}
+			}
+		}()
+	}
 	if err := srv.Shutdown(shutdownCtx); err != nil {
-		logger.Warn("HTTP shutdown cut short", "error", err)
+		logger.Warn("HTTP shutdown cut short: closing the remaining connections", "error", err)
 		_ = srv.Close()
 	}
-	if riverStarted {
-		// Stop fetching, let running jobs finish until the deadline, then
-		// cancel them so River retries them elsewhere.
-		if err := riverClient.Stop(shutdownCtx); err != nil {
-			logger.Warn("jobs did not finish in time; cancelling them for retry", "error", err)
-			_ = riverClient.StopAndCancel(context.WithoutCancel(ctx))
-		}
-	}
+	cancelBase()
+	waitTimeout(&inFlight, releaseTimeout)
+	stopping.Wait()
 	stopBackground()
 	wg.Wait()
 	logger.Info("clipcut stopped")
 	return nil
+}
+
+// releaseTimeout bounds the wait, after the shutdown deadline, for cut-off
+// requests and cancelled jobs to save their state (tusd allows an
+// interrupted PATCH 10 seconds to store what it received).
+const releaseTimeout = 15 * time.Second
+
+// waitTimeout waits for wg, at most d.
+func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+	}
 }
 
 // bringUp runs step until it succeeds or ctx ends, with capped backoff. It

@@ -18,9 +18,11 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/webhook"
 )
 
 // Config is every setting of clipcut. Each field is a flag whose default
@@ -42,6 +44,17 @@ type Config struct {
 	KeepAlive       time.Duration
 	Workers         int
 	ShutdownTimeout time.Duration
+	JobRescueAfter  time.Duration
+	JobTimeoutBase  time.Duration
+	CORSOrigins     string
+
+	RateLimitGraphQL string
+	RateLimitUploads string
+	RateLimitAuth    string
+
+	AnalyticsRetention      time.Duration
+	AnalyticsIPRate         int
+	AnalyticsRollupInterval time.Duration
 
 	PublicURL     string
 	MediaBaseURL  string
@@ -72,6 +85,12 @@ type Config struct {
 	StorageQuota  string
 	DailyUploads  int
 	UploadExpiry  time.Duration
+
+	WebhookAllowPrivate bool
+	WebhookAllowCIDRs   string
+	WebhookTimeout      time.Duration
+	WebhookRetryWindow  time.Duration
+	WebhookWorkers      int
 
 	// envErrors are environment values that could not be parsed; Validate
 	// reports them with every other problem.
@@ -138,6 +157,52 @@ func (fs flagSet) duration(p *time.Duration, name, env string, def time.Duration
 	fs.cfg.usage = append(fs.cfg.usage, usageRow{"--" + name, env, def.String(), help})
 }
 
+// secret registers a setting that is a secret (a key, a password, a URL
+// with a password in it). Besides the flag and env, it may come from the
+// file named by env+"_FILE", the Docker and Kubernetes secrets convention:
+// the file's content, trailing newlines trimmed, is the value. Setting both
+// env and env_FILE is an error Validate reports. Errors name the variable
+// and the path, never the value, and --help shows "(set)" instead of it.
+func (fs flagSet) secret(p *string, name, env, help string) {
+	def, inEnv := os.LookupEnv(env)
+	if path, ok := os.LookupEnv(env + secretFileSuffix); ok {
+		if inEnv {
+			fs.cfg.envErrors = append(fs.cfg.envErrors, fmt.Errorf("%s and %s%s are both set: set only one", env, env, secretFileSuffix))
+		} else if v, err := readSecretFile(path); err != nil {
+			fs.cfg.envErrors = append(fs.cfg.envErrors, fmt.Errorf("%s%s=%q: %v", env, secretFileSuffix, path, err))
+		} else {
+			def = v
+		}
+	}
+	fs.StringVar(p, name, def, help)
+	shown := `""`
+	if def != "" {
+		shown = "(set)"
+	}
+	fs.cfg.usage = append(fs.cfg.usage, usageRow{"--" + name, env, shown, help + " Or " + env + secretFileSuffix + ": the path of a file holding it."})
+}
+
+// secretFileSuffix turns a secret's variable into the one naming a file
+// that holds it.
+const secretFileSuffix = "_FILE"
+
+// readSecretFile reads a secret from path. Its errors describe why the file
+// cannot be read and never quote what it holds.
+func readSecretFile(path string) (string, error) {
+	if strings.TrimSpace(path) == "" {
+		return "", errors.New("empty path")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return "", fmt.Errorf("cannot read the secret file: %v", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
 // mode is a subcommand.
 type mode string
 
@@ -164,7 +229,7 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 	fs.Usage = func() { fmt.Fprintf(stderr, "Run 'clipcut %s --help' for every flag.\n", m) }
 
 	fs.str(&cfg.DataDir, "data-dir", "CLIPCUT_DATA_DIR", "./var", "Directory for the private PostgreSQL cluster (pg/) and local media (media/).")
-	fs.str(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "", "PostgreSQL connection URL. Empty: start a private cluster under <data-dir>/pg.")
+	fs.secret(&cfg.DatabaseURL, "database-url", "DATABASE_URL", "PostgreSQL connection URL. Empty: start a private cluster under <data-dir>/pg.")
 	fs.int(&cfg.DBMaxConns, "db-max-conns", "CLIPCUT_DB_MAX_CONNS", 20, "Most database connections this process opens.")
 	fs.str(&cfg.PostgresBin, "postgres-bin", "CLIPCUT_POSTGRES_BIN", "", "Directory with initdb and pg_ctl for the private cluster. Empty: the newest /usr/lib/postgresql/*/bin, then $PATH.")
 	fs.str(&cfg.LogLevel, "log-level", "CLIPCUT_LOG_LEVEL", "info", "Log level: debug, info, warn or error.")
@@ -173,17 +238,24 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		return fs, cfg
 	}
 	fs.str(&cfg.Addr, "addr", "CLIPCUT_ADDR", ":8080", "HTTP listen address.")
-	fs.str(&cfg.SecretKeys, "secret-keys", "CLIPCUT_SECRET_KEYS", "", "Comma-separated keys (32+ characters each) that sign upload and playback URLs; the first signs, all verify (rotation). Empty: a key generated once in <data-dir>/secret.key. Set it when running several processes.")
+	fs.secret(&cfg.SecretKeys, "secret-keys", "CLIPCUT_SECRET_KEYS", "Comma-separated keys (32+ characters each) that sign upload and playback URLs; the first signs, all verify (rotation). Empty: a key generated once in <data-dir>/secret.key. Set it when running several processes.")
 	fs.str(&cfg.MaxUploadSize, "max-upload-size", "CLIPCUT_MAX_UPLOAD_SIZE", "10GiB", "Largest file one upload may be (for example 500MiB, 10GiB).")
 	fs.duration(&cfg.UploadExpiry, "upload-expiry", "CLIPCUT_UPLOAD_EXPIRY", 24*time.Hour, "How long an unfinished upload may take before it is removed.")
 	fs.str(&cfg.S3Endpoint, "s3-endpoint", "CLIPCUT_S3_ENDPOINT", "", "S3-compatible endpoint for media (host:port or URL: AWS S3, MinIO, R2). Empty: local disk under <data-dir>/media.")
 	fs.str(&cfg.S3Bucket, "s3-bucket", "CLIPCUT_S3_BUCKET", "clipcut", "S3 bucket for media; created if missing.")
 	fs.str(&cfg.S3Region, "s3-region", "CLIPCUT_S3_REGION", "", "S3 region (empty: discovered).")
-	fs.str(&cfg.S3AccessKey, "s3-access-key", "CLIPCUT_S3_ACCESS_KEY", "", "S3 access key.")
-	fs.str(&cfg.S3SecretKey, "s3-secret-key", "CLIPCUT_S3_SECRET_KEY", "", "S3 secret key.")
+	fs.secret(&cfg.S3AccessKey, "s3-access-key", "CLIPCUT_S3_ACCESS_KEY", "S3 access key.")
+	fs.secret(&cfg.S3SecretKey, "s3-secret-key", "CLIPCUT_S3_SECRET_KEY", "S3 secret key.")
 	fs.bool(&cfg.S3UseSSL, "s3-use-ssl", "CLIPCUT_S3_USE_SSL", true, "Use HTTPS to reach S3 (an http:// or https:// endpoint overrides it).")
 	fs.str(&cfg.S3Prefix, "s3-prefix", "CLIPCUT_S3_PREFIX", "", "Key prefix for every object, to share a bucket.")
 	fs.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "CLIPCUT_SHUTDOWN_TIMEOUT", 30*time.Second, "On SIGTERM, how long to let requests and jobs finish before stopping.")
+	fs.bool(&cfg.WebhookAllowPrivate, "webhook-allow-private", "CLIPCUT_WEBHOOK_ALLOW_PRIVATE", false, "Let webhooks reach private, loopback and link-local addresses (only where every user is trusted: this is what SSRF protection refuses).")
+	fs.str(&cfg.WebhookAllowCIDRs, "webhook-allow-cidrs", "CLIPCUT_WEBHOOK_ALLOW_CIDRS", "", "Comma-separated networks webhooks may reach although they are not public (10.1.0.0/16, 192.168.1.20).")
+	fs.duration(&cfg.WebhookTimeout, "webhook-timeout", "CLIPCUT_WEBHOOK_TIMEOUT", 10*time.Second, "How long one webhook delivery attempt may take, connecting and reading the answer included.")
+	if m != modeAPI {
+		fs.duration(&cfg.WebhookRetryWindow, "webhook-retry-window", "CLIPCUT_WEBHOOK_RETRY_WINDOW", jobs.DefaultWebhookRetryWindow, "How long a failing webhook delivery is retried (exponential backoff, 10s doubling up to 1h) before it is marked FAILED.")
+		fs.int(&cfg.WebhookWorkers, "webhook-workers", "CLIPCUT_WEBHOOK_WORKERS", 10, "Webhook deliveries this process makes at once (network-bound; slow receivers only hold these).")
+	}
 	if m != modeWorker {
 		fs.duration(&cfg.SessionTTL, "session-ttl", "CLIPCUT_SESSION_TTL", 30*24*time.Hour, "How long a login session lasts.")
 		fs.str(&cfg.CookieSecure, "cookie-secure", "CLIPCUT_COOKIE_SECURE", "auto", "Secure attribute of the session cookie: auto (when the request is HTTPS), always or never.")
@@ -198,6 +270,11 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.duration(&cfg.PlaybackTTL, "playback-ttl", "CLIPCUT_PLAYBACK_TTL", 6*time.Hour, "How long the signed playback URLs given to a private video's viewers stay valid.")
 		fs.str(&cfg.StorageQuota, "user-storage-quota", "CLIPCUT_USER_STORAGE_QUOTA", "100GiB", "Total size of the uploads of one user (administrators are exempt); 0 for unlimited.")
 		fs.int(&cfg.DailyUploads, "user-daily-uploads", "CLIPCUT_USER_DAILY_UPLOADS", 50, "Uploads one user may start per 24 hours (administrators are exempt); 0 for unlimited.")
+		fs.str(&cfg.RateLimitGraphQL, "rate-limit-graphql", "CLIPCUT_RATE_LIMIT_GRAPHQL", "1200/1m", "GraphQL requests per API token, user or (anonymous) client address: <requests>/<period> as a token bucket (that many at once, refilled over the period); off disables. Counted per API process.")
+		fs.str(&cfg.RateLimitUploads, "rate-limit-uploads", "CLIPCUT_RATE_LIMIT_UPLOADS", "60/1m", "Upload creations (createUpload, tus POST, POST /upload) per API token or user, as <requests>/<period>; off disables. Counted per API process.")
+		fs.str(&cfg.RateLimitAuth, "rate-limit-auth", "CLIPCUT_RATE_LIMIT_AUTH", "30/1m", "signUp and logIn attempts per client address, as <requests>/<period>; off disables. Failed logins are also throttled per account. Counted per API process.")
+		fs.int(&cfg.AnalyticsIPRate, "analytics-ip-rate", "CLIPCUT_ANALYTICS_IP_RATE", 1000, "Player analytics events accepted per second from one client address (bursts of ten times that); 0 disables this limit. Each viewer id is also limited to 5 per second.")
+		fs.str(&cfg.CORSOrigins, "cors-origins", "CLIPCUT_CORS_ORIGINS", "", "Comma-separated origins (https://app.example.com) whose pages may call /graphql and the REST API with a bearer token; * for any. Empty: same origin only. Session cookies are never honoured cross-origin.")
 	}
 	if m != modeAPI {
 		fs.int(&cfg.Workers, "workers", "CLIPCUT_WORKERS", max(1, runtime.NumCPU()), "Light background jobs (probing, cleanup, deletion) run at once by this process.")
@@ -209,17 +286,21 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.str(&cfg.WhisperBin, "whisper-bin", "CLIPCUT_WHISPER_BIN", "", "whisper.cpp command-line program (empty: whisper-cli, then main, on $PATH).")
 		fs.str(&cfg.WhisperModel, "whisper-model", "CLIPCUT_WHISPER_MODEL", "", "whisper.cpp model file (ggml-*.bin); never downloaded by clipcut.")
 		fs.str(&cfg.OpenAIBaseURL, "openai-base-url", "CLIPCUT_OPENAI_BASE_URL", "https://api.openai.com/v1", "Base URL of the OpenAI-compatible transcription API, including /v1 (OpenAI, whisper.cpp server, faster-whisper servers).")
-		fs.str(&cfg.OpenAIAPIKey, "openai-api-key", "CLIPCUT_OPENAI_API_KEY", "", "API key for the openai engine (sent as a bearer token; never logged).")
+		fs.secret(&cfg.OpenAIAPIKey, "openai-api-key", "CLIPCUT_OPENAI_API_KEY", "API key for the openai engine (sent as a bearer token; never logged).")
 		fs.str(&cfg.OpenAIModel, "openai-model", "CLIPCUT_OPENAI_MODEL", "whisper-1", "Model name for the openai engine.")
 		fs.str(&cfg.SphinxBin, "sphinx-bin", "CLIPCUT_SPHINX_BIN", "", "pocketsphinx program (empty: pocketsphinx_continuous, then pocketsphinx, on $PATH).")
 		fs.str(&cfg.SphinxModel, "sphinx-model-dir", "CLIPCUT_SPHINX_MODEL_DIR", "", "pocketsphinx model directory (empty: Debian's /usr/share/pocketsphinx/model/en-us).")
+		fs.duration(&cfg.JobRescueAfter, "job-rescue-after", "CLIPCUT_JOB_RESCUE_AFTER", 15*time.Minute, "A job still marked running this long after it started, and past its own timeout, is taken to be abandoned by a worker that died, and is retried elsewhere.")
+		fs.duration(&cfg.JobTimeoutBase, "job-timeout-base", "CLIPCUT_JOB_TIMEOUT_BASE", jobs.DefaultTimeoutBase, "Fixed part of media job timeouts: a transcode may take this plus 6x the video's length. A killed worker's job is retried once this timeout and --job-rescue-after have passed.")
+		fs.duration(&cfg.AnalyticsRetention, "analytics-retention", "CLIPCUT_ANALYTICS_RETENTION", 90*24*time.Hour, "How long raw player events are kept before the hourly job deletes them; hourly and daily rollups and view counts are kept for good. 0 keeps them for ever.")
+		fs.duration(&cfg.AnalyticsRollupInterval, "analytics-rollup-interval", "CLIPCUT_ANALYTICS_ROLLUP_INTERVAL", jobs.AnalyticsRollupInterval, "How often player events are summarised into the hourly and daily figures the dashboards show (and so how far they lag behind); between 1s and 1h.")
 		fs.str(&cfg.X264Preset, "x264-preset", "CLIPCUT_X264_PRESET", "veryfast", "x264 preset for the HLS ladder: ultrafast ... veryslow (slower: smaller files at the same quality).")
 	}
 	return fs, cfg
 }
 
 func printUsage(w io.Writer, m mode, cfg *Config) {
-	fmt.Fprintf(w, "Usage: clipcut %s [flags]\n\n%s\n\nEvery flag can also be set by the environment variable shown.\n\n", m, modeSummary[m])
+	fmt.Fprintf(w, "Usage: clipcut %s [flags]\n\n%s\n\nEvery flag can also be set by the environment variable shown. A secret can instead be read from a file: set the variable with _FILE appended (DATABASE_URL_FILE=/run/secrets/db) and the file's content, trailing newline trimmed, is the value.\n\n", m, modeSummary[m])
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
 	for _, r := range cfg.usage {
@@ -263,6 +344,21 @@ func (c *Config) Validate(m mode) error {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		bad("--addr (CLIPCUT_ADDR) has an invalid port %q", port)
 	}
+	if _, err := parseSecretKeys(c.SecretKeys); err != nil {
+		bad("--secret-keys (CLIPCUT_SECRET_KEYS): %v", err)
+	}
+	if _, err := webhook.ParseAllowList(c.WebhookAllowCIDRs); err != nil {
+		bad("--webhook-allow-cidrs (CLIPCUT_WEBHOOK_ALLOW_CIDRS): %v", err)
+	}
+	if c.WebhookTimeout < time.Second || c.WebhookTimeout > 5*time.Minute {
+		bad("--webhook-timeout (CLIPCUT_WEBHOOK_TIMEOUT) must be between 1s and 5m, got %s", c.WebhookTimeout)
+	}
+	if m != modeAPI && c.WebhookWorkers < 1 {
+		bad("--webhook-workers (CLIPCUT_WEBHOOK_WORKERS) must be at least 1, got %d", c.WebhookWorkers)
+	}
+	if m != modeAPI && c.WebhookRetryWindow < time.Minute {
+		bad("--webhook-retry-window (CLIPCUT_WEBHOOK_RETRY_WINDOW) must be at least 1m, got %s", c.WebhookRetryWindow)
+	}
 	if c.ShutdownTimeout <= 0 {
 		bad("--shutdown-timeout (CLIPCUT_SHUTDOWN_TIMEOUT) must be positive")
 	}
@@ -299,6 +395,21 @@ func (c *Config) Validate(m mode) error {
 		if c.DailyUploads < 0 {
 			bad("--user-daily-uploads (CLIPCUT_USER_DAILY_UPLOADS) must not be negative")
 		}
+		for _, l := range []struct{ flag, env, value string }{
+			{"--rate-limit-graphql", "CLIPCUT_RATE_LIMIT_GRAPHQL", c.RateLimitGraphQL},
+			{"--rate-limit-uploads", "CLIPCUT_RATE_LIMIT_UPLOADS", c.RateLimitUploads},
+			{"--rate-limit-auth", "CLIPCUT_RATE_LIMIT_AUTH", c.RateLimitAuth},
+		} {
+			if _, err := auth.ParseRateLimit(l.value); err != nil {
+				bad("%s (%s): %v", l.flag, l.env, err)
+			}
+		}
+		if _, err := parseOrigins(c.CORSOrigins); err != nil {
+			bad("--cors-origins (CLIPCUT_CORS_ORIGINS): %v", err)
+		}
+		if c.AnalyticsIPRate < 0 {
+			bad("--analytics-ip-rate (CLIPCUT_ANALYTICS_IP_RATE) must not be negative")
+		}
 		if c.MediaS3Mode != "proxy" && c.MediaS3Mode != "redirect" {
 			bad("--media-s3-mode (CLIPCUT_MEDIA_S3_MODE) must be proxy or redirect, got %q", c.MediaS3Mode)
 		}
@@ -322,6 +433,18 @@ func (c *Config) Validate(m mode) error {
 		}
 		if c.MediaWorkers < 1 {
 			bad("--media-workers (CLIPCUT_MEDIA_WORKERS) must be at least 1, got %d", c.MediaWorkers)
+		}
+		if c.JobRescueAfter < time.Second {
+			bad("--job-rescue-after (CLIPCUT_JOB_RESCUE_AFTER) must be at least 1s, got %s", c.JobRescueAfter)
+		}
+		if c.AnalyticsRetention != 0 && c.AnalyticsRetention < 24*time.Hour {
+			bad("--analytics-retention (CLIPCUT_ANALYTICS_RETENTION) must be 0 or at least 24h, got %s", c.AnalyticsRetention)
+		}
+		if c.AnalyticsRollupInterval < time.Second || c.AnalyticsRollupInterval > time.Hour {
+			bad("--analytics-rollup-interval (CLIPCUT_ANALYTICS_ROLLUP_INTERVAL) must be between 1s and 1h, got %s", c.AnalyticsRollupInterval)
+		}
+		if c.JobTimeoutBase < time.Second {
+			bad("--job-timeout-base (CLIPCUT_JOB_TIMEOUT_BASE) must be at least 1s, got %s", c.JobTimeoutBase)
 		}
 		if _, _, err := media.SelectTranscriber(c.transcriberConfig()); err != nil {
 			bad("--transcriber (CLIPCUT_TRANSCRIBER): %v", err)
@@ -409,4 +532,21 @@ func (c *Config) transcriberConfig() media.TranscriberConfig {
 		OpenAI:  media.OpenAIConfig{BaseURL: c.OpenAIBaseURL, APIKey: c.OpenAIAPIKey, Model: c.OpenAIModel},
 		Sphinx:  media.SphinxConfig{Binary: c.SphinxBin, ModelDir: c.SphinxModel},
 	}
+}
+
+// webhookConfig is what the webhook settings make: the address policy
+// (checked when a webhook is created and at every connection) and the
+// delivery settings.
+type webhookConfig struct {
+	Policy   webhook.Policy
+	Settings jobs.WebhookSettings
+}
+
+func (c *Config) webhookSettings() webhookConfig {
+	allow, _ := webhook.ParseAllowList(c.WebhookAllowCIDRs) // validated
+	p := webhook.Policy{AllowPrivate: c.WebhookAllowPrivate, Allow: allow}
+	return webhookConfig{Policy: p, Settings: jobs.WebhookSettings{
+		Client:      webhook.NewClient(webhook.Options{Policy: p, Timeout: c.WebhookTimeout}),
+		RetryWindow: c.WebhookRetryWindow,
+	}}
 }

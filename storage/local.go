@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -34,6 +35,11 @@ import (
 type Local struct {
 	root *os.Root
 	dir  string
+	// dirFD is the root directory opened for openat2 (see openBeneath);
+	// nil where that is not used.
+	dirFD *os.File
+	// metas remembers the extended attribute of files already read.
+	metas metaCache
 }
 
 var (
@@ -58,11 +64,14 @@ func NewLocal(root string) (*Local, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storage: local %s: %w", dir, err)
 	}
-	return &Local{root: r, dir: dir}, nil
+	return &Local{root: r, dir: dir, dirFD: openRootDir(dir)}, nil
 }
 
 // Close releases the root directory. The Local is unusable afterwards.
 func (l *Local) Close() error {
+	if l.dirFD != nil {
+		l.dirFD.Close()
+	}
 	return l.root.Close()
 }
 
@@ -205,6 +214,37 @@ func (l *Local) Get(ctx context.Context, key string) (io.ReadCloser, ObjectInfo,
 		return nil, ObjectInfo{}, opError("get", key, err)
 	}
 	f, info, err := l.open(key)
+	if err != nil {
+		return nil, ObjectInfo{}, opError("get", key, err)
+	}
+	return f, info, nil
+}
+
+// GetNoSymlinks is Get for a caller that hands the file to someone else
+// and must know it is the one at key: a symbolic link anywhere along the
+// key (even one staying under the root) makes it ErrNotExist, as for
+// LocalPath. The check and the open are one system call (openat2 on
+// Linux 5.6 and later); where that is not available it returns
+// errors.ErrUnsupported, and the caller should use Get and check the path
+// itself.
+func (l *Local) GetNoSymlinks(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, error) {
+	if err := checkKey(key); err != nil {
+		return nil, ObjectInfo{}, keyError("get", key, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, ObjectInfo{}, opError("get", key, err)
+	}
+	f, ok, err := l.openBeneath(key, true)
+	if !ok {
+		return nil, ObjectInfo{}, errors.ErrUnsupported
+	}
+	if isNotExist(err) {
+		err = ErrNotExist
+	}
+	if err != nil {
+		return nil, ObjectInfo{}, opError("get", key, err)
+	}
+	info, err := l.describe(f, key)
 	if err != nil {
 		return nil, ObjectInfo{}, opError("get", key, err)
 	}
@@ -398,30 +438,97 @@ func (l *Local) LocalPath(key string) (string, bool) {
 
 // open opens the regular file at key and describes it.
 func (l *Local) open(key string) (*os.File, ObjectInfo, error) {
-	f, err := l.root.Open(filepath.FromSlash(key))
+	f, ok, err := l.openBeneath(key, false)
+	if !ok {
+		f, err = l.root.Open(filepath.FromSlash(key))
+	}
 	if isNotExist(err) {
 		return nil, ObjectInfo{}, ErrNotExist
 	}
 	if err != nil {
 		return nil, ObjectInfo{}, err
 	}
+	info, err := l.describe(f, key)
+	if err != nil {
+		return nil, ObjectInfo{}, err
+	}
+	return f, info, nil
+}
+
+// describe describes f, just opened for key, closing it when it is not a
+// regular file or cannot be described.
+func (l *Local) describe(f *os.File, key string) (ObjectInfo, error) {
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, ObjectInfo{}, err
+		return ObjectInfo{}, err
 	}
 	if !st.Mode().IsRegular() {
 		f.Close()
-		return nil, ObjectInfo{}, ErrNotExist
+		return ObjectInfo{}, ErrNotExist
 	}
 	info := ObjectInfo{Key: key, Size: st.Size(), ModTime: st.ModTime()}
-	meta, _ := readMeta(f)
+	meta := l.metas.read(f, st)
 	info.ContentType = contentTypeFor(key, meta.ContentType)
 	info.ETag = meta.ETag
 	if info.ETag == "" {
 		info.ETag = fmt.Sprintf("%x-%x", st.ModTime().UnixNano(), st.Size())
 	}
-	return f, info, nil
+	return info, nil
+}
+
+// metaCacheSize bounds the remembered extended attributes (about 150
+// bytes each).
+const metaCacheSize = 8192
+
+// metaCache remembers the fileMeta of files by identity (device and
+// inode), valid while their change time stays the same: a write renames
+// a new file (a new inode) over the key, and setting the attribute
+// changes the time, so a hit is always current. It saves a getxattr and
+// a JSON decode on every read of a popular object. Files whose identity
+// is unknown (off Linux) are read every time.
+type metaCache struct {
+	mu      sync.Mutex
+	entries map[fileID]cachedMeta
+}
+
+// fileID identifies a file on the machine.
+type fileID struct{ dev, ino uint64 }
+
+type cachedMeta struct {
+	changed int64 // change time, ns
+	size    int64
+	meta    fileMeta
+}
+
+// read returns f's metadata, from the cache when st shows the file has
+// not changed since it was read.
+func (c *metaCache) read(f *os.File, st fs.FileInfo) fileMeta {
+	id, changed, ok := statID(st)
+	if !ok {
+		m, _ := readMeta(f)
+		return m
+	}
+	c.mu.Lock()
+	e, hit := c.entries[id]
+	c.mu.Unlock()
+	if hit && e.changed == changed && e.size == st.Size() {
+		return e.meta
+	}
+	m, _ := readMeta(f)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.entries == nil {
+		c.entries = make(map[fileID]cachedMeta)
+	}
+	if _, ok := c.entries[id]; !ok && len(c.entries) >= metaCacheSize {
+		for k := range c.entries { // random eviction, O(1)
+			delete(c.entries, k)
+			break
+		}
+	}
+	c.entries[id] = cachedMeta{changed: changed, size: st.Size(), meta: m}
+	return m
 }
 
 // stat describes the regular file at key.

@@ -5,7 +5,9 @@ package storage
 import (
 	"encoding/json"
 	"errors"
+	"io/fs"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -62,4 +64,13 @@ func readMeta(f *os.File) (m fileMeta, ok bool) {
 		return fileMeta{}, false
 	}
 	return m, true
+}
+
+// statID is the identity and change time (ns) of the file st describes.
+func statID(st fs.FileInfo) (id fileID, changed int64, ok bool) {
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return fileID{}, 0, false
+	}
+	return fileID{dev: uint64(sys.Dev), ino: sys.Ino}, sys.Ctim.Nano(), true
 }

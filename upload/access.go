@@ -96,6 +96,9 @@ func (s *Service) authorize(r *http.Request, v store.Video) (int, string) {
 	if viewer.UserID != v.OwnerID && !viewer.IsAdmin {
 		return http.StatusForbidden, "This upload belongs to someone else."
 	}
+	if err := viewer.CheckScope(auth.ScopeUploadsWrite); err != nil {
+		return http.StatusForbidden, err.Error()
+	}
 	return 0, ""
 }
 

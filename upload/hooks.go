@@ -21,6 +21,9 @@ func (s *Service) preCreate(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 	if err != nil {
 		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_UNAUTHENTICATED", "Log in (session cookie or Authorization: Bearer) to upload.", http.StatusUnauthorized)
 	}
+	if err := viewer.CheckScope(auth.ScopeUploadsWrite); err != nil {
+		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_FORBIDDEN", err.Error(), http.StatusForbidden)
+	}
 	if hook.Upload.SizeIsDeferred {
 		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_LENGTH_REQUIRED", "Upload-Length is required: clipcut checks size limits before accepting bytes.", http.StatusBadRequest)
 	}

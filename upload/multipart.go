@@ -32,6 +32,10 @@ func (s *Service) HandleMultipart(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "Log in (session cookie or Authorization: Bearer) to upload.")
 		return
 	}
+	if err := viewer.CheckScope(auth.ScopeUploadsWrite); err != nil {
+		writeError(w, http.StatusForbidden, err.Error())
+		return
+	}
 	lim := s.limitsFor(viewer)
 	if lim.MaxFileSize > 0 {
 		if r.ContentLength > lim.MaxFileSize+multipartOverhead {

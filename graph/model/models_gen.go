@@ -17,6 +17,88 @@ type Node interface {
 	IsNode()
 }
 
+// Analytics of a video, a channel or the whole instance over one range.
+type Analytics struct {
+	// Start of the range (rounded).
+	From time.Time `json:"from"`
+	// End of the range (rounded), exclusive.
+	To time.Time `json:"to"`
+	// Bucket size of `series`.
+	Interval AnalyticsInterval `json:"interval"`
+	// The whole range at once (unique viewers counted once across buckets).
+	Totals *AnalyticsPoint `json:"totals"`
+	// One point per bucket, oldest first, empty buckets included.
+	Series []*AnalyticsPoint `json:"series"`
+	// Audience retention by second of the video; empty for channel and instance analytics.
+	Retention []*RetentionPoint `json:"retention"`
+	// Watch time by rendition, most watched first.
+	Renditions []*RenditionWatchTime `json:"renditions"`
+	// The most viewed videos in the range, at most 10 (for a video: itself).
+	TopVideos []*VideoViews `json:"topVideos"`
+}
+
+// The figures of one period: a bucket of a time series, or a whole range.
+type AnalyticsPoint struct {
+	// Start of the period.
+	Start time.Time `json:"start"`
+	// Sessions with at least 3 seconds played.
+	Views int `json:"views"`
+	// Distinct anonymous viewers with at least one view in the period.
+	UniqueViewers int `json:"uniqueViewers"`
+	// Media time played, in seconds, by every session (views or not).
+	WatchTimeSeconds float64 `json:"watchTimeSeconds"`
+	// Mean media time played per view, in seconds.
+	AverageViewDurationSeconds float64 `json:"averageViewDurationSeconds"`
+	// Sessions in which the viewer asked to play.
+	PlaybackAttempts int `json:"playbackAttempts"`
+	// Mean time from play to first frame, in milliseconds; null without samples.
+	StartupTimeMeanMs *float64 `json:"startupTimeMeanMs,omitempty"`
+	// Median time from play to first frame, in milliseconds; null without samples.
+	StartupTimeP50Ms *float64 `json:"startupTimeP50Ms,omitempty"`
+	// 95th percentile of the time from play to first frame, in milliseconds; null without samples.
+	StartupTimeP95Ms *float64 `json:"startupTimeP95Ms,omitempty"`
+	// Time stalled after the first frame divided by (watch time + time stalled), 0 to 1.
+	RebufferingRatio float64 `json:"rebufferingRatio"`
+	// Sessions that asked to play but left before the first frame, without an error.
+	ExitsBeforeStart int `json:"exitsBeforeStart"`
+	// Sessions that ended with a fatal playback error.
+	PlaybackFailures int `json:"playbackFailures"`
+}
+
+// The period analytics cover. Figures are rolled up about once a minute, so
+// the last minute or so is not counted yet.
+type AnalyticsRange struct {
+	// Start, inclusive; rounded down to the hour (to the day for `DAY`). Default: 28 days before `to`.
+	From *time.Time `json:"from,omitempty"`
+	// End, exclusive; rounded up to the hour (to the day for `DAY`). Default: now.
+	To *time.Time `json:"to,omitempty"`
+	// Bucket size of `series`. Default: `HOUR` for ranges up to 3 days, `DAY` beyond.
+	Interval *AnalyticsInterval `json:"interval,omitempty"`
+}
+
+// A personal API token: a long-lived credential for scripts and integrations,
+// limited to its scopes. Send it as `Authorization: Bearer ccp_...` on
+// GraphQL, tus and REST requests. Only a hash of the secret is stored; the
+// secret itself is shown once, by `createApiToken`.
+type APIToken struct {
+	// The token's id (to revoke it).
+	ID uuid.UUID `json:"id"`
+	// What the token is for, as named by its owner.
+	Name string `json:"name"`
+	// The first characters of the secret (`ccp_` and 8 more), to recognise it; never the whole secret.
+	Prefix string `json:"prefix"`
+	// What the token may do.
+	Scopes []Scope `json:"scopes"`
+	// When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+	// When it was last used (updated at most once a minute); null if never.
+	LastUsedAt *time.Time `json:"lastUsedAt,omitempty"`
+	// When it stops working; null when it does not expire.
+	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
+}
+
+func (APIToken) IsNode() {}
+
 // A new session. The server also sets it as an HttpOnly session cookie, so
 // browsers need not store the token.
 type AuthPayload struct {
@@ -26,6 +108,15 @@ type AuthPayload struct {
 	Token string `json:"token"`
 	// The signed-in user.
 	User *User `json:"user"`
+}
+
+// A new API token and its secret.
+type CreateAPITokenPayload struct {
+	// The secret, `ccp_` followed by 64 hexadecimal digits. Shown only now: store it
+	// somewhere safe; it cannot be read again.
+	Token string `json:"token"`
+	// The token's record, as `apiTokens` lists it.
+	APIToken *APIToken `json:"apiToken"`
 }
 
 // A video to upload.
@@ -56,6 +147,27 @@ type CreateUploadPayload struct {
 	UploadExpiresAt time.Time `json:"uploadExpiresAt"`
 }
 
+// What createWebhook needs.
+type CreateWebhookInput struct {
+	// Where to POST events: an absolute `https://` (or `http://`) URL without a
+	// user name or password. Private, loopback and link-local addresses are
+	// refused unless the instance allows them.
+	URL string `json:"url"`
+	// The events to send (at least one).
+	Events []WebhookEventType `json:"events"`
+	// Your own signing secret (16 to 200 characters). Omit it to get a generated one.
+	Secret *string `json:"secret,omitempty"`
+}
+
+// A new webhook and its signing secret.
+type CreateWebhookPayload struct {
+	// The webhook.
+	Webhook *Webhook `json:"webhook"`
+	// The secret that signs every delivery (HMAC-SHA256). Shown only now, unless
+	// you supplied it: keep it with your receiver.
+	Secret string `json:"secret"`
+}
+
 // A progressive MP4 of one rendition, for watching offline. Offered when the
 // instance enables downloads (CLIPCUT_MP4_DOWNLOADS).
 type Download struct {
@@ -69,6 +181,16 @@ type Download struct {
 	Size int64 `json:"size"`
 	// Where to download it (byte ranges supported; signed like playback URLs for private videos).
 	URL string `json:"url"`
+}
+
+// How many people are watching a video right now.
+type LiveViewers struct {
+	// The video.
+	VideoID uuid.UUID `json:"videoId"`
+	// Distinct viewers whose player reported in the last 30 seconds.
+	Count int `json:"count"`
+	// When the count was taken.
+	At time.Time `json:"at"`
 }
 
 // Credentials to log in.
@@ -110,6 +232,48 @@ type Playback struct {
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
 
+// A batch of player events of one session, as `POST /api/v1/analytics/events` takes them.
+type PlaybackEventBatchInput struct {
+	// The video being played.
+	VideoID uuid.UUID `json:"videoId"`
+	// A random UUID (version 4) the player keeps in local storage; nothing else identifies a viewer.
+	ViewerID string `json:"viewerId"`
+	// A random UUID (version 4) per playback session.
+	SessionID string `json:"sessionId"`
+	// Numbers the session's batches from 0; a batch sent twice is counted once.
+	Seq int `json:"seq"`
+	// 1 to 200 events.
+	Events []*PlaybackEventInput `json:"events"`
+}
+
+// One player event.
+type PlaybackEventInput struct {
+	// Numbers the session's events from 0; an event sent twice is counted once.
+	Seq int `json:"seq"`
+	// What happened.
+	Type PlaybackEventType `json:"type"`
+	// Milliseconds since the session started, on the player's monotonic clock (`performance.now()`), never wall-clock time.
+	T float64 `json:"t"`
+	// Playback position in seconds (clamped to the video's length).
+	Position float64 `json:"position"`
+	// For `SEEK`: the position before the seek, in seconds.
+	From *float64 `json:"from,omitempty"`
+	// The rendition playing, for example `720p`.
+	Rendition *string `json:"rendition,omitempty"`
+	// Seconds of media buffered ahead of the position.
+	Buffer *float64 `json:"buffer,omitempty"`
+	// For `ERROR`: a short description (at most 500 characters).
+	Error *string `json:"error,omitempty"`
+}
+
+// What became of a batch of player events.
+type PlaybackReport struct {
+	// Events stored.
+	Accepted int `json:"accepted"`
+	// Events dropped: duplicates, invalid ones, or for an unknown video.
+	Dropped int `json:"dropped"`
+}
+
 // A signed link to a private video, to share it with someone without an
 // account or to embed it elsewhere.
 type PlaybackToken struct {
@@ -134,6 +298,24 @@ type Processing struct {
 // Read operations. Errors carry `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN`,
 // `NOT_FOUND`, `BAD_USER_INPUT`, `QUOTA_EXCEEDED`, `RATE_LIMITED` or `INTERNAL`.
 type Query struct {
+}
+
+// Watch time spent on one rendition.
+type RenditionWatchTime struct {
+	// The rendition, for example `720p`.
+	Rendition string `json:"rendition"`
+	// Media time played on it, in seconds.
+	Seconds float64 `json:"seconds"`
+	// Share of all watch time, 0 to 1.
+	Share float64 `json:"share"`
+}
+
+// Audience retention at one point of the video.
+type RetentionPoint struct {
+	// Seconds from the start of the video (the start of a bucket of one second, or more for videos over an hour).
+	Second float64 `json:"second"`
+	// Share of the sessions that started playback which played this moment, 0 to 1.
+	Share float64 `json:"share"`
 }
 
 // Fields to create an account.
@@ -209,6 +391,18 @@ type UpdateVideoInput struct {
 	Privacy *Privacy `json:"privacy,omitempty"`
 }
 
+// What updateWebhook changes; omitted fields keep their value.
+type UpdateWebhookInput struct {
+	// The webhook to change.
+	ID uuid.UUID `json:"id"`
+	// A new URL, checked like createWebhook's.
+	URL *string `json:"url,omitempty"`
+	// A new list of events (at least one).
+	Events []WebhookEventType `json:"events,omitempty"`
+	// Pause (false) or resume (true) deliveries.
+	Active *bool `json:"active,omitempty"`
+}
+
 // A page of videos (Relay cursor connection).
 type VideoConnection struct {
 	// The videos on this page with their cursors.
@@ -239,6 +433,227 @@ type VideoProgress struct {
 	Playable bool `json:"playable"`
 	// Why processing failed; null unless status is FAILED.
 	Error *string `json:"error,omitempty"`
+}
+
+// One video's views within an analytics range.
+type VideoViews struct {
+	// The video.
+	Video *Video `json:"video"`
+	// Views in the range.
+	Views int `json:"views"`
+	// Watch time in the range, in seconds.
+	WatchTimeSeconds float64 `json:"watchTimeSeconds"`
+}
+
+// An HTTPS endpoint that receives signed POST requests about your videos.
+// See the README's "Webhooks" section for the payload and how to verify the
+// `Clipcut-Signature` header.
+type Webhook struct {
+	// The webhook's id.
+	ID uuid.UUID `json:"id"`
+	// Where events are POSTed.
+	URL string `json:"url"`
+	// The events sent to it.
+	Events []WebhookEventType `json:"events"`
+	// False while paused: new events are not sent to it (testWebhook still is).
+	Active bool `json:"active"`
+	// When it was created.
+	CreatedAt time.Time `json:"createdAt"`
+	// When it last changed.
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+func (Webhook) IsNode() {}
+
+// One event sent to one webhook, with the outcome of its latest attempt.
+type WebhookDelivery struct {
+	// The delivery's id (for redeliverWebhook); sent as `Clipcut-Delivery-Id`.
+	ID uuid.UUID `json:"id"`
+	// The webhook.
+	WebhookID uuid.UUID `json:"webhookId"`
+	// The event's id, the same on every attempt and redelivery: receivers deduplicate by it.
+	EventID uuid.UUID `json:"eventId"`
+	// The event's type as sent, for example `video.ready` or `webhook.test`.
+	EventType string `json:"eventType"`
+	// The video the event is about (null for test events).
+	VideoID *uuid.UUID `json:"videoId,omitempty"`
+	// Where the delivery stands.
+	Status WebhookDeliveryStatus `json:"status"`
+	// Attempts made so far.
+	Attempts int `json:"attempts"`
+	// The HTTP status of the latest answer; null when there was none (timeout, refused address).
+	LastStatusCode *int `json:"lastStatusCode,omitempty"`
+	// Why the latest attempt failed, if it did.
+	LastError *string `json:"lastError,omitempty"`
+	// How long the latest attempt took, in milliseconds.
+	LastLatencyMs *int `json:"lastLatencyMs,omitempty"`
+	// When the next attempt runs (PENDING only).
+	NextAttemptAt *time.Time `json:"nextAttemptAt,omitempty"`
+	// When the event was queued for this webhook.
+	CreatedAt time.Time `json:"createdAt"`
+	// When the endpoint accepted it.
+	DeliveredAt *time.Time `json:"deliveredAt,omitempty"`
+}
+
+func (WebhookDelivery) IsNode() {}
+
+// A page of a webhook's delivery log, newest first.
+type WebhookDeliveryConnection struct {
+	// The deliveries on this page.
+	Edges []*WebhookDeliveryEdge `json:"edges"`
+	// Where this page sits.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A delivery and its cursor.
+type WebhookDeliveryEdge struct {
+	// Pass as `after` to get the deliveries after this one.
+	Cursor string `json:"cursor"`
+	// The delivery.
+	Node *WebhookDelivery `json:"node"`
+}
+
+// How finely a time series is cut. Buckets start on whole UTC hours or days.
+type AnalyticsInterval string
+
+const (
+	// One point per hour (ranges up to 31 days).
+	AnalyticsIntervalHour AnalyticsInterval = "HOUR"
+	// One point per UTC day.
+	AnalyticsIntervalDay AnalyticsInterval = "DAY"
+)
+
+var AllAnalyticsInterval = []AnalyticsInterval{
+	AnalyticsIntervalHour,
+	AnalyticsIntervalDay,
+}
+
+func (e AnalyticsInterval) IsValid() bool {
+	switch e {
+	case AnalyticsIntervalHour, AnalyticsIntervalDay:
+		return true
+	}
+	return false
+}
+
+func (e AnalyticsInterval) String() string {
+	return string(e)
+}
+
+func (e *AnalyticsInterval) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AnalyticsInterval(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AnalyticsInterval", str)
+	}
+	return nil
+}
+
+func (e AnalyticsInterval) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AnalyticsInterval) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AnalyticsInterval) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The kind of a player event.
+type PlaybackEventType string
+
+const (
+	// The player was created for the video.
+	PlaybackEventTypeLoad PlaybackEventType = "LOAD"
+	// The viewer (or autoplay) asked to play.
+	PlaybackEventTypePlay PlaybackEventType = "PLAY"
+	// The first frame was shown.
+	PlaybackEventTypeFirstFrame PlaybackEventType = "FIRST_FRAME"
+	// Sent every 10 seconds while the page is open.
+	PlaybackEventTypeHeartbeat PlaybackEventType = "HEARTBEAT"
+	// The position jumped from `from` to `position`.
+	PlaybackEventTypeSeek PlaybackEventType = "SEEK"
+	// The player switched to another rendition.
+	PlaybackEventTypeRenditionSwitch PlaybackEventType = "RENDITION_SWITCH"
+	// Playback stopped to wait for data.
+	PlaybackEventTypeStallStart PlaybackEventType = "STALL_START"
+	// Playback resumed after a stall.
+	PlaybackEventTypeStallEnd PlaybackEventType = "STALL_END"
+	// A fatal playback error.
+	PlaybackEventTypeError PlaybackEventType = "ERROR"
+	// Playback reached the end.
+	PlaybackEventTypeEnded PlaybackEventType = "ENDED"
+	// The viewer paused.
+	PlaybackEventTypePause PlaybackEventType = "PAUSE"
+)
+
+var AllPlaybackEventType = []PlaybackEventType{
+	PlaybackEventTypeLoad,
+	PlaybackEventTypePlay,
+	PlaybackEventTypeFirstFrame,
+	PlaybackEventTypeHeartbeat,
+	PlaybackEventTypeSeek,
+	PlaybackEventTypeRenditionSwitch,
+	PlaybackEventTypeStallStart,
+	PlaybackEventTypeStallEnd,
+	PlaybackEventTypeError,
+	PlaybackEventTypeEnded,
+	PlaybackEventTypePause,
+}
+
+func (e PlaybackEventType) IsValid() bool {
+	switch e {
+	case PlaybackEventTypeLoad, PlaybackEventTypePlay, PlaybackEventTypeFirstFrame, PlaybackEventTypeHeartbeat, PlaybackEventTypeSeek, PlaybackEventTypeRenditionSwitch, PlaybackEventTypeStallStart, PlaybackEventTypeStallEnd, PlaybackEventTypeError, PlaybackEventTypeEnded, PlaybackEventTypePause:
+		return true
+	}
+	return false
+}
+
+func (e PlaybackEventType) String() string {
+	return string(e)
+}
+
+func (e *PlaybackEventType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = PlaybackEventType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid PlaybackEventType", str)
+	}
+	return nil
+}
+
+func (e PlaybackEventType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *PlaybackEventType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e PlaybackEventType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // Who can see and play a video.
@@ -297,6 +712,78 @@ func (e *Privacy) UnmarshalJSON(b []byte) error {
 }
 
 func (e Privacy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a personal API token may do. Each value stands for the scope string
+// shown in brackets, used in docs and the web app (`VIDEOS_READ` is
+// `videos:read`). Sessions (web app, `logIn`) have every scope.
+type Scope string
+
+const (
+	// `videos:read`: read videos, including your private ones, their playback URLs, subtitles and progress.
+	ScopeVideosRead Scope = "VIDEOS_READ"
+	// `videos:write`: change and delete your videos and their subtitles, retry processing.
+	ScopeVideosWrite Scope = "VIDEOS_WRITE"
+	// `uploads:write`: create uploads (`createUpload`, tus, `POST /upload`) and send their bytes.
+	ScopeUploadsWrite Scope = "UPLOADS_WRITE"
+	// `analytics:read`: read view statistics of your videos.
+	ScopeAnalyticsRead Scope = "ANALYTICS_READ"
+	// `webhooks:read`: list your webhooks and their deliveries.
+	ScopeWebhooksRead Scope = "WEBHOOKS_READ"
+	// `webhooks:write`: create, change, test, redeliver and delete your webhooks.
+	ScopeWebhooksWrite Scope = "WEBHOOKS_WRITE"
+)
+
+var AllScope = []Scope{
+	ScopeVideosRead,
+	ScopeVideosWrite,
+	ScopeUploadsWrite,
+	ScopeAnalyticsRead,
+	ScopeWebhooksRead,
+	ScopeWebhooksWrite,
+}
+
+func (e Scope) IsValid() bool {
+	switch e {
+	case ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite, ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite:
+		return true
+	}
+	return false
+}
+
+func (e Scope) String() string {
+	return string(e)
+}
+
+func (e *Scope) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Scope(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Scope", str)
+	}
+	return nil
+}
+
+func (e Scope) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Scope) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Scope) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -422,6 +909,145 @@ func (e *VideoStatus) UnmarshalJSON(b []byte) error {
 }
 
 func (e VideoStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a delivery stands.
+type WebhookDeliveryStatus string
+
+const (
+	// Not delivered yet: being attempted, or waiting for its next attempt.
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "PENDING"
+	// The endpoint answered 2xx.
+	WebhookDeliveryStatusDelivered WebhookDeliveryStatus = "DELIVERED"
+	// Every attempt for 24 hours failed (or the webhook was paused); `redeliverWebhook` tries again.
+	WebhookDeliveryStatusFailed WebhookDeliveryStatus = "FAILED"
+)
+
+var AllWebhookDeliveryStatus = []WebhookDeliveryStatus{
+	WebhookDeliveryStatusPending,
+	WebhookDeliveryStatusDelivered,
+	WebhookDeliveryStatusFailed,
+}
+
+func (e WebhookDeliveryStatus) IsValid() bool {
+	switch e {
+	case WebhookDeliveryStatusPending, WebhookDeliveryStatusDelivered, WebhookDeliveryStatusFailed:
+		return true
+	}
+	return false
+}
+
+func (e WebhookDeliveryStatus) String() string {
+	return string(e)
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookDeliveryStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookDeliveryStatus", str)
+	}
+	return nil
+}
+
+func (e WebhookDeliveryStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookDeliveryStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookDeliveryStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// An event a webhook can subscribe to. On the wire (the payload's `type` and
+// the `Clipcut-Event-Type` header) each is written in lower case with a dot
+// after the first word: `VIDEO_UPLOAD_COMPLETED` is `video.upload_completed`.
+type WebhookEventType string
+
+const (
+	// `video.created`: a video was created (by `createUpload`, tus or `POST /upload`).
+	WebhookEventTypeVideoCreated WebhookEventType = "VIDEO_CREATED"
+	// `video.upload_completed`: the last byte of the upload arrived; processing starts.
+	WebhookEventTypeVideoUploadCompleted WebhookEventType = "VIDEO_UPLOAD_COMPLETED"
+	// `video.playable`: the first renditions are ready; the video can be played while the rest are made.
+	WebhookEventTypeVideoPlayable WebhookEventType = "VIDEO_PLAYABLE"
+	// `video.ready`: processing finished.
+	WebhookEventTypeVideoReady WebhookEventType = "VIDEO_READY"
+	// `video.failed`: processing failed, or the upload expired; `data.video.error` says why.
+	WebhookEventTypeVideoFailed WebhookEventType = "VIDEO_FAILED"
+	// `video.deleted`: the video was deleted.
+	WebhookEventTypeVideoDeleted WebhookEventType = "VIDEO_DELETED"
+	// `subtitles.ready`: the video has subtitles.
+	WebhookEventTypeSubtitlesReady WebhookEventType = "SUBTITLES_READY"
+	// `subtitles.failed`: subtitles could not be made (the video itself is fine); `data.video.subtitles_note` says why.
+	WebhookEventTypeSubtitlesFailed WebhookEventType = "SUBTITLES_FAILED"
+)
+
+var AllWebhookEventType = []WebhookEventType{
+	WebhookEventTypeVideoCreated,
+	WebhookEventTypeVideoUploadCompleted,
+	WebhookEventTypeVideoPlayable,
+	WebhookEventTypeVideoReady,
+	WebhookEventTypeVideoFailed,
+	WebhookEventTypeVideoDeleted,
+	WebhookEventTypeSubtitlesReady,
+	WebhookEventTypeSubtitlesFailed,
+}
+
+func (e WebhookEventType) IsValid() bool {
+	switch e {
+	case WebhookEventTypeVideoCreated, WebhookEventTypeVideoUploadCompleted, WebhookEventTypeVideoPlayable, WebhookEventTypeVideoReady, WebhookEventTypeVideoFailed, WebhookEventTypeVideoDeleted, WebhookEventTypeSubtitlesReady, WebhookEventTypeSubtitlesFailed:
+		return true
+	}
+	return false
+}
+
+func (e WebhookEventType) String() string {
+	return string(e)
+}
+
+func (e *WebhookEventType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = WebhookEventType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid WebhookEventType", str)
+	}
+	return nil
+}
+
+func (e WebhookEventType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *WebhookEventType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e WebhookEventType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -1,0 +1,209 @@
+package webhook_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/webhook"
+)
+
+func TestSignAndVerify(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"id":"e1","type":"video.ready"}`)
+	now := time.Unix(1_800_000_000, 0)
+	h := webhook.Sign("whsec_test", now, body)
+	require.Regexp(t, `^t=1800000000,v1=[0-9a-f]{64}$`, h)
+	require.NoError(t, webhook.Verify("whsec_test", h, body, 5*time.Minute, now.Add(time.Minute)))
+
+	for name, tc := range map[string]struct {
+		secret, header string
+		body           []byte
+		want           error
+	}{
+		"other secret":    {"whsec_other", h, body, webhook.ErrSignatureMismatch},
+		"changed body":    {"whsec_test", h, []byte(`{"id":"e2"}`), webhook.ErrSignatureMismatch},
+		"no header":       {"whsec_test", "", body, webhook.ErrBadSignatureHeader},
+		"no signature":    {"whsec_test", "t=1800000000", body, webhook.ErrBadSignatureHeader},
+		"replayed later":  {"whsec_test", webhook.Sign("whsec_test", now.Add(-time.Hour), body), body, webhook.ErrTooOld},
+		"extra v1 passes": {"whsec_test", h + ",v1=00", body, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := webhook.Verify(tc.secret, tc.header, tc.body, 5*time.Minute, now)
+			if tc.want == nil {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, tc.want)
+			}
+		})
+	}
+	require.True(t, strings.HasPrefix(webhook.NewSecret(), "whsec_"))
+	require.NotEqual(t, webhook.NewSecret(), webhook.NewSecret())
+}
+
+func TestPolicyRefusesNonPublicAddressesByDefault(t *testing.T) {
+	t.Parallel()
+	var def webhook.Policy
+	for _, ip := range []string{"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+		"::1", "fe80::1", "fd00::1", "0.0.0.0", "::", "224.0.0.1", "100.64.0.1", "::ffff:127.0.0.1", "255.255.255.255"} {
+		require.False(t, def.Allowed(netip.MustParseAddr(ip)), ip)
+	}
+	for _, ip := range []string{"93.184.215.14", "2606:4700::1111", "8.8.8.8"} {
+		require.True(t, def.Allowed(netip.MustParseAddr(ip)), ip)
+	}
+	require.True(t, webhook.Policy{AllowPrivate: true}.Allowed(netip.MustParseAddr("127.0.0.1")))
+	allow, err := webhook.ParseAllowList("10.0.0.0/8, 192.168.1.20")
+	require.NoError(t, err)
+	p := webhook.Policy{Allow: allow}
+	require.True(t, p.Allowed(netip.MustParseAddr("10.9.9.9")))
+	require.True(t, p.Allowed(netip.MustParseAddr("192.168.1.20")))
+	require.False(t, p.Allowed(netip.MustParseAddr("192.168.1.21")))
+	require.False(t, p.Allowed(netip.MustParseAddr("127.0.0.1")))
+	_, err = webhook.ParseAllowList("10.0.0.0/8, nonsense")
+	require.Error(t, err)
+}
+
+func TestCheckURL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var def webhook.Policy
+	for raw, want := range map[string]string{
+		"":                                   "https://",
+		"ftp://example.com/hook":             "https://",
+		"/relative":                          "https://",
+		"https://":                           "no host",
+		"https://user:pass@example.com/hook": "user name or password",
+		"https://example.com/hook#frag":      "fragment",
+		"http://127.0.0.1:9000/hook":         "127.0.0.1",
+		"http://10.0.0.5/hook":               "10.0.0.5",
+		"http://169.254.169.254/latest":      "169.254.169.254",
+		"http://[::1]/hook":                  "::1",
+		"http://localhost:8080/hook":         "resolves to",
+		"http://no-such-host.invalid/hook":   "cannot be resolved",
+		"https://example.com:99999/":         "port",
+	} {
+		err := def.CheckURL(ctx, raw)
+		var ue *webhook.URLError
+		require.ErrorAs(t, err, &ue, raw)
+		require.Contains(t, ue.Reason, want, raw)
+	}
+	require.NoError(t, webhook.Policy{AllowPrivate: true}.CheckURL(ctx, "http://127.0.0.1:9000/hook"))
+	require.NoError(t, webhook.Policy{AllowPrivate: true}.CheckURL(ctx, "http://localhost:9000/hook"))
+}
+
+func send(c *webhook.Client, url string) webhook.Result {
+	return c.Send(context.Background(), webhook.Request{URL: url, Secret: "whsec_x", EventID: "e1", EventType: "video.ready", Body: []byte(`{}`)})
+}
+
+func TestClientRefusesBlockedAddressesAtDialTime(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
+
+	def := webhook.NewClient(webhook.Options{})
+	// localhost resolves to loopback: refused at dial time whatever the name.
+	for _, u := range []string{srv.URL, "http://localhost" + port} {
+		res := send(def, u)
+		require.ErrorIs(t, res.Err, webhook.ErrBlockedAddress, u)
+		require.Zero(t, res.StatusCode)
+	}
+	require.Zero(t, hits.Load(), "no request reached the loopback receiver")
+
+	allowed := webhook.NewClient(webhook.Options{Policy: webhook.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}})
+	res := send(allowed, srv.URL)
+	require.NoError(t, res.Err)
+	require.Equal(t, 200, res.StatusCode)
+	require.EqualValues(t, 1, hits.Load())
+}
+
+// hang waits until the client goes away (or 10 s pass).
+func hang(r *http.Request) {
+	select {
+	case <-r.Context().Done():
+	case <-time.After(10 * time.Second):
+	}
+}
+
+func TestClientBoundsBadReceivers(t *testing.T) {
+	t.Parallel()
+	var written atomic.Int64
+	mux := http.NewServeMux()
+	// Handlers read the request body first: the server notices a client
+	// that hung up only after that.
+	mux.HandleFunc("/hang", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		hang(r)
+	})
+	mux.HandleFunc("/slow-body", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		hang(r)
+	})
+	mux.HandleFunc("/gigabytes", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.ReadAll(r.Body)
+		chunk := make([]byte, 1<<20)
+		for range 4096 { // 4 GiB, if anyone read it
+			n, err := w.Write(chunk)
+			written.Add(int64(n))
+			if err != nil {
+				return
+			}
+		}
+	})
+	mux.HandleFunc("/redirect", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://169.254.169.254/latest/meta-data", http.StatusFound)
+	})
+	mux.HandleFunc("/fail", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
+	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if webhook.Verify("whsec_x", r.Header.Get(webhook.SignatureHeader), body, time.Minute, time.Now()) != nil ||
+			r.Header.Get(webhook.EventIDHeader) != "e1" || r.Header.Get(webhook.EventTypeHeader) != "video.ready" {
+			http.Error(w, "bad signature", 400)
+		}
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c := webhook.NewClient(webhook.Options{Policy: webhook.Policy{AllowPrivate: true}, Timeout: 500 * time.Millisecond})
+
+	start := time.Now()
+	res := send(c, srv.URL+"/hang")
+	require.ErrorContains(t, res.Err, "timed out")
+	require.Less(t, time.Since(start), 3*time.Second)
+
+	start = time.Now()
+	res = send(c, srv.URL+"/slow-body")
+	require.Less(t, time.Since(start), 3*time.Second, "a body that never ends is cut off by the total timeout")
+
+	start = time.Now()
+	res = send(c, srv.URL+"/gigabytes")
+	require.Equal(t, 200, res.StatusCode)
+	require.NoError(t, res.Err, "a 2xx is delivered, whatever follows")
+	require.Less(t, time.Since(start), 3*time.Second)
+	time.Sleep(100 * time.Millisecond)
+	require.Less(t, written.Load(), int64(64<<20), "the receiver could not push more than socket buffers beyond the 64 KiB read")
+
+	res = send(c, srv.URL+"/redirect")
+	require.Equal(t, http.StatusFound, res.StatusCode)
+	require.ErrorContains(t, res.Err, "redirects are not followed")
+
+	res = send(c, srv.URL+"/fail")
+	require.Equal(t, 500, res.StatusCode)
+	require.ErrorContains(t, res.Err, "500")
+
+	res = send(c, srv.URL+"/ok")
+	require.NoError(t, res.Err)
+	require.Equal(t, 200, res.StatusCode)
+	require.False(t, errors.Is(res.Err, webhook.ErrBlockedAddress))
+}
