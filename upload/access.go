@@ -11,6 +11,10 @@ import (
 	"github.com/clipcut/clipcut/store"
 )
 
+// touchEvery is how often a PATCH records upload activity; well under
+// the sweeper's two minutes of idleness.
+const touchEvery = 30 * time.Second
+
 // withAccess guards the tus endpoints. Creating (POST) needs a signed-in
 // user (checked in preCreate, where quotas are). Everything on an existing
 // upload (HEAD, PATCH, DELETE) needs the upload's capability (?sig=...)
@@ -68,7 +72,11 @@ func (s *Service) withAccess(next http.Handler) http.Handler {
 				s.logger.WarnContext(r.Context(), "record upload id", "video_id", id, "error", err)
 			}
 		}
-		if r.Method == http.MethodPatch && v.Status == store.StatusUploading {
+		// The touch keeps the upload sweeper (which looks at uploads idle
+		// for two minutes) away from an active upload. Once per touchEvery
+		// is enough: touching on every PATCH cost a committed UPDATE (a WAL
+		// fsync, on a disk busy with the upload's own bytes) per chunk.
+		if r.Method == http.MethodPatch && v.Status == store.StatusUploading && time.Since(v.UpdatedAt) >= touchEvery {
 			if err := s.store.TouchUpload(r.Context(), id); err != nil {
 				s.logger.WarnContext(r.Context(), "touch upload", "video_id", id, "error", err)
 			}
