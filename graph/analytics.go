@@ -86,36 +86,39 @@ func (r *Resolver) buildAnalytics(ctx context.Context, sc store.AnalyticsScope, 
 	if w.interval == model.AnalyticsIntervalDay {
 		period = store.Daily
 	}
-	rows, err := r.Store.Rollups(ctx, period, sc, w.from, w.to)
+	data, err := r.Store.Dashboard(ctx, period, sc, w.from, w.to)
 	if err != nil {
 		return nil, err
 	}
 	var total analytics.Rollup
 	buckets := map[time.Time]*analytics.Rollup{}
 	perVideo := map[uuid.UUID]*videoTotals{}
-	for _, row := range rows {
+	// Videos with views per bucket: where one video has them all, its row's
+	// unique viewers are the bucket's.
+	viewed := map[time.Time]int{}
+	shared := false
+	for _, row := range data.Rows {
 		total.Add(row.Rollup)
 		start := row.Start.UTC()
 		if buckets[start] == nil {
 			buckets[start] = &analytics.Rollup{}
 		}
 		buckets[start].Add(row.Rollup)
+		if row.Views > 0 {
+			viewed[start]++
+			shared = shared || viewed[start] > 1
+		}
 		if perVideo[row.VideoID] == nil {
 			perVideo[row.VideoID] = &videoTotals{}
 		}
 		perVideo[row.VideoID].views += row.Views
 		perVideo[row.VideoID].watchMs += row.WatchMs
 	}
-	// A viewer counts once across the periods of the range (and, for a
-	// channel, across its videos): the sums above overcount them.
-	total.UniqueViewers = 0
-	if total.Views > 0 {
-		if total.UniqueViewers, err = r.Store.UniqueViewers(ctx, period, sc, w.from, w.to); err != nil {
-			return nil, err
-		}
-	}
+	// A viewer counts once across the periods of the range, and across
+	// the videos of a bucket: the sums above would overcount them.
+	total.UniqueViewers = data.UniqueViewers
 	var uniqueBy map[time.Time]int64
-	if video == nil && len(perVideo) > 1 {
+	if shared {
 		if uniqueBy, err = r.Store.UniqueViewersByPeriod(ctx, period, sc, w.from, w.to); err != nil {
 			return nil, err
 		}
@@ -128,7 +131,7 @@ func (r *Resolver) buildAnalytics(ctx context.Context, sc store.AnalyticsScope, 
 		if got := buckets[t]; got != nil {
 			b = *got
 		}
-		if uniqueBy != nil {
+		if viewed[t] > 1 {
 			b.UniqueViewers = uniqueBy[t]
 		}
 		out.Series = append(out.Series, analyticsPoint(t, b))

@@ -51,15 +51,46 @@ func (p Period) viewersTable() string {
 	return "analytics_hourly_viewers"
 }
 
+// uniqueViewersSQL counts the distinct viewers of a scope's viewer sets
+// in [$1, $2): one row (a NULL period and the count), or with byPeriod one
+// row per hour or day.
+func uniqueViewersSQL(p Period, sc AnalyticsScope, byPeriod bool) (string, any) {
+	_, col := p.table()
+	cond, arg := sc.where(3)
+	if !byPeriod {
+		return `SELECT NULL::timestamptz, count(*) FROM (SELECT DISTINCT viewer_id FROM ` + p.viewersTable() + `
+			WHERE ` + col + ` >= $1 AND ` + col + ` < $2 AND ` + cond + `) v`, arg
+	}
+	return `SELECT period, count(*) FROM (SELECT DISTINCT ` + col + ` AS period, viewer_id FROM ` + p.viewersTable() + `
+			WHERE ` + col + ` >= $1 AND ` + col + ` < $2 AND ` + cond + `) v GROUP BY period`, arg
+}
+
+func scanUniqueViewers(rows pgx.Rows) (int64, map[time.Time]int64, error) {
+	var total int64
+	per := map[time.Time]int64{}
+	var period *time.Time
+	var n int64
+	_, err := pgx.ForEachRow(rows, []any{&period, &n}, func() error {
+		if period == nil {
+			total = n
+		} else {
+			per[period.UTC()] = n
+		}
+		return nil
+	})
+	return total, per, err
+}
+
 // UniqueViewers counts the distinct viewers with a view in [from, to),
 // read from the per-period viewer sets of p (whole hours or days). It
 // reads one index entry per viewer and period, never raw events.
 func (s *Store) UniqueViewers(ctx context.Context, p Period, sc AnalyticsScope, from, to time.Time) (int64, error) {
-	_, col := p.table()
-	cond, arg := sc.where(3)
-	var n int64
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT DISTINCT viewer_id FROM `+p.viewersTable()+`
-		WHERE `+col+` >= $1 AND `+col+` < $2 AND `+cond+`) v`, from, to, arg).Scan(&n)
+	query, arg := uniqueViewersSQL(p, sc, false)
+	rows, err := s.pool.Query(ctx, query, from, to, arg)
+	if err != nil {
+		return 0, fmt.Errorf("unique viewers: %w", err)
+	}
+	n, _, err := scanUniqueViewers(rows)
 	if err != nil {
 		return 0, fmt.Errorf("unique viewers: %w", err)
 	}
@@ -67,25 +98,51 @@ func (s *Store) UniqueViewers(ctx context.Context, p Period, sc AnalyticsScope, 
 }
 
 // UniqueViewersByPeriod counts the distinct viewers with a view in each
-// hour or day of [from, to) across the scope's videos. (For one video the
-// rollup rows already hold these counts.)
+// hour or day of [from, to) across the scope's videos: a viewer of two of
+// them in one period counts once. (Where one video has all of a period's
+// views, its rollup row already holds the count.)
 func (s *Store) UniqueViewersByPeriod(ctx context.Context, p Period, sc AnalyticsScope, from, to time.Time) (map[time.Time]int64, error) {
-	_, col := p.table()
-	cond, arg := sc.where(3)
-	rows, err := s.pool.Query(ctx, `SELECT `+col+`, count(*) FROM (SELECT DISTINCT `+col+`, viewer_id FROM `+p.viewersTable()+`
-		WHERE `+col+` >= $1 AND `+col+` < $2 AND `+cond+`) v GROUP BY `+col, from, to, arg)
+	query, arg := uniqueViewersSQL(p, sc, true)
+	rows, err := s.pool.Query(ctx, query, from, to, arg)
 	if err != nil {
 		return nil, fmt.Errorf("unique viewers by period: %w", err)
 	}
-	out := map[time.Time]int64{}
-	var start time.Time
-	var n int64
-	_, err = pgx.ForEachRow(rows, []any{&start, &n}, func() error {
-		out[start.UTC()] = n
-		return nil
-	})
+	_, per, err := scanUniqueViewers(rows)
 	if err != nil {
 		return nil, fmt.Errorf("unique viewers by period: %w", err)
+	}
+	return per, nil
+}
+
+// DashboardData is what a dashboard reads of a scope and range.
+type DashboardData struct {
+	// Rows are the rollup rows of the range (one per video and period).
+	Rows []RollupRow
+	// UniqueViewers counts distinct viewers across the whole range.
+	UniqueViewers int64
+}
+
+// Dashboard reads the rollup rows of a scope within [from, to) and its
+// unique viewers, in one round trip. Only rollups and viewer sets are read.
+func (s *Store) Dashboard(ctx context.Context, p Period, sc AnalyticsScope, from, to time.Time) (DashboardData, error) {
+	table, col := p.table()
+	cond, arg := sc.where(3)
+	uniqueSQL, _ := uniqueViewersSQL(p, sc, false)
+	batch := &pgx.Batch{}
+	var out DashboardData
+	batch.Queue(`SELECT video_id, `+col+`, `+rollupColumns+` FROM `+table+`
+		WHERE `+col+` >= $1 AND `+col+` < $2 AND `+cond, from, to, arg).Query(func(rows pgx.Rows) error {
+		var err error
+		out.Rows, err = collectRollups(rows)
+		return err
+	})
+	batch.Queue(uniqueSQL, from, to, arg).Query(func(rows pgx.Rows) error {
+		var err error
+		out.UniqueViewers, _, err = scanUniqueViewers(rows)
+		return err
+	})
+	if err := s.pool.SendBatch(ctx, batch).Close(); err != nil {
+		return DashboardData{}, fmt.Errorf("dashboard: %w", err)
 	}
 	return out, nil
 }

@@ -4,7 +4,9 @@
 // page; reload in the middle of the upload and resume it by picking the file
 // again; lose the connection and get it back; watch processing reach ready;
 // play the video (hls.js, several levels, switching quality, storyboard
-// previews, captions from the transcribed speech, keyboard); see it in the
+// previews, captions from the transcribed speech, keyboard); read the
+// transcript, seek from a cue and search it; correct a cue in the subtitles
+// editor and see the transcript and the WebVTT change; see it in the
 // feed and in "My videos"; and the bad cases: a file that is not a video, a
 // file over the size limit.
 //
@@ -377,6 +379,85 @@ describe('clipcut web app: upload and watch', { timeout: 420_000 }, () => {
       await eventually(() => page.evaluate(() => !document.querySelector('video').paused), { what: 'k to play again' });
     });
 
+    const editedCue = 'Edited by the browser test.';
+
+    await step(page, '16a-transcript', async () => {
+      // The transcript of the track shown as captions: cues with their times.
+      await main.getByRole('button', { name: 'Transcript' }).click();
+      const list = main.getByRole('list', { name: /^Transcript, / });
+      const cues = list.getByRole('button');
+      await cues.first().waitFor();
+      metrics.transcriptCues = await cues.count();
+      const first = cues.first();
+      const start = Number(await first.getAttribute('data-start'));
+      const firstText = ((await first.locator('.transcript__text').textContent()) ?? '').trim();
+      assert.ok(firstText.length > 0, 'the first cue should say something');
+
+      // From near the end, paused, a click on the first cue jumps back to it.
+      await page.evaluate(() => {
+        const v = document.querySelector('video');
+        v.pause();
+        v.currentTime = Math.max(0, v.duration - 0.5);
+      });
+      const before = await eventually(
+        () => page.evaluate(() => (document.querySelector('video').seeking ? null : { t: document.querySelector('video').currentTime })),
+        { what: 'the seek to the end' },
+      );
+      await first.click();
+      const after = await eventually(
+        () =>
+          page.evaluate((s) => {
+            const t = document.querySelector('video').currentTime;
+            return Math.abs(t - s) < 1 ? { t } : null;
+          }, start),
+        { what: `currentTime to jump to the cue at ${start} s` },
+      );
+      assert.ok(before.t - after.t > 1, `clicking the cue should seek back (${before.t} -> ${after.t}, cue at ${start})`);
+      // It plays from there, and the cue being spoken is marked.
+      await list.locator('button[aria-current="time"]').first().waitFor();
+      t.diagnostic(`transcript: ${metrics.transcriptCues} cues; first "${firstText}" at ${start} s; seeked ${before.t.toFixed(2)} -> ${after.t.toFixed(2)} s`);
+
+      // Search: the cues with the word, the word highlighted.
+      const word = firstText.match(/\p{L}{4,}/u)?.[0] ?? firstText.split(/\s+/)[0];
+      const search = main.getByRole('searchbox', { name: 'Search the transcript' });
+      await search.fill(word);
+      await list.locator('mark').first().waitFor();
+      assert.equal((await list.locator('mark').first().textContent())?.toLowerCase(), word.toLowerCase());
+      await main.getByRole('status').filter({ hasText: /cues? match/ }).waitFor();
+      await search.fill('');
+    });
+
+    await step(page, '16b-subtitles-editor', async () => {
+      await main.getByRole('link', { name: 'Edit subtitles' }).click();
+      await expectPath(page, `/videos/${videoId}/subtitles`);
+      await page.getByRole('heading', { level: 1, name: `Subtitles of “${title}”` }).waitFor();
+      await main.locator('.provenance-badge').filter({ hasText: 'Generated from the speech' }).first().waitFor();
+      const text = main.getByRole('textbox', { name: 'Text of cue 1' });
+      await text.waitFor();
+      metrics.originalFirstCue = await text.inputValue();
+      await text.fill(editedCue);
+      await main.getByText('Unsaved changes').waitFor();
+      await main.getByRole('button', { name: 'Save subtitles' }).click();
+      await main.getByRole('status').filter({ hasText: /^Saved .+: \d+ cues?\. Generated, then edited\.$/ }).waitFor();
+      await main.locator('.provenance-badge').filter({ hasText: 'Generated, then edited' }).first().waitFor();
+      assert.equal(await main.getByRole('textbox', { name: 'Text of cue 1' }).inputValue(), editedCue);
+    });
+
+    await step(page, '16c-transcript-edited', async () => {
+      await main.getByRole('link', { name: 'Watch the video' }).click();
+      await expectPath(page, `/watch/${videoId}`);
+      await main.getByRole('button', { name: 'Transcript' }).click();
+      const list = main.getByRole('list', { name: /^Transcript, / });
+      await list.getByRole('button').first().filter({ hasText: editedCue }).waitFor();
+      // The WebVTT file itself says so too.
+      const vtt = await page.evaluate(async () => {
+        const a = [...document.querySelectorAll('a')].find((el) => el.textContent === 'WebVTT');
+        return (await fetch(a.href, { cache: 'no-cache' })).text();
+      });
+      assert.ok(vtt.includes(editedCue), `the WebVTT file should have the edited cue:\n${vtt}`);
+      t.diagnostic(`edited the first cue ("${metrics.originalFirstCue}" -> "${editedCue}"); the transcript and the WebVTT show it`);
+    });
+
     await step(page, '17-home-feed', async () => {
       await page.goto(`${run.baseURL}/`);
       const card = main.getByRole('listitem').filter({ has: page.getByRole('link', { name: title }) });
@@ -441,6 +522,13 @@ describe('clipcut web app: upload and watch', { timeout: 420_000 }, () => {
       await page.getByRole('heading', { level: 1, name: 'Upload videos' }).waitFor();
       const overflowUpload = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflowUpload <= 0, `the upload page is ${overflowUpload}px wider than a 360px phone screen`);
+    });
+
+    await step(page, '22-subtitles-phone-width', async () => {
+      await page.goto(`${run.baseURL}/videos/${videoId}/subtitles`);
+      await page.getByRole('textbox', { name: 'Text of cue 1' }).waitFor();
+      const overflowEditor = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflowEditor <= 0, `the subtitles editor is ${overflowEditor}px wider than a 360px phone screen`);
     });
 
     fs.writeFileSync(run.artifact('metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);

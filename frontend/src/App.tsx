@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
 import { Header } from './components/Header';
 import { Account } from './pages/Account';
@@ -11,6 +11,11 @@ import { Upload } from './pages/Upload';
 import { Watch } from './pages/Watch';
 import { markClientNavigation } from './routing';
 import { UploadsProvider } from './upload/UploadsProvider';
+
+// The subtitles editor is its own chunk: only owners editing cues need it.
+// Pages few visitors open are their own chunks, kept out of the initial JavaScript.
+const DashboardRoutes = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardRoutes })));
+const SubtitlesEditor = lazy(() => import('./pages/SubtitlesEditor').then((m) => ({ default: m.SubtitlesEditor })));
 
 /** The whole app below the GraphQL provider: header, routes, focus handling, uploads. */
 export function App() {
@@ -29,7 +34,21 @@ export function App() {
           <Route path="/account" component={Account} />
           <Route path="/upload" component={Upload} />
           <Route path="/my-videos" component={MyVideos} />
+          <Route path="/dashboard/*?">
+            {() => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <DashboardRoutes />
+              </Suspense>
+            )}
+          </Route>
           <Route path="/watch/:id">{(params) => <Watch key={params.id} id={params.id} />}</Route>
+          <Route path="/videos/:id/subtitles">
+            {(params) => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <SubtitlesEditor key={params.id} id={params.id} />
+              </Suspense>
+            )}
+          </Route>
           <Route component={NotFound} />
         </Switch>
       </main>

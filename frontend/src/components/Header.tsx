@@ -41,6 +41,9 @@ export function Header() {
             <Link href="/my-videos" className="site-nav__link" aria-current={location === '/my-videos' ? 'page' : undefined}>
               My videos
             </Link>
+            <Link href="/dashboard" className="site-nav__link" aria-current={location.startsWith('/dashboard') ? 'page' : undefined}>
+              Analytics
+            </Link>
           </nav>
         )}
         <nav aria-label="Account" className="site-nav" aria-busy={user === undefined || undefined}>

@@ -31,6 +31,7 @@ const MyVideosDocument = graphql(`
             privacy
             duration
             createdAt
+            viewCount
             playback {
               posterUrl
             }
@@ -252,6 +253,7 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
           <span className="privacy-badge">{PRIVACY_LABELS[video.privacy]}</span>
           <time dateTime={video.createdAt}>{formatDate(video.createdAt)}</time>
           {video.duration ? <span>{spokenClock(video.duration)}</span> : null}
+          <Link href={`/dashboard/videos/${video.id}`}>{viewsLabel(video.viewCount ?? 0)}</Link>
         </p>
 
         {status === 'PROCESSING' && (
@@ -301,6 +303,11 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
               <button type="button" className="button button--small" onClick={onRetry} aria-disabled={retrying || undefined} aria-label={`Retry processing ${video.title}`}>
                 {retrying ? 'Retrying…' : 'Retry processing'}
               </button>
+            )}
+            {status === 'READY' && (
+              <Link href={`/videos/${video.id}/subtitles`} className="button button--small" aria-label={`Subtitles of ${video.title}`}>
+                Subtitles
+              </Link>
             )}
             <button type="button" className="button button--small button--quiet" onClick={() => setMode('delete')} aria-label={`Delete ${video.title}`}>
               Delete
@@ -393,4 +400,8 @@ function EditVideoForm({ video, onDone }: { video: MyVideo; onDone: (savedTitle:
       </div>
     </form>
   );
+}
+
+function viewsLabel(n: number): string {
+  return n === 1 ? '1 view' : `${n.toLocaleString()} views`;
 }

@@ -1,4 +1,5 @@
-import { act, screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeClipcut, sent, type FakeResult } from '../test/fakeServer';
 import { renderApp } from '../test/render';
@@ -67,6 +68,7 @@ function video() {
             generated: true,
             vttUrl: 'http://clipcut.test/media/v/vid_1/subtitles/en.vtt',
             srtUrl: 'http://clipcut.test/media/v/vid_1/subtitles/en.srt',
+            updatedAt: '2026-11-20T12:00:00Z',
           },
         ]
       : [],
@@ -74,8 +76,13 @@ function video() {
   };
 }
 
-function server() {
+function server(signedInAs?: string) {
   fakeClipcut({
+    accounts: [
+      { name: 'Ada Lovelace', email: 'ada@example.com', password: 'x' },
+      { name: 'Grace Hopper', email: 'grace@example.com', password: 'x' },
+    ],
+    signedInAs,
     override: ({ name, variables }) => {
       if (name === 'WatchVideo') return { data: { video: variables.id === 'vid_1' ? video() : null } };
       if (name === 'VideoProgress') return { stream: (p) => void (push = p) };
@@ -132,5 +139,35 @@ describe('watch page', () => {
     renderApp('/watch/nope');
     expect(await screen.findByRole('heading', { level: 1, name: 'Video not found' })).toBeInTheDocument();
     expect(screen.getByText('This video does not exist, or it is private.')).toBeInTheDocument();
+  });
+
+  it('has a transcript whose cues seek the player, and an "Edit subtitles" link for the owner only', async () => {
+    const fetchVTT = vi.fn(async () => new Response('WEBVTT\n\n00:00:01.000 --> 00:00:02.500\nHello from clipcut.\n\n00:00:03.000 --> 00:00:05.000\nSecond cue.\n'));
+    vi.stubGlobal('fetch', fetchVTT);
+    server('grace@example.com');
+    const user = userEvent.setup();
+    const { container } = renderApp('/watch/vid_1');
+    await screen.findByRole('heading', { level: 1, name: 'Sunset over Brest' });
+    expect(await screen.findByRole('link', { name: 'Edit subtitles' })).toHaveAttribute('href', '/videos/vid_1/subtitles');
+
+    const video = container.querySelector('video')!;
+    Object.defineProperty(video, 'duration', { configurable: true, value: 6 });
+    await user.click(screen.getByRole('button', { name: 'Transcript' }));
+    const list = await screen.findByRole('list', { name: 'Transcript, English (auto-generated)' });
+    expect(fetchVTT).toHaveBeenCalledWith('http://clipcut.test/media/v/vid_1/subtitles/en.vtt', expect.anything());
+    const second = within(list).getByRole('button', { name: /Second cue/ });
+    await user.click(second);
+    expect(video.currentTime).toBe(3);
+    expect(second).toHaveAttribute('aria-current', 'time');
+    vi.unstubAllGlobals();
+  });
+
+  it('offers no subtitle editing to other viewers', async () => {
+    server('ada@example.com');
+    renderApp('/watch/vid_1');
+    await screen.findByRole('heading', { level: 1, name: 'Sunset over Brest' });
+    await screen.findByRole('button', { name: 'Log out' });
+    expect(screen.queryByRole('link', { name: 'Edit subtitles' })).toBeNull();
+    expect(screen.getByRole('button', { name: 'Transcript' })).toHaveAttribute('aria-expanded', 'false');
   });
 });

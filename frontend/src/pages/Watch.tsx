@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'wouter';
 import { useQuery, useSubscription } from 'urql';
+import { usePlaybackAnalytics } from '../analytics/usePlaybackAnalytics';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
 import { ProgressBar } from '../components/ProgressBar';
@@ -9,8 +10,11 @@ import { graphql } from '../gql';
 import type { WatchVideoQuery } from '../gql/graphql';
 import { formErrors } from '../graphql/errors';
 import { canUseMediaSource, loadHls } from '../player/engine';
+import { PlayerLink } from '../player/link';
 import { Player } from '../player/Player';
 import { hasClientNavigated } from '../routing';
+import { useViewer } from '../session';
+import { TranscriptPanel } from '../subtitles/TranscriptPanel';
 import { stageLabel } from '../upload/machine';
 import { VideoProgressDocument } from '../videos/operations';
 import { PRIVACY_LABELS } from '../videos/privacy';
@@ -53,6 +57,7 @@ const WatchVideoDocument = graphql(`
         generated
         vttUrl
         srtUrl
+        updatedAt
       }
       processing {
         stage
@@ -77,6 +82,10 @@ export function Watch({ id }: { id: string }) {
 
   const [{ data, fetching, error }, refetch] = useQuery({ query: WatchVideoDocument, variables: { id } });
   const video = data?.video;
+  // The transcript follows and seeks the player through this.
+  const [link] = useState(() => new PlayerLink());
+  const { user } = useViewer();
+  usePlaybackAnalytics(video?.playable ? video.id : undefined);
 
   if (error && !data) {
     const code = error.graphQLErrors[0]?.extensions?.code;
@@ -115,6 +124,7 @@ export function Watch({ id }: { id: string }) {
         aspectRatio={aspect}
         // Private videos' URLs are signed for a few hours: start over with fresh ones.
         onRetry={() => refetch({ requestPolicy: 'network-only' })}
+        link={link}
       />
     ) : (
       <NotPlayable video={video} onPlayable={() => refetch({ requestPolicy: 'network-only' })} />
@@ -158,6 +168,12 @@ export function Watch({ id }: { id: string }) {
             ))}
           </p>
         )}
+        {user && (user.id === video.owner.id || user.isAdmin) && video.status === 'READY' && (
+          <p className="small">
+            <Link href={`/videos/${video.id}/subtitles`}>Edit subtitles</Link>
+          </p>
+        )}
+        {video.playable && video.subtitles.length > 0 && <TranscriptPanel tracks={video.subtitles} link={link} />}
         <KeyboardHelp />
       </div>
     </Page>

@@ -9,6 +9,7 @@ import { formatClock } from '../format';
 import { canPlayNativeHLS, canUseMediaSource, loadHls } from './engine';
 import { ChoiceMenu, type Choice } from './ChoiceMenu';
 import { qualityLabel, qualityOptions, type LevelLike } from './quality';
+import type { PlayerLink } from './link';
 import { SeekBar } from './SeekBar';
 import { parseStoryboard, type StoryboardCue } from './storyboard';
 
@@ -25,6 +26,8 @@ export interface PlayerProps {
   aspectRatio?: number | null;
   /** Called by "Try again" after an error, e.g. to fetch fresh signed URLs. */
   onRetry?: () => void;
+  /** Shares the position and captions language with the page, and lets it seek (the transcript). */
+  link?: PlayerLink;
 }
 
 /** Name of the performance mark set at the first `playing` event. */
@@ -38,6 +41,8 @@ type Engine = 'hls.js' | 'native' | 'none';
 interface CaptionTrack {
   id: number;
   label: string;
+  /** BCP 47 language from the playlist, when it names one. */
+  language?: string;
 }
 
 /** The captions menu: Off, then each track. */
@@ -66,7 +71,7 @@ function mediaErrorMessage(error: MediaError | null): string {
 }
 
 /** Plays one HLS stream with clipcut's controls. */
-export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRatio, onRetry }: PlayerProps) {
+export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRatio, onRetry, link }: PlayerProps) {
   const root = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const hls = useRef<Hls | null>(null);
@@ -157,11 +162,11 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
           hls.current = instance;
           instance.on(HlsClass.Events.MANIFEST_PARSED, (_e, data) => {
             setLevels(data.levels.map((l) => ({ width: l.width, height: l.height, bitrate: l.bitrate, frameRate: l.frameRate })));
-            setCaptionTracks((data.subtitleTracks ?? []).map((t, i) => ({ id: i, label: t.name || t.lang || `Track ${i + 1}` })));
+            setCaptionTracks((data.subtitleTracks ?? []).map((t, i) => ({ id: i, label: t.name || t.lang || `Track ${i + 1}`, language: t.lang })));
             void autoplay();
           });
           instance.on(HlsClass.Events.SUBTITLE_TRACKS_UPDATED, (_e, data) => {
-            setCaptionTracks(data.subtitleTracks.map((t, i) => ({ id: i, label: t.name || t.lang || `Track ${i + 1}` })));
+            setCaptionTracks(data.subtitleTracks.map((t, i) => ({ id: i, label: t.name || t.lang || `Track ${i + 1}`, language: t.lang })));
           });
           instance.on(HlsClass.Events.SUBTITLE_TRACK_SWITCH, (_e, data) => setCaption(data.id));
           instance.on(HlsClass.Events.LEVEL_SWITCHED, (_e, data) => setPlayingLevel(data.level));
@@ -219,7 +224,9 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
     if (typeof list?.addEventListener !== 'function') return;
     const sync = () => {
       const all = Array.from(list);
-      setCaptionTracks(all.flatMap((t, i) => (isCaptionTrack(t) ? [{ id: i, label: t.label || t.language || `Track ${i + 1}` }] : [])));
+      setCaptionTracks(
+        all.flatMap((t, i) => (isCaptionTrack(t) ? [{ id: i, label: t.label || t.language || `Track ${i + 1}`, language: t.language }] : [])),
+      );
       setCaption(all.findIndex((t) => isCaptionTrack(t) && t.mode === 'showing'));
     };
     sync();
@@ -279,6 +286,20 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
     v.currentTime = Math.min(Math.max(0, t), v.duration);
     setTime(v.currentTime);
   }, []);
+
+  // The page's transcript follows the position and captions, and seeks.
+  useEffect(() => {
+    if (!link) return;
+    return link.attach((t, play) => {
+      seekTo(t);
+      const v = video.current;
+      if (!v) return;
+      link.update({ time: v.currentTime });
+      if (play && v.paused) void v.play().catch(() => {});
+    });
+  }, [link, seekTo]);
+  const captionLanguage = caption >= 0 ? (captionTracks.find((t) => t.id === caption)?.language ?? null) : null;
+  useEffect(() => link?.update({ captionLanguage }), [link, captionLanguage]);
 
   const toggleFullscreen = useCallback(() => {
     const el = root.current;
@@ -441,13 +462,17 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
           onPlaying={onPlaying}
           onWaiting={() => setWaiting(true)}
           onCanPlay={() => setWaiting(false)}
-          onSeeked={() => setWaiting(false)}
+          onSeeked={(e) => {
+            setWaiting(false);
+            link?.update({ time: e.currentTarget.currentTime });
+          }}
           onEnded={() => {
             setEnded(true);
             setPaused(true);
           }}
           onTimeUpdate={(e) => {
             setTime(e.currentTarget.currentTime);
+            link?.update({ time: e.currentTarget.currentTime });
             onProgress();
           }}
           onProgress={onProgress}
