@@ -52,6 +52,7 @@ func benchmarks() []Benchmark {
 		subtitlesBenchmark(),
 		jobsBenchmark(),
 		analyticsBenchmark(),
+		scaleBenchmark(),
 	}
 }
 

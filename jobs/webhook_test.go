@@ -233,9 +233,20 @@ func TestWebhooksFollowAnUploadToReadyWithRetriesAndRedelivery(t *testing.T) {
 
 	// Retries: three requests were answered 500 and their events came
 	// again; the log shows the attempts.
-	page, err := p.store.WebhookDeliveries(ctx, hook.ID, p.viewer.UserID, 20, nil)
-	require.NoError(t, err)
-	require.Len(t, page.Deliveries, 5)
+	// The receiver has seen every request; the worker records each
+	// answer just after it arrives, so wait for the log to settle.
+	var page store.DeliveryPage
+	require.Eventually(t, func() bool {
+		var err error
+		page, err = p.store.WebhookDeliveries(ctx, hook.ID, p.viewer.UserID, 20, nil)
+		require.NoError(t, err)
+		for _, d := range page.Deliveries {
+			if d.Status == store.DeliveryPending {
+				return false
+			}
+		}
+		return len(page.Deliveries) == 5
+	}, 10*time.Second, 20*time.Millisecond, "every delivery recorded as answered")
 	attempts := 0
 	var retried store.WebhookDelivery
 	for _, d := range page.Deliveries {

@@ -8,11 +8,14 @@ package instance
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -48,6 +51,12 @@ type Options struct {
 	// ReadyTimeout bounds the start-up, including initdb on a first start
 	// (default 2 minutes).
 	ReadyTimeout time.Duration
+	// Mode is the subcommand: serve (the default), api or worker. A worker
+	// answers only /health, /ready and /metrics; give it the DATABASE_URL
+	// of an api or serve instance's private cluster in Env (see
+	// [Instance.DatabaseURL]) and the same DataDir, so that local media
+	// and upload bytes are shared.
+	Mode string
 }
 
 // Instance is a running `clipcut serve`.
@@ -55,6 +64,7 @@ type Instance struct {
 	// URL is the base URL, http://127.0.0.1:<port>.
 	URL string
 
+	dataDir string
 	cmd     *exec.Cmd
 	logPath string
 	logFile *os.File
@@ -62,9 +72,9 @@ type Instance struct {
 	waitErr error
 }
 
-// Start runs `clipcut serve` on a free loopback port with no DATABASE_URL
-// (so it starts its own Postgres under DataDir) and waits until /ready
-// answers 200.
+// Start runs `clipcut serve` (or opts.Mode) on a free loopback port with
+// no DATABASE_URL unless opts.Env sets one (so it starts its own Postgres
+// under DataDir) and waits until /ready answers 200.
 func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if opts.ReadyTimeout <= 0 {
 		opts.ReadyTimeout = 2 * time.Minute
@@ -79,7 +89,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	// Not CommandContext: stopping is Stop's job, with SIGTERM and a wait,
 	// so the private Postgres shuts down cleanly.
-	cmd := exec.Command(opts.Binary, "serve")
+	mode := opts.Mode
+	if mode == "" {
+		mode = "serve"
+	}
+	cmd := exec.Command(opts.Binary, mode)
 	cmd.Dir = opts.DataDir
 	cmd.Env = append(cleanEnv(),
 		"CLIPCUT_DATA_DIR="+opts.DataDir,
@@ -92,7 +106,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		logFile.Close()
 		return nil, fmt.Errorf("start clipcut: %w", err)
 	}
-	in := &Instance{URL: "http://" + addr, cmd: cmd, logPath: opts.LogPath, logFile: logFile, done: make(chan struct{})}
+	in := &Instance{URL: "http://" + addr, dataDir: opts.DataDir, cmd: cmd, logPath: opts.LogPath, logFile: logFile, done: make(chan struct{})}
 	go func() {
 		in.waitErr = cmd.Wait()
 		close(in.done)
@@ -102,6 +116,21 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// DatabaseURL is the URL of the private Postgres cluster an instance
+// started without DATABASE_URL runs under its DataDir (Unix socket, no
+// password), for further processes on the same database.
+func (in *Instance) DatabaseURL() string {
+	dir := filepath.Join(in.dataDir, "pg")
+	socketDir := filepath.Join(dir, "run")
+	// store/pgcluster's rule: a socket path too long for Unix sockets moves
+	// to a short directory derived from the data directory.
+	if len(socketDir)+len("/.s.PGSQL.5432") > 100 {
+		sum := sha256.Sum256([]byte(dir))
+		socketDir = filepath.Join(os.TempDir(), "clipcut-pg-"+hex.EncodeToString(sum[:6]))
+	}
+	return "postgres://clipcut@/clipcut?sslmode=disable&host=" + url.QueryEscape(socketDir)
 }
 
 // Pid is the clipcut process id.
