@@ -60,6 +60,10 @@
 // caches keep none of their bytes. Writers must therefore never rewrite an
 // immutable object with different content under the same name.
 //
+// Playlists served are also kept in memory for a second (no longer than
+// the shortest max-age they are sent with), so a crowd of players costs
+// one store read per playlist per second.
+//
 // Each request needs the video's privacy; answers of Config.Lookup are
 // cached in-process for a few seconds, and concurrent requests for the
 // same video share one lookup, so a player fetching segments or a CDN

@@ -67,6 +67,11 @@ type Config struct {
 	LookupTTL time.Duration
 	// LookupCacheSize bounds the number of cached answers (default 10000).
 	LookupCacheSize int
+	// PlaylistCacheTTL is how long a served playlist is kept in memory and
+	// served again without reading the store (default one second, the
+	// shortest max-age playlists are sent with; negative: no cache). A
+	// rewritten playlist reaches players at most this late.
+	PlaylistCacheTTL time.Duration
 	// Logger receives storage and lookup failures. Default: slog.Default().
 	Logger *slog.Logger
 	// Registerer, when set, receives the handler's counters:
@@ -81,6 +86,9 @@ const (
 	defaultPresignTTL      = 10 * time.Minute
 	defaultLookupTTL       = 5 * time.Second
 	defaultLookupCacheSize = 10000
+	defaultPlaylistTTL     = time.Second
+	// playlistCacheBytes bounds the playlists kept in memory.
+	playlistCacheBytes = 32 << 20
 )
 
 // Handler serves media under BasePath; see the package documentation for
@@ -95,7 +103,8 @@ type Handler struct {
 	videos     *privacyCache
 	presignTTL time.Duration
 	logger     *slog.Logger
-	metrics    *metrics // nil without a Registerer
+	metrics    *metrics       // nil without a Registerer
+	playlists  *playlistCache // nil when disabled
 }
 
 // New returns a Handler for cfg, or an error naming every problem with it.
@@ -139,6 +148,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if lp, ok := cfg.Bucket.(storage.LocalPather); ok {
 		h.local = lp
+	}
+	if ttl := orDefault(cfg.PlaylistCacheTTL, defaultPlaylistTTL); ttl > 0 {
+		h.playlists = newPlaylistCache(min(ttl, defaultPlaylistTTL), playlistCacheBytes)
 	}
 	if ps, ok := cfg.Bucket.(storage.Presigner); ok && cfg.S3Mode == ModeRedirect {
 		h.presigner = ps

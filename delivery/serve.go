@@ -43,6 +43,12 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 // servePlaylist reads the playlist whole, since its Cache-Control depends
 // on what it says, and serves it from memory.
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
+	ck := playlistKey{key: req.key, private: private}
+	if p, ok := h.playlists.get(ck); ok {
+		setObjectHeaders(w.Header(), req.contentType, p.cacheControl, p.info)
+		http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
+		return
+	}
 	rc, info, checked, err := h.get(r.Context(), req.key)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
@@ -59,7 +65,9 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	setObjectHeaders(w.Header(), req.contentType, playlistCacheControl(body, private), info)
+	cacheControl := playlistCacheControl(body, private)
+	h.playlists.put(ck, &cachedPlaylist{body: body, info: info, cacheControl: cacheControl})
+	setObjectHeaders(w.Header(), req.contentType, cacheControl, info)
 	http.ServeContent(w, r, "", info.ModTime, bytes.NewReader(body))
 }
 

@@ -1,0 +1,89 @@
+package delivery
+
+import (
+	"sync"
+	"time"
+
+	"github.com/clipcut/clipcut/storage"
+)
+
+// playlistCache keeps recently served playlists in memory for a moment,
+// so that a crowd of players asking for the same playlist costs one read
+// of the store per TTL instead of one per request. The TTL is never
+// longer than the shortest max-age the handler itself sends for a
+// playlist (one second for a growing one), so a player can get nothing
+// from the cache that an HTTP cache in between could not have given it.
+type playlistCache struct {
+	ttl      time.Duration
+	maxBytes int
+	now      func() time.Time
+
+	mu      sync.Mutex
+	entries map[playlistKey]*cachedPlaylist
+	bytes   int
+}
+
+type playlistKey struct {
+	key     string
+	private bool
+}
+
+// cachedPlaylist is everything servePlaylist sends.
+type cachedPlaylist struct {
+	body         []byte
+	info         storage.ObjectInfo
+	cacheControl string
+	expires      time.Time
+}
+
+// maxCachedPlaylist bounds one cached body: longer playlists (hours of
+// short segments) are read each time rather than crowd out the rest.
+const maxCachedPlaylist = 1 << 20
+
+func newPlaylistCache(ttl time.Duration, maxBytes int) *playlistCache {
+	return &playlistCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[playlistKey]*cachedPlaylist{}}
+}
+
+// get returns the playlist cached for k, if it has not expired.
+func (c *playlistCache) get(k playlistKey) (*cachedPlaylist, bool) {
+	if c == nil || c.ttl <= 0 {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[k]
+	if !ok || !c.now().Before(e.expires) {
+		return nil, false
+	}
+	return e, true
+}
+
+// put caches p for k. When the cache is full, expired entries go first;
+// if that is not enough, everything goes (the entries live a second, so
+// refilling is cheap, and a full sweep keeps this simple and bounded).
+func (c *playlistCache) put(k playlistKey, p *cachedPlaylist) {
+	if c == nil || c.ttl <= 0 || len(p.body) > maxCachedPlaylist {
+		return
+	}
+	now := c.now()
+	p.expires = now.Add(c.ttl)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.entries[k]; ok {
+		c.bytes -= len(old.body)
+	}
+	if c.bytes+len(p.body) > c.maxBytes {
+		for key, e := range c.entries {
+			if !now.Before(e.expires) {
+				c.bytes -= len(e.body)
+				delete(c.entries, key)
+			}
+		}
+		if c.bytes+len(p.body) > c.maxBytes {
+			clear(c.entries)
+			c.bytes = 0
+		}
+	}
+	c.entries[k] = p
+	c.bytes += len(p.body)
+}
