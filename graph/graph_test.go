@@ -59,13 +59,16 @@ func (c *queryCounter) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.T
 func (c *queryCounter) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 type env struct {
-	t       *testing.T
-	srv     *httptest.Server
+	t   testing.TB
+	srv *httptest.Server
+	// handler is what srv serves (auth middleware in front of /graphql),
+	// for benchmarks that call it without a network round trip.
+	handler http.Handler
 	store   *store.Store
 	queries *queryCounter
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	cfg, err := pgxpool.ParseConfig(storetest.NewDatabase(t))
 	require.NoError(t, err)
@@ -99,12 +102,13 @@ func newEnv(t *testing.T) *env {
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
 	mux.Handle(upload.BasePath, uploads.Handler())
-	srv := httptest.NewServer(svc.Middleware(auth.MiddlewareOptions{})(mux))
+	handler := svc.Middleware(auth.MiddlewareOptions{})(mux)
+	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, store: st, queries: qc}
+	return &env{t: t, srv: srv, handler: handler, store: st, queries: qc}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/google/uuid"
 	"github.com/graph-gophers/dataloader/v7"
 
@@ -70,10 +71,11 @@ func withLoaders(s *store.Store, next http.Handler) http.Handler {
 	})
 }
 
-// primeOwners loads the owners of a page of videos in one query and primes
-// the request's loader with them, so the owner field costs nothing more
-// however the field resolvers are scheduled (batching by time window alone
-// splits under load).
+// primeOwners loads the owners of videos (a page, or the one video(id)
+// returns) in one query and primes the request's loader with them, so the
+// owner field costs nothing more however the field resolvers are scheduled
+// (batching by time window alone splits under load) and never waits for
+// the loader's batching window.
 func primeOwners(ctx context.Context, s *store.Store, videos []store.Video) error {
 	l, ok := ctx.Value(loadersKey{}).(*loaders)
 	if !ok || len(videos) == 0 {
@@ -95,6 +97,22 @@ func primeOwners(ctx context.Context, s *store.Store, videos []store.Video) erro
 		l.users.Prime(ctx, u.ID, model.UserFrom(u))
 	}
 	return nil
+}
+
+// selects reports whether the operation asks the current field's object,
+// one of the types satisfies names, for the named field (aliases and
+// fragments included), so a resolver can fetch what a child field needs
+// together with its own row.
+func selects(ctx context.Context, name string, satisfies ...string) bool {
+	if !graphql.HasOperationContext(ctx) || graphql.GetFieldContext(ctx) == nil {
+		return false
+	}
+	for _, f := range graphql.CollectFieldsCtx(ctx, satisfies) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func loadUser(ctx context.Context, id uuid.UUID) (*model.User, error) {

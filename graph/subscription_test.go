@@ -20,7 +20,7 @@ type wsMessage struct {
 }
 
 type wsClient struct {
-	t    *testing.T
+	t    testing.TB
 	conn *coderws.Conn
 	ctx  context.Context
 }

@@ -56,6 +56,11 @@ func (r *queryResolver) Video(ctx context.Context, id uuid.UUID) (*model.Video, 
 	if err != nil {
 		return nil, err
 	}
+	if selects(ctx, "owner", "Video", "Node") {
+		if err := primeOwners(ctx, r.Store, []store.Video{v}); err != nil {
+			return nil, err
+		}
+	}
 	return model.VideoFrom(v), nil
 }
 

@@ -68,7 +68,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (User, error) {
 // UsersByIDs returns the accounts with the given ids in one query, in no
 // particular order; unknown ids are skipped. Dataloaders batch through it.
 func (s *Store) UsersByIDs(ctx context.Context, ids []uuid.UUID) ([]User, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1)`, ids)
+	rows, err := s.pool.Query(ctx, `SELECT `+userColumns+` FROM users WHERE id = ANY($1)`, uuidArgs(ids))
 	if err != nil {
 		return nil, fmt.Errorf("users by ids: %w", err)
 	}
