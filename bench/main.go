@@ -42,14 +42,16 @@ import (
 // benchmarks lists every benchmark, in report order.
 func benchmarks() []Benchmark {
 	return []Benchmark{
-		graphqlBenchmark(),
-		subscriptionsBenchmark(),
+		// The flow of one video: upload, processing, subtitles, playback.
 		uploadsBenchmark(),
 		transcodeBenchmark(),
 		pipelineBenchmark(),
-		browserBenchmark(),
-		deliveryBenchmark(),
 		subtitlesBenchmark(),
+		deliveryBenchmark(),
+		browserBenchmark(),
+		// The API and the machinery under it.
+		graphqlBenchmark(),
+		subscriptionsBenchmark(),
 		jobsBenchmark(),
 		analyticsBenchmark(),
 		scaleBenchmark(),
