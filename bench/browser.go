@@ -106,34 +106,9 @@ func runBrowser(ctx context.Context, env *Env) (*Section, error) {
 	if err != nil {
 		return nil, err
 	}
-	bin, err := env.ClipcutBinary(ctx)
-	if err != nil {
-		return nil, err
-	}
-	dataDir, err := instance.TraversableDir(env.Work, "clipcut-browser-")
-	if err != nil {
-		return nil, err
-	}
-	logPath := filepath.Join(env.Work, "clipcut-browser.log")
-	inst, err := instance.Start(ctx, instance.Options{
-		Binary:  bin,
-		DataDir: dataDir,
-		Env:     []string{"CLIPCUT_X264_PRESET=" + env.Preset},
-		LogPath: logPath,
+	return withClipcut(ctx, env, "browser", nil, func(inst *instance.Instance, _ string) (*Section, error) {
+		return measureBrowser(ctx, env, inst, src, script, chromium, bundle)
 	})
-	if err != nil {
-		return nil, err
-	}
-	env.Logger.Info("clipcut started", "url", inst.URL, "pid", inst.Pid(), "log", logPath)
-	section, runErr := measureBrowser(ctx, env, inst, src, script, chromium, bundle)
-	stopErr := inst.Stop(time.Minute)
-	if runErr != nil {
-		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, logPath, inst.LogTail(20))
-	}
-	if stopErr != nil {
-		section.Notes = append(section.Notes, "clipcut did not exit cleanly after SIGTERM: "+stopErr.Error())
-	}
-	return section, nil
 }
 
 func measureBrowser(ctx context.Context, env *Env, inst *instance.Instance, src *Source, script, chromium string, bundle *bundleReport) (*Section, error) {

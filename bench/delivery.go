@@ -73,30 +73,9 @@ func runDelivery(ctx context.Context, env *Env) (*Section, error) {
 	if err != nil {
 		return nil, err
 	}
-	dataDir, err := instance.TraversableDir(env.Work, "clipcut-data-")
-	if err != nil {
-		return nil, err
-	}
-	logPath := filepath.Join(env.Work, "clipcut-delivery.log")
-	inst, err := instance.Start(ctx, instance.Options{
-		Binary:  bin,
-		DataDir: dataDir,
-		Env:     []string{"CLIPCUT_X264_PRESET=" + env.Preset},
-		LogPath: logPath,
+	return withClipcut(ctx, env, "delivery", nil, func(inst *instance.Instance, dataDir string) (*Section, error) {
+		return measureDelivery(ctx, env, inst, bin, src, dataDir)
 	})
-	if err != nil {
-		return nil, err
-	}
-	env.Logger.Info("clipcut started", "url", inst.URL, "pid", inst.Pid(), "log", logPath)
-	section, runErr := measureDelivery(ctx, env, inst, bin, src, dataDir)
-	stopErr := inst.Stop(time.Minute)
-	if runErr != nil {
-		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, logPath, inst.LogTail(20))
-	}
-	if stopErr != nil {
-		section.Notes = append(section.Notes, "clipcut did not exit cleanly after SIGTERM: "+stopErr.Error())
-	}
-	return section, nil
 }
 
 // deliveryVideo is an uploaded video's media as URL paths.

@@ -152,3 +152,44 @@ func (e *Env) ClipcutBinary(ctx context.Context) (string, error) {
 	e.binary = out
 	return out, nil
 }
+
+// withClipcut starts a `clipcut serve` for one benchmark (name labels its
+// data directory and log in the scratch directory; env adds settings to
+// the harness's x264 preset), runs measure against it, and stops it. A
+// measurement failure carries the end of clipcut's log; an unclean exit
+// and the start-up time become notes of the section.
+func withClipcut(ctx context.Context, e *Env, name string, env []string,
+	measure func(inst *instance.Instance, dataDir string) (*Section, error)) (*Section, error) {
+	bin, err := e.ClipcutBinary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dataDir, err := instance.TraversableDir(e.Work, "clipcut-"+name+"-")
+	if err != nil {
+		return nil, err
+	}
+	logPath := filepath.Join(e.Work, "clipcut-"+name+".log")
+	started := time.Now()
+	inst, err := instance.Start(ctx, instance.Options{
+		Binary:  bin,
+		DataDir: dataDir,
+		Env:     append([]string{"CLIPCUT_X264_PRESET=" + e.Preset}, env...),
+		LogPath: logPath,
+	})
+	if err != nil {
+		return nil, err
+	}
+	startup := time.Since(started)
+	e.Logger.Info("clipcut started", "url", inst.URL, "pid", inst.Pid(), "took", startup.Round(time.Millisecond).String(), "log", logPath)
+	section, runErr := measure(inst, dataDir)
+	stopErr := inst.Stop(time.Minute)
+	if runErr != nil {
+		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, logPath, inst.LogTail(20))
+	}
+	if stopErr != nil {
+		e.Logger.Warn("clipcut did not stop cleanly", "error", stopErr)
+		section.Notes = append(section.Notes, "clipcut did not exit cleanly after SIGTERM: "+stopErr.Error())
+	}
+	section.Notes = append(section.Notes, fmt.Sprintf("clipcut (its private Postgres included) took %.1f s from exec to /ready answering 200; not part of any figure.", startup.Seconds()))
+	return section, nil
+}

@@ -74,38 +74,9 @@ func runPipeline(ctx context.Context, env *Env) (*Section, error) {
 		sources = append(sources, pipelineSource{key: "long", src: long})
 	}
 
-	bin, err := env.ClipcutBinary(ctx)
-	if err != nil {
-		return nil, err
-	}
-	dataDir, err := instance.TraversableDir(env.Work, "clipcut-data-")
-	if err != nil {
-		return nil, err
-	}
-	logPath := filepath.Join(env.Work, "clipcut.log")
-	started := time.Now()
-	inst, err := instance.Start(ctx, instance.Options{
-		Binary:  bin,
-		DataDir: dataDir,
-		Env:     []string{"CLIPCUT_X264_PRESET=" + env.Preset},
-		LogPath: logPath,
+	return withClipcut(ctx, env, "pipeline", nil, func(inst *instance.Instance, _ string) (*Section, error) {
+		return measurePipeline(ctx, env, inst, sources)
 	})
-	if err != nil {
-		return nil, err
-	}
-	startup := time.Since(started)
-	env.Logger.Info("clipcut started", "url", inst.URL, "pid", inst.Pid(), "took", startup.Round(time.Millisecond).String(), "log", logPath)
-	section, runErr := measurePipeline(ctx, env, inst, sources)
-	stopErr := inst.Stop(time.Minute)
-	if runErr != nil {
-		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, logPath, inst.LogTail(20))
-	}
-	if stopErr != nil {
-		env.Logger.Warn("clipcut did not stop cleanly", "error", stopErr)
-		section.Notes = append(section.Notes, "clipcut did not exit cleanly after SIGTERM: "+stopErr.Error())
-	}
-	section.Notes = append(section.Notes, fmt.Sprintf("clipcut (its private Postgres included) took %.1f s from exec to /ready answering 200; not part of any figure.", startup.Seconds()))
-	return section, nil
 }
 
 func measurePipeline(ctx context.Context, env *Env, inst *instance.Instance, sources []pipelineSource) (*Section, error) {
