@@ -66,43 +66,71 @@ func newPipelineOn(t *testing.T, backend string) *pipeline {
 
 // newPipelineWith is newPipelineOn with a subtitle engine.
 func newPipelineWith(t *testing.T, backend string, transcriber media.Transcriber) *pipeline {
+	return newPipelineOpts(t, pipelineOptions{backend: backend, transcriber: transcriber})
+}
+
+// pipelineOptions vary the pipeline under test.
+type pipelineOptions struct {
+	backend     string // "local" or "minio"
+	transcriber media.Transcriber
+	// webhooks, when set, adds the webhooks queue with these settings and
+	// the outbox listener, as clipcut serve runs them.
+	webhooks *jobs.WebhookSettings
+}
+
+func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	t.Helper()
 	st := storetest.NewStore(t)
 	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	workDir := t.TempDir()
 	storageCfg := storage.Config{Dir: t.TempDir()}
-	if backend == "minio" {
+	if o.backend == "minio" {
 		storageCfg = miniotest.Start(t).StorageConfig(t)
 	}
 	bucket, err := storage.Open(context.Background(), storageCfg)
 	require.NoError(t, err)
 	workers := river.NewWorkers()
+	queues := map[string]river.QueueConfig{
+		river.QueueDefault: {MaxWorkers: 2},
+		jobs.QueueMedia:    {MaxWorkers: 1},
+	}
+	poll := 200 * time.Millisecond
+	if o.webhooks != nil {
+		queues[jobs.QueueWebhooks] = river.QueueConfig{MaxWorkers: 4}
+		poll = 100 * time.Millisecond
+	}
 	client, err := river.NewClient(riverpgxv5.New(st.Pool()), &river.Config{
-		Logger:  slog.New(slog.DiscardHandler),
-		Workers: workers,
-		Queues: map[string]river.QueueConfig{
-			river.QueueDefault: {MaxWorkers: 2},
-			jobs.QueueMedia:    {MaxWorkers: 1},
-		},
-		FetchPollInterval: 200 * time.Millisecond,
+		Logger:            slog.New(slog.DiscardHandler),
+		Workers:           workers,
+		Queues:            queues,
+		FetchPollInterval: poll,
 	})
 	require.NoError(t, err)
 	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
 	require.NoError(t, err)
 	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour, Storage: storageCfg}, st, client, signer, logger)
 	require.NoError(t, err)
-	jobs.Register(workers, jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
-		UploadExpiry: time.Hour, WorkDir: workDir, Transcriber: transcriber,
-		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}})
+	deps := jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
+		UploadExpiry: time.Hour, WorkDir: workDir, Transcriber: o.transcriber,
+		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}}
+	if o.webhooks != nil {
+		deps.Webhooks = *o.webhooks
+	}
+	jobs.Register(workers, deps)
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, client.Start(ctx))
 	hub := store.NewHub(st.Pool(), logger)
-	go hub.Run(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { hub.Run(ctx) })
+	if o.webhooks != nil {
+		wg.Go(func() { jobs.ListenForWebhookEvents(ctx, client, deps) })
+	}
 	t.Cleanup(func() {
 		stopCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
 		defer stop()
 		_ = client.Stop(stopCtx)
 		cancel()
+		wg.Wait()
 	})
 
 	authSvc, err := auth.NewService(st, logger, time.Hour)

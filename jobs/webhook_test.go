@@ -1,7 +1,6 @@
 package jobs_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,10 +23,8 @@ import (
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/media"
-	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
-	"github.com/clipcut/clipcut/upload"
 	"github.com/clipcut/clipcut/webhook"
 )
 
@@ -43,56 +40,11 @@ func fastRetries(policy webhook.Policy, window time.Duration) jobs.WebhookSettin
 	}
 }
 
-// newWebhookPipeline is newPipelineWith plus the webhooks queue, its
+// newWebhookPipeline is the pipeline with the webhooks queue, its
 // settings and the outbox listener, as clipcut serve runs them.
 func newWebhookPipeline(t *testing.T, settings jobs.WebhookSettings, transcriber media.Transcriber) *pipeline {
 	t.Helper()
-	st := storetest.NewStore(t)
-	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	storageCfg := storage.Config{Dir: t.TempDir()}
-	bucket, err := storage.Open(context.Background(), storageCfg)
-	require.NoError(t, err)
-	workers := river.NewWorkers()
-	client, err := river.NewClient(riverpgxv5.New(st.Pool()), &river.Config{
-		Logger:  slog.New(slog.DiscardHandler),
-		Workers: workers,
-		Queues: map[string]river.QueueConfig{
-			river.QueueDefault: {MaxWorkers: 2},
-			jobs.QueueMedia:    {MaxWorkers: 1},
-			jobs.QueueWebhooks: {MaxWorkers: 4},
-		},
-		FetchPollInterval: 100 * time.Millisecond,
-	})
-	require.NoError(t, err)
-	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
-	require.NoError(t, err)
-	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour, Storage: storageCfg}, st, client, signer, logger)
-	require.NoError(t, err)
-	deps := jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
-		UploadExpiry: time.Hour, WorkDir: t.TempDir(), Transcriber: transcriber, Webhooks: settings,
-		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}}
-	jobs.Register(workers, deps)
-	ctx, cancel := context.WithCancel(context.Background())
-	require.NoError(t, client.Start(ctx))
-	var wg sync.WaitGroup
-	wg.Go(func() { jobs.ListenForWebhookEvents(ctx, client, deps) })
-	t.Cleanup(func() {
-		stopCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
-		defer stop()
-		_ = client.Stop(stopCtx)
-		cancel()
-		wg.Wait()
-	})
-	authSvc, err := auth.NewService(st, logger, time.Hour)
-	require.NoError(t, err)
-	sess, err := authSvc.SignUp(ctx, "creator@example.com", "correct horse", "Creator", auth.Client{})
-	require.NoError(t, err)
-	mux := http.NewServeMux()
-	mux.Handle(upload.BasePath, uploads.Handler())
-	srv := httptest.NewServer(authSvc.Middleware(auth.MiddlewareOptions{})(mux))
-	t.Cleanup(srv.Close)
-	return &pipeline{t: t, store: st, media: bucket, srv: srv, token: sess.Token, jobs: client,
-		viewer: store.Viewer{UserID: sess.User.ID}}
+	return newPipelineOpts(t, pipelineOptions{backend: "local", transcriber: transcriber, webhooks: &settings})
 }
 
 // receiver is a webhook endpoint on loopback that checks signatures and
