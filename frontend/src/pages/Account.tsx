@@ -1,6 +1,7 @@
-import { Link, useLocation } from 'wouter';
+import { useLocation } from 'wouter';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
+import { SignInRequired } from '../components/SignInRequired';
 import { formatDate } from '../format';
 import { formErrors } from '../graphql/errors';
 import { useLogOut, useViewer } from '../session';
@@ -11,29 +12,16 @@ export function Account() {
   const { logOut, fetching, error: logOutError } = useLogOut();
   const [, navigate] = useLocation();
 
-  if (user === undefined) {
+  if (!user) {
     return (
-      <Page title="Your account">
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      </Page>
-    );
-  }
-
-  if (user === null) {
-    return (
-      <Page title="Your account">
-        {error && <Alert>{formErrors(error).message}</Alert>}
-        <div className="card stack">
-          <p>You’re not logged in.</p>
-          <p>
-            <Link href="/login?next=%2Faccount" className="button button--primary">
-              Log in
-            </Link>
-          </p>
-        </div>
-      </Page>
+      <SignInRequired
+        title="Your account"
+        loading={user === undefined}
+        next="/account"
+        notice={error && <Alert>{formErrors(error).message}</Alert>}
+      >
+        You’re not logged in.
+      </SignInRequired>
     );
   }
 

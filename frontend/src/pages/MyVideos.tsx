@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
+import { SignInRequired } from '../components/SignInRequired';
 import { LoadMore, usePageCursors, type PageInfoLike } from '../components/paging';
 import { ProgressBar } from '../components/ProgressBar';
 import { VideoThumb } from '../components/VideoThumb';
@@ -62,27 +63,11 @@ const VIDEO_LISTS = { additionalTypenames: ['Video', 'VideoConnection'] };
 /** The signed-in user's videos, with live progress and ways to edit, delete and retry. */
 export function MyVideos() {
   const { user } = useViewer();
-  if (user === undefined) {
+  if (!user) {
     return (
-      <Page title="My videos">
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      </Page>
-    );
-  }
-  if (user === null) {
-    return (
-      <Page title="My videos">
-        <div className="card stack">
-          <p>Log in to see and manage your videos.</p>
-          <p>
-            <Link href="/login?next=%2Fmy-videos" className="button button--primary">
-              Log in
-            </Link>
-          </p>
-        </div>
-      </Page>
+      <SignInRequired title="My videos" loading={user === undefined} next="/my-videos">
+        Log in to see and manage your videos.
+      </SignInRequired>
     );
   }
   return <MyVideosList />;

@@ -10,6 +10,7 @@ import { Link } from 'wouter';
 import { useMutation, useQuery } from 'urql';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
+import { SignInRequired } from '../components/SignInRequired';
 import { formatDate } from '../format';
 import type { SubtitlesEditorQuery } from '../gql/graphql';
 import { formErrors } from '../graphql/errors';
@@ -42,27 +43,11 @@ export function SubtitlesEditor({ id }: { id: string }) {
     }
   }, []);
 
-  if (user === undefined) {
+  if (!user) {
     return (
-      <Page title="Subtitles">
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      </Page>
-    );
-  }
-  if (user === null) {
-    return (
-      <Page title="Subtitles">
-        <div className="card stack">
-          <p>Log in to edit the subtitles of your videos.</p>
-          <p>
-            <Link href={`/login?next=${encodeURIComponent(`/videos/${id}/subtitles`)}`} className="button button--primary">
-              Log in
-            </Link>
-          </p>
-        </div>
-      </Page>
+      <SignInRequired title="Subtitles" loading={user === undefined} next={`/videos/${id}/subtitles`}>
+        Log in to edit the subtitles of your videos.
+      </SignInRequired>
     );
   }
   return <Editor id={id} viewerId={user.id} isAdmin={user.isAdmin} />;

@@ -1,7 +1,7 @@
 import { useId, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
-import { Link } from 'wouter';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
+import { SignInRequired } from '../components/SignInRequired';
 import { formatBytes, formatDate } from '../format';
 import type { Privacy } from '../gql/graphql';
 import { useViewer } from '../session';
@@ -15,31 +15,20 @@ export function Upload() {
   const { user } = useViewer();
   const uploads = useUploads();
 
-  if (user === undefined) {
+  if (!user) {
     return (
-      <Page title="Upload videos">
-        <p className="muted" role="status">
-          Loading…
-        </p>
-      </Page>
-    );
-  }
-
-  if (user === null) {
-    return (
-      <Page title="Upload videos">
-        {uploads.sessionExpired && (
-          <Alert>Your session has expired. Log in again to go on uploading; unfinished uploads resume when you choose their files again.</Alert>
-        )}
-        <div className="card stack">
-          <p>Log in to upload videos.</p>
-          <p>
-            <Link href="/login?next=%2Fupload" className="button button--primary">
-              Log in
-            </Link>
-          </p>
-        </div>
-      </Page>
+      <SignInRequired
+        title="Upload videos"
+        loading={user === undefined}
+        next="/upload"
+        notice={
+          uploads.sessionExpired && (
+            <Alert>Your session has expired. Log in again to go on uploading; unfinished uploads resume when you choose their files again.</Alert>
+          )
+        }
+      >
+        Log in to upload videos.
+      </SignInRequired>
     );
   }
 
