@@ -230,7 +230,10 @@ func transcodeSection(env *Env, src *Source, ladder []media.Rendition, approache
 		About: []string{
 			fmt.Sprintf("The same %.0f s 1080p30 source (generated testsrc2 + sine, H.264 High + AAC) encoded into the same HLS ladder four ways, "+
 				"x264 preset `%s` for all, %s each, interleaved (the order rotates every round). "+
-				"Ladder: %s; capped CRF 23, 4-second segments with aligned keyframes, AAC per variant.",
+				"Ladder: %s; capped CRF 23, 4-second segments with aligned keyframes, audio muxed into every variant. "+
+				"clipcut encodes the audio once per distinct bit rate and gives each encode to every variant that uses it "+
+				"(two AAC encodes, through ffmpeg's tee muxer); the hand-written command and the per-rendition processes encode it "+
+				"once per variant (five).",
 				dur, env.Preset, plural(env.Runs, "run"), strings.Join(rungs, ", ")),
 			"Wall time from start to the last process exiting; CPU time is user+sys of every ffmpeg of the approach " +
 				"(the kernel's accounting of waited-for children). \"Other processes\" is the CPU the rest of the machine used " +
@@ -268,8 +271,8 @@ func limitVsHandwritten(cpu, wall, others Samples) string {
 	sc, sh := cpu.Stat("clipcut"), cpu.Stat("handwritten")
 	cc, ch := sc.Median, sh.Median
 	const differences = "The differences between the two argument lists are the filter chain (fps, a scale to the top rung, " +
-		"setsar and format before the split), -force_key_frames instead of -keyint_min, the -progress pipe and the event " +
-		"playlist with temp files."
+		"setsar and format before the split), -force_key_frames instead of -keyint_min, one AAC encode per audio bit rate behind the tee muxer instead of one " +
+		"per variant behind var_stream_map, the -progress pipe and the event playlist with temp files."
 	if cc/ch > 1.03 {
 		if sc.Min <= sh.Max {
 			return fmt.Sprintf("clipcut's runs used %.0f%% more CPU by median (%.1f s vs %.1f s), but the same command's CPU time "+

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -78,9 +79,23 @@ const (
 // encoding a couple of rungs, and a process per rendition (PeerTube's
 // approach) pays it once per rung. The filter graph deinterlaces and
 // normalises to the ladder's constant frame rate, scales once to the top
-// rung, tone-maps HDR when the source needs it, and splits; the smaller
-// rungs are scaled from the top rung (cheaper than scaling the full source
-// N times, and visually identical).
+// rung, tone-maps HDR when the source needs it, and splits. Each smaller
+// rung is resized from the smallest rung at least twice its size, or from
+// the top rung (360p from 720p, 240p from 480p, 720p and 480p from the
+// top): a rung at least twice as large keeps every detail the smaller one
+// can show, and each resize then reads a quarter of the pixels or fewer.
+// Those resizes use zimg (zscale), which does them in about half the CPU
+// time of swscale; the top rung keeps swscale, which converts any pixel
+// format and colour tagging a source may arrive with.
+//
+// Audio is encoded once per distinct setting, not once per rung: the
+// ladder's rungs share one AAC encoder for each bit rate (two for the
+// default ladder, where one per rung would be five encoders fed the same
+// samples). Every rung still carries its audio in its own segments, so
+// every media playlist plays on its own: the output is ffmpeg's tee muxer
+// with one HLS muxer per rung, each selecting its video and its audio
+// stream (the HLS muxer's own var_stream_map cannot give one encoded
+// stream to several variants).
 //
 // Keyframes are aligned across renditions so players can switch between
 // them at any segment boundary: every rung has the same frame rate, scene-
@@ -104,7 +119,8 @@ const (
 //
 // in must be a local file; outDir should be empty (clear it before a
 // retry so no stale segment survives) and must not contain '%', which the
-// HLS muxer treats as a pattern. ffmpeg creates the rendition directories.
+// HLS muxer treats as a pattern; any other character is escaped for the
+// tee muxer. ffmpeg creates the rendition directories.
 func LadderArgs(in string, src SourceInfo, ladder []Rendition, outDir string, opts EncodeOptions) []string {
 	opts = opts.withDefaults()
 	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
@@ -112,17 +128,14 @@ func LadderArgs(in string, src SourceInfo, ladder []Rendition, outDir string, op
 	args = append(args, "-i", inputURL(in))
 	args = append(args, "-filter_complex", ladderFilterGraph(src, ladder, opts))
 
-	var streamMap []string
-	audioIndex := 0
-	for i, r := range ladder {
+	// Output streams: the rungs' videos 0..N-1, then one audio stream per
+	// distinct audio encoding, shared by every rung that uses it.
+	for i := range ladder {
 		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
-		entry := fmt.Sprintf("v:%d", i)
-		if r.AudioBitrate > 0 && src.Audio != nil {
-			args = append(args, "-map", fmt.Sprintf("0:%d", src.Audio.Index))
-			entry += fmt.Sprintf(",a:%d", audioIndex)
-			audioIndex++
-		}
-		streamMap = append(streamMap, entry+",name:"+r.Name)
+	}
+	audios, rungAudio := ladderAudio(src, ladder)
+	for range audios {
+		args = append(args, "-map", fmt.Sprintf("0:%d", src.Audio.Index))
 	}
 
 	fps := ladderFrameRate(ladder)
@@ -149,23 +162,49 @@ func LadderArgs(in string, src SourceInfo, ladder []Rendition, outDir string, op
 			"-maxrate"+v, kbps(r.MaxRate),
 			"-bufsize"+v, kbps(r.BufSize))
 	}
-	if audioIndex > 0 {
+	if len(audios) > 0 {
 		args = append(args, "-c:a", "aac")
-		j := 0
-		for _, r := range ladder {
-			if r.AudioBitrate <= 0 || src.Audio == nil {
-				continue
-			}
-			a := fmt.Sprintf(":a:%d", j)
+		for j, a := range audios {
+			s := fmt.Sprintf(":a:%d", j)
 			args = append(args,
-				"-b"+a, kbps(r.AudioBitrate),
-				"-ac"+a, strconv.Itoa(r.AudioChannels),
-				"-ar"+a, strconv.Itoa(r.AudioSampleRate))
-			j++
+				"-b"+s, kbps(a.bitrate),
+				"-ac"+s, strconv.Itoa(a.channels),
+				"-ar"+s, strconv.Itoa(a.sampleRate))
 		}
 	}
 	if opts.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(opts.Threads))
+	}
+
+	// One HLS muxer per rung behind the tee muxer, each given its video
+	// and its (shared) audio. Each muxer's var_stream_map names its one
+	// variant, so "%v" in its paths becomes the rung's name and ffmpeg
+	// creates the rendition directory.
+	slaves := make([]string, len(ladder))
+	for i, r := range ladder {
+		sel, vsm := strconv.Itoa(i), "v:0"
+		if j := rungAudio[i]; j >= 0 {
+			sel += "," + strconv.Itoa(len(ladder)+j)
+			vsm += ",a:0"
+		}
+		slaves[i] = teeSlave([][2]string{
+			{"f", "hls"},
+			{"select", sel},
+			// The MPEG-TS mux delay ffmpeg gives an output by default
+			// (-muxdelay 0.7), which the tee muxer does not pass on:
+			// timestamps start at about 1.4 s, leaving decoders the
+			// buffering time the T-STD model expects, as before.
+			{"max_delay", "700000"},
+			{"hls_time", strconv.Itoa(opts.SegmentSeconds)},
+			{"hls_init_time", "1"},
+			{"hls_list_size", "0"},
+			{"hls_playlist_type", "event"},
+			{"hls_flags", "independent_segments+temp_file"},
+			{"hls_segment_type", "mpegts"},
+			{"start_number", "0"},
+			{"hls_segment_filename", filepath.Join(outDir, "%v", SegmentPattern)},
+			{"var_stream_map", vsm + ",name:" + r.Name},
+		}, filepath.Join(outDir, "%v", MediaPlaylistName))
 	}
 	args = append(args,
 		// Phone videos carry GPS positions and device names; published
@@ -175,21 +214,64 @@ func LadderArgs(in string, src SourceInfo, ladder []Rendition, outDir string, op
 		// Many encoders in one process start at different speeds; a
 		// generous queue avoids "Too many packets buffered" aborts.
 		"-max_muxing_queue_size", "4096",
-		"-f", "hls",
-		"-hls_time", strconv.Itoa(opts.SegmentSeconds),
-		"-hls_init_time", "1",
-		"-hls_list_size", "0",
-		"-hls_playlist_type", "event",
-		"-hls_flags", "independent_segments+temp_file",
-		"-hls_segment_type", "mpegts",
-		"-start_number", "0",
-		"-hls_segment_filename", filepath.Join(outDir, "%v", SegmentPattern),
-		"-var_stream_map", strings.Join(streamMap, " "),
 		"-progress", "pipe:1",
 		"-nostats",
-		filepath.Join(outDir, "%v", MediaPlaylistName),
+		"-f", "tee",
+		strings.Join(slaves, "|"),
 	)
 	return args
+}
+
+// audioEncoding is one AAC encode of the source's audio.
+type audioEncoding struct{ bitrate, channels, sampleRate int }
+
+// ladderAudio lists the distinct audio encodings the ladder needs, in
+// order of first use, and for each rung the index of its encoding (-1
+// for a rung without audio). The default ladder needs two (128 kbit/s
+// from 480p up, 96 kbit/s below) where one encoder per rung would run
+// five identical-input AAC encoders.
+func ladderAudio(src SourceInfo, ladder []Rendition) ([]audioEncoding, []int) {
+	var encs []audioEncoding
+	rungs := make([]int, len(ladder))
+	for i, r := range ladder {
+		rungs[i] = -1
+		if r.AudioBitrate <= 0 || src.Audio == nil {
+			continue
+		}
+		e := audioEncoding{r.AudioBitrate, r.AudioChannels, r.AudioSampleRate}
+		j := slices.Index(encs, e)
+		if j < 0 {
+			j = len(encs)
+			encs = append(encs, e)
+		}
+		rungs[i] = j
+	}
+	return encs, rungs
+}
+
+// teeSlave renders one output of ffmpeg's tee muxer: "[k=v:k=v]filename".
+// The muxer unescapes twice (splitting outputs on '|', then each option
+// value), so option values are escaped for both and the filename for the
+// first; any path then survives, quotes and colons included.
+func teeSlave(opts [][2]string, filename string) string {
+	parts := make([]string, len(opts))
+	for i, kv := range opts {
+		parts[i] = kv[0] + "=" + avEscape(kv[1], `\':]`)
+	}
+	return avEscape("["+strings.Join(parts, ":")+"]"+filename, `\'|`)
+}
+
+// avEscape backslash-escapes special and whitespace characters the way
+// FFmpeg's av_get_token reads them back.
+func avEscape(s, special string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if strings.ContainsRune(special, c) || c == ' ' || c == '\t' || c == '\n' || c == '\r' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // ladderFilterGraph builds the -filter_complex graph producing [v0]..[vN-1].
@@ -229,18 +311,36 @@ func ladderFilterGraph(src SourceInfo, ladder []Rendition, opts EncodeOptions) s
 	if len(ladder) == 1 {
 		return head + "[v0]"
 	}
-	var labels []string
-	for i := range ladder {
+	// Each non-top rung is resized from its parent: the smallest rung at
+	// least twice its size in both directions, else the top rung. Every
+	// rung with children splits its output among itself and them.
+	children := make([][]int, len(ladder))
+	for i, r := range ladder {
 		if i == top {
-			labels = append(labels, fmt.Sprintf("[v%d]", i))
-		} else {
-			labels = append(labels, fmt.Sprintf("[s%d]", i))
+			continue
 		}
+		p := top
+		for j, q := range ladder {
+			if q.Width >= 2*r.Width && q.Height >= 2*r.Height && q.Width*q.Height < ladder[p].Width*ladder[p].Height {
+				p = j
+			}
+		}
+		children[p] = append(children[p], i)
 	}
-	parts := []string{fmt.Sprintf("%s,split=%d%s", head, len(ladder), strings.Join(labels, ""))}
+	out := func(i int) string {
+		if len(children[i]) == 0 {
+			return fmt.Sprintf("[v%d]", i)
+		}
+		labels := fmt.Sprintf("split=%d[v%d]", len(children[i])+1, i)
+		for _, c := range children[i] {
+			labels += fmt.Sprintf("[s%d]", c)
+		}
+		return "," + labels
+	}
+	parts := []string{head + out(top)}
 	for i, r := range ladder {
 		if i != top {
-			parts = append(parts, fmt.Sprintf("[s%d]%s[v%d]", i, scaleChain(r), i))
+			parts = append(parts, fmt.Sprintf("[s%d]%s%s", i, resizeChain(r), out(i)))
 		}
 	}
 	return strings.Join(parts, ";")
@@ -250,6 +350,12 @@ func ladderFilterGraph(src SourceInfo, ladder []Rendition, opts EncodeOptions) s
 // already folded the source's sample aspect ratio into the size).
 func scaleChain(r Rendition) string {
 	return fmt.Sprintf("scale=%d:%d:flags=bicubic,setsar=1", r.Width, r.Height)
+}
+
+// resizeChain downsizes one yuv420p rung to another's size with zimg's
+// Catmull-Rom bicubic (B=0, C=0.5: as sharp as swscale's default bicubic).
+func resizeChain(r Rendition) string {
+	return fmt.Sprintf("zscale=w=%d:h=%d:filter=bicubic:param_a=0:param_b=0.5,setsar=1", r.Width, r.Height)
 }
 
 // toneMapChain converts PQ/HLG HDR to SDR BT.709 with zimg and the Hable

@@ -95,6 +95,11 @@ var fixtureSpecs = map[string]fixtureSpec{
 	"hdr": {file: "hdr.mp4", args: concat(lavfiVideo("320x180", 30, 2),
 		[]string{"-vf", "format=yuv420p10le", "-color_trc", "arib-std-b67", "-color_primaries", "bt2020",
 			"-colorspace", "bt2020nc", "-c:v", "libx264", "-preset", "ultrafast"})},
+	// A full-range BT.601 phone-style encode: the rungs resized from other
+	// rungs (zscale) must not trip over its colour tags.
+	"fullrange": {file: "fullrange.mp4", args: concat(lavfiVideo("1280x720", 30, 2),
+		[]string{"-vf", "format=yuvj420p", "-color_range", "pc", "-colorspace", "smpte170m", "-color_primaries", "smpte170m",
+			"-color_trc", "smpte170m", "-c:v", "libx264", "-preset", "ultrafast"})},
 	"nodur": {file: "nodur.webm"},
 	// The benchmark input: a phone/camera-like 1080p High profile upload.
 	"bench1080": {file: "bench1080.mp4", args: concat(lavfiVideo("1920x1080", 30, 8), lavfiSine(8),

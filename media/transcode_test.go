@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -379,4 +380,84 @@ func names(ladder []Rendition) []string {
 		out = append(out, r.Name)
 	}
 	return out
+}
+
+// TestTranscodeSharedAudio checks that rungs with the same audio settings
+// share one AAC encode (identical audio packets in their segments) while
+// each rung's segments still carry audio, and that an output directory
+// with characters the tee muxer treats specially works.
+func TestTranscodeSharedAudio(t *testing.T) {
+	t.Parallel()
+	ffmpeg, ffprobe := tools(t)
+	ctx := testContext(t, 90*time.Second)
+	in := fixture(t, "hd720")
+	src, err := Probe(ctx, ffprobe, in)
+	require.NoError(t, err)
+	ladder := PlanLadder(*src, LadderOptions{})
+	require.Equal(t, []string{"720p", "480p", "360p", "240p"}, names(ladder))
+
+	args := LadderArgs(in, *src, ladder, "/out", EncodeOptions{})
+	audioMaps := 0
+	for i, a := range args {
+		if a == "-map" && args[i+1] == "0:1" {
+			audioMaps++
+		}
+	}
+	require.Equal(t, 2, audioMaps, "one AAC encode per distinct bit rate (128k, 96k), not one per rung")
+
+	out := filepath.Join(t.TempDir(), `it's: a [weird] | dir\ `)
+	require.NoError(t, Transcode(ctx, ffmpeg, LadderArgs(in, *src, ladder, out, EncodeOptions{Preset: "ultrafast"}), nil))
+
+	// audioPackets lists the audio packets of a rendition's first segment
+	// as "pts size" lines: equal lists mean one encoder produced both.
+	audioPackets := func(r Rendition) string {
+		t.Helper()
+		seg := filepath.Join(out, r.Name, "seg_00000.ts")
+		cmd := exec.CommandContext(ctx, ffprobe, "-v", "error", "-select_streams", "a",
+			"-show_entries", "packet=pts,size", "-of", "csv=p=0", seg)
+		b, err := cmd.Output()
+		require.NoError(t, err, "ffprobe %s", seg)
+		require.NotEmpty(t, strings.TrimSpace(string(b)), "%s has audio", r.Name)
+		return string(b)
+	}
+	byRung := map[string]string{}
+	for _, r := range ladder {
+		byRung[r.Name] = audioPackets(r)
+		res, err := MeasureRendition(ctx, ffprobe, filepath.Join(out, r.Name, MediaPlaylistName))
+		require.NoError(t, err)
+		require.Contains(t, res.Codecs, AACLCCodec, "%s measures with audio", r.Name)
+	}
+	require.Equal(t, byRung["720p"], byRung["480p"], "128 kbit/s rungs share an encode")
+	require.Equal(t, byRung["360p"], byRung["240p"], "96 kbit/s rungs share an encode")
+	require.NotEqual(t, byRung["720p"], byRung["360p"], "different bit rates are different encodes")
+}
+
+// TestTranscodeTaggedSource runs a whole ladder from a full-range BT.601
+// source: every rung, those resized from other rungs included, decodes at
+// its planned size in limited range.
+func TestTranscodeTaggedSource(t *testing.T) {
+	t.Parallel()
+	ffmpeg, ffprobe := tools(t)
+	ctx := testContext(t, 90*time.Second)
+	in := fixture(t, "fullrange")
+	src, err := Probe(ctx, ffprobe, in)
+	require.NoError(t, err)
+	ladder := PlanLadder(*src, LadderOptions{})
+	require.Equal(t, []string{"720p", "480p", "360p", "240p"}, names(ladder))
+	out := t.TempDir()
+	require.NoError(t, Transcode(ctx, ffmpeg, LadderArgs(in, *src, ladder, out, EncodeOptions{Preset: "ultrafast"}), nil))
+	for _, r := range ladder {
+		var streams struct {
+			Streams []struct {
+				Width      int    `json:"width"`
+				Height     int    `json:"height"`
+				ColorRange string `json:"color_range"`
+			} `json:"streams"`
+		}
+		probeJSON(t, ffprobe, &streams, "-show_streams", "-select_streams", "v", filepath.Join(out, r.Name, "seg_00000.ts"))
+		require.Len(t, streams.Streams, 1)
+		require.Equal(t, [2]int{r.Width, r.Height}, [2]int{streams.Streams[0].Width, streams.Streams[0].Height}, r.Name)
+		require.NotEqual(t, "pc", streams.Streams[0].ColorRange, "%s is limited range", r.Name)
+		require.Empty(t, decodeErrors(t, ffmpeg, filepath.Join(out, r.Name, MediaPlaylistName)), r.Name)
+	}
 }
