@@ -241,6 +241,11 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 	}
+	if cfg.MediaFastPath && m != modeWorker {
+		ln = delivery.NewFastListener(ln, root, delivery.FastConfig{
+			BaseContext: baseCtx, IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout,
+		})
+	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()
 	logger.Info("clipcut is listening", "mode", string(m), "addr", ln.Addr().String())

@@ -59,6 +59,7 @@ type Config struct {
 	PublicURL     string
 	MediaBaseURL  string
 	MediaS3Mode   string
+	MediaFastPath bool
 	PlaybackTTL   time.Duration
 	SecretKeys    string
 	MediaWorkers  int
@@ -267,6 +268,7 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.str(&cfg.PublicURL, "public-url", "CLIPCUT_PUBLIC_URL", "", "Base URL clients reach this server at (https://video.example.com), used in upload URLs. Empty: taken from each request.")
 		fs.str(&cfg.MediaBaseURL, "media-base-url", "CLIPCUT_MEDIA_BASE_URL", "", "Base URL of /media/ in playback URLs, for a CDN in front of it (https://cdn.example.com). Empty: the public URL.")
 		fs.str(&cfg.MediaS3Mode, "media-s3-mode", "CLIPCUT_MEDIA_S3_MODE", "proxy", "How media in S3 is served: proxy (streamed through clipcut) or redirect (302 to a short-lived presigned URL).")
+		fs.bool(&cfg.MediaFastPath, "media-fast-path", "CLIPCUT_MEDIA_FAST_PATH", true, "Answer GET and HEAD of /media/ on connections that fetch only media (players, CDNs) without net/http's per-request overhead, a segment's headers sent in the same packets as its data; the first other request moves the connection to net/http. false: net/http serves everything.")
 		fs.duration(&cfg.PlaybackTTL, "playback-ttl", "CLIPCUT_PLAYBACK_TTL", 6*time.Hour, "How long the signed playback URLs given to a private video's viewers stay valid.")
 		fs.str(&cfg.StorageQuota, "user-storage-quota", "CLIPCUT_USER_STORAGE_QUOTA", "100GiB", "Total size of the uploads of one user (administrators are exempt); 0 for unlimited.")
 		fs.int(&cfg.DailyUploads, "user-daily-uploads", "CLIPCUT_USER_DAILY_UPLOADS", 50, "Uploads one user may start per 24 hours (administrators are exempt); 0 for unlimited.")

@@ -1,0 +1,558 @@
+package delivery
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/net/http/httpguts"
+)
+
+// FastListener serves media requests without net/http's per-request
+// machinery and hands every other connection to an http.Server.
+//
+// net/http spends more CPU per request than the whole of nginx's answer
+// to a small playlist: a context and a background read per request (a
+// goroutine started, then woken by a deadline when the handler ends),
+// headers sorted and written one by one, and a response's headers sent as
+// a packet of their own before a segment's sendfile. A player, or a CDN
+// filling its cache, sends nothing on a connection but GET and HEAD of
+// /media/, so FastListener reads those itself, one goroutine per
+// connection: it parses each request with net/http's own parser, runs it
+// through the same handler (every middleware included), writes the
+// headers in one buffer, and sends a file's headers with MSG_MORE so they
+// leave in the same packets as the first bytes sendfile sends.
+//
+// The first request that is anything else (another path or method, a
+// body, an upgrade, HTTP/1.0, an oversized or malformed head) hands the
+// connection, with every byte read so far, to the http.Server calling
+// Accept, which serves the rest of it exactly as without FastListener,
+// errors included. So a browser's connection that fetches an API response
+// after a segment moves to net/http for good; media-only connections never
+// do.
+type FastListener struct {
+	inner   net.Listener
+	handler http.Handler
+	cfg     FastConfig
+
+	handoff   chan net.Conn
+	done      chan struct{}
+	closeOnce sync.Once
+	err       error // why Accept fails, once done is closed
+
+	mu    sync.Mutex
+	conns map[*fastConn]struct{}
+
+	date atomic.Pointer[cachedDate]
+}
+
+// FastConfig configures a FastListener.
+type FastConfig struct {
+	// BaseContext is the context of every request served on the fast
+	// path (default context.Background()).
+	BaseContext context.Context
+	// IdleTimeout bounds the wait for the next request on a connection
+	// (default 2 minutes), like http.Server.IdleTimeout.
+	IdleTimeout time.Duration
+	// ReadHeaderTimeout bounds the time to read a request's head once its
+	// first byte arrived (default 10 seconds).
+	ReadHeaderTimeout time.Duration
+}
+
+// fastHeadMax is the largest request head the fast path reads: a player's
+// GET is a few hundred bytes. Larger heads go to net/http, which allows
+// up to http.DefaultMaxHeaderBytes.
+const fastHeadMax = 4096
+
+// NewFastListener wraps ln: media requests are answered by h on the fast
+// path, every other connection comes out of Accept for an http.Server,
+// whose Handler should be h too.
+func NewFastListener(ln net.Listener, h http.Handler, cfg FastConfig) *FastListener {
+	if cfg.BaseContext == nil {
+		cfg.BaseContext = context.Background()
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 2 * time.Minute
+	}
+	if cfg.ReadHeaderTimeout <= 0 {
+		cfg.ReadHeaderTimeout = 10 * time.Second
+	}
+	l := &FastListener{
+		inner: ln, handler: h, cfg: cfg,
+		handoff: make(chan net.Conn),
+		done:    make(chan struct{}),
+		conns:   make(map[*fastConn]struct{}),
+	}
+	go l.acceptLoop()
+	return l
+}
+
+// Accept returns the next connection for net/http.
+func (l *FastListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.handoff:
+		return c, nil
+	case <-l.done:
+		return nil, l.err
+	}
+}
+
+// Addr is the listening address.
+func (l *FastListener) Addr() net.Addr { return l.inner.Addr() }
+
+// Close stops listening and closes the fast-path connections that are
+// waiting for a request; those answering one close when they are done.
+// Connections already handed to net/http are its to close (Shutdown).
+func (l *FastListener) Close() error {
+	err := l.inner.Close()
+	l.stop(net.ErrClosed)
+	l.mu.Lock()
+	for c := range l.conns {
+		if c.idle.Load() {
+			// Wakes the read waiting for a request; the loop then sees
+			// the listener closed and closes the connection.
+			_ = c.conn.SetReadDeadline(time.Now())
+		}
+	}
+	l.mu.Unlock()
+	return err
+}
+
+func (l *FastListener) stop(err error) {
+	l.closeOnce.Do(func() {
+		l.err = err
+		close(l.done)
+	})
+}
+
+func (l *FastListener) closed() bool {
+	select {
+	case <-l.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (l *FastListener) acceptLoop() {
+	var delay time.Duration
+	for {
+		c, err := l.inner.Accept()
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && !l.closed() {
+				// As http.Server does for temporary accept errors (out
+				// of file descriptors): back off and keep serving.
+				delay = min(max(2*delay, 5*time.Millisecond), time.Second)
+				time.Sleep(delay)
+				continue
+			}
+			l.stop(err)
+			return
+		}
+		delay = 0
+		go l.serve(c)
+	}
+}
+
+// handOff gives c to net/http, or closes it when nobody will Accept it.
+func (l *FastListener) handOff(c net.Conn) {
+	select {
+	case l.handoff <- c:
+	case <-l.done:
+		c.Close()
+	}
+}
+
+// fastConn is one connection on the fast path.
+type fastConn struct {
+	l      *FastListener
+	conn   net.Conn
+	tcp    *net.TCPConn
+	raw    syscall.RawConn // for sendMore, once needed
+	br     *bufio.Reader
+	out    []byte // response bytes not yet written
+	remote string
+	idle   atomic.Bool
+
+	w fastWriter // the writer of the current request (see answer)
+
+	// A reusable reader of one request head, for http.ReadRequest.
+	head   bytes.Reader
+	headBr *bufio.Reader
+}
+
+func (l *FastListener) serve(c net.Conn) {
+	tc, ok := c.(*net.TCPConn)
+	if !ok {
+		l.handOff(c)
+		return
+	}
+	fc := &fastConn{l: l, conn: c, tcp: tc, br: bufio.NewReaderSize(c, fastHeadMax), remote: c.RemoteAddr().String()}
+	fc.headBr = bufio.NewReaderSize(&fc.head, fastHeadMax)
+	l.mu.Lock()
+	l.conns[fc] = struct{}{}
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		delete(l.conns, fc)
+		l.mu.Unlock()
+	}()
+	if fc.loop() {
+		// net/http sets its own deadlines; ours must not linger.
+		_ = c.SetReadDeadline(time.Time{})
+		l.handOff(&handedConn{Conn: c, tcp: tc, br: fc.br})
+		return
+	}
+	c.Close()
+}
+
+// loop serves requests until the connection ends (false) or a request
+// needs net/http (true: hand the connection over, unread bytes included).
+func (fc *fastConn) loop() (handOff bool) {
+	for {
+		fc.idle.Store(true)
+		_ = fc.conn.SetReadDeadline(time.Now().Add(fc.l.cfg.IdleTimeout))
+		// Checked after the deadline is set: Close marks the listener
+		// closed, then cuts idle connections' waits short, so either
+		// this sees it closed or Close's deadline comes after ours.
+		if fc.l.closed() {
+			return false
+		}
+		if _, err := fc.br.Peek(1); err != nil {
+			return false
+		}
+		fc.idle.Store(false)
+		head, ok := fc.readHead()
+		if !ok {
+			return fc.br.Buffered() > 0
+		}
+		req, ok := fc.parse(head)
+		if !ok {
+			return true
+		}
+		_ = fc.conn.SetReadDeadline(time.Time{})
+		_, _ = fc.br.Discard(len(head))
+		if !fc.answer(req) {
+			return false
+		}
+	}
+}
+
+// readHead returns the buffered request head, through its blank line,
+// reading more as needed within ReadHeaderTimeout. ok is false when the
+// head does not fit fastHeadMax or the connection failed first.
+func (fc *fastConn) readHead() (head []byte, ok bool) {
+	deadlineSet := false
+	for {
+		buf, _ := fc.br.Peek(fc.br.Buffered())
+		if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
+			return buf[:i+4], true
+		}
+		if len(buf) >= fastHeadMax {
+			return nil, false
+		}
+		if !deadlineSet {
+			_ = fc.conn.SetReadDeadline(time.Now().Add(fc.l.cfg.ReadHeaderTimeout))
+			deadlineSet = true
+		}
+		if _, err := fc.br.Peek(len(buf) + 1); err != nil {
+			return nil, false
+		}
+	}
+}
+
+// parse reads a request head and reports whether the fast path may answer
+// it: GET or HEAD of the media path in origin form, HTTP/1.1, one valid
+// Host, no body, no upgrade or expectation, valid header fields. Anything
+// else is net/http's to answer, its errors included.
+func (fc *fastConn) parse(head []byte) (*http.Request, bool) {
+	if !bytes.HasPrefix(head, []byte("GET "+BasePath)) && !bytes.HasPrefix(head, []byte("HEAD "+BasePath)) {
+		return nil, false
+	}
+	fc.head.Reset(head)
+	fc.headBr.Reset(&fc.head)
+	req, err := http.ReadRequest(fc.headBr)
+	if err != nil || req.ProtoMajor != 1 || req.ProtoMinor != 1 || !strings.HasPrefix(req.RequestURI, BasePath) {
+		return nil, false
+	}
+	// ReadRequest moves Host out of the header map, so a repeated Host
+	// (which net/http refuses) is counted in the head itself.
+	if hostLines(head) != 1 || !httpguts.ValidHostHeader(req.Host) {
+		return nil, false
+	}
+	for k, vv := range req.Header {
+		switch k { // canonical: ReadRequest made them so
+		case "Content-Length", "Transfer-Encoding", "Expect", "Upgrade", "Trailer":
+			return nil, false
+		}
+		if !httpguts.ValidHeaderFieldName(k) {
+			return nil, false
+		}
+		for _, v := range vv {
+			if !httpguts.ValidHeaderFieldValue(v) {
+				return nil, false
+			}
+		}
+	}
+	if httpguts.HeaderValuesContainsToken(req.Header["Connection"], "upgrade") {
+		return nil, false
+	}
+	req.RemoteAddr = fc.remote
+	req.Body = http.NoBody
+	return req.WithContext(fc.l.cfg.BaseContext), true
+}
+
+// hostLines counts the Host header lines of a request head.
+func hostLines(head []byte) int {
+	n := 0
+	for line := range bytes.SplitSeq(head, []byte("\r\n")) {
+		if len(line) > 5 && line[4] == ':' && bytes.EqualFold(line[:4], []byte("host")) {
+			n++
+		}
+	}
+	return n
+}
+
+// answer runs the handler for req and writes its response; it reports
+// whether the connection can carry another request.
+func (fc *fastConn) answer(req *http.Request) (keepAlive bool) {
+	// One writer per connection, reset for each request: its header map
+	// keeps its buckets, so a response allocates no map.
+	h := fc.w.header
+	if h == nil {
+		h = make(http.Header, 16)
+	}
+	clear(h)
+	fc.w = fastWriter{fc: fc, req: req, header: h, clen: -1, body: fc.w.body[:0]}
+	w := &fc.w
+	defer func() {
+		if p := recover(); p != nil {
+			// The recovery middleware answers ordinary panics; this is
+			// http.ErrAbortHandler or a panic outside it: drop the
+			// connection as net/http does.
+			keepAlive = false
+		}
+	}()
+	fc.l.handler.ServeHTTP(w, req)
+	return w.finish()
+}
+
+// send writes fc.out to the connection.
+func (fc *fastConn) send() error {
+	if len(fc.out) == 0 {
+		return nil
+	}
+	_, err := fc.conn.Write(fc.out)
+	fc.out = fc.out[:0]
+	return err
+}
+
+// fastWriter is the http.ResponseWriter of a fast-path request.
+type fastWriter struct {
+	fc     *fastConn
+	req    *http.Request
+	header http.Header
+	status int
+	noBody bool  // HEAD, 204 or 304
+	clen   int64 // the Content-Length the handler set, -1 if none
+	body   []byte
+	sent   int64 // body bytes written with a known length
+	headed bool  // the head is in fc.out or sent
+	failed bool  // a write failed: close the connection
+}
+
+func (w *fastWriter) Header() http.Header { return w.header }
+
+func (w *fastWriter) WriteHeader(code int) {
+	if w.status != 0 || code < 200 {
+		// Informational answers (100, 103) are not sent on this path:
+		// none of its handlers uses them.
+		return
+	}
+	w.status = code
+	w.noBody = w.req.Method == http.MethodHead || code == http.StatusNoContent || code == http.StatusNotModified
+	if cl := w.header.Get("Content-Length"); cl != "" {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n >= 0 {
+			w.clen = n
+		} else {
+			w.header.Del("Content-Length")
+		}
+	}
+}
+
+func (w *fastWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	switch {
+	case w.noBody:
+		if w.req.Method == http.MethodHead {
+			return len(p), nil
+		}
+		return 0, http.ErrBodyNotAllowed
+	case w.clen < 0:
+		// Unknown length (an error message): kept until the handler
+		// returns, then sent with its length.
+		w.body = append(w.body, p...)
+		return len(p), nil
+	case w.sent+int64(len(p)) > w.clen:
+		return 0, http.ErrContentLength
+	}
+	w.writeHead()
+	w.fc.out = append(w.fc.out, p...)
+	w.sent += int64(len(p))
+	if len(w.fc.out) >= 64<<10 {
+		if err := w.fc.send(); err != nil {
+			w.failed = true
+			return len(p), err
+		}
+	}
+	return len(p), nil
+}
+
+// ReadFrom sends a file's bytes with sendfile, its headers leaving with
+// them; other sources are copied through Write.
+func (w *fastWriter) ReadFrom(src io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if w.noBody || w.clen < 0 || !isFile(src) {
+		return io.Copy(writerOnly{w}, src)
+	}
+	w.writeHead()
+	if err := w.fc.sendMore(); err != nil {
+		w.failed = true
+		return 0, err
+	}
+	if lr, ok := src.(*io.LimitedReader); ok && lr.N > w.clen-w.sent {
+		lr.N = w.clen - w.sent
+	} else if !ok {
+		src = io.LimitReader(src, w.clen-w.sent)
+	}
+	n, err := w.fc.tcp.ReadFrom(src)
+	w.sent += n
+	if err != nil {
+		w.failed = true
+	}
+	return n, err
+}
+
+// isFile reports whether src is an open file (sendfile's case), possibly
+// behind an io.LimitedReader.
+func isFile(src io.Reader) bool {
+	if lr, ok := src.(*io.LimitedReader); ok {
+		src = lr.R
+	}
+	_, ok := src.(*os.File)
+	return ok
+}
+
+// writeHead appends the status line and headers to fc.out, once.
+func (w *fastWriter) writeHead() {
+	if w.headed {
+		return
+	}
+	w.headed = true
+	h := w.header
+	if w.clen < 0 && !w.noBody {
+		w.clen = int64(len(w.body))
+		h["Content-Length"] = []string{strconv.Itoa(len(w.body))}
+	}
+	if _, ok := h["Date"]; !ok {
+		h["Date"] = []string{w.fc.l.httpDate()}
+	}
+	if w.req.Close {
+		h["Connection"] = []string{"close"}
+	}
+	b := w.fc.out
+	b = append(b, "HTTP/1.1 "...)
+	b = strconv.AppendInt(b, int64(w.status), 10)
+	b = append(b, ' ')
+	b = append(b, http.StatusText(w.status)...)
+	b = append(b, "\r\n"...)
+	for k, vv := range h {
+		for _, v := range vv {
+			b = append(b, k...)
+			b = append(b, ": "...)
+			if strings.IndexByte(v, '\r') >= 0 || strings.IndexByte(v, '\n') >= 0 {
+				v = strings.NewReplacer("\r", " ", "\n", " ").Replace(v)
+			}
+			b = append(b, v...)
+			b = append(b, "\r\n"...)
+		}
+	}
+	b = append(b, "\r\n"...)
+	w.fc.out = b
+}
+
+// finish completes the response after the handler returned and reports
+// whether the connection can carry another request.
+func (w *fastWriter) finish() (keepAlive bool) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.headed {
+		w.writeHead()
+		if !w.noBody && len(w.body) > 0 {
+			w.fc.out = append(w.fc.out, w.body...)
+			w.sent = int64(len(w.body))
+		}
+	}
+	if err := w.fc.send(); err != nil || w.failed {
+		return false
+	}
+	if !w.noBody && w.sent != w.clen {
+		// The handler promised more bytes than it wrote: the client
+		// cannot find the next response, so the connection ends.
+		return false
+	}
+	return !w.req.Close && !httpguts.HeaderValuesContainsToken(w.header["Connection"], "close")
+}
+
+// cachedDate is the Date header value of one second.
+type cachedDate struct {
+	unix  int64
+	value string
+}
+
+// httpDate returns the current time in HTTP's format, formatted once a
+// second.
+func (l *FastListener) httpDate() string {
+	now := time.Now()
+	if d := l.date.Load(); d != nil && d.unix == now.Unix() {
+		return d.value
+	}
+	d := &cachedDate{unix: now.Unix(), value: now.UTC().Format(http.TimeFormat)}
+	l.date.Store(d)
+	return d.value
+}
+
+// handedConn is a connection given to net/http after the fast path read
+// part of it: reads start with the bytes the fast path buffered. It keeps
+// *net.TCPConn's sendfile and half-close for net/http.
+type handedConn struct {
+	net.Conn
+	tcp *net.TCPConn
+	br  *bufio.Reader
+}
+
+func (c *handedConn) Read(p []byte) (int, error) { return c.br.Read(p) }
+
+// ReadFrom lets net/http send files with sendfile, as on a plain
+// connection.
+func (c *handedConn) ReadFrom(r io.Reader) (int64, error) { return c.tcp.ReadFrom(r) }
+
+// CloseWrite is what net/http uses to end a connection gracefully.
+func (c *handedConn) CloseWrite() error { return c.tcp.CloseWrite() }
