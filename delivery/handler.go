@@ -192,15 +192,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // recent browsers).
 const exposedHeaders = "Content-Length, Content-Range, Accept-Ranges, ETag"
 
+var (
+	anyOrigin   = []string{"*"}
+	exposed     = []string{exposedHeaders}
+	nosniff     = []string{"nosniff"}
+	crossOrigin = []string{"cross-origin"}
+)
+
 // serve answers r and reports what kind of object it was for.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 	hdr := w.Header()
-	hdr.Set("Access-Control-Allow-Origin", "*")
-	hdr.Set("Access-Control-Expose-Headers", exposedHeaders)
-	hdr.Set("X-Content-Type-Options", "nosniff")
+	// Shared slices: header values are replaced, never modified, so
+	// every response can point at the same ones.
+	hdr["Access-Control-Allow-Origin"] = anyOrigin
+	hdr["Access-Control-Expose-Headers"] = exposed
+	hdr["X-Content-Type-Options"] = nosniff
 	// Lets pages with Cross-Origin-Embedder-Policy: require-corp embed
 	// the media too.
-	hdr.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	hdr["Cross-Origin-Resource-Policy"] = crossOrigin
 
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:

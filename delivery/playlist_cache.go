@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"net/http"
 	"sync"
 	"time"
 
@@ -34,6 +35,10 @@ type cachedPlaylist struct {
 	info         storage.ObjectInfo
 	cacheControl string
 	expires      time.Time
+
+	// The response headers of a plain GET or HEAD, formatted once (see
+	// writePlaylist).
+	headers http.Header
 }
 
 // maxCachedPlaylist bounds one cached body: longer playlists (hours of

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -45,8 +46,7 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
 	ck := playlistKey{key: req.key, private: private}
 	if p, ok := h.playlists.get(ck); ok {
-		setObjectHeaders(w.Header(), req.contentType, p.cacheControl, p.info)
-		http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
+		writePlaylist(w, r, req, p)
 		return
 	}
 	rc, info, checked, err := h.get(r.Context(), req.key)
@@ -65,10 +65,42 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	cacheControl := playlistCacheControl(body, private)
-	h.playlists.put(ck, &cachedPlaylist{body: body, info: info, cacheControl: cacheControl})
-	setObjectHeaders(w.Header(), req.contentType, cacheControl, info)
-	http.ServeContent(w, r, "", info.ModTime, bytes.NewReader(body))
+	p := &cachedPlaylist{body: body, info: info, cacheControl: playlistCacheControl(body, private)}
+	p.headers = http.Header{}
+	setObjectHeaders(p.headers, req.contentType, p.cacheControl, info)
+	if !info.ModTime.IsZero() && !info.ModTime.Equal(time.Unix(0, 0)) { // as ServeContent
+		p.headers.Set("Last-Modified", info.ModTime.UTC().Format(http.TimeFormat))
+	}
+	p.headers.Set("Accept-Ranges", "bytes")
+	p.headers.Set("Content-Length", strconv.Itoa(len(body)))
+	h.playlists.put(ck, p)
+	writePlaylist(w, r, req, p)
+}
+
+// conditionalHeaders are the request headers that make ServeContent do
+// more than send the whole object.
+var conditionalHeaders = []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
+
+// writePlaylist answers with a playlist held in memory. A plain GET or
+// HEAD (what players send) gets headers formatted once per cached copy
+// and the body in one write, exactly what ServeContent would send;
+// ranges and conditional requests go through ServeContent.
+func writePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, p *cachedPlaylist) {
+	hdr := w.Header()
+	for _, k := range conditionalHeaders {
+		if _, ok := r.Header[k]; ok {
+			setObjectHeaders(hdr, req.contentType, p.cacheControl, p.info)
+			http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
+			return
+		}
+	}
+	for k, v := range p.headers {
+		hdr[k] = v // shared, never modified: every writer replaces
+	}
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = w.Write(p.body)
+	}
 }
 
 // readPlaylist reads a whole playlist of about size bytes.
