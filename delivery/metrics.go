@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -13,6 +14,9 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	sent     *prometheus.CounterVec
 	lookups  prometheus.Counter
+
+	mu    sync.RWMutex
+	cache map[kindStatus][2]prometheus.Counter // see counters
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -42,10 +46,36 @@ func (m *metrics) observe(k kind, status int, sent int64) {
 	if status == 0 {
 		status = http.StatusOK
 	}
-	m.requests.WithLabelValues(string(k), strconv.Itoa(status)).Inc()
+	reqs, bytes := m.counters(k, status)
+	reqs.Inc()
 	if sent > 0 {
-		m.sent.WithLabelValues(string(k)).Add(float64(sent))
+		bytes.Add(float64(sent))
 	}
+}
+
+// counters returns the request counter of a kind and status and the byte
+// counter of the kind, looked up in the vectors once (hashing the labels
+// on every request costs more than the rest of the accounting).
+func (m *metrics) counters(k kind, status int) (reqs, bytes prometheus.Counter) {
+	key := kindStatus{k, status}
+	m.mu.RLock()
+	c, ok := m.cache[key]
+	m.mu.RUnlock()
+	if !ok {
+		c = [2]prometheus.Counter{m.requests.WithLabelValues(string(k), strconv.Itoa(status)), m.sent.WithLabelValues(string(k))}
+		m.mu.Lock()
+		if m.cache == nil {
+			m.cache = make(map[kindStatus][2]prometheus.Counter)
+		}
+		m.cache[key] = c
+		m.mu.Unlock()
+	}
+	return c[0], c[1]
+}
+
+type kindStatus struct {
+	kind   kind
+	status int
 }
 
 // countingWriter records a response's status and body size. It keeps

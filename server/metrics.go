@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,9 +53,13 @@ func newMetrics() *metrics {
 	return m
 }
 
-// instrument records requests to one route; route is the mux pattern, so
-// label values are bounded.
+// instrument records requests to one route; route is the mux pattern and
+// the method is one of a fixed set (methodLabel), so label values are
+// bounded. The route's latency histogram and each method and status's
+// counter are looked up once, not hashed on every request.
 func (m *metrics) instrument(route string, next http.Handler) http.Handler {
+	latency := m.latency.WithLabelValues(route)
+	counters := &routeCounters{vec: m.requests, route: route}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		// The access log's writer records the status already; wrapping
@@ -67,9 +72,50 @@ func (m *metrics) instrument(route string, next http.Handler) http.Handler {
 		if sw.status == 0 {
 			sw.status = http.StatusOK
 		}
-		m.requests.WithLabelValues(route, r.Method, strconv.Itoa(sw.status)).Inc()
-		m.latency.WithLabelValues(route).Observe(time.Since(start).Seconds())
+		counters.get(methodLabel(r.Method), sw.status).Inc()
+		latency.Observe(time.Since(start).Seconds())
 	})
+}
+
+// methodLabel is the method label of a request: a client may send any
+// token as a method, which must not create a time series each.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
+}
+
+// routeCounters caches one route's request counters by method and status.
+type routeCounters struct {
+	vec   *prometheus.CounterVec
+	route string
+	mu    sync.RWMutex
+	m     map[routeCounterKey]prometheus.Counter
+}
+
+type routeCounterKey struct {
+	method string
+	code   int
+}
+
+func (c *routeCounters) get(method string, code int) prometheus.Counter {
+	k := routeCounterKey{method, code}
+	c.mu.RLock()
+	ctr, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return ctr
+	}
+	ctr = c.vec.WithLabelValues(c.route, method, strconv.Itoa(code))
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[routeCounterKey]prometheus.Counter)
+	}
+	c.m[k] = ctr
+	c.mu.Unlock()
+	return ctr
 }
 
 func (m *metrics) handler() http.Handler {
