@@ -390,11 +390,7 @@ func TestTranscodeSharedAudio(t *testing.T) {
 	t.Parallel()
 	ffmpeg, ffprobe := tools(t)
 	ctx := testContext(t, 90*time.Second)
-	in := fixture(t, "hd720")
-	src, err := Probe(ctx, ffprobe, in)
-	require.NoError(t, err)
-	ladder := PlanLadder(*src, LadderOptions{})
-	require.Equal(t, []string{"720p", "480p", "360p", "240p"}, names(ladder))
+	in, src, ladder := plannedFixture(ctx, t, "hd720", "720p", "480p", "360p", "240p")
 
 	args := LadderArgs(in, *src, ladder, "/out", EncodeOptions{})
 	audioMaps := 0
@@ -439,11 +435,7 @@ func TestTranscodeTaggedSource(t *testing.T) {
 	t.Parallel()
 	ffmpeg, ffprobe := tools(t)
 	ctx := testContext(t, 90*time.Second)
-	in := fixture(t, "fullrange")
-	src, err := Probe(ctx, ffprobe, in)
-	require.NoError(t, err)
-	ladder := PlanLadder(*src, LadderOptions{})
-	require.Equal(t, []string{"720p", "480p", "360p", "240p"}, names(ladder))
+	in, src, ladder := plannedFixture(ctx, t, "fullrange", "720p", "480p", "360p", "240p")
 	out := t.TempDir()
 	require.NoError(t, Transcode(ctx, ffmpeg, LadderArgs(in, *src, ladder, out, EncodeOptions{Preset: "ultrafast"}), nil))
 	for _, r := range ladder {
@@ -460,4 +452,17 @@ func TestTranscodeTaggedSource(t *testing.T) {
 		require.NotEqual(t, "pc", streams.Streams[0].ColorRange, "%s is limited range", r.Name)
 		require.Empty(t, decodeErrors(t, ffmpeg, filepath.Join(out, r.Name, MediaPlaylistName)), r.Name)
 	}
+}
+
+// plannedFixture probes a fixture and plans its default ladder, which
+// must have the rungs named.
+func plannedFixture(ctx context.Context, t *testing.T, name string, rungs ...string) (string, *SourceInfo, []Rendition) {
+	t.Helper()
+	_, ffprobe := tools(t)
+	in := fixture(t, name)
+	src, err := Probe(ctx, ffprobe, in)
+	require.NoError(t, err)
+	ladder := PlanLadder(*src, LadderOptions{})
+	require.Equal(t, rungs, names(ladder))
+	return in, src, ladder
 }
