@@ -234,9 +234,14 @@ func (fc *fastConn) loop() (handOff bool) {
 			return false
 		}
 		fc.idle.Store(false)
-		head, ok := fc.readHead()
-		if !ok {
-			return fc.br.Buffered() > 0
+		head, err := fc.readHead()
+		if errors.Is(err, errHeadTooLarge) {
+			return true
+		}
+		if err != nil {
+			// Timed out or cut off mid-head: net/http would only wait
+			// again, so the connection ends here.
+			return false
 		}
 		req, ok := fc.parse(head)
 		if !ok {
@@ -250,25 +255,28 @@ func (fc *fastConn) loop() (handOff bool) {
 	}
 }
 
+// errHeadTooLarge is readHead's answer for a head longer than
+// fastHeadMax, which net/http reads instead.
+var errHeadTooLarge = errors.New("request head larger than the fast path reads")
+
 // readHead returns the buffered request head, through its blank line,
-// reading more as needed within ReadHeaderTimeout. ok is false when the
-// head does not fit fastHeadMax or the connection failed first.
-func (fc *fastConn) readHead() (head []byte, ok bool) {
+// reading more as needed within ReadHeaderTimeout.
+func (fc *fastConn) readHead() ([]byte, error) {
 	deadlineSet := false
 	for {
 		buf, _ := fc.br.Peek(fc.br.Buffered())
 		if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
-			return buf[:i+4], true
+			return buf[:i+4], nil
 		}
 		if len(buf) >= fastHeadMax {
-			return nil, false
+			return nil, errHeadTooLarge
 		}
 		if !deadlineSet {
 			_ = fc.conn.SetReadDeadline(time.Now().Add(fc.l.cfg.ReadHeaderTimeout))
 			deadlineSet = true
 		}
 		if _, err := fc.br.Peek(len(buf) + 1); err != nil {
-			return nil, false
+			return nil, err
 		}
 	}
 }

@@ -32,7 +32,9 @@ func fastServer(t *testing.T, h http.Handler) (addr string, fl *FastListener) {
 		h.ServeHTTP(w, r)
 	})
 	fl = NewFastListener(ln, tagged, FastConfig{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second})
-	srv := &http.Server{Handler: tagged, ReadHeaderTimeout: time.Second}
+	// net/http's own head timeout is longer than the fast path's, so a
+	// test can tell which of the two cut a slow client off.
+	srv := &http.Server{Handler: tagged, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(fl) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	return ln.Addr().String(), fl
@@ -199,6 +201,18 @@ func TestFastPathServesMediaAndHandsOffTheRest(t *testing.T) {
 			resp, _ := rc.read("GET")
 			require.Equal(t, http.StatusBadRequest, resp.StatusCode, name)
 		}
+	})
+
+	t.Run("a head that stalls is cut off by the fast path's timeout", func(t *testing.T) {
+		t.Parallel()
+		rc := dialRaw(t, addr)
+		start := time.Now()
+		rc.send("GET /media/list.m3u8 HTTP/1.1\r\nHost: example.test\r\n") // no blank line
+		_, err := rc.br.ReadByte()
+		require.ErrorIs(t, err, io.EOF)
+		took := time.Since(start)
+		require.GreaterOrEqual(t, took, 900*time.Millisecond, "ReadHeaderTimeout applies")
+		require.Less(t, took, 4*time.Second, "closed by the fast path, not handed to net/http to wait again")
 	})
 
 	t.Run("Connection: close", func(t *testing.T) {
