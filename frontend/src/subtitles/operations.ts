@@ -2,6 +2,19 @@
 import { graphql } from '../gql';
 import type { SubtitleProvenance } from '../gql/graphql';
 
+/** What the editor shows of a track, and what its mutations answer with. */
+export const SubtitleTrackFieldsFragment = graphql(`
+  fragment SubtitleTrackFields on SubtitleTrack {
+    language
+    label
+    generated
+    provenance
+    vttUrl
+    srtUrl
+    updatedAt
+  }
+`);
+
 export const SubtitlesEditorDocument = graphql(`
   query SubtitlesEditor($id: ID!) {
     video(id: $id) {
@@ -12,13 +25,7 @@ export const SubtitlesEditorDocument = graphql(`
         id
       }
       subtitles {
-        language
-        label
-        generated
-        provenance
-        vttUrl
-        srtUrl
-        updatedAt
+        ...SubtitleTrackFields
       }
       subtitleState {
         status
@@ -31,13 +38,7 @@ export const SubtitlesEditorDocument = graphql(`
 export const UpdateSubtitlesDocument = graphql(`
   mutation UpdateSubtitles($videoId: ID!, $language: String!, $vtt: String!) {
     updateSubtitles(videoId: $videoId, language: $language, vtt: $vtt) {
-      language
-      label
-      generated
-      provenance
-      vttUrl
-      srtUrl
-      updatedAt
+      ...SubtitleTrackFields
     }
   }
 `);
@@ -45,13 +46,7 @@ export const UpdateSubtitlesDocument = graphql(`
 export const UploadSubtitlesDocument = graphql(`
   mutation UploadSubtitles($videoId: ID!, $language: String!, $content: String!, $label: String) {
     uploadSubtitles(videoId: $videoId, language: $language, content: $content, label: $label) {
-      language
-      label
-      generated
-      provenance
-      vttUrl
-      srtUrl
-      updatedAt
+      ...SubtitleTrackFields
     }
   }
 `);
