@@ -77,22 +77,16 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 	writePlaylist(w, r, req, p)
 }
 
-// conditionalHeaders are the request headers that make ServeContent do
-// more than send the whole object.
-var conditionalHeaders = []string{"Range", "If-Range", "If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since"}
-
 // writePlaylist answers with a playlist held in memory. A plain GET or
 // HEAD (what players send) gets headers formatted once per cached copy
 // and the body in one write, exactly what ServeContent would send;
 // ranges and conditional requests go through ServeContent.
 func writePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, p *cachedPlaylist) {
 	hdr := w.Header()
-	for _, k := range conditionalHeaders {
-		if _, ok := r.Header[k]; ok {
-			setObjectHeaders(hdr, req.contentType, p.cacheControl, p.info)
-			http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
-			return
-		}
+	if conditional(r) {
+		setObjectHeaders(hdr, req.contentType, p.cacheControl, p.info)
+		http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
+		return
 	}
 	for k, v := range p.headers {
 		hdr[k] = v // shared, never modified: every writer replaces
@@ -205,15 +199,21 @@ func (h *Handler) storageFailed(w http.ResponseWriter, r *http.Request, req medi
 // wholeObject reports whether r will certainly receive the whole object:
 // a GET without a range or a condition.
 func wholeObject(r *http.Request) bool {
-	if r.Method != http.MethodGet {
-		return false
-	}
-	for _, k := range []string{"Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"} {
-		if r.Header.Get(k) != "" {
-			return false
+	return r.Method == http.MethodGet && !conditional(r)
+}
+
+// conditionalHeaders are the request headers that can make ServeContent
+// send less than the whole object (If-Range matters only with Range).
+var conditionalHeaders = []string{"Range", "If-None-Match", "If-Modified-Since", "If-Match", "If-Unmodified-Since"}
+
+// conditional reports whether r has a range or a precondition.
+func conditional(r *http.Request) bool {
+	for _, k := range conditionalHeaders {
+		if v := r.Header[k]; len(v) > 0 && v[0] != "" { // r.Header.Get(k), keys being canonical
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // setObjectHeaders sets the headers ServeContent does not: the type, the
