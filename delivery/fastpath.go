@@ -8,12 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"golang.org/x/net/http/httpguts"
@@ -177,14 +177,17 @@ func (l *FastListener) handOff(c net.Conn) {
 
 // fastConn is one connection on the fast path.
 type fastConn struct {
-	l      *FastListener
-	conn   net.Conn
-	tcp    *net.TCPConn
-	raw    syscall.RawConn // for sendMore, once needed
-	br     *bufio.Reader
-	out    []byte // response bytes not yet written
-	remote string
-	idle   atomic.Bool
+	l    *FastListener
+	conn net.Conn
+	tcp  *net.TCPConn
+	sock sockIO
+	br   *bufio.Reader // reads sock
+	out  []byte        // response bytes not yet written
+	// deadline is the connection's idle read deadline, once armIdle set
+	// it and until readHead replaces it.
+	deadline time.Time
+	remote   string
+	idle     atomic.Bool
 
 	w fastWriter // the writer of the current request (see answer)
 
@@ -199,7 +202,9 @@ func (l *FastListener) serve(c net.Conn) {
 		l.handOff(c)
 		return
 	}
-	fc := &fastConn{l: l, conn: c, tcp: tc, br: bufio.NewReaderSize(c, fastHeadMax), remote: c.RemoteAddr().String()}
+	fc := &fastConn{l: l, conn: c, tcp: tc, remote: c.RemoteAddr().String()}
+	fc.sock.init(tc)
+	fc.br = bufio.NewReaderSize(&fc.sock, fastHeadMax)
 	fc.headBr = bufio.NewReaderSize(&fc.head, fastHeadMax)
 	l.mu.Lock()
 	l.conns[fc] = struct{}{}
@@ -223,7 +228,7 @@ func (l *FastListener) serve(c net.Conn) {
 func (fc *fastConn) loop() (handOff bool) {
 	for {
 		fc.idle.Store(true)
-		_ = fc.conn.SetReadDeadline(time.Now().Add(fc.l.cfg.IdleTimeout))
+		fc.armIdle()
 		// Checked after the deadline is set: Close marks the listener
 		// closed, then cuts idle connections' waits short, so either
 		// this sees it closed or Close's deadline comes after ours.
@@ -235,7 +240,7 @@ func (fc *fastConn) loop() (handOff bool) {
 		}
 		fc.idle.Store(false)
 		head, err := fc.readHead()
-		if errors.Is(err, errHeadTooLarge) {
+		if errors.Is(err, errNotFast) {
 			return true
 		}
 		if err != nil {
@@ -247,7 +252,8 @@ func (fc *fastConn) loop() (handOff bool) {
 		if !ok {
 			return true
 		}
-		_ = fc.conn.SetReadDeadline(time.Time{})
+		// The idle deadline stays: the handler does not read the
+		// connection, and the next wait needs it again.
 		_, _ = fc.br.Discard(len(head))
 		if !fc.answer(req) {
 			return false
@@ -255,9 +261,25 @@ func (fc *fastConn) loop() (handOff bool) {
 	}
 }
 
-// errHeadTooLarge is readHead's answer for a head longer than
-// fastHeadMax, which net/http reads instead.
-var errHeadTooLarge = errors.New("request head larger than the fast path reads")
+// armIdle sets the read deadline of the wait for the next request. A
+// new deadline costs a timer update in the runtime, and a busy connection
+// waits many times a second, so a deadline within a second (or an eighth
+// of the idle timeout) of the right one is kept: an idle connection is
+// closed up to that much early.
+func (fc *fastConn) armIdle() {
+	idle := fc.l.cfg.IdleTimeout
+	want := time.Now().Add(idle)
+	if want.Sub(fc.deadline) > min(time.Second, idle/8) {
+		_ = fc.conn.SetReadDeadline(want)
+		fc.deadline = want
+	}
+}
+
+// errNotFast is readHead's answer for a head the fast path leaves to
+// net/http: longer than fastHeadMax (net/http allows up to
+// http.DefaultMaxHeaderBytes), or with a line ending in a bare LF, which
+// net/http accepts and the fast path's search for CRLF CRLF would not find.
+var errNotFast = errors.New("request head for net/http")
 
 // readHead returns the buffered request head, through its blank line,
 // reading more as needed within ReadHeaderTimeout.
@@ -268,11 +290,12 @@ func (fc *fastConn) readHead() ([]byte, error) {
 		if i := bytes.Index(buf, []byte("\r\n\r\n")); i >= 0 {
 			return buf[:i+4], nil
 		}
-		if len(buf) >= fastHeadMax {
-			return nil, errHeadTooLarge
+		if len(buf) >= fastHeadMax || bareLF(buf) {
+			return nil, errNotFast
 		}
 		if !deadlineSet {
 			_ = fc.conn.SetReadDeadline(time.Now().Add(fc.l.cfg.ReadHeaderTimeout))
+			fc.deadline = time.Time{} // armIdle must set its own again
 			deadlineSet = true
 		}
 		if _, err := fc.br.Peek(len(buf) + 1); err != nil {
@@ -281,56 +304,140 @@ func (fc *fastConn) readHead() ([]byte, error) {
 	}
 }
 
+// bareLF reports whether b holds a line feed without a carriage return
+// before it.
+func bareLF(b []byte) bool {
+	for i := bytes.IndexByte(b, '\n'); i >= 0; {
+		if i == 0 || b[i-1] != '\r' {
+			return true
+		}
+		j := bytes.IndexByte(b[i+1:], '\n')
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	return false
+}
+
 // parse reads a request head and reports whether the fast path may answer
 // it: GET or HEAD of the media path in origin form, HTTP/1.1, one valid
-// Host, no body, no upgrade or expectation, valid header fields. Anything
-// else is net/http's to answer, its errors included.
+// Host, no body, no upgrade or expectation, every header field valid and
+// on one line. Anything else is net/http's to answer, its errors
+// included.
+//
+// The request it returns is the one http.ReadRequest would (a test holds
+// them equal), made with fewer allocations: the head becomes one string
+// that every header key and value is a part of, the values share one
+// array, and the request is created with its context instead of copied
+// into it. On a cached playlist, ReadRequest and the copy cost more than
+// the handler.
 func (fc *fastConn) parse(head []byte) (*http.Request, bool) {
-	if !bytes.HasPrefix(head, []byte("GET "+BasePath)) && !bytes.HasPrefix(head, []byte("HEAD "+BasePath)) {
+	var method string
+	switch {
+	case bytes.HasPrefix(head, []byte("GET "+BasePath)):
+		method = http.MethodGet
+	case bytes.HasPrefix(head, []byte("HEAD "+BasePath)):
+		method = http.MethodHead
+	default:
 		return nil, false
 	}
-	fc.head.Reset(head)
-	fc.headBr.Reset(&fc.head)
-	req, err := http.ReadRequest(fc.headBr)
-	if err != nil || req.ProtoMajor != 1 || req.ProtoMinor != 1 || !strings.HasPrefix(req.RequestURI, BasePath) {
+	text := string(head)
+	line, rest, _ := strings.Cut(text, "\r\n")
+	target, proto, ok := strings.Cut(line[len(method)+1:], " ")
+	if !ok || proto != "HTTP/1.1" || !plainTarget(target) {
 		return nil, false
 	}
-	// ReadRequest moves Host out of the header map, so a repeated Host
-	// (which net/http refuses) is counted in the head itself.
-	if hostLines(head) != 1 || !httpguts.ValidHostHeader(req.Host) {
-		return nil, false
-	}
-	for k, vv := range req.Header {
-		switch k { // canonical: ReadRequest made them so
+
+	lines := strings.Count(rest, "\n") - 1 // the last one ends the head
+	hdr := make(http.Header, lines)
+	values := make([]string, 0, lines)
+	var host string
+	hosts := 0
+	for {
+		line, rest, _ = strings.Cut(rest, "\r\n")
+		if line == "" {
+			break
+		}
+		name, value, ok := strings.Cut(line, ":")
+		// A line starting with a blank continues the one before
+		// (obsolete line folding): net/http's to refuse.
+		if !ok || !httpguts.ValidHeaderFieldName(name) {
+			return nil, false
+		}
+		value = strings.Trim(value, " \t")
+		if !httpguts.ValidHeaderFieldValue(value) {
+			return nil, false
+		}
+		name = canonicalKey(name)
+		switch name {
+		case "Host":
+			// ReadRequest moves Host out of the header map.
+			host = value
+			hosts++
+			continue
 		case "Content-Length", "Transfer-Encoding", "Expect", "Upgrade", "Trailer":
 			return nil, false
 		}
-		if !httpguts.ValidHeaderFieldName(k) {
-			return nil, false
+		if vv, ok := hdr[name]; ok {
+			hdr[name] = append(vv, value)
+			continue
 		}
-		for _, v := range vv {
-			if !httpguts.ValidHeaderFieldValue(v) {
-				return nil, false
-			}
-		}
+		values = append(values, value)
+		hdr[name] = values[len(values)-1 : len(values) : len(values)]
 	}
-	if httpguts.HeaderValuesContainsToken(req.Header["Connection"], "upgrade") {
+	if hosts != 1 || !httpguts.ValidHostHeader(host) {
 		return nil, false
 	}
-	req.RemoteAddr = fc.remote
-	req.Body = http.NoBody
-	return req.WithContext(fc.l.cfg.BaseContext), true
-}
-
-// hostLines counts the Host header lines of a request head.
-func hostLines(head []byte) int {
-	n := 0
-	for line := range bytes.SplitSeq(head, []byte("\r\n")) {
-		if len(line) > 5 && line[4] == ':' && bytes.EqualFold(line[:4], []byte("host")) {
-			n++
+	if httpguts.HeaderValuesContainsToken(hdr["Connection"], "upgrade") {
+		return nil, false
+	}
+	// As ReadRequest: HTTP/1.0's Pragma: no-cache means Cache-Control:
+	// no-cache when the request has no Cache-Control.
+	if pv := hdr["Pragma"]; len(pv) > 0 && pv[0] == "no-cache" {
+		if _, ok := hdr["Cache-Control"]; !ok {
+			hdr["Cache-Control"] = []string{"no-cache"}
 		}
 	}
-	return n
+
+	req, err := http.NewRequestWithContext(fc.l.cfg.BaseContext, method, target, nil)
+	if err != nil {
+		return nil, false
+	}
+	req.Header = hdr
+	req.Host = host
+	req.RequestURI = target
+	req.RemoteAddr = fc.remote
+	req.Body = http.NoBody
+	req.Close = httpguts.HeaderValuesContainsToken(hdr["Connection"], "close")
+	return req, true
+}
+
+// plainTarget reports whether target, already known to start with
+// BasePath, is an origin-form request target the fast path parses exactly
+// as net/http does: visible ASCII, no fragment.
+func plainTarget(target string) bool {
+	for i := 0; i < len(target); i++ {
+		if c := target[i]; c <= ' ' || c >= 0x7f || c == '#' {
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalKey returns the canonical form of a valid header field name,
+// without allocating when it is canonical already (as clients send the
+// common ones).
+func canonicalKey(name string) string {
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
+			return textproto.CanonicalMIMEHeaderKey(name)
+		}
+		upper = c == '-'
+	}
+	return name
 }
 
 // answer runs the handler for req and writes its response; it reports
@@ -359,10 +466,16 @@ func (fc *fastConn) answer(req *http.Request) (keepAlive bool) {
 
 // send writes fc.out to the connection.
 func (fc *fastConn) send() error {
-	if len(fc.out) == 0 {
-		return nil
-	}
-	_, err := fc.conn.Write(fc.out)
+	err := fc.sock.send(fc.out, false)
+	fc.out = fc.out[:0]
+	return err
+}
+
+// sendMore writes fc.out, telling the kernel more follows: on Linux the
+// headers of a file then leave with the first bytes of its sendfile
+// instead of as a packet of their own.
+func (fc *fastConn) sendMore() error {
+	err := fc.sock.send(fc.out, true)
 	fc.out = fc.out[:0]
 	return err
 }
@@ -556,7 +669,15 @@ type handedConn struct {
 	br  *bufio.Reader
 }
 
-func (c *handedConn) Read(p []byte) (int, error) { return c.br.Read(p) }
+func (c *handedConn) Read(p []byte) (int, error) {
+	if c.br != nil {
+		if c.br.Buffered() > 0 {
+			return c.br.Read(p)
+		}
+		c.br = nil // drained: read the connection itself from now on
+	}
+	return c.Conn.Read(p)
+}
 
 // ReadFrom lets net/http send files with sendfile, as on a plain
 // connection.

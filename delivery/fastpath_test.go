@@ -184,6 +184,7 @@ func TestFastPathServesMediaAndHandsOffTheRest(t *testing.T) {
 			"big head":   get("/media/list.m3u8", "X-Big: "+strings.Repeat("a", fastHeadMax)+"\r\n"),
 			"absolute":   "GET http://example.test/media/list.m3u8 HTTP/1.1\r\nHost: example.test\r\n\r\n",
 			"other path": get("/api"),
+			"bare LF":    "GET /media/list.m3u8 HTTP/1.1\nHost: example.test\n\n",
 		} {
 			rc := dialRaw(t, addr)
 			rc.send(req)

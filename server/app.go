@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -138,6 +139,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 
 	var hub *store.Hub
 	var ingester *analytics.Ingester
+	var media http.Handler // GET /media/, instrumented
 	mux := http.NewServeMux()
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, met.instrument(pattern, h)) }
 	handle("GET /health", http.HandlerFunc(handleHealth))
@@ -190,9 +192,9 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		for _, method := range []string{"GET", "OPTIONS"} {
-			handle(method+" "+delivery.BasePath, mediaHandler)
-		}
+		media = met.instrument("GET "+delivery.BasePath, mediaHandler)
+		mux.Handle("GET "+delivery.BasePath, media)
+		handle("OPTIONS "+delivery.BasePath, mediaHandler)
 		rest := &restVideos{store: st, media: bucket, links: links}
 		handle("GET /videos/{id}", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.metadata)))
 		handle("GET /stream/{id}/{resolution}", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.stream)))
@@ -208,6 +210,10 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		authed := authSvc.Middleware(auth.MiddlewareOptions{Cookies: cookieSecurity(cfg.CookieSecure), TrustProxy: cfg.TrustProxy})(mux)
 		root = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if strings.HasPrefix(r.URL.Path, delivery.BasePath) {
+				if isMediaGet(r) {
+					media.ServeHTTP(w, r)
+					return
+				}
 				mux.ServeHTTP(w, r)
 				return
 			}
@@ -443,4 +449,26 @@ func processWorkDir(root string, logger *slog.Logger) (string, error) {
 		return "", fmt.Errorf("create work dir: %w", err)
 	}
 	return dir, nil
+}
+
+// isMediaGet reports whether the mux would route r to GET /media/ with no
+// redirect: a GET or HEAD whose escaped path is under /media/ and clean.
+// Players send nothing else, and their requests then skip the mux's
+// pattern matching, which cost more than the media handler's own routing.
+func isMediaGet(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.EscapedPath() // what the mux matches and cleans
+	return strings.HasPrefix(p, delivery.BasePath) && cleanPath(p) == p
+}
+
+// cleanPath is net/http's canonical form of a path, which the mux
+// redirects to; path.Clean allocates nothing when p is clean.
+func cleanPath(p string) string {
+	np := path.Clean(p)
+	if strings.HasSuffix(p, "/") && np != "/" {
+		np += "/"
+	}
+	return np
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -134,4 +135,60 @@ func TestStatusWriterKeepsSendfile(t *testing.T) {
 	require.NoError(t, err)
 	require.EqualValues(t, 5, n)
 	require.Equal(t, http.StatusOK, w.(*statusWriter).status)
+}
+
+func TestRequestIDsAreUniqueAndFoundThroughDerivedContexts(t *testing.T) {
+	seen := make(map[string]bool)
+	for range 100000 {
+		id := newRequestID()
+		require.Regexp(t, `^[0-9a-f]{16}$`, id)
+		require.False(t, seen[id], "id %s given twice", id)
+		seen[id] = true
+	}
+	h := withRequestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		_, _ = io.WriteString(w, requestIDFrom(ctx))
+	}))
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	req.Header.Set("X-Request-Id", "from-the-proxy")
+	h.ServeHTTP(rec, req)
+	require.Equal(t, "from-the-proxy", rec.Body.String())
+	require.Equal(t, "from-the-proxy", rec.Header().Get("X-Request-Id"))
+}
+
+// TestIsMediaGetAgreesWithTheMux checks the shortcut past the mux: a
+// request it takes is one the mux routes to GET /media/ itself.
+func TestIsMediaGetAgreesWithTheMux(t *testing.T) {
+	mux := http.NewServeMux()
+	for _, p := range []string{"GET /media/", "OPTIONS /media/", "GET /", "POST /graphql"} {
+		mux.Handle(p, http.NotFoundHandler())
+	}
+	for _, tc := range []struct {
+		method, target string
+		want           bool
+	}{
+		{"GET", "/media/videos/x/hls/720p/index.m3u8", true},
+		{"HEAD", "/media/videos/x/hls/720p/seg_00001.ts", true},
+		{"GET", "/media/t/tok.en/videos/x/poster.jpg?v=2", true},
+		{"GET", "/media/videos/x/", true},
+		{"GET", "/media/%2e%2e/secret", true}, // the media handler refuses it
+		{"GET", "/media/a%2Fb", true},
+		{"OPTIONS", "/media/videos/x/poster.jpg", false},
+		{"POST", "/media/videos/x/poster.jpg", false},
+		{"GET", "/media/videos/../x", false},
+		{"GET", "/media//videos/x", false},
+		{"GET", "/media/./videos/x", false},
+		{"GET", "/media/videos/x/.", false},
+		{"GET", "/%6Dedia/videos/x", false},
+		{"GET", "/graphql", false},
+	} {
+		r := httptest.NewRequest(tc.method, tc.target, nil)
+		require.Equal(t, tc.want, isMediaGet(r), "%s %s", tc.method, tc.target)
+		if tc.want {
+			_, pattern := mux.Handler(r)
+			require.Equal(t, "GET /media/", pattern, "the mux agrees on %s %s", tc.method, tc.target)
+		}
+	}
 }
