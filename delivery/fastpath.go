@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"net/textproto"
@@ -549,7 +550,8 @@ func (w *fastWriter) ReadFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	if w.noBody || w.clen < 0 || !isFile(src) {
+	f, limit := fileOf(src)
+	if w.noBody || w.clen < 0 || f == nil {
 		return io.Copy(writerOnly{w}, src)
 	}
 	w.writeHead()
@@ -557,12 +559,10 @@ func (w *fastWriter) ReadFrom(src io.Reader) (int64, error) {
 		w.failed = true
 		return 0, err
 	}
-	if lr, ok := src.(*io.LimitedReader); ok && lr.N > w.clen-w.sent {
-		lr.N = w.clen - w.sent
-	} else if !ok {
-		src = io.LimitReader(src, w.clen-w.sent)
+	n, err := w.fc.sendFile(f, min(limit, w.clen-w.sent))
+	if lr, ok := src.(*io.LimitedReader); ok {
+		lr.N -= n
 	}
-	n, err := w.fc.tcp.ReadFrom(src)
 	w.sent += n
 	if err != nil {
 		w.failed = true
@@ -570,14 +570,15 @@ func (w *fastWriter) ReadFrom(src io.Reader) (int64, error) {
 	return n, err
 }
 
-// isFile reports whether src is an open file (sendfile's case), possibly
-// behind an io.LimitedReader.
-func isFile(src io.Reader) bool {
+// fileOf returns the open file src reads (sendfile's case), possibly
+// behind an io.LimitedReader, and how much of it src may read.
+func fileOf(src io.Reader) (*os.File, int64) {
+	limit := int64(math.MaxInt64)
 	if lr, ok := src.(*io.LimitedReader); ok {
-		src = lr.R
+		src, limit = lr.R, lr.N
 	}
-	_, ok := src.(*os.File)
-	return ok
+	f, _ := src.(*os.File)
+	return f, limit
 }
 
 // writeHead appends the status line and headers to fc.out, once.

@@ -3,6 +3,8 @@ package delivery
 import (
 	"io"
 	"net"
+	"os"
+	"sync/atomic"
 	"syscall"
 	"unsafe"
 
@@ -14,15 +16,18 @@ import (
 // ready (syscall.RawConn keeps deadlines and Close working).
 //
 // The runtime's own wrapper announces every system call as one that may
-// block. A write that wakes the client often makes the kernel switch to
-// the client's thread before returning; the runtime's monitor then finds
-// the caller "in a system call", hands its processor to another thread,
-// and keeps polling every 20 µs. That cost more than the rest of a cached
-// playlist's answer (perf: a third of clipcut's CPU under the delivery
-// benchmark went to those switches and the monitor's sleeps). A read or
-// write of a non-blocking socket never blocks, so here it is made as a
-// raw system call the scheduler does not see. Files still go through
-// sendfile the usual way: reading a file can wait for the disk.
+// block. When one lasts longer than a tick of the runtime's monitor
+// (20 µs) on a busy process, the monitor hands the caller's processor to
+// another thread, and while that keeps happening it wakes every 20 µs
+// instead of sleeping for milliseconds: thread wake-ups and sleeps that
+// nginx's single-threaded workers never pay. A sendfile of a segment
+// lasts that long, and so does a write when the kernel switches to the
+// reader it woke before returning. (perf, under the delivery benchmark:
+// 6-8% of clipcut's CPU in the monitor's sleeps alone.) A read or write
+// of a non-blocking socket never blocks, so here it is a raw system call
+// the scheduler does not see; so is a sendfile of pages the kernel says
+// are all in the page cache. Anything that could wait for the disk goes
+// through the runtime as before.
 type sockIO struct {
 	conn *net.TCPConn
 	rc   syscall.RawConn // nil if the connection would not give it
@@ -35,6 +40,11 @@ type sockIO struct {
 	err    error
 	readFn func(uintptr) bool
 	sendFn func(uintptr) bool
+
+	// The file and byte count of the sendfile in progress.
+	file     uintptr
+	fileLeft int64
+	fileFn   func(uintptr) bool
 }
 
 func (s *sockIO) init(c *net.TCPConn) {
@@ -43,6 +53,7 @@ func (s *sockIO) init(c *net.TCPConn) {
 		s.rc = rc
 		s.readFn = s.doRead
 		s.sendFn = s.doSend
+		s.fileFn = s.doSendfile
 	}
 }
 
@@ -117,6 +128,119 @@ func (s *sockIO) doSend(fd uintptr) bool {
 		switch errno {
 		case 0:
 			s.buf = s.buf[n:]
+		case unix.EINTR:
+		case unix.EAGAIN:
+			return false // wait until writable
+		default:
+			s.err = errno
+			return true
+		}
+	}
+	return true
+}
+
+// sendChunk is how much of a file sendFile checks and sends at a time:
+// checking a chunk stays cheap (256 pages), and a large download's
+// uncached parts go the runtime's way chunk by chunk.
+const sendChunk = 1 << 20
+
+// noCachestat is set once the kernel refused cachestat (older than 6.5,
+// or a seccomp filter): every later file goes through net's sendfile.
+var noCachestat atomic.Bool
+
+// sendFile sends n bytes of f from its current offset, as net's sendfile
+// does (advancing the offset). Chunks whose pages are all cached go out
+// with raw sendfile calls; others through net, whose sendfile the
+// runtime knows may wait for the disk.
+func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
+	slow := func(n int64) (int64, error) { return fc.tcp.ReadFrom(io.LimitReader(f, n)) }
+	if fc.sock.rc == nil || noCachestat.Load() {
+		return slow(n)
+	}
+	frc, err := f.SyscallConn()
+	if err != nil {
+		return slow(n)
+	}
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return slow(n)
+	}
+	var sent int64
+	for sent < n {
+		chunk := min(n-sent, sendChunk)
+		var (
+			m       int64
+			fast    bool
+			sendErr error
+		)
+		if err := frc.Control(func(fd uintptr) {
+			if pagesCached(fd, off+sent, chunk) {
+				fast = true
+				m, sendErr = fc.sock.sendfile(fd, chunk)
+			}
+		}); err != nil {
+			return sent, err
+		}
+		if !fast || m == 0 && isUnsupported(sendErr) {
+			m, sendErr = slow(chunk)
+		}
+		sent += m
+		if sendErr != nil || m < chunk { // an error, or the file ended early
+			return sent, sendErr
+		}
+	}
+	return sent, nil
+}
+
+// isUnsupported reports whether sendfile cannot send this file (a file
+// system without splice support): net's sendfile then copies it.
+func isUnsupported(err error) bool {
+	return err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP
+}
+
+// pagesCached reports whether the n bytes of file fd at off are all in
+// the page cache, so that sending them cannot wait for the disk. Pages
+// evicted between the check and the send are read while the processor
+// waits: a rare, short stall, like a page fault's.
+func pagesCached(fd uintptr, off, n int64) bool {
+	rng := unix.CachestatRange{Off: uint64(off), Len: uint64(n)}
+	var st unix.Cachestat_t
+	_, _, errno := syscall.RawSyscall6(unix.SYS_CACHESTAT, fd, uintptr(unsafe.Pointer(&rng)), uintptr(unsafe.Pointer(&st)), 0, 0, 0)
+	if errno != 0 {
+		if errno == unix.ENOSYS || errno == unix.EPERM {
+			noCachestat.Store(true)
+		}
+		return false
+	}
+	page := int64(os.Getpagesize())
+	pages := (off+n-1)/page - off/page + 1
+	return int64(st.Cache) >= pages
+}
+
+// sendfile sends up to n bytes of file fd, from its offset, to the socket
+// with raw sendfile calls, waiting in the network poller whenever the
+// socket is full. It sends less than n only on an error or at the end of
+// the file.
+func (s *sockIO) sendfile(fd uintptr, n int64) (int64, error) {
+	s.file, s.fileLeft, s.err = fd, n, nil
+	err := s.rc.Write(s.fileFn)
+	sent, serr := n-s.fileLeft, s.err
+	s.err = nil
+	if err != nil {
+		return sent, err
+	}
+	return sent, serr
+}
+
+func (s *sockIO) doSendfile(sock uintptr) bool {
+	for s.fileLeft > 0 {
+		n, _, errno := syscall.RawSyscall6(unix.SYS_SENDFILE, sock, s.file, 0, uintptr(min(s.fileLeft, 1<<30)), 0, 0)
+		switch errno {
+		case 0:
+			if n == 0 {
+				return true // the end of the file
+			}
+			s.fileLeft -= int64(n)
 		case unix.EINTR:
 		case unix.EAGAIN:
 			return false // wait until writable

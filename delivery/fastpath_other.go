@@ -2,7 +2,11 @@
 
 package delivery
 
-import "net"
+import (
+	"io"
+	"net"
+	"os"
+)
 
 // sockIO reads and writes a fast-path connection's socket. Linux has a
 // version with cheaper system calls and MSG_MORE.
@@ -17,4 +21,9 @@ func (s *sockIO) Read(p []byte) (int, error) { return s.conn.Read(p) }
 func (s *sockIO) send(b []byte, more bool) error {
 	_, err := s.conn.Write(b)
 	return err
+}
+
+// sendFile sends n bytes of f from its current offset.
+func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
+	return fc.tcp.ReadFrom(io.LimitReader(f, n))
 }
