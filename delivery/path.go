@@ -110,6 +110,12 @@ func parsePath(p string) (mediaRequest, bool) {
 		}
 		rest = r
 	}
+	// The storage key is the rest of the path: "videos/<id>/<object>".
+	// Valid as a key, it has no empty or dot segment anywhere.
+	key := rest
+	if storage.ValidateKey(key) != nil {
+		return req, false
+	}
 	rest, ok = strings.CutPrefix(rest, "videos/")
 	if !ok {
 		return req, false
@@ -122,10 +128,7 @@ func parsePath(p string) (mediaRequest, bool) {
 	// Only the canonical form: uuid.Parse also takes braces, a urn: prefix
 	// and uppercase, which would give one object many URLs (and cache
 	// entries), and the token scope is the canonical string.
-	if err != nil || id.String() != idText {
-		return req, false
-	}
-	if storage.ValidateKey(rest) != nil {
+	if err != nil || !canonicalUUID(idText) {
 		return req, false
 	}
 	first, _, nested := strings.Cut(rest, "/")
@@ -154,13 +157,23 @@ func parsePath(p string) (mediaRequest, bool) {
 		req.kind = kindPlaylist
 	}
 	req.id = id
-	req.key = "videos/" + idText + "/" + rest
+	req.key = key
 	req.contentType = ct
-	// The whole key must be valid too (its length, mainly).
-	if storage.ValidateKey(req.key) != nil {
-		return mediaRequest{}, false
-	}
 	return req, true
+}
+
+// canonicalUUID reports whether s, which uuid.Parse accepted, is in the
+// canonical form uuid.UUID.String gives: 36 characters, lowercase.
+func canonicalUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return false
+		}
+	}
+	return true
 }
 
 // validToken reports whether tok could be a value of auth.Signer.Sign

@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -460,15 +459,22 @@ func isMediaGet(r *http.Request) bool {
 		return false
 	}
 	p := r.URL.EscapedPath() // what the mux matches and cleans
-	return strings.HasPrefix(p, delivery.BasePath) && cleanPath(p) == p
+	return strings.HasPrefix(p, delivery.BasePath) && isCleanPath(p)
 }
 
-// cleanPath is net/http's canonical form of a path, which the mux
-// redirects to; path.Clean allocates nothing when p is clean.
-func cleanPath(p string) string {
-	np := path.Clean(p)
-	if strings.HasSuffix(p, "/") && np != "/" {
-		np += "/"
+// isCleanPath reports whether the mux leaves path p, which starts with a
+// slash, as it is: path.Clean would not change it, a trailing slash
+// aside. That is no empty, "." or ".." segment before the last one, and
+// no "." or ".." as the last one.
+func isCleanPath(p string) bool {
+	for rest := p[1:]; ; {
+		seg, after, more := strings.Cut(rest, "/")
+		if seg == "." || seg == ".." || seg == "" && more {
+			return false
+		}
+		if !more {
+			return true
+		}
+		rest = after
 	}
-	return np
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"path"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -190,5 +191,17 @@ func TestIsMediaGetAgreesWithTheMux(t *testing.T) {
 			_, pattern := mux.Handler(r)
 			require.Equal(t, "GET /media/", pattern, "the mux agrees on %s %s", tc.method, tc.target)
 		}
+	}
+}
+
+func TestIsCleanPathAgreesWithPathClean(t *testing.T) {
+	for _, p := range []string{"/", "/media/", "/media/a", "/media/a/", "/media//a", "/media/a//", "/media/./a",
+		"/media/a/.", "/media/a/..", "/media/../a", "/media/.a", "/media/a./b", "/media/...", "/media/a/./",
+		"/media/a/../", "/media/..a/b..", "//", "/.", "/./"} {
+		want := path.Clean(p)
+		if strings.HasSuffix(p, "/") && want != "/" {
+			want += "/"
+		}
+		require.Equal(t, want == p, isCleanPath(p), "%q", p)
 	}
 }
