@@ -123,6 +123,12 @@ var fastParseSeeds = []struct {
 	{"GET /media/t/tok/videos/x/hls/index.m3u8? HTTP/1.1\r\nHost: example.test\r\n\r\n", true},
 	{"GET /media/x HTTP/1.1\r\nhost: example.test\r\nuser-agent: \t VLC/3.0 \t\r\naccept: */*\r\nsec-ch-ua: \"x\"\r\n" +
 		"Accept-Language: en\r\nX-Empty:\r\nCookie: a=1\r\nCookie: b=2\r\nRange: bytes=0-99\r\nX-Obs-Text: caf\xc3\xa9\r\n\r\n", true},
+	{"GET /media/x!y*(z)';,$&+=:@ HTTP/1.1\r\nHost: example.test\r\n\r\n", true},
+	{"GET /media/a%2Fb%41 HTTP/1.1\r\nHost: example.test\r\n\r\n", true},
+	{"GET /media/a%zz HTTP/1.1\r\nHost: example.test\r\n\r\n", false},
+	{"GET /media/x?? HTTP/1.1\r\nHost: example.test\r\n\r\n", true},
+	{"GET /media/x?a=%zz&b=?c? HTTP/1.1\r\nHost: example.test\r\n\r\n", true},
+	{"GET /media/~x/./../y?# HTTP/1.1\r\nHost: example.test\r\n\r\n", false},
 	{"GET /media/x HTTP/1.1\r\nHost: example.test\r\nPragma: no-cache\r\n\r\n", true},
 	{"GET /media/x HTTP/1.1\r\nHost: example.test\r\nPragma: no-cache\r\nCache-Control: max-age=0\r\n\r\n", true},
 	{"GET /media/x HTTP/1.1\r\nHost: example.test\r\nConnection: keep-alive, Close\r\n\r\n", true},
