@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"hash"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -18,7 +20,19 @@ import (
 // one stay valid until they expire.
 type Signer struct {
 	keys [][]byte
+	macs []sync.Pool // per key: *macState, so a check allocates nothing
 }
+
+// macState is a key's HMAC, whose Reset restores the key's precomputed
+// inner and outer state, with buffers for the message and the sum.
+type macState struct {
+	h   hash.Hash
+	msg []byte
+	sum [sha256.Size]byte
+}
+
+// macLen is the length of a signature in a capability.
+var macLen = base64.RawURLEncoding.EncodedLen(sha256.Size)
 
 // ErrBadSignature is returned for a capability that is malformed, forged or
 // signed by a key no longer configured.
@@ -38,31 +52,36 @@ func NewSigner(keys [][]byte) (*Signer, error) {
 			return nil, errors.New("signer: keys must be at least 32 bytes")
 		}
 	}
-	return &Signer{keys: keys}, nil
+	return &Signer{keys: keys, macs: make([]sync.Pool, len(keys))}, nil
 }
 
 // Sign returns "<expiry unix seconds>.<base64url mac>" for scope.
 func (s *Signer) Sign(scope string, expires time.Time) string {
 	exp := strconv.FormatInt(expires.Unix(), 10)
-	return exp + "." + base64.RawURLEncoding.EncodeToString(mac(s.keys[0], scope, exp))
+	var sig [sha256.Size]byte
+	s.mac(0, scope, exp, &sig)
+	return exp + "." + base64.RawURLEncoding.EncodeToString(sig[:])
 }
 
-// Verify checks a value made by Sign for scope at time now.
+// Verify checks a value made by Sign for scope at time now. Only the exact
+// text Sign made verifies: a signature is compared in its canonical
+// base64, so no second spelling of the same link exists (a CDN caches
+// one URL per link).
 func (s *Signer) Verify(scope, value string, now time.Time) error {
 	exp, sig, ok := strings.Cut(value, ".")
-	if !ok {
+	if !ok || len(sig) != macLen {
 		return ErrBadSignature
 	}
 	unix, err := strconv.ParseInt(exp, 10, 64)
 	if err != nil {
 		return ErrBadSignature
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
-	if err != nil {
-		return ErrBadSignature
-	}
-	for _, k := range s.keys {
-		if hmac.Equal(got, mac(k, scope, exp)) {
+	for i := range s.keys {
+		var sum [sha256.Size]byte
+		var want [64]byte
+		s.mac(i, scope, exp, &sum)
+		base64.RawURLEncoding.Encode(want[:], sum[:])
+		if constantTimeEqual(want[:macLen], sig) {
 			if now.Unix() > unix {
 				return ErrExpired
 			}
@@ -72,10 +91,29 @@ func (s *Signer) Verify(scope, value string, now time.Time) error {
 	return ErrBadSignature
 }
 
-func mac(key []byte, scope, exp string) []byte {
-	h := hmac.New(sha256.New, key)
-	h.Write([]byte(scope))
-	h.Write([]byte{0})
-	h.Write([]byte(exp))
-	return h.Sum(nil)
+// mac sets sum to key i's HMAC-SHA256 of scope, a zero byte and exp.
+func (s *Signer) mac(i int, scope, exp string, sum *[sha256.Size]byte) {
+	st, _ := s.macs[i].Get().(*macState)
+	if st == nil {
+		st = &macState{h: hmac.New(sha256.New, s.keys[i])}
+	} else {
+		st.h.Reset()
+	}
+	st.msg = append(append(append(st.msg[:0], scope...), 0), exp...)
+	st.h.Write(st.msg)
+	*sum = [sha256.Size]byte(st.h.Sum(st.sum[:0]))
+	s.macs[i].Put(st)
+}
+
+// constantTimeEqual reports whether b and s hold the same bytes, in a time
+// that depends on their length only.
+func constantTimeEqual(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	var d byte
+	for i := range b {
+		d |= b[i] ^ s[i]
+	}
+	return d == 0
 }

@@ -247,7 +247,7 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaReq
 	// The signature first: it costs no query, so forged links never
 	// reach the database.
 	if req.token != "" {
-		switch err := h.signer.Verify(scope(req.id), req.token, time.Now()); {
+		switch err := h.signer.Verify(scopeOf(req.idText), req.token, time.Now()); {
 		case errors.Is(err, auth.ErrExpired):
 			fail(w, http.StatusForbidden, "forbidden: this link has expired")
 			return false, false

@@ -36,7 +36,12 @@ func SignedPrefix(signer *auth.Signer, id uuid.UUID, expires time.Time) string {
 
 // scope is what a media token for video id signs.
 func scope(id uuid.UUID) string {
-	return "media:" + id.String()
+	return scopeOf(id.String())
+}
+
+// scopeOf is scope for the canonical text of an id.
+func scopeOf(id string) string {
+	return "media:" + id
 }
 
 // maxTokenLen bounds the token segment; real ones are about 55 bytes.
@@ -80,6 +85,7 @@ type mediaRequest struct {
 	// verified).
 	tokenExpiry time.Time
 	id          uuid.UUID
+	idText      string // id in canonical form, as in the path
 	// key is the object's storage key, "videos/<id>/<rest>".
 	key         string
 	kind        kind
@@ -156,7 +162,7 @@ func parsePath(p string) (mediaRequest, bool) {
 	if ext == ".m3u8" {
 		req.kind = kindPlaylist
 	}
-	req.id = id
+	req.id, req.idText = id, idText
 	req.key = key
 	req.contentType = ct
 	return req, true

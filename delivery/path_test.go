@@ -78,6 +78,7 @@ func TestParsePath(t *testing.T) {
 		require.Equal(t, tc.kind, req.kind)
 		require.Equal(t, tc.token, req.token)
 		require.Equal(t, id, req.id.String())
+		require.Equal(t, id, req.idText)
 		if tc.token == tok {
 			require.Equal(t, time.Unix(2000000000, 0), req.tokenExpiry)
 		}
