@@ -398,14 +398,15 @@ func limitDelivery(s deliverySamples, mix string) string {
 		"parsing, a header map sorted on the way out, a background read per request, netpoller wake-ups).",
 		gr, grps, grps/s.rps.Stat(nk).Median)
 	str += " clipcut answers these media-only connections on its fast path (CLIPCUT_MEDIA_FAST_PATH): its own keep-alive loop " +
-		"around net/http's request parser and its handlers, headers written in one buffer, a segment's headers sent with MSG_MORE " +
-		"so they leave with the first bytes of the sendfile."
+		"and request parser (held to net/http's by a differential test), headers written in one buffer, socket reads and writes " +
+		"and the sendfile of page-cached files as raw system calls (so the scheduler does not hand the processor to another " +
+		"thread mid-call), a segment's headers sent with MSG_MORE so they leave with the first bytes of the sendfile."
 	if cr < gr {
 		str += fmt.Sprintf(" That saves %.1f µs per request against net/http's bare file server. What stays is Go's runtime around "+
 			"each request (the connection's goroutine parked in the netpoller and woken per request, the scheduler's and sysmon's "+
 			"thread wake-ups, garbage collection) and clipcut's own handler and middleware (request id, Prometheus counters and "+
-			"histogram twice, security headers, path parsing and the privacy check, ServeContent's conditional checks and headers), "+
-			"which nginx's C event loop and static configuration do not pay.", gr-cr)
+			"histogram twice, security headers, path parsing and the privacy check, ServeContent's conditional checks and headers, "+
+			"a header map formatted per response), which nginx's C event loop and static configuration do not pay.", gr-cr)
 	} else {
 		str += fmt.Sprintf(" clipcut's own work on top of that is %.1f µs per request (%.0f%% of its CPU): middleware (request id, "+
 			"Prometheus counters and histogram twice, security headers), path parsing and the signature or privacy check, the "+
