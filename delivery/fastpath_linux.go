@@ -4,6 +4,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -154,7 +155,9 @@ var noCachestat atomic.Bool
 // runtime knows may wait for the disk.
 func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
 	slow := func(n int64) (int64, error) { return fc.tcp.ReadFrom(io.LimitReader(f, n)) }
-	if fc.sock.rc == nil || noCachestat.Load() {
+	// On 32-bit systems SYS_SENDFILE stops at 2 GiB into a file
+	// (sendfile64 is another call): net's sendfile handles those.
+	if fc.sock.rc == nil || noCachestat.Load() || strconv.IntSize == 32 {
 		return slow(n)
 	}
 	frc, err := f.SyscallConn()

@@ -13,7 +13,7 @@ import (
 )
 
 // analyticsRollupLockID serialises rollups across worker processes.
-const analyticsRollupLockID = 0x636c697061 // "clipa"
+const analyticsRollupLockID int64 = 0x636c697061 // "clipa"
 
 // VideoDurations returns the duration in milliseconds (0 when not yet
 // probed) of each of ids that exists; unknown ids are absent.

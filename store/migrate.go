@@ -18,7 +18,7 @@ import (
 )
 
 // migrationLockID serializes migrations across replicas starting at once.
-const migrationLockID = 0x636c6970637574 // "clipcut"
+const migrationLockID int64 = 0x636c6970637574 // "clipcut"
 
 type migration struct {
 	version int

@@ -29,7 +29,7 @@ func scanUser(row pgx.Row) (User, error) {
 
 // firstUserLockID serializes sign-ups just enough that exactly one account,
 // the first, becomes the instance's administrator.
-const firstUserLockID = 0x636c6970_61646d
+const firstUserLockID int64 = 0x636c6970_61646d
 
 // CreateUser inserts an account. The first account on the instance is made
 // an administrator. It returns ErrEmailTaken when the email is in use.
