@@ -71,6 +71,13 @@ type FastConfig struct {
 	// ReadHeaderTimeout bounds the time to read a request's head once its
 	// first byte arrived (default 10 seconds).
 	ReadHeaderTimeout time.Duration
+	// SendTimeout bounds how long a response may wait for the client to
+	// accept more of it (default 60 seconds, as nginx's send_timeout): a
+	// client that stops reading is disconnected, which frees the
+	// connection, its goroutine and the open file. The clock restarts
+	// whenever the client accepts data, except for a file not in the page
+	// cache, which goes out a MiB at a time, each within SendTimeout.
+	SendTimeout time.Duration
 }
 
 // fastHeadMax is the largest request head the fast path reads: a player's
@@ -90,6 +97,9 @@ func NewFastListener(ln net.Listener, h http.Handler, cfg FastConfig) *FastListe
 	}
 	if cfg.ReadHeaderTimeout <= 0 {
 		cfg.ReadHeaderTimeout = 10 * time.Second
+	}
+	if cfg.SendTimeout <= 0 {
+		cfg.SendTimeout = time.Minute
 	}
 	l := &FastListener{
 		inner: ln, handler: h, cfg: cfg,
@@ -202,7 +212,7 @@ func (l *FastListener) serve(c net.Conn) {
 		return
 	}
 	fc := &fastConn{l: l, conn: c, tcp: tc, remote: c.RemoteAddr().String()}
-	fc.sock.init(tc)
+	fc.sock.init(tc, l.cfg.SendTimeout)
 	fc.br = bufio.NewReaderSize(&fc.sock, fastHeadMax)
 	l.mu.Lock()
 	l.conns[fc] = struct{}{}
@@ -214,7 +224,7 @@ func (l *FastListener) serve(c net.Conn) {
 	}()
 	if fc.loop() {
 		// net/http sets its own deadlines; ours must not linger.
-		_ = c.SetReadDeadline(time.Time{})
+		_ = c.SetDeadline(time.Time{})
 		l.handOff(&handedConn{Conn: c, tcp: tc, br: fc.br})
 		return
 	}
@@ -227,6 +237,7 @@ func (fc *fastConn) loop() (handOff bool) {
 	for {
 		fc.idle.Store(true)
 		fc.armIdle()
+		fc.sock.stall.clear()
 		// Checked after the deadline is set: Close marks the listener
 		// closed, then cuts idle connections' waits short, so either
 		// this sees it closed or Close's deadline comes after ours.
@@ -270,6 +281,39 @@ func (fc *fastConn) armIdle() {
 	if want.Sub(fc.deadline) > min(time.Second, idle/8) {
 		_ = fc.conn.SetReadDeadline(want)
 		fc.deadline = want
+	}
+}
+
+// sendChunk is how much of a file the fast path sends at a time: on
+// Linux, checking a chunk's pages stays cheap (256 pages) and a large
+// download's uncached parts go the runtime's way chunk by chunk; a chunk
+// that cannot go out as the client reads must go out within SendTimeout.
+const sendChunk = 1 << 20
+
+// stallTimer is the write deadline that ends a response whose client
+// has stopped reading (FastConfig.SendTimeout). It is armed when a write
+// has to wait for the client, at most once a second (a deadline costs a
+// runtime timer update), so the clock restarts with every wait, and it is
+// cleared before the connection waits for its next request: an expired
+// deadline would fail the next response's first write.
+type stallTimer struct {
+	conn     net.Conn
+	timeout  time.Duration
+	deadline time.Time // zero when not armed
+}
+
+func (t *stallTimer) arm() {
+	want := time.Now().Add(t.timeout)
+	if want.Sub(t.deadline) > min(time.Second, t.timeout/8) {
+		_ = t.conn.SetWriteDeadline(want)
+		t.deadline = want
+	}
+}
+
+func (t *stallTimer) clear() {
+	if !t.deadline.IsZero() {
+		_ = t.conn.SetWriteDeadline(time.Time{})
+		t.deadline = time.Time{}
 	}
 }
 
@@ -491,7 +535,7 @@ func (fc *fastConn) answer(req *http.Request) (keepAlive bool) {
 
 // send writes fc.out to the connection.
 func (fc *fastConn) send() error {
-	err := fc.sock.send(fc.out, false)
+	err := fc.sock.write(fc.out, false)
 	fc.out = fc.out[:0]
 	return err
 }
@@ -500,7 +544,7 @@ func (fc *fastConn) send() error {
 // headers of a file then leave with the first bytes of its sendfile
 // instead of as a packet of their own.
 func (fc *fastConn) sendMore() error {
-	err := fc.sock.send(fc.out, true)
+	err := fc.sock.write(fc.out, true)
 	fc.out = fc.out[:0]
 	return err
 }

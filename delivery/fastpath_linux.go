@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -30,8 +31,9 @@ import (
 // are all in the page cache. Anything that could wait for the disk goes
 // through the runtime as before.
 type sockIO struct {
-	conn *net.TCPConn
-	rc   syscall.RawConn // nil if the connection would not give it
+	conn  *net.TCPConn
+	rc    syscall.RawConn // nil if the connection would not give it
+	stall stallTimer
 
 	// The arguments and results of the call in progress: the callbacks
 	// are method values made once per connection, not closures per call.
@@ -48,8 +50,9 @@ type sockIO struct {
 	fileFn   func(uintptr) bool
 }
 
-func (s *sockIO) init(c *net.TCPConn) {
+func (s *sockIO) init(c *net.TCPConn, sendTimeout time.Duration) {
 	s.conn = c
+	s.stall = stallTimer{conn: c, timeout: sendTimeout}
 	if rc, err := c.SyscallConn(); err == nil {
 		s.rc = rc
 		s.readFn = s.doRead
@@ -99,14 +102,15 @@ func (s *sockIO) doRead(fd uintptr) bool {
 	}
 }
 
-// send writes b whole; with more, the kernel holds the bytes for what
+// write writes b whole; with more, the kernel holds the bytes for what
 // follows (MSG_MORE), so a response's headers leave in the same packets
 // as the first bytes of its sendfile, as nginx's tcp_nopush does.
-func (s *sockIO) send(b []byte, more bool) error {
+func (s *sockIO) write(b []byte, more bool) error {
 	if len(b) == 0 {
 		return nil
 	}
 	if s.rc == nil {
+		s.stall.arm()
 		_, err := s.conn.Write(b)
 		return err
 	}
@@ -131,6 +135,7 @@ func (s *sockIO) doSend(fd uintptr) bool {
 			s.buf = s.buf[n:]
 		case unix.EINTR:
 		case unix.EAGAIN:
+			s.stall.arm()
 			return false // wait until writable
 		default:
 			s.err = errno
@@ -140,33 +145,25 @@ func (s *sockIO) doSend(fd uintptr) bool {
 	return true
 }
 
-// sendChunk is how much of a file sendFile checks and sends at a time:
-// checking a chunk stays cheap (256 pages), and a large download's
-// uncached parts go the runtime's way chunk by chunk.
-const sendChunk = 1 << 20
-
 // noCachestat is set once the kernel refused cachestat (older than 6.5,
 // or a seccomp filter): every later file goes through net's sendfile.
 var noCachestat atomic.Bool
 
 // sendFile sends n bytes of f from its current offset, as net's sendfile
-// does (advancing the offset). Chunks whose pages are all cached go out
-// with raw sendfile calls; others through net, whose sendfile the
-// runtime knows may wait for the disk.
+// does (advancing the offset), a chunk at a time. Chunks whose pages are
+// all cached go out with raw sendfile calls; others through net, whose
+// sendfile the runtime knows may wait for the disk.
 func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
-	slow := func(n int64) (int64, error) { return fc.tcp.ReadFrom(io.LimitReader(f, n)) }
-	// On 32-bit systems SYS_SENDFILE stops at 2 GiB into a file
+	// On 32-bit systems SYS_SENDFILE stops 2 GiB into a file
 	// (sendfile64 is another call): net's sendfile handles those.
-	if fc.sock.rc == nil || noCachestat.Load() || strconv.IntSize == 32 {
-		return slow(n)
-	}
-	frc, err := f.SyscallConn()
-	if err != nil {
-		return slow(n)
-	}
-	off, err := f.Seek(0, io.SeekCurrent)
-	if err != nil {
-		return slow(n)
+	var frc syscall.RawConn
+	var off int64
+	if fc.sock.rc != nil && !noCachestat.Load() && strconv.IntSize == 64 {
+		if rc, err := f.SyscallConn(); err == nil {
+			if o, err := f.Seek(0, io.SeekCurrent); err == nil {
+				frc, off = rc, o
+			}
+		}
 	}
 	var sent int64
 	for sent < n {
@@ -176,16 +173,19 @@ func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
 			fast    bool
 			sendErr error
 		)
-		if err := frc.Control(func(fd uintptr) {
-			if pagesCached(fd, off+sent, chunk) {
-				fast = true
-				m, sendErr = fc.sock.sendfile(fd, chunk)
+		if frc != nil {
+			if err := frc.Control(func(fd uintptr) {
+				if pagesCached(fd, off+sent, chunk) {
+					fast = true
+					m, sendErr = fc.sock.sendfile(fd, chunk)
+				}
+			}); err != nil {
+				return sent, err
 			}
-		}); err != nil {
-			return sent, err
 		}
 		if !fast || m == 0 && isUnsupported(sendErr) {
-			m, sendErr = slow(chunk)
+			fc.sock.stall.arm() // net's sendfile waits on the same deadline
+			m, sendErr = fc.tcp.ReadFrom(io.LimitReader(f, chunk))
 		}
 		sent += m
 		if sendErr != nil || m < chunk { // an error, or the file ended early
@@ -246,6 +246,7 @@ func (s *sockIO) doSendfile(sock uintptr) bool {
 			s.fileLeft -= int64(n)
 		case unix.EINTR:
 		case unix.EAGAIN:
+			s.stall.arm()
 			return false // wait until writable
 		default:
 			s.err = errno

@@ -6,24 +6,43 @@ import (
 	"io"
 	"net"
 	"os"
+	"time"
 )
 
 // sockIO reads and writes a fast-path connection's socket. Linux has a
 // version with cheaper system calls and MSG_MORE.
-type sockIO struct{ conn *net.TCPConn }
+type sockIO struct {
+	conn  *net.TCPConn
+	stall stallTimer
+}
 
-func (s *sockIO) init(c *net.TCPConn) { s.conn = c }
+func (s *sockIO) init(c *net.TCPConn, sendTimeout time.Duration) {
+	s.conn = c
+	s.stall = stallTimer{conn: c, timeout: sendTimeout}
+}
 
 // Read implements io.Reader.
 func (s *sockIO) Read(p []byte) (int, error) { return s.conn.Read(p) }
 
-// send writes b whole.
-func (s *sockIO) send(b []byte, more bool) error {
+// write writes b whole.
+func (s *sockIO) write(b []byte, more bool) error {
+	s.stall.arm()
 	_, err := s.conn.Write(b)
 	return err
 }
 
-// sendFile sends n bytes of f from its current offset.
+// sendFile sends n bytes of f from its current offset, a chunk at a
+// time, each within the send timeout.
 func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
-	return fc.tcp.ReadFrom(io.LimitReader(f, n))
+	var sent int64
+	for sent < n {
+		chunk := min(n-sent, sendChunk)
+		fc.sock.stall.arm()
+		m, err := fc.tcp.ReadFrom(io.LimitReader(f, chunk))
+		sent += m
+		if err != nil || m < chunk {
+			return sent, err
+		}
+	}
+	return sent, nil
 }

@@ -21,6 +21,12 @@ import (
 // answered in an X-Path header ("fast" or "net/http").
 func fastServer(t *testing.T, h http.Handler) (addr string, fl *FastListener) {
 	t.Helper()
+	return fastServerWith(t, h, FastConfig{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second})
+}
+
+// fastServerWith is fastServer with the fast path's configuration.
+func fastServerWith(t *testing.T, h http.Handler, cfg FastConfig) (addr string, fl *FastListener) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	tagged := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +37,7 @@ func fastServer(t *testing.T, h http.Handler) (addr string, fl *FastListener) {
 		w.Header().Set("X-Path", path)
 		h.ServeHTTP(w, r)
 	})
-	fl = NewFastListener(ln, tagged, FastConfig{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second})
+	fl = NewFastListener(ln, tagged, cfg)
 	// net/http's own head timeout is longer than the fast path's, so a
 	// test can tell which of the two cut a slow client off.
 	srv := &http.Server{Handler: tagged, ReadHeaderTimeout: 5 * time.Second}
@@ -226,6 +232,70 @@ func TestFastPathServesMediaAndHandsOffTheRest(t *testing.T) {
 		_, err := rc.br.ReadByte()
 		require.ErrorIs(t, err, io.EOF, "the server closed the connection")
 	})
+}
+
+// TestFastPathDropsAClientThatStopsReading checks SendTimeout: a client
+// that stops reading a file is disconnected, one that keeps reading with
+// pauses shorter than the timeout gets every byte, and a deadline left
+// from one response does not fail the next.
+func TestFastPathDropsAClientThatStopsReading(t *testing.T) {
+	t.Parallel()
+	name := filepath.Join(t.TempDir(), "big.mp4")
+	data := make([]byte, 48<<20) // far more than loopback's socket buffers hold
+	_, _ = rand.Read(data[:1<<20])
+	require.NoError(t, os.WriteFile(name, data, 0o644))
+	served := make(chan string, 4) // the query of each file response, once its handler returned
+	mux := http.NewServeMux()
+	mux.HandleFunc("/media/big.mp4", func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Open(name)
+		require.NoError(t, err)
+		defer f.Close()
+		http.ServeContent(w, r, "", time.Time{}, f)
+		served <- r.URL.RawQuery
+	})
+	mux.HandleFunc("/media/small", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
+	const timeout = 300 * time.Millisecond
+	addr, _ := fastServerWith(t, mux, FastConfig{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second, SendTimeout: timeout})
+
+	rc := dialRaw(t, addr)
+	rc.send(get("/media/big.mp4?reader=steady"))
+	resp, err := http.ReadResponse(rc.br, &http.Request{Method: "GET"})
+	require.NoError(t, err)
+	require.Equal(t, "fast", resp.Header.Get("X-Path"))
+	buf := make([]byte, 1<<20)
+	var got int
+	for i := 0; ; i++ {
+		if i%8 == 7 {
+			time.Sleep(timeout / 3)
+		}
+		n, err := io.ReadFull(resp.Body, buf)
+		got += n
+		if err != nil {
+			break
+		}
+	}
+	require.Equal(t, len(data), got, "a client that keeps reading gets every byte")
+	require.Equal(t, "reader=steady", <-served)
+	time.Sleep(2 * timeout) // past any deadline the response left
+	rc.send(get("/media/small"))
+	_, body := rc.read("GET")
+	require.Equal(t, "ok", string(body))
+
+	stalled := dialRaw(t, addr)
+	stalled.send(get("/media/big.mp4?reader=stalled"))
+	start := time.Now()
+	select {
+	case q := <-served:
+		require.Equal(t, "reader=stalled", q)
+	case <-time.After(5 * time.Second):
+		t.Fatal("the response to a client that stopped reading was not ended")
+	}
+	require.GreaterOrEqual(t, time.Since(start), timeout)
+	resp, err = http.ReadResponse(stalled.br, &http.Request{Method: "GET"})
+	require.NoError(t, err)
+	n, err := io.Copy(io.Discard, resp.Body)
+	require.Error(t, err, "the connection ended before the body did")
+	require.Less(t, n, int64(len(data)))
 }
 
 // TestFastListenerClose checks that closing the listener ends idle
