@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -36,12 +35,7 @@ func TestFastPathSendsCachedAndUncachedFiles(t *testing.T) {
 	}
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("/media/big.mp4", func(w http.ResponseWriter, r *http.Request) {
-		f, err := os.Open(name)
-		require.NoError(t, err)
-		defer f.Close()
-		http.ServeContent(w, r, "", time.Time{}, f)
-	})
+	mux.HandleFunc("/media/big.mp4", serveFileAt(t, name))
 	addr, _ := fastServer(t, mux)
 	rc := dialRaw(t, addr)
 	for _, round := range []string{"first", "second"} {

@@ -247,10 +247,7 @@ func TestFastPathDropsAClientThatStopsReading(t *testing.T) {
 	served := make(chan string, 4) // the query of each file response, once its handler returned
 	mux := http.NewServeMux()
 	mux.HandleFunc("/media/big.mp4", func(w http.ResponseWriter, r *http.Request) {
-		f, err := os.Open(name)
-		require.NoError(t, err)
-		defer f.Close()
-		http.ServeContent(w, r, "", time.Time{}, f)
+		serveFileAt(t, name)(w, r)
 		served <- r.URL.RawQuery
 	})
 	mux.HandleFunc("/media/small", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
@@ -296,6 +293,17 @@ func TestFastPathDropsAClientThatStopsReading(t *testing.T) {
 	n, err := io.Copy(io.Discard, resp.Body)
 	require.Error(t, err, "the connection ended before the body did")
 	require.Less(t, n, int64(len(data)))
+}
+
+// serveFileAt answers with the file at name through ServeContent, as the
+// media handler does (sendfile, ranges).
+func serveFileAt(t *testing.T, name string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Open(name)
+		require.NoError(t, err)
+		defer f.Close()
+		http.ServeContent(w, r, "", time.Time{}, f)
+	}
 }
 
 // TestFastListenerClose checks that closing the listener ends idle
