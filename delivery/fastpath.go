@@ -196,9 +196,9 @@ type fastConn struct {
 	sock sockIO
 	br   *bufio.Reader // reads sock
 	out  []byte        // response bytes not yet written
-	// deadline is the connection's idle read deadline, once armIdle set
-	// it and until readHead replaces it.
-	deadline time.Time
+	// idleWait is the read deadline of the wait for the next request: an
+	// idle connection is closed up to a second early.
+	idleWait lazyDeadline
 	remote   string
 	idle     atomic.Bool
 
@@ -212,6 +212,7 @@ func (l *FastListener) serve(c net.Conn) {
 		return
 	}
 	fc := &fastConn{l: l, conn: c, tcp: tc, remote: c.RemoteAddr().String()}
+	fc.idleWait = lazyDeadline{set: c.SetReadDeadline, timeout: l.cfg.IdleTimeout}
 	fc.sock.init(tc, l.cfg.SendTimeout)
 	fc.br = bufio.NewReaderSize(&fc.sock, fastHeadMax)
 	l.mu.Lock()
@@ -236,7 +237,7 @@ func (l *FastListener) serve(c net.Conn) {
 func (fc *fastConn) loop() (handOff bool) {
 	for {
 		fc.idle.Store(true)
-		fc.armIdle()
+		fc.idleWait.arm()
 		fc.sock.stall.clear()
 		// Checked after the deadline is set: Close marks the listener
 		// closed, then cuts idle connections' waits short, so either
@@ -270,51 +271,49 @@ func (fc *fastConn) loop() (handOff bool) {
 	}
 }
 
-// armIdle sets the read deadline of the wait for the next request. A
-// new deadline costs a timer update in the runtime, and a busy connection
-// waits many times a second, so a deadline within a second (or an eighth
-// of the idle timeout) of the right one is kept: an idle connection is
-// closed up to that much early.
-func (fc *fastConn) armIdle() {
-	idle := fc.l.cfg.IdleTimeout
-	want := time.Now().Add(idle)
-	if want.Sub(fc.deadline) > min(time.Second, idle/8) {
-		_ = fc.conn.SetReadDeadline(want)
-		fc.deadline = want
-	}
-}
-
 // sendChunk is how much of a file the fast path sends at a time: on
 // Linux, checking a chunk's pages stays cheap (256 pages) and a large
 // download's uncached parts go the runtime's way chunk by chunk; a chunk
 // that cannot go out as the client reads must go out within SendTimeout.
 const sendChunk = 1 << 20
 
-// stallTimer is the write deadline that ends a response whose client
-// has stopped reading (FastConfig.SendTimeout). It is armed when a write
-// has to wait for the client, at most once a second (a deadline costs a
-// runtime timer update), so the clock restarts with every wait, and it is
-// cleared before the connection waits for its next request: an expired
-// deadline would fail the next response's first write.
-type stallTimer struct {
-	conn     net.Conn
-	timeout  time.Duration
-	deadline time.Time // zero when not armed
+// lazyDeadline is a connection deadline timeout ahead of the moment it
+// is armed. Setting one costs a runtime timer update, and a busy
+// connection arms it many times a second, so a deadline within a second
+// (or an eighth of the timeout) of the right one is kept.
+type lazyDeadline struct {
+	set     func(time.Time) error // the connection's SetReadDeadline or SetWriteDeadline
+	timeout time.Duration
+	at      time.Time // the deadline set; zero when none, or when unknown
 }
 
-func (t *stallTimer) arm() {
-	want := time.Now().Add(t.timeout)
-	if want.Sub(t.deadline) > min(time.Second, t.timeout/8) {
-		_ = t.conn.SetWriteDeadline(want)
-		t.deadline = want
+func (d *lazyDeadline) arm() {
+	want := time.Now().Add(d.timeout)
+	if want.Sub(d.at) > min(time.Second, d.timeout/8) {
+		_ = d.set(want)
+		d.at = want
 	}
 }
 
-func (t *stallTimer) clear() {
-	if !t.deadline.IsZero() {
-		_ = t.conn.SetWriteDeadline(time.Time{})
-		t.deadline = time.Time{}
+// clear removes the deadline if arm set one.
+func (d *lazyDeadline) clear() {
+	if !d.at.IsZero() {
+		_ = d.set(time.Time{})
+		d.at = time.Time{}
 	}
+}
+
+// forget records that the deadline was changed behind d's back: the
+// next arm sets it again.
+func (d *lazyDeadline) forget() { d.at = time.Time{} }
+
+// newStallTimer returns the write deadline that ends a response whose
+// client has stopped reading (FastConfig.SendTimeout). It is armed when a
+// write has to wait for the client, so the clock restarts with every
+// wait, and cleared before the connection waits for its next request: an
+// expired deadline would fail the next response's first write.
+func newStallTimer(c net.Conn, timeout time.Duration) lazyDeadline {
+	return lazyDeadline{set: c.SetWriteDeadline, timeout: timeout}
 }
 
 // errNotFast is readHead's answer for a head the fast path leaves to
@@ -337,7 +336,7 @@ func (fc *fastConn) readHead() ([]byte, error) {
 		}
 		if !deadlineSet {
 			_ = fc.conn.SetReadDeadline(time.Now().Add(fc.l.cfg.ReadHeaderTimeout))
-			fc.deadline = time.Time{} // armIdle must set its own again
+			fc.idleWait.forget()
 			deadlineSet = true
 		}
 		if _, err := fc.br.Peek(len(buf) + 1); err != nil {

@@ -33,7 +33,7 @@ import (
 type sockIO struct {
 	conn  *net.TCPConn
 	rc    syscall.RawConn // nil if the connection would not give it
-	stall stallTimer
+	stall lazyDeadline    // see newStallTimer
 
 	// The arguments and results of the call in progress: the callbacks
 	// are method values made once per connection, not closures per call.
@@ -52,7 +52,7 @@ type sockIO struct {
 
 func (s *sockIO) init(c *net.TCPConn, sendTimeout time.Duration) {
 	s.conn = c
-	s.stall = stallTimer{conn: c, timeout: sendTimeout}
+	s.stall = newStallTimer(c, sendTimeout)
 	if rc, err := c.SyscallConn(); err == nil {
 		s.rc = rc
 		s.readFn = s.doRead

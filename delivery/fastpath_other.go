@@ -13,12 +13,12 @@ import (
 // version with cheaper system calls and MSG_MORE.
 type sockIO struct {
 	conn  *net.TCPConn
-	stall stallTimer
+	stall lazyDeadline // see newStallTimer
 }
 
 func (s *sockIO) init(c *net.TCPConn, sendTimeout time.Duration) {
 	s.conn = c
-	s.stall = stallTimer{conn: c, timeout: sendTimeout}
+	s.stall = newStallTimer(c, sendTimeout)
 }
 
 // Read implements io.Reader.
