@@ -1,0 +1,99 @@
+// Package layout owns the media layout: it names every object clipcut
+// stores for a video and turns storage keys into the URL paths players
+// fetch them at. Nothing else spells "videos/<id>/..." or takes a path
+// apart; this package imports no other clipcut package.
+//
+// A video's objects live under one prefix:
+//
+//	videos/<id>/hls/master.m3u8               HLS master playlist
+//	videos/<id>/hls/<rendition>/index.m3u8    a rendition's playlist and its segments
+//	videos/<id>/hls/subs/<name>.vtt|.m3u8     subtitles as HLS renditions
+//	videos/<id>/poster.jpg                    poster
+//	videos/<id>/storyboard/...                storyboard sprites and their WebVTT map
+//	videos/<id>/subtitles/<name>.vtt|.srt     subtitle files for download
+//	videos/<id>/downloads/<rendition>.mp4     progressive MP4 downloads
+//
+// and are served at the same path under /media/, publicly as
+// /media/videos/<id>/<object> or signed as /media/t/<token>/videos/<id>/<object>.
+package layout
+
+import (
+	"strings"
+
+	"github.com/google/uuid"
+)
+
+// root is the first segment of every video's storage prefix.
+const root = "videos/"
+
+// BasePath is where media is served: every object's URL path starts with it.
+const BasePath = "/media/"
+
+// Prefix is the storage prefix holding everything stored for video id,
+// "videos/<id>", without a trailing slash (the argument storage's
+// DeletePrefix takes).
+func Prefix(id uuid.UUID) string { return root + id.String() }
+
+// HLSPrefix holds the video's HLS playlists and segments.
+func HLSPrefix(id uuid.UUID) string { return Prefix(id) + "/hls" }
+
+// MasterName is the master playlist's name inside HLSPrefix.
+const MasterName = "master.m3u8"
+
+// Master is the key of the video's HLS master playlist.
+func Master(id uuid.UUID) string { return HLSPrefix(id) + "/" + MasterName }
+
+// RenditionPrefix holds one rendition's playlist and segments.
+func RenditionPrefix(id uuid.UUID, rendition string) string {
+	return HLSPrefix(id) + "/" + rendition
+}
+
+// HLSSubtitles is the key of a subtitle file made for HLS (a WebVTT with
+// the stream's timestamp map, or its one-entry playlist); file is
+// "<name>.vtt" or "<name>.m3u8".
+func HLSSubtitles(id uuid.UUID, file string) string { return HLSPrefix(id) + "/subs/" + file }
+
+// Poster is the key of the video's poster image.
+func Poster(id uuid.UUID) string { return Prefix(id) + "/poster.jpg" }
+
+// StoryboardPrefix holds the storyboard's sprite sheets and WebVTT map.
+func StoryboardPrefix(id uuid.UUID) string { return Prefix(id) + "/storyboard" }
+
+// Subtitles is the key of a subtitle file offered for download; file is
+// "<name>.vtt" or "<name>.srt".
+func Subtitles(id uuid.UUID, file string) string { return Prefix(id) + "/subtitles/" + file }
+
+// Download is the key of the progressive MP4 of a rendition.
+func Download(id uuid.UUID, rendition string) string {
+	return Prefix(id) + "/downloads/" + rendition + ".mp4"
+}
+
+// Rel is key relative to video id's prefix ("hls/master.m3u8"), and false
+// when key is not one of that video's objects.
+func Rel(id uuid.UUID, key string) (string, bool) {
+	rest, ok := strings.CutPrefix(key, Prefix(id)+"/")
+	return rest, ok && rest != ""
+}
+
+// PublicPath is the URL path under which anyone may fetch the media of a
+// public or unlisted video: "/media/videos/<id>", no trailing slash.
+// Append "/" and an object's path relative to the video (see Rel).
+func PublicPath(id uuid.UUID) string { return BasePath + Prefix(id) }
+
+// SignedPath is the URL path under which the holder of token (a signed
+// media token for the video) may fetch its media whatever its privacy:
+// "/media/t/<token>/videos/<id>", no trailing slash.
+func SignedPath(token string, id uuid.UUID) string {
+	return BasePath + "t/" + token + "/" + Prefix(id)
+}
+
+// URL is the URL of stored object key under prefix, a video's public or
+// signed path (possibly absolute, behind a base URL); "" when key is not
+// one of video id's objects.
+func URL(prefix string, id uuid.UUID, key string) string {
+	rel, ok := Rel(id, key)
+	if !ok {
+		return ""
+	}
+	return prefix + "/" + rel
+}
