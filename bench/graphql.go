@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/clipcut/clipcut/store"
 )
 
 // Goals of issue 9 for GraphQL queries.
@@ -498,21 +500,11 @@ func seedVideos(ctx context.Context, dbURL, email string, n int) (string, error)
 	if err := conn.QueryRow(ctx, `SELECT id::text FROM users WHERE lower(email) = lower($1)`, email).Scan(&owner); err != nil {
 		return "", fmt.Errorf("seed: owner: %w", err)
 	}
-	type rendition struct {
-		Name             string  `json:"name"`
-		Width            int     `json:"width"`
-		Height           int     `json:"height"`
-		Bandwidth        int     `json:"bandwidth"`
-		AverageBandwidth int     `json:"averageBandwidth"`
-		Codecs           string  `json:"codecs"`
-		FrameRate        float64 `json:"frameRate"`
-		Playlist         string  `json:"playlist"`
-	}
 	var newest string
 	for i := range n {
-		var rs []rendition
+		var rs []store.Rendition
 		for _, h := range []int{240, 360, 480, 720, 1080} {
-			rs = append(rs, rendition{Name: fmt.Sprintf("%dp", h), Width: h * 16 / 9, Height: h, Bandwidth: h * 5500,
+			rs = append(rs, store.Rendition{Name: fmt.Sprintf("%dp", h), Width: h * 16 / 9, Height: h, Bandwidth: h * 5500,
 				AverageBandwidth: h * 4400, Codecs: "avc1.64001f,mp4a.40.2", FrameRate: 29.97, Playlist: fmt.Sprintf("videos/x/%dp/index.m3u8", h)})
 		}
 		var id string
