@@ -297,8 +297,8 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 				fmt.Sprintf("%d PUBLIC, playable videos (five renditions each) straight into `videos`. ", graphqlSeedVideos) +
 				"Every request carries the account's bearer token, so each one goes through the auth middleware's session lookup.",
 			"Baseline: `bench/plainapi`, a hand-written `net/http` + `encoding/json` server in its own process on the same database, " +
-				"running the same SQL (session lookup, clipcut's video query with its visibility rule or its feed query, the owners " +
-				"by `id = ANY($1)`) and writing the same JSON. Before measuring, both answers are compared: " + strings.Join(identical, "; ") + ".",
+				"calling clipcut's own store methods (session lookup, the video query with its visibility rule or the feed query, the owners " +
+				"by `id = ANY($1)`) and `graph/model`'s conversions, but not gqlgen, and writing the same JSON. Before measuring, both answers are compared: " + strings.Join(identical, "; ") + ".",
 			fmt.Sprintf("Load: `wrk -t%d -c%d -d%s` on loopback, a separate process, POSTing the same body with the same Authorization header "+
 				"(a Lua script reports requests, p50 and p99). Each server is warmed up for %s first; then %s per operation and server, "+
 				"alternating which server goes first. Server CPU is the server process's user+system time over the run divided by its requests; "+
