@@ -26,12 +26,46 @@ import (
 // leaked one.
 const TokenPrefix = "ccs_"
 
-// Limits on login failures within one ThrottleWindow.
+// Limits on login failures within one ThrottleWindow. An address that
+// keeps guessing one account's password, or guesses many accounts', is
+// refused until the window ends; an account guessed at from many addresses
+// is slowed, never locked, so its owner can still log in from elsewhere.
 const (
-	ThrottleWindow      = 15 * time.Minute
-	MaxFailuresPerEmail = 10
-	MaxFailuresPerIP    = 50
+	ThrottleWindow = 15 * time.Minute
+	// MaxFailuresPerAccountAddress locks one (account, client address)
+	// pair out for the rest of the window.
+	MaxFailuresPerAccountAddress = 10
+	// MaxFailuresPerEmail is MaxFailuresPerAccountAddress's former name.
+	//
+	// Deprecated: failures lock an account out only for the address that
+	// made them; use MaxFailuresPerAccountAddress.
+	MaxFailuresPerEmail = MaxFailuresPerAccountAddress
+	// MaxFailuresPerIP locks one client address out of every account for
+	// the rest of the window.
+	MaxFailuresPerIP = 50
+	// AccountSlowdownAfter is how many failures of one account, from any
+	// addresses, start spacing its attempts out: from then on one attempt
+	// at a time goes through, each AccountSlowdown(failures) after the
+	// last.
+	AccountSlowdownAfter = 20
+	// MaxAccountSlowdown caps the interval between an account's attempts.
+	MaxAccountSlowdown = time.Minute
 )
+
+// AccountSlowdown is how long an account with failures failed logins in
+// the current window waits between attempts: nothing below
+// AccountSlowdownAfter, then 1 s, doubling with every further failure up
+// to MaxAccountSlowdown. An attacker spread over many addresses gets about
+// one guess a minute; the owner waits at most that long.
+func AccountSlowdown(failures int) time.Duration {
+	if failures < AccountSlowdownAfter {
+		return 0
+	}
+	if n := failures - AccountSlowdownAfter; n < 6 {
+		return min(time.Second<<n, MaxAccountSlowdown)
+	}
+	return MaxAccountSlowdown
+}
 
 // Service signs users up and in and checks tokens.
 type Service struct {
@@ -111,18 +145,31 @@ func validateEmail(email string) error {
 }
 
 // LogIn checks credentials and issues a session. Failures are counted per
-// email and per client IP; past the limits it answers RATE_LIMITED until
-// the window ends, even for the right password.
+// account and client address, per address and per account (see
+// ThrottleWindow's constants): past the first two limits that address gets
+// RATE_LIMITED until the window ends, even for the right password, while
+// the account's owner can still log in from another address; past the
+// account's, attempts from anywhere are spaced out. Accounts are keyed by
+// the email typed, so an unknown email is throttled like a known one.
 func (s *Service) LogIn(ctx context.Context, email, password string, client Client) (Session, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	keys := []string{"account:" + email, "ip:" + client.IP}
-	blocked, err := s.store.LoginBlockedFor(ctx, keys, []int{MaxFailuresPerEmail, MaxFailuresPerIP}, ThrottleWindow)
+	account, pair, ip := "account:"+email, "pair:"+client.IP+" "+email, "ip:"+client.IP
+	blocked, err := s.store.LoginBlockedFor(ctx, []string{pair, ip}, []int{MaxFailuresPerAccountAddress, MaxFailuresPerIP}, ThrottleWindow)
 	if err != nil {
 		return Session{}, err
 	}
 	if blocked > 0 {
 		return Session{}, &Error{Code: "RATE_LIMITED", RetryAfter: blocked,
 			Message: fmt.Sprintf("Too many failed logins. Try again in %d minutes.", int(blocked.Minutes())+1)}
+	}
+	wait, err := s.store.ClaimLoginAttempt(ctx, account, ThrottleWindow, AccountSlowdown)
+	if err != nil {
+		return Session{}, err
+	}
+	if wait > 0 {
+		e := &Error{Code: "RATE_LIMITED", RetryAfter: wait}
+		e.Message = fmt.Sprintf("Too many failed logins for this account. Try again in %d seconds.", e.RetryAfterSeconds())
+		return Session{}, e
 	}
 	user, err := s.store.UserByEmail(ctx, email)
 	hash := user.PasswordHash
@@ -136,12 +183,14 @@ func (s *Service) LogIn(ctx context.Context, email, password string, client Clie
 		return Session{}, fmt.Errorf("log in: %w", err)
 	}
 	if !ok || user.ID == uuid.Nil {
-		if err := s.store.RecordLoginFailure(ctx, keys, ThrottleWindow); err != nil {
+		if err := s.store.RecordLoginFailure(ctx, []string{account, pair, ip}, ThrottleWindow); err != nil {
 			return Session{}, err
 		}
 		return Session{}, ErrInvalidCredentials
 	}
-	if err := s.store.ClearLoginFailures(ctx, keys[0]); err != nil {
+	// The owner's own typos from this address are forgiven; the account's
+	// count stays, so an attack in progress stays slowed.
+	if err := s.store.ClearLoginFailures(ctx, pair); err != nil {
 		return Session{}, err
 	}
 	return s.issue(ctx, user, client)

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/clipcut/clipcut/store"
 )
 
 // Goals of issue 9 for GraphQL queries.
@@ -295,8 +297,8 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 				fmt.Sprintf("%d PUBLIC, playable videos (five renditions each) straight into `videos`. ", graphqlSeedVideos) +
 				"Every request carries the account's bearer token, so each one goes through the auth middleware's session lookup.",
 			"Baseline: `bench/plainapi`, a hand-written `net/http` + `encoding/json` server in its own process on the same database, " +
-				"running the same SQL (session lookup, clipcut's video query with its visibility rule or its feed query, the owners " +
-				"by `id = ANY($1)`) and writing the same JSON. Before measuring, both answers are compared: " + strings.Join(identical, "; ") + ".",
+				"calling clipcut's own store methods (session lookup, the video query with its visibility rule or the feed query, the owners " +
+				"by `id = ANY($1)`) and `graph/model`'s conversions, but not gqlgen, and writing the same JSON. Before measuring, both answers are compared: " + strings.Join(identical, "; ") + ".",
 			fmt.Sprintf("Load: `wrk -t%d -c%d -d%s` on loopback, a separate process, POSTing the same body with the same Authorization header "+
 				"(a Lua script reports requests, p50 and p99). Each server is warmed up for %s first; then %s per operation and server, "+
 				"alternating which server goes first. Server CPU is the server process's user+system time over the run divided by its requests; "+
@@ -498,21 +500,11 @@ func seedVideos(ctx context.Context, dbURL, email string, n int) (string, error)
 	if err := conn.QueryRow(ctx, `SELECT id::text FROM users WHERE lower(email) = lower($1)`, email).Scan(&owner); err != nil {
 		return "", fmt.Errorf("seed: owner: %w", err)
 	}
-	type rendition struct {
-		Name             string  `json:"name"`
-		Width            int     `json:"width"`
-		Height           int     `json:"height"`
-		Bandwidth        int     `json:"bandwidth"`
-		AverageBandwidth int     `json:"averageBandwidth"`
-		Codecs           string  `json:"codecs"`
-		FrameRate        float64 `json:"frameRate"`
-		Playlist         string  `json:"playlist"`
-	}
 	var newest string
 	for i := range n {
-		var rs []rendition
+		var rs []store.Rendition
 		for _, h := range []int{240, 360, 480, 720, 1080} {
-			rs = append(rs, rendition{Name: fmt.Sprintf("%dp", h), Width: h * 16 / 9, Height: h, Bandwidth: h * 5500,
+			rs = append(rs, store.Rendition{Name: fmt.Sprintf("%dp", h), Width: h * 16 / 9, Height: h, Bandwidth: h * 5500,
 				AverageBandwidth: h * 4400, Codecs: "avc1.64001f,mp4a.40.2", FrameRate: 29.97, Playlist: fmt.Sprintf("videos/x/%dp/index.m3u8", h)})
 		}
 		var id string

@@ -2,8 +2,11 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // LoginBlockedFor returns how long the busiest of keys stays blocked: zero
@@ -42,7 +45,8 @@ func (s *Store) LoginBlockedFor(ctx context.Context, keys []string, limits []int
 }
 
 // RecordLoginFailure counts one failed login against each key, starting a
-// new window for keys whose window has passed.
+// new window (and forgetting any wait ClaimLoginAttempt set) for keys whose
+// window has passed.
 func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, window time.Duration) error {
 	_, err := s.pool.Exec(ctx, `
 		INSERT INTO login_failures AS f (key, failures, window_start)
@@ -50,6 +54,8 @@ func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, window ti
 		ON CONFLICT (key) DO UPDATE SET
 			failures = CASE WHEN f.window_start > now() - make_interval(secs => $2)
 			                THEN f.failures + 1 ELSE 1 END,
+			next_attempt_at = CASE WHEN f.window_start > now() - make_interval(secs => $2)
+			                       THEN f.next_attempt_at END,
 			window_start = CASE WHEN f.window_start > now() - make_interval(secs => $2)
 			                    THEN f.window_start ELSE now() END`,
 		keys, window.Seconds())
@@ -57,6 +63,47 @@ func (s *Store) RecordLoginFailure(ctx context.Context, keys []string, window ti
 		return fmt.Errorf("record login failure: %w", err)
 	}
 	return nil
+}
+
+// ClaimLoginAttempt spaces out login attempts against key. When key has
+// failures in its current window and delay(failures) is positive, one
+// attempt is let through and the next must wait delay(failures) from now;
+// attempts before then get the time left to wait, and are not let through.
+// Concurrent claims are serialized on key's row, so a burst of attempts
+// from many addresses still gets one through per interval. It returns
+// zero when the caller may go ahead.
+func (s *Store) ClaimLoginAttempt(ctx context.Context, key string, window time.Duration, delay func(failures int) time.Duration) (time.Duration, error) {
+	var wait time.Duration
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var failures int
+		var waitSeconds float64
+		err := tx.QueryRow(ctx, `
+			SELECT failures, coalesce(extract(epoch FROM next_attempt_at - clock_timestamp()), 0)::float8
+			FROM login_failures
+			WHERE key = $1 AND window_start > now() - make_interval(secs => $2)
+			FOR UPDATE`, key, window.Seconds()).Scan(&failures, &waitSeconds)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if waitSeconds > 0 {
+			wait = time.Duration(waitSeconds * float64(time.Second))
+			return nil
+		}
+		d := delay(failures)
+		if d <= 0 {
+			return nil
+		}
+		_, err = tx.Exec(ctx, `UPDATE login_failures SET next_attempt_at = clock_timestamp() + make_interval(secs => $2) WHERE key = $1`,
+			key, d.Seconds())
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("claim login attempt: %w", err)
+	}
+	return wait, nil
 }
 
 // ClearLoginFailures forgets the failures counted against key, after a

@@ -72,7 +72,7 @@ func NewClient(opts Options) *Client {
 				return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
 			}
 			if !policy.Allowed(ap.Addr()) {
-				return fmt.Errorf("%w: %s is private, loopback, link-local or reserved", ErrBlockedAddress, ap.Addr().Unmap())
+				return fmt.Errorf("%w: %s is private, loopback, link-local or reserved", ErrBlockedAddress, describeAddr(ap.Addr()))
 			}
 			return nil
 		},

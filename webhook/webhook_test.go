@@ -207,3 +207,87 @@ func TestClientBoundsBadReceivers(t *testing.T) {
 	require.Equal(t, 200, res.StatusCode)
 	require.False(t, errors.Is(res.Err, webhook.ErrBlockedAddress))
 }
+
+// IPv6 addresses that carry an IPv4 address reach it through a
+// translator, relay or tunnel: they are judged by what they carry too.
+func TestPolicyChecksIPv4EmbeddedInIPv6(t *testing.T) {
+	t.Parallel()
+	var def webhook.Policy
+	allowLocalNAT64 := webhook.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("64:ff9b:1::/48")}}
+	allowLoopback := webhook.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	for _, tc := range []struct {
+		name   string
+		policy webhook.Policy
+		ip     string
+		want   bool
+	}{
+		{"IPv4-compatible loopback", def, "::127.0.0.1", false},
+		{"IPv4-compatible metadata", def, "::169.254.169.254", false},
+		{"IPv4-mapped loopback", def, "::ffff:127.0.0.1", false},
+		{"IPv4-mapped private", def, "::ffff:10.0.0.1", false},
+		{"IPv4-translated loopback", def, "::ffff:0:127.0.0.1", false},
+		{"NAT64 loopback", def, "64:ff9b::7f00:1", false},
+		{"NAT64 metadata", def, "64:ff9b::a9fe:a9fe", false},
+		{"NAT64 private", def, "64:ff9b::c0a8:101", false},
+		{"NAT64 public", def, "64:ff9b::808:808", true},
+		{"local NAT64 refused by default", def, "64:ff9b:1::808:808", false},
+		{"local NAT64 allowed, public", allowLocalNAT64, "64:ff9b:1::808:808", true},
+		{"local NAT64 allowed, loopback", allowLocalNAT64, "64:ff9b:1::7f00:1", false},
+		{"6to4 loopback", def, "2002:7f00:1::", false},
+		{"6to4 metadata", def, "2002:a9fe:a9fe::1", false},
+		{"6to4 private", def, "2002:a00:1::1", false},
+		{"6to4 public", def, "2002:808:808::1", true},
+		{"Teredo client loopback", def, "2001:0:4136:e378:8000:63bf:80ff:fffe", false},
+		{"Teredo client metadata", def, "2001:0:4136:e378:8000:63bf:5601:5601", false},
+		{"Teredo server metadata", def, "2001:0:a9fe:a9fe::f7f7:f7f7", false},
+		{"Teredo public", def, "2001:0:4136:e378:8000:63bf:f7f7:f7f7", true},
+		{"plain public IPv6", def, "2606:4700::1111", true},
+		{"plain public IPv4", def, "93.184.215.14", true},
+		{"allowed loopback through NAT64", allowLoopback, "64:ff9b::7f00:1", true},
+		{"allowed loopback, mapped", allowLoopback, "::ffff:127.0.0.2", true},
+		{"allowed loopback, NAT64 private", allowLoopback, "64:ff9b::a00:1", false},
+		{"IPv6 loopback", allowLoopback, "::1", false},
+		{"everything allowed", webhook.Policy{AllowPrivate: true}, "64:ff9b::7f00:1", true},
+	} {
+		require.Equal(t, tc.want, tc.policy.Allowed(netip.MustParseAddr(tc.ip)), "%s: %s", tc.name, tc.ip)
+	}
+
+	for raw, carried := range map[string]string{
+		"http://[64:ff9b::7f00:1]/hook":    "127.0.0.1",
+		"http://[::127.0.0.1]/hook":        "127.0.0.1",
+		"http://[2002:7f00:1::]/hook":      "127.0.0.1",
+		"http://[64:ff9b::a9fe:a9fe]/hook": "169.254.169.254",
+	} {
+		err := def.CheckURL(context.Background(), raw)
+		var ue *webhook.URLError
+		require.ErrorAs(t, err, &ue, raw)
+		require.Contains(t, ue.Reason, "carrying "+carried, raw)
+	}
+}
+
+// The dialer applies the same rule to the address it connects to: every
+// form below names the loopback receiver, and none reaches it.
+func TestClientRefusesIPv4EmbeddedInIPv6AtDialTime(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	port := srv.URL[strings.LastIndex(srv.URL, ":"):]
+
+	def := webhook.NewClient(webhook.Options{})
+	for _, host := range []string{"[::ffff:127.0.0.1]", "[::127.0.0.1]", "[::ffff:0:127.0.0.1]", "[64:ff9b::7f00:1]",
+		"[2002:7f00:1::]", "[2001:0:4136:e378:8000:63bf:80ff:fffe]"} {
+		res := send(def, "http://"+host+port+"/hook")
+		require.ErrorIs(t, res.Err, webhook.ErrBlockedAddress, host)
+		require.Zero(t, res.StatusCode, host)
+	}
+	require.Zero(t, hits.Load(), "no request reached the loopback receiver")
+
+	// Allowing the loopback network allows its IPv4-mapped form, which
+	// connects to the same receiver.
+	allowed := webhook.NewClient(webhook.Options{Policy: webhook.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}})
+	res := send(allowed, "http://[::ffff:127.0.0.1]"+port+"/hook")
+	require.NoError(t, res.Err)
+	require.Equal(t, 200, res.StatusCode)
+	require.EqualValues(t, 1, hits.Load())
+}
