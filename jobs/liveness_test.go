@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -41,7 +42,6 @@ func TestLivenessReturnsADeadWorkersJobAndLeavesALiveOnesAlone(t *testing.T) {
 
 	dead, err := st.AcquireLease(ctx, "dead-worker")
 	require.NoError(t, err)
-	_ = dead // its connection is killed below
 	live, err := st.AcquireLease(ctx, "live-worker")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = live.Release(context.Background()) })
@@ -68,6 +68,9 @@ func TestLivenessReturnsADeadWorkersJobAndLeavesALiveOnesAlone(t *testing.T) {
 	require.NoError(t, liveness.Start(ctx))
 	require.NoError(t, client.Start(ctx))
 
+	// Until now the lease was held (unreferenced, the garbage collector
+	// would close its socket); its connection dies as its process would.
+	runtime.KeepAlive(dead)
 	_, err = st.Pool().Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'clipcut lease dead-worker'`)
 	require.NoError(t, err)
 	died := time.Now()

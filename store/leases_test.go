@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"runtime"
 	"testing"
 	"time"
 
@@ -67,7 +68,7 @@ func TestDeadWorkersJobsGoBackToTheQueueAndLiveOnesKeepTheirs(t *testing.T) {
 	ctx := context.Background()
 	s := storetest.NewStore(t)
 
-	_, err := s.AcquireLease(ctx, "host-1-dead") // its connection dies below
+	dead, err := s.AcquireLease(ctx, "host-1-dead") // its connection dies below
 	require.NoError(t, err)
 	live, err := s.AcquireLease(ctx, "host-2-live")
 	require.NoError(t, err)
@@ -89,6 +90,9 @@ func TestDeadWorkersJobsGoBackToTheQueueAndLiveOnesKeepTheirs(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, got, "a held lease keeps its jobs, whatever the caller believes")
 
+	// Unreferenced, the lease's connection would be closed when the
+	// garbage collector finalizes its socket.
+	runtime.KeepAlive(dead)
 	killLease(ctx, t, s, "host-1-dead")
 	unheld, err = s.UnheldLeases(ctx)
 	require.NoError(t, err)
