@@ -34,9 +34,8 @@ type Deps struct {
 	Webhooks WebhookSettings
 	// TimeoutBase is the fixed part of the media jobs' timeouts (zero:
 	// DefaultTimeoutBase); a transcode may run this plus six times the
-	// video's length. River retries the job of a worker that was killed
-	// only once its timeout has passed, so this also bounds how soon a
-	// crashed transcode starts again elsewhere.
+	// video's length. It is for work that hangs: the job of a worker
+	// that died returns to the queue within seconds (Liveness).
 	TimeoutBase time.Duration
 	// AnalyticsRetention is how long raw playback events are kept (0: for
 	// ever).

@@ -78,7 +78,10 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	// River reads the bundle only when jobs run.
 	riverCfg := &river.Config{Logger: riverLogger(logger, cfg.LogLevel)}
 	workers := river.NewWorkers()
+	var liveness *jobs.Liveness // this worker's lease, and the check of others'
 	if m != modeAPI {
+		liveness = jobs.NewLiveness(st, logger)
+		riverCfg.ID = liveness.ClientID()
 		riverCfg.Workers = workers
 		riverCfg.Queues = map[string]river.QueueConfig{
 			river.QueueDefault: {MaxWorkers: cfg.Workers},
@@ -86,8 +89,9 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			jobs.QueueWebhooks: {MaxWorkers: cfg.WebhookWorkers},
 		}
 		riverCfg.PeriodicJobs = jobs.PeriodicJobs(cfg.AnalyticsRollupInterval)
-		// A worker that dies leaves its jobs marked running; River's
-		// rescuer retries them once they are past both their own
+		// A worker that dies leaves its jobs marked running; liveness
+		// returns them within seconds. River's rescuer is the backstop:
+		// it retries them once they are past both their own
 		// Timeout and RescueStuckJobsAfter. JobTimeout only applies to
 		// jobs without a Timeout of their own (none of clipcut's), and
 		// River wants it no longer than the rescue delay.
@@ -287,6 +291,10 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			break // cancelled during start-up
 		}
 		if m != modeAPI {
+			if err := liveness.Start(bgCtx); err != nil {
+				return fmt.Errorf("start worker lease: %w", err)
+			}
+			defer liveness.Stop() // after River has stopped
 			if err := riverClient.Start(bgCtx); err != nil {
 				return fmt.Errorf("start job workers: %w", err)
 			}

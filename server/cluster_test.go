@@ -93,10 +93,8 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 		"CLIPCUT_X264_PRESET=ultrafast",
 		"CLIPCUT_TRANSCRIBER=none",
 		"CLIPCUT_OPENAI_API_KEY=" + clusterAPIKey,
-		// A dead worker's transcode of a 3 s clip is retried once it is
-		// 4 s + 6 x 3 s old, at River's next rescue pass (every 30 s).
-		"CLIPCUT_JOB_TIMEOUT_BASE=4s",
-		"CLIPCUT_JOB_RESCUE_AFTER=2s",
+		// No short job timeouts: a dead worker's transcode returns to
+		// the queue within seconds through its lease (jobs.Liveness).
 	}, common...)
 	api1 := startClipcutMode(t, traversableTempDir(t), "api", append([]string{"CLIPCUT_SHUTDOWN_TIMEOUT=2s"}, common...)...)
 	api2 := startClipcutMode(t, traversableTempDir(t), "api", common...)

@@ -99,10 +99,23 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := c.prepareDir(c.socketDir); err != nil {
 		return nil, err
 	}
-	if c.running(ctx) {
-		opts.Logger.WarnContext(ctx, "adopting a PostgreSQL cluster that was already running", "dir", dir)
-	} else if err := c.start(ctx); err != nil {
-		return nil, err
+	pid, stale := c.inspectPidFile()
+	switch {
+	case pid > 0 && stale == "":
+		opts.Logger.WarnContext(ctx, "adopting a PostgreSQL cluster that was already running", "dir", dir, "pid", pid)
+	default:
+		if stale != "" {
+			// PostgreSQL itself refuses to start while the PID in its
+			// lock files answers, which a zombie or a reused PID does.
+			opts.Logger.WarnContext(ctx, "PostgreSQL was not shut down cleanly: its postmaster.pid is stale; "+
+				"starting it, which runs crash recovery", "dir", dir, "pid", pid, "reason", stale)
+			if err := c.removeStaleLockFiles(pid); err != nil {
+				return nil, err
+			}
+		}
+		if err := c.start(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.createDatabase(ctx); err != nil {
 		_ = c.Stop(context.WithoutCancel(ctx))
