@@ -59,8 +59,8 @@ func NewHub(notifier *Notifier, logger *slog.Logger) *Hub {
 }
 
 // Start subscribes the hub to the notifier's video topic. The hub has no
-// goroutine of its own: the notifier's delivers its events. After the
-// notifier reconnects, every subscriber gets a Resync event.
+// goroutine of its own: the notifier's goroutine delivers its events.
+// After the notifier reconnects, every subscriber gets a Resync event.
 func (h *Hub) Start(context.Context) error {
 	h.runMu.Lock()
 	defer h.runMu.Unlock()
