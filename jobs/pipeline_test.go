@@ -119,11 +119,13 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	jobs.Register(workers, deps)
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, client.Start(ctx))
-	hub := store.NewHub(st.Pool(), logger)
+	notifier := store.NewNotifier(st.Pool(), logger)
+	require.NoError(t, notifier.Start(ctx))
+	hub := store.NewHub(notifier, logger)
+	require.NoError(t, hub.Start(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { hub.Run(ctx) })
 	if o.webhooks != nil {
-		wg.Go(func() { jobs.ListenForWebhookEvents(ctx, client, deps) })
+		wg.Go(func() { jobs.ListenForWebhookEvents(ctx, notifier, client, logger) })
 	}
 	t.Cleanup(func() {
 		stopCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
@@ -131,6 +133,7 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 		_ = client.Stop(stopCtx)
 		cancel()
 		wg.Wait()
+		notifier.Stop()
 	})
 
 	authSvc, err := auth.NewService(st, logger, time.Hour)

@@ -2,12 +2,15 @@ package jobs
 
 import (
 	"context"
-	"errors"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/store"
 )
 
 // webhookEventRetention is how long outbox events and their delivery log
@@ -101,32 +104,70 @@ func webhookSweep() *river.PeriodicJob {
 }
 
 // ListenForWebhookEvents wakes a dispatcher for every event the outbox
-// trigger announces, until ctx ends; it reconnects with capped backoff and
-// sweeps after each (re)connection for events announced while it was not
-// listening. Worker processes run it; the periodic sweep covers the rest.
-func ListenForWebhookEvents(ctx context.Context, client *river.Client[pgx.Tx], deps Deps) {
-	st, logger := deps.Store, deps.Logger
-	insert := func(args WebhookDispatchArgs) {
-		if _, err := client.Insert(ctx, args, nil); err != nil && ctx.Err() == nil {
-			logger.WarnContext(ctx, "cannot queue webhook dispatch; the periodic sweep will", "error", err)
-		}
-	}
-	backoff := 100 * time.Millisecond
-	for ctx.Err() == nil {
-		err := st.ListenWebhookEvents(ctx, func() {
-			backoff = 100 * time.Millisecond
-			insert(WebhookDispatchArgs{})
-		}, func(id uuid.UUID) { insert(WebhookDispatchArgs{EventID: id}) })
-		if ctx.Err() != nil || errors.Is(err, context.Canceled) {
-			return
-		}
-		logger.WarnContext(ctx, "webhook event listener lost its database connection; reconnecting",
-			"error", err, "retry_in", backoff)
+// trigger announces, through the process's notifier, until ctx ends. Each
+// time the notifier (re)connects it also queues a sweep for events
+// announced while it was not listening. Worker processes run it; the
+// periodic sweep covers the rest.
+func ListenForWebhookEvents(ctx context.Context, notifier *store.Notifier, client *river.Client[pgx.Tx], logger *slog.Logger) {
+	// The notifier's goroutine must not wait for River, so its callbacks
+	// only note what to insert; this goroutine inserts.
+	var w webhookWakeups
+	w.wake = make(chan struct{}, 1)
+	unsubscribe := notifier.SubscribeWebhookEvents(func(bool) { w.add(uuid.Nil) }, w.add)
+	defer unsubscribe()
+	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-w.wake:
 		}
-		backoff = min(backoff*2, 5*time.Second)
+		sweep, ids := w.take()
+		if sweep {
+			insertWebhookDispatch(ctx, client, logger, WebhookDispatchArgs{})
+		}
+		for _, id := range ids {
+			insertWebhookDispatch(ctx, client, logger, WebhookDispatchArgs{EventID: id})
+		}
+	}
+}
+
+// maxPendingWakeups bounds the ids waiting for their dispatcher job; past
+// it, one sweep takes their place.
+const maxPendingWakeups = 1000
+
+// webhookWakeups collects announced event ids (uuid.Nil: sweep) between
+// the notifier's goroutine and the listener's.
+type webhookWakeups struct {
+	mu    sync.Mutex
+	ids   []uuid.UUID
+	sweep bool
+	wake  chan struct{}
+}
+
+func (w *webhookWakeups) add(id uuid.UUID) {
+	w.mu.Lock()
+	if id == uuid.Nil || len(w.ids) >= maxPendingWakeups {
+		w.sweep = true
+	} else {
+		w.ids = append(w.ids, id)
+	}
+	w.mu.Unlock()
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (w *webhookWakeups) take() (sweep bool, ids []uuid.UUID) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	sweep, ids = w.sweep, w.ids
+	w.sweep, w.ids = false, nil
+	return sweep, ids
+}
+
+func insertWebhookDispatch(ctx context.Context, client *river.Client[pgx.Tx], logger *slog.Logger, args WebhookDispatchArgs) {
+	if _, err := client.Insert(ctx, args, nil); err != nil && ctx.Err() == nil {
+		logger.WarnContext(ctx, "cannot queue webhook dispatch; the periodic sweep will", "error", err)
 	}
 }

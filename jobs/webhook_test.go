@@ -253,14 +253,17 @@ func newWebhookWorkers(t *testing.T, settings jobs.WebhookSettings) (*store.Stor
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, client.Start(ctx))
+	notifier := store.NewNotifier(st.Pool(), logger)
+	require.NoError(t, notifier.Start(ctx))
 	var wg sync.WaitGroup
-	wg.Go(func() { jobs.ListenForWebhookEvents(ctx, client, deps) })
+	wg.Go(func() { jobs.ListenForWebhookEvents(ctx, notifier, client, logger) })
 	t.Cleanup(func() {
 		stopCtx, stop := context.WithTimeout(context.Background(), 30*time.Second)
 		defer stop()
 		_ = client.Stop(stopCtx)
 		cancel()
 		wg.Wait()
+		notifier.Stop()
 	})
 	authSvc, err := auth.NewService(st, logger, time.Hour)
 	require.NoError(t, err)

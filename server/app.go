@@ -140,6 +140,9 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	met.registry.MustRegister(newQueueCollector(st))
 	ready := &readiness{store: st, media: bucket}
 
+	// One notifier per process holds the LISTEN connection; the hub (API)
+	// and the webhook listener (workers) subscribe to its topics.
+	notifier := store.NewNotifier(pool, logger)
 	var hub *store.Hub
 	var ingester *analytics.Ingester
 	var media http.Handler // GET /media/, instrumented
@@ -155,7 +158,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		if err != nil {
 			return err
 		}
-		hub = store.NewHub(pool, logger)
+		hub = store.NewHub(notifier, logger)
 		ingester = analytics.NewIngester(st, logger, met.registry, cfg.analyticsIngest())
 		limits := cfg.rateLimits()
 		app := newSPA(frontend.Dist())
@@ -276,11 +279,17 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			return store.Migrate(ctx, pool, logger)
 		})
 	}()
+	// Background services start in order and stop in reverse order: the
+	// ones that work while the database is still coming up now (the
+	// notifier retries until it answers), the job workers' once it has.
+	bg := &services{logger: logger}
+	defer bg.stop()
+	early := []namedService{{"notifier", notifier}}
 	if hub != nil {
-		wg.Add(1)
-		go func() { defer wg.Done(); hub.Run(bgCtx) }()
-		wg.Add(1)
-		go func() { defer wg.Done(); ingester.Run(bgCtx) }()
+		early = append(early, namedService{"video hub", hub}, namedService{"analytics ingester", loop(ingester.Run)})
+	}
+	if err := bg.start(bgCtx, early...); err != nil {
+		return err
 	}
 
 	select {
@@ -299,13 +308,14 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 				return fmt.Errorf("start job workers: %w", err)
 			}
 			riverStarted = true
-			wg.Add(1)
-			go func() { defer wg.Done(); met.observeJobs(bgCtx, riverClient) }()
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				jobs.ListenForWebhookEvents(bgCtx, riverClient, jobs.Deps{Store: st, Logger: logger})
-			}()
+			err := bg.start(bgCtx,
+				namedService{"job metrics", loop(func(ctx context.Context) { met.observeJobs(ctx, riverClient) })},
+				namedService{"webhook listener", loop(func(ctx context.Context) {
+					jobs.ListenForWebhookEvents(ctx, notifier, riverClient, logger)
+				})})
+			if err != nil {
+				return err
+			}
 		}
 		ready.started.Store(true)
 		logger.Info("clipcut is ready", "mode", string(m))
@@ -346,6 +356,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	cancelBase()
 	waitTimeout(&inFlight, releaseTimeout)
 	stopping.Wait()
+	bg.stop()
 	stopBackground()
 	wg.Wait()
 	logger.Info("clipcut stopped")
@@ -370,7 +381,7 @@ func waitTimeout(wg *sync.WaitGroup, d time.Duration) {
 // bringUp runs step until it succeeds or ctx ends, with capped backoff. It
 // logs the first failure and any change of reason, not every retry.
 func bringUp(ctx context.Context, logger *slog.Logger, step func(context.Context) error) error {
-	backoff := 250 * time.Millisecond
+	backoff := store.Backoff{Min: 250 * time.Millisecond, Max: 10 * time.Second}
 	lastErr := ""
 	for {
 		attemptCtx, cancel := context.WithTimeout(ctx, time.Minute)
@@ -389,12 +400,9 @@ func bringUp(ctx context.Context, logger *slog.Logger, step func(context.Context
 			logger.Error("cannot start yet; retrying until it works (/ready answers 503 meanwhile)", "error", err)
 			lastErr = msg
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(backoff):
+		if err := backoff.Wait(ctx); err != nil {
+			return err
 		}
-		backoff = min(backoff*2, 10*time.Second)
 	}
 }
 

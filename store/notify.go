@@ -3,16 +3,16 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sync"
-	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// VideoChannel is the NOTIFY channel the videos trigger publishes on.
-const VideoChannel = "clipcut_video"
+// TopicVideo carries every committed change of a video's processing
+// state, published by the videos trigger as a JSON VideoEvent.
+const TopicVideo Topic = "clipcut_video"
 
 // VideoEvent is one published change of a video's processing state.
 type VideoEvent struct {
@@ -24,20 +24,27 @@ type VideoEvent struct {
 	Playable bool      `json:"playable"`
 	Error    *string   `json:"error"`
 	Deleted  bool      `json:"deleted"`
-	// Resync is set on the event a subscriber receives after the hub lost its
-	// connection: events may have been missed, so re-read the current state.
+	// Resync is set on the event a subscriber receives after the notifier
+	// lost its connection: events may have been missed, so re-read the
+	// current state.
 	Resync bool `json:"-"`
 }
 
-// Hub holds one LISTEN connection per process and fans video events out to
-// subscribers, so any API replica can serve any subscription whichever
-// process made the change.
+// Hub fans video events from the notifier's video topic out to
+// per-video subscriptions, so any API replica can serve any subscription
+// whichever process made the change.
 type Hub struct {
-	pool   *pgxpool.Pool
-	logger *slog.Logger
+	notifier *Notifier
+	logger   *slog.Logger
 
 	mu   sync.Mutex
 	subs map[uuid.UUID]map[*subscription]struct{}
+
+	// runMu guards unsubscribe apart from mu: the notifier calls publish
+	// with its own lock held, so the hub must never hold mu while calling
+	// the notifier.
+	runMu       sync.Mutex
+	unsubscribe func()
 }
 
 type subscription struct {
@@ -46,9 +53,40 @@ type subscription struct {
 	ch chan VideoEvent
 }
 
-// NewHub returns a hub; call Run to start listening.
-func NewHub(pool *pgxpool.Pool, logger *slog.Logger) *Hub {
-	return &Hub{pool: pool, logger: logger, subs: map[uuid.UUID]map[*subscription]struct{}{}}
+// NewHub returns a hub fed by notifier; Start it to receive events.
+func NewHub(notifier *Notifier, logger *slog.Logger) *Hub {
+	return &Hub{notifier: notifier, logger: logger, subs: map[uuid.UUID]map[*subscription]struct{}{}}
+}
+
+// Start subscribes the hub to the notifier's video topic. The hub has no
+// goroutine of its own: the notifier's goroutine delivers its events.
+// After the notifier reconnects, every subscriber gets a Resync event.
+func (h *Hub) Start(context.Context) error {
+	h.runMu.Lock()
+	defer h.runMu.Unlock()
+	if h.unsubscribe != nil {
+		return errors.New("start hub: already started")
+	}
+	h.unsubscribe = h.notifier.Subscribe(TopicVideo, Handler{
+		Listening: func(missed bool) {
+			if missed {
+				h.resyncAll()
+			}
+		},
+		Notify: h.notify,
+	})
+	return nil
+}
+
+// Stop ends the hub's subscription to the notifier; open subscriptions
+// stay open but get no more events.
+func (h *Hub) Stop() {
+	h.runMu.Lock()
+	defer h.runMu.Unlock()
+	if h.unsubscribe != nil {
+		h.unsubscribe()
+		h.unsubscribe = nil
+	}
 }
 
 // Subscribe returns the events for one video and a function that ends the
@@ -87,8 +125,8 @@ func (h *Hub) Subscribers() int {
 }
 
 func (s *subscription) offer(ev VideoEvent) {
-	// Only the hub goroutine sends, so draining then sending cannot race
-	// with another sender.
+	// Only the notifier's goroutine sends, so draining then sending
+	// cannot race with another sender.
 	select {
 	case s.ch <- ev:
 		return
@@ -123,55 +161,11 @@ func (h *Hub) resyncAll() {
 	}
 }
 
-// Run listens until ctx ends, reconnecting with capped exponential backoff.
-// After every reconnect all subscribers get a Resync event.
-func (h *Hub) Run(ctx context.Context) {
-	backoff := 100 * time.Millisecond
-	connected := false
-	for ctx.Err() == nil {
-		err := h.listen(ctx, func() {
-			if connected {
-				h.resyncAll()
-			}
-			connected = true
-			backoff = 100 * time.Millisecond
-		})
-		if ctx.Err() != nil {
-			return
-		}
-		h.logger.WarnContext(ctx, "event listener lost its database connection; reconnecting",
-			"error", err, "retry_in", backoff)
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(backoff):
-		}
-		backoff = min(backoff*2, 5*time.Second)
+func (h *Hub) notify(payload string) {
+	var ev VideoEvent
+	if err := json.Unmarshal([]byte(payload), &ev); err != nil {
+		h.logger.Error("bad video event payload", "payload", payload, "error", err)
+		return
 	}
-}
-
-func (h *Hub) listen(ctx context.Context, onListening func()) error {
-	pooled, err := h.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// The connection carries LISTEN state: never hand it back to the pool.
-	conn := pooled.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+VideoChannel); err != nil {
-		return err
-	}
-	onListening()
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		var ev VideoEvent
-		if err := json.Unmarshal([]byte(n.Payload), &ev); err != nil {
-			h.logger.ErrorContext(ctx, "bad video event payload", "payload", n.Payload, "error", err)
-			continue
-		}
-		h.publish(ev)
-	}
+	h.publish(ev)
 }

@@ -17,8 +17,12 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	s := storetest.NewStore(t)
-	hub := store.NewHub(s.Pool(), slog.New(slog.DiscardHandler))
-	go hub.Run(ctx)
+	notifier := store.NewNotifier(s.Pool(), slog.New(slog.DiscardHandler))
+	require.NoError(t, notifier.Start(ctx))
+	defer notifier.Stop()
+	hub := store.NewHub(notifier, slog.New(slog.DiscardHandler))
+	require.NoError(t, hub.Start(ctx))
+	defer hub.Stop()
 
 	u, err := s.CreateUser(ctx, "a@example.com", "A", "hash")
 	require.NoError(t, err)
@@ -44,7 +48,7 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 		}
 	}
 
-	// The hub may still be connecting: retry the change until it is seen.
+	// The notifier may still be connecting: retry the change until it is seen.
 	require.Eventually(t, func() bool {
 		_, err := s.Pool().Exec(ctx, "UPDATE videos SET stage = 'probe', percent = percent + 1, status = 'PROCESSING' WHERE id = $1", v.ID)
 		require.NoError(t, err)
@@ -60,8 +64,8 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 	require.NoError(t, err)
 	waitFor("playable", func(ev store.VideoEvent) bool { return ev.Playable && ev.Percent == 50 })
 
-	// Kill the listening backend: the hub reconnects and tells subscribers
-	// to re-read the state they may have missed.
+	// Kill the listening backend: the notifier reconnects and the hub tells
+	// subscribers to re-read the state they may have missed.
 	_, err = s.Pool().Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND datname = current_database()")
 	require.NoError(t, err)
 	waitFor("resync", func(ev store.VideoEvent) bool { return ev.Resync })

@@ -1,6 +1,8 @@
 // Package store is the only package that speaks SQL. It owns the pgx pool,
 // the schema migrations (clipcut's and River's), the queries for every
-// domain, and the LISTEN/NOTIFY fan-out of video events.
+// domain, and the one notifier per process that holds the LISTEN
+// connection and fans notifications out to topics (video events, webhook
+// outbox events, privacy changes).
 package store
 
 import (

@@ -1,38 +1,15 @@
 package store
 
-import (
-	"context"
+import "github.com/google/uuid"
 
-	"github.com/google/uuid"
-)
+// TopicWebhook carries the id of each new webhook outbox event, announced
+// by the outbox trigger at commit.
+const TopicWebhook Topic = "clipcut_webhook"
 
-// WebhookChannel is the NOTIFY channel on which the outbox trigger
-// announces each new webhook event's id.
-const WebhookChannel = "clipcut_webhook"
-
-// ListenWebhookEvents LISTENs on WebhookChannel and calls onEvent with each
-// announced event id until ctx ends or the connection fails (it returns
-// the error; the caller reconnects). onListening runs once the LISTEN is in
-// place, so the caller can sweep for events announced before.
-func (s *Store) ListenWebhookEvents(ctx context.Context, onListening func(), onEvent func(uuid.UUID)) error {
-	pooled, err := s.pool.Acquire(ctx)
-	if err != nil {
-		return err
-	}
-	// The connection carries LISTEN state: never hand it back to the pool.
-	conn := pooled.Hijack()
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+WebhookChannel); err != nil {
-		return err
-	}
-	onListening()
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		if id, err := uuid.Parse(n.Payload); err == nil {
-			onEvent(id)
-		}
-	}
+// SubscribeWebhookEvents calls announced with each new outbox event's id
+// until unsubscribe is called. listening runs each time the LISTEN is in
+// place (see Handler), so the caller can sweep for events announced while
+// it was not. Both run on the notifier's goroutine and must not block.
+func (n *Notifier) SubscribeWebhookEvents(listening func(missed bool), announced func(uuid.UUID)) (unsubscribe func()) {
+	return n.subscribeIDs(TopicWebhook, listening, announced)
 }

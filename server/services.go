@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+)
+
+// service is a background part of clipcut with an owner and a way to stop,
+// modelled on River's rivershared/startstop: Start starts whatever the
+// service runs (a goroutine it owns, or a subscription) and returns; Stop
+// ends it and returns once it has. The notifier and the video hub are
+// services themselves; run loops become one through loop.
+type service interface {
+	Start(ctx context.Context) error
+	Stop()
+}
+
+// loop makes a function that runs until its context ends (the analytics
+// ingester, the job metrics observer, the webhook listener) a service.
+func loop(run func(context.Context)) service { return &runLoop{run: run} }
+
+type runLoop struct {
+	run    func(context.Context)
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func (l *runLoop) Start(ctx context.Context) error {
+	if l.done != nil {
+		return fmt.Errorf("start run loop: already started")
+	}
+	ctx, l.cancel = context.WithCancel(ctx)
+	l.done = make(chan struct{})
+	go func() {
+		defer close(l.done)
+		l.run(ctx)
+	}()
+	return nil
+}
+
+func (l *runLoop) Stop() {
+	if l.done == nil {
+		return
+	}
+	l.cancel()
+	<-l.done
+	l.cancel, l.done = nil, nil
+}
+
+// services starts background services in order and stops the started
+// ones in reverse order, so a service never outlives one it depends on
+// (the hub stops before the notifier that feeds it).
+type services struct {
+	logger  *slog.Logger
+	started []namedService
+}
+
+type namedService struct {
+	name string
+	service
+}
+
+// start starts svcs in order, recording each for stop. It stops at the
+// first that fails; those started before it stay recorded.
+func (s *services) start(ctx context.Context, svcs ...namedService) error {
+	for _, svc := range svcs {
+		if err := svc.Start(ctx); err != nil {
+			return fmt.Errorf("start %s: %w", svc.name, err)
+		}
+		s.started = append(s.started, svc)
+		s.logger.Debug("background service started", "service", svc.name)
+	}
+	return nil
+}
+
+// stop stops every started service, last started first. It may be called
+// again; later calls do nothing.
+func (s *services) stop() {
+	for i := len(s.started) - 1; i >= 0; i-- {
+		s.started[i].Stop()
+		s.logger.Debug("background service stopped", "service", s.started[i].name)
+	}
+	s.started = nil
+}
