@@ -63,7 +63,7 @@ func TestGuardRefusesHostileDocumentsNamingTheLimit(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	for _, tc := range hostileDocuments {
-		r := e.query(tc.query, nil)
+		r := e.query(tc.query, nil, graphQLResponse)
 		require.Equal(t, http.StatusBadRequest, r.status, tc.name)
 		require.Equal(t, tc.code, r.code(), tc.name)
 		require.Equal(t, tc.limit, r.Errors[0].Extensions["limit"], tc.name)
@@ -106,7 +106,7 @@ func TestGuardRefusesEachLimit(t *testing.T) {
 		{"depth through fragments", nested(3), "DEPTH_LIMIT_EXCEEDED", "depth"},
 		{"duplicate fields through fragments", merged, "TOO_MANY_DUPLICATE_FIELDS", "duplicateFields"},
 	} {
-		r := e.query(tc.query, nil)
+		r := e.query(tc.query, nil, graphQLResponse)
 		require.Equal(t, http.StatusBadRequest, r.status, tc.name)
 		require.Equal(t, tc.code, r.code(), tc.name)
 		require.Equal(t, tc.limit, r.Errors[0].Extensions["limit"], tc.name)
@@ -134,7 +134,7 @@ func TestSeveralOperationsNeedAnOperationName(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	doc := "query A { __typename } query B { me { id } }"
-	r := e.do(map[string]any{"query": doc})
+	r := e.do(map[string]any{"query": doc}, graphQLResponse)
 	require.Equal(t, http.StatusBadRequest, r.status)
 	require.Equal(t, "OPERATION_NAME_REQUIRED", r.code())
 	require.Equal(t, "operationName is required when the document has several operations.", r.Errors[0].Message)
@@ -175,6 +175,7 @@ func TestDecodeErrorsSayWhatAndWhereWithoutEchoingTheBody(t *testing.T) {
 		{"trailing data", `{"query": "{me{id}}"} {"password": "` + secret + `"}`, "unexpected data after the JSON value"},
 		{"empty", ``, "the body is empty"},
 		{"truncated", `{"query": "` + secret, "ends early"},
+		{"no query", `{"qeury": "{me{id}}", "variables": {"password": "` + secret + `"}}`, `has no "query"`},
 	} {
 		status, body := e.post(tc.body, "")
 		require.Equal(t, http.StatusBadRequest, status, tc.name)
@@ -187,18 +188,23 @@ func TestDecodeErrorsSayWhatAndWhereWithoutEchoingTheBody(t *testing.T) {
 	}
 }
 
-func TestRequestErrorsAre400WithoutData(t *testing.T) {
+// graphQLResponse asks for application/graphql-response+json, whose
+// request errors are answered 400.
+var graphQLResponse = header("Accept", "application/graphql-response+json")
+
+func TestRequestErrorsHaveNoDataAndTheStatusOfTheirMediaType(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	for _, accept := range []string{"application/json", "application/graphql-response+json"} {
+	for accept, want := range map[string]int{"application/json": http.StatusOK, "application/graphql-response+json": http.StatusBadRequest} {
 		for _, body := range []string{
 			`{"query": "{"}`,                                                     // parse
 			`{"query": "{ nope }"}`,                                              // validation
 			`{"query": "query($id: ID!) { video(id: $id) { id } }", "variables": {"id": {}}}`, // coercion
 		} {
 			status, got := e.post(body, accept)
-			require.Equal(t, http.StatusBadRequest, status, accept+" "+body)
+			require.Equal(t, want, status, accept+" "+body)
 			require.NotContains(t, got, `"data"`, accept+" "+body)
+			require.Contains(t, got, `"errors"`, accept+" "+body)
 		}
 	}
 	// GET may only query.

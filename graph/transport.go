@@ -31,9 +31,10 @@ import (
 //   - A body that is not JSON gets a message saying what is wrong and at
 //     which byte, never the body itself (gqlgen echoes it whole).
 //   - A request refused before execution (parse, validation, variables,
-//     limits) is answered 400 with no "data" entry, as the GraphQL over
-//     HTTP specification asks for both response media types (gqlgen uses
-//     422 for application/json and writes "data": null).
+//     limits) has no "data" entry, and is answered 400 in
+//     application/graphql-response+json and 200 in application/json, as
+//     the GraphQL over HTTP specification asks (gqlgen answers 422 in
+//     application/json and writes "data": null).
 type fastPOST struct {
 	transport.POST
 	// maxQuery is DocumentLimits.Bytes: a longer query is refused before
@@ -79,6 +80,13 @@ func (t fastPOST) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		writeRequestError(w, requestError("BAD_REQUEST", "The request body is not a GraphQL request in JSON: %s.", describeJSONError(err)))
 		return
 	}
+	if params.Query == "" && params.Extensions["persistedQuery"] == nil {
+		// Not a GraphQL request at all (a misspelt "query", say): 400 in
+		// either media type, unlike a document that fails to parse.
+		w.WriteHeader(http.StatusBadRequest)
+		writeRequestError(w, requestError("BAD_REQUEST", `The request has no "query" (nor a persisted query's hash).`))
+		return
+	}
 	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
 	execute(w, r, exec, &params, false)
 }
@@ -122,7 +130,7 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	ctx := r.Context()
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
-		w.WriteHeader(statusFor(errs))
+		w.WriteHeader(statusFor(errs, w.Header().Get("Content-Type")))
 		resp := exec.DispatchError(graphql.WithOperationContext(ctx, oc), errs)
 		writeRequestError(w, resp.Errors...)
 		return
@@ -137,10 +145,13 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 	writeResponse(w, responses(ctx))
 }
 
-// statusFor is 400 for a request refused before execution (parse,
-// validation, variable coercion, the guard's limits) and 200 otherwise.
-func statusFor(errs gqlerror.List) int {
-	if errcode.GetErrorKind(errs) == errcode.KindProtocol {
+// statusFor is the status of a request refused before execution (parse,
+// validation, variable coercion, the guard's limits): 400 in
+// application/graphql-response+json, whose clients read the status, and
+// 200 in application/json, whose older clients look for "errors" only
+// (GraphQL over HTTP asks for both).
+func statusFor(errs gqlerror.List, contentType string) int {
+	if contentType == "application/graphql-response+json" && errcode.GetErrorKind(errs) == errcode.KindProtocol {
 		return http.StatusBadRequest
 	}
 	return http.StatusOK
