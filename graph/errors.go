@@ -53,6 +53,9 @@ func presentError(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			if _, ok := gqlErr.Extensions["code"]; !ok {
 				gqlErr.Extensions["code"] = "BAD_USER_INPUT"
 			}
+		case errors.Is(err, context.DeadlineExceeded):
+			gqlErr.Message = "The operation ran past the server's time limit and was stopped."
+			gqlErr.Extensions["code"] = "TIMEOUT"
 		case errors.Is(err, context.Canceled):
 			gqlErr.Message = "The request was cancelled."
 			gqlErr.Extensions["code"] = "CANCELLED"

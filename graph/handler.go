@@ -27,6 +27,12 @@ type Options struct {
 	ComplexityLimit int
 	// DepthLimit caps how deeply selections nest. Zero means no limit.
 	DepthLimit int
+	// Limits bound a document's size and shape before it is validated;
+	// nil means DefaultDocumentLimits.
+	Limits *DocumentLimits
+	// Timeout is the server-side deadline of each query and mutation
+	// (not of a subscription's lifetime). Zero means none.
+	Timeout time.Duration
 	// KeepAlive is the interval of websocket keep-alive pings.
 	KeepAlive time.Duration
 	// Metrics records operations; nil records nothing.
@@ -72,7 +78,7 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 				token = payload.GetString("authToken")
 			}
 			if token == "" {
-				return ctx, &payload, nil
+				return ctx, nil, nil
 			}
 			viewer, err := r.Auth.Authenticate(ctx, strings.TrimSpace(strings.TrimPrefix(token, "Bearer ")))
 			if err != nil {
@@ -80,21 +86,33 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
 				return transport.AppendCloseReason(ctx, "Forbidden"), nil, err
 			}
-			return auth.WithViewer(ctx, viewer), &payload, nil
+			// The acknowledgement carries no payload: echoing the init
+			// payload would send the client's token back in clear.
+			return auth.WithViewer(ctx, viewer), nil, nil
 		},
 	})
+	limits := DefaultDocumentLimits
+	if opts.Limits != nil {
+		limits = *opts.Limits
+	}
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(fastPOST{})
-
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.AddTransport(fastGET{})
+	srv.AddTransport(fastPOST{maxQuery: limits.Bytes})
+	registerGuardCodes()
+	queries := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(queries)
+	srv.SetParserTokenLimit(limits.Tokens)
 	srv.Use(extension.Introspection{})
 	srv.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	// After the persisted-query lookup (which fills in the query text),
+	// before gqlgen parses, validates and measures the document: the
+	// guard keeps all three linear in the document's length.
+	srv.Use(&guard{limits: limits, depth: opts.DepthLimit, cache: queries})
 	if opts.ComplexityLimit > 0 {
 		srv.Use(extension.FixedComplexityLimit(opts.ComplexityLimit))
 	}
-	if opts.DepthLimit > 0 {
-		srv.Use(depthLimit{max: opts.DepthLimit})
+	if opts.Timeout > 0 {
+		srv.Use(deadline{timeout: opts.Timeout})
 	}
 	if opts.Metrics != nil {
 		srv.Use(opts.Metrics)

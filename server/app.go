@@ -169,6 +169,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			WebhookPolicy: webhooks.Policy, Webhooks: webhooks.Settings}
 		var gql http.Handler = graph.NewHandler(resolver, graph.Options{
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
+			Limits: &cfg.GraphQLLimits, Timeout: cfg.GraphQLTimeout,
 			KeepAlive: cfg.KeepAlive, Metrics: graph.NewMetrics(met.registry),
 			GraphiQL: app.page("graphiql.html"),
 		})

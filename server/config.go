@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
@@ -41,6 +42,10 @@ type Config struct {
 	MaxBodyBytes    int64
 	ComplexityLimit int
 	DepthLimit      int
+	// GraphQLLimits bound a GraphQL document before it is validated.
+	GraphQLLimits graph.DocumentLimits
+	// GraphQLTimeout is the deadline of each query and mutation.
+	GraphQLTimeout time.Duration
 	KeepAlive       time.Duration
 	Workers         int
 	ShutdownTimeout time.Duration
@@ -263,7 +268,16 @@ func newFlagSet(m mode, stderr io.Writer) (flagSet, *Config) {
 		fs.bool(&cfg.TrustProxy, "trust-proxy", "CLIPCUT_TRUST_PROXY", false, "Take the client address and scheme from X-Forwarded-For/-Proto (only behind a proxy that sets them).")
 		fs.int64(&cfg.MaxBodyBytes, "graphql-max-body", "CLIPCUT_GRAPHQL_MAX_BODY", 1<<20, "Largest GraphQL request body, in bytes.")
 		fs.int(&cfg.ComplexityLimit, "graphql-complexity-limit", "CLIPCUT_GRAPHQL_COMPLEXITY_LIMIT", 5000, "Largest GraphQL operation cost (one per field, lists times their page size); 0 disables.")
-		fs.int(&cfg.DepthLimit, "graphql-depth-limit", "CLIPCUT_GRAPHQL_DEPTH_LIMIT", 12, "Deepest GraphQL selection nesting; 0 disables.")
+		fs.int(&cfg.DepthLimit, "graphql-depth-limit", "CLIPCUT_GRAPHQL_DEPTH_LIMIT", 12, "Deepest GraphQL selection nesting, fragments followed; 0 disables.")
+		def := graph.DefaultDocumentLimits
+		fs.int(&cfg.GraphQLLimits.Bytes, "graphql-max-document-bytes", "CLIPCUT_GRAPHQL_MAX_DOCUMENT_BYTES", def.Bytes, "Longest GraphQL query text, in bytes (refused before the body is decoded); 0 disables.")
+		fs.int(&cfg.GraphQLLimits.Tokens, "graphql-max-tokens", "CLIPCUT_GRAPHQL_MAX_TOKENS", def.Tokens, "Most lexical tokens in a GraphQL document (parsing stops past it); 0 disables.")
+		fs.int(&cfg.GraphQLLimits.Selections, "graphql-max-selections", "CLIPCUT_GRAPHQL_MAX_SELECTIONS", def.Selections, "Most selections in one GraphQL selection set; 0 disables.")
+		fs.int(&cfg.GraphQLLimits.Aliases, "graphql-max-aliases", "CLIPCUT_GRAPHQL_MAX_ALIASES", def.Aliases, "Most aliased fields in a GraphQL document; 0 disables.")
+		fs.int(&cfg.GraphQLLimits.FragmentSpreads, "graphql-max-fragment-spreads", "CLIPCUT_GRAPHQL_MAX_FRAGMENT_SPREADS", def.FragmentSpreads, "Most ...Fragment spreads written in a GraphQL document; 0 disables.")
+		fs.int(&cfg.GraphQLLimits.Fields, "graphql-max-fields", "CLIPCUT_GRAPHQL_MAX_FIELDS", def.Fields, "Most fields in a GraphQL document once its fragments are expanded (each fragment counted once, however often spread); 0 disables.")
+		fs.int(&cfg.GraphQLLimits.DuplicateFields, "graphql-max-duplicate-fields", "CLIPCUT_GRAPHQL_MAX_DUPLICATE_FIELDS", def.DuplicateFields, "Most fields repeating a response name already selected in the same place, subfields included (field merging compares them pairwise); 0 disables.")
+		fs.duration(&cfg.GraphQLTimeout, "graphql-timeout", "CLIPCUT_GRAPHQL_TIMEOUT", 30*time.Second, "Server-side deadline of each GraphQL query and mutation (not of a subscription's lifetime); 0 disables.")
 		fs.duration(&cfg.KeepAlive, "ws-keepalive", "CLIPCUT_WS_KEEPALIVE", 15*time.Second, "Interval of websocket keep-alive pings.")
 		fs.str(&cfg.PublicURL, "public-url", "CLIPCUT_PUBLIC_URL", "", "Base URL clients reach this server at (https://video.example.com), used in upload URLs. Empty: taken from each request.")
 		fs.str(&cfg.MediaBaseURL, "media-base-url", "CLIPCUT_MEDIA_BASE_URL", "", "Base URL of /media/ in playback URLs, for a CDN in front of it (https://cdn.example.com). Empty: the public URL.")
@@ -385,8 +399,12 @@ func (c *Config) Validate(m mode) error {
 		if c.MaxBodyBytes < 1024 {
 			bad("--graphql-max-body (CLIPCUT_GRAPHQL_MAX_BODY) must be at least 1024 bytes, got %d", c.MaxBodyBytes)
 		}
-		if c.ComplexityLimit < 0 || c.DepthLimit < 0 {
+		if l := c.GraphQLLimits; c.ComplexityLimit < 0 || c.DepthLimit < 0 || l.Bytes < 0 || l.Tokens < 0 || l.Selections < 0 ||
+			l.Aliases < 0 || l.FragmentSpreads < 0 || l.Fields < 0 || l.DuplicateFields < 0 {
 			bad("GraphQL limits must not be negative")
+		}
+		if c.GraphQLTimeout < 0 {
+			bad("--graphql-timeout (CLIPCUT_GRAPHQL_TIMEOUT) must not be negative")
 		}
 		if c.KeepAlive <= 0 {
 			bad("--ws-keepalive (CLIPCUT_WS_KEEPALIVE) must be positive")
