@@ -27,8 +27,8 @@ type source struct {
 
 // openSource fetches the upload of video id and its probe result. With
 // reprobe (the probe job) it always runs ffprobe; otherwise it reuses the
-// result stored at probe time and probes only when none can be read (a
-// video probed by older code, or a row damaged by hand). Errors are as
+// result stored at probe time and probes only when none can be read (none
+// stored, or in a layout this code does not know). Errors are as
 // media.Probe returns them: a *media.RejectError for a file that is not a
 // usable video, anything else worth a retry.
 func openSource(ctx context.Context, deps Deps, id uuid.UUID, reprobe bool) (*source, error) {

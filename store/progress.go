@@ -53,10 +53,14 @@ func clampPercent(p float64) float64 { return min(max(p, 0), 100) }
 // ProbeResultVersion is the layout of the probe result this code stores in
 // videos.media_info: media.SourceInfo's JSON fields plus "version". Rows
 // written before the field existed hold the same fields without it
-// (version 0) and read the same way. Change it when a field changes
-// meaning, so older code reading a newer row probes again instead of
-// misreading it.
+// (version 0) and read the same way. Bump it when a field changes meaning
+// or one the jobs rely on is added, and raise oldestProbeResultVersion to
+// match when older rows lack what the jobs now need: rows outside the
+// range read as absent, and the job probes the source again.
 const ProbeResultVersion = 1
+
+// oldestProbeResultVersion is the oldest stored layout this code reads.
+const oldestProbeResultVersion = 0
 
 // ErrNoProbeResult is returned by ProbeResult when the video has no usable
 // stored result: never probed, or stored in a layout this code cannot read.
@@ -119,8 +123,9 @@ func decodeProbeResult(raw []byte) (media.SourceInfo, error) {
 	if err := json.Unmarshal(raw, &p); err != nil {
 		return media.SourceInfo{}, fmt.Errorf("%w: %w", ErrNoProbeResult, err)
 	}
-	if p.Version > ProbeResultVersion {
-		return media.SourceInfo{}, fmt.Errorf("%w: version %d is newer than this code's %d", ErrNoProbeResult, p.Version, ProbeResultVersion)
+	if p.Version < oldestProbeResultVersion || p.Version > ProbeResultVersion {
+		return media.SourceInfo{}, fmt.Errorf("%w: layout version %d, this code reads %d to %d",
+			ErrNoProbeResult, p.Version, oldestProbeResultVersion, ProbeResultVersion)
 	}
 	// Probe accepts nothing without a duration and a stream; anything else
 	// was not written by it.

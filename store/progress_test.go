@@ -102,6 +102,7 @@ func TestProbeResultIsStoredTypedAndReadBack(t *testing.T) {
 		"wrong types":        ptr(`{"duration": "long", "video": {"width": 640}}`),
 		"no streams":         ptr(`{"format": "mp4", "duration": 2}`),
 		"a newer layout":     ptr(`{"version": 99, "duration": 2, "audio": {"codec": "aac"}}`),
+		"a negative version": ptr(`{"version": -1, "duration": 2, "audio": {"codec": "aac"}}`),
 		"an invalid rate":    ptr(`{"duration": 2, "video": {"frame_rate": "fast"}}`),
 		"an operator's note": ptr(`{"note": "re-uploaded by hand"}`),
 	} {
