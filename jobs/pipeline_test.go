@@ -26,6 +26,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/storage/miniotest"
@@ -76,6 +77,10 @@ type pipelineOptions struct {
 	// webhooks, when set, adds the webhooks queue with these settings and
 	// the outbox listener, as clipcut serve runs them.
 	webhooks *jobs.WebhookSettings
+	// ffprobe is the ffprobe the workers run ("": the one on PATH).
+	ffprobe string
+	// s3, with backend "minio", sees every request clipcut sends to MinIO.
+	s3 *s3Log
 }
 
 func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
@@ -86,6 +91,9 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	storageCfg := storage.Config{Dir: t.TempDir()}
 	if o.backend == "minio" {
 		storageCfg = miniotest.Start(t).StorageConfig(t)
+		if o.s3 != nil {
+			storageCfg = o.s3.front(t, storageCfg)
+		}
 	}
 	bucket, err := storage.Open(context.Background(), storageCfg)
 	require.NoError(t, err)
@@ -113,6 +121,9 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	deps := jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
 		UploadExpiry: time.Hour, WorkDir: workDir, Transcriber: o.transcriber,
 		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}}
+	if o.ffprobe != "" {
+		deps.Tools.FFprobe = o.ffprobe
+	}
 	if o.webhooks != nil {
 		deps.Webhooks = *o.webhooks
 	}
@@ -320,7 +331,7 @@ func TestPipelineTakesGoodVideosToReady(t *testing.T) {
 			}
 			require.Equal(t, tc.renditions, names, "lowest first")
 
-			master := p.read(jobs.MasterPlaylistKey(id))
+			master := p.read(layout.Master(id))
 			for _, attr := range []string{"BANDWIDTH=", "AVERAGE-BANDWIDTH=", "RESOLUTION=", "CODECS=", "FRAME-RATE="} {
 				require.Contains(t, master, attr)
 			}
@@ -435,7 +446,7 @@ func TestPipelineFailsBadInputsAtOnceWithAReason(t *testing.T) {
 				require.Equal(t, 1, attempts, "not retried")
 				require.Equal(t, "cancelled", state)
 
-				objects, err := p.media.List(context.Background(), jobs.VideoPrefix(id))
+				objects, err := p.media.List(context.Background(), layout.Prefix(id))
 				require.NoError(t, err)
 				require.Empty(t, objects, "no partial outputs")
 				t.Logf("%s: %s", name, *v.Error)
@@ -456,10 +467,10 @@ func TestPipelineOnS3AndDeletion(t *testing.T) {
 			defer unsubscribe()
 			v, _ := p.processed(id, events)
 			require.Equal(t, store.StatusReady, v.Status, "error: %v", v.Error)
-			objects, err := p.media.List(context.Background(), jobs.VideoPrefix(id))
+			objects, err := p.media.List(context.Background(), layout.Prefix(id))
 			require.NoError(t, err)
 			require.Greater(t, len(objects), 5, "playlists, segments, poster and storyboard are stored")
-			require.Contains(t, p.read(jobs.MasterPlaylistKey(id)), "#EXT-X-STREAM-INF")
+			require.Contains(t, p.read(layout.Master(id)), "#EXT-X-STREAM-INF")
 
 			ctx := context.Background()
 			require.NoError(t, jobs.DeleteVideo(ctx, p.store, p.jobs, id, p.viewer))
@@ -468,7 +479,7 @@ func TestPipelineOnS3AndDeletion(t *testing.T) {
 				err := p.store.Pool().QueryRow(ctx, `SELECT state::text FROM river_job WHERE kind = 'delete_media' AND args->>'video_id' = $1`, id.String()).Scan(&state)
 				return err == nil && state == "completed"
 			}, 30*time.Second, 100*time.Millisecond)
-			objects, err = p.media.List(ctx, jobs.VideoPrefix(id))
+			objects, err = p.media.List(ctx, layout.Prefix(id))
 			require.NoError(t, err)
 			require.Empty(t, objects, "no orphaned media")
 			if backend == "minio" {

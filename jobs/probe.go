@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
-	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -27,9 +26,9 @@ func (ProbeArgs) InsertOpts() river.InsertOpts {
 
 // ProbeWorker runs ffprobe on the upload. A file that is not a playable
 // video (random bytes, truncated, an image, absurd dimensions, no streams)
-// fails the video at once with the reason; otherwise the source's
-// properties are recorded and transcoding is queued in the same
-// transaction.
+// fails the video at once with the reason; otherwise the typed result is
+// stored (store.SetProbeResultTx), for the later jobs to reuse, and
+// transcoding is queued in the same transaction.
 type ProbeWorker struct {
 	river.WorkerDefaults[ProbeArgs]
 	deps Deps
@@ -44,33 +43,16 @@ func (w *ProbeWorker) Timeout(*river.Job[ProbeArgs]) time.Duration {
 // Work probes.
 func (w *ProbeWorker) Work(ctx context.Context, job *river.Job[ProbeArgs]) error {
 	id := job.Args.VideoID
-	if _, err := processingVideo(ctx, w.deps, id); err != nil {
+	p, err := prepare(ctx, w.deps, job.JobRow, id, step{stage: store.StageProbe, startPercent: 1, reprobe: true})
+	if err != nil {
 		return err
 	}
-	if _, err := w.deps.Store.SetProgress(ctx, id, store.StageProbe, 1); err != nil {
-		return err
-	}
-	src, release, err := w.deps.Uploads.Source(ctx, id)
-	if err != nil {
-		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageProbe, err)
-	}
-	defer release()
-	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
-	if rej, ok := media.AsReject(err); ok {
-		return reject(ctx, w.deps, id, rej.Reason)
-	}
-	if err != nil {
-		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageProbe, err)
-	}
-	result := store.ProbeResult{Duration: info.Duration, Info: info}
-	if info.Video != nil {
-		result.Width, result.Height = info.Video.DisplayWidth, info.Video.DisplayHeight
-	}
+	defer p.release()
 	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
-		if err := w.deps.Store.SetProbeResultTx(ctx, tx, id, result); err != nil {
+		if err := w.deps.Store.SetProbeResultTx(ctx, tx, id, p.info); err != nil {
 			return err
 		}
-		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, TranscodeArgs{VideoID: id, Duration: info.Duration}, nil)
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, TranscodeArgs{VideoID: id, Duration: p.info.Duration}, nil)
 		return err
 	})
 }

@@ -95,19 +95,18 @@ func (w *SubtitlesWorker) Work(ctx context.Context, job *river.Job[SubtitlesArgs
 // generate makes and stores the generated track. It returns the status to
 // record (ready, none or failed with a note), or an error worth a retry.
 func (w *SubtitlesWorker) generate(ctx context.Context, v store.Video) (string, string, error) {
-	src, release, err := w.deps.Uploads.Source(ctx, v.ID)
+	// Not prepare: a READY video's subtitles can be regenerated, and a
+	// failure here never fails the video (Work records it on the track).
+	src, err := openSource(ctx, w.deps, v.ID, false)
 	if err != nil {
 		return "", "", err
 	}
-	defer release()
-	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
-	if err != nil {
-		return "", "", err
-	}
+	defer src.release()
+	info := src.info
 	if info.Audio == nil {
 		return store.SubtitlesNone, "The video has no audio track, so it has no subtitles.", nil
 	}
-	subs, err := media.GenerateSubtitles(ctx, w.deps.Transcriber, src, media.GenerateOptions{
+	subs, err := media.GenerateSubtitles(ctx, w.deps.Transcriber, src.path, media.GenerateOptions{
 		FFmpegPath: w.deps.Tools.FFmpeg, AudioStream: info.Audio.Index, WorkDir: w.deps.WorkDir,
 	})
 	switch {

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 )
@@ -45,33 +46,24 @@ func (w *ThumbnailsWorker) Timeout(*river.Job[ThumbnailsArgs]) time.Duration {
 // Work makes the images.
 func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsArgs]) error {
 	id := job.Args.VideoID
-	if _, err := processingVideo(ctx, w.deps, id); err != nil {
+	p, err := prepare(ctx, w.deps, job.JobRow, id, step{stage: store.StageThumbnails})
+	if err != nil {
 		return err
 	}
+	defer p.release()
 	fail := func(err error) error { return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageThumbnails, err) }
-	src, release, err := w.deps.Uploads.Source(ctx, id)
-	if err != nil {
-		return fail(err)
-	}
-	defer release()
-	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
-	if rej, ok := media.AsReject(err); ok {
-		return reject(ctx, w.deps, id, rej.Reason)
-	}
-	if err != nil {
-		return fail(err)
-	}
+	src, info := p.path, p.info
 	work, err := os.MkdirTemp(w.deps.WorkDir, "thumbnails-"+id.String()+"-")
 	if err != nil {
 		return fail(err)
 	}
 	defer os.RemoveAll(work)
 
-	poster, err := media.Poster(ctx, w.deps.Tools.FFmpeg, src, *info, filepath.Join(work, "poster.jpg"))
+	poster, err := media.Poster(ctx, w.deps.Tools.FFmpeg, src, info, filepath.Join(work, "poster.jpg"))
 	if err != nil {
 		return fail(err)
 	}
-	posterKey := VideoPrefix(id) + "/poster.jpg"
+	posterKey := layout.Poster(id)
 	if err := w.deps.Media.PutFile(ctx, posterKey, poster.Path, "image/jpeg"); err != nil {
 		return fail(err)
 	}
@@ -80,14 +72,14 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 	}
 
 	var storyboardKey *string
-	board, err := media.Storyboard(ctx, w.deps.Tools.FFmpeg, src, *info, filepath.Join(work, "storyboard"), media.StoryboardOptions{})
+	board, err := media.Storyboard(ctx, w.deps.Tools.FFmpeg, src, info, filepath.Join(work, "storyboard"), media.StoryboardOptions{})
 	switch {
 	case errors.Is(err, media.ErrNoVideo):
 		// Audio only: nothing to preview.
 	case err != nil:
 		return fail(err)
 	default:
-		prefix := VideoPrefix(id) + "/storyboard"
+		prefix := layout.StoryboardPrefix(id)
 		if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
 			return fail(err)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
@@ -61,32 +62,23 @@ func (w *TranscodeWorker) Timeout(job *river.Job[TranscodeArgs]) time.Duration {
 // Work transcodes.
 func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs]) error {
 	id := job.Args.VideoID
-	if _, err := processingVideo(ctx, w.deps, id); err != nil {
+	p, err := prepare(ctx, w.deps, job.JobRow, id, step{stage: store.StageTranscode})
+	if err != nil {
 		return err
 	}
+	defer p.release()
 	// Whatever happens, a video deleted meanwhile leaves no files behind.
 	defer w.removeIfDeleted(ctx, id)
 
-	src, release, err := w.deps.Uploads.Source(ctx, id)
-	if err != nil {
-		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
-	}
-	defer release()
-	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, src)
-	if rej, ok := media.AsReject(err); ok {
-		return reject(ctx, w.deps, id, rej.Reason)
-	}
-	if err != nil {
-		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
-	}
-	ladder := media.PlanLadder(*info, media.LadderOptions{})
+	src, info := p.path, p.info
+	ladder := media.PlanLadder(info, media.LadderOptions{})
 	work, err := os.MkdirTemp(w.deps.WorkDir, "transcode-"+id.String()+"-")
 	if err != nil {
 		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
 	}
 	defer os.RemoveAll(work)
 
-	prefix := hlsPrefix(id)
+	prefix := layout.HLSPrefix(id)
 	// A retry starts from scratch: stale segments of an earlier attempt
 	// must not mix with this one's.
 	if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
@@ -107,7 +99,7 @@ func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs
 	}()
 
 	progress := w.progressReporter(ctx, id, time.Duration(info.Duration*float64(time.Second)), stopEncode)
-	args := media.LadderArgs(src, *info, ladder, work, media.EncodeOptions{Preset: w.deps.Tools.Preset})
+	args := media.LadderArgs(src, info, ladder, work, media.EncodeOptions{Preset: w.deps.Tools.Preset})
 	encodeErr := media.Transcode(encodeCtx, w.deps.Tools.FFmpeg, args, progress)
 	stopEncode(nil)
 	wg.Wait()
@@ -179,7 +171,7 @@ func (w *TranscodeWorker) download(ctx context.Context, id uuid.UUID, work strin
 	if err != nil {
 		return store.Download{}, err
 	}
-	key := VideoPrefix(id) + "/downloads/" + top.Name + ".mp4"
+	key := layout.Download(id, top.Name)
 	if err := w.deps.Media.PutFile(ctx, key, path, "video/mp4"); err != nil {
 		return store.Download{}, err
 	}
@@ -211,25 +203,27 @@ func (w *TranscodeWorker) progressReporter(ctx context.Context, id uuid.UUID, to
 func (w *TranscodeWorker) removeIfDeleted(ctx context.Context, id uuid.UUID) {
 	ctx = context.WithoutCancel(ctx)
 	if exists, err := w.deps.Store.VideoExists(ctx, id); err == nil && !exists {
-		if err := w.deps.Media.DeletePrefix(ctx, VideoPrefix(id)); err != nil {
+		if err := w.deps.Media.DeletePrefix(ctx, layout.Prefix(id)); err != nil {
 			w.deps.Logger.WarnContext(ctx, "remove outputs of deleted video", "video_id", id, "error", err)
 		}
 	}
 }
 
-func hlsPrefix(id uuid.UUID) string { return VideoPrefix(id) + "/hls" }
+// hlsPrefix is layout.HLSPrefix, for the subtitle writer until it moves
+// out of this package.
+func hlsPrefix(id uuid.UUID) string { return layout.HLSPrefix(id) }
 
 // MasterPlaylistKey is the storage key of a video's HLS master playlist.
-func MasterPlaylistKey(id uuid.UUID) string { return hlsPrefix(id) + "/" + masterName }
-
-const masterName = "master.m3u8"
+//
+// Deprecated: use layout.Master.
+func MasterPlaylistKey(id uuid.UUID) string { return layout.Master(id) }
 
 func putMaster(ctx context.Context, bucket storage.Bucket, prefix string, results []media.RenditionResult) error {
 	var buf bytes.Buffer
 	if err := media.WriteMasterPlaylist(&buf, results, nil); err != nil {
 		return err
 	}
-	return bucket.Put(ctx, prefix+"/"+masterName, &buf, int64(buf.Len()), "application/vnd.apple.mpegurl")
+	return bucket.Put(ctx, prefix+"/"+layout.MasterName, &buf, int64(buf.Len()), "application/vnd.apple.mpegurl")
 }
 
 func storeRenditions(prefix string, results []media.RenditionResult) []store.Rendition {

@@ -15,8 +15,10 @@ import (
 )
 
 // SourceInfo is what clipcut needs to know about an upload, as reported by
-// ffprobe and normalised. It marshals to JSON for operators (the video
-// row's media_info).
+// ffprobe and normalised. Its JSON is stored on the video (media_info) at
+// probe time and read back by the later jobs instead of probing again, so
+// the field names are a stored format: rename none, and when a field
+// changes meaning, bump store.ProbeResultVersion.
 type SourceInfo struct {
 	// Format is ffprobe's format_name, e.g. "mov,mp4,m4a,3gp,3g2,mj2".
 	Format string `json:"format"`

@@ -3,10 +3,13 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/clipcut/clipcut/media"
 )
 
 // Stages of processing, in order.
@@ -47,32 +50,89 @@ func (s *Store) SetStageTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, stage s
 
 func clampPercent(p float64) float64 { return min(max(p, 0), 100) }
 
-// ProbeResult is what probing learned about the source.
-type ProbeResult struct {
-	Duration float64
-	Width    int
-	Height   int
-	Info     any // stored as JSON for operators
+// ProbeResultVersion is the layout of the probe result this code stores in
+// videos.media_info: media.SourceInfo's JSON fields plus "version". Rows
+// written before the field existed hold the same fields without it
+// (version 0) and read the same way. Bump it when a field changes meaning
+// or one the jobs rely on is added, and raise oldestProbeResultVersion to
+// match when older rows lack what the jobs now need: rows outside the
+// range read as absent, and the job probes the source again.
+const ProbeResultVersion = 1
+
+// oldestProbeResultVersion is the oldest stored layout this code reads.
+const oldestProbeResultVersion = 0
+
+// ErrNoProbeResult is returned by ProbeResult when the video has no usable
+// stored result: never probed, or stored in a layout this code cannot read.
+// The caller probes the source again.
+var ErrNoProbeResult = errors.New("no stored probe result")
+
+// storedProbe is the JSON stored in videos.media_info.
+type storedProbe struct {
+	Version int `json:"version"`
+	media.SourceInfo
 }
 
-// SetProbeResultTx stores the source's properties; the next stage is transcode.
-func (s *Store) SetProbeResultTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, r ProbeResult) error {
-	info, err := json.Marshal(r.Info)
+// SetProbeResultTx stores what probing learned about the source: the
+// duration and display size the API shows, and the whole typed result,
+// which later jobs read back with ProbeResult instead of probing again.
+// The next stage is transcode.
+func (s *Store) SetProbeResultTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, info media.SourceInfo) error {
+	raw, err := json.Marshal(storedProbe{Version: ProbeResultVersion, SourceInfo: info})
 	if err != nil {
 		return fmt.Errorf("probe result %s: %w", id, err)
 	}
 	var w, h *int
-	if r.Width > 0 {
-		w, h = &r.Width, &r.Height
+	if info.Video != nil && info.Video.DisplayWidth > 0 {
+		w, h = &info.Video.DisplayWidth, &info.Video.DisplayHeight
 	}
 	_, err = tx.Exec(ctx, `
 		UPDATE videos SET duration_seconds = $2, width = $3, height = $4, media_info = $5,
 		       stage = 'transcode', percent = 5, updated_at = now()
-		WHERE id = $1 AND status = 'PROCESSING'`, id, r.Duration, w, h, info)
+		WHERE id = $1 AND status = 'PROCESSING'`, id, info.Duration, w, h, raw)
 	if err != nil {
 		return fmt.Errorf("probe result %s: %w", id, err)
 	}
 	return nil
+}
+
+// ProbeResult returns the probe result SetProbeResultTx stored for video id.
+// It returns ErrNotFound when the video does not exist and an error
+// wrapping ErrNoProbeResult when nothing usable is stored: no result, a
+// newer layout, or JSON that does not describe a probed source.
+func (s *Store) ProbeResult(ctx context.Context, id uuid.UUID) (media.SourceInfo, error) {
+	var raw []byte
+	err := s.pool.QueryRow(ctx, `SELECT media_info FROM videos WHERE id = $1`, id).Scan(&raw)
+	if err != nil {
+		return media.SourceInfo{}, fmt.Errorf("probe result %s: %w", id, notFound(err))
+	}
+	info, err := decodeProbeResult(raw)
+	if err != nil {
+		return media.SourceInfo{}, fmt.Errorf("probe result %s: %w", id, err)
+	}
+	return info, nil
+}
+
+// decodeProbeResult reads a stored probe result of any layout this code
+// knows.
+func decodeProbeResult(raw []byte) (media.SourceInfo, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return media.SourceInfo{}, ErrNoProbeResult
+	}
+	var p storedProbe
+	if err := json.Unmarshal(raw, &p); err != nil {
+		return media.SourceInfo{}, fmt.Errorf("%w: %w", ErrNoProbeResult, err)
+	}
+	if p.Version < oldestProbeResultVersion || p.Version > ProbeResultVersion {
+		return media.SourceInfo{}, fmt.Errorf("%w: layout version %d, this code reads %d to %d",
+			ErrNoProbeResult, p.Version, oldestProbeResultVersion, ProbeResultVersion)
+	}
+	// Probe accepts nothing without a duration and a stream; anything else
+	// was not written by it.
+	if p.Duration <= 0 || (p.Video == nil && p.Audio == nil) {
+		return media.SourceInfo{}, fmt.Errorf("%w: no duration or streams", ErrNoProbeResult)
+	}
+	return p.SourceInfo, nil
 }
 
 // SetPlayable marks a video playable with the renditions produced so far.
