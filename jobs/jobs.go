@@ -12,12 +12,16 @@ import (
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 )
 
 // Deps are what workers need.
 type Deps struct {
-	Store   *store.Store
-	Logger  *slog.Logger
+	Store  *store.Store
+	Logger *slog.Logger
+	// Videos is the video service: workers change a video's lifecycle
+	// (start processing, save subtitles) through it.
+	Videos  *video.Service
 	Uploads Uploads
 	// Media stores what processing produces.
 	Media storage.Bucket
@@ -53,9 +57,6 @@ func (d Deps) timeoutBase() time.Duration {
 	}
 	return DefaultTimeoutBase
 }
-
-// Subtitles returns the writer that stores subtitle tracks.
-func (d Deps) Subtitles() *SubtitleWriter { return &SubtitleWriter{Store: d.Store, Media: d.Media} }
 
 // Register adds every clipcut worker to workers.
 func Register(workers *river.Workers, deps Deps) {
