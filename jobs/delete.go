@@ -63,4 +63,4 @@ func (w *DeleteMediaWorker) Work(ctx context.Context, job *river.Job[DeleteMedia
 // VideoPrefix is where a video's objects live in storage.
 //
 // Deprecated: use layout.Prefix; this remains for callers not converted yet.
-func VideoPrefix(id uuid.UUID) string { return "videos/" + id.String() }
+func VideoPrefix(id uuid.UUID) string { return layout.Prefix(id) }

@@ -1,5 +1,9 @@
 // Package jobs holds clipcut's River jobs, one file per kind: each file
 // declares the job's args (with a stable Kind) and its worker side by side.
+// Workers do the background work (probe, transcode, thumbnails,
+// subtitles, deletion, webhooks, analytics) with media and storage, and
+// change a video's lifecycle through the video service (Deps.Videos).
+// Queue inserts the jobs the video service asks for, in its transactions.
 // Register adds every worker; PeriodicJobs lists the scheduled ones.
 package jobs
 
