@@ -30,6 +30,7 @@ import (
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
 	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/video"
 )
 
 // testLinks builds media URLs as the server would, under a fixed host.
@@ -93,13 +94,15 @@ func newEnv(t testing.TB) *env {
 	require.NoError(t, err)
 	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
 	require.NoError(t, err)
-	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour,
-		Limits: store.Limits{MaxFileSize: 1 << 30, StorageQuota: 2 << 30, DailyUploads: 5}}, st, jobClient, signer, logger)
-	require.NoError(t, err)
 	bucket, err := storage.NewLocal(t.TempDir())
 	require.NoError(t, err)
-	h := graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Hub: hub, Uploads: uploads, Jobs: jobClient, Logger: logger,
-		Media: testLinks{}, Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket},
+	videos := video.New(video.Config{Store: st, Media: bucket, Queue: jobs.NewQueue(jobClient)})
+	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour,
+		Limits:     store.Limits{MaxFileSize: 1 << 30, StorageQuota: 2 << 30, DailyUploads: 5},
+		OnFinished: videos.StartProcessing}, st, videos, signer, logger)
+	require.NoError(t, err)
+	h := graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Hub: hub, Uploads: uploads, Videos: videos, Logger: logger,
+		Media:     testLinks{},
 		Analytics: analytics.NewIngester(st, logger, nil, analytics.IngestConfig{})},
 		graph.Options{ComplexityLimit: 5000, DepthLimit: 12, KeepAlive: 200 * time.Millisecond})
 	mux := http.NewServeMux()

@@ -8,13 +8,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
-
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
-	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/video"
 )
 
 // inputError is a BAD_USER_INPUT error naming the field at fault.
@@ -113,33 +112,25 @@ func uploadRequest(in model.CreateUploadInput) (upload.Request, error) {
 	return req, nil
 }
 
-// retryError explains why retryProcessing did nothing.
-func retryError(ctx context.Context, s *store.Store, id uuid.UUID, viewer store.Viewer, err error) error {
-	if !errors.Is(err, jobs.ErrNotRetryable) {
-		return err
+// stateInput turns the video service's refusal of an operation in the
+// video's current state into a BAD_USER_INPUT error naming field.
+func stateInput(field string, err error) error {
+	var se *video.StateError
+	if errors.As(err, &se) {
+		return &inputError{field: field, message: se.Message}
 	}
-	v, seeErr := s.VideoForViewer(ctx, id, viewer)
-	switch {
-	case seeErr != nil:
-		return seeErr
-	case v.OwnerID != viewer.UserID && !viewer.IsAdmin:
-		return store.ErrForbidden
-	case v.Status == store.StatusReady || v.Status == store.StatusFailed:
-		return badInput("id", "This video has no finished upload to process again.")
-	default:
-		return badInput("id", "The video is %s; only a FAILED or READY video can be processed again.", v.Status)
-	}
+	return err
 }
 
 // playbackAt builds a video's playback URLs under a media prefix (which
 // ends in /videos/<id>).
 func playbackAt(prefix string, expires *time.Time, v *model.Video) *model.Playback {
-	p := &model.Playback{HlsURL: prefix + "/hls/master.m3u8", ExpiresAt: expires}
+	p := &model.Playback{HlsURL: layout.URL(prefix, v.ID, layout.Master(v.ID)), ExpiresAt: expires}
 	rel := func(key *string) *string {
 		if key == nil {
 			return nil
 		}
-		u := prefix + strings.TrimPrefix(*key, "videos/"+v.ID.String())
+		u := layout.URL(prefix, v.ID, *key)
 		return &u
 	}
 	p.PosterURL, p.StoryboardURL = rel(v.PosterKey), rel(v.StoryboardKey)

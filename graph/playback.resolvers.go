@@ -7,11 +7,11 @@ package graph
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/store"
 	"github.com/google/uuid"
 )
@@ -55,7 +55,7 @@ func (r *videoResolver) Downloads(ctx context.Context, obj *model.Video) ([]*mod
 	prefix, _ := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
 	for _, d := range obj.Files {
 		out = append(out, &model.Download{Name: d.Name, Width: d.Width, Height: d.Height, Size: d.Size,
-			URL: prefix + strings.TrimPrefix(d.Key, "videos/"+obj.ID.String())})
+			URL: layout.URL(prefix, obj.ID, d.Key)})
 	}
 	return out, nil
 }

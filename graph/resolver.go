@@ -2,7 +2,9 @@
 // gqlgen's generated executor (generated/), thin resolvers that call the
 // store and auth services, the @auth directive, the error presenter that
 // gives every error an extensions.code, dataloaders, and the HTTP handler
-// with its transports and limits.
+// with its transports and limits. Resolvers validate input and make one
+// call: into the video service for anything in a video's lifecycle, into
+// the store or auth for the rest.
 package graph
 
 import (
@@ -13,14 +15,11 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-
 	"github.com/clipcut/clipcut/analytics"
 	"github.com/clipcut/clipcut/auth"
-	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/video"
 	"github.com/clipcut/clipcut/webhook"
 )
 
@@ -30,19 +29,17 @@ type Resolver struct {
 	Auth    *auth.Service
 	Hub     *store.Hub
 	Uploads *upload.Service
-	Jobs    *river.Client[pgx.Tx]
-	Logger  *slog.Logger
+	// Videos runs the video lifecycle: retry, edit, delete, subtitles,
+	// webhook test sends and redeliveries.
+	Videos *video.Service
+	Logger *slog.Logger
 	// PublicURL is the base URL clients reach the server at; empty means
 	// "as the request came in".
 	PublicURL string
 	// Media builds playback URLs.
 	Media MediaLinks
-	// Subtitles stores subtitle tracks edited or uploaded by owners.
-	Subtitles *jobs.SubtitleWriter
 	// WebhookPolicy says which addresses webhook URLs may point at.
 	WebhookPolicy webhook.Policy
-	// Webhooks are the delivery settings (retry window of redeliveries).
-	Webhooks jobs.WebhookSettings
 	// Limits rate-limit sign-ups and log-ins (per client address) and
 	// createUpload (per token or user); the zero value limits nothing.
 	Limits auth.RateLimits

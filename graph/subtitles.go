@@ -3,45 +3,47 @@ package graph
 import (
 	"context"
 	"errors"
+	"io"
 	"strings"
 
-	"github.com/google/uuid"
-
-	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 )
 
-// ownedVideo returns a video the viewer owns (or any, for administrators).
-func (r *Resolver) ownedVideo(ctx context.Context, id uuid.UUID) (store.Video, error) {
-	viewer, err := auth.Require(ctx)
-	if err != nil {
-		return store.Video{}, err
-	}
-	v, err := r.Store.VideoForViewer(ctx, id, viewer.Store())
-	if err != nil {
-		return store.Video{}, err
-	}
-	if v.OwnerID != viewer.UserID && !viewer.IsAdmin {
-		return store.Video{}, store.ErrForbidden
-	}
-	return v, nil
+// subtitleInput is a subtitle edit or upload, validated: the language tag
+// normalized and the file parsed into cues.
+type subtitleInput struct {
+	lang string
+	cues []media.Cue
 }
 
-// saveTrack stores a track and returns it as the API shows it.
-func (r *Resolver) saveTrack(ctx context.Context, v store.Video, lang, label, provenance string, cues []media.Cue) (*model.SubtitleTrack, error) {
+// parseSubtitleInput validates a subtitle edit or upload; parse reads the
+// file, whose field is field.
+func parseSubtitleInput(language, field, content string, parse func(io.Reader) ([]media.Cue, error)) (subtitleInput, error) {
+	lang, err := subtitleLanguage(language)
+	if err != nil {
+		return subtitleInput{}, err
+	}
+	cues, err := parse(strings.NewReader(content))
+	if err != nil {
+		return subtitleInput{}, subtitleInputError(field, err)
+	}
 	if len(cues) == 0 {
-		return nil, badInput("vtt", "The file has no cues.")
+		return subtitleInput{}, badInput("vtt", "The file has no cues.")
 	}
-	if err := r.Subtitles.Save(ctx, v, lang, label, provenance, nil, cues); err != nil {
-		return nil, err
-	}
-	t, err := r.Store.SubtitleTrack(ctx, v.ID, lang)
+	return subtitleInput{lang: lang, cues: cues}, nil
+}
+
+// trackModel is a stored track as the API shows it, with URLs for the
+// video's viewer.
+func (r *Resolver) trackModel(ctx context.Context, t store.SubtitleTrack) (*model.SubtitleTrack, error) {
+	privacy, err := r.Store.VideoPrivacy(ctx, t.VideoID)
 	if err != nil {
 		return nil, err
 	}
-	prefix, _ := r.Media.Prefix(ctx, v.ID, v.Privacy)
+	prefix, _ := r.Media.Prefix(ctx, t.VideoID, privacy)
 	return subtitleTrackAt(prefix, t), nil
 }
 
@@ -63,7 +65,7 @@ func subtitleInputError(field string, err error) error {
 }
 
 func subtitleTrackAt(prefix string, t store.SubtitleTrack) *model.SubtitleTrack {
-	rel := func(key string) string { return prefix + strings.TrimPrefix(key, "videos/"+t.VideoID.String()) }
+	rel := func(key string) string { return layout.URL(prefix, t.VideoID, key) }
 	return &model.SubtitleTrack{
 		Language: t.Language, Label: t.Label, Generated: t.Provenance == store.ProvenanceGenerated,
 		Provenance: model.SubtitleProvenance(strings.ToUpper(t.Provenance)),

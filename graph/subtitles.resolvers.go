@@ -7,81 +7,67 @@ package graph
 
 import (
 	"context"
+	"io"
 	"strings"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
-	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 	"github.com/google/uuid"
 )
 
 func (r *mutationResolver) UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error) {
-	v, err := r.ownedVideo(ctx, videoID)
+	viewer, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	lang, err := subtitleLanguage(language)
+	in, err := parseSubtitleInput(language, "vtt", vtt, media.ParseVTT)
 	if err != nil {
 		return nil, err
 	}
-	cues, err := media.ParseVTT(strings.NewReader(vtt))
+	t, err := r.Videos.EditSubtitles(ctx, videoID, viewer.Store(), in.lang, in.cues)
 	if err != nil {
-		return nil, subtitleInputError("vtt", err)
+		return nil, err
 	}
-	label, provenance := media.LanguageName(lang), store.ProvenanceEdited
-	if existing, err := r.Store.SubtitleTrack(ctx, videoID, lang); err == nil {
-		label = strings.TrimSuffix(existing.Label, " (auto-generated)")
-		if existing.Provenance == store.ProvenanceUploaded {
-			provenance = store.ProvenanceUploaded
-		}
-	}
-	return r.saveTrack(ctx, v, lang, label, provenance, cues)
+	return r.trackModel(ctx, t)
 }
 
 func (r *mutationResolver) UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error) {
-	v, err := r.ownedVideo(ctx, videoID)
+	viewer, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	lang, err := subtitleLanguage(language)
+	in, err := parseSubtitleInput(language, "content", content, func(r io.Reader) ([]media.Cue, error) {
+		cues, _, err := media.ParseSubtitles(r)
+		return cues, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	cues, _, err := media.ParseSubtitles(strings.NewReader(content))
-	if err != nil {
-		return nil, subtitleInputError("content", err)
-	}
-	name := media.LanguageName(lang)
-	if label != nil && strings.TrimSpace(*label) != "" {
+	name := ""
+	if label != nil {
 		name = strings.TrimSpace(*label)
 		if len([]rune(name)) > 80 {
 			return nil, badInput("label", "label must be at most 80 characters.")
 		}
 	}
-	return r.saveTrack(ctx, v, lang, name, store.ProvenanceUploaded, cues)
-}
-
-func (r *mutationResolver) RegenerateSubtitles(ctx context.Context, videoID uuid.UUID) (*model.Video, error) {
-	v, err := r.ownedVideo(ctx, videoID)
+	t, err := r.Videos.UploadSubtitles(ctx, videoID, viewer.Store(), in.lang, name, in.cues)
 	if err != nil {
 		return nil, err
 	}
-	if v.Status != store.StatusReady {
-		return nil, badInput("videoId", "The video is %s; subtitles can be made again once it is READY.", v.Status)
-	}
-	duration := 0.0
-	if v.Duration != nil {
-		duration = *v.Duration
-	}
-	if _, err := r.Jobs.Insert(ctx, jobs.SubtitlesArgs{VideoID: videoID, Duration: duration}, nil); err != nil {
+	return r.trackModel(ctx, t)
+}
+
+func (r *mutationResolver) RegenerateSubtitles(ctx context.Context, videoID uuid.UUID) (*model.Video, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if err := r.Store.SetSubtitlesStatus(ctx, videoID, store.SubtitlesPending, nil); err != nil {
-		return nil, err
+	v, err := r.Videos.RegenerateSubtitles(ctx, videoID, viewer.Store())
+	if err != nil {
+		return nil, stateInput("videoId", err)
 	}
-	v.SubtitlesStatus, v.SubtitlesNote = store.SubtitlesPending, nil
 	return model.VideoFrom(v), nil
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
-	"github.com/clipcut/clipcut/jobs"
 	"github.com/google/uuid"
 )
 
@@ -42,12 +41,9 @@ func (r *mutationResolver) RetryProcessing(ctx context.Context, id uuid.UUID) (*
 	if err != nil {
 		return nil, err
 	}
-	if err := jobs.RetryProcessing(ctx, r.Store, r.Jobs, id, viewer.Store()); err != nil {
-		return nil, retryError(ctx, r.Store, id, viewer.Store(), err)
-	}
-	v, err := r.Store.VideoForViewer(ctx, id, viewer.Store())
+	v, err := r.Videos.RetryProcessing(ctx, id, viewer.Store())
 	if err != nil {
-		return nil, err
+		return nil, stateInput("id", err)
 	}
 	return model.VideoFrom(v), nil
 }

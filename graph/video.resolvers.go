@@ -12,7 +12,6 @@ import (
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/generated"
 	"github.com/clipcut/clipcut/graph/model"
-	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
 	"github.com/google/uuid"
 )
@@ -26,7 +25,7 @@ func (r *mutationResolver) UpdateVideo(ctx context.Context, input model.UpdateVi
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.Store.UpdateVideo(ctx, input.ID, viewer.Store(), changes)
+	v, err := r.Videos.Update(ctx, input.ID, viewer.Store(), changes)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +37,7 @@ func (r *mutationResolver) DeleteVideo(ctx context.Context, id uuid.UUID) (bool,
 	if err != nil {
 		return false, err
 	}
-	if err := jobs.DeleteVideo(ctx, r.Store, r.Jobs, id, viewer.Store()); err != nil {
+	if err := r.Videos.Delete(ctx, id, viewer.Store()); err != nil {
 		return false, err
 	}
 	return true, nil

@@ -12,7 +12,6 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
-	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/webhook"
 	"github.com/google/uuid"
@@ -90,7 +89,7 @@ func (r *mutationResolver) TestWebhook(ctx context.Context, id uuid.UUID) (*mode
 	if err != nil {
 		return nil, err
 	}
-	d, err := jobs.SendTestWebhook(ctx, r.Store, r.Jobs, r.Webhooks, id, viewer.UserID)
+	d, err := r.Videos.SendTestWebhook(ctx, id, viewer.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +101,7 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID uuid
 	if err != nil {
 		return nil, err
 	}
-	d, err := jobs.RedeliverWebhook(ctx, r.Store, r.Jobs, r.Webhooks, deliveryID, viewer.UserID)
+	d, err := r.Videos.RedeliverWebhook(ctx, deliveryID, viewer.UserID)
 	if errors.Is(err, store.ErrDeliveryPending) {
 		return nil, badInput("deliveryId", "This delivery is still pending; it is retried on its own.")
 	}

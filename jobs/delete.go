@@ -11,42 +11,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/layout"
 )
-
-// DeleteVideo deletes a video the viewer owns (or any, for administrators)
-// and, in the same transaction, queues the removal of everything stored for
-// it: the row cannot go without its files following.
-func DeleteVideo(ctx context.Context, st *store.Store, client *river.Client[pgx.Tx], id uuid.UUID, viewer store.Viewer) error {
-	return st.InTx(ctx, func(tx pgx.Tx) error {
-		v, err := st.DeleteVideoTx(ctx, tx, id, viewer)
-		if err != nil {
-			return err
-		}
-		_, err = client.InsertTx(ctx, tx, DeleteMediaArgs{VideoID: id, UploadID: deref(v.UploadID)}, nil)
-		return err
-	})
-}
-
-// RetryProcessing starts a FAILED or READY video's processing over from its
-// upload, in one transaction with its first job.
-func RetryProcessing(ctx context.Context, st *store.Store, client *river.Client[pgx.Tx], id uuid.UUID, viewer store.Viewer) error {
-	return st.InTx(ctx, func(tx pgx.Tx) error {
-		ok, err := st.RestartProcessingTx(ctx, tx, id, viewer)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return ErrNotRetryable
-		}
-		_, err = client.InsertTx(ctx, tx, ProbeArgs{VideoID: id}, nil)
-		return err
-	})
-}
-
-// ErrNotRetryable is returned by RetryProcessing for a video that is still
-// uploading or processing (or that the viewer cannot change).
-var ErrNotRetryable = errors.New("only a FAILED or READY video whose upload finished can be processed again")
 
 // DeleteMediaArgs removes a deleted video's files.
 type DeleteMediaArgs struct {
@@ -87,7 +53,7 @@ func (w *DeleteMediaWorker) Work(ctx context.Context, job *river.Job[DeleteMedia
 	if err := w.deps.Uploads.Remove(ctx, id, job.Args.UploadID); err != nil {
 		return err
 	}
-	if err := w.deps.Media.DeletePrefix(ctx, VideoPrefix(id)); err != nil {
+	if err := w.deps.Media.DeletePrefix(ctx, layout.Prefix(id)); err != nil {
 		return err
 	}
 	w.deps.Logger.InfoContext(ctx, "deleted video media", "video_id", id, "cancelled_jobs", len(ids))
@@ -95,4 +61,6 @@ func (w *DeleteMediaWorker) Work(ctx context.Context, job *river.Job[DeleteMedia
 }
 
 // VideoPrefix is where a video's objects live in storage.
-func VideoPrefix(id uuid.UUID) string { return "videos/" + id.String() }
+//
+// Deprecated: use layout.Prefix; this remains for callers not converted yet.
+func VideoPrefix(id uuid.UUID) string { return layout.Prefix(id) }

@@ -1,5 +1,9 @@
 // Package jobs holds clipcut's River jobs, one file per kind: each file
 // declares the job's args (with a stable Kind) and its worker side by side.
+// Workers do the background work (probe, transcode, thumbnails,
+// subtitles, deletion, webhooks, analytics) with media and storage, and
+// change a video's lifecycle through the video service (Deps.Videos).
+// Queue inserts the jobs the video service asks for, in its transactions.
 // Register adds every worker; PeriodicJobs lists the scheduled ones.
 package jobs
 
@@ -12,12 +16,16 @@ import (
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 )
 
 // Deps are what workers need.
 type Deps struct {
-	Store   *store.Store
-	Logger  *slog.Logger
+	Store  *store.Store
+	Logger *slog.Logger
+	// Videos is the video service: workers change a video's lifecycle
+	// (start processing, save subtitles) through it.
+	Videos  *video.Service
 	Uploads Uploads
 	// Media stores what processing produces.
 	Media storage.Bucket
@@ -52,9 +60,6 @@ func (d Deps) timeoutBase() time.Duration {
 	}
 	return DefaultTimeoutBase
 }
-
-// Subtitles returns the writer that stores subtitle tracks.
-func (d Deps) Subtitles() *SubtitleWriter { return &SubtitleWriter{Store: d.Store, Media: d.Media} }
 
 // Register adds every clipcut worker to workers.
 func Register(workers *river.Workers, deps Deps) {

@@ -33,6 +33,7 @@ import (
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
 	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/video"
 )
 
 type runFunc func() int
@@ -54,6 +55,7 @@ type pipeline struct {
 	token   string
 	hub     *store.Hub
 	jobs    *river.Client[pgx.Tx]
+	videos  *video.Service
 	viewer  store.Viewer
 }
 
@@ -116,9 +118,11 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	require.NoError(t, err)
 	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
 	require.NoError(t, err)
-	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour, Storage: storageCfg}, st, client, signer, logger)
+	videos := video.New(video.Config{Store: st, Media: bucket, Queue: jobs.NewQueue(client)})
+	uploads, err := upload.New(upload.Config{Dir: t.TempDir(), Expiry: time.Hour, Storage: storageCfg,
+		OnFinished: videos.StartProcessing}, st, videos, signer, logger)
 	require.NoError(t, err)
-	deps := jobs.Deps{Store: st, Logger: logger, Uploads: uploads, Media: bucket,
+	deps := jobs.Deps{Store: st, Logger: logger, Videos: videos, Uploads: uploads, Media: bucket,
 		UploadExpiry: time.Hour, WorkDir: workDir, Transcriber: o.transcriber,
 		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}}
 	if o.ffprobe != "" {
@@ -156,7 +160,7 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	srv := httptest.NewServer(authSvc.Middleware(auth.MiddlewareOptions{})(mux))
 	t.Cleanup(srv.Close)
 	return &pipeline{t: t, store: st, media: bucket, workDir: workDir, srv: srv, token: sess.Token, hub: hub,
-		jobs: client, viewer: store.Viewer{UserID: sess.User.ID}}
+		jobs: client, videos: videos, viewer: store.Viewer{UserID: sess.User.ID}}
 }
 
 type testLog struct{ t *testing.T }
@@ -473,7 +477,7 @@ func TestPipelineOnS3AndDeletion(t *testing.T) {
 			require.Contains(t, p.read(layout.Master(id)), "#EXT-X-STREAM-INF")
 
 			ctx := context.Background()
-			require.NoError(t, jobs.DeleteVideo(ctx, p.store, p.jobs, id, p.viewer))
+			require.NoError(t, p.videos.Delete(ctx, id, p.viewer))
 			require.Eventually(t, func() bool {
 				var state string
 				err := p.store.Pool().QueryRow(ctx, `SELECT state::text FROM river_job WHERE kind = 'delete_media' AND args->>'video_id' = $1`, id.String()).Scan(&state)

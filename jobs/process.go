@@ -2,30 +2,9 @@ package jobs
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
-
-	"github.com/clipcut/clipcut/store"
 )
-
-// StartProcessing moves an uploaded video to PROCESSING and queues its first
-// job in the same transaction, so a video and its job never disagree. It
-// does nothing for a video that is not UPLOADING (already started, deleted).
-func StartProcessing(ctx context.Context, st *store.Store, client *river.Client[pgx.Tx], id uuid.UUID) error {
-	return st.InTx(ctx, func(tx pgx.Tx) error {
-		ok, err := st.MarkUploadedTx(ctx, tx, id)
-		if err != nil || !ok {
-			return err
-		}
-		if _, err := client.InsertTx(ctx, tx, ProbeArgs{VideoID: id}, nil); err != nil {
-			return fmt.Errorf("start processing %s: %w", id, err)
-		}
-		return nil
-	})
-}
 
 // Uploads is what jobs need of the upload store.
 type Uploads interface {

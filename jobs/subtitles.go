@@ -1,15 +1,9 @@
 package jobs
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"path"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,8 +11,8 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/clipcut/clipcut/media"
-	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 )
 
 // SubtitlesArgs makes a video's subtitles from its speech.
@@ -135,135 +129,9 @@ func (w *SubtitlesWorker) generate(ctx context.Context, v store.Video) (string, 
 	}
 	engine := w.deps.Transcriber.Name()
 	label := media.LanguageName(lang) + " (auto-generated)"
-	if err := w.deps.Subtitles().Save(ctx, v, lang, label, store.ProvenanceGenerated, &engine, subs.Cues); err != nil {
+	track := video.Track{Language: lang, Label: label, Provenance: store.ProvenanceGenerated, Engine: &engine}
+	if err := w.deps.Videos.SaveSubtitles(ctx, v, track, subs.Cues); err != nil {
 		return "", "", err
 	}
 	return store.SubtitlesReady, "", nil
-}
-
-// SubtitleWriter stores subtitle tracks: the WebVTT and SRT files, the HLS
-// subtitles playlist, the cues for search, and a master playlist that
-// lists every track. The subtitles job and the GraphQL edits share it.
-type SubtitleWriter struct {
-	Store *store.Store
-	Media storage.Bucket
-}
-
-// Save stores a track of v's and republishes its master playlist.
-//
-// Subtitle files are served as immutable (a year in every cache), so each
-// version gets names of its own: <lang>.<first 10 hex digits of the
-// WebVTT's SHA-256>.vtt and likewise for the SRT and the HLS files. The
-// master playlist (cached ten seconds) and the track's URLs move to the
-// new names, and the previous version's files are removed once nothing
-// points at them.
-func (sw *SubtitleWriter) Save(ctx context.Context, v store.Video, lang, label, provenance string, engine *string, cues []media.Cue) error {
-	var vtt, srt, hlsVTT, hlsPlaylist bytes.Buffer
-	if err := media.WriteWebVTT(&vtt, cues); err != nil {
-		return err
-	}
-	sum := sha256.Sum256(vtt.Bytes())
-	name := lang + "." + hex.EncodeToString(sum[:5])
-	prefix := VideoPrefix(v.ID)
-	vttKey := prefix + "/subtitles/" + name + ".vtt"
-	srtKey := prefix + "/subtitles/" + name + ".srt"
-	hlsVTTKey := hlsPrefix(v.ID) + "/subs/" + name + ".vtt"
-	hlsPlaylistKey := hlsPrefix(v.ID) + "/subs/" + name + ".m3u8"
-	previous, err := sw.Store.SubtitleTrack(ctx, v.ID, lang)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		previous = store.SubtitleTrack{}
-	case err != nil:
-		return err
-	}
-	if err := media.WriteSRT(&srt, cues); err != nil {
-		return err
-	}
-	start := 0.0
-	if len(v.Renditions) > 0 {
-		start = v.Renditions[0].StartTime
-	}
-	if err := media.WriteSubtitleVTTForHLS(&hlsVTT, cues, time.Duration(start*float64(time.Second))); err != nil {
-		return err
-	}
-	// The playlist spans the video; a video not probed yet spans its cues.
-	duration := 0.0
-	if v.Duration != nil {
-		duration = *v.Duration
-	}
-	for _, c := range cues {
-		duration = max(duration, c.End.Seconds())
-	}
-	if err := media.WriteSubtitlePlaylist(&hlsPlaylist, name+".vtt", duration); err != nil {
-		return err
-	}
-	for _, f := range []struct {
-		key, ct string
-		body    *bytes.Buffer
-	}{
-		{vttKey, "text/vtt; charset=utf-8", &vtt},
-		{srtKey, "application/x-subrip; charset=utf-8", &srt},
-		{hlsVTTKey, "text/vtt; charset=utf-8", &hlsVTT},
-		{hlsPlaylistKey, "application/vnd.apple.mpegurl", &hlsPlaylist},
-	} {
-		if err := sw.Media.Put(ctx, f.key, bytes.NewReader(f.body.Bytes()), int64(f.body.Len()), f.ct); err != nil {
-			return err
-		}
-	}
-	stored := make([]store.SubtitleCue, len(cues))
-	for i, c := range cues {
-		stored[i] = store.SubtitleCue{Start: c.Start, End: c.End, Text: media.PlainText(c.Text)}
-	}
-	if err := sw.Store.PutSubtitleTrack(ctx, store.SubtitleTrack{VideoID: v.ID, Language: lang, Label: label,
-		Provenance: provenance, Engine: engine, VTTKey: vttKey, SRTKey: srtKey}, stored); err != nil {
-		return err
-	}
-	if err := sw.republishMaster(ctx, v); err != nil {
-		return err
-	}
-	if previous.VTTKey == "" || previous.VTTKey == vttKey {
-		return nil
-	}
-	// The old version is unreferenced now. A failure here leaves only
-	// unreachable files, which the video's deletion removes with the rest.
-	old := trackName(previous.VTTKey)
-	for _, key := range []string{previous.VTTKey, previous.SRTKey,
-		hlsPrefix(v.ID) + "/subs/" + old + ".vtt", hlsPrefix(v.ID) + "/subs/" + old + ".m3u8"} {
-		if err := sw.Media.Delete(ctx, key); err != nil {
-			return fmt.Errorf("remove previous subtitles %s: %w", key, err)
-		}
-	}
-	return nil
-}
-
-// trackName is a track's file name without extension ("en.0a1b2c3d4e",
-// or "en" for tracks stored before names were versioned), from its
-// WebVTT key; the HLS files share it.
-func trackName(vttKey string) string {
-	return strings.TrimSuffix(path.Base(vttKey), ".vtt")
-}
-
-// republishMaster rewrites the master playlist with every subtitle track.
-func (sw *SubtitleWriter) republishMaster(ctx context.Context, v store.Video) error {
-	if len(v.Renditions) == 0 {
-		return nil // not transcoded yet; the transcode writes the master
-	}
-	tracks, err := sw.Store.SubtitleTracksByVideos(ctx, []uuid.UUID{v.ID})
-	if err != nil {
-		return err
-	}
-	var subs []media.SubtitleTrack
-	for _, t := range tracks[v.ID] {
-		subs = append(subs, media.SubtitleTrack{Name: t.Label, Language: t.Language, URI: "subs/" + trackName(t.VTTKey) + ".m3u8"})
-	}
-	results := make([]media.RenditionResult, len(v.Renditions))
-	for i, r := range v.Renditions {
-		results[i] = media.RenditionResult{Name: r.Name, URI: r.Name + "/" + media.MediaPlaylistName, Width: r.Width, Height: r.Height,
-			FrameRate: r.FrameRate, Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth, Codecs: r.Codecs, StartTime: r.StartTime}
-	}
-	var buf bytes.Buffer
-	if err := media.WriteMasterPlaylist(&buf, results, subs); err != nil {
-		return err
-	}
-	return sw.Media.Put(ctx, MasterPlaylistKey(v.ID), io.Reader(&buf), int64(buf.Len()), "application/vnd.apple.mpegurl")
 }

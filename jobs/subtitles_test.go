@@ -16,6 +16,7 @@ import (
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 )
 
 // speechClip makes a video whose audio is espeak-ng saying sentences after
@@ -83,7 +84,7 @@ func TestPipelineMakesSubtitlesFromSpeech(t *testing.T) {
 	v, err = p.store.VideoByID(context.Background(), id)
 	require.NoError(t, err)
 	edited := []media.Cue{{Start: 2 * time.Second, End: 4 * time.Second, Text: "Corrected words."}}
-	require.NoError(t, (&jobs.SubtitleWriter{Store: p.store, Media: p.media}).Save(context.Background(), v, "en", track.Label, store.ProvenanceEdited, nil, edited))
+	require.NoError(t, p.videos.SaveSubtitles(context.Background(), v, video.Track{Language: "en", Label: track.Label, Provenance: store.ProvenanceEdited}, edited))
 	next, err := p.store.SubtitleTrack(context.Background(), id, "en")
 	require.NoError(t, err)
 	require.NotEqual(t, track.VTTKey, next.VTTKey)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 )
 
@@ -59,13 +58,12 @@ func (w *UploadSweepWorker) Work(ctx context.Context, job *river.Job[UploadSweep
 	if err != nil {
 		return err
 	}
-	client := river.ClientFromContext[pgx.Tx](ctx)
 	for _, id := range stale {
 		offset, size, err := w.deps.Uploads.Progress(ctx, id)
 		if err != nil || size == 0 || offset != size {
 			continue // still arriving, never started, or already gone
 		}
-		if err := StartProcessing(ctx, st, client, id); err != nil {
+		if err := w.deps.Videos.StartProcessing(ctx, id); err != nil {
 			return fmt.Errorf("upload sweep: %w", err)
 		}
 		w.deps.Logger.InfoContext(ctx, "started processing of an upload whose finish was interrupted", "video_id", id)

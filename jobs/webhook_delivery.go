@@ -9,10 +9,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 	"github.com/clipcut/clipcut/webhook"
 )
 
@@ -22,7 +22,7 @@ const QueueWebhooks = "webhooks"
 
 // Defaults of WebhookSettings.
 const (
-	DefaultWebhookRetryWindow = 24 * time.Hour
+	DefaultWebhookRetryWindow = video.DefaultWebhookRetryWindow
 	DefaultWebhookBackoffBase = 10 * time.Second
 	DefaultWebhookBackoffMax  = time.Hour
 )
@@ -183,40 +183,4 @@ func (w *WebhookDeliveryWorker) Work(ctx context.Context, job *river.Job[Webhook
 	}
 	log.InfoContext(ctx, "webhook delivery failed; will retry", append(attrs, "error", res.Err, "next_attempt_at", next)...)
 	return fmt.Errorf("webhook delivery %s: %w", id, res.Err)
-}
-
-// SendTestWebhook queues a webhook.test event for one of owner's webhooks,
-// in one transaction with its delivery job, and returns the delivery.
-func SendTestWebhook(ctx context.Context, st *store.Store, client *river.Client[pgx.Tx], settings WebhookSettings, webhookID, owner uuid.UUID) (store.WebhookDelivery, error) {
-	var d store.WebhookDelivery
-	err := st.InTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		d, err = st.CreateTestDeliveryTx(ctx, tx, webhookID, owner, webhook.Test, map[string]any{
-			"webhook_id": webhookID,
-			"message":    "This is a test event sent by testWebhook. Answer with any 2xx status.",
-		}, settings.Window())
-		if err != nil {
-			return err
-		}
-		_, err = client.InsertTx(ctx, tx, WebhookDeliveryArgs{DeliveryID: d.ID}, nil)
-		return err
-	})
-	return d, err
-}
-
-// RedeliverWebhook sends a DELIVERED or FAILED delivery of one of owner's
-// webhooks again (same event, same id), with a fresh retry window, in one
-// transaction with its job.
-func RedeliverWebhook(ctx context.Context, st *store.Store, client *river.Client[pgx.Tx], settings WebhookSettings, deliveryID, owner uuid.UUID) (store.WebhookDelivery, error) {
-	var d store.WebhookDelivery
-	err := st.InTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		d, err = st.RedeliverTx(ctx, tx, deliveryID, owner, settings.Window())
-		if err != nil {
-			return err
-		}
-		_, err = client.InsertTx(ctx, tx, WebhookDeliveryArgs{DeliveryID: d.ID}, nil)
-		return err
-	})
-	return d, err
 }

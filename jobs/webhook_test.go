@@ -25,6 +25,7 @@ import (
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
+	"github.com/clipcut/clipcut/video"
 	"github.com/clipcut/clipcut/webhook"
 )
 
@@ -216,10 +217,10 @@ func TestWebhooksFollowAnUploadToReadyWithRetriesAndRedelivery(t *testing.T) {
 	require.Equal(t, 8, requests)
 
 	// Redelivery: the same event, with the same id, comes again.
-	d, err := jobs.RedeliverWebhook(ctx, p.store, p.jobs, jobs.WebhookSettings{}, retried.ID, p.viewer.UserID)
+	d, err := p.videos.RedeliverWebhook(ctx, retried.ID, p.viewer.UserID)
 	require.NoError(t, err)
 	require.Equal(t, store.DeliveryPending, d.Status)
-	_, err = jobs.RedeliverWebhook(ctx, p.store, p.jobs, jobs.WebhookSettings{}, retried.ID, p.viewer.UserID)
+	_, err = p.videos.RedeliverWebhook(ctx, retried.ID, p.viewer.UserID)
 	require.ErrorIs(t, err, store.ErrDeliveryPending, "a pending delivery is not queued twice")
 	require.Eventually(t, func() bool { _, n := recv.delivered(); return n == 9 }, 30*time.Second, 50*time.Millisecond)
 	recv.mu.Lock()
@@ -229,11 +230,11 @@ func TestWebhooksFollowAnUploadToReadyWithRetriesAndRedelivery(t *testing.T) {
 	got, _ = recv.delivered()
 	require.Len(t, got, 5, "deduplicated by id, nothing new")
 	// Someone else's delivery cannot be redelivered.
-	_, err = jobs.RedeliverWebhook(ctx, p.store, p.jobs, jobs.WebhookSettings{}, retried.ID, uuid.New())
+	_, err = p.videos.RedeliverWebhook(ctx, retried.ID, uuid.New())
 	require.ErrorIs(t, err, store.ErrNotFound)
 
 	// Deletion is an event too.
-	require.NoError(t, jobs.DeleteVideo(ctx, p.store, p.jobs, id, p.viewer))
+	require.NoError(t, p.videos.Delete(ctx, id, p.viewer))
 	recv.waitFor(webhook.VideoDeleted)
 }
 
@@ -366,12 +367,13 @@ func TestWebhookDeliveriesGiveUpAndBadReceiversDoNotBlockTheQueue(t *testing.T) 
 	require.Less(t, *d.LastLatencyMS, 5000)
 
 	// testWebhook reaches the one endpoint only.
-	td, err := jobs.SendTestWebhook(ctx, st, client, jobs.WebhookSettings{}, goodHook.ID, owner)
+	videos := video.New(video.Config{Store: st, Queue: jobs.NewQueue(client)})
+	td, err := videos.SendTestWebhook(ctx, goodHook.ID, owner)
 	require.NoError(t, err)
 	require.Equal(t, webhook.Test, td.EventType)
 	got = good.waitFor(webhook.Test)
 	require.Len(t, got, 3)
-	_, err = jobs.SendTestWebhook(ctx, st, client, jobs.WebhookSettings{}, goodHook.ID, uuid.New())
+	_, err = videos.SendTestWebhook(ctx, goodHook.ID, uuid.New())
 	require.ErrorIs(t, err, store.ErrNotFound, "not someone else's webhook")
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/pgcluster"
 	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/video"
 )
 
 // run starts clipcut in mode m and blocks until ctx is cancelled (SIGINT or
@@ -74,7 +75,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 
 	// River: insert-only in api mode, working in serve and worker modes.
 	// The workers bundle is filled after the client exists because the
-	// upload service needs the client and the workers need the service;
+	// video service needs the client and the workers need the service;
 	// River reads the bundle only when jobs run.
 	riverCfg := &river.Config{Logger: riverLogger(logger, cfg.LogLevel)}
 	workers := river.NewWorkers()
@@ -103,6 +104,8 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("create job client: %w", err)
 	}
+	videos := video.New(video.Config{Store: st, Media: bucket, Queue: jobs.NewQueue(riverClient),
+		WebhookRetryWindow: webhooks.Settings.Window()})
 	maxUpload, _ := ParseBytes(cfg.MaxUploadSize)
 	quota, _ := ParseBytes(cfg.StorageQuota)
 	uploads, err := upload.New(upload.Config{
@@ -111,7 +114,8 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		Expiry:     cfg.UploadExpiry,
 		TrustProxy: cfg.TrustProxy,
 		Storage:    cfg.storageConfig(),
-	}, st, riverClient, signer, logger)
+		OnFinished: videos.StartProcessing,
+	}, st, videos, signer, logger)
 	if err != nil {
 		return err
 	}
@@ -130,7 +134,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		}
 		defer os.RemoveAll(workDir)
 		jobs.Register(workers, jobs.Deps{
-			Store: st, Logger: logger, Uploads: uploads, Media: bucket,
+			Store: st, Logger: logger, Videos: videos, Uploads: uploads, Media: bucket,
 			UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,
 			TimeoutBase: cfg.JobTimeoutBase, AnalyticsRetention: cfg.AnalyticsRetention, Webhooks: webhooks.Settings,
 		})
@@ -163,10 +167,9 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		limits := cfg.rateLimits()
 		app := newSPA(frontend.Dist())
 		links := &mediaLinks{signer: signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
-		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Uploads: uploads, Jobs: riverClient,
-			Logger: logger, PublicURL: cfg.PublicURL, Media: links,
-			Subtitles: &jobs.SubtitleWriter{Store: st, Media: bucket}, Limits: limits, Analytics: ingester,
-			WebhookPolicy: webhooks.Policy, Webhooks: webhooks.Settings}
+		resolver := &graph.Resolver{Store: st, Auth: authSvc, Hub: hub, Uploads: uploads, Videos: videos,
+			Logger: logger, PublicURL: cfg.PublicURL, Media: links, Limits: limits, Analytics: ingester,
+			WebhookPolicy: webhooks.Policy}
 		var gql http.Handler = graph.NewHandler(resolver, graph.Options{
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
 			Limits: &cfg.GraphQLLimits, Timeout: cfg.GraphQLTimeout,

@@ -46,7 +46,7 @@ func (s *Service) preCreate(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 		filename = filename[:255]
 	}
 	expires := time.Now().Add(s.cfg.Expiry)
-	v, err := s.store.CreateUploadVideo(hook.Context, store.NewUpload{
+	v, err := s.videos.CreateUpload(hook.Context, store.NewUpload{
 		OwnerID: viewer.UserID, Title: metaTitle(meta), Description: description, Privacy: privacy,
 		Filename: filename, Size: hook.Upload.Size, ExpiresAt: expires,
 	}, s.limitsFor(viewer))
@@ -100,7 +100,7 @@ func (s *Service) preTerminate(hook tushandler.HookEvent) (tushandler.HTTPRespon
 		return tushandler.HTTPResponse{}, tushandler.NewError("ERR_UPLOAD_FINISHED",
 			"The upload has finished; delete the video (deleteVideo) instead.", http.StatusConflict)
 	}
-	if _, err := s.store.DeleteVideo(hook.Context, id, store.Viewer{UserID: v.OwnerID}); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := s.videos.DiscardUpload(hook.Context, id, store.Viewer{UserID: v.OwnerID}); err != nil {
 		return tushandler.HTTPResponse{}, err
 	}
 	return tushandler.HTTPResponse{}, nil

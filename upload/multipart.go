@@ -97,7 +97,7 @@ func (s *Service) HandleMultipart(w http.ResponseWriter, r *http.Request) {
 	if title == "" {
 		title = metaTitle(map[string]string{"filename": filename})
 	}
-	v, err := s.store.CreateUploadVideo(r.Context(), store.NewUpload{
+	v, err := s.videos.CreateUpload(r.Context(), store.NewUpload{
 		OwnerID: viewer.UserID, Title: title, Filename: filename, Size: size,
 		ExpiresAt: time.Now().Add(s.cfg.Expiry),
 	}, lim)
@@ -113,7 +113,7 @@ func (s *Service) HandleMultipart(w http.ResponseWriter, r *http.Request) {
 	}
 	if err := s.storeSpool(r, v, spool, size, filename); err != nil {
 		s.logger.ErrorContext(r.Context(), "multipart upload", "video_id", v.ID, "error", err)
-		_, _ = s.store.DeleteVideo(r.Context(), v.ID, viewer.Store())
+		_ = s.videos.DiscardUpload(r.Context(), v.ID, viewer.Store())
 		writeError(w, http.StatusInternalServerError, "The upload could not be stored; try again.")
 		return
 	}

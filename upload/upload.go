@@ -1,8 +1,10 @@
 // Package upload receives videos: tus resumable uploads (tusd) at /uploads/,
 // uploads pre-created by createUpload and reachable through a capability
 // URL, and the simple multipart POST /upload. Size limits and quotas are
-// checked when an upload is created, before any byte is stored; a finished
-// upload is handed to processing in one transaction (see jobs.StartProcessing).
+// checked when an upload is created, before any byte is stored. Videos are
+// created through the video service; a finished upload is reported through
+// Config.OnFinished (wired to the video service's StartProcessing), so this
+// package knows nothing of jobs.
 //
 // tusd provides creation, creation-with-upload and termination; this
 // package adds the checksum and expiration extensions around it.
@@ -21,8 +23,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/riverqueue/river"
 	"github.com/tus/tusd/v2/pkg/filelocker"
 	"github.com/tus/tusd/v2/pkg/filestore"
 	tushandler "github.com/tus/tusd/v2/pkg/handler"
@@ -30,9 +30,9 @@ import (
 	expslog "golang.org/x/exp/slog"
 
 	"github.com/clipcut/clipcut/auth"
-	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 )
 
 // BasePath is where the tus server is mounted.
@@ -53,13 +53,18 @@ type Config struct {
 	// (under "uploads/") so that any API replica can continue any upload
 	// and any worker can read it; Dir then only holds short-lived spools.
 	Storage storage.Config
+	// OnFinished is called once an upload's last byte is stored (tusd's
+	// pre-finish hook, POST /upload) to hand the video to processing. It
+	// must be idempotent: the upload sweeper reports interrupted finishes
+	// again. Required.
+	OnFinished func(ctx context.Context, videoID uuid.UUID) error
 }
 
 // Service receives uploads.
 type Service struct {
 	cfg      Config
 	store    *store.Store
-	jobs     *river.Client[pgx.Tx]
+	videos   *video.Service
 	signer   *auth.Signer
 	logger   *slog.Logger
 	composer *tushandler.StoreComposer
@@ -69,12 +74,16 @@ type Service struct {
 	tus   *tushandler.Handler
 }
 
-// New builds the upload service; jobs may be an insert-only River client.
-func New(cfg Config, st *store.Store, jobClient *river.Client[pgx.Tx], signer *auth.Signer, logger *slog.Logger) (*Service, error) {
+// New builds the upload service. Videos are created through videos; st
+// keeps the upload's own bookkeeping (its tus id, its last activity).
+func New(cfg Config, st *store.Store, videos *video.Service, signer *auth.Signer, logger *slog.Logger) (*Service, error) {
+	if cfg.OnFinished == nil {
+		return nil, errors.New("upload: Config.OnFinished is required")
+	}
 	if err := os.MkdirAll(cfg.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("upload: create %s: %w", cfg.Dir, err)
 	}
-	s := &Service{cfg: cfg, store: st, jobs: jobClient, signer: signer, logger: logger}
+	s := &Service{cfg: cfg, store: st, videos: videos, signer: signer, logger: logger}
 	s.composer = tushandler.NewStoreComposer()
 	if cfg.Storage.UsesS3() {
 		client, err := s3Client(cfg.Storage)
@@ -152,7 +161,7 @@ func (s *Service) Create(ctx context.Context, viewer *auth.Viewer, req Request) 
 		return Created{}, &Error{Field: "size", Status: http.StatusBadRequest, Message: "size must be the file's size in bytes, greater than 0."}
 	}
 	expires := time.Now().Add(s.cfg.Expiry)
-	v, err := s.store.CreateUploadVideo(ctx, store.NewUpload{
+	v, err := s.videos.CreateUpload(ctx, store.NewUpload{
 		OwnerID: viewer.UserID, Title: req.Title, Description: req.Description, Privacy: req.Privacy,
 		Filename: req.Filename, Size: req.Size, ExpiresAt: expires,
 	}, s.limitsFor(viewer))
@@ -171,7 +180,7 @@ func (s *Service) Create(ctx context.Context, viewer *auth.Viewer, req Request) 
 		err = s.store.SetUploadID(ctx, v.ID, info.ID)
 	}
 	if err != nil {
-		_, _ = s.store.DeleteVideo(context.WithoutCancel(ctx), v.ID, viewer.Store())
+		_ = s.videos.DiscardUpload(context.WithoutCancel(ctx), v.ID, viewer.Store())
 		return Created{}, fmt.Errorf("upload: create tus upload: %w", err)
 	}
 	return Created{Video: v, Path: BasePath + info.ID + "?sig=" + s.signer.Sign(uploadScope(v.ID), expires)}, nil
@@ -328,10 +337,10 @@ func (s *Service) Remove(ctx context.Context, id uuid.UUID, uploadID string) err
 	return nil
 }
 
-// finish hands a complete upload to processing. Failures are logged, not
-// returned: the bytes are safe and the upload sweeper retries.
+// finish reports a complete upload (Config.OnFinished). Failures are
+// logged, not returned: the bytes are safe and the upload sweeper retries.
 func (s *Service) finish(ctx context.Context, id uuid.UUID) {
-	if err := jobs.StartProcessing(ctx, s.store, s.jobs, id); err != nil {
+	if err := s.cfg.OnFinished(ctx, id); err != nil {
 		s.logger.ErrorContext(ctx, "could not start processing; the upload sweeper will retry", "video_id", id, "error", err)
 	}
 }

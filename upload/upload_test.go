@@ -34,6 +34,7 @@ import (
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
 	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/video"
 )
 
 type runFunc func() int
@@ -75,7 +76,9 @@ func newEnvOn(t *testing.T, backend string, limits store.Limits) *env {
 	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("k"), 32)})
 	require.NoError(t, err)
 	dir := t.TempDir()
-	svc, err := upload.New(upload.Config{Dir: dir, Limits: limits, Expiry: time.Hour, Storage: storageCfg}, st, client, signer, logger)
+	videos := video.New(video.Config{Store: st, Queue: jobs.NewQueue(client)})
+	svc, err := upload.New(upload.Config{Dir: dir, Limits: limits, Expiry: time.Hour, Storage: storageCfg,
+		OnFinished: videos.StartProcessing}, st, videos, signer, logger)
 	require.NoError(t, err)
 	authSvc, err := auth.NewService(st, logger, time.Hour)
 	require.NoError(t, err)
