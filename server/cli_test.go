@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"io"
 	"strings"
 	"testing"
 
@@ -15,7 +16,14 @@ func TestHelpListsEveryFlagWithItsEnvironmentVariable(t *testing.T) {
 		require.Equal(t, 0, cli([]string{string(m), "--help"}, &stdout, &stderr))
 		fs, cfg := newFlagSet(m, &stderr)
 		n := 0
+		older := map[string]bool{}
+		for _, old := range flagAliases {
+			older[old] = true
+		}
 		fs.VisitAll(func(f *flag.Flag) {
+			if older[f.Name] {
+				return // listed in its new name's row
+			}
 			n++
 			require.Contains(t, stdout.String(), "--"+f.Name, m)
 		})
@@ -49,4 +57,19 @@ func TestUnknownCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	require.Equal(t, 2, cli([]string{"frobnicate"}, &stdout, &stderr))
 	require.Contains(t, stderr.String(), `unknown command "frobnicate"`)
+}
+
+func TestOutboundSettingsKeepTheirWebhookNames(t *testing.T) {
+	t.Setenv("CLIPCUT_WEBHOOK_ALLOW_CIDRS", "10.1.0.0/16")
+	t.Setenv("CLIPCUT_WEBHOOK_ALLOW_PRIVATE", "true")
+	fs, cfg := newFlagSet(modeServe, io.Discard)
+	require.NoError(t, fs.Parse(nil))
+	require.Equal(t, "10.1.0.0/16", cfg.WebhookAllowCIDRs)
+	require.True(t, cfg.WebhookAllowPrivate)
+
+	t.Setenv("CLIPCUT_OUTBOUND_ALLOW_CIDRS", "192.168.1.20")
+	fs, cfg = newFlagSet(modeServe, io.Discard)
+	require.NoError(t, fs.Parse([]string{"--webhook-allow-private=false"}))
+	require.Equal(t, "192.168.1.20", cfg.WebhookAllowCIDRs, "the new name wins")
+	require.False(t, cfg.WebhookAllowPrivate, "the older flag still works")
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
 )
 
 // service is a background part of clipcut with an owner and a way to stop,
@@ -82,4 +86,56 @@ func (s *services) stop() {
 		s.logger.Debug("background service stopped", "service", s.started[i].name)
 	}
 	s.started = nil
+}
+
+// drainer is a service that can finish its work within a deadline before
+// it is stopped: the job workers, stopped alongside HTTP at shutdown.
+type drainer interface {
+	Drain(ctx context.Context)
+}
+
+// drain drains every started service that drains, last started first.
+func (s *services) drain(ctx context.Context) {
+	for i := len(s.started) - 1; i >= 0; i-- {
+		if d, ok := s.started[i].service.(drainer); ok {
+			d.Drain(ctx)
+		}
+	}
+}
+
+// jobWorkers runs River's workers as a service.
+type jobWorkers struct {
+	client *river.Client[pgx.Tx]
+	logger *slog.Logger
+	once   sync.Once
+}
+
+func (j *jobWorkers) Start(ctx context.Context) error {
+	if err := j.client.Start(ctx); err != nil {
+		return fmt.Errorf("start job workers: %w", err)
+	}
+	return nil
+}
+
+// Drain stops fetching jobs and lets running ones finish until ctx ends,
+// then cancels them; River records the attempt and retries them, on
+// another worker if this one is gone.
+func (j *jobWorkers) Drain(ctx context.Context) {
+	j.once.Do(func() {
+		if err := j.client.Stop(ctx); err != nil {
+			j.logger.Warn("jobs did not finish in time; cancelling them for retry elsewhere", "error", err)
+			cancelCtx, cancelWait := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			defer cancelWait()
+			if err := j.client.StopAndCancel(cancelCtx); err != nil {
+				j.logger.Error("cancelled jobs did not return in time; River's rescuer will retry them", "error", err)
+			}
+		}
+	})
+}
+
+// Stop drains with no more time than cancelled jobs need to save their state.
+func (j *jobWorkers) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), releaseTimeout)
+	defer cancel()
+	j.Drain(ctx)
 }

@@ -1,0 +1,278 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+
+	"github.com/clipcut/clipcut/analytics"
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/store/pgcluster"
+	"github.com/clipcut/clipcut/upload"
+	"github.com/clipcut/clipcut/video"
+)
+
+// app is one clipcut process: every dependency, built once by newApp in
+// the order below, and torn down in reverse by close. run (app.go) serves
+// it; routes (routes.go) lists what it answers.
+type app struct {
+	mode   mode
+	cfg    *Config
+	logger *slog.Logger
+
+	// Data: the database (a private cluster when no URL is set), media
+	// storage and the key that signs media links.
+	pool   *pgxpool.Pool
+	store  *store.Store
+	bucket storage.Bucket
+	signer *auth.Signer
+
+	// Every process: metrics, readiness, the one LISTEN connection, the
+	// job client (insert-only in api mode), the video lifecycle, uploads.
+	metrics  *metrics
+	ready    *readiness
+	notifier *store.Notifier
+	jobs     *river.Client[pgx.Tx]
+	videos   *video.Service
+	uploads  *upload.Service
+
+	// Workers (serve and worker modes; nil in api mode): this process's
+	// lease, which also returns dead workers' jobs to the queue.
+	liveness *jobs.Liveness
+
+	// API (serve and api modes; nil in worker mode).
+	auth     *auth.Service
+	hub      *store.Hub
+	ingester *analytics.Ingester
+	links    *mediaLinks
+	media    http.Handler // /media/, delivery's handler
+
+	closers []func()
+}
+
+// newApp builds everything mode m needs. On error it has already released
+// what it built.
+func newApp(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) (a *app, err error) {
+	a = &app{mode: m, cfg: cfg, logger: logger}
+	defer func() {
+		if err != nil {
+			a.close()
+		}
+	}()
+	if err := a.openDatabase(ctx); err != nil {
+		return nil, err
+	}
+	if m == modeMigrate {
+		return a, nil
+	}
+	if a.bucket, err = storage.Open(ctx, cfg.storageConfig()); err != nil {
+		return nil, err
+	}
+	if a.signer, err = cfg.signer(); err != nil {
+		return nil, err
+	}
+	a.metrics = newMetrics()
+	a.metrics.registry.MustRegister(newQueueCollector(a.store))
+	a.ready = &readiness{store: a.store, media: a.bucket}
+	a.notifier = store.NewNotifier(a.pool, logger)
+
+	workers := river.NewWorkers()
+	if err := a.newJobClient(workers); err != nil {
+		return nil, err
+	}
+	if err := a.newLifecycle(); err != nil {
+		return nil, err
+	}
+	if m != modeAPI {
+		if err := a.registerWorkers(ctx, workers); err != nil {
+			return nil, err
+		}
+	}
+	if m != modeWorker {
+		if err := a.newAPI(); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// close releases what newApp built, last built first.
+func (a *app) close() {
+	for i := len(a.closers) - 1; i >= 0; i-- {
+		a.closers[i]()
+	}
+	a.closers = nil
+}
+
+func (a *app) onClose(f func()) { a.closers = append(a.closers, f) }
+
+// openDatabase connects to DATABASE_URL or, when it is empty, starts the
+// private cluster under the data directory.
+func (a *app) openDatabase(ctx context.Context) error {
+	dbURL := a.cfg.DatabaseURL
+	if dbURL == "" {
+		cluster, err := pgcluster.Start(ctx, pgcluster.Options{Dir: a.cfg.PostgresDir(), BinDir: a.cfg.PostgresBin, Logger: a.logger})
+		if err != nil {
+			return err
+		}
+		a.onClose(func() {
+			a.logger.Info("stopping private PostgreSQL cluster")
+			if err := cluster.Stop(context.WithoutCancel(ctx)); err != nil {
+				a.logger.Error("stopping private PostgreSQL cluster failed", "error", err)
+			}
+		})
+		dbURL = cluster.URL()
+	}
+	pool, err := store.NewPool(ctx, dbURL, int32(a.cfg.DBMaxConns))
+	if err != nil {
+		return err
+	}
+	a.onClose(pool.Close)
+	a.pool, a.store = pool, store.New(pool)
+	return nil
+}
+
+// newJobClient makes the River client: insert-only in api mode, working
+// in serve and worker modes. workers is filled later (registerWorkers)
+// because the video service needs the client and the workers need the
+// service; River reads the bundle only when jobs run.
+func (a *app) newJobClient(workers *river.Workers) error {
+	cfg := a.cfg
+	riverCfg := &river.Config{Logger: riverLogger(a.logger, cfg.LogLevel)}
+	if a.mode != modeAPI {
+		a.liveness = jobs.NewLiveness(a.store, a.logger)
+		riverCfg.ID = a.liveness.ClientID()
+		riverCfg.Workers = workers
+		riverCfg.Queues = map[string]river.QueueConfig{
+			river.QueueDefault: {MaxWorkers: cfg.Workers},
+			jobs.QueueMedia:    {MaxWorkers: cfg.MediaWorkers},
+			jobs.QueueWebhooks: {MaxWorkers: cfg.WebhookWorkers},
+		}
+		riverCfg.PeriodicJobs = jobs.PeriodicJobs(cfg.AnalyticsRollupInterval)
+		// A worker that dies leaves its jobs marked running; liveness
+		// returns them within seconds. River's rescuer is the backstop:
+		// it retries them once they are past both their own Timeout and
+		// RescueStuckJobsAfter. JobTimeout only applies to jobs without a
+		// Timeout of their own (none of clipcut's), and River wants it no
+		// longer than the rescue delay.
+		riverCfg.RescueStuckJobsAfter = cfg.JobRescueAfter
+		riverCfg.JobTimeout = min(time.Minute, cfg.JobRescueAfter)
+	}
+	client, err := river.NewClient(riverpgxv5.New(a.pool), riverCfg)
+	if err != nil {
+		return fmt.Errorf("create job client: %w", err)
+	}
+	a.jobs = client
+	return nil
+}
+
+// newLifecycle makes the video service and the upload service that hands
+// it finished uploads.
+func (a *app) newLifecycle() error {
+	cfg := a.cfg
+	a.videos = video.New(video.Config{Store: a.store, Media: a.bucket, Queue: jobs.NewQueue(a.jobs),
+		WebhookRetryWindow: cfg.webhookSettings().Settings.Window()})
+	maxUpload, _ := ParseBytes(cfg.MaxUploadSize)
+	quota, _ := ParseBytes(cfg.StorageQuota)
+	uploads, err := upload.New(upload.Config{
+		Dir:        cfg.UploadDir(),
+		Limits:     store.Limits{MaxFileSize: maxUpload, StorageQuota: quota, DailyUploads: cfg.DailyUploads},
+		Expiry:     cfg.UploadExpiry,
+		TrustProxy: cfg.TrustProxy,
+		Storage:    cfg.storageConfig(),
+		OnFinished: a.videos.StartProcessing,
+	}, a.store, a.videos, a.signer, a.logger)
+	if err != nil {
+		return err
+	}
+	a.uploads = uploads
+	return nil
+}
+
+// registerWorkers fills River's workers bundle: scratch space, the
+// subtitle engine (its choice logged once), and every job's worker.
+func (a *app) registerWorkers(ctx context.Context, workers *river.Workers) error {
+	cfg := a.cfg
+	workDir, err := processWorkDir(cfg.WorkDir(), a.logger)
+	if err != nil {
+		return err
+	}
+	a.onClose(func() { os.RemoveAll(workDir) })
+	transcriber, why, err := media.SelectTranscriber(cfg.transcriberConfig())
+	if err != nil {
+		return err
+	}
+	a.logger.Info("subtitle engine: "+why, "engine", transcriber.Name())
+	if err := transcriber.Check(ctx); err != nil {
+		a.logger.Error("the subtitle engine cannot run; videos will get no subtitles until this is fixed", "engine", transcriber.Name(), "error", err)
+	}
+	jobs.Register(workers, jobs.Deps{
+		Store: a.store, Logger: a.logger, Videos: a.videos, Uploads: a.uploads, Media: a.bucket,
+		UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,
+		TimeoutBase: cfg.JobTimeoutBase, AnalyticsRetention: cfg.AnalyticsRetention, Webhooks: cfg.webhookSettings().Settings,
+	})
+	return nil
+}
+
+// newAPI makes what only API processes need: sessions, the video event
+// hub, analytics ingestion, media links and media delivery.
+func (a *app) newAPI() error {
+	cfg := a.cfg
+	var err error
+	if a.auth, err = auth.NewService(a.store, a.logger, cfg.SessionTTL); err != nil {
+		return err
+	}
+	a.hub = store.NewHub(a.notifier, a.logger)
+	a.ingester = analytics.NewIngester(a.store, a.logger, a.metrics.registry, cfg.analyticsIngest())
+	a.links = &mediaLinks{signer: a.signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
+	st := a.store
+	a.media, err = delivery.New(delivery.Config{
+		Bucket: a.bucket, Signer: a.signer, S3Mode: cfg.MediaS3Mode, Logger: a.logger, Registerer: a.metrics.registry,
+		Lookup: func(ctx context.Context, id uuid.UUID) (string, error) {
+			privacy, err := st.VideoPrivacy(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				return "", delivery.ErrNoVideo
+			}
+			return privacy, err
+		},
+	})
+	return err
+}
+
+// backgroundServices are the services that run beside HTTP, in start
+// order: early ones work while the database is still coming up (the
+// notifier retries until it answers); the job workers' start once the
+// database has answered and is migrated.
+func (a *app) backgroundServices() (early, afterDatabase []namedService) {
+	early = []namedService{{"notifier", a.notifier}}
+	if a.hub != nil {
+		early = append(early, namedService{"video hub", a.hub}, namedService{"analytics ingester", loop(a.ingester.Run)})
+	}
+	if a.mode != modeAPI {
+		afterDatabase = []namedService{
+			{"worker lease", a.liveness},
+			{"job workers", &jobWorkers{client: a.jobs, logger: a.logger}},
+			{"job metrics", loop(func(ctx context.Context) { a.metrics.observeJobs(ctx, a.jobs) })},
+			{"webhook listener", loop(func(ctx context.Context) {
+				jobs.ListenForWebhookEvents(ctx, a.notifier, a.jobs, a.logger)
+			})},
+		}
+	}
+	return early, afterDatabase
+}
