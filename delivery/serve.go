@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/storage"
 )
 
@@ -31,7 +32,7 @@ const (
 // serveObject answers an authorized request for req's object.
 func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
 	switch {
-	case req.kind == kindPlaylist:
+	case req.Kind == layout.KindPlaylist:
 		h.servePlaylist(w, r, req, private)
 	case h.presigner != nil && r.Method == http.MethodGet:
 		// HEAD stays here: a presigned URL is signed for GET only.
@@ -44,17 +45,17 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 // servePlaylist reads the playlist whole, since its Cache-Control depends
 // on what it says, and serves it from memory.
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
-	ck := playlistKey{key: req.key, private: private}
+	ck := playlistKey{key: req.Key, private: private}
 	if p, ok := h.playlists.get(ck); ok {
 		writePlaylist(w, r, req, p)
 		return
 	}
-	rc, info, checked, err := h.get(r.Context(), req.key)
+	rc, info, checked, err := h.get(r.Context(), req.Key)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	if !checked && !h.confined(rc, req.key) {
+	if !checked && !h.confined(rc, req.Key) {
 		rc.Close()
 		fail(w, http.StatusNotFound, "not found")
 		return
@@ -129,22 +130,22 @@ func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRe
 	// a 304 or a range costs no wasted transfer. On local disk Get is
 	// always the cheapest.
 	if h.local != nil || wholeObject(r) {
-		rc, info, checked, err = h.get(ctx, req.key)
+		rc, info, checked, err = h.get(ctx, req.Key)
 	} else {
-		info, err = h.bucket.Stat(ctx, req.key)
+		info, err = h.bucket.Stat(ctx, req.Key)
 	}
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	if rc != nil && !checked && !h.confined(rc, req.key) {
+	if rc != nil && !checked && !h.confined(rc, req.Key) {
 		rc.Close()
 		fail(w, http.StatusNotFound, "not found")
 		return
 	}
 	content, ok := rc.(io.ReadSeeker)
 	if !ok {
-		or := &objectReader{ctx: ctx, bucket: h.bucket, key: req.key, size: info.Size, body: rc}
+		or := &objectReader{ctx: ctx, bucket: h.bucket, key: req.Key, size: info.Size, body: rc}
 		or.setHint(r.Header.Get("Range"))
 		content, rc = or, or
 	}
@@ -164,7 +165,7 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequ
 			ttl = max(left, time.Second)
 		}
 	}
-	u, err := h.presigner.PresignGet(r.Context(), req.key, ttl)
+	u, err := h.presigner.PresignGet(r.Context(), req.Key, ttl)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
@@ -185,13 +186,13 @@ func (h *Handler) storageFailed(w http.ResponseWriter, r *http.Request, req medi
 	// open with os.Root's "path escapes from parent", which matches no
 	// exported error: that is a missing object, not a broken store.
 	if h.local != nil {
-		if _, ok := h.local.LocalPath(req.key); !ok {
+		if _, ok := h.local.LocalPath(req.Key); !ok {
 			fail(w, http.StatusNotFound, "not found")
 			return
 		}
 	}
 	if r.Context().Err() == nil {
-		h.logger.ErrorContext(r.Context(), "media: storage failed", "video_id", req.id, "key", req.key, "error", err)
+		h.logger.ErrorContext(r.Context(), "media: storage failed", "video_id", req.ID, "key", req.Key, "error", err)
 	}
 	fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
 }
