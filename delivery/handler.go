@@ -199,9 +199,9 @@ var (
 	crossOrigin = []string{"cross-origin"}
 )
 
-// serve answers r and reports what kind of object it was for.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
-	hdr := w.Header()
+// setMediaHeaders sets the headers of every media response: any origin
+// may read it, and nobody may sniff its type.
+func setMediaHeaders(hdr http.Header) {
 	// Shared slices: header values are replaced, never modified, so
 	// every response can point at the same ones.
 	hdr["Access-Control-Allow-Origin"] = anyOrigin
@@ -210,6 +210,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 	// Lets pages with Cross-Origin-Embedder-Policy: require-corp embed
 	// the media too.
 	hdr["Cross-Origin-Resource-Policy"] = crossOrigin
+}
+
+// serve answers r and reports what kind of object it was for.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
+	hdr := w.Header()
+	setMediaHeaders(hdr)
 
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -47,21 +48,10 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
 	ck := playlistKey{key: req.Key, private: private}
 	if p, ok := h.playlists.get(ck); ok {
-		writePlaylist(w, r, req, p)
+		writePlaylist(w, r, req.contentType, p)
 		return
 	}
-	rc, info, checked, err := h.get(r.Context(), req.Key)
-	if err != nil {
-		h.storageFailed(w, r, req, err)
-		return
-	}
-	if !checked && !h.confined(rc, req.Key) {
-		rc.Close()
-		fail(w, http.StatusNotFound, "not found")
-		return
-	}
-	body, err := readPlaylist(rc, info.Size)
-	rc.Close()
+	body, info, err := h.loadPlaylist(r.Context(), req.Key)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
@@ -75,17 +65,36 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 	p.headers.Set("Accept-Ranges", "bytes")
 	p.headers.Set("Content-Length", strconv.Itoa(len(body)))
 	h.playlists.put(ck, p)
-	writePlaylist(w, r, req, p)
+	writePlaylist(w, r, req.contentType, p)
 }
+
+// loadPlaylist reads the playlist at key whole from the bucket.
+func (h *Handler) loadPlaylist(ctx context.Context, key string) ([]byte, storage.ObjectInfo, error) {
+	rc, info, checked, err := h.get(ctx, key)
+	if err != nil {
+		return nil, info, err
+	}
+	if !checked && !h.confined(rc, key) {
+		rc.Close()
+		return nil, info, errNotConfined
+	}
+	body, err := readPlaylist(rc, info.Size)
+	rc.Close()
+	return body, info, err
+}
+
+// errNotConfined is loadPlaylist's answer for a key that leads, through a
+// symbolic link, to a file that is not the object: a missing object.
+var errNotConfined = fmt.Errorf("object behind a symbolic link: %w", storage.ErrNotExist)
 
 // writePlaylist answers with a playlist held in memory. A plain GET or
 // HEAD (what players send) gets headers formatted once per cached copy
 // and the body in one write, exactly what ServeContent would send;
 // ranges and conditional requests go through ServeContent.
-func writePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, p *cachedPlaylist) {
+func writePlaylist(w http.ResponseWriter, r *http.Request, contentType string, p *cachedPlaylist) {
 	hdr := w.Header()
 	if conditional(r) {
-		setObjectHeaders(hdr, req.contentType, p.cacheControl, p.info)
+		setObjectHeaders(hdr, contentType, p.cacheControl, p.info)
 		http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
 		return
 	}
@@ -178,23 +187,31 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequ
 
 // storageFailed answers a failed bucket operation.
 func (h *Handler) storageFailed(w http.ResponseWriter, r *http.Request, req mediaRequest, err error) {
-	if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
+	if h.missing(req.Key, err) {
 		fail(w, http.StatusNotFound, "not found")
 		return
-	}
-	// On local disk a symbolic link leading out of the root fails the
-	// open with os.Root's "path escapes from parent", which matches no
-	// exported error: that is a missing object, not a broken store.
-	if h.local != nil {
-		if _, ok := h.local.LocalPath(req.Key); !ok {
-			fail(w, http.StatusNotFound, "not found")
-			return
-		}
 	}
 	if r.Context().Err() == nil {
 		h.logger.ErrorContext(r.Context(), "media: storage failed", "video_id", req.ID, "key", req.Key, "error", err)
 	}
 	fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
+}
+
+// missing reports whether err, from a bucket operation on key, means
+// that the object is not there.
+func (h *Handler) missing(key string, err error) bool {
+	if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
+		return true
+	}
+	// On local disk a symbolic link leading out of the root fails the
+	// open with os.Root's "path escapes from parent", which matches no
+	// exported error: that is a missing object, not a broken store.
+	if h.local != nil {
+		if _, ok := h.local.LocalPath(key); !ok {
+			return true
+		}
+	}
+	return false
 }
 
 // wholeObject reports whether r will certainly receive the whole object:
@@ -255,19 +272,28 @@ func immutableCacheControl(private bool) string {
 	return fmt.Sprintf("%s, max-age=%d, immutable", visibility(private), maxAgeImmutable)
 }
 
-// playlistCacheControl picks a playlist's lifetime from its content: a
-// master playlist changes when processing ends or subtitles are added; a
-// media playlist without #EXT-X-ENDLIST is still growing.
+// playlistCacheControl picks a playlist's lifetime from its content (see
+// playlistMaxAge).
 func playlistCacheControl(body []byte, private bool) string {
+	return cacheControl(private, playlistMaxAge(body))
+}
+
+// playlistMaxAge is a playlist's lifetime in seconds: a master playlist
+// changes when processing ends or subtitles are added; a media playlist
+// without #EXT-X-ENDLIST is still growing.
+func playlistMaxAge(body []byte) int {
 	master, ended := scanPlaylist(body)
-	age := maxAgeGrowing
 	switch {
 	case master:
-		age = maxAgeMaster
+		return maxAgeMaster
 	case ended:
-		age = maxAgeEndedPlaylist
+		return maxAgeEndedPlaylist
 	}
-	return fmt.Sprintf("%s, max-age=%d", visibility(private), age)
+	return maxAgeGrowing
+}
+
+func cacheControl(private bool, maxAge int) string {
+	return visibility(private) + ", max-age=" + strconv.Itoa(maxAge)
 }
 
 // scanPlaylist reports whether body is a master playlist, and whether it

@@ -194,7 +194,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		media = met.instrument("GET "+delivery.BasePath, mediaHandler)
 		mux.Handle("GET "+delivery.BasePath, media)
 		handle("OPTIONS "+delivery.BasePath, mediaHandler)
-		rest := &restVideos{store: st, media: bucket, links: links}
+		rest := &restVideos{store: st, media: mediaHandler, links: links}
 		handle("GET /videos/{id}", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.metadata)))
 		handle("GET /stream/{id}/{resolution}", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.stream)))
 		handle("GET /api/v1/videos/{id}/playlist.m3u8", auth.RequireScope(auth.ScopeVideosRead, http.HandlerFunc(rest.masterPlaylist)))
