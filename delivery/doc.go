@@ -69,4 +69,19 @@
 // cached in-process for a few seconds, and concurrent requests for the
 // same video share one lookup, so a player fetching segments or a CDN
 // miss storm costs about one query per video every few seconds.
+//
+// # Playlists outside /media/
+//
+// ServeAbsolutePlaylist serves a video's master or rendition playlist with
+// its URIs made absolute under the viewer's media URL, for the REST API
+// (GET /api/v1/videos/{id}/playlist.m3u8, GET /stream/{id}/{resolution}),
+// which authorizes the viewer itself. It reads the playlist as /media/
+// does and sends it under the same cache rules, a private video's never
+// past the expiry of the signed URLs it carries: one playlist server.
+//
+// # The fast path
+//
+// Package delivery/fastpath answers connections that carry nothing but
+// media requests without net/http's per-request machinery, through this
+// same Handler; the server wraps its listener with fastpath.NewListener.
 package delivery

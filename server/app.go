@@ -21,6 +21,7 @@ import (
 	"github.com/clipcut/clipcut/analytics"
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/delivery/fastpath"
 	"github.com/clipcut/clipcut/frontend"
 	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/jobs"
@@ -247,7 +248,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 	}
 	if cfg.MediaFastPath && m != modeWorker {
-		ln = delivery.NewFastListener(ln, root, delivery.FastConfig{
+		ln = fastpath.NewListener(ln, root, fastpath.Config{
 			BaseContext: baseCtx, IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout,
 		})
 	}
