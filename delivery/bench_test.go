@@ -43,9 +43,9 @@ func BenchmarkServe(b *testing.B) {
 		name, path string
 		size       int
 	}{
-		{"segment", delivery.PublicPrefix(id) + "hls/720p/seg_00000.ts", len(segment)},
-		{"segment-signed", delivery.SignedPrefix(signer, id, time.Now().Add(time.Hour)) + "hls/720p/seg_00000.ts", len(segment)},
-		{"playlist", delivery.PublicPrefix(id) + "hls/720p/index.m3u8", len(playlist)},
+		{"segment", publicPrefix(id) + "hls/720p/seg_00000.ts", len(segment)},
+		{"segment-signed", signedPrefix(signer, id, time.Now().Add(time.Hour)) + "hls/720p/seg_00000.ts", len(segment)},
+		{"playlist", publicPrefix(id) + "hls/720p/index.m3u8", len(playlist)},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			b.SetBytes(int64(bc.size))

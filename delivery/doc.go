@@ -10,22 +10,23 @@
 //	/media/videos/<id>/<rest>            public and unlisted videos
 //	/media/t/<token>/videos/<id>/<rest>  any video; required for private ones
 //
-// <id> is the video's UUID in canonical lowercase form, and <rest> names
-// an object under the video's storage prefix "videos/<id>/": it must be a
-// valid storage key (see storage.ValidateKey) whose first segment is hls,
-// poster.jpg, storyboard, subtitles or downloads, with a known media
-// extension (.m3u8, .ts, .m4s, .mp4, .jpg, .vtt, .srt). Nothing else in
-// the bucket (uploads, other prefixes) is reachable.
+// layout.ParsePath takes the path apart: <id> is the video's UUID in
+// canonical lowercase form, and <rest> names an object under the video's
+// storage prefix "videos/<id>/": a valid storage key whose first segment
+// is hls, poster.jpg, storyboard, subtitles or downloads, with a known
+// media extension (.m3u8, .ts, .m4s, .mp4, .jpg, .vtt, .srt). Nothing
+// else in the bucket (uploads, other prefixes) is reachable.
 //
 // <token> is auth.Signer.Sign("media:<id>", expiry). Because it is a path
 // prefix rather than a query parameter, the relative URIs inside playlists
 // ("720p/index.m3u8", "seg_00001.ts", "sprite_000.jpg#xywh=...") resolve
 // under it: the token rides along on every playlist-to-segment hop without
 // the player knowing, and it is part of any CDN's cache key. It grants the
-// whole video until it expires. Build URLs with PublicPrefix and
-// SignedPrefix and append <rest>:
+// whole video until it expires. Public paths come from layout.PublicPath;
+// SignedPath signs and returns the token and the path apart:
 //
-//	delivery.SignedPrefix(signer, id, time.Now().Add(6*time.Hour)) + "hls/master.m3u8"
+//	token, path := delivery.SignedPath(signer, id, time.Now().Add(6*time.Hour))
+//	url := path + "/hls/master.m3u8"
 //
 // # Answers
 //
@@ -68,4 +69,19 @@
 // cached in-process for a few seconds, and concurrent requests for the
 // same video share one lookup, so a player fetching segments or a CDN
 // miss storm costs about one query per video every few seconds.
+//
+// # Playlists outside /media/
+//
+// ServeAbsolutePlaylist serves a video's master or rendition playlist with
+// its URIs made absolute under the viewer's media URL, for the REST API
+// (GET /api/v1/videos/{id}/playlist.m3u8, GET /stream/{id}/{resolution}),
+// which authorizes the viewer itself. It reads the playlist as /media/
+// does and sends it under the same cache rules, a private video's never
+// past the expiry of the signed URLs it carries: one playlist server.
+//
+// # The fast path
+//
+// Package delivery/fastpath answers connections that carry nothing but
+// media requests without net/http's per-request machinery, through this
+// same Handler; the server wraps its listener with fastpath.NewListener.
 package delivery

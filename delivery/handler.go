@@ -199,9 +199,9 @@ var (
 	crossOrigin = []string{"cross-origin"}
 )
 
-// serve answers r and reports what kind of object it was for.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
-	hdr := w.Header()
+// setMediaHeaders sets the headers of every media response: any origin
+// may read it, and nobody may sniff its type.
+func setMediaHeaders(hdr http.Header) {
 	// Shared slices: header values are replaced, never modified, so
 	// every response can point at the same ones.
 	hdr["Access-Control-Allow-Origin"] = anyOrigin
@@ -210,6 +210,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 	// Lets pages with Cross-Origin-Embedder-Policy: require-corp embed
 	// the media too.
 	hdr["Cross-Origin-Resource-Policy"] = crossOrigin
+}
+
+// serve answers r and reports what kind of object it was for.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
+	hdr := w.Header()
+	setMediaHeaders(hdr)
 
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
@@ -233,10 +239,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 	}
 	private, ok := h.authorize(w, r, req)
 	if !ok {
-		return req.kind
+		return req.Kind
 	}
 	h.serveObject(w, r, req, private)
-	return req.kind
+	return req.Kind
 }
 
 // authorize decides whether req may be served, answering the request when
@@ -246,8 +252,8 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaReq
 	ctx := r.Context()
 	// The signature first: it costs no query, so forged links never
 	// reach the database.
-	if req.token != "" {
-		switch err := h.signer.Verify(scopeOf(req.idText), req.token, time.Now()); {
+	if req.Token != "" {
+		switch err := h.signer.Verify(scopeOf(req.IDText()), req.Token, time.Now()); {
 		case errors.Is(err, auth.ErrExpired):
 			fail(w, http.StatusForbidden, "forbidden: this link has expired")
 			return false, false
@@ -256,14 +262,14 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaReq
 			return false, false
 		}
 	}
-	privacy, err := h.videos.get(ctx, req.id)
+	privacy, err := h.videos.get(ctx, req.ID)
 	switch {
 	case errors.Is(err, ErrNoVideo):
 		fail(w, http.StatusNotFound, "not found")
 		return false, false
 	case err != nil:
 		if ctx.Err() == nil {
-			h.logger.ErrorContext(ctx, "media: video lookup failed", "video_id", req.id, "error", err)
+			h.logger.ErrorContext(ctx, "media: video lookup failed", "video_id", req.ID, "error", err)
 		}
 		fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
 		return false, false
@@ -273,9 +279,9 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaReq
 		return false, true
 	case PrivacyPrivate:
 	default:
-		h.logger.WarnContext(ctx, "media: unknown privacy, treated as private", "video_id", req.id, "privacy", privacy)
+		h.logger.WarnContext(ctx, "media: unknown privacy, treated as private", "video_id", req.ID, "privacy", privacy)
 	}
-	if req.token == "" {
+	if req.Token == "" {
 		fail(w, http.StatusForbidden, "forbidden: this video is private")
 		return true, false
 	}

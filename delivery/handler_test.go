@@ -293,8 +293,8 @@ func TestPrivacyMatrix(t *testing.T) {
 	other, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("k", 32))})
 	require.NoError(t, err)
 	tok := func(s *auth.Signer, id uuid.UUID, ttl time.Duration) string {
-		p := delivery.SignedPrefix(s, id, time.Now().Add(ttl))
-		return strings.Split(p, "/")[3]
+		token, _ := delivery.SignedPath(s, id, time.Now().Add(ttl))
+		return token
 	}
 	withToken := func(token string, id uuid.UUID, rest string) string {
 		return e.url + "/media/t/" + token + "/videos/" + id.String() + "/" + rest
@@ -351,7 +351,7 @@ func TestPrivacyMatrix(t *testing.T) {
 	h, err := delivery.New(delivery.Config{Bucket: e.bucket, Signer: rotated, Lookup: e.lookup, Logger: testLogger(t)})
 	require.NoError(t, err)
 	for _, s := range []*auth.Signer{other, rotated} {
-		u := delivery.SignedPrefix(s, e.private, time.Now().Add(time.Hour)) + "poster.jpg"
+		u := signedPrefix(s, e.private, time.Now().Add(time.Hour)) + "poster.jpg"
 		rec := serve(h, http.MethodGet, u)
 		require.Equal(t, http.StatusOK, rec.Code)
 	}
@@ -374,8 +374,8 @@ func TestUnknownObjectsAndPrivacyValues(t *testing.T) {
 	e.mu.Unlock()
 	h, err := delivery.New(delivery.Config{Bucket: e.bucket, Signer: e.signer, Lookup: e.lookup, Logger: testLogger(t)})
 	require.NoError(t, err)
-	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, delivery.PublicPrefix(e.unlisted)+"poster.jpg").Code)
-	rec := serve(h, http.MethodGet, delivery.SignedPrefix(e.signer, e.unlisted, time.Now().Add(time.Minute))+"poster.jpg")
+	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.unlisted)+"poster.jpg").Code)
+	rec := serve(h, http.MethodGet, signedPrefix(e.signer, e.unlisted, time.Now().Add(time.Minute))+"poster.jpg")
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Equal(t, "private, max-age=31536000, immutable", rec.Header().Get("Cache-Control"))
 
@@ -387,13 +387,13 @@ func TestUnknownObjectsAndPrivacyValues(t *testing.T) {
 	require.NoError(t, err)
 	before := e.lookupsOf(e.public)
 	for range 3 {
-		require.Equal(t, http.StatusServiceUnavailable, serve(h, http.MethodGet, delivery.PublicPrefix(e.public)+"poster.jpg").Code)
+		require.Equal(t, http.StatusServiceUnavailable, serve(h, http.MethodGet, publicPrefix(e.public)+"poster.jpg").Code)
 	}
 	require.Equal(t, before+3, e.lookupsOf(e.public))
 	e.mu.Lock()
 	e.lookErr = nil
 	e.mu.Unlock()
-	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, delivery.PublicPrefix(e.public)+"poster.jpg").Code)
+	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(e.public)+"poster.jpg").Code)
 }
 
 func TestRedirectMode(t *testing.T) {
@@ -471,17 +471,16 @@ func TestNewValidates(t *testing.T) {
 	}
 }
 
-func TestPrefixes(t *testing.T) {
+func TestSignedPath(t *testing.T) {
 	t.Parallel()
 	id := uuid.MustParse("0b8f6a52-3c1e-4d2a-9f6e-2f4c1a7b9d10")
-	require.Equal(t, "/media/videos/0b8f6a52-3c1e-4d2a-9f6e-2f4c1a7b9d10/", delivery.PublicPrefix(id))
 
 	s, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("s", 32))})
 	require.NoError(t, err)
 	expires := time.Unix(2000000000, 0)
-	p := delivery.SignedPrefix(s, id, expires)
-	require.Regexp(t, `^/media/t/2000000000\.[A-Za-z0-9_-]+/videos/0b8f6a52-3c1e-4d2a-9f6e-2f4c1a7b9d10/$`, p)
-	tok := strings.Split(p, "/")[3]
+	tok, p := delivery.SignedPath(s, id, expires)
+	require.Regexp(t, `^2000000000\.[A-Za-z0-9_-]+$`, tok)
+	require.Equal(t, "/media/t/"+tok+"/videos/0b8f6a52-3c1e-4d2a-9f6e-2f4c1a7b9d10", p)
 	require.NoError(t, s.Verify("media:"+id.String(), tok, time.Now()))
 	require.Equal(t, p, (&url.URL{Path: p}).EscapedPath())
 }
@@ -536,7 +535,7 @@ func TestS3RequestsPerAnswer(t *testing.T) {
 	const rest = "downloads/180p.mp4"
 	data := fixtureFile(t, rest)
 	size := len(data)
-	u := srv.URL + delivery.PublicPrefix(e.public) + rest
+	u := srv.URL + publicPrefix(e.public) + rest
 
 	r := get(t, u)
 	require.Equal(t, data, r.body)

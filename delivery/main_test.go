@@ -27,6 +27,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/storage/miniotest"
 )
@@ -266,12 +267,12 @@ func (e *env) seenPaths() []string {
 
 // pub is the public URL of rest of video id.
 func (e *env) pub(id uuid.UUID, rest string) string {
-	return e.url + delivery.PublicPrefix(id) + rest
+	return e.url + publicPrefix(id) + rest
 }
 
 // signed is a URL of rest of video id signed to expire in ttl.
 func (e *env) signed(id uuid.UUID, ttl time.Duration, rest string) string {
-	return e.url + delivery.SignedPrefix(e.signer, id, time.Now().Add(ttl)) + rest
+	return e.url + signedPrefix(e.signer, id, time.Now().Add(ttl)) + rest
 }
 
 // response is a finished HTTP exchange.
@@ -354,4 +355,14 @@ func serve(h http.Handler, method, target string, header ...string) *httptest.Re
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return rec
+}
+
+// publicPrefix is the public URL path of video id's media, with a
+// trailing slash: append an object's path relative to the video.
+func publicPrefix(id uuid.UUID) string { return layout.PublicPath(id) + "/" }
+
+// signedPrefix is publicPrefix signed with s until expires.
+func signedPrefix(s *auth.Signer, id uuid.UUID, expires time.Time) string {
+	_, p := delivery.SignedPath(s, id, expires)
+	return p + "/"
 }

@@ -26,7 +26,7 @@ func TestPlaybackWithFFmpeg(t *testing.T) {
 			frames := decode(t, e.pub(e.public, "hls/master.m3u8"))
 			require.Equal(t, map[string]int{"0": 50, "1": 50}, frames, "frames decoded per rendition")
 
-			prefix := delivery.SignedPrefix(e.signer, e.private, time.Now().Add(time.Hour))
+			prefix := signedPrefix(e.signer, e.private, time.Now().Add(time.Hour))
 			frames = decode(t, e.url+prefix+"hls/master.m3u8")
 			require.Equal(t, map[string]int{"0": 50, "1": 50}, frames, "frames decoded per rendition")
 

@@ -27,6 +27,9 @@ type playlistCache struct {
 type playlistKey struct {
 	key     string
 	private bool
+	// base is what relative URIs were made absolute under
+	// (ServeAbsolutePlaylist); "" for the playlist as stored.
+	base string
 }
 
 // cachedPlaylist is everything servePlaylist sends.

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/storage"
 )
 
@@ -50,7 +51,7 @@ func TestLocalFilesReachSendfile(t *testing.T) {
 			Lookup: func(context.Context, uuid.UUID) (string, error) { return PrivacyPublic, nil }})
 		require.NoError(t, err)
 		for _, rng := range []string{"", "bytes=100-199"} {
-			req := httptest.NewRequest(http.MethodGet, PublicPrefix(id)+"hls/720p/seg_00000.ts", nil)
+			req := httptest.NewRequest(http.MethodGet, layout.PublicPath(id)+"/hls/720p/seg_00000.ts", nil)
 			if rng != "" {
 				req.Header.Set("Range", rng)
 			}

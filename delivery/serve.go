@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/storage"
 )
 
@@ -31,7 +33,7 @@ const (
 // serveObject answers an authorized request for req's object.
 func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
 	switch {
-	case req.kind == kindPlaylist:
+	case req.Kind == layout.KindPlaylist:
 		h.servePlaylist(w, r, req, private)
 	case h.presigner != nil && r.Method == http.MethodGet:
 		// HEAD stays here: a presigned URL is signed for GET only.
@@ -44,23 +46,12 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 // servePlaylist reads the playlist whole, since its Cache-Control depends
 // on what it says, and serves it from memory.
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
-	ck := playlistKey{key: req.key, private: private}
+	ck := playlistKey{key: req.Key, private: private}
 	if p, ok := h.playlists.get(ck); ok {
-		writePlaylist(w, r, req, p)
+		writePlaylist(w, r, req.contentType, p)
 		return
 	}
-	rc, info, checked, err := h.get(r.Context(), req.key)
-	if err != nil {
-		h.storageFailed(w, r, req, err)
-		return
-	}
-	if !checked && !h.confined(rc, req.key) {
-		rc.Close()
-		fail(w, http.StatusNotFound, "not found")
-		return
-	}
-	body, err := readPlaylist(rc, info.Size)
-	rc.Close()
+	body, info, err := h.loadPlaylist(r.Context(), req.Key)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
@@ -74,17 +65,36 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 	p.headers.Set("Accept-Ranges", "bytes")
 	p.headers.Set("Content-Length", strconv.Itoa(len(body)))
 	h.playlists.put(ck, p)
-	writePlaylist(w, r, req, p)
+	writePlaylist(w, r, req.contentType, p)
 }
+
+// loadPlaylist reads the playlist at key whole from the bucket.
+func (h *Handler) loadPlaylist(ctx context.Context, key string) ([]byte, storage.ObjectInfo, error) {
+	rc, info, checked, err := h.get(ctx, key)
+	if err != nil {
+		return nil, info, err
+	}
+	if !checked && !h.confined(rc, key) {
+		rc.Close()
+		return nil, info, errNotConfined
+	}
+	body, err := readPlaylist(rc, info.Size)
+	rc.Close()
+	return body, info, err
+}
+
+// errNotConfined is loadPlaylist's answer for a key that leads, through a
+// symbolic link, to a file that is not the object: a missing object.
+var errNotConfined = fmt.Errorf("object behind a symbolic link: %w", storage.ErrNotExist)
 
 // writePlaylist answers with a playlist held in memory. A plain GET or
 // HEAD (what players send) gets headers formatted once per cached copy
 // and the body in one write, exactly what ServeContent would send;
 // ranges and conditional requests go through ServeContent.
-func writePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, p *cachedPlaylist) {
+func writePlaylist(w http.ResponseWriter, r *http.Request, contentType string, p *cachedPlaylist) {
 	hdr := w.Header()
 	if conditional(r) {
-		setObjectHeaders(hdr, req.contentType, p.cacheControl, p.info)
+		setObjectHeaders(hdr, contentType, p.cacheControl, p.info)
 		http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
 		return
 	}
@@ -129,22 +139,22 @@ func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRe
 	// a 304 or a range costs no wasted transfer. On local disk Get is
 	// always the cheapest.
 	if h.local != nil || wholeObject(r) {
-		rc, info, checked, err = h.get(ctx, req.key)
+		rc, info, checked, err = h.get(ctx, req.Key)
 	} else {
-		info, err = h.bucket.Stat(ctx, req.key)
+		info, err = h.bucket.Stat(ctx, req.Key)
 	}
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	if rc != nil && !checked && !h.confined(rc, req.key) {
+	if rc != nil && !checked && !h.confined(rc, req.Key) {
 		rc.Close()
 		fail(w, http.StatusNotFound, "not found")
 		return
 	}
 	content, ok := rc.(io.ReadSeeker)
 	if !ok {
-		or := &objectReader{ctx: ctx, bucket: h.bucket, key: req.key, size: info.Size, body: rc}
+		or := &objectReader{ctx: ctx, bucket: h.bucket, key: req.Key, size: info.Size, body: rc}
 		or.setHint(r.Header.Get("Range"))
 		content, rc = or, or
 	}
@@ -164,7 +174,7 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequ
 			ttl = max(left, time.Second)
 		}
 	}
-	u, err := h.presigner.PresignGet(r.Context(), req.key, ttl)
+	u, err := h.presigner.PresignGet(r.Context(), req.Key, ttl)
 	if err != nil {
 		h.storageFailed(w, r, req, err)
 		return
@@ -177,23 +187,31 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequ
 
 // storageFailed answers a failed bucket operation.
 func (h *Handler) storageFailed(w http.ResponseWriter, r *http.Request, req mediaRequest, err error) {
-	if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
+	if h.missing(req.Key, err) {
 		fail(w, http.StatusNotFound, "not found")
 		return
+	}
+	if r.Context().Err() == nil {
+		h.logger.ErrorContext(r.Context(), "media: storage failed", "video_id", req.ID, "key", req.Key, "error", err)
+	}
+	fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
+}
+
+// missing reports whether err, from a bucket operation on key, means
+// that the object is not there.
+func (h *Handler) missing(key string, err error) bool {
+	if errors.Is(err, storage.ErrNotExist) || errors.Is(err, storage.ErrInvalidKey) {
+		return true
 	}
 	// On local disk a symbolic link leading out of the root fails the
 	// open with os.Root's "path escapes from parent", which matches no
 	// exported error: that is a missing object, not a broken store.
 	if h.local != nil {
-		if _, ok := h.local.LocalPath(req.key); !ok {
-			fail(w, http.StatusNotFound, "not found")
-			return
+		if _, ok := h.local.LocalPath(key); !ok {
+			return true
 		}
 	}
-	if r.Context().Err() == nil {
-		h.logger.ErrorContext(r.Context(), "media: storage failed", "video_id", req.id, "key", req.key, "error", err)
-	}
-	fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
+	return false
 }
 
 // wholeObject reports whether r will certainly receive the whole object:
@@ -254,19 +272,28 @@ func immutableCacheControl(private bool) string {
 	return fmt.Sprintf("%s, max-age=%d, immutable", visibility(private), maxAgeImmutable)
 }
 
-// playlistCacheControl picks a playlist's lifetime from its content: a
-// master playlist changes when processing ends or subtitles are added; a
-// media playlist without #EXT-X-ENDLIST is still growing.
+// playlistCacheControl picks a playlist's lifetime from its content (see
+// playlistMaxAge).
 func playlistCacheControl(body []byte, private bool) string {
+	return cacheControl(private, playlistMaxAge(body))
+}
+
+// playlistMaxAge is a playlist's lifetime in seconds: a master playlist
+// changes when processing ends or subtitles are added; a media playlist
+// without #EXT-X-ENDLIST is still growing.
+func playlistMaxAge(body []byte) int {
 	master, ended := scanPlaylist(body)
-	age := maxAgeGrowing
 	switch {
 	case master:
-		age = maxAgeMaster
+		return maxAgeMaster
 	case ended:
-		age = maxAgeEndedPlaylist
+		return maxAgeEndedPlaylist
 	}
-	return fmt.Sprintf("%s, max-age=%d", visibility(private), age)
+	return maxAgeGrowing
+}
+
+func cacheControl(private bool, maxAge int) string {
+	return visibility(private) + ", max-age=" + strconv.Itoa(maxAge)
 }
 
 // scanPlaylist reports whether body is a master playlist, and whether it

@@ -52,7 +52,8 @@ func TestTraversal(t *testing.T) {
 	require.NoError(t, os.Symlink("../../uploads", filepath.Join(vid, "downloads", "up")))
 	require.NoError(t, os.RemoveAll(filepath.Join(vid, "subtitles")))
 	require.NoError(t, os.Symlink("../../uploads", filepath.Join(vid, "subtitles")))
-	sign := strings.TrimSuffix(delivery.SignedPrefix(e.signer, e.public, time.Now().Add(time.Hour)), "/videos/"+id+"/")
+	token, _ := delivery.SignedPath(e.signer, e.public, time.Now().Add(time.Hour))
+	sign := "/media/t/" + token
 
 	attempts := []string{
 		"/media/videos/" + id + "/../../etc/passwd",
@@ -174,7 +175,7 @@ func TestSymlinkedRoot(t *testing.T) {
 		Lookup: func(context.Context, uuid.UUID) (string, error) { return delivery.PrivacyPublic, nil }})
 	require.NoError(t, err)
 	for _, rest := range []string{"hls/a/seg_00000.ts", "hls/a/seg_00001.ts", "hls/a/seg_00000.ts"} {
-		require.Equal(t, http.StatusOK, serve(h, http.MethodGet, delivery.PublicPrefix(id)+rest).Code, rest)
+		require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(id)+rest).Code, rest)
 	}
-	require.Equal(t, http.StatusNotFound, serve(h, http.MethodGet, delivery.PublicPrefix(id)+"hls/a/in.ts").Code)
+	require.Equal(t, http.StatusNotFound, serve(h, http.MethodGet, publicPrefix(id)+"hls/a/in.ts").Code)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/delivery/fastpath"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -119,7 +120,7 @@ func (a *app) listen(baseCtx context.Context, handler http.Handler) (*http.Serve
 		BaseContext:       func(net.Listener) context.Context { return baseCtx },
 	}
 	if a.cfg.MediaFastPath && a.mode != modeWorker {
-		ln = delivery.NewFastListener(ln, handler, delivery.FastConfig{
+		ln = fastpath.NewListener(ln, handler, fastpath.Config{
 			BaseContext: baseCtx, IdleTimeout: srv.IdleTimeout, ReadHeaderTimeout: srv.ReadHeaderTimeout,
 		})
 	}

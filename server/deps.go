@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"time"
 
@@ -61,7 +60,7 @@ type app struct {
 	hub      *store.Hub
 	ingester *analytics.Ingester
 	links    *mediaLinks
-	media    http.Handler // /media/, delivery's handler
+	media    *delivery.Handler // /media/
 
 	closers []func()
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -34,19 +35,18 @@ func (l *mediaLinks) baseFor(ctx context.Context) string {
 // Prefix implements graph.MediaLinks.
 func (l *mediaLinks) Prefix(ctx context.Context, id uuid.UUID, privacy string) (string, *time.Time) {
 	if privacy != store.PrivacyPrivate {
-		return l.baseFor(ctx) + strings.TrimSuffix(delivery.PublicPrefix(id), "/"), nil
+		return l.baseFor(ctx) + layout.PublicPath(id), nil
 	}
 	// Rounded up to the hour so that repeated requests for the same video
 	// share URLs that the browser and a CDN can cache.
 	expires := time.Now().Add(l.privateTTL).Truncate(time.Hour).Add(time.Hour)
-	return l.baseFor(ctx) + strings.TrimSuffix(delivery.SignedPrefix(l.signer, id, expires), "/"), &expires
+	_, path := delivery.SignedPath(l.signer, id, expires)
+	return l.baseFor(ctx) + path, &expires
 }
 
 // Signed implements graph.MediaLinks.
 func (l *mediaLinks) Signed(ctx context.Context, id uuid.UUID, ttl time.Duration) (string, string, time.Time) {
 	expires := time.Now().Add(ttl)
-	prefix := delivery.SignedPrefix(l.signer, id, expires)
-	// "/media/t/<token>/videos/<id>/": the token is the fourth segment.
-	token := strings.Split(prefix, "/")[3]
-	return token, l.baseFor(ctx) + strings.TrimSuffix(prefix, "/"), expires
+	token, path := delivery.SignedPath(l.signer, id, expires)
+	return token, l.baseFor(ctx) + path, expires
 }

@@ -1,21 +1,16 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/clipcut/clipcut/auth"
-	"github.com/clipcut/clipcut/jobs"
-	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -24,7 +19,8 @@ import (
 // owner (and administrators), exactly as in GraphQL.
 type restVideos struct {
 	store *store.Store
-	media storage.Bucket
+	// media serves the playlists, under its cache rules.
+	media *delivery.Handler
 	links *mediaLinks
 }
 
@@ -68,7 +64,7 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 	if v.Playable {
 		prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy)
 		playback := map[string]any{
-			"hls_url":    prefix + "/hls/master.m3u8",
+			"hls_url":    layout.URL(prefix, v.ID, layout.Master(v.ID)),
 			"playlist":   "/api/v1/videos/" + v.ID.String() + "/playlist.m3u8",
 			"expires_at": expires,
 		}
@@ -78,10 +74,10 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 		}
 		playback["streams"] = streams
 		if v.PosterKey != nil {
-			playback["poster_url"] = prefix + strings.TrimPrefix(*v.PosterKey, jobs.VideoPrefix(v.ID))
+			playback["poster_url"] = layout.URL(prefix, v.ID, *v.PosterKey)
 		}
 		if v.StoryboardKey != nil {
-			playback["storyboard_url"] = prefix + strings.TrimPrefix(*v.StoryboardKey, jobs.VideoPrefix(v.ID))
+			playback["storyboard_url"] = layout.URL(prefix, v.ID, *v.StoryboardKey)
 		}
 		out["playback"] = playback
 	}
@@ -100,8 +96,7 @@ func (h *restVideos) masterPlaylist(w http.ResponseWriter, r *http.Request) {
 		notPlayableYet(w, v)
 		return
 	}
-	prefix, _ := h.links.Prefix(r.Context(), v.ID, v.Privacy)
-	h.servePlaylist(w, r, v, jobs.MasterPlaylistKey(v.ID), prefix+"/hls/")
+	h.servePlaylist(w, r, v, layout.Master(v.ID))
 }
 
 // stream serves GET /stream/{id}/{resolution}: one rendition's media
@@ -116,8 +111,7 @@ func (h *restVideos) stream(w http.ResponseWriter, r *http.Request) {
 	for _, rd := range v.Renditions {
 		names = append(names, rd.Name)
 		if rd.Name == name && v.Playable {
-			prefix, _ := h.links.Prefix(r.Context(), v.ID, v.Privacy)
-			h.servePlaylist(w, r, v, rd.Playlist, prefix+"/hls/"+rd.Name+"/")
+			h.servePlaylist(w, r, v, rd.Playlist)
 			return
 		}
 	}
@@ -140,62 +134,19 @@ func notPlayableYet(w http.ResponseWriter, v store.Video) {
 	})
 }
 
-func (h *restVideos) servePlaylist(w http.ResponseWriter, r *http.Request, v store.Video, key, base string) {
-	body, err := readObject(r.Context(), h.media, key)
-	if errors.Is(err, storage.ErrNotExist) {
+// servePlaylist answers with the playlist at key of video v, its URIs
+// made absolute media URLs for this viewer (signed for a private video).
+func (h *restVideos) servePlaylist(w http.ResponseWriter, r *http.Request, v store.Video, key string) {
+	prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy)
+	p := delivery.AbsolutePlaylist{Video: v.ID, Key: key, Prefix: prefix, Private: v.Privacy == store.PrivacyPrivate}
+	if expires != nil {
+		p.Expires = *expires
+	}
+	err := h.media.ServeAbsolutePlaylist(w, r, p)
+	switch {
+	case errors.Is(err, delivery.ErrNoObject):
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "The playlist is not there yet; try again in a moment."})
-		return
-	}
-	if err != nil {
+	case err != nil:
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "Try again shortly."})
-		return
 	}
-	w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
-	w.Header().Set("Access-Control-Allow-Origin", "*")
-	if v.Privacy == store.PrivacyPrivate {
-		// The body carries signed URLs for this viewer.
-		w.Header().Set("Cache-Control", "private, no-store")
-	} else {
-		w.Header().Set("Cache-Control", "public, max-age=10")
-	}
-	if r.Method == http.MethodHead {
-		return
-	}
-	_, _ = w.Write(absolutize(body, base))
-}
-
-func readObject(ctx context.Context, b storage.Bucket, key string) ([]byte, error) {
-	rc, _, err := b.Get(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(io.LimitReader(rc, 8<<20))
-}
-
-var uriAttr = regexp.MustCompile(`URI="([^"]*)"`)
-
-// absolutize rewrites a playlist's relative URIs (segment and playlist
-// lines, and URI="..." attributes) to absolute ones under base.
-func absolutize(playlist []byte, base string) []byte {
-	abs := func(u string) string {
-		if u == "" || strings.Contains(u, "://") || strings.HasPrefix(u, "/") {
-			return u
-		}
-		return base + u
-	}
-	var out bytes.Buffer
-	for _, line := range strings.SplitAfter(string(playlist), "\n") {
-		trimmed := strings.TrimRight(line, "\r\n")
-		switch {
-		case strings.HasPrefix(trimmed, "#"):
-			line = uriAttr.ReplaceAllStringFunc(line, func(m string) string {
-				return `URI="` + abs(uriAttr.FindStringSubmatch(m)[1]) + `"`
-			})
-		case trimmed != "":
-			line = abs(trimmed) + line[len(trimmed):]
-		}
-		out.WriteString(line)
-	}
-	return out.Bytes()
 }

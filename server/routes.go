@@ -43,7 +43,7 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 	handle("POST /upload", rateLimited(limits.Uploads, nil, jsonRefusal, http.HandlerFunc(a.uploads.HandleMultipart)))
 
 	// The seeds' REST endpoints.
-	rest := &restVideos{store: a.store, media: a.bucket, links: a.links}
+	rest := &restVideos{store: a.store, media: a.media, links: a.links}
 	videosRead := func(h http.HandlerFunc) http.Handler { return auth.RequireScope(auth.ScopeVideosRead, h) }
 	handle("GET /videos/{id}", videosRead(rest.metadata))
 	handle("GET /stream/{id}/{resolution}", videosRead(rest.stream))

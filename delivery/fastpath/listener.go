@@ -1,4 +1,4 @@
-package delivery
+package fastpath
 
 import (
 	"bufio"
@@ -9,7 +9,6 @@ import (
 	"math"
 	"net"
 	"net/http"
-	"net/textproto"
 	"os"
 	"strconv"
 	"strings"
@@ -20,7 +19,7 @@ import (
 	"golang.org/x/net/http/httpguts"
 )
 
-// FastListener serves media requests without net/http's per-request
+// Listener serves media requests without net/http's per-request
 // machinery and hands every other connection to an http.Server.
 //
 // net/http spends more CPU per request than the whole of nginx's answer
@@ -29,7 +28,7 @@ import (
 // headers sorted and written one by one, and a response's headers sent as
 // a packet of their own before a segment's sendfile. A player, or a CDN
 // filling its cache, sends nothing on a connection but GET and HEAD of
-// /media/, so FastListener reads those itself, one goroutine per
+// /media/, so Listener reads those itself, one goroutine per
 // connection: it parses each request (to the very request net/http would
 // make, which a differential test and a fuzzer check), runs it through the
 // same handler (every middleware included), writes the headers in one
@@ -40,14 +39,14 @@ import (
 // The first request that is anything else (another path or method, a
 // body, an upgrade, HTTP/1.0, an oversized or malformed head) hands the
 // connection, with every byte read so far, to the http.Server calling
-// Accept, which serves the rest of it exactly as without FastListener,
+// Accept, which serves the rest of it exactly as without Listener,
 // errors included. So a browser's connection that fetches an API response
 // after a segment moves to net/http for good; media-only connections never
 // do.
-type FastListener struct {
+type Listener struct {
 	inner   net.Listener
 	handler http.Handler
-	cfg     FastConfig
+	cfg     Config
 
 	handoff   chan net.Conn
 	done      chan struct{}
@@ -60,8 +59,8 @@ type FastListener struct {
 	date atomic.Pointer[cachedDate]
 }
 
-// FastConfig configures a FastListener.
-type FastConfig struct {
+// Config configures a Listener.
+type Config struct {
 	// BaseContext is the context of every request served on the fast
 	// path (default context.Background()).
 	BaseContext context.Context
@@ -85,10 +84,10 @@ type FastConfig struct {
 // up to http.DefaultMaxHeaderBytes.
 const fastHeadMax = 4096
 
-// NewFastListener wraps ln: media requests are answered by h on the fast
+// NewListener wraps ln: media requests are answered by h on the fast
 // path, every other connection comes out of Accept for an http.Server,
 // whose Handler should be h too.
-func NewFastListener(ln net.Listener, h http.Handler, cfg FastConfig) *FastListener {
+func NewListener(ln net.Listener, h http.Handler, cfg Config) *Listener {
 	if cfg.BaseContext == nil {
 		cfg.BaseContext = context.Background()
 	}
@@ -101,7 +100,7 @@ func NewFastListener(ln net.Listener, h http.Handler, cfg FastConfig) *FastListe
 	if cfg.SendTimeout <= 0 {
 		cfg.SendTimeout = time.Minute
 	}
-	l := &FastListener{
+	l := &Listener{
 		inner: ln, handler: h, cfg: cfg,
 		handoff: make(chan net.Conn),
 		done:    make(chan struct{}),
@@ -112,7 +111,7 @@ func NewFastListener(ln net.Listener, h http.Handler, cfg FastConfig) *FastListe
 }
 
 // Accept returns the next connection for net/http.
-func (l *FastListener) Accept() (net.Conn, error) {
+func (l *Listener) Accept() (net.Conn, error) {
 	select {
 	case c := <-l.handoff:
 		return c, nil
@@ -122,12 +121,12 @@ func (l *FastListener) Accept() (net.Conn, error) {
 }
 
 // Addr is the listening address.
-func (l *FastListener) Addr() net.Addr { return l.inner.Addr() }
+func (l *Listener) Addr() net.Addr { return l.inner.Addr() }
 
 // Close stops listening and closes the fast-path connections that are
 // waiting for a request; those answering one close when they are done.
 // Connections already handed to net/http are its to close (Shutdown).
-func (l *FastListener) Close() error {
+func (l *Listener) Close() error {
 	err := l.inner.Close()
 	l.stop(net.ErrClosed)
 	l.mu.Lock()
@@ -142,14 +141,14 @@ func (l *FastListener) Close() error {
 	return err
 }
 
-func (l *FastListener) stop(err error) {
+func (l *Listener) stop(err error) {
 	l.closeOnce.Do(func() {
 		l.err = err
 		close(l.done)
 	})
 }
 
-func (l *FastListener) closed() bool {
+func (l *Listener) closed() bool {
 	select {
 	case <-l.done:
 		return true
@@ -158,7 +157,7 @@ func (l *FastListener) closed() bool {
 	}
 }
 
-func (l *FastListener) acceptLoop() {
+func (l *Listener) acceptLoop() {
 	var delay time.Duration
 	for {
 		c, err := l.inner.Accept()
@@ -180,7 +179,7 @@ func (l *FastListener) acceptLoop() {
 }
 
 // handOff gives c to net/http, or closes it when nobody will Accept it.
-func (l *FastListener) handOff(c net.Conn) {
+func (l *Listener) handOff(c net.Conn) {
 	select {
 	case l.handoff <- c:
 	case <-l.done:
@@ -190,7 +189,7 @@ func (l *FastListener) handOff(c net.Conn) {
 
 // fastConn is one connection on the fast path.
 type fastConn struct {
-	l    *FastListener
+	l    *Listener
 	conn net.Conn
 	tcp  *net.TCPConn
 	sock sockIO
@@ -205,7 +204,7 @@ type fastConn struct {
 	w fastWriter // the writer of the current request (see answer)
 }
 
-func (l *FastListener) serve(c net.Conn) {
+func (l *Listener) serve(c net.Conn) {
 	tc, ok := c.(*net.TCPConn)
 	if !ok {
 		l.handOff(c)
@@ -308,7 +307,7 @@ func (d *lazyDeadline) clear() {
 func (d *lazyDeadline) forget() { d.at = time.Time{} }
 
 // newStallTimer returns the write deadline that ends a response whose
-// client has stopped reading (FastConfig.SendTimeout). It is armed when a
+// client has stopped reading (Config.SendTimeout). It is armed when a
 // write has to wait for the client, so the clock restarts with every
 // wait, and cleared before the connection waits for its next request: an
 // expired deadline would fail the next response's first write.
@@ -359,153 +358,6 @@ func bareLF(b []byte) bool {
 		i += 1 + j
 	}
 	return false
-}
-
-// parse reads a request head and reports whether the fast path may answer
-// it: GET or HEAD of the media path in origin form, HTTP/1.1, one valid
-// Host, no body, no upgrade or expectation, every header field valid and
-// on one line. Anything else is net/http's to answer, its errors
-// included.
-//
-// The request it returns is the one http.ReadRequest would (a test holds
-// them equal), made with fewer allocations: the head becomes one string
-// that every header key and value is a part of, the values share one
-// array, and the request is created with its context instead of copied
-// into it. On a cached playlist, ReadRequest and the copy cost more than
-// the handler.
-func (fc *fastConn) parse(head []byte) (*http.Request, bool) {
-	var method string
-	switch {
-	case bytes.HasPrefix(head, []byte("GET "+BasePath)):
-		method = http.MethodGet
-	case bytes.HasPrefix(head, []byte("HEAD "+BasePath)):
-		method = http.MethodHead
-	default:
-		return nil, false
-	}
-	text := string(head)
-	line, rest, _ := strings.Cut(text, "\r\n")
-	target, proto, ok := strings.Cut(line[len(method)+1:], " ")
-	if !ok || proto != "HTTP/1.1" || !plainTarget(target) {
-		return nil, false
-	}
-
-	lines := strings.Count(rest, "\n") - 1 // the last one ends the head
-	hdr := make(http.Header, lines)
-	values := make([]string, 0, lines)
-	var host string
-	hosts := 0
-	for {
-		line, rest, _ = strings.Cut(rest, "\r\n")
-		if line == "" {
-			break
-		}
-		name, value, ok := strings.Cut(line, ":")
-		// A line starting with a blank continues the one before
-		// (obsolete line folding): net/http's to refuse.
-		if !ok || !httpguts.ValidHeaderFieldName(name) {
-			return nil, false
-		}
-		value = strings.Trim(value, " \t")
-		if !httpguts.ValidHeaderFieldValue(value) {
-			return nil, false
-		}
-		name = canonicalKey(name)
-		switch name {
-		case "Host":
-			// net/http's server keeps Host out of the header map.
-			host = value
-			hosts++
-			continue
-		case "Content-Length", "Transfer-Encoding", "Expect", "Upgrade", "Trailer":
-			return nil, false
-		}
-		if vv, ok := hdr[name]; ok {
-			hdr[name] = append(vv, value)
-			continue
-		}
-		values = append(values, value)
-		hdr[name] = values[len(values)-1 : len(values) : len(values)]
-	}
-	if hosts != 1 || !httpguts.ValidHostHeader(host) {
-		return nil, false
-	}
-	if httpguts.HeaderValuesContainsToken(hdr["Connection"], "upgrade") {
-		return nil, false
-	}
-	// As ReadRequest: HTTP/1.0's Pragma: no-cache means Cache-Control:
-	// no-cache when the request has no Cache-Control.
-	if pv := hdr["Pragma"]; len(pv) > 0 && pv[0] == "no-cache" {
-		if _, ok := hdr["Cache-Control"]; !ok {
-			hdr["Cache-Control"] = []string{"no-cache"}
-		}
-	}
-
-	req, err := newRequest(fc.l.cfg.BaseContext, method, target)
-	if err != nil {
-		return nil, false
-	}
-	req.Header = hdr
-	req.Host = host
-	req.RequestURI = target
-	req.RemoteAddr = fc.remote
-	req.Body = http.NoBody
-	req.Close = httpguts.HeaderValuesContainsToken(hdr["Connection"], "close")
-	return req, true
-}
-
-// newRequest makes the request for target with ctx. The URL of a target
-// whose path has only unreserved characters and slashes (what players
-// request) is set as url.Parse would set it, without its two scans of
-// every byte for escapes; any other target is parsed.
-func newRequest(ctx context.Context, method, target string) (*http.Request, error) {
-	path, query := target, ""
-	force := strings.HasSuffix(target, "?") && strings.Count(target, "?") == 1 // as url.Parse
-	if force {
-		path = target[:len(target)-1]
-	} else {
-		path, query, _ = strings.Cut(target, "?")
-	}
-	for i := 0; i < len(path); i++ {
-		switch c := path[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '.', c == '_', c == '~', c == '/':
-		default:
-			return http.NewRequestWithContext(ctx, method, target, nil)
-		}
-	}
-	req, err := http.NewRequestWithContext(ctx, method, "", nil)
-	if err != nil {
-		return nil, err
-	}
-	req.URL.Path, req.URL.RawQuery, req.URL.ForceQuery = path, query, force
-	return req, nil
-}
-
-// plainTarget reports whether target, already known to start with
-// BasePath, is an origin-form request target the fast path parses exactly
-// as net/http does: visible ASCII, no fragment.
-func plainTarget(target string) bool {
-	for i := 0; i < len(target); i++ {
-		if c := target[i]; c <= ' ' || c >= 0x7f || c == '#' {
-			return false
-		}
-	}
-	return true
-}
-
-// canonicalKey returns the canonical form of a valid header field name,
-// without allocating when it is canonical already (as clients send the
-// common ones).
-func canonicalKey(name string) string {
-	upper := true
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if upper && 'a' <= c && c <= 'z' || !upper && 'A' <= c && c <= 'Z' {
-			return textproto.CanonicalMIMEHeaderKey(name)
-		}
-		upper = c == '-'
-	}
-	return name
 }
 
 // answer runs the handler for req and writes its response; it reports
@@ -718,7 +570,7 @@ type cachedDate struct {
 
 // httpDate returns the current time in HTTP's format, formatted once a
 // second.
-func (l *FastListener) httpDate() string {
+func (l *Listener) httpDate() string {
 	now := time.Now()
 	if d := l.date.Load(); d != nil && d.unix == now.Unix() {
 		return d.value
@@ -753,3 +605,7 @@ func (c *handedConn) ReadFrom(r io.Reader) (int64, error) { return c.tcp.ReadFro
 
 // CloseWrite is what net/http uses to end a connection gracefully.
 func (c *handedConn) CloseWrite() error { return c.tcp.CloseWrite() }
+
+// writerOnly hides every method but Write, so io.Copy cannot recurse into
+// the writer's own ReadFrom.
+type writerOnly struct{ io.Writer }

@@ -1,4 +1,4 @@
-package delivery
+package fastpath
 
 import (
 	"bufio"
@@ -16,16 +16,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// fastServer serves h through a FastListener and an http.Server behind
+// fastServer serves h through a Listener and an http.Server behind
 // it, the way clipcut's server does. Every response says which of the two
 // answered in an X-Path header ("fast" or "net/http").
-func fastServer(t *testing.T, h http.Handler) (addr string, fl *FastListener) {
+func fastServer(t *testing.T, h http.Handler) (addr string, fl *Listener) {
 	t.Helper()
-	return fastServerWith(t, h, FastConfig{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second})
+	return fastServerWith(t, h, Config{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second})
 }
 
 // fastServerWith is fastServer with the fast path's configuration.
-func fastServerWith(t *testing.T, h http.Handler, cfg FastConfig) (addr string, fl *FastListener) {
+func fastServerWith(t *testing.T, h http.Handler, cfg Config) (addr string, fl *Listener) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -37,7 +37,7 @@ func fastServerWith(t *testing.T, h http.Handler, cfg FastConfig) (addr string, 
 		w.Header().Set("X-Path", path)
 		h.ServeHTTP(w, r)
 	})
-	fl = NewFastListener(ln, tagged, cfg)
+	fl = NewListener(ln, tagged, cfg)
 	// net/http's own head timeout is longer than the fast path's, so a
 	// test can tell which of the two cut a slow client off.
 	srv := &http.Server{Handler: tagged, ReadHeaderTimeout: 5 * time.Second}
@@ -252,7 +252,7 @@ func TestFastPathDropsAClientThatStopsReading(t *testing.T) {
 	})
 	mux.HandleFunc("/media/small", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") })
 	const timeout = 300 * time.Millisecond
-	addr, _ := fastServerWith(t, mux, FastConfig{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second, SendTimeout: timeout})
+	addr, _ := fastServerWith(t, mux, Config{IdleTimeout: 5 * time.Second, ReadHeaderTimeout: time.Second, SendTimeout: timeout})
 
 	rc := dialRaw(t, addr)
 	rc.send(get("/media/big.mp4?reader=steady"))
@@ -312,9 +312,9 @@ func TestFastListenerClose(t *testing.T) {
 	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	fl := NewFastListener(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	fl := NewListener(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "ok")
-	}), FastConfig{IdleTimeout: time.Minute})
+	}), Config{IdleTimeout: time.Minute})
 	rc := dialRaw(t, ln.Addr().String())
 	rc.send(get("/media/x"))
 	resp, body := rc.read("GET")

@@ -1,4 +1,4 @@
-package delivery
+package fastpath
 
 import (
 	"bufio"
@@ -98,7 +98,7 @@ func checkFastParse(t *testing.T, o *parseOracle, head string) bool {
 	}
 	head = head[:end+4]
 	base := context.WithValue(context.Background(), ctxKey{}, "base")
-	fc := &fastConn{l: &FastListener{cfg: FastConfig{BaseContext: base}}, remote: "192.0.2.1:4321"}
+	fc := &fastConn{l: &Listener{cfg: Config{BaseContext: base}}, remote: "192.0.2.1:4321"}
 	got, ok := fc.parse([]byte(head))
 	if !ok {
 		return false
@@ -168,7 +168,7 @@ func TestFastParseMatchesNetHTTP(t *testing.T) {
 }
 
 // FuzzFastParse looks for a head the fast path reads differently from
-// net/http: go test ./delivery -run '^$' -fuzz FuzzFastParse.
+// net/http: go test ./delivery/fastpath -run '^$' -fuzz FuzzFastParse.
 func FuzzFastParse(f *testing.F) {
 	for _, s := range fastParseSeeds {
 		f.Add(s.head)

@@ -1,0 +1,157 @@
+package layout_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/storage"
+)
+
+func TestParsePath(t *testing.T) {
+	t.Parallel()
+	const id = "0b8f6a52-3c1e-4d2a-9f6e-2f4c1a7b9d10"
+	const tok = "2000000000.q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80"
+	for _, tc := range []struct {
+		path  string
+		key   string // "" when refused
+		kind  layout.Kind
+		token string
+	}{
+		{path: "/media/videos/" + id + "/hls/master.m3u8", key: "videos/" + id + "/hls/master.m3u8", kind: layout.KindPlaylist},
+		{path: "/media/videos/" + id + "/hls/720p/index.m3u8", key: "videos/" + id + "/hls/720p/index.m3u8", kind: layout.KindPlaylist},
+		{path: "/media/videos/" + id + "/hls/720p/seg_00001.ts", key: "videos/" + id + "/hls/720p/seg_00001.ts", kind: layout.KindSegment},
+		{path: "/media/videos/" + id + "/hls/720p/init.mp4", key: "videos/" + id + "/hls/720p/init.mp4", kind: layout.KindSegment},
+		{path: "/media/videos/" + id + "/hls/720p/seg_1.m4s", key: "videos/" + id + "/hls/720p/seg_1.m4s", kind: layout.KindSegment},
+		{path: "/media/videos/" + id + "/hls/subs/en.vtt", key: "videos/" + id + "/hls/subs/en.vtt", kind: layout.KindSegment},
+		{path: "/media/videos/" + id + "/poster.jpg", key: "videos/" + id + "/poster.jpg", kind: layout.KindImage},
+		{path: "/media/videos/" + id + "/storyboard/storyboard.vtt", key: "videos/" + id + "/storyboard/storyboard.vtt", kind: layout.KindStoryboard},
+		{path: "/media/videos/" + id + "/storyboard/sprite_000.jpg", key: "videos/" + id + "/storyboard/sprite_000.jpg", kind: layout.KindStoryboard},
+		{path: "/media/videos/" + id + "/subtitles/en.vtt", key: "videos/" + id + "/subtitles/en.vtt", kind: layout.KindSubtitles},
+		{path: "/media/videos/" + id + "/subtitles/en.srt", key: "videos/" + id + "/subtitles/en.srt", kind: layout.KindSubtitles},
+		{path: "/media/videos/" + id + "/subtitles/en.m3u8", key: "videos/" + id + "/subtitles/en.m3u8", kind: layout.KindPlaylist},
+		{path: "/media/videos/" + id + "/downloads/720p.mp4", key: "videos/" + id + "/downloads/720p.mp4", kind: layout.KindDownload},
+		{path: "/media/t/" + tok + "/videos/" + id + "/hls/master.m3u8", key: "videos/" + id + "/hls/master.m3u8", kind: layout.KindPlaylist, token: tok},
+		// Never used as a path; verification refuses it (403).
+		{path: "/media/t/../videos/" + id + "/poster.jpg", key: "videos/" + id + "/poster.jpg", kind: layout.KindImage, token: ".."},
+
+		{path: "/media/videos/" + id + "/poster.png"},
+		{path: "/media/videos/" + id + "/poster.jpg/x.jpg"},
+		{path: "/media/videos/" + id + "/thumb.jpg"},
+		{path: "/media/videos/" + id + "/source.mp4"},
+		{path: "/media/videos/" + id + "/hls"},
+		{path: "/media/videos/" + id + "/hls/"},
+		{path: "/media/videos/" + id + "/hls/720p/"},
+		{path: "/media/videos/" + id + "/hls/x.txt"},
+		{path: "/media/videos/" + id + "/hls/x.TS"},
+		{path: "/media/videos/" + id + "/hls/x"},
+		{path: "/media/videos/" + id + "/hls.d/x"},
+		{path: "/media/videos/" + id + "/hls/.clipcut-tmp-abc.ts"},
+		{path: "/media/videos/" + id + "/hls/../poster.jpg"},
+		{path: "/media/videos/" + id + "/hls/./master.m3u8"},
+		{path: "/media/videos/" + id + "//hls/master.m3u8"},
+		{path: "/media/videos/" + id + "/hls//master.m3u8"},
+		{path: "/media/videos/" + id + `/hls\master.m3u8`},
+		{path: "/media/videos/" + id + "/hls/seg\x00.ts"},
+		{path: "/media/videos/" + id + "/hls/seg\n.ts"},
+		{path: "/media/videos/" + id + "/hls/seg\xff.ts"},
+		{path: "/media/videos/" + id + "/hls/" + strings.Repeat("a", 300) + ".ts"},
+		{path: "/media/videos/" + id},
+		{path: "/media/videos/" + id + "/"},
+		{path: "/media/videos/" + strings.ToUpper(id) + "/poster.jpg"},
+		{path: "/media/videos/" + strings.ReplaceAll(id, "-", "") + "/poster.jpg"},
+		{path: "/media/videos/{" + id + "}/poster.jpg"},
+		{path: "/media/videos/" + strings.Replace(id, "0", "g", 1) + "/poster.jpg"},
+		{path: "/media/videos/not-a-uuid/poster.jpg"},
+		{path: "/media/videos//poster.jpg"},
+		{path: "/media/" + id + "/poster.jpg"},
+		{path: "/videos/" + id + "/poster.jpg"},
+		{path: "/media/uploads/" + id + "/poster.jpg"},
+		{path: "/media/t//videos/" + id + "/poster.jpg"},
+		{path: "/media/t/" + tok},
+		{path: "/media/t/" + tok + "/t/" + tok + "/videos/" + id + "/poster.jpg"},
+		{path: "/media/t/a%2fb/videos/" + id + "/poster.jpg"},
+		{path: "/media/t/" + strings.Repeat("1", 300) + "/videos/" + id + "/poster.jpg"},
+	} {
+		o, ok := layout.ParsePath(tc.path)
+		if tc.key == "" {
+			require.False(t, ok, "%q", tc.path)
+			continue
+		}
+		require.True(t, ok, "%q", tc.path)
+		require.Equal(t, tc.key, o.Key)
+		require.Equal(t, tc.kind, o.Kind)
+		require.Equal(t, tc.token, o.Token)
+		require.Equal(t, id, o.ID.String())
+		require.Equal(t, id, o.IDText())
+		require.Equal(t, tc.key[strings.LastIndexByte(tc.key, '.'):], o.Ext)
+	}
+}
+
+// TestParsePathInvertsBuilders checks that every object the package names
+// parses back, publicly and signed, to its key and video.
+func TestParsePathInvertsBuilders(t *testing.T) {
+	t.Parallel()
+	id := uuid.New()
+	const tok = "1700000000.abc-_"
+	for _, key := range []string{
+		layout.Master(id), layout.RenditionPrefix(id, "1080p") + "/index.m3u8", layout.RenditionPrefix(id, "1080p") + "/seg_00000.ts",
+		layout.HLSSubtitles(id, "en.0123456789.vtt"), layout.HLSSubtitles(id, "en.0123456789.m3u8"), layout.Poster(id),
+		layout.StoryboardPrefix(id) + "/storyboard.vtt", layout.Subtitles(id, "en.1.srt"), layout.Download(id, "720p"),
+	} {
+		for _, prefix := range []string{layout.PublicPath(id), layout.SignedPath(tok, id)} {
+			o, ok := layout.ParsePath(layout.URL(prefix, id, key))
+			require.True(t, ok, key)
+			require.Equal(t, key, o.Key)
+			require.Equal(t, id, o.ID)
+		}
+	}
+}
+
+// validKeyTable holds keys on both sides of every rule of
+// storage.ValidateKey.
+var validKeyTable = []string{
+	"", "a", "a/b", "videos/x/hls/master.m3u8", "/a", "a/", "a//b", ".", "..", "a/./b", "a/../b", "./a", "a/..",
+	"...", "a/.../b", ".a", "a.", "a\\b", "a\x00b", "a\x1fb", "a\x7fb", "a\tb", "a b", "caf\xc3\xa9", "caf\xc3", "\xff",
+	"a/\u2028/b", strings.Repeat("a", 255), strings.Repeat("a", 256), "x/" + strings.Repeat("a", 255) + "/y",
+	"x/" + strings.Repeat("a", 256), strings.Repeat("a/", 512), strings.Repeat("a/", 511) + "ab", strings.Repeat("ab/", 341) + "a",
+	".clipcut-tmp-", "a/.clipcut-tmp-x", "a/x.clipcut-tmp-", ".clipcut-tmp", "a/.CLIPCUT-TMP-x",
+}
+
+func TestValidKeyMatchesStorage(t *testing.T) {
+	t.Parallel()
+	for _, key := range validKeyTable {
+		require.Equal(t, storage.ValidateKey(key) == nil, layout.ValidKey(key), "%q", key)
+	}
+}
+
+// FuzzValidKey looks for a key layout and storage judge differently:
+// go test ./layout -run '^$' -fuzz FuzzValidKey.
+func FuzzValidKey(f *testing.F) {
+	for _, key := range validKeyTable {
+		f.Add(key)
+	}
+	f.Fuzz(func(t *testing.T, key string) {
+		if got, want := layout.ValidKey(key), storage.ValidateKey(key) == nil; got != want {
+			t.Fatalf("%q: layout says %v, storage %v", key, got, want)
+		}
+	})
+}
+
+func BenchmarkParsePath(b *testing.B) {
+	paths := []string{
+		"/media/videos/0b8f6a52-3c1e-4d2a-9f6e-2f4c1a7b9d10/hls/720p/seg_00001.ts",
+		"/media/t/2000000000.q83vEjRWeJq83vEjRWeJq83vEjRWeJq83vEjRWeJq80/videos/0b8f6a52-3c1e-4d2a-9f6e-2f4c1a7b9d10/hls/720p/index.m3u8",
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range paths {
+			if _, ok := layout.ParsePath(p); !ok {
+				b.Fatal(p)
+			}
+		}
+	}
+}
