@@ -59,8 +59,3 @@ func (w *DeleteMediaWorker) Work(ctx context.Context, job *river.Job[DeleteMedia
 	w.deps.Logger.InfoContext(ctx, "deleted video media", "video_id", id, "cancelled_jobs", len(ids))
 	return nil
 }
-
-// VideoPrefix is where a video's objects live in storage.
-//
-// Deprecated: use layout.Prefix; this remains for callers not converted yet.
-func VideoPrefix(id uuid.UUID) string { return layout.Prefix(id) }

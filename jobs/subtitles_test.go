@@ -12,7 +12,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
@@ -64,8 +64,8 @@ func TestPipelineMakesSubtitlesFromSpeech(t *testing.T) {
 	// Versioned names: en.<hash>.vtt, shared by the HLS files.
 	require.Regexp(t, `/subtitles/en\.[0-9a-f]{10}\.vtt$`, track.VTTKey)
 	name := subtitleName(track.VTTKey)
-	prefix := jobs.VideoPrefix(id)
-	master := p.read(jobs.MasterPlaylistKey(id))
+	prefix := layout.Prefix(id)
+	master := p.read(layout.Master(id))
 	require.Contains(t, master, "TYPE=SUBTITLES")
 	require.Contains(t, master, `SUBTITLES="subs"`)
 	require.Contains(t, master, `URI="subs/`+name+`.m3u8"`)
@@ -89,7 +89,7 @@ func TestPipelineMakesSubtitlesFromSpeech(t *testing.T) {
 	require.NoError(t, err)
 	require.NotEqual(t, track.VTTKey, next.VTTKey)
 	require.Contains(t, p.read(next.VTTKey), "Corrected words.")
-	require.Contains(t, p.read(jobs.MasterPlaylistKey(id)), `URI="subs/`+subtitleName(next.VTTKey)+`.m3u8"`)
+	require.Contains(t, p.read(layout.Master(id)), `URI="subs/`+subtitleName(next.VTTKey)+`.m3u8"`)
 	for _, gone := range []string{track.VTTKey, track.SRTKey, prefix + "/hls/subs/" + name + ".vtt", prefix + "/hls/subs/" + name + ".m3u8"} {
 		_, err := p.media.Stat(context.Background(), gone)
 		require.ErrorIs(t, err, storage.ErrNotExist, gone)

@@ -209,15 +209,6 @@ func (w *TranscodeWorker) removeIfDeleted(ctx context.Context, id uuid.UUID) {
 	}
 }
 
-// hlsPrefix is layout.HLSPrefix, for the subtitle writer until it moves
-// out of this package.
-func hlsPrefix(id uuid.UUID) string { return layout.HLSPrefix(id) }
-
-// MasterPlaylistKey is the storage key of a video's HLS master playlist.
-//
-// Deprecated: use layout.Master.
-func MasterPlaylistKey(id uuid.UUID) string { return layout.Master(id) }
-
 func putMaster(ctx context.Context, bucket storage.Bucket, prefix string, results []media.RenditionResult) error {
 	var buf bytes.Buffer
 	if err := media.WriteMasterPlaylist(&buf, results, nil); err != nil {
