@@ -55,5 +55,10 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
     restoreMocks: true,
+    // Deadlines only stop a test that hangs; they are not what a test checks.
+    // A busy 2-core machine (other builds, an ffmpeg encode) runs a test
+    // several times slower than an idle one, so they are generous.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });

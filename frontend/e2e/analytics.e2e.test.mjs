@@ -17,14 +17,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { eventually, expectPath, makeTempDir, signUp, STEP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
+import { eventually, expectPath, makeTempDir, NAVIGATION_TIMEOUT_MS, signUp, STEP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
 
 const exec = promisify(execFile);
 
-const PROCESSING_TIMEOUT_MS = 180_000;
-// How long the rollup (every 2 s) may take to show a view, with margin for
-// a loaded machine.
-const ROLLUP_TIMEOUT_MS = 60_000;
+// Deadlines for a hung server, not expectations: a busy 2-core machine
+// transcodes and rolls up several times slower than an idle one.
+const PROCESSING_TIMEOUT_MS = 600_000;
+// How long the rollup (every 2 s) may take to show a view.
+const ROLLUP_TIMEOUT_MS = 180_000;
+const PLAYBACK_TIMEOUT_MS = 60_000;
 // Seconds to watch: over the 3 seconds that make a view.
 const WATCH_S = 4.5;
 
@@ -55,6 +57,14 @@ const tile = (page, name) =>
     .filter({ has: page.locator('dt', { hasText: new RegExp(`^${name}$`) }) })
     .locator('dd');
 
+/** Checks a figure such as "0:04" is the seconds watched: over the 3 that make a view, at most what was played. */
+function assertSecondsWatched(text, watched, what) {
+  const m = /^(\d+):(\d\d)$/.exec(text);
+  assert.ok(m, `${what} should read m:ss, got "${text}"`);
+  const seconds = Number(m[1]) * 60 + Number(m[2]);
+  assert.ok(seconds >= 3 && seconds <= Math.ceil(watched) + 1, `${what} should be the ${watched.toFixed(1)} s played, got "${text}"`);
+}
+
 /**
  * Reloads the page until the "Views" tile reads `want`: the dashboard shows
  * rolled-up figures, which lag the player by up to one rollup interval.
@@ -71,7 +81,7 @@ async function reloadUntilViews(page, want) {
   );
 }
 
-describe('clipcut web app: a view reaches the dashboard', { timeout: 360_000 }, () => {
+describe('clipcut web app: a view reaches the dashboard', { timeout: 1_800_000 }, () => {
   before(async () => {
     await Promise.all([run.start(), makeClip()]);
   });
@@ -81,11 +91,11 @@ describe('clipcut web app: a view reaches the dashboard', { timeout: 360_000 }, 
     if (media.dir && run.passed === run.tests) fs.rmSync(media.dir, { recursive: true, force: true });
   });
 
-  it('counts a watched video as one view with its watch time', { timeout: 340_000 }, async (t) => {
+  it('counts a watched video as one view with its watch time', { timeout: 1_750_000 }, async (t) => {
     const context = await run.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(20_000);
+    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
     // Leaving the watch page cuts off hls.js's requests (ERR_ABORTED); hls.js
     // gives subtitle tracks src="data:,WEBVTT", which the CSP refuses (see
     // video.e2e.test.mjs).
@@ -134,15 +144,23 @@ describe('clipcut web app: a view reaches the dashboard', { timeout: 360_000 }, 
     await step(page, '04-watching', async () => {
       await page.goto(`${run.baseURL}/watch/${videoId}`);
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
-      await page.locator('.player[data-first-frame-ms]').waitFor({ timeout: 30_000 });
+      await page.locator('.player[data-first-frame-ms]').waitFor({ timeout: PLAYBACK_TIMEOUT_MS });
       // Autoplay (muted, by browser policy); a person presses play otherwise.
+      await page.locator('body').focus();
       if (await page.evaluate(() => document.querySelector('video').paused)) await page.keyboard.press('k');
-      watched = await eventually(
-        () => page.evaluate((s) => (document.querySelector('video').currentTime >= s ? document.querySelector('video').currentTime : 0), WATCH_S),
-        { ms: 30_000, what: `${WATCH_S} s of playback` },
+      await eventually(() => page.evaluate((s) => document.querySelector('video').currentTime >= s, WATCH_S), {
+        ms: PLAYBACK_TIMEOUT_MS,
+        what: `${WATCH_S} s of playback`,
+      });
+      // Then pause (k), so what was watched stays what the figures below
+      // must show, however long this machine takes to leave the page.
+      await page.keyboard.press('k');
+      const state = await eventually(
+        () => page.evaluate(() => (document.querySelector('video').paused ? { t: document.querySelector('video').currentTime, error: document.querySelector('video').error } : null)),
+        { what: 'k to pause' },
       );
-      const state = await page.evaluate(() => ({ paused: document.querySelector('video').paused, error: document.querySelector('video').error }));
-      assert.deepEqual(state, { paused: false, error: null }, 'the video plays without an error');
+      assert.equal(state.error, null, 'the video plays without an error');
+      watched = state.t;
       t.diagnostic(`watched ${watched.toFixed(1)} s`);
     });
 
@@ -155,7 +173,7 @@ describe('clipcut web app: a view reaches the dashboard', { timeout: 360_000 }, 
       const events = sent.flatMap((b) => b.events);
       t.diagnostic(`beacons: ${sent.length}; their events: ${events.map((e) => `${e.type}@${e.pos}s`).join(' ')}`);
       const last = events.filter((e) => e.type === 'heartbeat').at(-1);
-      assert.ok(last && last.pos >= 3, `the player sent how far it got as the page went away (${JSON.stringify(last)})`);
+      assert.ok(last && last.pos >= 3 && last.pos <= watched + 1, `the player sent how far it got (${watched.toFixed(1)} s) as the page went away (${JSON.stringify(last)})`);
       assert.ok(
         sent.every((b) => b.videoId === videoId && b.viewerId === sent[0].viewerId),
         'every batch names the video and the same anonymous viewer',
@@ -166,7 +184,7 @@ describe('clipcut web app: a view reaches the dashboard', { timeout: 360_000 }, 
       await reloadUntilViews(page, '1');
       assert.equal(await tile(page, 'Unique viewers').textContent(), '1');
       const watchTime = (await tile(page, 'Watch time').textContent()) ?? '';
-      assert.match(watchTime, /^0:0[3-9]$/, `watch time is the few seconds played, got "${watchTime}"`);
+      assertSecondsWatched(watchTime, watched, 'watch time');
       const top = main.getByRole('table').getByRole('row', { name: new RegExp(title) });
       assert.equal(await top.getByRole('cell').first().textContent(), '1', 'the most viewed list shows the video with one view');
     });
@@ -179,7 +197,7 @@ describe('clipcut web app: a view reaches the dashboard', { timeout: 360_000 }, 
       const watchTime = (await tile(page, 'Watch time').textContent()) ?? '';
       assert.notEqual(watchTime, '0:00', 'the video has watch time');
       const avg = (await tile(page, 'Average view duration').textContent()) ?? '';
-      assert.match(avg, /^0:0[3-9]$/, `the average view is the few seconds played, got "${avg}"`);
+      assertSecondsWatched(avg, watched, 'the average view');
       // Every second of the 10 s clip has a point; the first was watched by the one viewer.
       await main.getByRole('img', { name: /Audience retention: 10 points from 0:00 to 0:09; highest 100%/ }).waitFor();
       await main.getByText(/watching now/).waitFor();

@@ -8,12 +8,12 @@
 // every step and the server's log go to e2e/artifacts/auth/.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { expectPath, STEP_TIMEOUT_MS, STOP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
+import { expectPath, NAVIGATION_TIMEOUT_MS, STEP_TIMEOUT_MS, STOP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
 
 const run = new Suite('auth', { tests: 2 });
 const step = (page, name, fn) => run.step(page, name, fn);
 
-describe('clipcut web app: accounts', { timeout: 240_000 }, () => {
+describe('clipcut web app: accounts', { timeout: 900_000 }, () => {
   before(async () => {
     await run.start();
   });
@@ -22,11 +22,11 @@ describe('clipcut web app: accounts', { timeout: 240_000 }, () => {
     await run.close();
   });
 
-  it('signs up, stays signed in, logs out and logs in like a person would', { timeout: 150_000 }, async (t) => {
+  it('signs up, stays signed in, logs out and logs in like a person would', { timeout: 600_000 }, async (t) => {
     const context = await run.browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
     page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(20_000);
+    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
 
     const problems = watchProblems(page);
 

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeClipcut } from '../test/fakeServer';
@@ -28,7 +28,8 @@ describe('log-in page', () => {
     const banner = screen.getByRole('banner');
 
     await userEvent.click(await within(banner).findByRole('link', { name: 'Log in' }));
-    expect(await screen.findByRole('heading', { level: 1, name: 'Log in' })).toHaveFocus();
+    const heading = await screen.findByRole('heading', { level: 1, name: 'Log in' });
+    await waitFor(() => expect(heading).toHaveFocus());
 
     await logIn(ada.email, 'wrong password');
     expect(await screen.findByRole('alert')).toHaveTextContent('Incorrect email or password.');

@@ -142,9 +142,9 @@ describe('my videos', () => {
     await screen.findByRole('list', { name: 'Your videos' });
     await user.click(within(row('Sunset')).getByRole('button', { name: 'Edit Sunset' }));
 
-    const form = screen.getByRole('form', { name: 'Edit Sunset' });
+    const form = await screen.findByRole('form', { name: 'Edit Sunset' });
     const title = within(form).getByLabelText('Title');
-    expect(title).toHaveFocus();
+    await waitFor(() => expect(title).toHaveFocus());
     await user.clear(title);
     await user.click(within(form).getByRole('button', { name: 'Save' }));
     expect(await within(form).findByText('Title must be 1 to 200 characters.')).toBeInTheDocument();
@@ -162,7 +162,8 @@ describe('my videos', () => {
     });
     const edited = await screen.findByRole('listitem', { name: 'Sunset over Brest' });
     expect(edited).toHaveTextContent('Unlisted');
-    expect(within(edited).getByRole('button', { name: 'Edit Sunset over Brest' })).toHaveFocus();
+    // Focus goes back to the row's Edit button once the form is gone (a frame later).
+    await waitFor(() => expect(within(edited).getByRole('button', { name: 'Edit Sunset over Brest' })).toHaveFocus());
   });
 
   it('deletes a video only after confirmation', async () => {

@@ -28,7 +28,7 @@ describe('sign-up page', () => {
     const password = screen.getByLabelText('Password');
     await waitFor(() => expect(password).toHaveAttribute('aria-invalid', 'true'));
     expect(password).toHaveAccessibleDescription(expect.stringContaining('Password must be at least 8 characters.'));
-    expect(password).toHaveFocus();
+    await waitFor(() => expect(password).toHaveFocus());
     expect(screen.getByLabelText('Email')).not.toHaveAttribute('aria-invalid');
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     // Still signed out.
@@ -42,7 +42,7 @@ describe('sign-up page', () => {
     const user = await fillSignUp({ name: 'Ada', email: 'ada@example.com', password: 'long enough' });
     const email = screen.getByLabelText('Email');
     await waitFor(() => expect(email).toHaveAccessibleDescription('That email is already in use.'));
-    expect(email).toHaveFocus();
+    await waitFor(() => expect(email).toHaveFocus());
 
     await user.type(email, 'm');
     expect(email).not.toHaveAttribute('aria-invalid');

@@ -98,13 +98,12 @@ async function openEditor() {
   server();
   const user = userEvent.setup();
   renderApp('/videos/vid_1/subtitles');
-  expect(await screen.findByRole('heading', { level: 1, name: 'Subtitles of “Sunset over Brest”' }, { timeout: 5000 })).toBeInTheDocument();
+  expect(await screen.findByRole('heading', { level: 1, name: 'Subtitles of “Sunset over Brest”' })).toBeInTheDocument();
   await screen.findByRole('table');
   return user;
 }
 
-// Generous: these tests type into many fields, slow on a loaded machine.
-describe('subtitles editor', { timeout: 20_000 }, () => {
+describe('subtitles editor', () => {
   it('shows each track with its provenance and edits the first one', async () => {
     await openEditor();
     const item = screen.getByRole('listitem');
@@ -158,7 +157,7 @@ describe('subtitles editor', { timeout: 20_000 }, () => {
     expect(cell('Text of cue 2')).toHaveAttribute('aria-invalid', 'true');
     expect(cell('Text of cue 2')).toHaveAccessibleDescription('line 7: end time 00:00:02.000 is before start 00:00:03.000');
     expect(cell('Text of cue 2').value).toBe('Edited, not yet saved');
-    expect(cell('Text of cue 2')).toHaveFocus();
+    await waitFor(() => expect(cell('Text of cue 2')).toHaveFocus());
     expect(screen.getByText('Unsaved changes')).toBeInTheDocument();
   });
 
@@ -172,7 +171,7 @@ describe('subtitles editor', { timeout: 20_000 }, () => {
     expect(cell('Start of cue 1')).toHaveAccessibleDescription('Write a time such as 00:00:01.500.');
     expect(cell('End of cue 3')).toHaveAccessibleDescription('The cue must end after it starts.');
     expect(cell('Text of cue 2')).toHaveAccessibleDescription('Write what is said, or remove the cue.');
-    expect(cell('Start of cue 1')).toHaveFocus();
+    await waitFor(() => expect(cell('Start of cue 1')).toHaveFocus());
     expect(sent.some((op) => op.name === 'UpdateSubtitles')).toBe(false);
     // Fixing a field clears its message.
     await user.type(cell('Start of cue 1'), '1');

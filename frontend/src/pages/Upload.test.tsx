@@ -248,12 +248,21 @@ describe('upload page', () => {
     expect(within(item).getByRole('alert')).toHaveTextContent(/connection was lost/);
     expect(within(item).getByRole('button', { name: 'Resume upload of holiday 2026' })).toBeInTheDocument();
 
-    act(() => {
-      window.dispatchEvent(new Event('online'));
-    });
-    // Not at once: connections flap right when they come back.
-    expect(upload.starts).toBe(1);
-    await waitFor(() => expect(upload.starts).toBe(2), { timeout: ONLINE_RESUME_DELAY_MS + 1_000 });
+    // Not at once: connections flap right when they come back, so it waits
+    // ONLINE_RESUME_DELAY_MS. Fake timers make that wait exact, where real
+    // ones would race the clock of a busy machine.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      act(() => {
+        window.dispatchEvent(new Event('online'));
+      });
+      act(() => vi.advanceTimersByTime(ONLINE_RESUME_DELAY_MS - 1));
+      expect(upload.starts).toBe(1);
+      act(() => vi.advanceTimersByTime(1));
+      expect(upload.starts).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
     expect(within(item).getByRole('status')).toHaveTextContent('Uploading');
   });
 

@@ -54,8 +54,7 @@ async function open(user: ReturnType<typeof userEvent.setup>) {
   return screen.findByRole('list', { name: /^Transcript, / });
 }
 
-// Generous: typing is slow on a loaded machine.
-describe('transcript panel', { timeout: 20_000 }, () => {
+describe('transcript panel', () => {
   it('loads nothing until opened, then lists the cues of the first track with their times', async () => {
     const { user } = setup();
     expect(fetchSpy).not.toHaveBeenCalled();
