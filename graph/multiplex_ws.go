@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -51,7 +52,9 @@ var _ graphql.Transport = (*wsTransport)(nil)
 // revalidateEvery is how often open connections' credentials are checked
 // again, so a logged-out session or a revoked token stops receiving
 // events. Tests shorten it.
-var revalidateEvery = 15 * time.Second
+var revalidateEvery atomic.Int64
+
+func init() { revalidateEvery.Store(int64(15 * time.Second)) }
 
 // wsInitTimeout is how long a client has to send connection_init.
 const wsInitTimeout = 15 * time.Second
@@ -532,7 +535,7 @@ func (t *wsTransport) track(c *wsConn, open bool) {
 // whose session was logged out or expired, whose token was revoked, or
 // whose viewer changed (an administrator demoted).
 func (t *wsTransport) revalidate() {
-	ticker := time.NewTicker(revalidateEvery)
+	ticker := time.NewTicker(time.Duration(revalidateEvery.Load()))
 	defer ticker.Stop()
 	for range ticker.C {
 		t.mu.Lock()
