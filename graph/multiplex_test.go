@@ -113,7 +113,9 @@ func TestSubscribersOfOneDocumentShareOneExecutionPerEvent(t *testing.T) {
 			default:
 				require.Contains(t, []string{"next", "data"}, m.Type, string(m.Payload))
 				require.NotEqual(t, "op-0-0", m.ID, "a completed operation gets nothing more")
-				var body struct{ Data struct{ VideoProgress progress } }
+				var body struct {
+					Data struct{ VideoProgress progress }
+				}
 				require.NoError(t, json.Unmarshal(m.Payload, &body))
 				require.Equal(t, ready, body.Data.VideoProgress)
 			}
