@@ -236,9 +236,9 @@ func measureSubscriptions(ctx context.Context, env *Env, st *clipcutStack, rawBi
 
 // fanOutProfileFrames are the frames that show where a fan-out's CPU goes.
 var fanOutProfileFrames = []profileFrame{
-	{"gqlgen's websocket transport (subscription loop, message encoding, writes)", "github.com/99designs/gqlgen/graphql/handler/transport.(*wsConnection)"},
-	{"gqlgen executing the subscription's selection once per subscriber", "github.com/99designs/gqlgen/graphql/executor.(*Executor).DispatchOperation"},
-	{"coder/websocket writing frames", "github.com/coder/websocket.(*Conn).Write"},
+	{"the shared stream: one execution and encoding per event, frames queued to each socket", "github.com/clipcut/clipcut/graph.(*mxStream).publish"},
+	{"gqlgen executing the subscription's selection (once per event)", "github.com/99designs/gqlgen/graphql/executor.(*Executor).DispatchOperation"},
+	{"the per-connection writers (gorilla/websocket)", "github.com/clipcut/clipcut/graph.(*wsConn).flush"},
 	{"encoding/json", "encoding/json.Marshal"},
 	{"the resolver's stream goroutine", "github.com/clipcut/clipcut/graph.streamVideoProgress"},
 	{"the hub handing the event to each subscription", "github.com/clipcut/clipcut/store.(*Hub).publish"},
@@ -279,9 +279,9 @@ func subscriptionsSection(env *Env, targets []*fanOutTarget, p50, p99, fanOut, c
 		fmt.Sprintf("%.2f× (%.1f vs %.1f ms)", c/r, c, r))
 	if g1.Status == Missed {
 		g1.Limit = fmt.Sprintf("Server CPU per delivered event: clipcut %.1f µs, raw %.1f µs; on two cores shared with the 10,000 clients, "+
-			"fan-out time follows it. Per subscriber clipcut wakes the subscription's goroutine (hub channel → streamVideoProgress → "+
-			"gqlgen's subscription loop), builds and JSON-encodes the message for that subscriber alone and writes it through "+
-			"coder/websocket; the raw server encodes one frame for everyone (PreparedMessage) and only writes it. "+
+			"fan-out time follows it. clipcut executes and encodes the event once for all subscribers of the same document "+
+			"(a multiplexed stream), queues the frame to each socket and starts a writer goroutine per socket for the write; "+
+			"the raw server encodes one frame for everyone (PreparedMessage) and hands it to each connection's write pump. "+
 			"The database part (UPDATE, trigger, NOTIFY, one LISTEN connection) happens once per event, not per subscriber.",
 			cpu.Stat("clipcut").Median, cpu.Stat("raw").Median)
 		if shares := profileShares(profile, fanOutProfileFrames); shares != "" {
@@ -292,9 +292,8 @@ func subscriptionsSection(env *Env, targets []*fanOutTarget, p50, p99, fanOut, c
 		fmt.Sprintf("%.2f× (%.1f vs %.1f KiB)", mem["clipcut"]/mem["raw"], mem["clipcut"], mem["raw"]))
 	if g2.Status == Missed {
 		g2.Limit = fmt.Sprintf("clipcut ran %.0f goroutines with 10,000 subscriptions open (%.1f per connection; the raw server runs 2: "+
-			"a read and a write pump), each with its own stack: gqlgen's websocket transport (read loop, keep-alive and ping loops, "+
-			"one goroutine per subscription), coder/websocket's own, and the resolver's stream goroutine; plus the request context, "+
-			"the per-connection loaders and buffers.", goroutines, goroutines/subscribers)
+			"a read and a write pump); clipcut's transport keeps one per connection (its reader) and one per shared stream; "+
+			"plus the request context, the per-connection loaders and gorilla/websocket's read buffer.", goroutines, goroutines/subscribers)
 	}
 	return &Section{
 		About: []string{

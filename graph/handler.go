@@ -13,10 +13,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
-	coderws "github.com/coder/websocket"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/generated"
 )
 
@@ -62,39 +60,11 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	cfg.Complexity.User.Videos = func(child int, first *int, _ *string) int { return pageCost(child, first) }
 
 	srv := handler.New(generated.NewExecutableSchema(cfg))
-	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: opts.KeepAlive,
-		PingPongInterval:      opts.KeepAlive,
-		InitTimeout:           15 * time.Second,
-		Implementation: transport.CoderWebsocketImplementation{AcceptOptions: coderws.AcceptOptions{
-			// Any origin may connect: integrators' pages authenticate with
-			// a token in connection_init. The session cookie is never
-			// honoured on a cross-origin upgrade (auth.Middleware).
-			InsecureSkipVerify: true,
-		}},
-		InitFunc: func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
-			token := payload.Authorization()
-			if token == "" {
-				token = payload.GetString("authToken")
-			}
-			if token == "" {
-				return ctx, nil, nil
-			}
-			viewer, err := r.Auth.Authenticate(ctx, strings.TrimSpace(strings.TrimPrefix(token, "Bearer ")))
-			if err != nil {
-				// 4403 Forbidden is graphql-transport-ws's code for this.
-				ctx = transport.WithWebsocketCloseCode(ctx, 4403)
-				return transport.AppendCloseReason(ctx, "Forbidden"), nil, err
-			}
-			// The acknowledgement carries no payload: echoing the init
-			// payload would send the client's token back in clear.
-			return auth.WithViewer(ctx, viewer), nil, nil
-		},
-	})
 	limits := DefaultDocumentLimits
 	if opts.Limits != nil {
 		limits = *opts.Limits
 	}
+	srv.AddTransport(newWSTransport(r, opts.KeepAlive, limits.Bytes))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(fastGET{})
 	srv.AddTransport(fastPOST{maxQuery: limits.Bytes})

@@ -58,6 +58,15 @@ func NewHub(notifier *Notifier, logger *slog.Logger) *Hub {
 	return &Hub{notifier: notifier, logger: logger, subs: map[uuid.UUID]map[*subscription]struct{}{}}
 }
 
+// Notifier returns the notifier the hub listens through, for callers that
+// need its other topics (privacy changes) in the same order as its events.
+func (h *Hub) Notifier() *Notifier {
+	if h == nil {
+		return nil
+	}
+	return h.notifier
+}
+
 // Start subscribes the hub to the notifier's video topic. The hub has no
 // goroutine of its own: the notifier's goroutine delivers its events.
 // After the notifier reconnects, every subscriber gets a Resync event.

@@ -1,0 +1,578 @@
+package graph
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/gorilla/websocket"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/clipcut/clipcut/auth"
+)
+
+// wsTransport serves GraphQL over websockets: graphql-transport-ws and the
+// legacy graphql-ws (Apollo's subscriptions-transport-ws). It replaces
+// gqlgen's transport.Websocket, which runs five goroutines per connection
+// and executes and encodes every subscription event once per subscriber.
+// Here a connection holds one goroutine (its reader, the HTTP handler's
+// own); writes run on a short-lived goroutine only while a connection has
+// frames queued; keep-alives are timers. videoProgress subscriptions are
+// multiplexed (see multiplexer): one execution and one encoding per event
+// for every subscriber of the same document, variables and visibility.
+//
+// gorilla/websocket is used rather than coder/websocket because it starts
+// no goroutine of its own per connection (coder/websocket runs one for
+// its timeouts) and lets idle connections hold no write buffer
+// (WriteBufferPool).
+type wsTransport struct {
+	resolver  *Resolver
+	keepAlive time.Duration
+	maxRead   int64
+	upgrader  websocket.Upgrader
+	mx        *multiplexer
+
+	mu    sync.Mutex
+	conns map[*wsConn]struct{}
+	// sweeping is true while the revalidation goroutine runs; it runs
+	// only while connections are open.
+	sweeping bool
+}
+
+var _ graphql.Transport = (*wsTransport)(nil)
+
+// revalidateEvery is how often open connections' credentials are checked
+// again, so a logged-out session or a revoked token stops receiving
+// events. Tests shorten it.
+var revalidateEvery atomic.Int64
+
+func init() { revalidateEvery.Store(int64(15 * time.Second)) }
+
+// wsInitTimeout is how long a client has to send connection_init.
+const wsInitTimeout = 15 * time.Second
+
+// wsWriteTimeout bounds one frame's write; a client that reads slower is
+// disconnected.
+const wsWriteTimeout = 10 * time.Second
+
+// wsMaxQueued frames may wait for a slow connection before it is closed.
+const wsMaxQueued = 256
+
+const (
+	protoTransportWS = "graphql-transport-ws"
+	protoLegacyWS    = "graphql-ws"
+)
+
+func newWSTransport(r *Resolver, keepAlive time.Duration, maxQuery int) *wsTransport {
+	maxRead := int64(max(maxQuery, 64<<10)) * 2
+	return &wsTransport{
+		resolver:  r,
+		keepAlive: keepAlive,
+		maxRead:   maxRead,
+		upgrader: websocket.Upgrader{
+			Subprotocols: []string{protoTransportWS, protoLegacyWS},
+			// Any origin may connect: integrators' pages authenticate
+			// with a token in connection_init. The session cookie is
+			// never honoured on a cross-origin upgrade (auth.Middleware).
+			CheckOrigin:     func(*http.Request) bool { return true },
+			WriteBufferPool: &sync.Pool{},
+		},
+		mx:    newMultiplexer(r),
+		conns: map[*wsConn]struct{}{},
+	}
+}
+
+// Supports reports whether r is a websocket upgrade.
+func (t *wsTransport) Supports(r *http.Request) bool {
+	return websocket.IsWebSocketUpgrade(r)
+}
+
+// wsMessage is one protocol message, either way.
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// wsConn is one open connection.
+type wsConn struct {
+	t      *wsTransport
+	conn   *websocket.Conn
+	legacy bool
+	req    *http.Request
+	exec   graphql.GraphExecutor
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	// token is the credential the connection authenticated with, checked
+	// again every revalidateEvery; empty for anonymous connections.
+	token  string
+	viewer *auth.Viewer
+
+	mu          sync.Mutex
+	initialized bool
+	ops         map[string]func() // id -> stop
+	queue       [][]byte
+	flushing    bool
+	closed      bool
+	keepAlive   *time.Timer
+}
+
+// Do upgrades the request and serves the connection until it closes.
+func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	conn, err := t.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered
+	}
+	conn.SetReadLimit(t.maxRead)
+	ctx, cancel := context.WithCancel(r.Context())
+	c := &wsConn{t: t, conn: conn, legacy: conn.Subprotocol() != protoTransportWS, req: r, exec: exec,
+		ctx: ctx, cancel: cancel, ops: map[string]func(){}}
+	// Shutdown cancels the request's context: close the socket then,
+	// without a goroutine waiting for it.
+	stopAfter := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stopAfter()
+	defer c.shutdown()
+	t.track(c, true)
+	defer t.track(c, false)
+	c.readLoop()
+}
+
+func (c *wsConn) readLoop() {
+	_ = c.conn.SetReadDeadline(time.Now().Add(wsInitTimeout))
+	for {
+		_, data, err := c.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		var m wsMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			c.closeWith(4400, "Invalid message received")
+			return
+		}
+		switch m.Type {
+		case "connection_init":
+			if !c.init(m.Payload) {
+				return
+			}
+			_ = c.conn.SetReadDeadline(time.Time{})
+		case "ping":
+			c.send(wsMessage{Type: "pong", Payload: m.Payload})
+		case "pong":
+		case "subscribe", "start":
+			if !c.isInitialized() {
+				c.closeWith(4401, "Unauthorized")
+				return
+			}
+			if !c.start(m.ID, m.Payload) {
+				return
+			}
+		case "complete", "stop":
+			c.stop(m.ID)
+		case "connection_terminate":
+			c.closeWith(websocket.CloseNormalClosure, "terminated")
+			return
+		default:
+			c.closeWith(4400, "Unexpected message type "+strconv.Quote(m.Type))
+			return
+		}
+	}
+}
+
+func (c *wsConn) isInitialized() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.initialized
+}
+
+// init authenticates the connection with the token in connection_init's
+// payload ("Authorization", or "authToken"), or keeps the viewer of the
+// upgrade request (its bearer header or same-origin session cookie).
+func (c *wsConn) init(payload json.RawMessage) bool {
+	c.mu.Lock()
+	if c.initialized {
+		c.mu.Unlock()
+		c.closeWith(4429, "Too many initialisation requests")
+		return false
+	}
+	c.mu.Unlock()
+	var init map[string]any
+	if len(payload) > 0 && string(payload) != "null" {
+		if err := json.Unmarshal(payload, &init); err != nil {
+			c.closeWith(4400, "Invalid connection_init payload")
+			return false
+		}
+	}
+	token := transportInitString(init, "Authorization")
+	if token == "" {
+		token = transportInitString(init, "authToken")
+	}
+	token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(token), "Bearer "))
+	if token != "" {
+		viewer, err := c.t.resolver.Auth.Authenticate(c.ctx, token)
+		if err != nil {
+			c.forbidden()
+			return false
+		}
+		c.viewer = viewer
+		c.ctx = auth.WithViewer(c.ctx, viewer)
+	} else if v, err := auth.ViewerFrom(c.ctx); err == nil && v != nil {
+		c.viewer = v
+		token = requestToken(c.req)
+	}
+	c.token = token
+	c.mu.Lock()
+	c.initialized = true
+	c.mu.Unlock()
+	// The acknowledgement carries no payload: echoing the init payload
+	// would send the client's token back in clear.
+	c.send(wsMessage{Type: "connection_ack"})
+	c.armKeepAlive()
+	return true
+}
+
+func transportInitString(init map[string]any, key string) string {
+	if v, ok := init[key].(string); ok {
+		return v
+	}
+	for k, v := range init {
+		if s, ok := v.(string); ok && strings.EqualFold(k, key) {
+			return s
+		}
+	}
+	return ""
+}
+
+// requestToken is the credential auth.Middleware accepted on the upgrade
+// request: its bearer header, else the session cookie.
+func requestToken(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if scheme, t, _ := strings.Cut(h, " "); strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(t)
+		}
+	}
+	if ck, err := r.Cookie(auth.CookieName); err == nil {
+		return ck.Value
+	}
+	return ""
+}
+
+// forbidden refuses the connection as graphql-transport-ws asks (close
+// code 4403); legacy clients first get connection_error.
+func (c *wsConn) forbidden() {
+	if c.legacy {
+		c.writeNow(wsMessage{Type: "connection_error", Payload: json.RawMessage(`{"message":"Forbidden"}`)})
+	}
+	c.closeWith(4403, "Forbidden")
+}
+
+func (c *wsConn) armKeepAlive() {
+	if c.t.keepAlive <= 0 {
+		return
+	}
+	msg := wsMessage{Type: "ping"}
+	if c.legacy {
+		msg = wsMessage{Type: "ka"}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var tick func()
+	tick = func() {
+		c.send(msg)
+		c.mu.Lock()
+		if !c.closed {
+			c.keepAlive = time.AfterFunc(c.t.keepAlive, tick)
+		}
+		c.mu.Unlock()
+	}
+	c.keepAlive = time.AfterFunc(c.t.keepAlive, tick)
+}
+
+// start begins operation id; false means the connection was closed.
+func (c *wsConn) start(id string, payload json.RawMessage) bool {
+	if id == "" {
+		c.closeWith(4400, "Operation without an id")
+		return false
+	}
+	c.mu.Lock()
+	_, dup := c.ops[id]
+	c.mu.Unlock()
+	if dup {
+		c.closeWith(4409, "Subscriber for "+id+" already exists")
+		return false
+	}
+	start := graphql.Now()
+	var params graphql.RawParams
+	if err := decodeJSON(payload, &params); err != nil {
+		c.sendErrors(id, gqlerror.List{requestError("BAD_REQUEST", "The subscribe payload is not a GraphQL request in JSON: %s.", describeJSONError(err))})
+		return true
+	}
+	params.Headers = c.req.Header
+	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+	oc, errs := c.exec.CreateOperationContext(c.ctx, &params)
+	if errs != nil {
+		resp := c.exec.DispatchError(graphql.WithOperationContext(c.ctx, oc), errs)
+		c.sendErrors(id, resp.Errors)
+		return true
+	}
+	if c.t.mx.join(c, id, oc) {
+		return true
+	}
+	c.run(id, oc)
+	return true
+}
+
+// run executes one operation on its own, each result encoded for this
+// connection alone: queries, mutations, and subscriptions that are not
+// multiplexed.
+func (c *wsConn) run(id string, oc *graphql.OperationContext) {
+	ctx, cancel := context.WithCancel(c.ctx)
+	if !c.addOp(id, cancel) {
+		cancel()
+		return
+	}
+	go func() {
+		defer cancel()
+		responses, ctx := c.exec.DispatchOperation(ctx, oc)
+		for {
+			resp := responses(ctx)
+			if resp == nil {
+				break
+			}
+			c.sendFrame(c.frame(id, encodeResponse(resp)))
+		}
+		if c.removeOp(id) {
+			c.complete(id)
+		}
+	}()
+}
+
+// addOp records operation id with the function that stops it.
+func (c *wsConn) addOp(id string, stop func()) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return false
+	}
+	c.ops[id] = stop
+	return true
+}
+
+// removeOp forgets operation id and reports whether it was still running
+// (not stopped by the client).
+func (c *wsConn) removeOp(id string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	_, ok := c.ops[id]
+	delete(c.ops, id)
+	return ok
+}
+
+// stop ends operation id at the client's request.
+func (c *wsConn) stop(id string) {
+	c.mu.Lock()
+	stop, ok := c.ops[id]
+	delete(c.ops, id)
+	c.mu.Unlock()
+	if ok {
+		stop()
+	}
+}
+
+// frame is the next (or, legacy, data) message carrying payload.
+func (c *wsConn) frame(id string, payload []byte) []byte {
+	head := frameHead(c.legacy, id)
+	b := make([]byte, 0, len(head)+len(payload)+1)
+	b = append(b, head...)
+	b = append(b, payload...)
+	return append(b, '}')
+}
+
+// frameHead is `{"id":"<id>","type":"next","payload":`.
+func frameHead(legacy bool, id string) []byte {
+	typ := "next"
+	if legacy {
+		typ = "data"
+	}
+	quoted, _ := json.Marshal(id)
+	b := make([]byte, 0, len(quoted)+40)
+	b = append(b, `{"id":`...)
+	b = append(b, quoted...)
+	b = append(b, `,"type":"`...)
+	b = append(b, typ...)
+	return append(b, `","payload":`...)
+}
+
+func (c *wsConn) complete(id string) {
+	c.send(wsMessage{ID: id, Type: "complete"})
+}
+
+func (c *wsConn) sendErrors(id string, errs gqlerror.List) {
+	var payload []byte
+	if c.legacy && len(errs) > 0 {
+		payload, _ = json.Marshal(errs[0])
+	} else {
+		payload, _ = json.Marshal(errs)
+	}
+	c.send(wsMessage{ID: id, Type: "error", Payload: payload})
+}
+
+func (c *wsConn) send(m wsMessage) {
+	b, err := json.Marshal(m)
+	if err != nil {
+		return
+	}
+	c.sendFrame(b)
+}
+
+// sendFrame queues one text frame; a goroutine writes the queue and ends
+// when it is empty, so an idle connection holds none.
+func (c *wsConn) sendFrame(b []byte) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	if len(c.queue) >= wsMaxQueued {
+		c.mu.Unlock()
+		c.closeWith(websocket.ClosePolicyViolation, "Too slow")
+		return
+	}
+	c.queue = append(c.queue, b)
+	if c.flushing {
+		c.mu.Unlock()
+		return
+	}
+	c.flushing = true
+	c.mu.Unlock()
+	go c.flush()
+}
+
+func (c *wsConn) flush() {
+	for {
+		c.mu.Lock()
+		q := c.queue
+		c.queue = nil
+		if len(q) == 0 || c.closed {
+			c.flushing = false
+			c.mu.Unlock()
+			return
+		}
+		c.mu.Unlock()
+		for _, b := range q {
+			_ = c.conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+			if err := c.conn.WriteMessage(websocket.TextMessage, b); err != nil {
+				c.conn.Close() // the reader ends and cleans up
+				c.mu.Lock()
+				c.flushing = false
+				c.queue = nil
+				c.mu.Unlock()
+				return
+			}
+		}
+	}
+}
+
+// writeNow writes m at once, bypassing the queue; only before any other
+// frame can be queued (refusing connection_init).
+func (c *wsConn) writeNow(m wsMessage) {
+	b, _ := json.Marshal(m)
+	_ = c.conn.SetWriteDeadline(time.Now().Add(wsWriteTimeout))
+	_ = c.conn.WriteMessage(websocket.TextMessage, b)
+}
+
+// closeWith sends a close frame and closes the socket; the reader then
+// ends and cleans up.
+func (c *wsConn) closeWith(code int, reason string) {
+	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	c.conn.Close()
+}
+
+// shutdown stops every operation once the reader has ended.
+func (c *wsConn) shutdown() {
+	c.mu.Lock()
+	c.closed = true
+	ops := c.ops
+	c.ops = map[string]func(){}
+	c.queue = nil
+	if c.keepAlive != nil {
+		c.keepAlive.Stop()
+	}
+	c.mu.Unlock()
+	for _, stop := range ops {
+		stop()
+	}
+	c.cancel()
+	c.conn.Close()
+}
+
+// track adds or removes c from the open connections and runs the
+// revalidation goroutine while any are open.
+func (t *wsTransport) track(c *wsConn, open bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !open {
+		delete(t.conns, c)
+		return
+	}
+	t.conns[c] = struct{}{}
+	if !t.sweeping && t.resolver.Auth != nil {
+		t.sweeping = true
+		go t.revalidate()
+	}
+}
+
+// revalidate checks every open connection's credential every
+// revalidateEvery (once per distinct token) and closes, with 4403, those
+// whose session was logged out or expired, whose token was revoked, or
+// whose viewer changed (an administrator demoted).
+func (t *wsTransport) revalidate() {
+	ticker := time.NewTicker(time.Duration(revalidateEvery.Load()))
+	defer ticker.Stop()
+	for range ticker.C {
+		t.mu.Lock()
+		if len(t.conns) == 0 {
+			t.sweeping = false
+			t.mu.Unlock()
+			return
+		}
+		byToken := map[string][]*wsConn{}
+		for c := range t.conns {
+			c.mu.Lock()
+			ok := c.initialized && c.token != "" && !c.closed
+			c.mu.Unlock()
+			if ok {
+				byToken[c.token] = append(byToken[c.token], c)
+			}
+		}
+		t.mu.Unlock()
+		for token, conns := range byToken {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			v, err := t.resolver.Auth.Authenticate(ctx, token)
+			cancel()
+			if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
+				continue // the store is unreachable: keep serving, try again
+			}
+			for _, c := range conns {
+				if err != nil || v.UserID != c.viewer.UserID || v.IsAdmin != c.viewer.IsAdmin {
+					c.closeWith(4403, "Forbidden")
+				}
+			}
+		}
+	}
+}
+
+// encodeResponse encodes resp as writeResponse writes it.
+func encodeResponse(resp *graphql.Response) []byte {
+	var b bytes.Buffer
+	writeResponse(&b, resp)
+	return b.Bytes()
+}
