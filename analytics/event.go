@@ -173,6 +173,7 @@ const (
 	ProblemClamped    Problem = "clamped"          // position or buffer out of range, kept clamped
 	ProblemDuplicate  Problem = "duplicate"        // a batch already received
 	ProblemUnknown    Problem = "unknown_video"    // no such video
+	ProblemNotVisible Problem = "not_visible"      // a video the caller cannot see (PRIVATE, not theirs)
 	ProblemLimited    Problem = "rate_limited"     // the viewer or address sent too much
 	ProblemOverloaded Problem = "overloaded"       // the ingest buffer was full
 	ProblemBadBatch   Problem = "bad_batch"        // the whole batch was refused

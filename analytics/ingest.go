@@ -13,12 +13,38 @@ import (
 
 // Sink is where the Ingester writes; store.Store implements it.
 type Sink interface {
-	// VideoDurations returns the duration in milliseconds (0 when not yet
-	// known) of each of ids that exists; unknown ids are absent.
-	VideoDurations(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int32, error)
+	// AnalyticsVideos returns what ingest needs to know of each of ids
+	// that exists, in one query; unknown ids are absent.
+	AnalyticsVideos(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]VideoFacts, error)
 	// WritePlaybackEvents stores events and records the sessions they
 	// belong to, in one transaction.
 	WritePlaybackEvents(ctx context.Context, events []Event, sessions []SessionTouch) error
+}
+
+// VideoFacts is what ingest needs to know of a video: its length, to
+// clamp positions, and who may see it, to drop the events of anyone else.
+type VideoFacts struct {
+	// DurationMs is the video's length in milliseconds (0 when not yet
+	// known).
+	DurationMs int32
+	OwnerID    uuid.UUID
+	// Private is set for PRIVATE videos, which only their owner and
+	// administrators see; PUBLIC and UNLISTED ones anyone may play.
+	Private bool
+}
+
+// Caller is who sent a batch: the client address (for its rate limit) and
+// the signed-in user, if any (the zero UserID is an anonymous viewer).
+type Caller struct {
+	IP      string
+	UserID  uuid.UUID
+	IsAdmin bool
+}
+
+// sees reports whether c may see (and so report playback of) v. It is the
+// same rule as the store's visibility check, applied to cached facts.
+func (c Caller) sees(v VideoFacts) bool {
+	return !v.Private || c.IsAdmin || (c.UserID != uuid.Nil && c.UserID == v.OwnerID)
 }
 
 // SessionTouch says a session sent events at At; Heartbeat is set when
@@ -103,9 +129,9 @@ type Ingester struct {
 }
 
 type videoEntry struct {
-	durationMs int32
-	exists     bool
-	expires    time.Time
+	facts   VideoFacts
+	exists  bool
+	expires time.Time
 }
 
 // sessionSeen remembers which batches of a session arrived, so a re-sent
@@ -137,7 +163,7 @@ func NewIngester(sink Sink, logger *slog.Logger, reg prometheus.Registerer, cfg 
 		clamped: prometheus.NewCounter(prometheus.CounterOpts{Name: "clipcut_analytics_events_clamped_total",
 			Help: "Accepted analytics events whose position or buffer length was out of range and was clamped."}),
 		dropped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "clipcut_analytics_events_dropped_total",
-			Help: "Player analytics events dropped, by reason: invalid, session_too_long, duplicate, unknown_video, rate_limited, overloaded, bad_batch, write_failed."},
+			Help: "Player analytics events dropped, by reason: invalid, session_too_long, duplicate, unknown_video, not_visible, rate_limited, overloaded, bad_batch, write_failed."},
 			[]string{"reason"}),
 		flushTime: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "clipcut_analytics_flush_duration_seconds",
 			Help: "Time to write one flush of buffered analytics events.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 10)}),
@@ -164,11 +190,13 @@ func (in *Ingester) drop(reason Problem, n int) Result {
 	return Result{Dropped: n}
 }
 
-// Ingest takes one batch from clientIP. Invalid batches return an error
+// Ingest takes one batch from caller. Invalid batches return an error
 // wrapping ErrBadBatch; ErrRateLimited and ErrOverloaded refuse the batch;
 // otherwise the result counts the events accepted and those dropped
-// (duplicates, unknown video, invalid events).
-func (in *Ingester) Ingest(ctx context.Context, b *Batch, clientIP string) (Result, error) {
+// (duplicates, unknown video, a video the caller cannot see, invalid
+// events). A video the caller cannot see answers exactly like an unknown
+// one, so the answer does not tell that a private video exists.
+func (in *Ingester) Ingest(ctx context.Context, b *Batch, caller Caller) (Result, error) {
 	n := len(b.Events)
 	in.received.Add(float64(n))
 	h, err := ParseHeader(b)
@@ -177,19 +205,23 @@ func (in *Ingester) Ingest(ctx context.Context, b *Batch, clientIP string) (Resu
 		return Result{Dropped: n}, err
 	}
 	now := in.now()
-	if in.ips != nil && !in.ips.allow(clientIP, float64(n), now) {
+	if in.ips != nil && !in.ips.allow(caller.IP, float64(n), now) {
 		return in.drop(ProblemLimited, n), ErrRateLimited
 	}
 	if !in.viewers.allow(h.ViewerID.String(), float64(n), now) {
 		return in.drop(ProblemLimited, n), ErrRateLimited
 	}
-	durationMs, ok, err := in.video(ctx, h.VideoID, now)
+	facts, ok, err := in.video(ctx, h.VideoID, now)
 	if err != nil {
 		return Result{}, err
 	}
 	if !ok {
 		return in.drop(ProblemUnknown, n), nil
 	}
+	if !caller.sees(facts) {
+		return in.drop(ProblemNotVisible, n), nil
+	}
+	durationMs := facts.DurationMs
 
 	events := make([]Event, 0, n)
 	heartbeat := false
@@ -247,29 +279,31 @@ func (in *Ingester) Ingest(ctx context.Context, b *Batch, clientIP string) (Resu
 	return res, nil
 }
 
-// video returns a video's duration, cached for a minute (unknown ids for
-// ten seconds).
-func (in *Ingester) video(ctx context.Context, id uuid.UUID, now time.Time) (int32, bool, error) {
+// videoTTL is how long a video's facts are cached. It bounds how long
+// a video just made PRIVATE still takes anonymous events (one query per
+// video per replica per TTL keeps it cheap).
+const videoTTL = 5 * time.Second
+
+// video returns a video's facts, cached for videoTTL: one query per
+// batch at most, none for most.
+func (in *Ingester) video(ctx context.Context, id uuid.UUID, now time.Time) (VideoFacts, bool, error) {
 	in.videoMu.Lock()
 	e, ok := in.videos[id]
 	in.videoMu.Unlock()
 	if ok && now.Before(e.expires) {
-		return e.durationMs, e.exists, nil
+		return e.facts, e.exists, nil
 	}
-	found, err := in.sink.VideoDurations(ctx, []uuid.UUID{id})
+	found, err := in.sink.AnalyticsVideos(ctx, []uuid.UUID{id})
 	if err != nil {
-		return 0, false, err
+		return VideoFacts{}, false, err
 	}
 	d, exists := found[id]
-	ttl := time.Minute
-	if !exists {
-		ttl = 10 * time.Second
-	}
+	ttl := videoTTL
 	in.videoMu.Lock()
 	if len(in.videos) > 50_000 {
 		clear(in.videos)
 	}
-	in.videos[id] = videoEntry{durationMs: d, exists: exists, expires: now.Add(ttl)}
+	in.videos[id] = videoEntry{facts: d, exists: exists, expires: now.Add(ttl)}
 	in.videoMu.Unlock()
 	return d, exists, nil
 }

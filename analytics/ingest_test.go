@@ -119,11 +119,11 @@ func TestIngestAndRollUpGiveExactAggregates(t *testing.T) {
 		half := len(w) / 2
 		// The second batch arrives first: order does not matter.
 		first, second := p.batch(0, w[:half]), p.batch(1, w[half:])
-		res, err := in.Ingest(ctx, second, "192.0.2.1")
+		res, err := in.Ingest(ctx, second, analytics.Caller{IP: "192.0.2.1"})
 		require.NoError(t, err)
 		require.Equal(t, analytics.Result{Accepted: len(w) - half}, res)
 		if half > 0 {
-			_, err = in.Ingest(ctx, first, "192.0.2.1")
+			_, err = in.Ingest(ctx, first, analytics.Caller{IP: "192.0.2.1"})
 			require.NoError(t, err)
 		}
 		if i == 1 {
@@ -132,15 +132,15 @@ func TestIngestAndRollUpGiveExactAggregates(t *testing.T) {
 	}
 	// B's batches sent again: to the same replica (dropped at once) and to
 	// another one (stored twice, counted once).
-	res, err := in.Ingest(ctx, b1, "192.0.2.1")
+	res, err := in.Ingest(ctx, b1, analytics.Caller{IP: "192.0.2.1"})
 	require.NoError(t, err)
 	require.Equal(t, analytics.Result{Dropped: len(b1.Events)}, res)
 	for _, b := range []*analytics.Batch{b0, b1} {
-		_, err = other.Ingest(ctx, b, "192.0.2.1")
+		_, err = other.Ingest(ctx, b, analytics.Caller{IP: "192.0.2.1"})
 		require.NoError(t, err)
 	}
 	// Events for a video that does not exist are dropped.
-	res, err = in.Ingest(ctx, player{uuid.New(), uuid.New(), uuid.New()}.batch(0, wire(sessionA)), "192.0.2.1")
+	res, err = in.Ingest(ctx, player{uuid.New(), uuid.New(), uuid.New()}.batch(0, wire(sessionA)), analytics.Caller{IP: "192.0.2.1"})
 	require.NoError(t, err)
 	require.Equal(t, analytics.Result{Dropped: len(sessionA)}, res)
 
@@ -213,7 +213,7 @@ func TestIngestClampsAndLimits(t *testing.T) {
 		{Seq: 0, Type: "first_frame", T: 0, Pos: 0},
 		{Seq: 1, Type: "heartbeat", T: 10000, Pos: 1e12},
 		{Seq: 2, Type: "cartwheel", T: 10001},
-	}), "192.0.2.1")
+	}), analytics.Caller{IP: "192.0.2.1"})
 	require.NoError(t, err)
 	require.Equal(t, analytics.Result{Accepted: 2, Dropped: 1}, res)
 	require.Equal(t, 1.0, counter(t, reg, "clipcut_analytics_events_clamped_total", ""))
@@ -227,7 +227,7 @@ func TestIngestClampsAndLimits(t *testing.T) {
 	}
 	limited := 0
 	for seq := range int64(5) {
-		_, err := in.Ingest(ctx, flood.batch(seq, events), "192.0.2.2")
+		_, err := in.Ingest(ctx, flood.batch(seq, events), analytics.Caller{IP: "192.0.2.2"})
 		if err != nil {
 			require.ErrorIs(t, err, analytics.ErrRateLimited)
 			limited++
@@ -239,7 +239,7 @@ func TestIngestClampsAndLimits(t *testing.T) {
 	// One address flooding with fresh viewer ids: limited by address.
 	limited = 0
 	for i := range 10 {
-		_, err := in.Ingest(ctx, player{video, uuid.New(), uuid.New()}.batch(0, events), "192.0.2.3")
+		_, err := in.Ingest(ctx, player{video, uuid.New(), uuid.New()}.batch(0, events), analytics.Caller{IP: "192.0.2.3"})
 		if err != nil {
 			require.ErrorIs(t, err, analytics.ErrRateLimited, i)
 			limited++
@@ -260,7 +260,7 @@ func TestPruneKeepsRollups(t *testing.T) {
 	s := storetest.NewStore(t)
 	video := newVideo(t, s)
 	in := newIngester(s, nil)
-	_, err := in.Ingest(ctx, player{video, uuid.New(), uuid.New()}.batch(0, wire(sessionA)), "192.0.2.1")
+	_, err := in.Ingest(ctx, player{video, uuid.New(), uuid.New()}.batch(0, wire(sessionA)), analytics.Caller{IP: "192.0.2.1"})
 	require.NoError(t, err)
 	require.NoError(t, in.Flush(ctx))
 	_, err = jobs.RollUpAnalytics(ctx, s)
@@ -279,4 +279,40 @@ func TestPruneKeepsRollups(t *testing.T) {
 	v, err := s.VideoByID(ctx, video)
 	require.NoError(t, err)
 	require.EqualValues(t, 1, v.ViewCount)
+}
+
+// Events of a video the caller cannot see (a PRIVATE one of someone else)
+// are dropped, counted as not_visible, and answered like an unknown video's;
+// its owner and administrators report as usual.
+func TestIngestDropsEventsOfVideosTheCallerCannotSee(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.NewStore(t)
+	video := newVideo(t, s)
+	v, err := s.VideoByID(ctx, video)
+	require.NoError(t, err)
+	_, err = s.Pool().Exec(ctx, `UPDATE videos SET privacy = 'PRIVATE' WHERE id = $1`, video)
+	require.NoError(t, err)
+	stranger, err := s.CreateUser(ctx, "stranger@example.com", "Stranger", "hash")
+	require.NoError(t, err)
+	reg := prometheus.NewRegistry()
+	in := newIngester(s, reg)
+
+	for _, caller := range []analytics.Caller{{IP: "192.0.2.1"}, {IP: "192.0.2.1", UserID: stranger.ID}} {
+		res, err := in.Ingest(ctx, player{video, uuid.New(), uuid.New()}.batch(0, wire(sessionA)), caller)
+		require.NoError(t, err)
+		require.Equal(t, analytics.Result{Dropped: len(sessionA)}, res, "caller %+v", caller)
+	}
+	require.Equal(t, float64(2*len(sessionA)), counter(t, reg, "clipcut_analytics_events_dropped_total", "not_visible"))
+	require.Zero(t, counter(t, reg, "clipcut_analytics_events_accepted_total", ""))
+
+	for _, caller := range []analytics.Caller{{IP: "192.0.2.1", UserID: v.OwnerID}, {IP: "192.0.2.1", UserID: stranger.ID, IsAdmin: true}} {
+		res, err := in.Ingest(ctx, player{video, uuid.New(), uuid.New()}.batch(0, wire(sessionA)), caller)
+		require.NoError(t, err)
+		require.Equal(t, analytics.Result{Accepted: len(sessionA)}, res, "caller %+v", caller)
+	}
+	require.NoError(t, in.Flush(ctx))
+	var stored int
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM playback_events`).Scan(&stored))
+	require.Equal(t, 2*len(sessionA), stored, "only the owner's and the administrator's events are stored")
 }

@@ -341,3 +341,13 @@ func streamLiveViewers(ctx context.Context, s *store.Store, id uuid.UUID, logger
 	}()
 	return out
 }
+
+// analyticsCaller is who reports playback: the client address and, when
+// signed in, the viewer (who may report their own private videos).
+func analyticsCaller(ctx context.Context) analytics.Caller {
+	caller := analytics.Caller{IP: auth.ClientFrom(ctx).IP}
+	if v, err := auth.ViewerFrom(ctx); err == nil && v != nil {
+		caller.UserID, caller.IsAdmin = v.UserID, v.IsAdmin
+	}
+	return caller
+}

@@ -20,7 +20,7 @@ func (r *mutationResolver) ReportPlaybackEvents(ctx context.Context, batch model
 	if r.Analytics == nil {
 		return nil, errors.New("analytics ingest is not configured")
 	}
-	res, err := r.Analytics.Ingest(ctx, batchFromInput(batch), auth.ClientFrom(ctx).IP)
+	res, err := r.Analytics.Ingest(ctx, batchFromInput(batch), analyticsCaller(ctx))
 	if err != nil {
 		return nil, ingestError(err)
 	}

@@ -25,7 +25,7 @@ func (e *env) watch(id string, viewer uuid.UUID, seconds float64) {
 		{Seq: 1, Type: "first_frame", T: 250, Rendition: "720p"},
 		{Seq: 2, Type: "ended", T: 250 + seconds*1000, Pos: seconds, Rendition: "720p"},
 	}
-	res, err := in.Ingest(ctx, &analytics.Batch{VideoID: id, ViewerID: viewer.String(), SessionID: uuid.NewString(), Events: events}, "192.0.2.1")
+	res, err := in.Ingest(ctx, &analytics.Batch{VideoID: id, ViewerID: viewer.String(), SessionID: uuid.NewString(), Events: events}, analytics.Caller{IP: "192.0.2.1"})
 	require.NoError(e.t, err)
 	require.Equal(e.t, 3, res.Accepted)
 	require.NoError(e.t, in.Flush(ctx))
@@ -268,5 +268,37 @@ func TestChannelUniqueViewersCountAViewerOnce(t *testing.T) {
 		}
 		require.Equal(t, 3, views, interval)
 		require.Equal(t, 2, unique, interval)
+	}
+}
+
+// reportPlaybackEvents for a PRIVATE video is dropped unless the caller may
+// see it, with the same answer as for an unknown video.
+func TestReportPlaybackEventsOfAPrivateVideo(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signUp("owner@example.com", "Owner").Token
+	other := e.signUp("other@example.com", "Other").Token
+	private := e.videoOf("owner@example.com", store.PrivacyPrivate)
+	const report = `mutation($b: PlaybackEventBatchInput!) { reportPlaybackEvents(batch: $b) { accepted dropped } }`
+	batch := func(id string) map[string]any {
+		return map[string]any{"b": map[string]any{"videoId": id, "viewerId": uuid.NewString(), "sessionId": uuid.NewString(), "seq": 0,
+			"events": []map[string]any{
+				{"seq": 0, "type": "PLAY", "t": 0, "position": 0},
+				{"seq": 1, "type": "FIRST_FRAME", "t": 300, "position": 0, "rendition": "480p"},
+			}}}
+	}
+	for _, tc := range []struct {
+		name, id string
+		opts     []reqOpt
+		want     string
+	}{
+		{"anonymous", private, nil, `{"accepted":0,"dropped":2}`},
+		{"another user", private, []reqOpt{bearer(other)}, `{"accepted":0,"dropped":2}`},
+		{"unknown video", uuid.NewString(), nil, `{"accepted":0,"dropped":2}`},
+		{"owner", private, []reqOpt{bearer(owner)}, `{"accepted":2,"dropped":0}`},
+	} {
+		r := e.query(report, batch(tc.id), tc.opts...)
+		require.Empty(t, r.Errors, tc.name)
+		require.JSONEq(t, `{"reportPlaybackEvents":`+tc.want+`}`, string(r.Data), tc.name)
 	}
 }

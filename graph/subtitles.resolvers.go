@@ -14,6 +14,7 @@ import (
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 	"github.com/google/uuid"
 )
 
@@ -48,8 +49,10 @@ func (r *mutationResolver) UploadSubtitles(ctx context.Context, videoID uuid.UUI
 	name := ""
 	if label != nil {
 		name = strings.TrimSpace(*label)
-		if len([]rune(name)) > 80 {
-			return nil, badInput("label", "label must be at most 80 characters.")
+		if name != "" {
+			if err := video.CheckLabel(name); err != nil {
+				return nil, badInput("label", "%s", err.Error())
+			}
 		}
 	}
 	t, err := r.Videos.UploadSubtitles(ctx, videoID, viewer.Store(), in.lang, name, in.cues)

@@ -1,10 +1,13 @@
 package graph_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/store"
 )
 
 const trackFields = `language label generated provenance vttUrl srtUrl`
@@ -88,4 +91,45 @@ func TestSubtitleEditingUploadingAndSearch(t *testing.T) {
 	r = e.query(`mutation($id: ID!) { regenerateSubtitles(videoId: $id) { subtitleState { status } } }`, map[string]any{"id": id}, bearer(owner.Token))
 	require.Empty(t, r.Errors)
 	require.JSONEq(t, `{"regenerateSubtitles":{"subtitleState":{"status":"pending"}}}`, string(r.Data))
+}
+
+// A label that cannot stand in the master playlist's NAME="..." is refused
+// before anything is written, and a label stored before that check (or by
+// any other path) never breaks later subtitle writes.
+func TestSubtitleLabelsAreValidatedAndNeverBreakLaterWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signUp("owner@example.com", "Owner")
+	id := e.makeVideos("owner@example.com", 1, "PUBLIC", true)[0]
+	// A transcoded video: subtitle writes republish its master playlist.
+	_, err := e.store.Pool().Exec(context.Background(), `UPDATE videos SET renditions = $2 WHERE id = $1`, id,
+		[]store.Rendition{{Name: "360p", Width: 640, Height: 360, Bandwidth: 800000, Codecs: "avc1.4d401e,mp4a.40.2", FrameRate: 30, Playlist: "videos/" + id + "/hls/360p/index.m3u8"}})
+	require.NoError(t, err)
+
+	const upload = `mutation($id: ID!, $lang: String!, $content: String!, $label: String) { uploadSubtitles(videoId: $id, language: $lang, content: $content, label: $label) { language label } }`
+	const content = "WEBVTT\n\n00:00:01.000 --> 00:00:02.000\nhi\n"
+	tracks := func() int {
+		var n int
+		require.NoError(t, e.store.Pool().QueryRow(context.Background(), `SELECT count(*) FROM subtitle_tracks WHERE video_id = $1`, id).Scan(&n))
+		return n
+	}
+	for _, label := range []string{`The "director's" cut`, "two\nlines", "tab\there", "bell\x07", strings.Repeat("x", 81)} {
+		r := e.query(upload, map[string]any{"id": id, "lang": "en", "content": content, "label": label}, bearer(owner.Token))
+		require.Equal(t, "BAD_USER_INPUT", r.code(), "label %q", label)
+		require.Equal(t, "label", r.Errors[0].Extensions["field"], "label %q", label)
+		require.Zero(t, tracks(), "a refused upload (label %q) wrote a track", label)
+	}
+
+	// Later uploads still work, and so do they when a stored label holds
+	// what the playlist cannot (a row from before the check).
+	r := e.query(upload, map[string]any{"id": id, "lang": "en", "content": content, "label": "English, director's cut"}, bearer(owner.Token))
+	require.Empty(t, r.Errors)
+	_, err = e.store.Pool().Exec(context.Background(), `UPDATE subtitle_tracks SET label = $2 WHERE video_id = $1`, id, "A \"quoted\"\r\nlabel")
+	require.NoError(t, err)
+	r = e.query(upload, map[string]any{"id": id, "lang": "fr", "content": content, "label": "Français"}, bearer(owner.Token))
+	require.Empty(t, r.Errors)
+	const update = `mutation($id: ID!, $lang: String!, $vtt: String!) { updateSubtitles(videoId: $id, language: $lang, vtt: $vtt) { label } }`
+	r = e.query(update, map[string]any{"id": id, "lang": "en", "vtt": content}, bearer(owner.Token))
+	require.Empty(t, r.Errors)
+	require.Equal(t, 2, tracks())
 }

@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // RenditionResult is a rendition as it appears in the master playlist:
@@ -96,8 +97,16 @@ func WriteMasterPlaylist(w io.Writer, renditions []RenditionResult, subtitles []
 			return fmt.Errorf("master playlist: rendition %q: invalid URI or CODECS", r.Name)
 		}
 	}
-	for _, s := range subtitles {
-		if err := checkQuoted(s.Name, s.Language, s.URI); err != nil || s.Name == "" || s.URI == "" {
+	subtitles = slices.Clone(subtitles)
+	for i, s := range subtitles {
+		// A name is only shown, so one HLS cannot hold is made fit rather
+		// than refused: a stored label must never stop the master (and so
+		// every later subtitle save) from being written.
+		subtitles[i].Name = QuotedName(s.Name)
+		if subtitles[i].Name == "" {
+			subtitles[i].Name = s.Language
+		}
+		if err := checkQuoted(subtitles[i].Name, s.Language, s.URI); err != nil || subtitles[i].Name == "" || s.URI == "" {
 			return fmt.Errorf("master playlist: subtitles %q: invalid name, language or URI", s.Name)
 		}
 	}
@@ -154,6 +163,24 @@ func WriteSubtitlePlaylist(w io.Writer, vttURI string, duration float64) error {
 	_, err := fmt.Fprintf(w, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:%.3f,\n%s\n#EXT-X-ENDLIST\n",
 		int(math.Ceil(duration)), duration, vttURI)
 	return err
+}
+
+// QuotedName makes a display name fit an HLS quoted-string, which has no
+// escapes and cannot hold a double quote, CR or LF (RFC 8216, 4.2): double
+// quotes become single quotes, control characters and line separators
+// become spaces, and the ends are trimmed.
+func QuotedName(name string) string {
+	name = strings.ToValidUTF8(name, "\uFFFD")
+	name = strings.Map(func(r rune) rune {
+		switch {
+		case r == '"':
+			return '\''
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
+			return ' '
+		}
+		return r
+	}, name)
+	return strings.TrimSpace(name)
 }
 
 // quote makes an HLS quoted-string. Unlike Go's %q it escapes nothing:

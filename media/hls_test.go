@@ -39,13 +39,27 @@ func TestWriteMasterPlaylist(t *testing.T) {
 		require.NoError(t, WriteMasterPlaylist(&b, planned, nil))
 		golden(t, "master_planned.m3u8", b.Bytes())
 	})
+	t.Run("names made fit", func(t *testing.T) {
+		// A stored label HLS cannot quote is written, made fit, so it
+		// never stops the master from being published.
+		var b bytes.Buffer
+		subs := []SubtitleTrack{
+			{Name: "The \"director's\"\r\ncut\x07", Language: "en", URI: "subtitles/en.m3u8"},
+			{Name: "\n", Language: "fr", URI: "subtitles/fr.m3u8"},
+		}
+		require.NoError(t, WriteMasterPlaylist(&b, sampleResults, subs))
+		require.Contains(t, b.String(), `NAME="The 'director's'  cut",LANGUAGE="en"`)
+		require.Contains(t, b.String(), `NAME="fr",LANGUAGE="fr"`)
+		require.Equal(t, 4+1+len(subs)+3*len(sampleResults), strings.Count(b.String(), "\n"), "no value broke a line:\n%s", b.String())
+	})
 	t.Run("invalid", func(t *testing.T) {
 		var b bytes.Buffer
 		require.Error(t, WriteMasterPlaylist(&b, nil, nil))
 		bad := sampleResults[0]
 		bad.Codecs = `avc1"`
 		require.Error(t, WriteMasterPlaylist(&b, []RenditionResult{bad}, nil))
-		require.Error(t, WriteMasterPlaylist(&b, sampleResults, []SubtitleTrack{{Name: "x\ny", URI: "a.m3u8"}}))
+		require.Error(t, WriteMasterPlaylist(&b, sampleResults, []SubtitleTrack{{Name: "x", URI: "a\".m3u8"}}))
+		require.Error(t, WriteMasterPlaylist(&b, sampleResults, []SubtitleTrack{{Name: "x", Language: "e\nn", URI: "a.m3u8"}}))
 		noBandwidth := sampleResults[0]
 		noBandwidth.Bandwidth = 0
 		require.Error(t, WriteMasterPlaylist(&b, []RenditionResult{noBandwidth}, nil))

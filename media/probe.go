@@ -116,6 +116,11 @@ type Limits struct {
 	MaxPixels int
 }
 
+// MinSide is the smallest accepted width and height in pixels: below it
+// the ladder would publish renditions such as "2p" that no player shows
+// usefully, and encoders' macroblocks (16x16) are larger than the frame.
+const MinSide = 16
+
 // Default limits; see Limits.
 const (
 	DefaultMaxDuration = 6 * time.Hour
@@ -522,6 +527,13 @@ func validate(info *SourceInfo, raw *ffprobeOutput, limits Limits) error {
 			return &RejectError{
 				Reason: fmt.Sprintf("The file is a single image (%s), not a video. Upload a video or audio file.", imageKind(info, raw)),
 				Detail: fmt.Sprintf("codec %s, duration %.3f", v.Codec, info.Duration),
+			}
+		}
+		if v.Width < MinSide || v.Height < MinSide {
+			return &RejectError{
+				Reason: fmt.Sprintf("The video's frame size (%dx%d) is too small: at least %dx%d pixels are needed. Export it at a standard resolution such as 1280x720.",
+					v.Width, v.Height, MinSide, MinSide),
+				Detail: fmt.Sprintf("stream %d size %dx%d", v.Index, v.Width, v.Height),
 			}
 		}
 	}

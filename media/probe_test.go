@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -126,6 +127,36 @@ func TestProbeRejects(t *testing.T) {
 			require.NotEmpty(t, rej.Detail)
 		})
 	}
+}
+
+// A frame smaller than 16x16 is refused at probe with a reason, instead of
+// becoming a READY video with a "2p" rendition.
+func TestProbeRejectsTinyFrames(t *testing.T) {
+	t.Parallel()
+	ffmpeg, ffprobe := tools(t)
+	for _, size := range []string{"8x8", "2x2", "640x8"} {
+		t.Run(size, func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "tiny.mkv")
+			// FFV1 encodes any frame size (x264 needs even sides).
+			out, err := exec.Command(ffmpeg, concat([]string{"-hide_banner", "-nostdin", "-v", "error", "-y"},
+				lavfiVideo(size, 10, 1), []string{"-c:v", "ffv1", path})...).CombinedOutput()
+			require.NoError(t, err, "%s", out)
+			info, err := ProbeWithLimits(testContext(t, 30*time.Second), ffprobe, path, Limits{})
+			require.Nil(t, info)
+			rej, ok := AsReject(err)
+			require.True(t, ok, "want a RejectError, got %v", err)
+			require.Equal(t, "The video's frame size ("+size+") is too small: at least 16x16 pixels are needed. Export it at a standard resolution such as 1280x720.", rej.Reason)
+		})
+	}
+	// 16x16 itself is a video.
+	path := filepath.Join(t.TempDir(), "small.mkv")
+	out, err := exec.Command(ffmpeg, concat([]string{"-hide_banner", "-nostdin", "-v", "error", "-y"},
+		lavfiVideo("16x16", 10, 1), []string{"-c:v", "ffv1", path})...).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	info, err := ProbeWithLimits(testContext(t, 30*time.Second), ffprobe, path, Limits{})
+	require.NoError(t, err)
+	require.Equal(t, 16, info.Video.Width)
 }
 
 func TestProbeTransientErrors(t *testing.T) {

@@ -19,7 +19,8 @@ func (c *Config) analyticsIngest() analytics.IngestConfig {
 // analyticsEvents answers POST /api/v1/analytics/events: one batch of
 // player events as JSON (analytics.Batch), sent as application/json or as
 // text/plain so that navigator.sendBeacon can send it without a CORS
-// preflight. No authentication: viewers are anonymous. It answers 202 with
+// preflight. No authentication is needed, but events of a video the caller
+// cannot see (a PRIVATE one of someone else) are dropped. It answers 202 with
 // {"accepted","dropped"}; 400 for a malformed batch, 413 past 64 KiB, 415
 // for another content type, 429 or 503 with Retry-After when refused.
 func analyticsEvents(in *analytics.Ingester, trustProxy bool, logger *slog.Logger) http.Handler {
@@ -42,7 +43,13 @@ func analyticsEvents(in *analytics.Ingester, trustProxy bool, logger *slog.Logge
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "The body is not a JSON batch of events."})
 			return
 		}
-		res, err := in.Ingest(r.Context(), &b, auth.ClientIP(r, trustProxy))
+		// Anonymous is the usual caller; a signed-in one (cookie or bearer)
+		// may also report playback of their own private videos.
+		caller := analytics.Caller{IP: auth.ClientIP(r, trustProxy)}
+		if v, err := auth.ViewerFrom(r.Context()); err == nil && v != nil {
+			caller.UserID, caller.IsAdmin = v.UserID, v.IsAdmin
+		}
+		res, err := in.Ingest(r.Context(), &b, caller)
 		switch {
 		case err == nil:
 			writeJSON(w, http.StatusAccepted, res)

@@ -14,13 +14,17 @@ import (
 )
 
 // postEvents POSTs body to the analytics endpoint as contentType and
-// returns the status, the Retry-After header and the body.
-func postEvents(t *testing.T, p *process, contentType, body string) (int, string, string) {
+// returns the status, the Retry-After header and the body; header holds
+// extra header names and values.
+func postEvents(t *testing.T, p *process, contentType, body string, header ...string) (int, string, string) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, "http://"+p.addr+"/api/v1/analytics/events", strings.NewReader(body))
 	require.NoError(t, err)
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
@@ -128,4 +132,27 @@ func TestAnalyticsEventsEndpoint(t *testing.T) {
 	require.Positive(t, secs)
 	require.Contains(t, body, "slow down")
 	require.Equal(t, 40.0, metric(t, p, `clipcut_analytics_events_dropped_total{reason="rate_limited"}`))
+}
+
+// TestAnalyticsEventsOfAPrivateVideo: the endpoint takes no credentials, so
+// events of a PRIVATE video are dropped (and counted) unless they come with
+// its owner's.
+func TestAnalyticsEventsOfAPrivateVideo(t *testing.T) {
+	t.Parallel()
+	p := startClipcut(t, traversableTempDir(t))
+	p.waitReady(t)
+	out, _ := p.graphql(t, `mutation { signUp(input: {email: "ada@example.com", password: "correct horse", name: "Ada"}) { token } }`)
+	token := out["data"].(map[string]any)["signUp"].(map[string]any)["token"].(string)
+	video, _ := createUpload(t, p, token, "Clip", 1000)
+	out, _ = p.graphql(t, `mutation { updateVideo(input: {id: "`+video+`", privacy: PRIVATE}) { privacy } }`, "Authorization", "Bearer "+token)
+	require.Equal(t, map[string]any{"updateVideo": map[string]any{"privacy": "PRIVATE"}}, out["data"], "%v", out)
+
+	code, _, body := postEvents(t, p, "text/plain", eventBatch(video, 3))
+	require.Equal(t, http.StatusAccepted, code, body)
+	require.JSONEq(t, `{"accepted":0,"dropped":3}`, body, "answered like an unknown video")
+	require.Equal(t, 3.0, metric(t, p, `clipcut_analytics_events_dropped_total{reason="not_visible"}`))
+
+	code, _, body = postEvents(t, p, "application/json", eventBatch(video, 3), "Authorization", "Bearer "+token)
+	require.Equal(t, http.StatusAccepted, code, body)
+	require.JSONEq(t, `{"accepted":3,"dropped":0}`, body, "the owner's own events count")
 }

@@ -15,20 +15,21 @@ import (
 // analyticsRollupLockID serialises rollups across worker processes.
 const analyticsRollupLockID int64 = 0x636c697061 // "clipa"
 
-// VideoDurations returns the duration in milliseconds (0 when not yet
-// probed) of each of ids that exists; unknown ids are absent.
-func (s *Store) VideoDurations(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int32, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(round(duration_seconds * 1000), 0)::integer
-		FROM videos WHERE id = ANY($1)`, ids)
+// AnalyticsVideos returns the length and audience of each of ids that
+// exists (duration 0 when not yet probed), in one query; unknown ids are
+// absent. It implements analytics.Sink.
+func (s *Store) AnalyticsVideos(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]analytics.VideoFacts, error) {
+	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(round(duration_seconds * 1000), 0)::integer, owner_id, privacy = 'PRIVATE'
+		FROM videos WHERE id = ANY($1)`, uuidArgs(ids))
 	if err != nil {
-		return nil, fmt.Errorf("video durations: %w", err)
+		return nil, fmt.Errorf("analytics videos: %w", err)
 	}
-	out := map[uuid.UUID]int32{}
+	out := map[uuid.UUID]analytics.VideoFacts{}
 	var id uuid.UUID
-	var ms int32
-	_, err = pgx.ForEachRow(rows, []any{&id, &ms}, func() error { out[id] = ms; return nil })
+	var f analytics.VideoFacts
+	_, err = pgx.ForEachRow(rows, []any{&id, &f.DurationMs, &f.OwnerID, &f.Private}, func() error { out[id] = f; return nil })
 	if err != nil {
-		return nil, fmt.Errorf("video durations: %w", err)
+		return nil, fmt.Errorf("analytics videos: %w", err)
 	}
 	return out, nil
 }

@@ -12,6 +12,9 @@ import (
 	"github.com/clipcut/clipcut/store"
 )
 
+// emptySizeMessage refuses an empty file, on every upload path.
+const emptySizeMessage = "size must be the file's size in bytes, greater than 0."
+
 // preCreate runs before tusd stores anything for a POST: it authenticates,
 // checks the size and quotas, and creates the video the upload belongs to.
 // The upload takes the video's id.
@@ -26,6 +29,11 @@ func (s *Service) preCreate(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 	}
 	if hook.Upload.SizeIsDeferred {
 		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_LENGTH_REQUIRED", "Upload-Length is required: clipcut checks size limits before accepting bytes.", http.StatusBadRequest)
+	}
+	if hook.Upload.Size <= 0 {
+		// tusd finishes an empty upload at once, which would make a video
+		// that fails at probe and still counts against the daily limit.
+		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_EMPTY_UPLOAD", emptySizeMessage, http.StatusBadRequest)
 	}
 	meta := hook.Upload.MetaData
 	privacy := strings.ToUpper(strings.TrimSpace(meta["privacy"]))

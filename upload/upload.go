@@ -158,7 +158,7 @@ type Request struct {
 // 0 and resume it with HEAD, without credentials, until it expires.
 func (s *Service) Create(ctx context.Context, viewer *auth.Viewer, req Request) (Created, error) {
 	if req.Size <= 0 {
-		return Created{}, &Error{Field: "size", Status: http.StatusBadRequest, Message: "size must be the file's size in bytes, greater than 0."}
+		return Created{}, &Error{Field: "size", Status: http.StatusBadRequest, Message: emptySizeMessage}
 	}
 	expires := time.Now().Add(s.cfg.Expiry)
 	v, err := s.videos.CreateUpload(ctx, store.NewUpload{

@@ -458,3 +458,31 @@ func TestBytesBeyondTheDeclaredSizeAreRefused(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, store.StatusUploading, v.Status)
 }
+
+// An empty file is refused on every path before a video exists: tus with
+// Upload-Length: 0 answers like createUpload(size: 0), and nothing counts
+// against the daily limit.
+func TestAnEmptyTusUploadIsRefusedBeforeAVideoExists(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, store.Limits{MaxFileSize: 10 << 20, StorageQuota: 15 << 20, DailyUploads: 1})
+	e.user("first-admin@example.com") // the first account is admin and exempt from quotas
+	u := e.user("creator@example.com")
+	count := func() int {
+		var n int
+		require.NoError(t, e.store.Pool().QueryRow(context.Background(), "SELECT count(*) FROM videos WHERE owner_id = $1", u.viewer.UserID).Scan(&n))
+		return n
+	}
+	_, err := e.uploads.Create(context.Background(), u.viewer, upload.Request{Title: "t", Size: 0})
+	var ue *upload.Error
+	require.ErrorAs(t, err, &ue)
+
+	r := e.request(http.MethodPost, upload.BasePath, nil, "Authorization", "Bearer "+u.token, "Upload-Length", "0")
+	require.Equal(t, http.StatusBadRequest, r.StatusCode)
+	require.Contains(t, bodyOf(t, r), ue.Message)
+	require.Zero(t, count())
+
+	// The day's one upload is still there to be made.
+	r = e.request(http.MethodPost, upload.BasePath, nil, "Authorization", "Bearer "+u.token, "Upload-Length", "10")
+	require.Equal(t, http.StatusCreated, r.StatusCode, bodyOf(t, r))
+	require.Equal(t, 1, count())
+}

@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -34,6 +36,48 @@ type Track struct {
 // generatedSuffix ends the label of a generated track.
 const generatedSuffix = " (auto-generated)"
 
+// MaxLabelLength is the longest track label, in characters.
+const MaxLabelLength = 80
+
+// CheckLabel reports, in words for the person who typed it, why label
+// cannot name a subtitle track, or nil. The label becomes the master
+// playlist's NAME="..." attribute, an HLS quoted-string, which has no
+// escapes and cannot hold a double quote, CR or LF (RFC 8216, 4.2); other
+// control characters would reach every player's track menu, so they are
+// refused too.
+func CheckLabel(label string) error {
+	switch {
+	case label == "":
+		return errors.New("label must not be empty.")
+	case !utf8.ValidString(label):
+		return errors.New("label must be valid UTF-8.")
+	case utf8.RuneCountInString(label) > MaxLabelLength:
+		return fmt.Errorf("label must be at most %d characters.", MaxLabelLength)
+	case strings.ContainsRune(label, '"'):
+		return errors.New(`label must not contain double quotes ("); use ' or “ ” instead.`)
+	}
+	for _, r := range label {
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return errors.New("label must be one line without control characters.")
+		}
+	}
+	return nil
+}
+
+// checkTrack validates a track before anything of it is written.
+func checkTrack(t Track) error {
+	// The language names files and the playlist's LANGUAGE attribute.
+	if t.Language == "" || len(t.Language) > 35 || strings.IndexFunc(t.Language, func(r rune) bool {
+		return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '-')
+	}) >= 0 {
+		return fmt.Errorf("save subtitles: invalid language %q", t.Language)
+	}
+	if err := CheckLabel(t.Label); err != nil {
+		return fmt.Errorf("save subtitles: label %q: %w", t.Label, err)
+	}
+	return nil
+}
+
 // EditSubtitles replaces the cues of one of the viewer's tracks (or
 // starts one) with an owner's edit and returns the stored track. An edit
 // of a generated track becomes EDITED and loses the "(auto-generated)"
@@ -45,7 +89,11 @@ func (s *Service) EditSubtitles(ctx context.Context, id uuid.UUID, viewer store.
 	}
 	t := Track{Language: lang, Label: media.LanguageName(lang), Provenance: store.ProvenanceEdited}
 	if existing, err := s.store.SubtitleTrack(ctx, id, lang); err == nil {
-		t.Label = strings.TrimSuffix(existing.Label, generatedSuffix)
+		// A label stored before labels were checked keeps its track
+		// editable: it gives way to the language's name.
+		if label := strings.TrimSuffix(existing.Label, generatedSuffix); CheckLabel(label) == nil {
+			t.Label = label
+		}
 		if existing.Provenance == store.ProvenanceUploaded {
 			t.Provenance = store.ProvenanceUploaded
 		}
@@ -54,7 +102,8 @@ func (s *Service) EditSubtitles(ctx context.Context, id uuid.UUID, viewer store.
 }
 
 // UploadSubtitles stores an owner's subtitle file as the video's track in
-// lang, labelled label ("": the language's name), and returns it.
+// lang, labelled label ("": the language's name), and returns it. A label
+// that CheckLabel refuses is an error and nothing is written.
 func (s *Service) UploadSubtitles(ctx context.Context, id uuid.UUID, viewer store.Viewer, lang, label string, cues []media.Cue) (store.SubtitleTrack, error) {
 	v, err := s.owned(ctx, id, viewer)
 	if err != nil {
@@ -115,7 +164,17 @@ func (s *Service) RegenerateSubtitles(ctx context.Context, id uuid.UUID, viewer 
 // master playlist (cached ten seconds) and the track's URLs move to the
 // new names, and the previous version's files are removed once nothing
 // points at them.
+//
+// Everything that can be refused is checked before the first write, and
+// the writes go in an order in which a failure leaves nothing pointing at
+// what is missing: the new files (under names nothing references yet),
+// then the row, then the master playlist. The master's subtitle names come
+// from rows, so a stored value never stops it from being written (see
+// media.WriteMasterPlaylist).
 func (s *Service) SaveSubtitles(ctx context.Context, v store.Video, t Track, cues []media.Cue) error {
+	if err := checkTrack(t); err != nil {
+		return err
+	}
 	var vtt, srt, hlsVTT, hlsPlaylist bytes.Buffer
 	if err := media.WriteWebVTT(&vtt, cues); err != nil {
 		return err
@@ -181,14 +240,13 @@ func (s *Service) SaveSubtitles(ctx context.Context, v store.Video, t Track, cue
 	if previous.VTTKey == "" || previous.VTTKey == vttKey {
 		return nil
 	}
-	// The old version is unreferenced now. A failure here leaves only
+	// The old version is unreferenced now. The save has succeeded, so a
+	// failure here is not reported as its failure: it leaves only
 	// unreachable files, which the video's deletion removes with the rest.
 	old := trackName(previous.VTTKey)
 	for _, key := range []string{previous.VTTKey, previous.SRTKey,
 		layout.HLSSubtitles(v.ID, old+".vtt"), layout.HLSSubtitles(v.ID, old+".m3u8")} {
-		if err := s.media.Delete(ctx, key); err != nil {
-			return fmt.Errorf("remove previous subtitles %s: %w", key, err)
-		}
+		_ = s.media.Delete(ctx, key)
 	}
 	return nil
 }
