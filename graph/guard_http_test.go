@@ -197,8 +197,8 @@ func TestRequestErrorsHaveNoDataAndTheStatusOfTheirMediaType(t *testing.T) {
 	e := newEnv(t)
 	for accept, want := range map[string]int{"application/json": http.StatusOK, "application/graphql-response+json": http.StatusBadRequest} {
 		for _, body := range []string{
-			`{"query": "{"}`,                                                     // parse
-			`{"query": "{ nope }"}`,                                              // validation
+			`{"query": "{"}`,        // parse
+			`{"query": "{ nope }"}`, // validation
 			`{"query": "query($id: ID!) { video(id: $id) { id } }", "variables": {"id": {}}}`, // coercion
 		} {
 			status, got := e.post(body, accept)
