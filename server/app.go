@@ -77,7 +77,8 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	// The workers bundle is filled after the client exists because the
 	// video service needs the client and the workers need the service;
 	// River reads the bundle only when jobs run.
-	riverCfg := &river.Config{Logger: riverLogger(logger, cfg.LogLevel)}
+	dbHealth := store.NewHealth(logger) // one WARN and one INFO per database outage
+	riverCfg := &river.Config{Logger: riverLogger(logger, cfg.LogLevel, dbHealth)}
 	workers := river.NewWorkers()
 	var liveness *jobs.Liveness // this worker's lease, and the check of others'
 	if m != modeAPI {
@@ -137,6 +138,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 			Store: st, Logger: logger, Videos: videos, Uploads: uploads, Media: bucket,
 			UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,
 			TimeoutBase: cfg.JobTimeoutBase, AnalyticsRetention: cfg.AnalyticsRetention, Webhooks: webhooks.Settings,
+			DBHealth: dbHealth,
 		})
 	}
 
@@ -147,6 +149,7 @@ func run(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) error {
 	// One notifier per process holds the LISTEN connection; the hub (API)
 	// and the webhook listener (workers) subscribe to its topics.
 	notifier := store.NewNotifier(pool, logger)
+	notifier.Health = dbHealth
 	var hub *store.Hub
 	var ingester *analytics.Ingester
 	var media http.Handler // GET /media/, instrumented
@@ -421,11 +424,18 @@ func cookieSecurity(s string) auth.CookieSecurity {
 }
 
 // riverLogger quiets River's periodic progress lines unless debugging.
-func riverLogger(logger *slog.Logger, level string) *slog.Logger {
+// While the database is away, each of River's services logs an error at
+// every poll: those go to health (one WARN for the process), and any
+// other message River repeats is passed once a minute.
+func riverLogger(logger *slog.Logger, level string, health *store.Health) *slog.Logger {
 	if level == "debug" {
 		return logger.With("component", "river")
 	}
-	return slog.New(minLevel{Handler: logger.Handler(), min: slog.LevelWarn}).With("component", "river")
+	var h slog.Handler = newRepeatLimiter(minLevel{Handler: logger.Handler(), min: slog.LevelWarn}, time.Minute)
+	if health != nil {
+		h = dbOutageFilter{Handler: h, health: health}
+	}
+	return slog.New(h).With("component", "river")
 }
 
 type minLevel struct {

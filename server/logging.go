@@ -4,6 +4,10 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/clipcut/clipcut/store"
 )
 
 func newLogger(w io.Writer, level, format string) *slog.Logger {
@@ -34,4 +38,91 @@ func (h contextHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h contextHandler) WithGroup(name string) slog.Handler {
 	return contextHandler{h.Handler.WithGroup(name)}
+}
+
+// repeatLimiter passes a record whose level and message it has not passed
+// within the last window, and drops the rest; the next one passed after
+// drops says how many (suppressed_repeats). Background loops that fail at
+// every poll while a dependency is away then write a line a minute, not
+// one a second, and the first failure is still logged at once.
+type repeatLimiter struct {
+	slog.Handler
+	window time.Duration
+	state  *repeatState // shared by the handlers WithAttrs and WithGroup derive
+}
+
+type repeatState struct {
+	mu   sync.Mutex
+	seen map[string]*repeatSeen
+}
+
+type repeatSeen struct {
+	at         time.Time
+	suppressed int
+}
+
+func newRepeatLimiter(h slog.Handler, window time.Duration) repeatLimiter {
+	return repeatLimiter{Handler: h, window: window, state: &repeatState{seen: map[string]*repeatSeen{}}}
+}
+
+func (h repeatLimiter) Handle(ctx context.Context, r slog.Record) error {
+	key := r.Level.String() + " " + r.Message
+	h.state.mu.Lock()
+	s := h.state.seen[key]
+	if s != nil && r.Time.Sub(s.at) < h.window {
+		s.suppressed++
+		h.state.mu.Unlock()
+		return nil
+	}
+	suppressed := 0
+	if s != nil {
+		suppressed = s.suppressed
+	}
+	h.state.seen[key] = &repeatSeen{at: r.Time}
+	h.state.mu.Unlock()
+	if suppressed > 0 {
+		r = r.Clone()
+		r.AddAttrs(slog.Int("suppressed_repeats", suppressed))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h repeatLimiter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return repeatLimiter{Handler: h.Handler.WithAttrs(attrs), window: h.window, state: h.state}
+}
+
+func (h repeatLimiter) WithGroup(name string) slog.Handler {
+	return repeatLimiter{Handler: h.Handler.WithGroup(name), window: h.window, state: h.state}
+}
+
+// dbOutageFilter hands records that report an unreachable database (an
+// error attribute store.Unreachable accepts) to the process's
+// store.Health, which logs one WARN per outage, instead of passing each
+// on. River's services each log such an error while PostgreSQL is away.
+type dbOutageFilter struct {
+	slog.Handler
+	health *store.Health
+}
+
+func (h dbOutageFilter) Handle(ctx context.Context, r slog.Record) error {
+	var unreachable error
+	r.Attrs(func(a slog.Attr) bool {
+		if err, ok := a.Value.Resolve().Any().(error); ok && store.Unreachable(err) {
+			unreachable = err
+			return false
+		}
+		return true
+	})
+	if unreachable != nil && h.health.Failed(ctx, unreachable) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h dbOutageFilter) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return dbOutageFilter{Handler: h.Handler.WithAttrs(attrs), health: h.health}
+}
+
+func (h dbOutageFilter) WithGroup(name string) slog.Handler {
+	return dbOutageFilter{Handler: h.Handler.WithGroup(name), health: h.health}
 }
