@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -107,16 +109,37 @@ type dbOutageFilter struct {
 func (h dbOutageFilter) Handle(ctx context.Context, r slog.Record) error {
 	var unreachable error
 	r.Attrs(func(a slog.Attr) bool {
-		if err, ok := a.Value.Resolve().Any().(error); ok && store.Unreachable(err) {
-			unreachable = err
-			return false
+		switch v := a.Value.Resolve().Any().(type) {
+		case error:
+			if store.Unreachable(v) {
+				unreachable = v
+			}
+		case string:
+			// River logs most errors as text (err.Error()).
+			if (a.Key == "err" || a.Key == "error") && unreachableText(v) {
+				unreachable = errors.New(v)
+			}
 		}
-		return true
+		return unreachable == nil
 	})
-	if unreachable != nil && h.health.Failed(ctx, unreachable) {
+	if unreachable != nil {
+		h.health.Lost(ctx, unreachable)
 		return nil
 	}
 	return h.Handler.Handle(ctx, r)
+}
+
+// unreachableText recognises the text of pgx errors that store.Unreachable
+// accepts: no connection, a broken one, a server shutting down or
+// starting.
+func unreachableText(s string) bool {
+	for _, sign := range []string{"failed to connect to", "dial error", "connection refused", "conn closed",
+		"unexpected EOF", "SQLSTATE 57P01", "SQLSTATE 57P02", "SQLSTATE 57P03", "SQLSTATE 08"} {
+		if strings.Contains(s, sign) {
+			return true
+		}
+	}
+	return false
 }
 
 func (h dbOutageFilter) WithAttrs(attrs []slog.Attr) slog.Handler {

@@ -40,8 +40,16 @@ func (h *Health) Failed(ctx context.Context, err error) bool {
 	if !Unreachable(err) {
 		return false
 	}
+	h.Lost(ctx, err)
+	return true
+}
+
+// Lost records a failure the caller knows came from an unreachable
+// database (for example from a library that logs errors as text); the
+// first of an outage logs one WARN.
+func (h *Health) Lost(ctx context.Context, err error) {
 	if h == nil {
-		return true
+		return
 	}
 	h.mu.Lock()
 	first := !h.down
@@ -54,7 +62,6 @@ func (h *Health) Failed(ctx context.Context, err error) bool {
 		h.logger.WarnContext(ctx, "lost the database connection; running work goes on and database writes are retried or dropped until it is back",
 			"error", err)
 	}
-	return true
 }
 
 // OK records a database call that succeeded; the first after an outage
