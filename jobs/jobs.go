@@ -48,6 +48,9 @@ type Deps struct {
 	// AnalyticsRetention is how long raw playback events are kept (0: for
 	// ever).
 	AnalyticsRetention time.Duration
+	// DBHealth logs the database going away and coming back once per
+	// outage for the whole process (nil: jobs log each failure).
+	DBHealth *store.Health
 }
 
 // DefaultTimeoutBase is the fixed part of media jobs' timeouts.

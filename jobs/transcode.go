@@ -94,7 +94,14 @@ func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs
 	go func() {
 		defer wg.Done()
 		syncErr <- syncer.run(encodeCtx, func(planned []store.Rendition) error {
-			return w.deps.Store.SetPlayable(ctx, id, planned)
+			err := w.deps.Store.SetPlayable(ctx, id, planned)
+			if w.deps.DBHealth.Failed(ctx, err) {
+				return errDatabaseAway // the next sync tries again
+			}
+			if err == nil {
+				w.deps.DBHealth.OK(ctx)
+			}
+			return err
 		})
 	}()
 
@@ -147,19 +154,42 @@ func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs
 		}
 		downloads = append(downloads, d)
 	}
-	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
-		if err := w.deps.Store.SetRenditionsTx(ctx, tx, id, renditions, downloads); err != nil {
-			return err
-		}
-		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageThumbnails, percentTranscodeEnd); err != nil {
-			return err
-		}
-		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, ThumbnailsArgs{VideoID: id}, nil)
-		return err
-	})
+	// The encode is stored; only its record is missing. A database that
+	// restarts now must not cost the encode again, so the transaction is
+	// retried for a while before River gets the error (and, on its retry,
+	// would encode from scratch). Redoing it is harmless: the renditions
+	// are overwritten and the thumbnails job is idempotent.
+	return w.deps.DBHealth.Retry(ctx, finishRetryWithin, store.Backoff{Min: 500 * time.Millisecond, Max: 10 * time.Second},
+		func(ctx context.Context) error {
+			return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+				if err := w.deps.Store.SetRenditionsTx(ctx, tx, id, renditions, downloads); err != nil {
+					return err
+				}
+				if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageThumbnails, percentTranscodeEnd); err != nil {
+					return err
+				}
+				_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, ThumbnailsArgs{VideoID: id}, nil)
+				return err
+			})
+		})
 }
 
-var errVideoGone = errors.New("the video was deleted or stopped processing")
+// Database outages during an encode.
+const (
+	// finishRetryWithin is how long the transaction that ends a
+	// transcode is retried while the database is unreachable.
+	finishRetryWithin = 2 * time.Minute
+	// progressWriteTimeout bounds one progress write, so a database that
+	// does not answer cannot hold up ffmpeg's progress reader.
+	progressWriteTimeout = 2 * time.Second
+)
+
+var (
+	errVideoGone = errors.New("the video was deleted or stopped processing")
+	// errDatabaseAway makes the syncer try marking the video playable
+	// again at its next sync.
+	errDatabaseAway = errors.New("database unreachable")
+)
 
 // download remuxes the top rendition into a progressive MP4 and stores it.
 func (w *TranscodeWorker) download(ctx context.Context, id uuid.UUID, work string, top media.Rendition, measured media.RenditionResult) (store.Download, error) {
@@ -179,7 +209,10 @@ func (w *TranscodeWorker) download(ctx context.Context, id uuid.UUID, work strin
 }
 
 // progressReporter turns ffmpeg progress into the video's percent, at most
-// twice a second. When the video is gone (deleted) it stops the encode.
+// twice a second. Only a definite answer that the video is gone (deleted,
+// or no longer processing) stops the encode: while the database is
+// unreachable the writes are dropped (the next one supersedes them) and
+// the encode goes on.
 func (w *TranscodeWorker) progressReporter(ctx context.Context, id uuid.UUID, total time.Duration, stop context.CancelCauseFunc) func(media.Progress) {
 	var last time.Time
 	lastPercent := -1.0
@@ -189,11 +222,16 @@ func (w *TranscodeWorker) progressReporter(ctx context.Context, id uuid.UUID, to
 			return
 		}
 		last, lastPercent = time.Now(), percent
-		ok, err := w.deps.Store.SetProgress(ctx, id, store.StageTranscode, percent)
+		writeCtx, cancel := context.WithTimeout(ctx, progressWriteTimeout)
+		ok, err := w.deps.Store.SetProgress(writeCtx, id, store.StageTranscode, percent)
+		cancel()
 		if err != nil {
-			w.deps.Logger.WarnContext(ctx, "progress update", "video_id", id, "error", err)
+			if ctx.Err() == nil && (w.deps.DBHealth == nil || !w.deps.DBHealth.Failed(ctx, err)) {
+				w.deps.Logger.WarnContext(ctx, "progress update", "video_id", id, "error", err)
+			}
 			return
 		}
+		w.deps.DBHealth.OK(ctx)
 		if !ok {
 			stop(errVideoGone)
 		}
@@ -270,7 +308,9 @@ func (s *hlsSyncer) run(ctx context.Context, onPlayable func([]store.Rendition) 
 			if err := putMaster(ctx, s.bucket, s.prefix, planned); err != nil {
 				return err
 			}
-			if err := onPlayable(storeRenditions(s.prefix, planned)); err != nil {
+			if err := onPlayable(storeRenditions(s.prefix, planned)); errors.Is(err, errDatabaseAway) {
+				continue
+			} else if err != nil {
 				return err
 			}
 			s.playable = true

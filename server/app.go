@@ -202,31 +202,6 @@ func cookieSecurity(s string) auth.CookieSecurity {
 	return auth.CookieSecureAuto
 }
 
-// riverLogger quiets River's periodic progress lines unless debugging.
-func riverLogger(logger *slog.Logger, level string) *slog.Logger {
-	if level == "debug" {
-		return logger.With("component", "river")
-	}
-	return slog.New(minLevel{Handler: logger.Handler(), min: slog.LevelWarn}).With("component", "river")
-}
-
-type minLevel struct {
-	slog.Handler
-	min slog.Level
-}
-
-func (h minLevel) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= h.min && h.Handler.Enabled(ctx, l)
-}
-
-func (h minLevel) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return minLevel{Handler: h.Handler.WithAttrs(attrs), min: h.min}
-}
-
-func (h minLevel) WithGroup(name string) slog.Handler {
-	return minLevel{Handler: h.Handler.WithGroup(name), min: h.min}
-}
-
 // processWorkDir makes this process's own scratch directory under root, so
 // workers sharing a data directory never touch each other's files, and
 // removes directories left by processes that were killed (untouched for

@@ -46,6 +46,7 @@ type app struct {
 	// job client (insert-only in api mode), the video lifecycle, uploads.
 	metrics  *metrics
 	ready    *readiness
+	dbHealth *store.Health // one WARN and one INFO per database outage
 	notifier *store.Notifier
 	jobs     *river.Client[pgx.Tx]
 	videos   *video.Service
@@ -89,7 +90,9 @@ func newApp(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) (a *a
 	a.metrics = newMetrics()
 	a.metrics.registry.MustRegister(newQueueCollector(a.store))
 	a.ready = &readiness{store: a.store, media: a.bucket}
+	a.dbHealth = store.NewHealth(logger)
 	a.notifier = store.NewNotifier(a.pool, logger)
+	a.notifier.Health = a.dbHealth
 
 	workers := river.NewWorkers()
 	if err := a.newJobClient(workers); err != nil {
@@ -153,7 +156,7 @@ func (a *app) openDatabase(ctx context.Context) error {
 // service; River reads the bundle only when jobs run.
 func (a *app) newJobClient(workers *river.Workers) error {
 	cfg := a.cfg
-	riverCfg := &river.Config{Logger: riverLogger(a.logger, cfg.LogLevel)}
+	riverCfg := &river.Config{Logger: riverLogger(a.logger, cfg.LogLevel, a.dbHealth)}
 	if a.mode != modeAPI {
 		a.liveness = jobs.NewLiveness(a.store, a.logger)
 		riverCfg.ID = a.liveness.ClientID()
@@ -225,6 +228,7 @@ func (a *app) registerWorkers(ctx context.Context, workers *river.Workers) error
 		Store: a.store, Logger: a.logger, Videos: a.videos, Uploads: a.uploads, Media: a.bucket,
 		UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,
 		TimeoutBase: cfg.JobTimeoutBase, AnalyticsRetention: cfg.AnalyticsRetention, Webhooks: cfg.webhookSettings().Settings,
+		DBHealth: a.dbHealth,
 	})
 	return nil
 }

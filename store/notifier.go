@@ -42,6 +42,9 @@ type Handler struct {
 type Notifier struct {
 	pool   *pgxpool.Pool
 	logger *slog.Logger
+	// Health, when set before Start, says once per outage that the
+	// database went and came back, instead of a line per reconnect.
+	Health *Health
 
 	mu   sync.Mutex
 	subs map[Topic]map[*topicSub]struct{}
@@ -157,12 +160,14 @@ func (n *Notifier) run(ctx context.Context, done chan struct{}) {
 		if !n.waitForSubscribers(ctx) {
 			return
 		}
-		err := n.listen(ctx, backoff.Reset)
+		err := n.listen(ctx, func() { backoff.Reset(); n.Health.OK(ctx) })
 		if ctx.Err() != nil {
 			return
 		}
-		n.logger.WarnContext(ctx, "notifier lost its database connection; reconnecting",
-			"error", err, "retry_in", backoff.Delay())
+		if n.Health == nil || !n.Health.Failed(ctx, err) {
+			n.logger.WarnContext(ctx, "notifier lost its database connection; reconnecting",
+				"error", err, "retry_in", backoff.Delay())
+		}
 		if backoff.Wait(ctx) != nil {
 			return
 		}
