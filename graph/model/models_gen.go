@@ -110,6 +110,23 @@ type AuthPayload struct {
 	User *User `json:"user"`
 }
 
+// One chapter of a video: players show it as a mark on the seek bar and an
+// entry in a chapter menu.
+type Chapter struct {
+	// Where the chapter starts, in seconds.
+	Start float64 `json:"start"`
+	// Its title.
+	Title string `json:"title"`
+}
+
+// A chapter to set with `setChapters`.
+type ChapterInput struct {
+	// Where the chapter starts, in seconds: 0 or later and before the video's end.
+	Start float64 `json:"start"`
+	// Its title, 1 to 100 characters (surrounding spaces are trimmed).
+	Title string `json:"title"`
+}
+
 // A new API token and its secret.
 type CreateAPITokenPayload struct {
 	// The secret, `ccp_` followed by 64 hexadecimal digits. Shown only now: store it

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+// Chapter is one chapter of a video: where it starts, in seconds, and its
+// title. Stored as JSON in videos.chapters.
+type Chapter struct {
+	Start float64 `json:"start"`
+	Title string  `json:"title"`
+}
+
+// SetChapters stores the chapters of a video the viewer owns (or any, for
+// administrators) and returns the row. nil clears them, so the
+// description's timestamp lines count again; an empty, non-nil slice
+// means "no chapters" whatever the description says.
+func (s *Store) SetChapters(ctx context.Context, id uuid.UUID, viewer Viewer, chapters []Chapter) (Video, error) {
+	// A nil slice would be sent as the JSON value null, not SQL NULL.
+	var arg any
+	if chapters != nil {
+		arg = chapters
+	}
+	v, err := scanVideo(s.pool.QueryRow(ctx, `
+		UPDATE videos SET chapters = $4, updated_at = now()
+		WHERE id = $1 AND (owner_id = $2 OR $3)
+		RETURNING `+videoColumns,
+		uuidArg(id), uuidArg(viewer.UserID), viewer.IsAdmin, arg))
+	if err != nil {
+		return Video{}, fmt.Errorf("set chapters of %s: %w", id, s.ownershipError(ctx, id, viewer, err))
+	}
+	return v, nil
+}

@@ -1,0 +1,156 @@
+package video
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/store"
+)
+
+// InputError refuses input that does not fit the video (a chapter past
+// its end, a poster time outside it, a clip too short): the GraphQL error
+// presenter reports it as BAD_USER_INPUT with extensions.field = Field.
+type InputError struct {
+	Field   string
+	Message string
+}
+
+func (e *InputError) Error() string { return e.Message }
+
+// PublicCode is the error's GraphQL extensions.code.
+func (e *InputError) PublicCode() string { return "BAD_USER_INPUT" }
+
+// PublicField names the input field at fault.
+func (e *InputError) PublicField() string { return e.Field }
+
+func badInput(field, format string, args ...any) error {
+	return &InputError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Chapter limits.
+const (
+	// MaxChapters bounds a video's chapters.
+	MaxChapters = 100
+	// MaxChapterTitle bounds a chapter title, in characters.
+	MaxChapterTitle = 100
+)
+
+// SetChapters sets the chapters of a video the viewer owns (or any, for
+// administrators) and returns the video. nil goes back to the chapters
+// written in the description; an empty list means none. Chapters must
+// start at 0 or later, before the video's end once its duration is known,
+// in strictly increasing order, with titles of 1 to MaxChapterTitle
+// characters (surrounding spaces are trimmed); anything else is an
+// *InputError and changes nothing.
+func (s *Service) SetChapters(ctx context.Context, id uuid.UUID, viewer store.Viewer, chapters []store.Chapter) (store.Video, error) {
+	v, err := s.owned(ctx, id, viewer)
+	if err != nil {
+		return store.Video{}, err
+	}
+	var clean []store.Chapter
+	if chapters != nil {
+		if clean, err = validChapters(chapters, v.Duration); err != nil {
+			return store.Video{}, err
+		}
+	}
+	return s.store.SetChapters(ctx, id, viewer, clean)
+}
+
+func validChapters(in []store.Chapter, duration *float64) ([]store.Chapter, error) {
+	if len(in) > MaxChapters {
+		return nil, badInput("chapters", "A video can have at most %d chapters.", MaxChapters)
+	}
+	out := make([]store.Chapter, 0, len(in))
+	for i, c := range in {
+		n := i + 1
+		switch {
+		case math.IsNaN(c.Start) || math.IsInf(c.Start, 0) || c.Start < 0:
+			return nil, badInput("start", "Chapter %d starts before the video.", n)
+		case duration != nil && c.Start >= *duration:
+			return nil, badInput("start", "Chapter %d starts at %s, at or after the video's end (%s).", n, Timestamp(c.Start), Timestamp(*duration))
+		case i > 0 && c.Start <= out[i-1].Start:
+			return nil, badInput("start", "Chapter %d must start after chapter %d: chapters are in increasing order.", n, i)
+		}
+		title := strings.TrimSpace(c.Title)
+		if l := utf8.RuneCountInString(title); l < 1 || l > MaxChapterTitle {
+			return nil, badInput("title", "Chapter %d's title must be 1 to %d characters.", n, MaxChapterTitle)
+		}
+		out = append(out, store.Chapter{Start: c.Start, Title: title})
+	}
+	return out, nil
+}
+
+// Chapters are a video's chapters: the ones set with SetChapters, else
+// the ones written in its description (DescriptionChapters), else none.
+func Chapters(v store.Video) []store.Chapter {
+	if v.Chapters != nil {
+		return v.Chapters
+	}
+	if v.Description == nil {
+		return []store.Chapter{}
+	}
+	return DescriptionChapters(*v.Description, v.Duration)
+}
+
+// chapterLine is a description line that begins with a timestamp (M:SS,
+// MM:SS or H:MM:SS, optionally in brackets) and goes on with a title,
+// possibly after a separator.
+var chapterLine = regexp.MustCompile(`^\s*[\[(]?(?:(\d{1,2}):)?(\d{1,2}):(\d{2})[\])]?\s*(?:[-–—:|]\s*)?(\S.*)$`)
+
+// DescriptionChapters reads chapters from a description as YouTube does:
+// the lines that begin with a timestamp followed by a title, when there
+// are at least two, the first at 0:00 and each later than the one before;
+// otherwise none. With a known duration, lines at or past the end are
+// left out (and count for none of the rules).
+func DescriptionChapters(description string, duration *float64) []store.Chapter {
+	none := []store.Chapter{}
+	var out []store.Chapter
+	for line := range strings.Lines(description) {
+		m := chapterLine.FindStringSubmatch(strings.TrimRight(line, "\r\n"))
+		if m == nil {
+			continue
+		}
+		h, _ := strconv.Atoi(m[1]) // "" when absent: 0
+		mm, _ := strconv.Atoi(m[2])
+		ss, _ := strconv.Atoi(m[3])
+		if ss > 59 || (m[1] != "" && mm > 59) {
+			return none
+		}
+		start := float64(h*3600 + mm*60 + ss)
+		if duration != nil && start >= *duration {
+			continue
+		}
+		title := strings.TrimSpace(m[4])
+		if utf8.RuneCountInString(title) > MaxChapterTitle {
+			title = string([]rune(title)[:MaxChapterTitle])
+		}
+		if len(out) > 0 && start <= out[len(out)-1].Start {
+			return none
+		}
+		if len(out) == MaxChapters {
+			break
+		}
+		out = append(out, store.Chapter{Start: start, Title: title})
+	}
+	if len(out) < 2 || out[0].Start != 0 {
+		return none
+	}
+	return out
+}
+
+// Timestamp formats seconds as a description timestamp: M:SS, or H:MM:SS
+// from an hour on (fractions dropped).
+func Timestamp(seconds float64) string {
+	s := int(seconds)
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
