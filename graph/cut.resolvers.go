@@ -34,6 +34,18 @@ func (r *mutationResolver) SetChapters(ctx context.Context, videoID uuid.UUID, c
 	return model.VideoFrom(v), nil
 }
 
+func (r *mutationResolver) SetPoster(ctx context.Context, input model.SetPosterInput) (*model.Video, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.Videos.SetPoster(ctx, input.VideoID, viewer.Store(), input.Time)
+	if err != nil {
+		return nil, stateInput("videoId", err)
+	}
+	return model.VideoFrom(v), nil
+}
+
 func (r *videoResolver) Chapters(ctx context.Context, obj *model.Video) ([]*model.Chapter, error) {
 	chapters := video.Chapters(obj.Source)
 	out := make([]*model.Chapter, len(chapters))

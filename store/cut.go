@@ -34,3 +34,18 @@ func (s *Store) SetChapters(ctx context.Context, id uuid.UUID, viewer Viewer, ch
 	}
 	return v, nil
 }
+
+// ReplacePoster points a video's poster at key and returns the key it
+// replaces (nil when it had none). A video that is gone gives ErrNotFound.
+func (s *Store) ReplacePoster(ctx context.Context, id uuid.UUID, key string) (*string, error) {
+	var old *string
+	err := s.pool.QueryRow(ctx, `
+		UPDATE videos v SET poster_key = $2, updated_at = now()
+		FROM (SELECT id, poster_key FROM videos WHERE id = $1 FOR UPDATE) prev
+		WHERE v.id = prev.id
+		RETURNING prev.poster_key`, uuidArg(id), key).Scan(&old)
+	if err != nil {
+		return nil, fmt.Errorf("replace poster of %s: %w", id, notFound(err))
+	}
+	return old, nil
+}

@@ -10,9 +10,27 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/clipcut/clipcut/store"
 )
+
+// CutQueue inserts the jobs of cutting in the caller's transaction. It is
+// an optional capability of Config.Queue (jobs.Queue has it), asked for
+// when a cut is requested, so queues that predate cutting still build.
+type CutQueue interface {
+	// PosterTx queues making the frame at second at of video id its poster.
+	PosterTx(ctx context.Context, tx pgx.Tx, videoID uuid.UUID, at float64) error
+}
+
+// cutQueue is the service's queue as a CutQueue.
+func (s *Service) cutQueue() (CutQueue, error) {
+	q, ok := s.queue.(CutQueue)
+	if !ok {
+		return nil, fmt.Errorf("cut: the job queue %T cannot queue cutting jobs", s.queue)
+	}
+	return q, nil
+}
 
 // InputError refuses input that does not fit the video (a chapter past
 // its end, a poster time outside it, a clip too short): the GraphQL error
@@ -153,4 +171,54 @@ func Timestamp(seconds float64) string {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// SetPoster makes the frame shown at second at of a READY video of the
+// viewer's its poster: it checks the time and queues the job that
+// extracts the frame from the source and publishes it under a new name
+// (the poster URL changes when it is done), and returns the video as it is
+// now. A time outside the video or a video without pictures is an
+// *InputError; a video that is not READY a *StateError.
+func (s *Service) SetPoster(ctx context.Context, id uuid.UUID, viewer store.Viewer, at float64) (store.Video, error) {
+	v, err := s.owned(ctx, id, viewer)
+	if err != nil {
+		return store.Video{}, err
+	}
+	if v.Status != store.StatusReady {
+		return store.Video{}, &StateError{Status: v.Status,
+			Message: fmt.Sprintf("The video is %s; a poster can be picked once it is READY.", v.Status)}
+	}
+	if err := withinVideo("time", at, v.Duration); err != nil {
+		return store.Video{}, err
+	}
+	info, err := s.store.ProbeResult(ctx, id)
+	if err != nil {
+		return store.Video{}, fmt.Errorf("set poster of %s: %w", id, err)
+	}
+	if info.Video == nil {
+		return store.Video{}, badInput("videoId", "This video has no pictures to take a poster from.")
+	}
+	q, err := s.cutQueue()
+	if err != nil {
+		return store.Video{}, err
+	}
+	err = s.store.InTx(ctx, func(tx pgx.Tx) error { return q.PosterTx(ctx, tx, id, at) })
+	if err != nil {
+		return store.Video{}, err
+	}
+	return v, nil
+}
+
+// withinVideo refuses a time that is not in [0, duration).
+func withinVideo(field string, at float64, duration *float64) error {
+	if math.IsNaN(at) || math.IsInf(at, 0) || at < 0 {
+		return badInput(field, "%s must be 0 or more seconds.", field)
+	}
+	if duration == nil {
+		return badInput(field, "The video's length is not known yet.")
+	}
+	if at >= *duration {
+		return badInput(field, "%s (%.3f s) must be before the video's end (%.3f s).", field, at, *duration)
+	}
+	return nil
 }

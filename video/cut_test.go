@@ -97,3 +97,24 @@ func TestSetChaptersOverridesTheDescriptionAndRefusesBadInput(t *testing.T) {
 }
 
 func ch(start float64, title string) store.Chapter { return store.Chapter{Start: start, Title: title} }
+
+func TestSetPosterNeedsAReadyVideoAndATimeInside(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	_, err := e.videos.SetPoster(ctx, e.upload().ID, e.owner, 0)
+	var se *video.StateError
+	require.ErrorAs(t, err, &se)
+	v := e.transcoded()
+	_, err = e.videos.SetPoster(ctx, v.ID, e.other, 0)
+	require.ErrorIs(t, err, store.ErrForbidden)
+	_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET duration_seconds = 10 WHERE id = $1", v.ID)
+	require.NoError(t, err)
+	for _, at := range []float64{-0.5, 10, 11} {
+		_, err = e.videos.SetPoster(ctx, v.ID, e.owner, at)
+		var ie *video.InputError
+		require.ErrorAs(t, err, &ie, "%v", at)
+		require.Equal(t, "time", ie.Field)
+	}
+	require.Equal(t, []string{"probe"}, e.jobKinds("video_id", v.ID), "nothing queued")
+}

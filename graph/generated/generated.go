@@ -135,6 +135,7 @@ type ComplexityRoot struct {
 		RetryProcessing      func(childComplexity int, id uuid.UUID) int
 		RevokeAPIToken       func(childComplexity int, id uuid.UUID) int
 		SetChapters          func(childComplexity int, videoID uuid.UUID, chapters []*model.ChapterInput) int
+		SetPoster            func(childComplexity int, input model.SetPosterInput) int
 		SignUp               func(childComplexity int, input model.SignUpInput) int
 		TestWebhook          func(childComplexity int, id uuid.UUID) int
 		UpdateSubtitles      func(childComplexity int, videoID uuid.UUID, language string, vtt string) int
@@ -338,6 +339,7 @@ type ComplexityRoot struct {
 type MutationResolver interface {
 	ReportPlaybackEvents(ctx context.Context, batch model.PlaybackEventBatchInput) (*model.PlaybackReport, error)
 	SetChapters(ctx context.Context, videoID uuid.UUID, chapters []*model.ChapterInput) (*model.Video, error)
+	SetPoster(ctx context.Context, input model.SetPosterInput) (*model.Video, error)
 	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
 	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
 	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
@@ -842,6 +844,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetChapters(childComplexity, args["videoId"].(uuid.UUID), args["chapters"].([]*model.ChapterInput)), true
+	case "Mutation.setPoster":
+		if e.ComplexityRoot.Mutation.SetPoster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPoster(childComplexity, args["input"].(model.SetPosterInput)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -1689,6 +1702,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputLogInInput,
 		ec.unmarshalInputPlaybackEventBatchInput,
 		ec.unmarshalInputPlaybackEventInput,
+		ec.unmarshalInputSetPosterInput,
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputUpdateVideoInput,
 		ec.unmarshalInputUpdateWebhookInput,
@@ -2043,6 +2057,16 @@ input ChapterInput {
   title: String!
 }
 
+"""
+A frame to make a video's poster, with ` + "`" + `setPoster` + "`" + `.
+"""
+input SetPosterInput {
+  "The video; you must own it (or be an administrator) and it must be READY."
+  videoId: ID!
+  "The frame's time, in seconds: 0 or later and before the video's end."
+  time: Float!
+}
+
 extend type Video {
   """
   The video's chapters in order: the ones set with ` + "`" + `setChapters` + "`" + `, else the
@@ -2062,6 +2086,15 @@ extend type Mutation {
   and changes nothing.
   """
   setChapters(videoId: ID!, chapters: [ChapterInput!]): Video! @auth(scope: VIDEOS_WRITE)
+  """
+  Make the frame shown at ` + "`" + `time` + "`" + ` the poster of a READY video you own. The
+  frame is taken from the original upload by a background job; when it is
+  done, ` + "`" + `playback.posterUrl` + "`" + ` is a new URL (the old one keeps serving the
+  old image). Returns the video as it is now. A time outside the video, an
+  audio-only video or one that is not READY is refused with BAD_USER_INPUT
+  (` + "`" + `extensions.field` + "`" + `: ` + "`" + `time` + "`" + ` or ` + "`" + `videoId` + "`" + `).
+  """
+  setPoster(input: SetPosterInput!): Video! @auth(scope: VIDEOS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/playback.graphqls", Input: `"""
@@ -3774,6 +3807,20 @@ func (ec *executionContext) field_Mutation_setChapters_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_setPoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetPosterInput, error) {
+			return ec.unmarshalNSetPosterInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSetPosterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_signUp_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5412,6 +5459,68 @@ func (ec *executionContext) fieldContext_Mutation_setChapters(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setChapters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPoster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPoster(ctx, fc.Args["input"].(model.SetPosterInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPoster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPoster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11263,6 +11372,43 @@ func (ec *executionContext) unmarshalInputPlaybackEventInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSetPosterInput(ctx context.Context, obj any) (model.SetPosterInput, error) {
+	var it model.SetPosterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"videoId", "time"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "videoId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("videoId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VideoID = data
+		case "time":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("time"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Time = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj any) (model.SignUpInput, error) {
 	var it model.SignUpInput
 	if obj == nil {
@@ -12055,6 +12201,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setChapters":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setChapters(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPoster":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPoster(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -14901,6 +15054,11 @@ func (ec *executionContext) marshalNScope2ᚕgithubᚗcomᚋclipcutᚋclipcutᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSetPosterInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSetPosterInput(ctx context.Context, v any) (model.SetPosterInput, error) {
+	res, err := ec.unmarshalInputSetPosterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSignUpInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSignUpInput(ctx context.Context, v any) (model.SignUpInput, error) {

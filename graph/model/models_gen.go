@@ -335,6 +335,14 @@ type RetentionPoint struct {
 	Share float64 `json:"share"`
 }
 
+// A frame to make a video's poster, with `setPoster`.
+type SetPosterInput struct {
+	// The video; you must own it (or be an administrator) and it must be READY.
+	VideoID uuid.UUID `json:"videoId"`
+	// The frame's time, in seconds: 0 or later and before the video's end.
+	Time float64 `json:"time"`
+}
+
 // Fields to create an account.
 type SignUpInput struct {
 	// Email address, used to log in. Must be unique on the instance.
