@@ -11,6 +11,7 @@ import (
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/upload"
 	"github.com/clipcut/clipcut/video"
 	"github.com/google/uuid"
 )
@@ -42,6 +43,30 @@ func (r *mutationResolver) SetPoster(ctx context.Context, input model.SetPosterI
 	v, err := r.Videos.SetPoster(ctx, input.VideoID, viewer.Store(), input.Time)
 	if err != nil {
 		return nil, stateInput("videoId", err)
+	}
+	return model.VideoFrom(v), nil
+}
+
+func (r *mutationResolver) CreateClip(ctx context.Context, input model.CreateClipInput) (*model.Video, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := video.Clip{Parent: input.VideoID, Start: input.Start, End: input.End}
+	changes, err := videoChanges(model.UpdateVideoInput{Title: input.Title, Description: input.Description, Privacy: input.Privacy})
+	if err != nil {
+		return nil, err
+	}
+	c.Title = changes.Title
+	if changes.Description != nil && *changes.Description != "" {
+		c.Description = changes.Description
+	}
+	if changes.Privacy != nil {
+		c.Privacy = *changes.Privacy
+	}
+	v, err := r.Videos.CreateClip(ctx, viewer.Store(), c, r.Uploads.LimitsFor(viewer))
+	if err != nil {
+		return nil, stateInput("videoId", upload.QuotaError(err))
 	}
 	return model.VideoFrom(v), nil
 }

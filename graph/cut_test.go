@@ -45,3 +45,26 @@ func TestChaptersFromTheDescriptionAndSetChapters(t *testing.T) {
 	require.Len(t, set.SetChapters.Chapters, 2, "null: the description's again")
 	require.Equal(t, "Intro", set.SetChapters.Chapters[0]["title"])
 }
+
+func TestCreateClipRefusesBadRangesNamingTheField(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signUp("clips@example.com", "Owner")
+	id := e.makeVideos("clips@example.com", 1, "PUBLIC", true)[0]
+	_, err := e.store.Pool().Exec(context.Background(), "UPDATE videos SET duration_seconds = 10 WHERE id = $1", id)
+	require.NoError(t, err)
+	const m = `mutation($id: ID!, $s: Float!, $e: Float!) { createClip(input: {videoId: $id, start: $s, end: $e}) { id } }`
+	for _, tc := range []struct {
+		start, end float64
+		field      string
+	}{{-1, 2, "start"}, {2, 11, "end"}, {3, 3.2, "end"}, {5, 4, "end"}} {
+		r := e.query(m, map[string]any{"id": id, "s": tc.start, "e": tc.end}, bearer(owner.Token))
+		require.Equal(t, "BAD_USER_INPUT", r.code(), "%v", tc)
+		require.Equal(t, tc.field, r.Errors[0].Extensions["field"], "%v", tc)
+	}
+	r := e.query(`mutation($id: ID!) { createClip(input: {videoId: $id, start: 0, end: 1, title: ""}) { id } }`, map[string]any{"id": id}, bearer(owner.Token))
+	require.Equal(t, "title", r.Errors[0].Extensions["field"])
+	var n int
+	require.NoError(t, e.store.Pool().QueryRow(context.Background(), "SELECT count(*) FROM videos").Scan(&n))
+	require.Equal(t, 1, n, "nothing was created")
+}

@@ -118,3 +118,49 @@ func TestSetPosterPublishesTheFrameAtTheTimeUnderANewName(t *testing.T) {
 	_, err = p.media.Stat(ctx, first)
 	require.NoError(t, err, "processing's poster stays")
 }
+
+func TestCreateClipCutsTheRangeIntoANewVideoProcessedLikeAnUpload(t *testing.T) {
+	p := newPipeline(t)
+	ctx := context.Background()
+	src := countingSource(t, 4)
+	parent := p.ready(p.upload(src))
+
+	for _, bad := range []struct {
+		start, end float64
+		field      string
+	}{{-1, 1, "start"}, {1, 4.5, "end"}, {2, 1, "end"}, {1, 1.4, "end"}, {4, 4.2, "start"}} {
+		_, err := p.videos.CreateClip(ctx, p.viewer, video.Clip{Parent: parent.ID, Start: bad.start, End: bad.end}, store.Limits{})
+		var ie *video.InputError
+		require.ErrorAs(t, err, &ie, "%v", bad)
+		require.Equal(t, bad.field, ie.Field, "%v", bad)
+	}
+	_, err := p.videos.CreateClip(ctx, p.viewer, video.Clip{Parent: parent.ID, Start: 0, End: 1},
+		store.Limits{StorageQuota: parent.UploadSize})
+	var le *store.LimitError
+	require.ErrorAs(t, err, &le, "quotas apply")
+
+	clip, err := p.videos.CreateClip(ctx, p.viewer, video.Clip{Parent: parent.ID, Start: 1.0, End: 2.5}, store.Limits{})
+	require.NoError(t, err)
+	require.Equal(t, "Clip of "+parent.Title, clip.Title)
+	require.Equal(t, store.StageClip, clip.Stage)
+	got, err := p.store.ClipOf(ctx, clip.ID)
+	require.NoError(t, err)
+	require.Equal(t, parent.ID, *got)
+
+	v := p.ready(clip.ID)
+	require.NotNil(t, v.Duration)
+	require.InDelta(t, 1.5, *v.Duration, 0.1, "end - start within a frame")
+	require.NotEmpty(t, v.Renditions)
+	playlist := p.localPath(v.Renditions[len(v.Renditions)-1].Playlist)
+	out, err := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-allowed_extensions", "ALL", "-i", playlist,
+		"-vf", "scale=1:1:flags=area,format=gray", "-frames:v", "1", "-f", "rawvideo", "-").Output()
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+	best, bestDiff := -1, 1<<30
+	for n := 7; n <= 13; n++ {
+		if d := abs(luma(t, src, n) - int(out[0])); d < bestDiff {
+			best, bestDiff = n, d
+		}
+	}
+	require.Equal(t, 10, best, "the clip's first frame is the source frame at start")
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // Chapter is one chapter of a video: where it starts, in seconds, and its
@@ -48,4 +49,27 @@ func (s *Store) ReplacePoster(ctx context.Context, id uuid.UUID, key string) (*s
 		return nil, fmt.Errorf("replace poster of %s: %w", id, notFound(err))
 	}
 	return old, nil
+}
+
+// StageClip is the stage of a clip whose source is being cut.
+const StageClip = "clip"
+
+// MarkClipTx records in tx that video id is a clip of parent, being cut.
+func (s *Store) MarkClipTx(ctx context.Context, tx pgx.Tx, id, parent uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE videos SET clip_of = $2, stage = 'clip', updated_at = now() WHERE id = $1`,
+		uuidArg(id), uuidArg(parent))
+	if err != nil {
+		return fmt.Errorf("mark clip %s: %w", id, err)
+	}
+	return nil
+}
+
+// ClipOf returns the video video id was clipped from: nil for an upload,
+// or once the parent is deleted.
+func (s *Store) ClipOf(ctx context.Context, id uuid.UUID) (*uuid.UUID, error) {
+	var parent *uuid.UUID
+	if err := s.pool.QueryRow(ctx, `SELECT clip_of FROM videos WHERE id = $1`, uuidArg(id)).Scan(&parent); err != nil {
+		return nil, fmt.Errorf("clip of %s: %w", id, notFound(err))
+	}
+	return parent, nil
 }

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -21,6 +22,9 @@ import (
 type CutQueue interface {
 	// PosterTx queues making the frame at second at of video id its poster.
 	PosterTx(ctx context.Context, tx pgx.Tx, videoID uuid.UUID, at float64) error
+	// ClipTx queues cutting [start, end) of video parent's source into
+	// the source of clip id.
+	ClipTx(ctx context.Context, tx pgx.Tx, id, parent uuid.UUID, start, end float64) error
 }
 
 // cutQueue is the service's queue as a CutQueue.
@@ -222,3 +226,84 @@ func withinVideo(field string, at float64, duration *float64) error {
 	}
 	return nil
 }
+
+// MinClipSeconds is the shortest clip.
+const MinClipSeconds = 0.5
+
+// Clip is what CreateClip needs.
+type Clip struct {
+	// Parent is the video to cut from; the viewer must own it.
+	Parent     uuid.UUID
+	Start, End float64
+	// Title defaults to "Clip of <the parent's title>".
+	Title       *string
+	Description *string
+	// Privacy defaults to the parent's.
+	Privacy string
+}
+
+// CreateClip makes a new video of the viewer's from [Start, End) of a
+// READY video they own, held to lim like an upload (store.LimitError),
+// and queues the job that cuts its source from the parent's upload; then
+// it is processed like an upload (StartProcessing). It returns the new
+// video, UPLOADING at stage "clip". A range outside the video, reversed or
+// shorter than MinClipSeconds is an *InputError; a parent that is not
+// READY a *StateError.
+func (s *Service) CreateClip(ctx context.Context, viewer store.Viewer, c Clip, lim store.Limits) (store.Video, error) {
+	parent, err := s.owned(ctx, c.Parent, viewer)
+	if err != nil {
+		return store.Video{}, err
+	}
+	if parent.Status != store.StatusReady {
+		return store.Video{}, &StateError{Status: parent.Status,
+			Message: fmt.Sprintf("The video is %s; clips can be made once it is READY.", parent.Status)}
+	}
+	if err := withinVideo("start", c.Start, parent.Duration); err != nil {
+		return store.Video{}, err
+	}
+	if math.IsNaN(c.End) || c.End > *parent.Duration {
+		return store.Video{}, badInput("end", "end (%.3f s) must be at most the video's end (%.3f s).", c.End, *parent.Duration)
+	}
+	if c.End-c.Start < MinClipSeconds {
+		return store.Video{}, badInput("end", "A clip must be at least %.1f s long: end must be after start.", MinClipSeconds)
+	}
+	q, err := s.cutQueue()
+	if err != nil {
+		return store.Video{}, err
+	}
+	title := "Clip of " + parent.Title
+	if c.Title != nil {
+		title = *c.Title
+	}
+	if r := []rune(title); len(r) > 200 {
+		title = string(r[:200])
+	}
+	privacy := c.Privacy
+	if privacy == "" {
+		privacy = parent.Privacy
+	}
+	// The quota counts the clip at the parent's bitrate until its source
+	// exists.
+	size := max(int64(float64(parent.UploadSize)*(c.End-c.Start) / *parent.Duration), 1)
+	v, err := s.store.CreateUploadVideo(ctx, store.NewUpload{OwnerID: viewer.UserID, Title: title,
+		Description: c.Description, Privacy: privacy, Filename: "clip.mp4", Size: size,
+		ExpiresAt: time.Now().Add(clipExpiry)}, lim)
+	if err != nil {
+		return store.Video{}, err
+	}
+	err = s.store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := s.store.MarkClipTx(ctx, tx, v.ID, parent.ID); err != nil {
+			return err
+		}
+		return q.ClipTx(ctx, tx, v.ID, parent.ID, c.Start, c.End)
+	})
+	if err != nil {
+		_ = s.DiscardUpload(context.WithoutCancel(ctx), v.ID, viewer)
+		return store.Video{}, fmt.Errorf("create clip of %s: %w", parent.ID, err)
+	}
+	return s.store.VideoByID(ctx, v.ID)
+}
+
+// clipExpiry is how long a clip may wait for its source before the
+// upload sweeper gives up on it, as on an upload that never finished.
+const clipExpiry = 24 * time.Hour

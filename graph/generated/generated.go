@@ -122,6 +122,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CreateAPIToken       func(childComplexity int, name string, scopes []model.Scope, expiresAt *time.Time) int
+		CreateClip           func(childComplexity int, input model.CreateClipInput) int
 		CreatePlaybackToken  func(childComplexity int, videoID uuid.UUID, ttl *int) int
 		CreateUpload         func(childComplexity int, input model.CreateUploadInput) int
 		CreateWebhook        func(childComplexity int, input model.CreateWebhookInput) int
@@ -340,6 +341,7 @@ type MutationResolver interface {
 	ReportPlaybackEvents(ctx context.Context, batch model.PlaybackEventBatchInput) (*model.PlaybackReport, error)
 	SetChapters(ctx context.Context, videoID uuid.UUID, chapters []*model.ChapterInput) (*model.Video, error)
 	SetPoster(ctx context.Context, input model.SetPosterInput) (*model.Video, error)
+	CreateClip(ctx context.Context, input model.CreateClipInput) (*model.Video, error)
 	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
 	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
 	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
@@ -706,6 +708,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["scopes"].([]model.Scope), args["expiresAt"].(*time.Time)), true
+	case "Mutation.createClip":
+		if e.ComplexityRoot.Mutation.CreateClip == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createClip_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateClip(childComplexity, args["input"].(model.CreateClipInput)), true
 	case "Mutation.createPlaybackToken":
 		if e.ComplexityRoot.Mutation.CreatePlaybackToken == nil {
 			break
@@ -1697,6 +1710,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAnalyticsRange,
 		ec.unmarshalInputChapterInput,
+		ec.unmarshalInputCreateClipInput,
 		ec.unmarshalInputCreateUploadInput,
 		ec.unmarshalInputCreateWebhookInput,
 		ec.unmarshalInputLogInInput,
@@ -2067,6 +2081,25 @@ input SetPosterInput {
   time: Float!
 }
 
+"""
+A clip to make with ` + "`" + `createClip` + "`" + `: a new video of yours from part of one of
+your videos.
+"""
+input CreateClipInput {
+  "The video to cut from; you must own it and it must be READY."
+  videoId: ID!
+  "Where the clip starts, in seconds of the video."
+  start: Float!
+  "Where it ends (not included), in seconds; at least 0.5 s after start and at most the video's end."
+  end: Float!
+  "The clip's title, 1 to 200 characters; default ` + "`" + `Clip of <the video's title>` + "`" + `."
+  title: String
+  "Its description, up to 5000 characters."
+  description: String
+  "Its privacy; default the video's."
+  privacy: Privacy
+}
+
 extend type Video {
   """
   The video's chapters in order: the ones set with ` + "`" + `setChapters` + "`" + `, else the
@@ -2095,6 +2128,17 @@ extend type Mutation {
   (` + "`" + `extensions.field` + "`" + `: ` + "`" + `time` + "`" + ` or ` + "`" + `videoId` + "`" + `).
   """
   setPoster(input: SetPosterInput!): Video! @auth(scope: VIDEOS_WRITE)
+  """
+  Make a new video of yours from ` + "`" + `[start, end)` + "`" + ` of a READY video you own.
+  The range is cut from the original upload (frame-accurate at both ends)
+  into the clip's own source by a background job, then the clip is
+  processed like an upload: follow it with ` + "`" + `videoProgress` + "`" + ` (stage ` + "`" + `clip` + "`" + `,
+  then the usual ones). Upload quotas apply (BAD_USER_INPUT or
+  QUOTA_EXCEEDED as for ` + "`" + `createUpload` + "`" + `). A range outside the video,
+  reversed or shorter than 0.5 s is refused with BAD_USER_INPUT
+  (` + "`" + `extensions.field` + "`" + `: ` + "`" + `start` + "`" + ` or ` + "`" + `end` + "`" + `). Returns the new video, UPLOADING.
+  """
+  createClip(input: CreateClipInput!): Video! @auth(scope: VIDEOS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/playback.graphqls", Input: `"""
@@ -3620,6 +3664,20 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["expiresAt"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createClip_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateClipInput, error) {
+			return ec.unmarshalNCreateClipInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateClipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5521,6 +5579,68 @@ func (ec *executionContext) fieldContext_Mutation_setPoster(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_setPoster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createClip(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createClip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateClip(ctx, fc.Args["input"].(model.CreateClipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createClip(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createClip_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11096,6 +11216,71 @@ func (ec *executionContext) unmarshalInputChapterInput(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCreateClipInput(ctx context.Context, obj any) (model.CreateClipInput, error) {
+	var it model.CreateClipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"videoId", "start", "end", "title", "description", "privacy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "videoId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("videoId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VideoID = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "privacy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privacy"))
+			data, err := ec.unmarshalOPrivacy2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Privacy = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateUploadInput(ctx context.Context, obj any) (model.CreateUploadInput, error) {
 	var it model.CreateUploadInput
 	if obj == nil {
@@ -12208,6 +12393,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "setPoster":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setPoster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createClip":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createClip(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -14723,6 +14915,11 @@ func (ec *executionContext) marshalNCreateApiTokenPayload2ᚖgithubᚗcomᚋclip
 		return graphql.Null
 	}
 	return ec._CreateApiTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateClipInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateClipInput(ctx context.Context, v any) (model.CreateClipInput, error) {
+	res, err := ec.unmarshalInputCreateClipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateUploadInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateUploadInput(ctx context.Context, v any) (model.CreateUploadInput, error) {

@@ -136,6 +136,23 @@ type CreateAPITokenPayload struct {
 	APIToken *APIToken `json:"apiToken"`
 }
 
+// A clip to make with `createClip`: a new video of yours from part of one of
+// your videos.
+type CreateClipInput struct {
+	// The video to cut from; you must own it and it must be READY.
+	VideoID uuid.UUID `json:"videoId"`
+	// Where the clip starts, in seconds of the video.
+	Start float64 `json:"start"`
+	// Where it ends (not included), in seconds; at least 0.5 s after start and at most the video's end.
+	End float64 `json:"end"`
+	// The clip's title, 1 to 200 characters; default `Clip of <the video's title>`.
+	Title *string `json:"title,omitempty"`
+	// Its description, up to 5000 characters.
+	Description *string `json:"description,omitempty"`
+	// Its privacy; default the video's.
+	Privacy *Privacy `json:"privacy,omitempty"`
+}
+
 // A video to upload.
 type CreateUploadInput struct {
 	// Title, 1 to 200 characters.
