@@ -97,3 +97,11 @@ func URL(prefix string, id uuid.UUID, key string) string {
 	}
 	return prefix + "/" + rel
 }
+
+// PosterVersion is the key of a poster chosen after processing (a frame
+// picked with setPoster), "poster-<version>.jpg" beside Poster: posters
+// are served immutable, so a new choice needs a new name. version is a
+// short hex digest of the image.
+func PosterVersion(id uuid.UUID, version string) string {
+	return Prefix(id) + "/poster-" + version + ".jpg"
+}

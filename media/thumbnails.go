@@ -100,15 +100,20 @@ func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out stri
 
 var errNoImage = errors.New("ffmpeg wrote no image")
 
-func posterRun(ctx context.Context, ffmpegPath, in string, input, graph []string, out string) error {
+// posterArgs are the arguments of an ffmpeg run writing one JPEG frame:
+// input are options before -i, graph what follows it.
+func posterArgs(in string, input, graph []string, out string) []string {
 	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
 	args = append(args, input...)
 	args = append(args, inputHardening()...)
 	args = append(args, "-i", inputURL(in))
 	args = append(args, graph...)
-	args = append(args, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", out)
+	return append(args, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", out)
+}
+
+func posterRun(ctx context.Context, ffmpegPath, in string, input, graph []string, out string) error {
 	_ = os.Remove(out)
-	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
+	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, posterArgs(in, input, graph, out), nil); err != nil {
 		return err
 	}
 	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {

@@ -62,6 +62,8 @@ type Video struct {
 	SubtitlesNote   *string
 	// ViewCount is the views of all time, kept by the analytics rollup.
 	ViewCount int64
+	// Chapters are the ones set with setChapters; nil: the description's.
+	Chapters []Chapter
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -98,7 +100,7 @@ type Viewer struct {
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
 	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
-	subtitles_status, subtitles_note, view_count`
+	subtitles_status, subtitles_note, view_count, chapters`
 
 // uuidArg passes an id to pgx as the 16 bytes it sends, not as a
 // uuid.UUID, whose driver.Valuer pgx would format as text and parse again
@@ -119,7 +121,7 @@ func scanVideo(row pgx.Row) (Video, error) {
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
 		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
-		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount)
+		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters)
 	v.Percent = float64(percent)
 	return v, err
 }

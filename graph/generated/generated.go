@@ -85,6 +85,11 @@ type ComplexityRoot struct {
 		User  func(childComplexity int) int
 	}
 
+	Chapter struct {
+		Start func(childComplexity int) int
+		Title func(childComplexity int) int
+	}
+
 	CreateApiTokenPayload struct {
 		APIToken func(childComplexity int) int
 		Token    func(childComplexity int) int
@@ -117,6 +122,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		CreateAPIToken       func(childComplexity int, name string, scopes []model.Scope, expiresAt *time.Time) int
+		CreateClip           func(childComplexity int, input model.CreateClipInput) int
 		CreatePlaybackToken  func(childComplexity int, videoID uuid.UUID, ttl *int) int
 		CreateUpload         func(childComplexity int, input model.CreateUploadInput) int
 		CreateWebhook        func(childComplexity int, input model.CreateWebhookInput) int
@@ -129,6 +135,8 @@ type ComplexityRoot struct {
 		ReportPlaybackEvents func(childComplexity int, batch model.PlaybackEventBatchInput) int
 		RetryProcessing      func(childComplexity int, id uuid.UUID) int
 		RevokeAPIToken       func(childComplexity int, id uuid.UUID) int
+		SetChapters          func(childComplexity int, videoID uuid.UUID, chapters []*model.ChapterInput) int
+		SetPoster            func(childComplexity int, input model.SetPosterInput) int
 		SignUp               func(childComplexity int, input model.SignUpInput) int
 		TestWebhook          func(childComplexity int, id uuid.UUID) int
 		UpdateSubtitles      func(childComplexity int, videoID uuid.UUID, language string, vtt string) int
@@ -243,6 +251,7 @@ type ComplexityRoot struct {
 	}
 
 	Video struct {
+		Chapters      func(childComplexity int) int
 		CreatedAt     func(childComplexity int) int
 		Description   func(childComplexity int) int
 		Downloads     func(childComplexity int) int
@@ -330,6 +339,9 @@ type ComplexityRoot struct {
 
 type MutationResolver interface {
 	ReportPlaybackEvents(ctx context.Context, batch model.PlaybackEventBatchInput) (*model.PlaybackReport, error)
+	SetChapters(ctx context.Context, videoID uuid.UUID, chapters []*model.ChapterInput) (*model.Video, error)
+	SetPoster(ctx context.Context, input model.SetPosterInput) (*model.Video, error)
+	CreateClip(ctx context.Context, input model.CreateClipInput) (*model.Video, error)
 	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
 	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
 	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
@@ -374,6 +386,7 @@ type VideoResolver interface {
 	Owner(ctx context.Context, obj *model.Video) (*model.User, error)
 
 	ViewCount(ctx context.Context, obj *model.Video) (int, error)
+	Chapters(ctx context.Context, obj *model.Video) ([]*model.Chapter, error)
 	Playback(ctx context.Context, obj *model.Video) (*model.Playback, error)
 	Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error)
 	Subtitles(ctx context.Context, obj *model.Video) ([]*model.SubtitleTrack, error)
@@ -576,6 +589,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuthPayload.User(childComplexity), true
 
+	case "Chapter.start":
+		if e.ComplexityRoot.Chapter.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chapter.Start(childComplexity), true
+	case "Chapter.title":
+		if e.ComplexityRoot.Chapter.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Chapter.Title(childComplexity), true
+
 	case "CreateApiTokenPayload.apiToken":
 		if e.ComplexityRoot.CreateApiTokenPayload.APIToken == nil {
 			break
@@ -682,6 +708,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAPIToken(childComplexity, args["name"].(string), args["scopes"].([]model.Scope), args["expiresAt"].(*time.Time)), true
+	case "Mutation.createClip":
+		if e.ComplexityRoot.Mutation.CreateClip == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createClip_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateClip(childComplexity, args["input"].(model.CreateClipInput)), true
 	case "Mutation.createPlaybackToken":
 		if e.ComplexityRoot.Mutation.CreatePlaybackToken == nil {
 			break
@@ -809,6 +846,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.setChapters":
+		if e.ComplexityRoot.Mutation.SetChapters == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setChapters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetChapters(childComplexity, args["videoId"].(uuid.UUID), args["chapters"].([]*model.ChapterInput)), true
+	case "Mutation.setPoster":
+		if e.ComplexityRoot.Mutation.SetPoster == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setPoster_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetPoster(childComplexity, args["input"].(model.SetPosterInput)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -1302,6 +1361,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.User.Videos(childComplexity, args["first"].(*int), args["after"].(*string)), true
 
+	case "Video.chapters":
+		if e.ComplexityRoot.Video.Chapters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Chapters(childComplexity), true
 	case "Video.createdAt":
 		if e.ComplexityRoot.Video.CreatedAt == nil {
 			break
@@ -1644,11 +1709,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputAnalyticsRange,
+		ec.unmarshalInputChapterInput,
+		ec.unmarshalInputCreateClipInput,
 		ec.unmarshalInputCreateUploadInput,
 		ec.unmarshalInputCreateWebhookInput,
 		ec.unmarshalInputLogInInput,
 		ec.unmarshalInputPlaybackEventBatchInput,
 		ec.unmarshalInputPlaybackEventInput,
+		ec.unmarshalInputSetPosterInput,
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputUpdateVideoInput,
 		ec.unmarshalInputUpdateWebhookInput,
@@ -1978,6 +2046,99 @@ extend type Subscription {
   administrators may subscribe.
   """
   liveViewers(videoId: ID!): LiveViewers! @auth(scope: ANALYTICS_READ)
+}
+`, BuiltIn: false},
+	{Name: "../schema/cut.graphqls", Input: `# Cutting (issue 20): chapters, posters by frame, clips.
+
+"""
+One chapter of a video: players show it as a mark on the seek bar and an
+entry in a chapter menu.
+"""
+type Chapter {
+  "Where the chapter starts, in seconds."
+  start: Float!
+  "Its title."
+  title: String!
+}
+
+"""
+A chapter to set with ` + "`" + `setChapters` + "`" + `.
+"""
+input ChapterInput {
+  "Where the chapter starts, in seconds: 0 or later and before the video's end."
+  start: Float!
+  "Its title, 1 to 100 characters (surrounding spaces are trimmed)."
+  title: String!
+}
+
+"""
+A frame to make a video's poster, with ` + "`" + `setPoster` + "`" + `.
+"""
+input SetPosterInput {
+  "The video; you must own it (or be an administrator) and it must be READY."
+  videoId: ID!
+  "The frame's time, in seconds: 0 or later and before the video's end."
+  time: Float!
+}
+
+"""
+A clip to make with ` + "`" + `createClip` + "`" + `: a new video of yours from part of one of
+your videos.
+"""
+input CreateClipInput {
+  "The video to cut from; you must own it and it must be READY."
+  videoId: ID!
+  "Where the clip starts, in seconds of the video."
+  start: Float!
+  "Where it ends (not included), in seconds; at least 0.5 s after start and at most the video's end."
+  end: Float!
+  "The clip's title, 1 to 200 characters; default ` + "`" + `Clip of <the video's title>` + "`" + `."
+  title: String
+  "Its description, up to 5000 characters."
+  description: String
+  "Its privacy; default the video's."
+  privacy: Privacy
+}
+
+extend type Video {
+  """
+  The video's chapters in order: the ones set with ` + "`" + `setChapters` + "`" + `, else the
+  lines of the description that begin with a timestamp (` + "`" + `0:00 Intro` + "`" + `,
+  ` + "`" + `1:02:03 Outro` + "`" + `) when there are at least two, the first at 0:00, each
+  later than the one before; else none.
+  """
+  chapters: [Chapter!]!
+}
+
+extend type Mutation {
+  """
+  Set the chapters of a video you own, in increasing order of ` + "`" + `start` + "`" + ` (at
+  most 100). ` + "`" + `null` + "`" + ` goes back to the chapters written in the description;
+  an empty list means no chapters. Bad input is refused with
+  BAD_USER_INPUT and ` + "`" + `extensions.field` + "`" + ` (` + "`" + `start` + "`" + `, ` + "`" + `title` + "`" + ` or ` + "`" + `chapters` + "`" + `)
+  and changes nothing.
+  """
+  setChapters(videoId: ID!, chapters: [ChapterInput!]): Video! @auth(scope: VIDEOS_WRITE)
+  """
+  Make the frame shown at ` + "`" + `time` + "`" + ` the poster of a READY video you own. The
+  frame is taken from the original upload by a background job; when it is
+  done, ` + "`" + `playback.posterUrl` + "`" + ` is a new URL (the old one keeps serving the
+  old image). Returns the video as it is now. A time outside the video, an
+  audio-only video or one that is not READY is refused with BAD_USER_INPUT
+  (` + "`" + `extensions.field` + "`" + `: ` + "`" + `time` + "`" + ` or ` + "`" + `videoId` + "`" + `).
+  """
+  setPoster(input: SetPosterInput!): Video! @auth(scope: VIDEOS_WRITE)
+  """
+  Make a new video of yours from ` + "`" + `[start, end)` + "`" + ` of a READY video you own.
+  The range is cut from the original upload (frame-accurate at both ends)
+  into the clip's own source by a background job, then the clip is
+  processed like an upload: follow it with ` + "`" + `videoProgress` + "`" + ` (stage ` + "`" + `clip` + "`" + `,
+  then the usual ones). Upload quotas apply (BAD_USER_INPUT or
+  QUOTA_EXCEEDED as for ` + "`" + `createUpload` + "`" + `). A range outside the video,
+  reversed or shorter than 0.5 s is refused with BAD_USER_INPUT
+  (` + "`" + `extensions.field` + "`" + `: ` + "`" + `start` + "`" + ` or ` + "`" + `end` + "`" + `). Returns the new video, UPLOADING.
+  """
+  createClip(input: CreateClipInput!): Video! @auth(scope: VIDEOS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/playback.graphqls", Input: `"""
@@ -2916,6 +3077,16 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Chapter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_Chapter_start(ctx, field)
+	case "title":
+		return ec.fieldContext_Chapter_title(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Chapter", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateApiTokenPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "token":
@@ -3180,6 +3351,8 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_renditions(ctx, field)
 	case "viewCount":
 		return ec.fieldContext_Video_viewCount(ctx, field)
+	case "chapters":
+		return ec.fieldContext_Video_chapters(ctx, field)
 	case "playback":
 		return ec.fieldContext_Video_playback(ctx, field)
 	case "downloads":
@@ -3494,6 +3667,20 @@ func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createClip_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateClipInput, error) {
+			return ec.unmarshalNCreateClipInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateClipInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createPlaybackToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3653,6 +3840,42 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setChapters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "chapters",
+		func(ctx context.Context, v any) ([]*model.ChapterInput, error) {
+			return ec.unmarshalOChapterInput2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapterInputᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["chapters"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setPoster_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.SetPosterInput, error) {
+			return ec.unmarshalNSetPosterInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSetPosterInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -4763,6 +4986,52 @@ func (ec *executionContext) fieldContext_AuthPayload_user(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _Chapter_start(ctx context.Context, field graphql.CollectedField, obj *model.Chapter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chapter_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Chapter_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Chapter", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Chapter_title(ctx context.Context, field graphql.CollectedField, obj *model.Chapter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Chapter_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Chapter_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Chapter", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _CreateApiTokenPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.CreateAPITokenPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5186,6 +5455,192 @@ func (ec *executionContext) fieldContext_Mutation_reportPlaybackEvents(ctx conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reportPlaybackEvents_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setChapters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setChapters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetChapters(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["chapters"].([]*model.ChapterInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setChapters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setChapters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_setPoster(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setPoster(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetPoster(ctx, fc.Args["input"].(model.SetPosterInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setPoster(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setPoster_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createClip(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createClip(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateClip(ctx, fc.Args["input"].(model.CreateClipInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createClip(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createClip_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8570,6 +9025,38 @@ func (ec *executionContext) fieldContext_Video_viewCount(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Video", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _Video_chapters(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_chapters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().Chapters(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Chapter) graphql.Marshaler {
+			return ec.marshalNChapter2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Video_chapters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Chapter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Video_playback(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10692,6 +11179,108 @@ func (ec *executionContext) unmarshalInputAnalyticsRange(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputChapterInput(ctx context.Context, obj any) (model.ChapterInput, error) {
+	var it model.ChapterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"start", "title"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateClipInput(ctx context.Context, obj any) (model.CreateClipInput, error) {
+	var it model.CreateClipInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"videoId", "start", "end", "title", "description", "privacy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "videoId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("videoId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VideoID = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "privacy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privacy"))
+			data, err := ec.unmarshalOPrivacy2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Privacy = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCreateUploadInput(ctx context.Context, obj any) (model.CreateUploadInput, error) {
 	var it model.CreateUploadInput
 	if obj == nil {
@@ -10963,6 +11552,43 @@ func (ec *executionContext) unmarshalInputPlaybackEventInput(ctx context.Context
 				return it, err
 			}
 			it.Error = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSetPosterInput(ctx context.Context, obj any) (model.SetPosterInput, error) {
+	var it model.SetPosterInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"videoId", "time"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "videoId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("videoId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VideoID = data
+		case "time":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("time"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Time = data
 		}
 	}
 	return it, nil
@@ -11447,6 +12073,49 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var chapterImplementors = []string{"Chapter"}
+
+func (ec *executionContext) _Chapter(ctx context.Context, sel ast.SelectionSet, obj *model.Chapter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, chapterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Chapter")
+		case "start":
+			out.Values[i] = ec._Chapter_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "title":
+			out.Values[i] = ec._Chapter_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createApiTokenPayloadImplementors = []string{"CreateApiTokenPayload"}
 
 func (ec *executionContext) _CreateApiTokenPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CreateAPITokenPayload) graphql.Marshaler {
@@ -11710,6 +12379,27 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "reportPlaybackEvents":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportPlaybackEvents(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setChapters":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setChapters(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "setPoster":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setPoster(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createClip":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createClip(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13041,6 +13731,44 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "chapters":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_chapters(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "playback":
 			field := field
 
@@ -14148,6 +14876,37 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChapter2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Chapter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNChapter2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChapter2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapter(ctx context.Context, sel ast.SelectionSet, v *model.Chapter) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Chapter(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNChapterInput2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapterInput(ctx context.Context, v any) (*model.ChapterInput, error) {
+	res, err := ec.unmarshalInputChapterInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCreateApiTokenPayload2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateAPITokenPayload(ctx context.Context, sel ast.SelectionSet, v *model.CreateAPITokenPayload) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -14156,6 +14915,11 @@ func (ec *executionContext) marshalNCreateApiTokenPayload2ᚖgithubᚗcomᚋclip
 		return graphql.Null
 	}
 	return ec._CreateApiTokenPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateClipInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateClipInput(ctx context.Context, v any) (model.CreateClipInput, error) {
+	res, err := ec.unmarshalInputCreateClipInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNCreateUploadInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐCreateUploadInput(ctx context.Context, v any) (model.CreateUploadInput, error) {
@@ -14487,6 +15251,11 @@ func (ec *executionContext) marshalNScope2ᚕgithubᚗcomᚋclipcutᚋclipcutᚋ
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNSetPosterInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSetPosterInput(ctx context.Context, v any) (model.SetPosterInput, error) {
+	res, err := ec.unmarshalInputSetPosterInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNSignUpInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSignUpInput(ctx context.Context, v any) (model.SignUpInput, error) {
@@ -15050,6 +15819,23 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOChapterInput2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapterInputᚄ(ctx context.Context, v any) ([]*model.ChapterInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.ChapterInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNChapterInput2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapterInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {

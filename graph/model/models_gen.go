@@ -110,6 +110,23 @@ type AuthPayload struct {
 	User *User `json:"user"`
 }
 
+// One chapter of a video: players show it as a mark on the seek bar and an
+// entry in a chapter menu.
+type Chapter struct {
+	// Where the chapter starts, in seconds.
+	Start float64 `json:"start"`
+	// Its title.
+	Title string `json:"title"`
+}
+
+// A chapter to set with `setChapters`.
+type ChapterInput struct {
+	// Where the chapter starts, in seconds: 0 or later and before the video's end.
+	Start float64 `json:"start"`
+	// Its title, 1 to 100 characters (surrounding spaces are trimmed).
+	Title string `json:"title"`
+}
+
 // A new API token and its secret.
 type CreateAPITokenPayload struct {
 	// The secret, `ccp_` followed by 64 hexadecimal digits. Shown only now: store it
@@ -117,6 +134,23 @@ type CreateAPITokenPayload struct {
 	Token string `json:"token"`
 	// The token's record, as `apiTokens` lists it.
 	APIToken *APIToken `json:"apiToken"`
+}
+
+// A clip to make with `createClip`: a new video of yours from part of one of
+// your videos.
+type CreateClipInput struct {
+	// The video to cut from; you must own it and it must be READY.
+	VideoID uuid.UUID `json:"videoId"`
+	// Where the clip starts, in seconds of the video.
+	Start float64 `json:"start"`
+	// Where it ends (not included), in seconds; at least 0.5 s after start and at most the video's end.
+	End float64 `json:"end"`
+	// The clip's title, 1 to 200 characters; default `Clip of <the video's title>`.
+	Title *string `json:"title,omitempty"`
+	// Its description, up to 5000 characters.
+	Description *string `json:"description,omitempty"`
+	// Its privacy; default the video's.
+	Privacy *Privacy `json:"privacy,omitempty"`
 }
 
 // A video to upload.
@@ -316,6 +350,14 @@ type RetentionPoint struct {
 	Second float64 `json:"second"`
 	// Share of the sessions that started playback which played this moment, 0 to 1.
 	Share float64 `json:"share"`
+}
+
+// A frame to make a video's poster, with `setPoster`.
+type SetPosterInput struct {
+	// The video; you must own it (or be an administrator) and it must be READY.
+	VideoID uuid.UUID `json:"videoId"`
+	// The frame's time, in seconds: 0 or later and before the video's end.
+	Time float64 `json:"time"`
 }
 
 // Fields to create an account.

@@ -1,0 +1,130 @@
+package jobs
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/store"
+)
+
+// PosterArgs makes the frame at second Time of a READY video its poster
+// (setPoster).
+type PosterArgs struct {
+	VideoID uuid.UUID `json:"video_id"`
+	Time    float64   `json:"time"`
+}
+
+// Kind is the job's stable name.
+func (PosterArgs) Kind() string { return "poster" }
+
+// InsertOpts puts the decode on the media queue.
+func (PosterArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMedia, MaxAttempts: pipelineAttempts}
+}
+
+// PosterTx queues a poster by frame (video.CutQueue).
+func (q *Queue) PosterTx(ctx context.Context, tx pgx.Tx, videoID uuid.UUID, at float64) error {
+	return q.insertTx(ctx, tx, PosterArgs{VideoID: videoID, Time: at})
+}
+
+// PosterWorker extracts one frame from the source with ffmpeg and
+// publishes it as the poster under a name made from its bytes
+// (layout.PosterVersion): posters are served immutable, so the old URL
+// keeps its old image in caches and the new one is new. The previous
+// picked poster is removed once the row points at the new one. Running it
+// twice publishes the same object and changes nothing more.
+type PosterWorker struct {
+	river.WorkerDefaults[PosterArgs]
+	deps Deps
+}
+
+// Timeout bounds one seek and decode: a fifth of the timeout base, at
+// least 20 seconds.
+func (w *PosterWorker) Timeout(*river.Job[PosterArgs]) time.Duration {
+	return max(w.deps.timeoutBase()/5, 20*time.Second)
+}
+
+// Work makes the poster.
+func (w *PosterWorker) Work(ctx context.Context, job *river.Job[PosterArgs]) error {
+	id := job.Args.VideoID
+	v, err := w.deps.Store.VideoByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("video %s was deleted", id))
+	}
+	if err != nil {
+		return err
+	}
+	if v.Status != store.StatusReady {
+		// Reprocessing makes a poster of its own.
+		return river.JobCancel(fmt.Errorf("video %s is %s, not READY", id, v.Status))
+	}
+	src, err := openSource(ctx, w.deps, id, false)
+	if rej, ok := media.AsReject(err); ok {
+		return river.JobCancel(errors.New(rej.Reason))
+	}
+	if err != nil {
+		return err
+	}
+	defer src.release()
+	work, err := os.MkdirTemp(w.deps.WorkDir, "poster-"+id.String()+"-")
+	if err != nil {
+		return fmt.Errorf("poster: %w", err)
+	}
+	defer os.RemoveAll(work)
+	img, err := media.Frame(ctx, w.deps.Tools.FFmpeg, src.path, src.info, job.Args.Time, filepath.Join(work, "poster.jpg"))
+	if errors.Is(err, media.ErrNoVideo) {
+		return river.JobCancel(err)
+	}
+	if err != nil {
+		return err
+	}
+	version, err := fileDigest(img.Path)
+	if err != nil {
+		return err
+	}
+	key := layout.PosterVersion(id, version)
+	if err := w.deps.Media.PutFile(ctx, key, img.Path, "image/jpeg"); err != nil {
+		return err
+	}
+	old, err := w.deps.Store.ReplacePoster(ctx, id, key)
+	if errors.Is(err, store.ErrNotFound) {
+		return river.JobCancel(errors.Join(fmt.Errorf("video %s was deleted", id), w.deps.Media.Delete(ctx, key)))
+	}
+	if err != nil {
+		return err
+	}
+	// The poster processing made stays: processing again rewrites it.
+	if old != nil && *old != key && *old != layout.Poster(id) {
+		if err := w.deps.Media.Delete(ctx, *old); err != nil {
+			w.deps.Logger.WarnContext(ctx, "old poster not removed", "video_id", id, "key", *old, "error", err)
+		}
+	}
+	return nil
+}
+
+// fileDigest is the first 10 hex digits of a file's SHA-256.
+func fileDigest(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("digest: %w", err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("digest %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:10], nil
+}

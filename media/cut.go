@@ -1,0 +1,52 @@
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// CutArgs are the arguments of the ffmpeg run that cuts [start, end)
+// seconds of in into out, an MP4 a new video is processed from. The range
+// is re-encoded (x264 at high quality, AAC), so it starts exactly on the
+// source frame at start whatever the keyframes: this file is a source,
+// transcoded again by the pipeline, not what viewers get.
+func CutArgs(in string, src SourceInfo, start, end float64, out string) []string {
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
+		"-ss", strconv.FormatFloat(start, 'f', 6, 64)}
+	args = append(args, inputHardening()...)
+	args = append(args, "-i", inputURL(in), "-t", strconv.FormatFloat(end-start, 'f', 6, 64))
+	if v := src.Video; v != nil {
+		args = append(args, "-map", fmt.Sprintf("0:%d", v.Index),
+			"-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p")
+		if v.FrameRate.Num > 0 && v.FrameRate.Den > 0 {
+			args = append(args, "-r", fmt.Sprintf("%d/%d", v.FrameRate.Num, v.FrameRate.Den))
+		}
+	}
+	if a := src.Audio; a != nil {
+		args = append(args, "-map", fmt.Sprintf("0:%d", a.Index), "-c:a", "aac", "-b:a", "256k")
+	}
+	return append(args, "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4", out)
+}
+
+// Cut writes [start, end) of in to out (CutArgs), through a temporary
+// file so out is either absent or complete.
+func Cut(ctx context.Context, ffmpegPath, in string, src SourceInfo, start, end float64, out string) error {
+	if src.Video == nil && src.Audio == nil {
+		return errors.New("cut: source has neither video nor audio")
+	}
+	if start < 0 || end <= start {
+		return fmt.Errorf("cut: bad range %.3f to %.3f s", start, end)
+	}
+	tmp := out + ".tmp.mp4"
+	defer os.Remove(tmp)
+	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, CutArgs(in, src, start, end, tmp), nil); err != nil {
+		return fmt.Errorf("cut: %w", err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return fmt.Errorf("cut: %w", err)
+	}
+	return nil
+}
