@@ -8,7 +8,7 @@
 //	videos/<id>/hls/master.m3u8               HLS master playlist
 //	videos/<id>/hls/<rendition>/index.m3u8    a rendition's playlist and its segments
 //	videos/<id>/hls/subs/<name>.vtt|.m3u8     subtitles as HLS renditions
-//	videos/<id>/poster.jpg                    poster
+//	videos/<id>/poster.jpg                    poster (poster-<hex>.jpg: one picked later)
 //	videos/<id>/storyboard/...                storyboard sprites and their WebVTT map
 //	videos/<id>/subtitles/<name>.vtt|.srt     subtitle files for download
 //	videos/<id>/downloads/<rendition>.mp4     progressive MP4 downloads

@@ -109,7 +109,7 @@ func ParsePath(p string) (o Object, ok bool) {
 	}
 	first, _, nested := strings.Cut(rest, "/")
 	switch {
-	case rest == "poster.jpg":
+	case rest == "poster.jpg" || isPosterVersion(rest):
 		o.Kind = KindImage
 	case !nested:
 		return o, false
@@ -226,6 +226,25 @@ func validKey(key string) bool {
 			return false
 		}
 		start = i + 1
+	}
+	return true
+}
+
+// isPosterVersion reports whether name is a poster chosen after
+// processing, "poster-<hex>.jpg" (see PosterVersion), with no allocation.
+func isPosterVersion(name string) bool {
+	hex, ok := strings.CutPrefix(name, "poster-")
+	if !ok {
+		return false
+	}
+	hex, ok = strings.CutSuffix(hex, ".jpg")
+	if !ok || hex == "" || len(hex) > 64 {
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
 	}
 	return true
 }

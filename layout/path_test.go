@@ -28,6 +28,10 @@ func TestParsePath(t *testing.T) {
 		{path: "/media/videos/" + id + "/hls/720p/seg_1.m4s", key: "videos/" + id + "/hls/720p/seg_1.m4s", kind: layout.KindSegment},
 		{path: "/media/videos/" + id + "/hls/subs/en.vtt", key: "videos/" + id + "/hls/subs/en.vtt", kind: layout.KindSegment},
 		{path: "/media/videos/" + id + "/poster.jpg", key: "videos/" + id + "/poster.jpg", kind: layout.KindImage},
+		{path: "/media/videos/" + id + "/poster-0123456789.jpg", key: "videos/" + id + "/poster-0123456789.jpg", kind: layout.KindImage},
+		{path: "/media/videos/" + id + "/poster-.jpg"},
+		{path: "/media/videos/" + id + "/poster-XYZ.jpg"},
+		{path: "/media/videos/" + id + "/poster-0123.png"},
 		{path: "/media/videos/" + id + "/storyboard/storyboard.vtt", key: "videos/" + id + "/storyboard/storyboard.vtt", kind: layout.KindStoryboard},
 		{path: "/media/videos/" + id + "/storyboard/sprite_000.jpg", key: "videos/" + id + "/storyboard/sprite_000.jpg", kind: layout.KindStoryboard},
 		{path: "/media/videos/" + id + "/subtitles/en.vtt", key: "videos/" + id + "/subtitles/en.vtt", kind: layout.KindSubtitles},
@@ -99,7 +103,7 @@ func TestParsePathInvertsBuilders(t *testing.T) {
 	const tok = "1700000000.abc-_"
 	for _, key := range []string{
 		layout.Master(id), layout.RenditionPrefix(id, "1080p") + "/index.m3u8", layout.RenditionPrefix(id, "1080p") + "/seg_00000.ts",
-		layout.HLSSubtitles(id, "en.0123456789.vtt"), layout.HLSSubtitles(id, "en.0123456789.m3u8"), layout.Poster(id),
+		layout.HLSSubtitles(id, "en.0123456789.vtt"), layout.HLSSubtitles(id, "en.0123456789.m3u8"), layout.Poster(id), layout.PosterVersion(id, "0123456789"),
 		layout.StoryboardPrefix(id) + "/storyboard.vtt", layout.Subtitles(id, "en.1.srt"), layout.Download(id, "720p"),
 	} {
 		for _, prefix := range []string{layout.PublicPath(id), layout.SignedPath(tok, id)} {
