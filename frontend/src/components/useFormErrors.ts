@@ -34,6 +34,19 @@ export function useFormErrors<F extends string>(fields: readonly F[]) {
     [fields],
   );
 
+  /** Shows errors found before sending (every invalid field at once), focusing the first. */
+  const reportFields = useCallback(
+    (found: Partial<Record<F, string>>) => {
+      const fieldsFound: Record<string, string> = {};
+      for (const f of fields) if (found[f]) fieldsFound[f] = found[f];
+      setErrors({ fields: fieldsFound, message: null });
+      setAttempt((n) => n + 1);
+      const first = fields.find((f) => fieldsFound[f]);
+      if (first) inputs.current.get(first)?.focus();
+    },
+    [fields],
+  );
+
   const clear = useCallback(() => setErrors(none), []);
 
   const clearField = useCallback((field: F) => {
@@ -51,6 +64,7 @@ export function useFormErrors<F extends string>(fields: readonly F[]) {
     attempt,
     refFor,
     report,
+    reportFields,
     clear,
     clearField,
   };

@@ -284,7 +284,7 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
             <button ref={editButton} type="button" className="button button--small" onClick={() => setMode('edit')} aria-label={`Edit ${video.title}`}>
               Edit
             </button>
-            {status === 'FAILED' && (
+            {status === 'FAILED' && !isNotAVideo(failure) && (
               <button type="button" className="button button--small" onClick={onRetry} aria-disabled={retrying || undefined} aria-label={`Retry processing ${video.title}`}>
                 {retrying ? 'Retrying…' : 'Retry processing'}
               </button>
@@ -389,4 +389,12 @@ function EditVideoForm({ video, onDone }: { video: MyVideo; onDone: (savedTitle:
 
 function viewsLabel(n: number): string {
   return n === 1 ? '1 view' : `${n.toLocaleString()} views`;
+}
+
+/**
+ * The failure says the file is not a video (media/probe.go's reasons):
+ * processing it again cannot help, so no retry is offered.
+ */
+export function isNotAVideo(reason: string | null | undefined): boolean {
+  return !!reason && /not a video/i.test(reason);
 }

@@ -19,7 +19,7 @@ async function fillSignUp(values: { name: string; email: string; password: strin
 }
 
 describe('sign-up page', () => {
-  it('shows the server field error next to the password field', async () => {
+  it('shows the password error next to the password field', async () => {
     fakeClipcut();
     renderApp('/signup');
 
@@ -33,6 +33,23 @@ describe('sign-up page', () => {
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     // Still signed out.
     expect(within(screen.getByRole('banner')).getByRole('link', { name: 'Log in' })).toBeInTheDocument();
+  });
+
+  it('reports every invalid field at once, before sending', async () => {
+    fakeClipcut();
+    renderApp('/signup');
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Email'), 'not-an-email');
+    await user.type(screen.getByLabelText('Password'), 'short');
+    await user.click(screen.getByRole('button', { name: 'Sign up' }));
+
+    const name = screen.getByLabelText('Name');
+    await waitFor(() => expect(name).toHaveAttribute('aria-invalid', 'true'));
+    expect(name).toHaveAccessibleDescription(expect.stringContaining('Name must be 1 to 80 characters.'));
+    expect(screen.getByLabelText('Email')).toHaveAccessibleDescription('Enter a valid email address, like name@example.com.');
+    expect(screen.getByLabelText('Password')).toHaveAccessibleDescription(expect.stringContaining('Password must be at least 8 characters.'));
+    expect(name).toHaveFocus();
+    expect(sent.filter((c) => c.name === 'SignUp')).toHaveLength(0);
   });
 
   it('clears a field error once the field is edited', async () => {

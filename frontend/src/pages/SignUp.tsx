@@ -22,6 +22,25 @@ const SignUpDocument = graphql(`
 
 const FIELDS = ['name', 'email', 'password'] as const;
 
+type Values = Record<(typeof FIELDS)[number], string>;
+
+/**
+ * The server's rules (auth.SignUp), checked before sending so that every
+ * invalid field is reported at once; the server, which stops at the first,
+ * still has the last word.
+ */
+export function signUpErrors(values: Values): Partial<Values> {
+  const found: Partial<Values> = {};
+  const name = values.name.trim();
+  if (name.length < 1 || [...name].length > 80) found.name = 'Name must be 1 to 80 characters.';
+  const email = values.email.trim();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+    found.email = 'Enter a valid email address, like name@example.com.';
+  }
+  if ([...values.password].length < 8) found.password = 'Password must be at least 8 characters.';
+  return found;
+}
+
 /** Creates an account; the server signs the new user in with a session cookie. */
 export function SignUp() {
   const search = useSearch();
@@ -43,6 +62,11 @@ export function SignUp() {
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     if (fetching) return;
+    const invalid = signUpErrors(values);
+    if (Object.keys(invalid).length > 0) {
+      errors.reportFields(invalid);
+      return;
+    }
     errors.clear();
     const result = await signUp({ input: { ...values, email: values.email.trim() } });
     if (result.error || !result.data) {

@@ -109,7 +109,10 @@ describe('subtitles editor', () => {
     const item = screen.getByRole('listitem');
     expect(within(item).getByRole('heading', { level: 3 })).toHaveTextContent('English (auto-generated) (en)');
     expect(within(item).getByText('Generated from the speech')).toBeInTheDocument();
-    expect(within(item).getByRole('button', { name: 'Edit English (auto-generated)' })).toHaveAttribute('aria-pressed', 'true');
+    const edit = within(item).getByRole('button', { name: 'Editing English (auto-generated)' });
+    expect(edit).toHaveAttribute('aria-pressed', 'true');
+    // Label in name: what the button shows starts its accessible name.
+    expect(edit.textContent!.startsWith('Editing')).toBe(true);
     expect(within(item).getByRole('link', { name: 'SRT' })).toHaveAttribute('href', '/media/v/vid_1/subtitles/en.srt');
     expect(cell('Start of cue 1').value).toBe('00:00:00.500');
     expect(cell('End of cue 2').value).toBe('00:00:04.000');
@@ -194,7 +197,7 @@ describe('subtitles editor', () => {
     expect(await screen.findByText('Uploaded Français. Uploaded file.')).toBeInTheDocument();
     const upload = sent.filter((op) => op.name === 'UploadSubtitles').at(-1)!;
     expect(upload.variables).toEqual({ videoId: 'vid_1', language: 'fr', content: 'WEBVTT\n\n00:01.000 --> 00:02.000\nSalut\n', label: null });
-    await waitFor(() => expect(screen.getByRole('button', { name: 'Edit Français' })).toHaveAttribute('aria-pressed', 'true'));
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Editing Français' })).toHaveAttribute('aria-pressed', 'true'));
   });
 
   it('is for the video’s owner only', async () => {

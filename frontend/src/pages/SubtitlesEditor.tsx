@@ -252,8 +252,10 @@ function TrackRow({ track, editing, onEdit }: { track: Track; editing: boolean; 
           </a>
         </p>
       </div>
-      <button type="button" className="button button--small" aria-pressed={editing} onClick={onEdit} aria-label={`Edit ${track.label}`}>
-        {editing ? 'Editing' : 'Edit'}
+      {/* The accessible name starts with what the button shows (WCAG 2.5.3, label in name). */}
+      <button type="button" className="button button--small" aria-pressed={editing} onClick={onEdit}>
+        {editing ? 'Editing' : 'Edit'}{' '}
+        <span className="visually-hidden">{track.label}</span>
       </button>
     </li>
   );

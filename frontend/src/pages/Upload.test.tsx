@@ -183,6 +183,25 @@ describe('upload page', () => {
     expect(new ResumeStore('usr_1').list()).toEqual([]);
   });
 
+  it('refuses files that are not videos before uploading them, and says why', async () => {
+    server();
+    renderApp('/upload');
+    const input = await screen.findByLabelText('Choose video files');
+    // As a drop would: the file input's accept filter does not apply.
+    fireEvent.change(input, {
+      target: {
+        files: [
+          new File(['just text'], 'notes.txt', { type: 'text/plain', lastModified: 5 }),
+          new File([new Uint8Array(4_000)], 'clip.mkv', { type: '', lastModified: 6 }),
+        ],
+      },
+    });
+    expect(await screen.findByRole('alert')).toHaveTextContent('“notes.txt” is not a video file, so it was not uploaded.');
+    await waitFor(() => expect(tus.uploads).toHaveLength(1));
+    expect(screen.queryByRole('listitem', { name: 'notes' })).not.toBeInTheDocument();
+    expect(row('clip')).toBeInTheDocument();
+  });
+
   it('shows the server reason when the file turns out not to be a video', async () => {
     server();
     renderApp('/upload');

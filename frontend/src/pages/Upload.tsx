@@ -57,10 +57,13 @@ function Picker({ uploads }: { uploads: Uploads }) {
   const privacyId = useId();
   const [privacy, setPrivacy] = useState<Privacy>('PUBLIC');
   const [dragging, setDragging] = useState(false);
+  const [refused, setRefused] = useState<string[]>([]);
   const depth = useRef(0);
 
   function addFiles(list: FileList | null) {
-    const files = Array.from(list ?? []);
+    const all = Array.from(list ?? []);
+    const files = all.filter(isVideoFile);
+    setRefused(all.filter((f) => !isVideoFile(f)).map((f) => f.name));
     if (files.length) uploads.add(files, { privacy });
   }
 
@@ -106,6 +109,12 @@ function Picker({ uploads }: { uploads: Uploads }) {
       <label htmlFor={inputId} className="button button--primary">
         Choose video files
       </label>
+      {refused.length > 0 && (
+        <Alert>
+          {refused.length === 1 ? `“${refused[0]}” is not a video file` : `${refused.map((n) => `“${n}”`).join(', ')} are not video files`}, so{' '}
+          {refused.length === 1 ? 'it was' : 'they were'} not uploaded. Choose a video (MP4, MOV, MKV, WebM…) or audio file.
+        </Alert>
+      )}
       <div className="field dropzone__privacy">
         <label htmlFor={privacyId}>Who can watch</label>
         <select id={privacyId} value={privacy} onChange={(e) => setPrivacy(e.target.value as Privacy)} aria-describedby={`${privacyId}-hint`}>
@@ -170,4 +179,21 @@ function PendingRow({ entry, uploads }: { entry: PendingUpload; uploads: Uploads
       {error && <Alert>{error}</Alert>}
     </li>
   );
+}
+
+const MEDIA_EXTENSIONS = new Set([
+  'mp4', 'm4v', 'mov', 'qt', 'mkv', 'webm', 'avi', 'wmv', 'flv', 'mpg', 'mpeg', 'm2v', 'ts', 'mts', 'm2ts', '3gp', '3g2', 'ogv', 'ogg', 'mxf', 'dv',
+  'mp3', 'm4a', 'aac', 'wav', 'flac', 'opus', 'oga',
+]);
+
+/**
+ * A file that may be a video (or audio, which the server turns into one):
+ * by its type when the browser knows one, else by its extension. The server
+ * probes every upload anyway; this spares sending a document or a picture.
+ */
+export function isVideoFile(file: { name: string; type: string }): boolean {
+  if (file.type.startsWith('video/') || file.type.startsWith('audio/')) return true;
+  const ext = file.name.includes('.') ? file.name.slice(file.name.lastIndexOf('.') + 1).toLowerCase() : '';
+  if (file.type && file.type !== 'application/octet-stream' && !MEDIA_EXTENSIONS.has(ext)) return false;
+  return MEDIA_EXTENSIONS.has(ext);
 }

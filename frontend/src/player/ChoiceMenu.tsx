@@ -13,12 +13,19 @@ interface ChoiceMenuProps {
   chosen: number;
   /** What the button says ("Auto (720p)", "Off"). */
   label: string;
-  icon: ReactNode;
+  /** A shorter label for narrow players ("Auto" for "Auto (720p)"). */
+  shortLabel?: string;
+  /** No icon: the label says it all ("1×"). */
+  icon?: ReactNode;
+  /** On narrow players, show the icon alone (the accessible name still says the choice). */
+  iconOnlyWhenNarrow?: boolean;
+  /** Something is switched on (captions): the button is highlighted. */
+  on?: boolean;
   onChoose(value: number): void;
 }
 
 /** A menu button that picks one of several options (menuitemradio entries, arrow keys, Escape). */
-export function ChoiceMenu({ name, options, chosen, label, icon, onChoose }: ChoiceMenuProps) {
+export function ChoiceMenu({ name, options, chosen, label, shortLabel, icon, iconOnlyWhenNarrow, on, onChoose }: ChoiceMenuProps) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const menuId = useId();
@@ -88,7 +95,7 @@ export function ChoiceMenu({ name, options, chosen, label, icon, onChoose }: Cho
       <button
         ref={button}
         type="button"
-        className="player__button player__choice"
+        className={`player__button player__choice${iconOnlyWhenNarrow ? ' player__choice--icon-narrow' : ''}${on ? ' player__choice--on' : ''}`}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}
@@ -103,7 +110,16 @@ export function ChoiceMenu({ name, options, chosen, label, icon, onChoose }: Cho
         }}
       >
         {icon}
-        <span className="player__choice-label">{label}</span>
+        {shortLabel !== undefined && shortLabel !== label ? (
+          <>
+            <span className="player__choice-label player__choice-label--long">{label}</span>
+            <span className="player__choice-label player__choice-label--short" aria-hidden="true">
+              {shortLabel}
+            </span>
+          </>
+        ) : (
+          <span className="player__choice-label">{label}</span>
+        )}
       </button>
       {open && (
         <ul id={menuId} role="menu" aria-label={name} className="menu__list" onKeyDown={onMenuKey}>

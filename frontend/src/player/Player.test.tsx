@@ -25,6 +25,7 @@ const fake = vi.hoisted(() => {
     subtitleTrack = -1;
     subtitleDisplay = false;
     startLoads = 0;
+    sourceLoads = 0;
     recovers = 0;
     destroyed = false;
     constructor(config: unknown) {
@@ -42,6 +43,7 @@ const fake = vi.hoisted(() => {
     }
     loadSource(src: string) {
       this.source = src;
+      this.sourceLoads++;
     }
     set currentLevel(level: number) {
       this.levelSet.push(level);
@@ -321,9 +323,8 @@ describe('Player', () => {
       hls.emit(fake.FakeHls.Events.ERROR, { fatal: false, type: fake.FakeHls.ErrorTypes.NETWORK_ERROR });
       hls.emit(fake.FakeHls.Events.ERROR, fatal);
       hls.emit(fake.FakeHls.Events.ERROR, fatal);
-      hls.emit(fake.FakeHls.Events.ERROR, fatal);
     });
-    expect(hls.startLoads).toBe(3);
+    expect(hls.startLoads).toBe(2);
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
     act(() => hls.emit(fake.FakeHls.Events.ERROR, fatal));
     expect(screen.getByRole('alert')).toHaveTextContent('The video stopped loading');
@@ -333,6 +334,74 @@ describe('Player', () => {
     await userEvent.click(within(screen.getByRole('alert')).getByRole('button', { name: 'Try again' }));
     await waitFor(() => expect(fake.instances).toHaveLength(2));
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+  });
+
+  it('loads the master playlist again when it fails, then shows the error with a retry button', async () => {
+    const { root } = renderPlayer();
+    const hls = await hlsReady();
+    expect(hls.sourceLoads).toBe(1);
+    const manifestFailed = { fatal: true, type: fake.FakeHls.ErrorTypes.NETWORK_ERROR, details: 'manifestLoadError' };
+    act(() => hls.emit(fake.FakeHls.Events.ERROR, manifestFailed));
+    act(() => hls.emit(fake.FakeHls.Events.ERROR, manifestFailed));
+    // startLoad would not fetch the playlist again: the source is reloaded.
+    expect(hls.sourceLoads).toBe(3);
+    expect(hls.startLoads).toBe(0);
+    expect(root).toHaveAttribute('data-state', 'loading');
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+
+    act(() => hls.emit(fake.FakeHls.Events.ERROR, manifestFailed));
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('The video stopped loading');
+    expect(root).toHaveAttribute('data-state', 'error');
+    expect(screen.queryByRole('status', { name: 'Loading video' })).not.toBeInTheDocument();
+    expect(hls.destroyed).toBe(true);
+
+    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+    await waitFor(() => expect(fake.instances).toHaveLength(2));
+    expect(fake.instances[1]!.source).toBe('http://clipcut.test/media/v/vid_1/master.m3u8');
+    expect(root).toHaveAttribute('data-state', 'loading');
+  });
+
+  it('changes the playback speed from the speed menu', async () => {
+    const user = userEvent.setup();
+    const { video } = renderPlayer();
+    await hlsReady();
+    await user.click(screen.getByRole('button', { name: 'Speed: 1×' }));
+    const items = within(screen.getByRole('menu', { name: 'Speed' })).getAllByRole('menuitemradio');
+    expect(items.map((i) => i.textContent)).toEqual(['0.5×', '0.75×', 'Normal', '1.25×', '1.5×', '2×']);
+    expect(items[2]).toHaveAttribute('aria-checked', 'true');
+    await user.click(items[4]!);
+    expect(video.playbackRate).toBe(1.5);
+    expect(screen.getByRole('button', { name: 'Speed: 1.5×' })).toBeInTheDocument();
+  });
+
+  it('offers picture in picture only where the browser allows it', async () => {
+    renderPlayer();
+    await hlsReady();
+    expect(screen.queryByRole('button', { name: 'Picture in picture' })).not.toBeInTheDocument();
+  });
+
+  it('enters and leaves picture in picture', async () => {
+    Object.defineProperty(document, 'pictureInPictureEnabled', { configurable: true, value: true });
+    const request = vi.fn(() => Promise.resolve({}));
+    Object.defineProperty(HTMLVideoElement.prototype, 'requestPictureInPicture', { configurable: true, value: request });
+    try {
+      const { video } = renderPlayer();
+      await hlsReady();
+      await userEvent.click(screen.getByRole('button', { name: 'Picture in picture' }));
+      expect(request).toHaveBeenCalledTimes(1);
+      act(() => {
+        video.dispatchEvent(new Event('enterpictureinpicture'));
+      });
+      expect(screen.getByRole('button', { name: 'Exit picture in picture' })).toBeInTheDocument();
+      act(() => {
+        video.dispatchEvent(new Event('leavepictureinpicture'));
+      });
+      expect(screen.getByRole('button', { name: 'Picture in picture' })).toBeInTheDocument();
+    } finally {
+      delete (document as { pictureInPictureEnabled?: boolean }).pictureInPictureEnabled;
+      delete (HTMLVideoElement.prototype as { requestPictureInPicture?: unknown }).requestPictureInPicture;
+    }
   });
 
   it('recovers media errors through hls.js', async () => {

@@ -55,6 +55,36 @@ function isCaptionTrack(t: TextTrack): boolean {
 }
 
 const SEEK_STEP = 5;
+
+/** Fatal network errors retried before the error panel shows. */
+const MAX_NETWORK_RETRIES = 2;
+
+/**
+ * hls.js error details of a master or media playlist that did not load:
+ * only loadSource fetches those again.
+ */
+const PLAYLIST_ERRORS: ReadonlySet<string> = new Set([
+  'manifestLoadError',
+  'manifestLoadTimeOut',
+  'manifestParsingError',
+  'levelLoadError',
+  'levelLoadTimeOut',
+  'levelEmptyError',
+]);
+
+/**
+ * The master playlist is small: give up on a silent server after 3 s and
+ * retry a failed request once, so with MAX_NETWORK_RETRIES the error panel
+ * shows within about 10 s instead of hls.js's default of a minute.
+ */
+const MANIFEST_LOAD_POLICY = {
+  default: {
+    maxTimeToFirstByteMs: 3_000,
+    maxLoadTimeMs: 8_000,
+    timeoutRetry: { maxNumRetry: 0, retryDelayMs: 0, maxRetryDelayMs: 0 },
+    errorRetry: { maxNumRetry: 1, retryDelayMs: 500, maxRetryDelayMs: 1_000 },
+  },
+};
 const STORYBOARD_DELAY_MS = 1_500;
 
 function mediaErrorMessage(error: MediaError | null): string {
@@ -99,6 +129,8 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
   const [caption, setCaption] = useState(-1);
   const [cues, setCues] = useState<StoryboardCue[]>([]);
   const [wantStoryboard, setWantStoryboard] = useState(false);
+  const [rate, setRate] = useState(1);
+  const [pip, setPip] = useState(false);
 
   const autoplay = useCallback(async () => {
     const v = video.current;
@@ -157,8 +189,11 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
             return;
           }
           setEngine('hls.js');
-          let networkRetries = 0;
-          instance = new HlsClass({ enableWorker: true, backBufferLength: 30 });
+          // Fatal network errors are retried a bounded number of times, then
+          // shown with a Retry button. A playlist that failed to load is only
+          // fetched again by loadSource (startLoad resumes segments only).
+          let retries = 0;
+          instance = new HlsClass({ enableWorker: true, backBufferLength: 30, manifestLoadPolicy: MANIFEST_LOAD_POLICY });
           hls.current = instance;
           instance.on(HlsClass.Events.MANIFEST_PARSED, (_e, data) => {
             setLevels(data.levels.map((l) => ({ width: l.width, height: l.height, bitrate: l.bitrate, frameRate: l.frameRate })));
@@ -171,13 +206,14 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
           instance.on(HlsClass.Events.SUBTITLE_TRACK_SWITCH, (_e, data) => setCaption(data.id));
           instance.on(HlsClass.Events.LEVEL_SWITCHED, (_e, data) => setPlayingLevel(data.level));
           instance.on(HlsClass.Events.FRAG_LOADED, () => {
-            networkRetries = 0;
+            retries = 0;
           });
           instance.on(HlsClass.Events.ERROR, (_e, data) => {
             if (!data.fatal || !instance) return;
-            if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR && networkRetries < 3) {
-              networkRetries++;
-              instance.startLoad();
+            if (data.type === HlsClass.ErrorTypes.NETWORK_ERROR && retries < MAX_NETWORK_RETRIES) {
+              retries++;
+              if (PLAYLIST_ERRORS.has(data.details)) instance.loadSource(src);
+              else instance.startLoad();
             } else if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) {
               instance.recoverMediaError();
             } else {
@@ -260,6 +296,19 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
   }, [wantStoryboard, storyboardUrl]);
 
   useEffect(() => {
+    const v = video.current;
+    if (!v) return;
+    const enter = () => setPip(true);
+    const leave = () => setPip(false);
+    v.addEventListener('enterpictureinpicture', enter);
+    v.addEventListener('leavepictureinpicture', leave);
+    return () => {
+      v.removeEventListener('enterpictureinpicture', enter);
+      v.removeEventListener('leavepictureinpicture', leave);
+    };
+  }, []);
+
+  useEffect(() => {
     const onChange = () => setFullscreen(document.fullscreenElement === root.current);
     document.addEventListener('fullscreenchange', onChange);
     return () => document.removeEventListener('fullscreenchange', onChange);
@@ -307,6 +356,20 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
     if (document.fullscreenElement) void document.exitFullscreen().catch(() => {});
     else if (el?.requestFullscreen) void el.requestFullscreen().catch(() => {});
     else v?.webkitEnterFullscreen?.(); // iPhone: only the video element can go full screen
+  }, []);
+
+  const chooseRate = useCallback((r: number) => {
+    const v = video.current;
+    if (!v) return;
+    v.playbackRate = r;
+    setRate(r);
+  }, []);
+
+  const togglePip = useCallback(() => {
+    const v = video.current;
+    if (!v) return;
+    if (document.pictureInPictureElement) void document.exitPictureInPicture().catch(() => {});
+    else void v.requestPictureInPicture?.().catch(() => {});
   }, []);
 
   const chooseLevel = useCallback((level: number) => {
@@ -478,6 +541,7 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
           onProgress={onProgress}
           onDurationChange={(e) => setDuration(e.currentTarget.duration)}
           onLoadedMetadata={(e) => setDuration(e.currentTarget.duration)}
+          onRateChange={(e) => setRate(e.currentTarget.playbackRate)}
           onVolumeChange={(e) => {
             setMuted(e.currentTarget.muted);
             setVolume(e.currentTarget.volume);
@@ -536,25 +600,27 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
           <ControlButton label={paused ? 'Play (k)' : 'Pause (k)'} onClick={togglePlay}>
             <Icon name={paused ? 'play' : 'pause'} />
           </ControlButton>
-          <ControlButton label={muted ? 'Unmute (m)' : 'Mute (m)'} onClick={toggleMute}>
-            <Icon name={muted || volume === 0 ? 'muted' : 'volume'} />
-          </ControlButton>
-          <input
-            className="player__volume"
-            type="range"
-            min={0}
-            max={1}
-            step={0.05}
-            value={muted ? 0 : volume}
-            aria-label="Volume"
-            aria-valuetext={`${Math.round((muted ? 0 : volume) * 100)}%`}
-            onChange={(e) => {
-              const v = video.current;
-              if (!v) return;
-              v.volume = Number(e.target.value);
-              v.muted = v.volume === 0;
-            }}
-          />
+          <span className="player__volume-group">
+            <ControlButton label={muted ? 'Unmute (m)' : 'Mute (m)'} onClick={toggleMute}>
+              <Icon name={muted || volume === 0 ? 'muted' : 'volume'} />
+            </ControlButton>
+            <input
+              className="player__volume"
+              type="range"
+              min={0}
+              max={1}
+              step={0.05}
+              value={muted ? 0 : volume}
+              aria-label="Volume"
+              aria-valuetext={`${Math.round((muted ? 0 : volume) * 100)}%`}
+              onChange={(e) => {
+                const v = video.current;
+                if (!v) return;
+                v.volume = Number(e.target.value);
+                v.muted = v.volume === 0;
+              }}
+            />
+          </span>
           <span className="player__time">
             <span aria-hidden="true">
               {formatClock(time)} / {formatClock(duration)}
@@ -568,6 +634,8 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
               chosen={caption}
               label={captionTracks.find((t) => t.id === caption)?.label ?? 'Off'}
               icon={<Icon name="captions" />}
+              iconOnlyWhenNarrow
+              on={caption >= 0}
               onChoose={chooseCaption}
             />
           )}
@@ -577,9 +645,16 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
               options={options}
               chosen={chosenLevel}
               label={qualityLabel(levels, chosenLevel, playingLevel)}
+              shortLabel={chosenLevel >= 0 ? undefined : 'Auto'}
               icon={<Icon name="settings" />}
               onChoose={chooseLevel}
             />
+          )}
+          <ChoiceMenu name="Speed" options={SPEED_CHOICES} chosen={rate} label={speedLabel(rate)} onChoose={chooseRate} />
+          {pipSupported() && (
+            <ControlButton label={pip ? 'Exit picture in picture' : 'Picture in picture'} onClick={togglePip} className="player__pip">
+              <Icon name="pip" />
+            </ControlButton>
           )}
           <ControlButton label={fullscreen ? 'Exit full screen (f)' : 'Full screen (f)'} onClick={toggleFullscreen}>
             <Icon name={fullscreen ? 'shrink' : 'expand'} />
@@ -591,9 +666,23 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
   );
 }
 
-function ControlButton({ label, onClick, children }: { label: string; onClick(): void; children: ReactNode }) {
+/** Playback speeds the speed menu offers. */
+export const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2] as const;
+const SPEED_CHOICES: Choice[] = SPEEDS.map((r) => ({ value: r, label: r === 1 ? 'Normal' : speedLabel(r) }));
+
+/** "1.5×". */
+export function speedLabel(rate: number): string {
+  return `${rate}×`;
+}
+
+/** Picture in picture exists here and the page may use it. */
+function pipSupported(): boolean {
+  return typeof document !== 'undefined' && document.pictureInPictureEnabled === true;
+}
+
+function ControlButton({ label, onClick, children, className }: { label: string; onClick(): void; children: ReactNode; className?: string }) {
   return (
-    <button type="button" className="player__button" aria-label={label} title={label} onClick={onClick}>
+    <button type="button" className={`player__button${className ? ` ${className}` : ''}`} aria-label={label} title={label} onClick={onClick}>
       {children}
     </button>
   );
@@ -606,6 +695,7 @@ const ICONS = {
   volume: 'M4 9v6h4l5 4V5L8 9H4zm12.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z',
   muted: 'M4 9v6h4l5 4V5L8 9H4zm12.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4z',
   expand: 'M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z',
+  pip: 'M19 7h-8v6h8V7zm2-4H3a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h18a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 16H3V5h18v14z',
   shrink: 'M8 4h2v6H4V8h4zm6 0h2v4h4v2h-6zM4 14h6v6H8v-4H4zm10 0h6v2h-4v4h-2z',
   captions:
     'M19 4H5a2 2 0 0 0-2 2v12a2 2 0 0 0 2 2h14a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2zm-8 7H9.5v-.5h-2v3h2V13H11v1a1 1 0 0 1-1 1H7a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1h3a1 1 0 0 1 1 1v1zm7 0h-1.5v-.5h-2v3h2V13H18v1a1 1 0 0 1-1 1h-3a1 1 0 0 1-1-1v-4a1 1 0 0 1 1-1h3a1 1 0 0 1 1 1v1z',
