@@ -35,7 +35,7 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 	// skipping older ones still queued.
 	waitFor := func(what string, match func(store.VideoEvent) bool) {
 		t.Helper()
-		deadline := time.After(10 * time.Second)
+		deadline := time.After(60 * time.Second)
 		for {
 			select {
 			case ev := <-events:
