@@ -199,7 +199,7 @@ func TestWebhooksFollowAnUploadToReadyWithRetriesAndRedelivery(t *testing.T) {
 			}
 		}
 		return len(page.Deliveries) == 5
-	}, 10*time.Second, 20*time.Millisecond, "every delivery recorded as answered")
+	}, 60*time.Second, 20*time.Millisecond, "every delivery recorded as answered")
 	attempts := 0
 	var retried store.WebhookDelivery
 	for _, d := range page.Deliveries {
