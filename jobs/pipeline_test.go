@@ -377,13 +377,24 @@ func TestPipelineTakesGoodVideosToReady(t *testing.T) {
 			// notifications were merged, and nothing stores when it became
 			// playable: the stored final state is asserted, the event only
 			// logged.
+			// A retried transcode (a busy machine can cancel an attempt)
+			// reports its progress again from the start, so monotony is
+			// asserted only when one attempt did the work.
+			var attempts int
+			require.NoError(t, p.store.Pool().QueryRow(context.Background(),
+				`SELECT coalesce(max(attempt), 0) FROM river_job WHERE kind = 'transcode' AND args->>'video_id' = $1`, id.String()).Scan(&attempts))
 			playableEarly, lastPercent := false, -1.0
 			for _, ev := range seen {
 				if ev.Playable && ev.Status == store.StatusProcessing {
 					playableEarly = true
 				}
-				require.GreaterOrEqual(t, ev.Percent, lastPercent, "percent never decreases")
+				if attempts == 1 {
+					require.GreaterOrEqual(t, ev.Percent, lastPercent, "percent never decreases")
+				}
 				lastPercent = ev.Percent
+			}
+			if attempts != 1 {
+				t.Logf("the transcode took %d attempts: percent monotony not checked", attempts)
 			}
 			t.Logf("an event showed the video playable while processing: %v", playableEarly)
 
