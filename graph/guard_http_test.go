@@ -286,7 +286,7 @@ func TestSlowOperationIsCutAtTheDeadline(t *testing.T) {
 	require.Equal(t, "TIMEOUT", r.code())
 	require.Contains(t, r.Errors[0].Message, "time limit")
 	// Its statement was cancelled, not left waiting.
-	require.Eventually(t, func() bool { return e.waitingOnLocks() == 0 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return e.waitingOnLocks() == 0 }, 60*time.Second, 20*time.Millisecond)
 }
 
 func TestDisconnectedClientsWorkStops(t *testing.T) {
@@ -306,10 +306,10 @@ func TestDisconnectedClientsWorkStops(t *testing.T) {
 		}
 		done <- err
 	}()
-	require.Eventually(t, func() bool { return e.waitingOnLocks() == 1 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return e.waitingOnLocks() == 1 }, 60*time.Second, 20*time.Millisecond)
 	cancel()
 	require.Error(t, <-done)
-	require.Eventually(t, func() bool { return e.waitingOnLocks() == 0 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return e.waitingOnLocks() == 0 }, 60*time.Second, 20*time.Millisecond)
 }
 
 // BenchmarkHostileDocuments measures what refusing each hostile document

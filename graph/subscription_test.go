@@ -27,7 +27,7 @@ type wsClient struct {
 
 func (e *env) dialWS(protocol string, initPayload map[string]any) *wsClient {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	e.t.Cleanup(cancel)
 	url := "ws" + strings.TrimPrefix(e.srv.URL, "http")
 	conn, resp, err := coderws.Dial(ctx, url, &coderws.DialOptions{Subprotocols: []string{protocol}})
@@ -124,7 +124,7 @@ func TestVideoProgressOverBothWebsocketProtocols(t *testing.T) {
 			require.Equal(t, progress{Status: "PROCESSING", Stage: "transcode", Percent: 40, Playable: true}, readProgress())
 
 			// Keep-alives flow while nothing happens.
-			deadline := time.Now().Add(5 * time.Second)
+			deadline := time.Now().Add(60 * time.Second)
 			for keepAlives == 0 && time.Now().Before(deadline) {
 				time.Sleep(100 * time.Millisecond)
 				_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET percent = percent + 0.5 WHERE id = $1", id)

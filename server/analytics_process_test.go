@@ -111,7 +111,7 @@ func TestAnalyticsEventsEndpoint(t *testing.T) {
 	}
 	require.Equal(t, 3.0, metric(t, p, `clipcut_analytics_events_dropped_total{reason="unknown_video"}`), "events of unknown videos are counted")
 	require.Equal(t, 8.0, metric(t, p, "clipcut_analytics_events_accepted_total"))
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for metric(t, p, "clipcut_analytics_events_written_total") < 8 && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}

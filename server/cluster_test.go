@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -60,7 +61,7 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 	if testing.Short() {
 		t.Skip("cluster test: several processes for about two minutes")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 
 	// PostgreSQL, restartable, and MinIO with the bucket created up front
@@ -105,7 +106,8 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 		p.waitReady(t)
 	}
 
-	clipA := makeClip(t, "testsrc2=size=1920x1080:rate=25:duration=3", 300)
+	// A lasts long enough that its transcode is caught while it runs.
+	clipA := makeClipOf(t, "testsrc2=size=1920x1080:rate=25:duration=5", 5)
 	clipB := makeClip(t, "testsrc=size=1280x720:rate=25:duration=3", 500)
 
 	res, _ := api1.graphql(t, `mutation { signUp(input: {email: "ada@example.com", password: "correct horse", name: "Ada"}) { token } }`)
@@ -118,7 +120,7 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 	require.Equal(t, "UPLOADING", first.Status, "the first event is the current state")
 
 	// Upload A: half the bytes to API 1, then the connection drops.
-	sent := patchPartial(t, urlA, clipA, len(clipA)/2, nil)
+	sent := patchPartial(t, api1, urlA, clipA, len(clipA)/2, nil)
 	t.Logf("upload A: %d of %d bytes sent to API 1 before the connection was cut", sent, len(clipA))
 	pathA := strings.TrimPrefix(urlA, "http://"+api1.addr)
 	offset := waitOffset(t, api2, pathA)
@@ -127,11 +129,10 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 
 	// Kill the worker that runs A's transcode, once it has stored some
 	// segments: the partial outputs must not survive.
-	victim, survivor, ffmpegPID := waitForTranscode(t, w1, w2)
-	require.Eventually(t, func() bool {
+	victim, survivor, ffmpegPID := freezeTranscode(ctx, t, cluster.URL(), idA, w1, w2, func() bool {
 		objs, _ := bucket.List(ctx, "videos/"+idA+"/hls")
 		return len(objs) > 0
-	}, 30*time.Second, 50*time.Millisecond, "the transcode stores segments as it goes")
+	})
 	require.NoError(t, victim.cmd.Process.Kill())
 	_ = syscall.Kill(ffmpegPID, syscall.SIGKILL) // a container kill takes the children too
 	<-victim.done
@@ -142,7 +143,7 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 	// connection, and exits cleanly; the client finishes on API 2.
 	idB, urlB := createUpload(t, api1, token, "B", len(clipB))
 	pathB := strings.TrimPrefix(urlB, "http://"+api1.addr)
-	sentB := patchPartial(t, urlB, clipB, len(clipB)/2, func() { api1.stop(t) })
+	sentB := patchPartial(t, api1, urlB, clipB, len(clipB)/2, func() { api1.stop(t) })
 	t.Logf("upload B: %d bytes sent to API 1 before SIGTERM", sentB)
 	offset = waitOffset(t, api2, pathB)
 	require.Positive(t, offset, "API 1 saved the bytes of the interrupted PATCH before exiting")
@@ -151,7 +152,7 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 	// PostgreSQL restarts: /ready says so, then recovers by itself.
 	require.NoError(t, cluster.Stop(ctx))
 	require.Eventually(t, func() bool { code, _ := api2.get(t, "/ready"); return code == http.StatusServiceUnavailable },
-		10*time.Second, 100*time.Millisecond, "/ready answers 503 while the database is down")
+		60*time.Second, 100*time.Millisecond, "/ready answers 503 while the database is down")
 	code, _ := api2.get(t, "/health")
 	require.Equal(t, http.StatusOK, code, "alive while the database is down")
 	time.Sleep(time.Second)
@@ -160,7 +161,7 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 	restarted := time.Now()
 	for _, p := range []*process{api2, survivor} {
 		require.Eventually(t, func() bool { code, _ := p.get(t, "/ready"); return code == http.StatusOK },
-			15*time.Second, 100*time.Millisecond, "/ready recovers by itself\n%s", p.log())
+			90*time.Second, 100*time.Millisecond, "/ready recovers by itself\n%s", p.log())
 	}
 	t.Logf("ready again %s after the database restarted", time.Since(restarted).Round(time.Millisecond))
 
@@ -261,10 +262,10 @@ func createUpload(t *testing.T, p *process, token, title string, size int) (id, 
 }
 
 // patchPartial sends data from offset 0 in one PATCH but stops after n
-// bytes and drops the connection; with interrupt, it first calls it (which
+// bytes and drops the connection once p has spooled them; with interrupt, it first calls it (which
 // stops the server) while the PATCH is still open. It returns how many
 // bytes it wrote.
-func patchPartial(t *testing.T, uploadURL string, data []byte, n int, interrupt func()) int {
+func patchPartial(t *testing.T, p *process, uploadURL string, data []byte, n int, interrupt func()) int {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -290,7 +291,11 @@ func patchPartial(t *testing.T, uploadURL string, data []byte, n int, interrupt 
 		written += k
 		require.NoError(t, err)
 	}
-	time.Sleep(300 * time.Millisecond) // let the server read what was written
+	// The pipe hands the bytes to the client's connection; wait until p
+	// has read them all into its part spool (tusd's s3store writes the
+	// body to tusd-s3-tmp-* files under p's data directory as it reads).
+	require.Eventually(t, func() bool { return spooled(p) >= int64(written) },
+		60*time.Second, 20*time.Millisecond, "p reads the %d bytes sent\n%s", written, p.log())
 	if interrupt != nil {
 		interrupt() // returns once the server has exited
 	}
@@ -304,6 +309,21 @@ func patchPartial(t *testing.T, uploadURL string, data []byte, n int, interrupt 
 		t.Fatal("the PATCH never ended")
 	}
 	return written
+}
+
+// spooled returns how many upload bytes p holds in tusd's part spool files.
+func spooled(p *process) int64 {
+	var total int64
+	_ = filepath.WalkDir(p.cmd.Dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasPrefix(d.Name(), "tusd-s3-tmp-") {
+			return nil
+		}
+		if info, err := d.Info(); err == nil {
+			total += info.Size()
+		}
+		return nil
+	})
+	return total
 }
 
 // tusHead returns an upload's offset as p sees it.
@@ -433,6 +453,37 @@ func waitForTranscode(t *testing.T, a, b *process) (victim, other *process, ffmp
 	return nil, nil, 0
 }
 
+// freezeTranscode finds the worker whose ffmpeg runs the transcode of
+// video id and stops that ffmpeg (SIGSTOP) at a moment when stored(), the
+// transcode's partial outputs, holds and the job is still running: a
+// stopped ffmpeg cannot finish, so a kill that follows lands mid-transcode
+// however fast the machine is. Until then it lets ffmpeg run in short
+// steps. It returns the victim, the other worker and the stopped ffmpeg.
+func freezeTranscode(ctx context.Context, t *testing.T, dbURL, id string, a, b *process, stored func() bool) (victim, other *process, ffmpeg int) {
+	t.Helper()
+	conn, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	deadline := time.Now().Add(5 * time.Minute)
+	for time.Now().Before(deadline) {
+		victim, other, ffmpeg = waitForTranscode(t, a, b)
+		if syscall.Kill(ffmpeg, syscall.SIGSTOP) != nil {
+			continue // it exited meanwhile
+		}
+		var state string
+		err := conn.QueryRow(ctx, `SELECT state FROM river_job WHERE kind = 'transcode' AND args->>'video_id' = $1`, id).Scan(&state)
+		require.NoError(t, err)
+		require.NotEqual(t, "completed", state, "the transcode finished before it could be interrupted")
+		if state == "running" && stored() && childNamed(victim.cmd.Process.Pid, "ffmpeg") == ffmpeg {
+			return victim, other, ffmpeg
+		}
+		_ = syscall.Kill(ffmpeg, syscall.SIGCONT)
+		time.Sleep(20 * time.Millisecond) // let it run a step
+	}
+	t.Fatalf("the transcode of %s never ran with stored outputs\n%s\n%s", id, a.log(), b.log())
+	return nil, nil, 0
+}
+
 // childNamed returns the pid of a child of parent whose command is name.
 func childNamed(parent int, name string) int {
 	entries, _ := os.ReadDir("/proc")
@@ -461,7 +512,7 @@ func childNamed(parent int, name string) int {
 
 func waitStatus(t *testing.T, p *process, token, id, want string) {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
 		code, body := p.get(t, "/api/v1/videos/"+id+"/status", "Authorization", "Bearer "+token)
 		if code == http.StatusOK && strings.Contains(body, `"status":"`+want+`"`) {
@@ -470,7 +521,7 @@ func waitStatus(t *testing.T, p *process, token, id, want string) {
 		require.NotContains(t, body, `"status":"FAILED"`)
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("video %s not %s in 2 minutes", id, want)
+	t.Fatalf("video %s not %s in 10 minutes", id, want)
 }
 
 // referencedObjects lists the objects a finished video consists of: its

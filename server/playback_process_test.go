@@ -41,7 +41,7 @@ func uploadAndWait(t *testing.T, p *process, token, privacy string) string {
 	resp.Body.Close()
 	require.Equal(t, http.StatusNoContent, resp.StatusCode)
 	id := created["video"].(map[string]any)["id"].(string)
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(10 * time.Minute)
 	for time.Now().Before(deadline) {
 		code, body := p.get(t, "/api/v1/videos/"+id+"/status", "Authorization", "Bearer "+token)
 		require.Equal(t, http.StatusOK, code, body)
@@ -51,7 +51,7 @@ func uploadAndWait(t *testing.T, p *process, token, privacy string) string {
 		require.NotContains(t, body, `"status":"FAILED"`)
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("video %s not READY in 2 minutes\n%s", id, p.log())
+	t.Fatalf("video %s not READY in 10 minutes\n%s", id, p.log())
 	return ""
 }
 

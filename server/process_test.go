@@ -139,7 +139,7 @@ func (p *process) get(t *testing.T, path string, hdr ...string) (int, string) {
 
 func (p *process) waitReady(t *testing.T) {
 	t.Helper()
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(3 * time.Minute)
 	for time.Now().Before(deadline) {
 		if code, _ := p.get(t, "/ready"); code == http.StatusOK {
 			return
@@ -150,7 +150,7 @@ func (p *process) waitReady(t *testing.T) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
-	t.Fatalf("clipcut not ready within 90s\n%s", p.log())
+	t.Fatalf("clipcut not ready within 3 minutes\n%s", p.log())
 }
 
 func (p *process) graphql(t *testing.T, query string, header ...string) (map[string]any, http.Header) {
@@ -228,7 +228,7 @@ func TestServeWithUnreachableDatabaseSaysSoAndIsNotReady(t *testing.T) {
 	dir := traversableTempDir(t)
 	dead := freeAddr(t) // nothing listens here
 	p := startClipcut(t, dir, "DATABASE_URL=postgres://clipcut@"+dead+"/clipcut?connect_timeout=2")
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(p.log(), "database unreachable") && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}

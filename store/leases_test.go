@@ -22,7 +22,7 @@ func killLease(ctx context.Context, t *testing.T, s *store.Store, clientID strin
 	require.Eventually(t, func() bool {
 		ids, err := s.UnheldLeases(ctx)
 		return err == nil && contains(ids, clientID)
-	}, 10*time.Second, 20*time.Millisecond, "the lock goes with the connection")
+	}, 60*time.Second, 20*time.Millisecond, "the lock goes with the connection")
 }
 
 func contains(s []string, v string) bool {

@@ -94,7 +94,7 @@ func TestNotifierHoldsOneConnectionForEveryTopicAndResumesThemAfterReconnect(t *
 		case <-time.After(200 * time.Millisecond):
 			return false
 		}
-	}, 10*time.Second, 10*time.Millisecond)
+	}, 60*time.Second, 10*time.Millisecond)
 
 	// Topics subscribed while the notifier is connected are added to its
 	// connection.
@@ -137,7 +137,7 @@ func TestNotifierHoldsOneConnectionForEveryTopicAndResumesThemAfterReconnect(t *
 	require.NoError(t, err)
 	require.Equal(t, event, webhooks.next(t))
 	// The killed backend exits asynchronously; what remains is one.
-	require.Eventually(t, func() bool { return listenConnections(t, s) == 1 }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return listenConnections(t, s) == 1 }, 60*time.Second, 20*time.Millisecond)
 }
 
 // waitEvent skips hub events until one matches.

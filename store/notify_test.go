@@ -35,7 +35,7 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 	// skipping older ones still queued.
 	waitFor := func(what string, match func(store.VideoEvent) bool) {
 		t.Helper()
-		deadline := time.After(10 * time.Second)
+		deadline := time.After(60 * time.Second)
 		for {
 			select {
 			case ev := <-events:
@@ -43,7 +43,7 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 					return
 				}
 			case <-deadline:
-				t.Fatalf("no %s event within 10s", what)
+				t.Fatalf("no %s event within 60s", what)
 			}
 		}
 	}
@@ -58,7 +58,7 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 		case <-time.After(200 * time.Millisecond):
 			return false
 		}
-	}, 10*time.Second, 10*time.Millisecond)
+	}, 60*time.Second, 10*time.Millisecond)
 
 	_, err = s.Pool().Exec(ctx, "UPDATE videos SET playable = true, percent = 50 WHERE id = $1", v.ID)
 	require.NoError(t, err)

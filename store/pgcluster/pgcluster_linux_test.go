@@ -59,7 +59,7 @@ func TestStartsAfterAnUncleanStop(t *testing.T) {
 	// 1. The postmaster is SIGKILLed and stays a zombie.
 	pidFile := filepath.Join(c.Dir(), "postmaster.pid")
 	pm := killPostmaster(t, c)
-	require.Eventually(t, func() bool { return procState(pm) == "Z" }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return procState(pm) == "Z" }, 60*time.Second, 20*time.Millisecond)
 	require.NoError(t, syscall.Kill(pm, 0), "a zombie's PID answers kill(pid, 0)")
 	require.FileExists(t, pidFile)
 	logs.Reset()
@@ -72,7 +72,7 @@ func TestStartsAfterAnUncleanStop(t *testing.T) {
 
 	// 2. The postmaster is SIGKILLed and reaped: its PID is gone.
 	pm = killPostmaster(t, c)
-	require.Eventually(t, func() bool { return procState(pm) == "Z" }, 10*time.Second, 20*time.Millisecond)
+	require.Eventually(t, func() bool { return procState(pm) == "Z" }, 60*time.Second, 20*time.Millisecond)
 	reap(pm)
 	logs.Reset()
 	c, err = Start(ctx, opts)
