@@ -88,7 +88,7 @@ beforeEach(() => {
   videos = [
     { id: 'v_ready', title: 'Sunset', description: 'Over the sea', status: 'READY', playable: true, privacy: 'PUBLIC', duration: 65, posterUrl: '/media/v/v_ready/poster.jpg', processing: { stage: 'done', percent: 100, error: null } },
     { id: 'v_proc', title: 'Concert', description: null, status: 'PROCESSING', playable: false, privacy: 'PRIVATE', duration: 300, posterUrl: null, processing: { stage: 'transcode', percent: 20, error: null } },
-    { id: 'v_fail', title: 'Broken', description: null, status: 'FAILED', playable: false, privacy: 'PUBLIC', duration: null, posterUrl: null, processing: { stage: 'failed', percent: 0, error: 'This file is not a video.' } },
+    { id: 'v_fail', title: 'Broken', description: null, status: 'FAILED', playable: false, privacy: 'PUBLIC', duration: null, posterUrl: null, processing: { stage: 'failed', percent: 0, error: 'Processing failed at the transcode step after 4 attempts because of a problem on the server, not with your file.' } },
   ];
 });
 
@@ -112,7 +112,7 @@ describe('my videos', () => {
     expect(within(proc).queryByRole('link', { name: 'Concert' })).not.toBeInTheDocument();
     expect(proc).toHaveTextContent('Private');
 
-    expect(within(row('Broken')).getByRole('alert')).toHaveTextContent('This file is not a video.');
+    expect(within(row('Broken')).getByRole('alert')).toHaveTextContent('problem on the server');
   });
 
   it('shows live progress for a processing video and reloads it when ready', async () => {
