@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/httpmeter"
 	"github.com/clipcut/clipcut/storage"
 )
 
@@ -182,9 +183,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r)
 		return
 	}
-	cw := &countingWriter{ResponseWriter: w}
+	cw := &httpmeter.Writer{ResponseWriter: w}
 	k := h.serve(cw, r)
-	h.metrics.observe(k, cw.status, cw.bytes)
+	h.metrics.observe(k, cw.Status, cw.Bytes)
 }
 
 // exposedHeaders are the response headers a cross-origin player may read

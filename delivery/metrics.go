@@ -1,7 +1,6 @@
 package delivery
 
 import (
-	"io"
 	"net/http"
 	"strconv"
 	"sync"
@@ -77,52 +76,3 @@ type kindStatus struct {
 	kind   kind
 	status int
 }
-
-// countingWriter records a response's status and body size. It keeps
-// io.ReaderFrom, through which http.ServeContent's copy of a file reaches
-// the connection's sendfile; a wrapper without it would copy every byte
-// through user space.
-type countingWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *countingWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *countingWriter) Write(p []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(p)
-	w.bytes += int64(n)
-	return n, err
-}
-
-// ReadFrom implements io.ReaderFrom.
-func (w *countingWriter) ReadFrom(r io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	var n int64
-	var err error
-	if rf, ok := w.ResponseWriter.(io.ReaderFrom); ok {
-		n, err = rf.ReadFrom(r)
-	} else {
-		n, err = io.Copy(writerOnly{w.ResponseWriter}, r)
-	}
-	w.bytes += n
-	return n, err
-}
-
-// Unwrap lets http.ResponseController reach the underlying writer.
-func (w *countingWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// writerOnly hides every method but Write, so io.Copy cannot recurse into
-// ReadFrom.
-type writerOnly struct{ io.Writer }

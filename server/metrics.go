@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/httpmeter"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -64,15 +65,15 @@ func (m *metrics) instrument(route string, next http.Handler) http.Handler {
 		start := time.Now()
 		// The access log's writer records the status already; wrapping
 		// again would cost an allocation per request.
-		sw, ok := w.(*statusWriter)
+		sw, ok := w.(*httpmeter.Writer)
 		if !ok {
-			sw = &statusWriter{ResponseWriter: w}
+			sw = &httpmeter.Writer{ResponseWriter: w}
 		}
 		next.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.status = http.StatusOK
+		if sw.Status == 0 {
+			sw.Status = http.StatusOK
 		}
-		counters.get(methodLabel(r.Method), sw.status).Inc()
+		counters.get(methodLabel(r.Method), sw.Status).Inc()
 		latency.Observe(time.Since(start).Seconds())
 	})
 }

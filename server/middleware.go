@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
-	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strings"
@@ -18,6 +14,7 @@ import (
 	"time"
 
 	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/httpmeter"
 )
 
 type requestIDKey struct{}
@@ -97,59 +94,6 @@ func saneRequestID(id string) bool {
 	return true
 }
 
-// statusWriter remembers the status and size of a response. It passes
-// Flush and Hijack through (websockets and streaming need them).
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	if w.status == 0 {
-		w.status = code
-	}
-	w.ResponseWriter.WriteHeader(code)
-}
-
-func (w *statusWriter) Write(b []byte) (int, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := w.ResponseWriter.Write(b)
-	w.bytes += int64(n)
-	return n, err
-}
-
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
-
-// ReadFrom keeps sendfile working: http.ServeContent copies files through
-// io.Copy, which uses the underlying connection's ReadFrom only if every
-// wrapper passes it on.
-func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
-	if w.status == 0 {
-		w.status = http.StatusOK
-	}
-	n, err := io.Copy(w.ResponseWriter, r)
-	w.bytes += n
-	return n, err
-}
-
-func (w *statusWriter) Flush() {
-	if f, ok := w.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
-	}
-}
-
-func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	h, ok := w.ResponseWriter.(http.Hijacker)
-	if !ok {
-		return nil, nil, errors.New("hijack not supported")
-	}
-	w.status = http.StatusSwitchingProtocols
-	return h.Hijack()
-}
-
 // withAccessLog logs one line per request. Probes, scrapes and media
 // answered without error log at debug, so they do not drown the rest: a
 // viewer fetches a segment every few seconds, and formatting and writing
@@ -158,20 +102,20 @@ func (w *statusWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 func withAccessLog(logger *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &httpmeter.Writer{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		level := slog.LevelInfo
 		switch p := r.URL.Path; {
 		case p == "/health" || p == "/ready" || p == "/metrics":
 			level = slog.LevelDebug
-		case sw.status < 400 && strings.HasPrefix(p, delivery.BasePath):
+		case sw.Status < 400 && strings.HasPrefix(p, delivery.BasePath):
 			level = slog.LevelDebug
 		}
 		if !logger.Enabled(r.Context(), level) {
 			return
 		}
 		logger.Log(r.Context(), level, "http request",
-			"method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes,
+			"method", r.Method, "path", r.URL.Path, "status", sw.Status, "bytes", sw.Bytes,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000, "remote", r.RemoteAddr)
 	})
 }

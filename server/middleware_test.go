@@ -126,18 +126,6 @@ func TestSPAWithoutABuildExplainsHowToBuild(t *testing.T) {
 
 var _ = slog.LevelInfo
 
-// TestStatusWriterKeepsSendfile checks the wrapper passes io.ReaderFrom on,
-// which http.ServeContent needs to use sendfile for local files.
-func TestStatusWriterKeepsSendfile(t *testing.T) {
-	var w http.ResponseWriter = &statusWriter{ResponseWriter: httptest.NewRecorder()}
-	_, ok := w.(io.ReaderFrom)
-	require.True(t, ok)
-	n, err := w.(io.ReaderFrom).ReadFrom(strings.NewReader("hello"))
-	require.NoError(t, err)
-	require.EqualValues(t, 5, n)
-	require.Equal(t, http.StatusOK, w.(*statusWriter).status)
-}
-
 func TestRequestIDsAreUniqueAndFoundThroughDerivedContexts(t *testing.T) {
 	seen := make(map[string]bool)
 	for range 100000 {
