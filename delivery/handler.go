@@ -251,7 +251,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaRequest) (private, ok bool) {
 	ctx := r.Context()
 	// The signature first: it costs no query, so forged links never
-	// reach the database.
+	// reach the database. A token mangled past parsing (a character no
+	// token has, too long, empty) is a bad link too, not a missing
+	// object.
+	if req.MalformedToken {
+		fail(w, http.StatusForbidden, "forbidden: invalid link")
+		return false, false
+	}
 	if req.Token != "" {
 		switch err := h.signer.Verify(scopeOf(req.IDText()), req.Token, time.Now()); {
 		case errors.Is(err, auth.ErrExpired):

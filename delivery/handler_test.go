@@ -327,6 +327,14 @@ func TestPrivacyMatrix(t *testing.T) {
 		{"private token of another video", func(r string) string { return withToken(tok(e.signer, e.public, time.Hour), e.private, r) }, http.StatusForbidden},
 		{"public token of another video", func(r string) string { return withToken(tok(e.signer, e.private, time.Hour), e.public, r) }, http.StatusForbidden},
 		{"private token of another key", func(r string) string { return withToken(tok(other, e.private, time.Hour), e.private, r) }, http.StatusForbidden},
+		// A malformed token is a bad link like a tampered one, whatever
+		// the video: 403, never 404.
+		{"private malformed token", func(r string) string { return withToken(good+"~", e.private, r) }, http.StatusForbidden},
+		{"public malformed token", func(r string) string { return withToken("not!a!token", e.public, r) }, http.StatusForbidden},
+		{"private overlong token", func(r string) string { return withToken(strings.Repeat(good, 6), e.private, r) }, http.StatusForbidden},
+		{"private empty token", func(r string) string { return withToken("", e.private, r) }, http.StatusForbidden},
+		{"private token with a space", func(r string) string { return withToken(exp+"%20"+mac, e.private, r) }, http.StatusForbidden},
+		{"unknown malformed token", func(r string) string { return withToken("x*y", e.unknown, r) }, http.StatusForbidden},
 		{"unknown anonymous", func(r string) string { return e.pub(e.unknown, r) }, http.StatusNotFound},
 		{"unknown signed", func(r string) string { return e.signed(e.unknown, time.Hour, r) }, http.StatusNotFound},
 	} {
