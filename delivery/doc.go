@@ -68,6 +68,9 @@
 // cached in-process for a few seconds, and concurrent requests for the
 // same video share one lookup, so a player fetching segments or a CDN
 // miss storm costs about one query per video every few seconds.
+// Handler.ForgetVideo drops a video's answer (and its playlists) at once;
+// the server calls it from the notifier whenever any process changes a
+// video's privacy or deletes it.
 //
 // # Playlists outside /media/
 //

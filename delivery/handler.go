@@ -62,8 +62,11 @@ type Config struct {
 	// PresignTTL is how long a presigned URL of redirect mode stays valid
 	// (default 10 minutes; never past a signed link's own expiry).
 	PresignTTL time.Duration
-	// LookupTTL is how long a Lookup answer is reused (default 5 seconds):
-	// the delay before a privacy change or a deletion reaches the origin.
+	// LookupTTL is how long a Lookup answer is reused (default 5 seconds).
+	// Without ForgetVideo, it is the delay before a privacy change or a
+	// deletion reaches the origin; with it (the server calls it from the
+	// notifier), only a bound on answers kept while notifications may be
+	// lost.
 	LookupTTL time.Duration
 	// LookupCacheSize bounds the number of cached answers (default 10000).
 	LookupCacheSize int
@@ -165,6 +168,25 @@ func New(cfg Config) (*Handler, error) {
 		h.videos.onLookup = m.lookups.Inc
 	}
 	return h, nil
+}
+
+// ForgetVideo drops what the handler keeps about video id (its privacy,
+// its playlists), so the next request for it reads them again: call it
+// when the video's privacy changed or it was deleted, in any process
+// (store.Notifier.SubscribePrivacyChanges). Requests that were already
+// waiting for the video's lookup get that lookup's answer. It does not
+// block.
+func (h *Handler) ForgetVideo(id uuid.UUID) {
+	h.videos.forget(id)
+	h.playlists.forget(id)
+}
+
+// ForgetAll drops what the handler keeps about every video: call it when
+// changes may have been missed (the notifier reconnected) or before the
+// first notification can arrive. It does not block.
+func (h *Handler) ForgetAll() {
+	h.videos.forgetAll()
+	h.playlists.forgetAll()
 }
 
 // orDefault returns v, or def when v is zero.

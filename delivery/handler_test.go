@@ -577,3 +577,37 @@ func TestS3RequestsPerAnswer(t *testing.T) {
 		require.Equal(t, tc.calls, rb.take(), tc.header)
 	}
 }
+
+// TestForgetVideoAppliesAPrivacyChangeAtOnce: with answers kept for an
+// hour, a video made private is refused on the next request once the
+// handler is told (as the server tells it from the notifier).
+func TestForgetVideoAppliesAPrivacyChangeAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, local)
+	h, err := delivery.New(delivery.Config{Bucket: e.bucket, Signer: e.signer, Lookup: e.lookup, LookupTTL: time.Hour, Logger: testLogger(t)})
+	require.NoError(t, err)
+	const seg, master = "hls/180p/seg_00000.ts", "hls/master.m3u8"
+	for _, id := range []uuid.UUID{e.public, e.unlisted} {
+		for _, rest := range []string{seg, master} {
+			require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(id)+rest).Code)
+		}
+	}
+	e.mu.Lock()
+	e.privacy[e.public] = delivery.PrivacyPrivate
+	e.privacy[e.unlisted] = delivery.PrivacyPrivate
+	e.mu.Unlock()
+	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(e.public)+seg).Code, "not told yet: the answer is kept")
+
+	h.ForgetVideo(e.public)
+	for _, rest := range []string{seg, master} {
+		require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.public)+rest).Code, rest)
+		rec := serve(h, http.MethodGet, signedPrefix(e.signer, e.public, time.Now().Add(time.Minute))+rest)
+		require.Equal(t, http.StatusOK, rec.Code, rest)
+		require.True(t, strings.HasPrefix(rec.Header().Get("Cache-Control"), "private"), rest)
+	}
+	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(e.unlisted)+seg).Code, "only the video told of")
+
+	h.ForgetAll()
+	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.unlisted)+seg).Code)
+	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.unlisted)+master).Code)
+}
