@@ -255,3 +255,52 @@ func TestRevokedCredentialsSubscriptionsEndAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestRevocationsMissedWhileTheNotifierReconnectsEndSubscriptions: a
+// revocation whose announcement is lost (here: never sent, the trigger
+// disabled for the transaction) is found by the check every process runs
+// when its notifier reconnects, not an hour later by the periodic one.
+func TestRevocationsMissedWhileTheNotifierReconnectsEndSubscriptions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.signUp("owner@example.com", "Owner")
+	session := e.logIn("owner@example.com")
+	id := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, false)[0]
+	ctx := context.Background()
+	_, err := e.store.Pool().Exec(ctx, "UPDATE videos SET status = 'PROCESSING', stage = 'probe', percent = 1 WHERE id = $1", id)
+	require.NoError(t, err)
+	ka := 0
+	c := e.dialWS("graphql-transport-ws", map[string]any{"Authorization": "Bearer " + session})
+	require.Equal(t, "connection_ack", c.next(&ka).Type)
+	c.subscribeProgress("graphql-transport-ws", "1", id)
+	c.readProgressOf(&ka)
+
+	tx, err := e.store.Pool().Begin(ctx)
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "SET LOCAL session_replication_role = replica") // no triggers: no announcement
+	require.NoError(t, err)
+	_, err = tx.Exec(ctx, "UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL")
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(ctx))
+	_, err = e.store.Pool().Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid() AND query ~* '^\s*listen\s'`)
+	require.NoError(t, err)
+
+	errors := 0
+	for {
+		_, b, err := c.conn.Read(c.ctx)
+		if err != nil {
+			require.Equal(t, coderws.StatusCode(4403), coderws.CloseStatus(err), err)
+			break
+		}
+		var m wsMessage
+		require.NoError(t, json.Unmarshal(b, &m))
+		if m.Type == "ping" || m.Type == "pong" {
+			continue
+		}
+		require.Equal(t, "error", m.Type, string(b))
+		require.Contains(t, string(m.Payload), `"code":"UNAUTHENTICATED"`)
+		errors++
+	}
+	require.Equal(t, 1, errors)
+}
