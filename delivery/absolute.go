@@ -59,7 +59,7 @@ func (h *Handler) ServeAbsolutePlaylist(w http.ResponseWriter, r *http.Request, 
 		return fmt.Errorf("playlist %q of video %s: %w", p.Key, p.Video, ErrNoObject)
 	}
 	base := p.Prefix + "/" + path.Dir(rel) + "/"
-	ck := playlistKey{key: p.Key, private: p.Private, base: base}
+	ck := playlistKey{video: p.Video, key: p.Key, private: p.Private, base: base}
 	cp, ok := h.playlists.get(ck)
 	if !ok {
 		body, _, err := h.loadPlaylist(r.Context(), p.Key)

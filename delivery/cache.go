@@ -16,7 +16,8 @@ const lookupTimeout = 10 * time.Second
 // privacyCache remembers Lookup's answers for a while and lets concurrent
 // requests for one video share a single call. Unknown videos are
 // remembered too (a scanner or a miss storm on a deleted video should not
-// reach the database each time); failures are not.
+// reach the database each time); failures are not. forget and forgetAll
+// drop answers a change has made wrong (Handler.ForgetVideo).
 type privacyCache struct {
 	lookup   LookupFunc
 	ttl      time.Duration
@@ -104,6 +105,22 @@ func (c *privacyCache) insertLocked(id uuid.UUID, e *cacheEntry) {
 		}
 	}
 	c.entries[id] = e
+}
+
+// forget drops video id's answer, or the lookup in flight for it: the
+// requests already waiting on that lookup get its answer, but nobody
+// after them, since it may have read the row before the change.
+func (c *privacyCache) forget(id uuid.UUID) {
+	c.mu.Lock()
+	delete(c.entries, id)
+	c.mu.Unlock()
+}
+
+// forgetAll drops every answer and every lookup in flight.
+func (c *privacyCache) forgetAll() {
+	c.mu.Lock()
+	clear(c.entries)
+	c.mu.Unlock()
 }
 
 // len is the number of entries, for tests.

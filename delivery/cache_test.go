@@ -152,3 +152,74 @@ func TestPrivacyCacheIsBounded(t *testing.T) {
 	}
 	require.Equal(t, 64, c.len())
 }
+
+func TestPrivacyCacheForgetsAChangedVideoAtOnce(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	privacy := map[uuid.UUID]string{}
+	var calls atomic.Int64
+	// While blocked is open, a lookup of slow waits for it.
+	slow := uuid.New()
+	started := make(chan struct{}, 1)
+	blocked := make(chan struct{})
+	c := newPrivacyCache(func(_ context.Context, id uuid.UUID) (string, error) {
+		calls.Add(1)
+		mu.Lock()
+		p := privacy[id]
+		mu.Unlock()
+		if id == slow {
+			started <- struct{}{}
+			<-blocked
+		}
+		return p, nil
+	}, time.Hour, 100)
+	set := func(id uuid.UUID, p string) {
+		mu.Lock()
+		privacy[id] = p
+		mu.Unlock()
+	}
+	a, b := uuid.New(), uuid.New()
+	set(a, PrivacyPublic)
+	set(b, PrivacyPublic)
+	for _, id := range []uuid.UUID{a, b} {
+		p, err := c.get(t.Context(), id)
+		require.NoError(t, err)
+		require.Equal(t, PrivacyPublic, p)
+	}
+
+	// forget: the next request reads again, long before the TTL; other
+	// videos keep their answers.
+	set(a, PrivacyPrivate)
+	set(b, PrivacyPrivate)
+	c.forget(a)
+	p, _ := c.get(t.Context(), a)
+	require.Equal(t, PrivacyPrivate, p)
+	p, _ = c.get(t.Context(), b)
+	require.Equal(t, PrivacyPublic, p, "b was not forgotten")
+	require.EqualValues(t, 3, calls.Load())
+
+	// forgetAll: everything is read again.
+	c.forgetAll()
+	require.Zero(t, c.len())
+	p, _ = c.get(t.Context(), b)
+	require.Equal(t, PrivacyPrivate, p)
+
+	// A lookup in flight when its video is forgotten may have read the
+	// row before the change: its waiters get its answer, later requests
+	// do not.
+	set(slow, PrivacyPublic)
+	first := make(chan string, 1)
+	go func() {
+		p, _ := c.get(context.Background(), slow)
+		first <- p
+	}()
+	<-started
+	set(slow, PrivacyPrivate)
+	c.forget(slow)
+	close(blocked)
+	require.Equal(t, PrivacyPublic, <-first)
+	p, _ = c.get(t.Context(), slow)
+	require.Equal(t, PrivacyPrivate, p)
+	<-started // that request made a lookup of its own
+	require.EqualValues(t, 6, calls.Load())
+}

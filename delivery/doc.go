@@ -30,11 +30,10 @@
 //
 // # Answers
 //
-// A path that does not parse (a token segment included: only digits,
-// letters, '.', '-' and '_'), leaves the allowed set, or names an unknown
+// A path that does not parse, leaves the allowed set, or names an unknown
 // video or object is 404. A token that fails verification (forged,
-// truncated, expired, signed by a retired key, made for another video) is
-// 403, as is a private video requested without one; the token is checked
+// truncated, malformed, expired, signed by a retired key, made for another
+// video) is 403, as is a private video requested without one; the token is checked
 // before the video is looked up, so forged links cost no query. Every response carries Access-Control-Allow-Origin: * (media is
 // never authorized by cookies, so cross-origin reads reveal nothing a URL
 // holder could not fetch anyway) and X-Content-Type-Options: nosniff;
@@ -69,6 +68,9 @@
 // cached in-process for a few seconds, and concurrent requests for the
 // same video share one lookup, so a player fetching segments or a CDN
 // miss storm costs about one query per video every few seconds.
+// Handler.ForgetVideo drops a video's answer (and its playlists) at once;
+// the server calls it from the notifier whenever any process changes a
+// video's privacy or deletes it.
 //
 // # Playlists outside /media/
 //

@@ -63,8 +63,11 @@ type Config struct {
 	// PresignTTL is how long a presigned URL of redirect mode stays valid
 	// (default 10 minutes; never past a signed link's own expiry).
 	PresignTTL time.Duration
-	// LookupTTL is how long a Lookup answer is reused (default 5 seconds):
-	// the delay before a privacy change or a deletion reaches the origin.
+	// LookupTTL is how long a Lookup answer is reused (default 5 seconds).
+	// Without ForgetVideo, it is the delay before a privacy change or a
+	// deletion reaches the origin; with it (the server calls it from the
+	// notifier), only a bound on answers kept while notifications may be
+	// lost.
 	LookupTTL time.Duration
 	// LookupCacheSize bounds the number of cached answers (default 10000).
 	LookupCacheSize int
@@ -168,6 +171,25 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
+// ForgetVideo drops what the handler keeps about video id (its privacy,
+// its playlists), so the next request for it reads them again: call it
+// when the video's privacy changed or it was deleted, in any process
+// (store.Notifier.SubscribePrivacyChanges). Requests that were already
+// waiting for the video's lookup get that lookup's answer. It does not
+// block.
+func (h *Handler) ForgetVideo(id uuid.UUID) {
+	h.videos.forget(id)
+	h.playlists.forget(id)
+}
+
+// ForgetAll drops what the handler keeps about every video: call it when
+// changes may have been missed (the notifier reconnected) or before the
+// first notification can arrive. It does not block.
+func (h *Handler) ForgetAll() {
+	h.videos.forgetAll()
+	h.playlists.forgetAll()
+}
+
 // orDefault returns v, or def when v is zero.
 func orDefault[T comparable](v, def T) T {
 	var zero T
@@ -252,7 +274,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaRequest) (private, ok bool) {
 	ctx := r.Context()
 	// The signature first: it costs no query, so forged links never
-	// reach the database.
+	// reach the database. A token mangled past parsing (a character no
+	// token has, too long, empty) is a bad link too, not a missing
+	// object.
+	if req.MalformedToken {
+		fail(w, http.StatusForbidden, "forbidden: invalid link")
+		return false, false
+	}
 	if req.Token != "" {
 		switch err := h.signer.Verify(scopeOf(req.IDText()), req.Token, time.Now()); {
 		case errors.Is(err, auth.ErrExpired):

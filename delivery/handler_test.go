@@ -327,6 +327,14 @@ func TestPrivacyMatrix(t *testing.T) {
 		{"private token of another video", func(r string) string { return withToken(tok(e.signer, e.public, time.Hour), e.private, r) }, http.StatusForbidden},
 		{"public token of another video", func(r string) string { return withToken(tok(e.signer, e.private, time.Hour), e.public, r) }, http.StatusForbidden},
 		{"private token of another key", func(r string) string { return withToken(tok(other, e.private, time.Hour), e.private, r) }, http.StatusForbidden},
+		// A malformed token is a bad link like a tampered one, whatever
+		// the video: 403, never 404.
+		{"private malformed token", func(r string) string { return withToken(good+"~", e.private, r) }, http.StatusForbidden},
+		{"public malformed token", func(r string) string { return withToken("not!a!token", e.public, r) }, http.StatusForbidden},
+		{"private overlong token", func(r string) string { return withToken(strings.Repeat(good, 6), e.private, r) }, http.StatusForbidden},
+		{"private empty token", func(r string) string { return withToken("", e.private, r) }, http.StatusForbidden},
+		{"private token with a space", func(r string) string { return withToken(exp+"%20"+mac, e.private, r) }, http.StatusForbidden},
+		{"unknown malformed token", func(r string) string { return withToken("x*y", e.unknown, r) }, http.StatusForbidden},
 		{"unknown anonymous", func(r string) string { return e.pub(e.unknown, r) }, http.StatusNotFound},
 		{"unknown signed", func(r string) string { return e.signed(e.unknown, time.Hour, r) }, http.StatusNotFound},
 	} {
@@ -568,4 +576,38 @@ func TestS3RequestsPerAnswer(t *testing.T) {
 		}
 		require.Equal(t, tc.calls, rb.take(), tc.header)
 	}
+}
+
+// TestForgetVideoAppliesAPrivacyChangeAtOnce: with answers kept for an
+// hour, a video made private is refused on the next request once the
+// handler is told (as the server tells it from the notifier).
+func TestForgetVideoAppliesAPrivacyChangeAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, local)
+	h, err := delivery.New(delivery.Config{Bucket: e.bucket, Signer: e.signer, Lookup: e.lookup, LookupTTL: time.Hour, Logger: testLogger(t)})
+	require.NoError(t, err)
+	const seg, master = "hls/180p/seg_00000.ts", "hls/master.m3u8"
+	for _, id := range []uuid.UUID{e.public, e.unlisted} {
+		for _, rest := range []string{seg, master} {
+			require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(id)+rest).Code)
+		}
+	}
+	e.mu.Lock()
+	e.privacy[e.public] = delivery.PrivacyPrivate
+	e.privacy[e.unlisted] = delivery.PrivacyPrivate
+	e.mu.Unlock()
+	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(e.public)+seg).Code, "not told yet: the answer is kept")
+
+	h.ForgetVideo(e.public)
+	for _, rest := range []string{seg, master} {
+		require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.public)+rest).Code, rest)
+		rec := serve(h, http.MethodGet, signedPrefix(e.signer, e.public, time.Now().Add(time.Minute))+rest)
+		require.Equal(t, http.StatusOK, rec.Code, rest)
+		require.True(t, strings.HasPrefix(rec.Header().Get("Cache-Control"), "private"), rest)
+	}
+	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(e.unlisted)+seg).Code, "only the video told of")
+
+	h.ForgetAll()
+	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.unlisted)+seg).Code)
+	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.unlisted)+master).Code)
 }

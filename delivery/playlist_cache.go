@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/clipcut/clipcut/storage"
 )
 
@@ -19,12 +21,15 @@ type playlistCache struct {
 	maxBytes int
 	now      func() time.Time
 
-	mu      sync.Mutex
-	entries map[playlistKey]*cachedPlaylist
+	mu sync.Mutex
+	// entries are grouped by video, so that forgetting one video's
+	// playlists (forget) touches only them.
+	entries map[uuid.UUID]map[playlistKey]*cachedPlaylist
 	bytes   int
 }
 
 type playlistKey struct {
+	video   uuid.UUID
 	key     string
 	private bool
 	// base is what relative URIs were made absolute under
@@ -49,7 +54,7 @@ type cachedPlaylist struct {
 const maxCachedPlaylist = 1 << 20
 
 func newPlaylistCache(ttl time.Duration, maxBytes int) *playlistCache {
-	return &playlistCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[playlistKey]*cachedPlaylist{}}
+	return &playlistCache{ttl: ttl, maxBytes: maxBytes, now: time.Now, entries: map[uuid.UUID]map[playlistKey]*cachedPlaylist{}}
 }
 
 // get returns the playlist cached for k, if it has not expired.
@@ -59,7 +64,7 @@ func (c *playlistCache) get(k playlistKey) (*cachedPlaylist, bool) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[k]
+	e, ok := c.entries[k.video][k]
 	if !ok || !c.now().Before(e.expires) {
 		return nil, false
 	}
@@ -77,14 +82,19 @@ func (c *playlistCache) put(k playlistKey, p *cachedPlaylist) {
 	p.expires = now.Add(c.ttl)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if old, ok := c.entries[k]; ok {
+	if old, ok := c.entries[k.video][k]; ok {
 		c.bytes -= len(old.body)
 	}
 	if c.bytes+len(p.body) > c.maxBytes {
-		for key, e := range c.entries {
-			if !now.Before(e.expires) {
-				c.bytes -= len(e.body)
-				delete(c.entries, key)
+		for video, playlists := range c.entries {
+			for key, e := range playlists {
+				if !now.Before(e.expires) {
+					c.bytes -= len(e.body)
+					delete(playlists, key)
+				}
+			}
+			if len(playlists) == 0 {
+				delete(c.entries, video)
 			}
 		}
 		if c.bytes+len(p.body) > c.maxBytes {
@@ -92,6 +102,37 @@ func (c *playlistCache) put(k playlistKey, p *cachedPlaylist) {
 			c.bytes = 0
 		}
 	}
-	c.entries[k] = p
+	playlists := c.entries[k.video]
+	if playlists == nil {
+		playlists = map[playlistKey]*cachedPlaylist{}
+		c.entries[k.video] = playlists
+	}
+	playlists[k] = p
 	c.bytes += len(p.body)
+}
+
+// forget drops every playlist of video id, for a video whose privacy
+// changed or which was deleted: a playlist kept for its public URL must
+// not outlive the video's being public.
+func (c *playlistCache) forget(id uuid.UUID) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.entries[id] {
+		c.bytes -= len(e.body)
+	}
+	delete(c.entries, id)
+}
+
+// forgetAll drops every playlist.
+func (c *playlistCache) forgetAll() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+	c.bytes = 0
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 )
 
@@ -54,4 +55,35 @@ func TestPlaylistCache(t *testing.T) {
 	disabled.put(k("x"), &cachedPlaylist{body: body(1)})
 	_, ok = disabled.get(k("x"))
 	require.False(t, ok)
+}
+
+func TestPlaylistCacheForgetsOneVideo(t *testing.T) {
+	t.Parallel()
+	c := newPlaylistCache(time.Hour, 1000)
+	a, b := uuid.New(), uuid.New()
+	ka := []playlistKey{{video: a, key: "m"}, {video: a, key: "m", private: true}, {video: a, key: "m", base: "/x/"}}
+	kb := playlistKey{video: b, key: "m"}
+	for _, k := range ka {
+		c.put(k, &cachedPlaylist{body: []byte("0123456789")})
+	}
+	c.put(kb, &cachedPlaylist{body: []byte("01234")})
+	require.Equal(t, 35, c.bytes)
+
+	c.forget(a)
+	for _, k := range ka {
+		_, ok := c.get(k)
+		require.False(t, ok, "every playlist of the video goes: %+v", k)
+	}
+	_, ok := c.get(kb)
+	require.True(t, ok, "other videos' stay")
+	require.Equal(t, 5, c.bytes)
+
+	c.forgetAll()
+	_, ok = c.get(kb)
+	require.False(t, ok)
+	require.Zero(t, c.bytes)
+
+	var disabled *playlistCache
+	disabled.forget(a)
+	disabled.forgetAll()
 }

@@ -46,7 +46,7 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 // servePlaylist reads the playlist whole, since its Cache-Control depends
 // on what it says, and serves it from memory.
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
-	ck := playlistKey{key: req.Key, private: private}
+	ck := playlistKey{video: req.ID, key: req.Key, private: private}
 	if p, ok := h.playlists.get(ck); ok {
 		writePlaylist(w, r, req.contentType, p)
 		return

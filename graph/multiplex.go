@@ -33,8 +33,9 @@ import (
 // video's privacy changes, the "anyone else" streams of that video hold
 // their events until the visibility is read again, and end (each
 // subscriber gets complete) if the video is no longer visible; a
-// connection whose session or token stops being valid is closed by the
-// transport's revalidation.
+// connection whose session or token is logged out or revoked is ended by
+// the transport the moment the notifier announces it (wsConn.revoke),
+// before any later event is published.
 type multiplexer struct {
 	r *Resolver
 
@@ -193,7 +194,7 @@ func (s *mxStream) add(sub *mxSub) bool {
 	}
 	s.subs[sub] = struct{}{}
 	if s.last != nil {
-		sub.c.sendFrame(sub.c.frame(sub.id, s.last))
+		sub.c.sendOp(sub.id, sub.c.frame(sub.id, s.last))
 	}
 	return true
 }
@@ -249,7 +250,7 @@ func (s *mxStream) publish(payload []byte) {
 			f = sub.c.frame(sub.id, payload)
 			frames[k] = f
 		}
-		sub.c.sendFrame(f)
+		sub.c.sendOp(sub.id, f)
 	}
 }
 

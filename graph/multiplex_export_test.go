@@ -6,9 +6,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// Connections' credentials are checked again every 300 ms in tests, so a
-// logged-out session is seen quickly.
-func init() { revalidateEvery.Store(int64(300 * time.Millisecond)) }
+// Connections' credentials are checked again only every hour in tests:
+// a logged-out session or a revoked token must end its connections
+// through the notifier's announcement alone.
+func init() { revalidateEvery.Store(int64(time.Hour)) }
 
 // MultiplexExecutions is how many times the shared videoProgress streams
 // of video id have executed their selection, while any is open.

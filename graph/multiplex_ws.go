@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/google/uuid"
 	"github.com/gorilla/websocket"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -50,8 +51,11 @@ type wsTransport struct {
 var _ graphql.Transport = (*wsTransport)(nil)
 
 // revalidateEvery is how often open connections' credentials are checked
-// again, so a logged-out session or a revoked token stops receiving
-// events. Tests shorten it.
+// again. Logged-out sessions and revoked tokens are announced by the
+// notifier and end their connections at once (credentialRevoked); the
+// sweep catches what is not announced: a session that expired while
+// open, a user who lost the administrator role. Tests lengthen it, to
+// show that announcements alone suffice.
 var revalidateEvery atomic.Int64
 
 func init() { revalidateEvery.Store(int64(15 * time.Second)) }
@@ -73,7 +77,7 @@ const (
 
 func newWSTransport(r *Resolver, keepAlive time.Duration, maxQuery int) *wsTransport {
 	maxRead := int64(max(maxQuery, 64<<10)) * 2
-	return &wsTransport{
+	t := &wsTransport{
 		resolver:  r,
 		keepAlive: keepAlive,
 		maxRead:   maxRead,
@@ -88,6 +92,10 @@ func newWSTransport(r *Resolver, keepAlive time.Duration, maxQuery int) *wsTrans
 		mx:    newMultiplexer(r),
 		conns: map[*wsConn]struct{}{},
 	}
+	if r.Hub != nil && r.Hub.Notifier() != nil {
+		r.Hub.Notifier().SubscribeCredentialRevocations(t.credentialsListening, t.credentialRevoked)
+	}
+	return t
 }
 
 // Supports reports whether r is a websocket upgrade.
@@ -119,11 +127,20 @@ type wsConn struct {
 
 	mu          sync.Mutex
 	initialized bool
-	ops         map[string]func() // id -> stop
-	queue       [][]byte
-	flushing    bool
-	closed      bool
-	keepAlive   *time.Timer
+	// credential is the id of the session or API token the connection
+	// authenticated with (uuid.Nil when anonymous), set with initialized.
+	credential uuid.UUID
+	ops        map[string]func() // id -> stop
+	queue      [][]byte
+	flushing   bool
+	closed     bool
+	// revoked is set once the credential stopped being valid: no
+	// operation starts and no event goes out any more.
+	revoked bool
+	// closeFrame, once set, is the close message the writer sends after
+	// the frames already queued, then closing the socket.
+	closeFrame []byte
+	keepAlive  *time.Timer
 }
 
 // Do upgrades the request and serves the connection until it closes.
@@ -231,6 +248,12 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 	c.token = token
 	c.mu.Lock()
 	c.initialized = true
+	if c.viewer != nil {
+		c.credential = c.viewer.SessionID
+		if c.viewer.TokenID != uuid.Nil {
+			c.credential = c.viewer.TokenID
+		}
+	}
 	c.mu.Unlock()
 	// The acknowledgement carries no payload: echoing the init payload
 	// would send the client's token back in clear.
@@ -347,7 +370,7 @@ func (c *wsConn) run(id string, oc *graphql.OperationContext) {
 			if resp == nil {
 				break
 			}
-			c.sendFrame(c.frame(id, encodeResponse(resp)))
+			c.sendOp(id, c.frame(id, encodeResponse(resp)))
 		}
 		if c.removeOp(id) {
 			c.complete(id)
@@ -355,11 +378,12 @@ func (c *wsConn) run(id string, oc *graphql.OperationContext) {
 	}()
 }
 
-// addOp records operation id with the function that stops it.
+// addOp records operation id with the function that stops it; false
+// when the connection is closing or its credential was revoked.
 func (c *wsConn) addOp(id string, stop func()) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.closed {
+	if c.closed || c.revoked {
 		return false
 	}
 	c.ops[id] = stop
@@ -433,11 +457,28 @@ func (c *wsConn) send(m wsMessage) {
 	c.sendFrame(b)
 }
 
+// sendOp queues a result frame of operation id, unless the operation
+// has ended: an operation stopped by the client or ended by a revoked
+// credential gets nothing after its end.
+func (c *wsConn) sendOp(id string, b []byte) {
+	c.mu.Lock()
+	if _, ok := c.ops[id]; !ok {
+		c.mu.Unlock()
+		return
+	}
+	c.enqueueLocked(b)
+}
+
 // sendFrame queues one text frame; a goroutine writes the queue and ends
 // when it is empty, so an idle connection holds none.
 func (c *wsConn) sendFrame(b []byte) {
 	c.mu.Lock()
-	if c.closed {
+	c.enqueueLocked(b)
+}
+
+// enqueueLocked is sendFrame with c.mu held; it unlocks.
+func (c *wsConn) enqueueLocked(b []byte) {
+	if c.closed || c.closeFrame != nil {
 		c.mu.Unlock()
 		return
 	}
@@ -462,8 +503,14 @@ func (c *wsConn) flush() {
 		q := c.queue
 		c.queue = nil
 		if len(q) == 0 || c.closed {
+			closeFrame := c.closeFrame
 			c.flushing = false
+			closed := c.closed
 			c.mu.Unlock()
+			if closeFrame != nil && !closed {
+				_ = c.conn.WriteControl(websocket.CloseMessage, closeFrame, time.Now().Add(time.Second))
+				c.conn.Close() // the reader ends and cleans up
+			}
 			return
 		}
 		c.mu.Unlock()
@@ -494,6 +541,56 @@ func (c *wsConn) writeNow(m wsMessage) {
 func (c *wsConn) closeWith(code int, reason string) {
 	_ = c.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
 	c.conn.Close()
+}
+
+// closeAfterQueued closes the socket with code and reason once the frames
+// queued so far are written; frames queued later are dropped.
+func (c *wsConn) closeAfterQueued(code int, reason string) {
+	c.mu.Lock()
+	if c.closed || c.closeFrame != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.closeFrame = websocket.FormatCloseMessage(code, reason)
+	if c.flushing {
+		c.mu.Unlock()
+		return // the writer closes after the queue
+	}
+	c.flushing = true
+	c.mu.Unlock()
+	go c.flush()
+}
+
+// errRevoked ends the operations of a connection whose credential
+// stopped being valid.
+var errRevoked = gqlerror.List{requestError("UNAUTHENTICATED",
+	"The session or API token of this connection was logged out, revoked or expired; connect again with a valid one.")}
+
+// revoke ends a connection whose credential stopped being valid, as
+// graphql-transport-ws has it: every running operation ends with an
+// error message (code UNAUTHENTICATED) and gets no event after it, and
+// the socket then closes with 4403 Forbidden, the code for a connection
+// the server no longer accepts (graphql-ws clients reconnect with fresh
+// connection parameters). It does not block.
+func (c *wsConn) revoke() {
+	c.mu.Lock()
+	if c.closed || c.revoked {
+		c.mu.Unlock()
+		return
+	}
+	c.revoked = true
+	ops := c.ops
+	c.ops = map[string]func(){}
+	c.mu.Unlock()
+	// Removed from ops, no operation can queue an event any more (sendOp);
+	// multiplexed ones leave their streams too.
+	for _, stop := range ops {
+		stop()
+	}
+	for id := range ops {
+		c.sendErrors(id, errRevoked)
+	}
+	c.closeAfterQueued(4403, "Forbidden")
 }
 
 // shutdown stops every operation once the reader has ended.
@@ -531,9 +628,7 @@ func (t *wsTransport) track(c *wsConn, open bool) {
 }
 
 // revalidate checks every open connection's credential every
-// revalidateEvery (once per distinct token) and closes, with 4403, those
-// whose session was logged out or expired, whose token was revoked, or
-// whose viewer changed (an administrator demoted).
+// revalidateEvery, while connections are open.
 func (t *wsTransport) revalidate() {
 	ticker := time.NewTicker(time.Duration(revalidateEvery.Load()))
 	defer ticker.Stop()
@@ -544,29 +639,68 @@ func (t *wsTransport) revalidate() {
 			t.mu.Unlock()
 			return
 		}
-		byToken := map[string][]*wsConn{}
-		for c := range t.conns {
-			c.mu.Lock()
-			ok := c.initialized && c.token != "" && !c.closed
-			c.mu.Unlock()
-			if ok {
-				byToken[c.token] = append(byToken[c.token], c)
-			}
-		}
 		t.mu.Unlock()
-		for token, conns := range byToken {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			v, err := t.resolver.Auth.Authenticate(ctx, token)
-			cancel()
-			if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
-				continue // the store is unreachable: keep serving, try again
-			}
-			for _, c := range conns {
-				if err != nil || v.UserID != c.viewer.UserID || v.IsAdmin != c.viewer.IsAdmin {
-					c.closeWith(4403, "Forbidden")
-				}
+		t.revalidateOnce()
+	}
+}
+
+// revalidateOnce checks every open connection's credential (once per
+// distinct token) and revokes connections whose session was logged out
+// or expired, whose token was revoked, or whose viewer changed (an
+// administrator demoted).
+func (t *wsTransport) revalidateOnce() {
+	t.mu.Lock()
+	byToken := map[string][]*wsConn{}
+	for c := range t.conns {
+		c.mu.Lock()
+		ok := c.initialized && c.token != "" && !c.closed
+		c.mu.Unlock()
+		if ok {
+			byToken[c.token] = append(byToken[c.token], c)
+		}
+	}
+	t.mu.Unlock()
+	for token, conns := range byToken {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		v, err := t.resolver.Auth.Authenticate(ctx, token)
+		cancel()
+		if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
+			continue // the store is unreachable: keep serving, try again
+		}
+		for _, c := range conns {
+			if err != nil || v.UserID != c.viewer.UserID || v.IsAdmin != c.viewer.IsAdmin {
+				c.revoke()
 			}
 		}
+	}
+}
+
+// credentialRevoked runs on the notifier's goroutine when session or API
+// token id was revoked or deleted, in any process: the connections
+// authenticated with it end at once. Announcements come in commit order
+// with video events, so an event published after a logOut committed never
+// reaches the logged-out connection.
+func (t *wsTransport) credentialRevoked(id uuid.UUID) {
+	var revoked []*wsConn
+	t.mu.Lock()
+	for c := range t.conns {
+		c.mu.Lock()
+		if c.credential == id && c.initialized {
+			revoked = append(revoked, c)
+		}
+		c.mu.Unlock()
+	}
+	t.mu.Unlock()
+	for _, c := range revoked {
+		c.revoke()
+	}
+}
+
+// credentialsListening checks every connection again when revocations
+// may have been missed (the notifier reconnected).
+func (t *wsTransport) credentialsListening(missed bool) {
+	if missed && t.resolver.Auth != nil {
+		go t.revalidateOnce()
 	}
 }
 

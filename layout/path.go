@@ -38,6 +38,12 @@ type Object struct {
 	// Token is the signed link's token, "" for the public form. Only its
 	// syntax is checked: verifying it is the caller's business.
 	Token string
+	// MalformedToken reports a path of the signed form whose token
+	// segment cannot be a token (empty, longer than MaxTokenLen, or with
+	// a character a token never has); Token is then "". The object is
+	// parsed as usual, so the caller can refuse the link as it refuses a
+	// token that fails verification, rather than as a missing object.
+	MalformedToken bool
 	// ID is the video.
 	ID uuid.UUID
 	// Key is the object's storage key, "videos/<id>/<object>".
@@ -62,12 +68,14 @@ const uuidLen = 36
 //	/media/videos/<id>/<object>
 //	/media/t/<token>/videos/<id>/<object>
 //
-// strictly: ok is false unless <id> is a canonical (lowercase) UUID,
-// <token> only digits, letters, '.', '-' and '_', and <object> one of the
-// names the package documentation lists, with a known extension, that is
-// a valid storage key: no empty, "." or ".." segment, no backslash or
-// control character. Percent-decoding has already happened, so "%2e%2e"
-// arrives here as ".." and is refused like any other dot segment, while a
+// strictly: ok is false unless <id> is a canonical (lowercase) UUID and
+// <object> one of the names the package documentation lists, with a
+// known extension, that is a valid storage key: no empty, "." or ".."
+// segment, no backslash or control character. A <token> that is not 1 to
+// MaxTokenLen digits, letters, '.', '-' and '_' does not make the path
+// fail: it sets MalformedToken, so that a mangled link is refused like a
+// forged one. Percent-decoding has already happened, so "%2e%2e" arrives
+// here as ".." and is refused like any other dot segment, while a
 // double-encoded "%252e" arrives as the literal name "%2e", which is
 // harmless.
 func ParsePath(p string) (o Object, ok bool) {
@@ -77,10 +85,15 @@ func ParsePath(p string) (o Object, ok bool) {
 	}
 	if r, ok := strings.CutPrefix(rest, "t/"); ok {
 		tok, r, ok := strings.Cut(r, "/")
-		if !ok || !validToken(tok) {
+		if !ok {
 			return o, false
 		}
-		o.Token, rest = tok, r
+		if validToken(tok) {
+			o.Token = tok
+		} else {
+			o.MalformedToken = true
+		}
+		rest = r
 	}
 	// The storage key is the rest of the path; valid as a key, it has no
 	// empty or dot segment anywhere.

@@ -20,6 +20,8 @@ func TestParsePath(t *testing.T) {
 		key   string // "" when refused
 		kind  layout.Kind
 		token string
+		// malformed: the signed form with a token that cannot be one.
+		malformed bool
 	}{
 		{path: "/media/videos/" + id + "/hls/master.m3u8", key: "videos/" + id + "/hls/master.m3u8", kind: layout.KindPlaylist},
 		{path: "/media/videos/" + id + "/hls/720p/index.m3u8", key: "videos/" + id + "/hls/720p/index.m3u8", kind: layout.KindPlaylist},
@@ -74,11 +76,17 @@ func TestParsePath(t *testing.T) {
 		{path: "/media/" + id + "/poster.jpg"},
 		{path: "/videos/" + id + "/poster.jpg"},
 		{path: "/media/uploads/" + id + "/poster.jpg"},
-		{path: "/media/t//videos/" + id + "/poster.jpg"},
 		{path: "/media/t/" + tok},
 		{path: "/media/t/" + tok + "/t/" + tok + "/videos/" + id + "/poster.jpg"},
-		{path: "/media/t/a%2fb/videos/" + id + "/poster.jpg"},
-		{path: "/media/t/" + strings.Repeat("1", 300) + "/videos/" + id + "/poster.jpg"},
+		{path: "/media/t/" + tok + "/videos/" + id + "/poster.png"},
+		{path: "/media/t/a b/videos/" + id + "/thumb.jpg"},
+		// A mangled token still names the object: the caller refuses the
+		// link (403), not the object (404).
+		{path: "/media/t//videos/" + id + "/poster.jpg", key: "videos/" + id + "/poster.jpg", kind: layout.KindImage, malformed: true},
+		{path: "/media/t/a%2fb/videos/" + id + "/poster.jpg", key: "videos/" + id + "/poster.jpg", kind: layout.KindImage, malformed: true},
+		{path: "/media/t/a b/videos/" + id + "/poster.jpg", key: "videos/" + id + "/poster.jpg", kind: layout.KindImage, malformed: true},
+		{path: "/media/t/" + tok + "~/videos/" + id + "/hls/master.m3u8", key: "videos/" + id + "/hls/master.m3u8", kind: layout.KindPlaylist, malformed: true},
+		{path: "/media/t/" + strings.Repeat("1", 300) + "/videos/" + id + "/poster.jpg", key: "videos/" + id + "/poster.jpg", kind: layout.KindImage, malformed: true},
 	} {
 		o, ok := layout.ParsePath(tc.path)
 		if tc.key == "" {
@@ -89,6 +97,7 @@ func TestParsePath(t *testing.T) {
 		require.Equal(t, tc.key, o.Key)
 		require.Equal(t, tc.kind, o.Kind)
 		require.Equal(t, tc.token, o.Token)
+		require.Equal(t, tc.malformed, o.MalformedToken, "%q", tc.path)
 		require.Equal(t, id, o.ID.String())
 		require.Equal(t, id, o.IDText())
 		require.Equal(t, tc.key[strings.LastIndexByte(tc.key, '.'):], o.Ext)

@@ -61,6 +61,10 @@ type Config struct {
 	AnalyticsIPRate         int
 	AnalyticsRollupInterval time.Duration
 
+	// MediaPrivacyTTL bounds how long /media/ trusts a video's privacy
+	// it read, should the notifier's change notice be lost.
+	MediaPrivacyTTL time.Duration
+
 	PublicURL     string
 	MediaBaseURL  string
 	MediaS3Mode   string
@@ -330,6 +334,7 @@ func apiFlags(fs flagSet) {
 	fs.str(&cfg.MediaBaseURL, "media-base-url", "CLIPCUT_MEDIA_BASE_URL", "", "Base URL of /media/ in playback URLs, for a CDN in front of it (https://cdn.example.com). Empty: the public URL.")
 	fs.str(&cfg.MediaS3Mode, "media-s3-mode", "CLIPCUT_MEDIA_S3_MODE", "proxy", "How media in S3 is served: proxy (streamed through clipcut) or redirect (302 to a short-lived presigned URL).")
 	fs.bool(&cfg.MediaFastPath, "media-fast-path", "CLIPCUT_MEDIA_FAST_PATH", true, "Answer GET and HEAD of /media/ on connections that fetch only media (players, CDNs) without net/http's per-request overhead, a segment's headers sent in the same packets as its data; the first other request moves the connection to net/http. false: net/http serves everything.")
+	fs.duration(&cfg.MediaPrivacyTTL, "media-privacy-ttl", "CLIPCUT_MEDIA_PRIVACY_TTL", 5*time.Second, "How long /media/ reuses a video's privacy read from the database. A change reaches every replica at once through the notifier; this only bounds an answer kept while the notifier reconnects.")
 	fs.duration(&cfg.PlaybackTTL, "playback-ttl", "CLIPCUT_PLAYBACK_TTL", 6*time.Hour, "How long the signed playback URLs given to a private video's viewers stay valid.")
 	fs.str(&cfg.StorageQuota, "user-storage-quota", "CLIPCUT_USER_STORAGE_QUOTA", "100GiB", "Total size of the uploads of one user (administrators are exempt); 0 for unlimited.")
 	fs.int(&cfg.DailyUploads, "user-daily-uploads", "CLIPCUT_USER_DAILY_UPLOADS", 50, "Uploads one user may start per 24 hours (administrators are exempt); 0 for unlimited.")
@@ -501,6 +506,9 @@ func (c *Config) validateAPI(bad problem) {
 	}
 	if c.MediaS3Mode != "proxy" && c.MediaS3Mode != "redirect" {
 		bad("--media-s3-mode (CLIPCUT_MEDIA_S3_MODE) must be proxy or redirect, got %q", c.MediaS3Mode)
+	}
+	if c.MediaPrivacyTTL <= 0 {
+		bad("--media-privacy-ttl (CLIPCUT_MEDIA_PRIVACY_TTL) must be positive, got %s", c.MediaPrivacyTTL)
 	}
 	if c.PlaybackTTL < time.Minute || c.PlaybackTTL > 7*24*time.Hour {
 		bad("--playback-ttl (CLIPCUT_PLAYBACK_TTL) must be between 1m and 168h, got %s", c.PlaybackTTL)

@@ -247,6 +247,7 @@ func (a *app) newAPI() error {
 	st := a.store
 	a.media, err = delivery.New(delivery.Config{
 		Bucket: a.bucket, Signer: a.signer, S3Mode: cfg.MediaS3Mode, Logger: a.logger, Registerer: a.metrics.registry,
+		LookupTTL: cfg.MediaPrivacyTTL,
 		Lookup: func(ctx context.Context, id uuid.UUID) (string, error) {
 			privacy, err := st.VideoPrivacy(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
@@ -255,7 +256,15 @@ func (a *app) newAPI() error {
 			return privacy, err
 		},
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	// A privacy change or deletion, made by any process, reaches this
+	// one's media delivery at once. Every LISTEN (the first too: answers
+	// cached before it may predate a change it would have reported)
+	// forgets everything.
+	a.onClose(a.notifier.SubscribePrivacyChanges(func(bool) { a.media.ForgetAll() }, a.media.ForgetVideo))
+	return nil
 }
 
 // backgroundServices are the services that run beside HTTP, in start

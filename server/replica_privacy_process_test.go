@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/storage"
+)
+
+// TestPrivacyChangeReachesEveryReplicasMediaAtOnce runs two processes on
+// one database and one media directory: a video made PRIVATE through
+// process A's GraphQL is refused by process B's /media/ without waiting
+// for B's privacy cache to expire (an hour here), because the change
+// reaches B through the notifier.
+func TestPrivacyChangeReachesEveryReplicasMediaAtOnce(t *testing.T) {
+	t.Parallel()
+	dirA := traversableTempDir(t)
+	common := []string{
+		"CLIPCUT_SECRET_KEYS=replica-privacy-test-key-0123456789abcdef",
+		"CLIPCUT_MEDIA_PRIVACY_TTL=1h",
+	}
+	a := startClipcut(t, dirA, common...)
+	a.waitReady(t)
+	// B uses A's private cluster and A's media directory: all the two
+	// share is what replicas share.
+	b := startClipcutMode(t, traversableTempDir(t), "api", append([]string{
+		"DATABASE_URL=postgres://clipcut@/clipcut?sslmode=disable&host=" + filepath.Join(dirA, "var", "pg", "run"),
+		"CLIPCUT_DATA_DIR=" + filepath.Join(dirA, "var"),
+	}, common...)...)
+	b.waitReady(t)
+
+	res, _ := a.graphql(t, `mutation { signUp(input: {email: "ada@example.com", password: "correct horse", name: "Ada"}) { token } }`)
+	token := res["data"].(map[string]any)["signUp"].(map[string]any)["token"].(string)
+	res, _ = a.graphql(t, `mutation { createUpload(input: {title: "Clip", filename: "clip.mp4", size: 1000, privacy: PUBLIC}) { video { id } } }`,
+		"Authorization", "Bearer "+token)
+	id := uuid.MustParse(res["data"].(map[string]any)["createUpload"].(map[string]any)["video"].(map[string]any)["id"].(string))
+
+	// A segment in the shared media directory, as a worker would store it.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	bucket, err := storage.NewLocal(filepath.Join(dirA, "var", "media"))
+	require.NoError(t, err)
+	defer bucket.Close()
+	key := layout.RenditionPrefix(id, "360p") + "/seg_00000.ts"
+	require.NoError(t, bucket.Put(ctx, key, strings.NewReader("segment bytes"), int64(len("segment bytes")), "video/mp2t"))
+	segment := layout.URL(layout.PublicPath(id), id, key)
+
+	// B serves it publicly, and so has PUBLIC cached for an hour.
+	for _, p := range []*process{a, b} {
+		code, body := p.get(t, segment)
+		require.Equal(t, http.StatusOK, code, body)
+		require.Equal(t, "segment bytes", body)
+	}
+
+	res, _ = a.graphql(t, fmt.Sprintf(`mutation { updateVideo(input: {id: %q, privacy: PRIVATE}) { privacy } }`, id),
+		"Authorization", "Bearer "+token)
+	require.Equal(t, "PRIVATE", res["data"].(map[string]any)["updateVideo"].(map[string]any)["privacy"], "%v", res)
+
+	// The notice travels A -> PostgreSQL -> B's notifier: asynchronous,
+	// but far sooner than the hour B would otherwise keep its answer.
+	start := time.Now()
+	require.Eventually(t, func() bool {
+		code, _ := b.get(t, segment)
+		return code == http.StatusForbidden
+	}, time.Minute, 20*time.Millisecond, "B still serves the unsigned segment of a private video\n%s", b.log())
+	t.Logf("B refused the unsigned segment %s after the change", time.Since(start).Round(time.Millisecond))
+	code, _ := a.get(t, segment)
+	require.Equal(t, http.StatusForbidden, code)
+	b.stop(t)
+	a.stop(t)
+}
