@@ -94,7 +94,7 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 	require.NoError(t, err)
 	ladder := PlanLadder(*info, LadderOptions{})
 	require.Len(t, ladder, 3)
-	opts := EncodeOptions{Preset: "ultrafast"}
+	opts := EncodeOptions{Preset: "veryfast"}
 	chunks := PlanChunks(*info, 8, opts)
 	require.Len(t, chunks, 3)
 
