@@ -365,3 +365,21 @@ func MeasureAssembled(first RenditionResult, segs []AssembledSegment) RenditionR
 	}
 	return res
 }
+
+// MaxSegments is how many segments chunk c can have in a rendition of a
+// source of duration seconds: exactly so for a chunk that ends on a
+// boundary, an upper bound for the last. A retried chunk removes these
+// numbers before encoding again, and no other chunk's.
+func (c Chunk) MaxSegments(duration float64, opts EncodeOptions) int {
+	seg := float64(opts.withDefaults().SegmentSeconds)
+	end := c.End
+	if c.Last() {
+		end = math.Max(duration, c.Start) + 2*seg
+	}
+	n := int(math.Ceil((end - c.Start) / seg))
+	if c.Index == 0 {
+		// seg one-second segments stand for the first one.
+		n += int(seg) - 1
+	}
+	return n
+}
