@@ -216,14 +216,28 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 			}
 		}
 	}
-	pieces := make([]media.AudioPiece, encs)
+	var pieces []media.AudioPiece
 	for j := range encs {
 		path := filepath.Join(audioDir, media.AudioPieceName(j, c.Index))
-		off, err := media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
+		fi, err := os.Stat(path)
 		if err != nil {
 			return fail(err)
 		}
-		pieces[j] = media.AudioPiece{Path: path, Offset: off}
+		ok := fi.Size() > 0 // see audioPass
+		var off float64
+		if ok {
+			off, ok, err = media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
+			if err != nil {
+				return fail(err)
+			}
+		}
+		if !ok {
+			// No audio in this chunk's time (the source's audio is
+			// shorter than its picture): the chunk is silent.
+			pieces = nil
+			break
+		}
+		pieces = append(pieces, media.AudioPiece{Path: path, Offset: off})
 	}
 
 	// The first chunk publishes its playlists as it goes, like an
@@ -345,7 +359,15 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 		for ; next < upto; next++ {
 			for j := range encs {
 				name := media.AudioPieceName(j, next)
-				if err := w.deps.Media.PutFile(ctx, chunkAudioKey(id, name), filepath.Join(dir, name), "application/octet-stream"); err != nil {
+				path := filepath.Join(dir, name)
+				if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+					// The audio ended before this chunk: an empty piece
+					// tells its job so.
+					if err := os.WriteFile(path, nil, 0o644); err != nil {
+						return fmt.Errorf("audio pass: %w", err)
+					}
+				}
+				if err := w.deps.Media.PutFile(ctx, chunkAudioKey(id, name), path, "application/octet-stream"); err != nil {
 					return fmt.Errorf("audio pass: %w", err)
 				}
 			}

@@ -165,17 +165,23 @@ func AudioPassArgs(in string, src SourceInfo, ladder []Rendition, chunks []Chunk
 // piece: with -copyts -start_at_zero ffmpeg moves every input to start at
 // zero, so the piece's own start is added back and the audio pass's
 // offset taken off, leaving the piece's packets at their source times.
-func AudioPieceOffset(ctx context.Context, ffprobePath, piece string) (float64, error) {
+// ok is false for a piece without packets (the audio starts after the
+// chunk or ended before it): the chunk then has no audio.
+func AudioPieceOffset(ctx context.Context, ffprobePath, piece string) (offset float64, ok bool, err error) {
 	args := append(inputHardening(), "-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", inputURL(piece))
 	var out bytes.Buffer
 	if _, err := runTool(ctx, "ffprobe", ffprobePath, args, &out); err != nil {
-		return 0, fmt.Errorf("audio piece start: %w", err)
+		return 0, false, fmt.Errorf("audio piece start: %w", err)
 	}
-	start, err := strconv.ParseFloat(strings.TrimSpace(out.String()), 64)
+	text := strings.TrimSpace(out.String())
+	if text == "" || text == "N/A" {
+		return 0, false, nil
+	}
+	start, err := strconv.ParseFloat(text, 64)
 	if err != nil {
-		return 0, fmt.Errorf("audio piece start: %q: %w", out.String(), err)
+		return 0, false, fmt.Errorf("audio piece start: %q: %w", text, err)
 	}
-	return start - audioPassOffset, nil
+	return start - audioPassOffset, true, nil
 }
 
 // AudioPiece is one chunk's piece of one audio encoding, for ChunkArgs.

@@ -110,8 +110,9 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 		var pieces []AudioPiece
 		for j := range encs {
 			p := filepath.Join(audioDir, AudioPieceName(j, c.Index))
-			off, err := AudioPieceOffset(ctx, ffprobe, p)
+			off, ok, err := AudioPieceOffset(ctx, ffprobe, p)
 			require.NoError(t, err)
+			require.True(t, ok)
 			pieces = append(pieces, AudioPiece{Path: p, Offset: off})
 		}
 		work := filepath.Join(dir, fmt.Sprintf("chunk%d", c.Index))
