@@ -5,6 +5,10 @@
 // change a video's lifecycle through the video service (Deps.Videos).
 // Queue inserts the jobs the video service asks for, in its transactions.
 // Register adds every worker; PeriodicJobs lists the scheduled ones.
+//
+// A long video is transcoded in chunks that any worker encodes, counted
+// down in PostgreSQL so the last one assembles the renditions; chunk.go
+// explains the design and why a countdown rather than a waiting parent.
 package jobs
 
 import (
