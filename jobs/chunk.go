@@ -244,7 +244,7 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 	// unchunked encode; the others store segments only (the playlists
 	// list them once the chunks before them are done).
 	out := filepath.Join(work, "out")
-	syncer := &hlsSyncer{bucket: w.deps.Media, dir: out, prefix: prefix, ladder: ladder, uploaded: map[string]bool{}, segmentsOnly: c.Index > 0}
+	syncer := &hlsSyncer{bucket: w.deps.Media, dir: out, prefix: prefix, ladder: ladder, uploaded: map[string]bool{}, segmentsOnly: c.Index > 0, openEnded: true}
 	syncErr := make(chan error, 1)
 	wg.Add(1)
 	go func() {
@@ -278,6 +278,8 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 	if encodeErr != nil {
 		return w.encodeFailed(ctx, job, encodeErr)
 	}
+	// The rest of the segments; the playlists are the finish's to write.
+	syncer.segmentsOnly = true
 	if err := syncer.syncOnce(ctx, true); err != nil {
 		return fail(err)
 	}
@@ -455,7 +457,6 @@ func writeFile(path string, r io.Reader) error {
 func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[TranscodeChunkArgs], result *chunkResult) error {
 	a := job.Args
 	id := a.VideoID
-	var done, total int
 	assembled := false
 	err := w.deps.DBHealth.Retry(ctx, finishRetryWithin, store.Backoff{Min: 500 * time.Millisecond, Max: 10 * time.Second},
 		func(ctx context.Context) error {
@@ -486,7 +487,7 @@ func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[Transc
 					}
 				}
 				var ready []chunkResult
-				done, total = 0, len(plan.Chunks)
+				done, total := 0, len(plan.Chunks)
 				for _, c := range plan.Chunks {
 					if !c.Done {
 						continue
@@ -498,6 +499,14 @@ func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[Transc
 							return fmt.Errorf("chunk %d of %s: %w", c.Index, id, err)
 						}
 						ready = append(ready, r)
+					}
+				}
+				if len(ready) < total {
+					// Progress moves with the chunks done, under the lock,
+					// so it never goes back.
+					percent := percentTranscodeStart + (percentTranscodeEnd-percentTranscodeStart)*float64(done)/float64(total)
+					if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageTranscode, percent); err != nil {
+						return err
 					}
 				}
 				if len(ready) == 0 {
@@ -521,12 +530,6 @@ func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[Transc
 		if err := w.deps.Media.DeletePrefix(context.WithoutCancel(ctx), chunkWorkPrefix(id)); err != nil {
 			w.deps.Logger.WarnContext(ctx, "remove chunk audio", "video_id", id, "error", err)
 		}
-		return nil
-	}
-	// Progress moves with the chunks done, so it never goes back.
-	percent := percentTranscodeStart + (percentTranscodeEnd-percentTranscodeStart)*float64(done)/float64(max(total, 1))
-	if _, err := w.deps.Store.SetProgress(ctx, id, store.StageTranscode, percent); err != nil && ctx.Err() == nil {
-		w.deps.Logger.WarnContext(ctx, "progress update", "video_id", id, "error", err)
 	}
 	return nil
 }

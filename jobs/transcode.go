@@ -287,6 +287,10 @@ type hlsSyncer struct {
 	// segmentsOnly stores segments but no playlist: a chunk after the
 	// first, whose segments are listed once the chunks before are done.
 	segmentsOnly bool
+	// openEnded stores playlists without EXT-X-ENDLIST: the first chunk's
+	// ffmpeg ends its playlist, but the video goes on in the next chunks,
+	// and a player that saw the end would stop reloading.
+	openEnded bool
 }
 
 // runSegments syncs segments every half second until ctx ends.
@@ -391,6 +395,9 @@ func (s *hlsSyncer) syncOnce(ctx context.Context, final bool) error {
 			changed = true
 		}
 		if (changed || final) && !s.segmentsOnly {
+			if s.openEnded {
+				raw = bytes.ReplaceAll(raw, []byte("#EXT-X-ENDLIST\n"), nil)
+			}
 			key := s.prefix + "/" + r.Name + "/" + media.MediaPlaylistName
 			if err := s.bucket.Put(ctx, key, bytes.NewReader(raw), int64(len(raw)), "application/vnd.apple.mpegurl"); err != nil {
 				return fmt.Errorf("sync %s: %w", key, err)
