@@ -57,3 +57,18 @@ func TestPipelineEncodesLongVideosInChunks(t *testing.T) {
 	require.NoError(t, err)
 	require.Empty(t, objs, "the audio pieces are removed once assembled")
 }
+
+// TestPipelineChunksOutlastingTheAudio encodes a video whose sound stops
+// after 10 of its 22 seconds: the last chunk has no audio piece and is
+// encoded silent rather than waiting for one.
+func TestPipelineChunksOutlastingTheAudio(t *testing.T) {
+	t.Parallel()
+	p := newPipelineOpts(t, pipelineOptions{backend: "local", transcriber: media.NoTranscriber{}, chunkSeconds: 8})
+	clip := ffmpegClip(t, "short-sound.mp4", cat(testsrc("320x180", 25, 22), sine(10), fastH264,
+		[]string{"-c:a", "aac", "-b:a", "96k"})...)
+	id := p.upload(clip)
+	v, _ := p.processed(id, nil)
+	require.Equal(t, store.StatusReady, v.Status, "%v", v.Error)
+	require.Len(t, v.Renditions, 1)
+	require.Equal(t, 22*25, decodedFrames(t, p.localPath(v.Renditions[0].Playlist)))
+}
