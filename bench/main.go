@@ -55,6 +55,7 @@ func benchmarks() []Benchmark {
 		jobsBenchmark(),
 		analyticsBenchmark(),
 		scaleBenchmark(),
+		chunkScaleBenchmark(),
 	}
 }
 

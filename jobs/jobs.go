@@ -5,6 +5,10 @@
 // change a video's lifecycle through the video service (Deps.Videos).
 // Queue inserts the jobs the video service asks for, in its transactions.
 // Register adds every worker; PeriodicJobs lists the scheduled ones.
+//
+// A long video is transcoded in chunks that any worker encodes, counted
+// down in PostgreSQL so the last one assembles the renditions; chunk.go
+// explains the design and why a countdown rather than a waiting parent.
 package jobs
 
 import (
@@ -71,6 +75,7 @@ func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &DeleteMediaWorker{deps: deps})
 	river.AddWorker(workers, &ProbeWorker{deps: deps})
 	river.AddWorker(workers, &TranscodeWorker{deps: deps})
+	river.AddWorker(workers, &TranscodeChunkWorker{deps: deps})
 	river.AddWorker(workers, &ThumbnailsWorker{deps: deps})
 	river.AddWorker(workers, &SubtitlesWorker{deps: deps})
 	river.AddWorker(workers, &PosterWorker{deps: deps})

@@ -25,6 +25,10 @@ type MediaTools struct {
 	// MP4Downloads makes a progressive MP4 of the top rendition of every
 	// video (a remux, no second encode).
 	MP4Downloads bool
+	// ChunkSeconds is the length of the chunks a long video is encoded
+	// in, each a job any worker takes (see chunk.go); 0 encodes every
+	// video in one job.
+	ChunkSeconds int
 }
 
 // pipelineAttempts is how often a processing step is tried before the

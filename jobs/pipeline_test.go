@@ -83,6 +83,8 @@ type pipelineOptions struct {
 	ffprobe string
 	// s3, with backend "minio", sees every request clipcut sends to MinIO.
 	s3 *s3Log
+	// chunkSeconds is MediaTools.ChunkSeconds (0: no chunks).
+	chunkSeconds int
 }
 
 func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
@@ -124,7 +126,7 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	require.NoError(t, err)
 	deps := jobs.Deps{Store: st, Logger: logger, Videos: videos, Uploads: uploads, Media: bucket,
 		UploadExpiry: time.Hour, WorkDir: workDir, Transcriber: o.transcriber,
-		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast"}}
+		Tools: jobs.MediaTools{FFmpeg: "ffmpeg", FFprobe: "ffprobe", Preset: "ultrafast", ChunkSeconds: o.chunkSeconds}}
 	if o.ffprobe != "" {
 		deps.Tools.FFprobe = o.ffprobe
 	}

@@ -62,6 +62,14 @@ func (w *TranscodeWorker) Timeout(job *river.Job[TranscodeArgs]) time.Duration {
 // Work transcodes.
 func (w *TranscodeWorker) Work(ctx context.Context, job *river.Job[TranscodeArgs]) error {
 	id := job.Args.VideoID
+	// A long video is encoded in chunks by any worker (chunk.go): this
+	// job only plans them. The stored probe result decides, so planning
+	// costs no download of the source.
+	if info, err := w.deps.Store.ProbeResult(ctx, id); err == nil {
+		if chunks := media.PlanChunks(info, w.deps.Tools.ChunkSeconds, media.EncodeOptions{Preset: w.deps.Tools.Preset}); len(chunks) > 0 {
+			return w.planChunks(ctx, job, info, chunks)
+		}
+	}
 	p, err := prepare(ctx, w.deps, job.JobRow, id, step{stage: store.StageTranscode})
 	if err != nil {
 		return err
@@ -239,12 +247,7 @@ func (w *TranscodeWorker) progressReporter(ctx context.Context, id uuid.UUID, to
 }
 
 func (w *TranscodeWorker) removeIfDeleted(ctx context.Context, id uuid.UUID) {
-	ctx = context.WithoutCancel(ctx)
-	if exists, err := w.deps.Store.VideoExists(ctx, id); err == nil && !exists {
-		if err := w.deps.Media.DeletePrefix(ctx, layout.Prefix(id)); err != nil {
-			w.deps.Logger.WarnContext(ctx, "remove outputs of deleted video", "video_id", id, "error", err)
-		}
-	}
+	removeIfDeleted(ctx, w.deps, id)
 }
 
 func putMaster(ctx context.Context, bucket storage.Bucket, prefix string, results []media.RenditionResult) error {
@@ -281,6 +284,32 @@ type hlsSyncer struct {
 	ladder   []media.Rendition
 	uploaded map[string]bool // segment keys already in storage
 	playable bool
+	// segmentsOnly stores segments but no playlist: a chunk after the
+	// first, whose segments are listed once the chunks before are done.
+	segmentsOnly bool
+	// openEnded stores playlists without EXT-X-ENDLIST: the first chunk's
+	// ffmpeg ends its playlist, but the video goes on in the next chunks,
+	// and a player that saw the end would stop reloading.
+	openEnded bool
+}
+
+// runSegments syncs segments every half second until ctx ends.
+func (s *hlsSyncer) runSegments(ctx context.Context) error {
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if err := s.syncOnce(ctx, false); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 // run syncs every half second until ctx ends; onPlayable is called once,
@@ -365,7 +394,10 @@ func (s *hlsSyncer) syncOnce(ctx context.Context, final bool) error {
 			s.uploaded[key] = true
 			changed = true
 		}
-		if changed || final {
+		if (changed || final) && !s.segmentsOnly {
+			if s.openEnded {
+				raw = bytes.ReplaceAll(raw, []byte("#EXT-X-ENDLIST\n"), nil)
+			}
 			key := s.prefix + "/" + r.Name + "/" + media.MediaPlaylistName
 			if err := s.bucket.Put(ctx, key, bytes.NewReader(raw), int64(len(raw)), "application/vnd.apple.mpegurl"); err != nil {
 				return fmt.Errorf("sync %s: %w", key, err)

@@ -597,3 +597,128 @@ func sha(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// TestClusterEncodesOneVideoOnEveryWorker runs two worker processes on one
+// long video cut into small chunks: both encode chunks of it (each one's
+// clipcut_transcode_chunks_total rises), one of them is then SIGKILLed
+// in the middle of a chunk, and the video still ends READY with an
+// aligned ladder: every rendition has every source frame and the same
+// segments, and the bucket holds nothing the playlists do not list (the
+// killed chunk's retry removed what its dead attempt stored).
+func TestClusterEncodesOneVideoOnEveryWorker(t *testing.T) {
+	if testing.Short() {
+		t.Skip("cluster test: several processes for about a minute")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	defer cancel()
+	pgOpts := pgcluster.Options{Dir: filepath.Join(traversableTempDir(t), "pg"), Ephemeral: true}
+	cluster, err := pgcluster.Start(ctx, pgOpts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cluster.Stop(context.Background()) })
+	minio := miniotest.Start(t)
+	s3cfg := minio.StorageConfig(t)
+	bucket, err := storage.Open(ctx, s3cfg)
+	require.NoError(t, err)
+	common := []string{
+		"DATABASE_URL=" + cluster.URL(),
+		"CLIPCUT_DB_MAX_CONNS=8",
+		"CLIPCUT_SECRET_KEYS=" + clusterSecretKey,
+		"CLIPCUT_S3_ENDPOINT=" + s3cfg.S3Endpoint,
+		"CLIPCUT_S3_BUCKET=" + s3cfg.S3Bucket,
+		"CLIPCUT_S3_ACCESS_KEY=" + s3cfg.S3AccessKey,
+		"CLIPCUT_S3_SECRET_KEY=" + s3cfg.S3SecretKey,
+		"CLIPCUT_S3_USE_SSL=false",
+	}
+	workerEnv := append([]string{
+		"CLIPCUT_MEDIA_WORKERS=1",
+		"CLIPCUT_X264_PRESET=ultrafast",
+		"CLIPCUT_TRANSCRIBER=none",
+		"CLIPCUT_TRANSCODE_CHUNK_SECONDS=4",
+	}, common...)
+	api := startClipcutMode(t, traversableTempDir(t), "api", common...)
+	w1 := startClipcutMode(t, traversableTempDir(t), "worker", workerEnv...)
+	w2 := startClipcutMode(t, traversableTempDir(t), "worker", workerEnv...)
+	for _, p := range []*process{api, w1, w2} {
+		p.waitReady(t)
+	}
+
+	const seconds, fps = 60, 25
+	clip := makeClipOf(t, fmt.Sprintf("testsrc2=size=640x360:rate=%d:duration=%d", fps, seconds), seconds)
+	res, _ := api.graphql(t, `mutation { signUp(input: {email: "ada@example.com", password: "correct horse", name: "Ada"}) { token } }`)
+	token := res["data"].(map[string]any)["signUp"].(map[string]any)["token"].(string)
+	id, url := createUpload(t, api, token, "long", len(clip))
+	finishUpload(t, api, strings.TrimPrefix(url, "http://"+api.addr), clip)
+
+	const chunks = "clipcut_transcode_chunks_total"
+	status := func() string {
+		_, body := api.get(t, "/api/v1/videos/"+id+"/status", "Authorization", "Bearer "+token)
+		require.NotContains(t, body, `"status":"FAILED"`)
+		return body
+	}
+	deadline := time.Now().Add(5 * time.Minute)
+	for metric(t, w1, chunks) == 0 || metric(t, w2, chunks) == 0 {
+		require.NotContains(t, status(), `"status":"READY"`, "the video was ready before both workers encoded a chunk:\n%s\n%s", w1.log(), w2.log())
+		require.True(t, time.Now().Before(deadline), "both workers did not encode chunks in 5 minutes")
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("chunks encoded: worker 1 %v, worker 2 %v", metric(t, w1, chunks), metric(t, w2, chunks))
+
+	// Kill the worker whose ffmpeg is encoding a chunk now; stopped
+	// first, so the kill lands mid-chunk however fast the machine is.
+	victim, survivor, ffmpeg := waitForTranscode(t, w1, w2)
+	require.NoError(t, syscall.Kill(ffmpeg, syscall.SIGSTOP))
+	before := metric(t, survivor, chunks)
+	require.NoError(t, victim.cmd.Process.Kill())
+	_ = syscall.Kill(ffmpeg, syscall.SIGKILL)
+	waitStatus(t, api, token, id, "READY")
+	require.Greater(t, metric(t, survivor, chunks), before, "the survivor encoded the rest")
+
+	conn, err := pgx.Connect(ctx, cluster.URL())
+	require.NoError(t, err)
+	defer conn.Close(ctx)
+	var retried int
+	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1 AND attempt > 1`, id).Scan(&retried))
+	require.Positive(t, retried, "the killed chunk ran again")
+
+	// The ladder: every rendition has every frame, and the same segment
+	// boundaries as the others.
+	master := "http://" + api.addr + "/media/videos/" + id + "/hls/master.m3u8"
+	ok, msg := decodes(t, master)
+	require.True(t, ok, "the video plays: %s", msg)
+	_, body := api.get(t, "/media/videos/"+id+"/hls/master.m3u8")
+	var durations []string
+	for line := range strings.SplitSeq(body, "\n") {
+		if !strings.HasSuffix(line, ".m3u8") {
+			continue
+		}
+		rendition := "http://" + api.addr + "/media/videos/" + id + "/hls/" + line
+		out, err := exec.Command("ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
+			"-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", rendition).Output()
+		require.NoError(t, err)
+		// ffprobe lists the stream once per HLS program too.
+		require.Equal(t, strconv.Itoa(seconds*fps), strings.Fields(string(out))[0], "%s has every frame once", line)
+		_, playlist := api.get(t, "/media/videos/"+id+"/hls/"+line)
+		var extinf []string
+		for l := range strings.SplitSeq(playlist, "\n") {
+			if strings.HasPrefix(l, "#EXTINF") {
+				extinf = append(extinf, l)
+			}
+		}
+		if durations == nil {
+			durations = extinf
+		}
+		require.Equal(t, durations, extinf, "%s: segments aligned with the other renditions", line)
+	}
+	require.NotEmpty(t, durations)
+
+	expected := map[string]bool{}
+	for _, key := range referencedObjects(ctx, t, bucket, id) {
+		expected[key] = true
+	}
+	objects, err := bucket.List(ctx, "videos/"+id+"/")
+	require.NoError(t, err)
+	for _, o := range objects {
+		require.True(t, expected[o.Key], "stray object %s", o.Key)
+	}
+	survivor.stop(t)
+}

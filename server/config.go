@@ -76,6 +76,9 @@ type Config struct {
 	FFprobe       string
 	X264Preset    string
 	MP4Downloads  bool
+	// ChunkSeconds is the length of the chunks long videos are encoded
+	// in, by every worker (0: one job per video).
+	ChunkSeconds  int
 	Transcriber   string
 	WhisperBin    string
 	WhisperModel  string
@@ -366,6 +369,7 @@ func workerFlags(fs flagSet) {
 	fs.duration(&cfg.AnalyticsRetention, "analytics-retention", "CLIPCUT_ANALYTICS_RETENTION", 90*24*time.Hour, "How long raw player events are kept before the hourly job deletes them; hourly and daily rollups and view counts are kept for good. 0 keeps them for ever.")
 	fs.duration(&cfg.AnalyticsRollupInterval, "analytics-rollup-interval", "CLIPCUT_ANALYTICS_ROLLUP_INTERVAL", jobs.AnalyticsRollupInterval, "How often player events are summarised into the hourly and daily figures the dashboards show (and so how far they lag behind); between 1s and 1h.")
 	fs.str(&cfg.X264Preset, "x264-preset", "CLIPCUT_X264_PRESET", "veryfast", "x264 preset for the HLS ladder: ultrafast ... veryslow (slower: smaller files at the same quality).")
+	fs.int(&cfg.ChunkSeconds, "transcode-chunk-seconds", "CLIPCUT_TRANSCODE_CHUNK_SECONDS", 30, "A video longer than this (plus one 4-second segment) is encoded in chunks of about this length (rounded up to whole segments), each a job any worker process takes, so one video uses every worker; 0 encodes every video in one job.")
 }
 
 func printUsage(w io.Writer, m mode, cfg *Config) {
@@ -530,6 +534,9 @@ func (c *Config) validateWorker(bad problem) {
 	if c.Workers < 1 {
 		bad("--workers (CLIPCUT_WORKERS) must be at least 1, got %d", c.Workers)
 	}
+	if c.ChunkSeconds < 0 {
+		bad("--transcode-chunk-seconds (CLIPCUT_TRANSCODE_CHUNK_SECONDS) must be 0 (no chunks) or more, got %d", c.ChunkSeconds)
+	}
 	if c.MediaWorkers < 1 {
 		bad("--media-workers (CLIPCUT_MEDIA_WORKERS) must be at least 1, got %d", c.MediaWorkers)
 	}
@@ -616,7 +623,7 @@ func (c *Config) storageConfig() storage.Config {
 }
 
 func (c *Config) mediaTools() jobs.MediaTools {
-	return jobs.MediaTools{FFmpeg: c.FFmpeg, FFprobe: c.FFprobe, Preset: c.X264Preset, MP4Downloads: c.MP4Downloads}
+	return jobs.MediaTools{FFmpeg: c.FFmpeg, FFprobe: c.FFprobe, Preset: c.X264Preset, MP4Downloads: c.MP4Downloads, ChunkSeconds: c.ChunkSeconds}
 }
 
 func (c *Config) transcriberConfig() media.TranscriberConfig {

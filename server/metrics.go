@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/clipcut/clipcut/httpmeter"
+	"github.com/clipcut/clipcut/jobs"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -25,6 +26,8 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	jobs     *prometheus.CounterVec
 	jobTime  *prometheus.HistogramVec
+	// chunks counts the transcode chunks this process encoded.
+	chunks prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -48,8 +51,12 @@ func newMetrics() *metrics {
 			Help:    "Background job run time by kind.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 3, 12),
 		}, []string{"kind"}),
+		chunks: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "clipcut_transcode_chunks_total",
+			Help: "Chunks of long videos this process encoded (transcode_chunk jobs completed): with several workers, each one's share of the encoding.",
+		}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.jobs, m.jobTime,
+	m.registry.MustRegister(m.requests, m.latency, m.jobs, m.jobTime, m.chunks,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -141,6 +148,9 @@ func (m *metrics) observeJobs(ctx context.Context, client *river.Client[pgx.Tx])
 				river.EventKindJobCancelled: "cancelled", river.EventKindJobSnoozed: "snoozed",
 			}[ev.Kind]
 			m.jobs.WithLabelValues(ev.Job.Kind, outcome).Inc()
+			if ev.Kind == river.EventKindJobCompleted && ev.Job.Kind == (jobs.TranscodeChunkArgs{}).Kind() {
+				m.chunks.Inc()
+			}
 			if ev.JobStats != nil {
 				m.jobTime.WithLabelValues(ev.Job.Kind).Observe(ev.JobStats.RunDuration.Seconds())
 			}

@@ -1,0 +1,688 @@
+package jobs
+
+// Chunked transcoding: one long video, every worker.
+//
+// A video longer than MediaTools.ChunkSeconds (and not audio-only) is cut
+// at segment boundaries into chunks (media.PlanChunks). The transcode job
+// only plans: in one transaction it records the plan (a row per chunk)
+// and inserts one TranscodeChunkArgs job per chunk, which any worker
+// takes. Each chunk job encodes every rung of its chunk in one ffmpeg
+// (media.ChunkArgs) and stores its segments, numbered so that they run on
+// across chunks. The first chunk's job also runs the audio pass: the
+// video's audio encoded once, cut into one piece per chunk, each stored
+// as soon as it is complete for the other chunks to copy into their
+// segments (see media/chunk.go for why that makes seams inaudible).
+//
+// The chunks count down in the database: a finishing chunk locks the
+// plan, marks itself done, and, once the chunks from the first on are
+// done, writes the rendition playlists of those; the one that finds every
+// chunk done assembles the video (VOD playlists, measured master,
+// renditions) in the same locked transaction that moves it on to
+// thumbnails. The alternative, a parent job that waits for its chunks
+// and then assembles, would hold a worker slot doing nothing for the
+// whole encode (or need a separate assemble job that polls); the
+// countdown costs a row lock per chunk and nothing else, and a chunk whose
+// worker died is simply retried by River: it costs that chunk, no more.
+//
+// Playable early stays: the first chunk is inserted first (River takes
+// jobs in insertion order), publishes its playlists while it encodes, as
+// an unchunked encode does, and marks the video playable once every rung
+// has a segment. Later chunks finishing first wait in storage and appear
+// in the playlists when the chunks before them are done.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+
+	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/storage"
+	"github.com/clipcut/clipcut/store"
+)
+
+// TranscodeChunkArgs encodes one chunk of a long video into every rung.
+type TranscodeChunkArgs struct {
+	VideoID uuid.UUID `json:"video_id"`
+	// PlanJob is the transcode job that planned the chunks: when a newer
+	// transcode replaced the plan, this chunk has nothing left to do.
+	PlanJob int64 `json:"plan_job"`
+	// Chunk is what to encode.
+	Chunk media.Chunk `json:"chunk"`
+	// Chunks is how many chunks the video has.
+	Chunks int `json:"chunks"`
+	// Duration is the whole source's length in seconds.
+	Duration float64 `json:"duration"`
+	// Plan is every chunk of the video, for the first chunk's audio
+	// pass, which cuts the audio at their starts; empty for the others.
+	Plan []media.Chunk `json:"plan,omitempty"`
+}
+
+// Kind is the job's stable name.
+func (TranscodeChunkArgs) Kind() string { return "transcode_chunk" }
+
+// InsertOpts puts chunks on the media queue.
+func (TranscodeChunkArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMedia, MaxAttempts: pipelineAttempts}
+}
+
+// TranscodeChunkWorker encodes one chunk and, when it is the last to
+// finish, assembles the video's renditions.
+type TranscodeChunkWorker struct {
+	river.WorkerDefaults[TranscodeChunkArgs]
+	deps Deps
+}
+
+// Timeout allows the timeout base plus six times the chunk's length, as
+// a whole transcode gets for the whole video; the first chunk also runs
+// the audio pass of the whole video.
+func (w *TranscodeChunkWorker) Timeout(job *river.Job[TranscodeChunkArgs]) time.Duration {
+	c := job.Args.Chunk
+	length := c.End - c.Start
+	if c.Last() {
+		length = job.Args.Duration - c.Start
+	}
+	if c.Index == 0 {
+		length += job.Args.Duration
+	}
+	return w.deps.timeoutBase() + time.Duration(max(length, 1)*6*float64(time.Second))
+}
+
+// chunkResult is what a chunk's encode stored, kept on its row.
+type chunkResult struct {
+	// Renditions are the rung names, largest first, as planned.
+	Renditions []string `json:"renditions"`
+	// Segments are each rendition's segments in this chunk.
+	Segments map[string][]media.AssembledSegment `json:"segments"`
+	// First (the first chunk only) is each rendition measured from its
+	// first segments: size, codecs and start time for the master.
+	First map[string]media.RenditionResult `json:"first,omitempty"`
+}
+
+// errPlanReplaced cancels a chunk of a plan a newer transcode replaced.
+var errPlanReplaced = errors.New("the video's chunk plan was replaced by a newer transcode")
+
+// Work encodes the chunk (unless an earlier attempt recorded it) and
+// counts it down.
+func (w *TranscodeChunkWorker) Work(ctx context.Context, job *river.Job[TranscodeChunkArgs]) error {
+	a := job.Args
+	id := a.VideoID
+	defer removeIfDeleted(ctx, w.deps, id)
+	if _, err := processingVideo(ctx, w.deps, id); err != nil {
+		return err
+	}
+	plan, err := w.deps.Store.ChunkPlan(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && plan.JobID != a.PlanJob) {
+		return river.JobCancel(errPlanReplaced)
+	}
+	if err != nil {
+		return err
+	}
+	if plan.Assembled {
+		return nil
+	}
+	var result *chunkResult
+	if a.Chunk.Index >= len(plan.Chunks) || !plan.Chunks[a.Chunk.Index].Done {
+		r, err := w.encode(ctx, job)
+		if err != nil {
+			return err
+		}
+		result = &r
+	}
+	return w.finish(ctx, job, result)
+}
+
+// encode encodes the chunk into every rung and stores its segments.
+func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[TranscodeChunkArgs]) (chunkResult, error) {
+	a := job.Args
+	id, c := a.VideoID, a.Chunk
+	fail := func(err error) (chunkResult, error) {
+		return chunkResult{}, retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+	}
+	p, err := prepare(ctx, w.deps, job.JobRow, id, step{stage: store.StageTranscode})
+	if err != nil {
+		return chunkResult{}, err
+	}
+	defer p.release()
+	info := p.info
+	ladder := media.PlanLadder(info, media.LadderOptions{})
+	opts := media.EncodeOptions{Preset: w.deps.Tools.Preset}
+	prefix := layout.HLSPrefix(id)
+
+	// What a dead attempt stored goes first: a segment it numbered that
+	// this encode does not make must not be served.
+	if job.Attempt > 1 {
+		for _, r := range ladder {
+			for n := range c.MaxSegments(a.Duration, opts) {
+				key := prefix + "/" + r.Name + "/" + fmt.Sprintf(media.SegmentPattern, c.FirstSegment+n)
+				if err := w.deps.Media.Delete(ctx, key); err != nil && !errors.Is(err, storage.ErrNotExist) {
+					return fail(err)
+				}
+			}
+		}
+	}
+
+	work, err := os.MkdirTemp(w.deps.WorkDir, fmt.Sprintf("chunk-%s-%d-", id, c.Index))
+	if err != nil {
+		return fail(err)
+	}
+	defer os.RemoveAll(work)
+
+	encodeCtx, stopEncode := context.WithCancelCause(ctx)
+	defer stopEncode(nil)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+
+	// Audio: the first chunk makes every piece; the others wait for
+	// theirs.
+	encs := media.AudioEncodings(info, ladder)
+	audioDir := filepath.Join(work, "audio")
+	if err := os.Mkdir(audioDir, 0o755); err != nil {
+		return fail(err)
+	}
+	audioErr := make(chan error, 1)
+	if c.Index == 0 && encs > 0 {
+		ready := make(chan struct{})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			audioErr <- w.audioPass(encodeCtx, id, p.path, info, ladder, a, audioDir, ready)
+		}()
+		select {
+		case <-ready:
+		case err := <-audioErr:
+			audioErr <- err
+			if err != nil {
+				return w.encodeFailed(ctx, job, err)
+			}
+			// Done already, every piece stored (ready is closed).
+		}
+	} else {
+		audioErr <- nil
+		if encs > 0 {
+			if err := w.fetchAudio(ctx, id, c.Index, encs, audioDir); err != nil {
+				return chunkResult{}, err
+			}
+		}
+	}
+	var pieces []media.AudioPiece
+	for j := range encs {
+		path := filepath.Join(audioDir, media.AudioPieceName(j, c.Index))
+		fi, err := os.Stat(path)
+		if err != nil {
+			return fail(err)
+		}
+		ok := fi.Size() > 0 // see audioPass
+		var off float64
+		if ok {
+			off, ok, err = media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
+			if err != nil {
+				return fail(err)
+			}
+		}
+		if !ok {
+			// No audio in this chunk's time (the source's audio is
+			// shorter than its picture): the chunk is silent.
+			pieces = nil
+			break
+		}
+		pieces = append(pieces, media.AudioPiece{Path: path, Offset: off})
+	}
+
+	// The first chunk publishes its playlists as it goes, like an
+	// unchunked encode; the others store segments only (the playlists
+	// list them once the chunks before them are done).
+	out := filepath.Join(work, "out")
+	syncer := &hlsSyncer{bucket: w.deps.Media, dir: out, prefix: prefix, ladder: ladder, uploaded: map[string]bool{}, segmentsOnly: c.Index > 0, openEnded: true}
+	syncErr := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if c.Index > 0 {
+			syncErr <- syncer.runSegments(encodeCtx)
+			return
+		}
+		syncErr <- syncer.run(encodeCtx, func(planned []store.Rendition) error {
+			err := w.deps.Store.SetPlayable(ctx, id, planned)
+			if w.deps.DBHealth.Failed(ctx, err) {
+				return errDatabaseAway
+			}
+			if err == nil {
+				w.deps.DBHealth.OK(ctx)
+			}
+			return err
+		})
+	}()
+	args := media.ChunkArgs(p.path, info, ladder, c, pieces, out, opts)
+	encodeErr := media.Transcode(encodeCtx, w.deps.Tools.FFmpeg, args, nil)
+	if encodeErr == nil {
+		// The other chunks need every audio piece: wait for the pass.
+		encodeErr = <-audioErr
+	}
+	stopEncode(nil)
+	wg.Wait()
+	if err := <-syncErr; err != nil && encodeErr == nil {
+		encodeErr = err
+	}
+	if encodeErr != nil {
+		return w.encodeFailed(ctx, job, encodeErr)
+	}
+	// The rest of the segments; the playlists are the finish's to write.
+	syncer.segmentsOnly = true
+	if err := syncer.syncOnce(ctx, true); err != nil {
+		return fail(err)
+	}
+
+	res := chunkResult{Segments: map[string][]media.AssembledSegment{}}
+	if c.Index == 0 {
+		res.First = map[string]media.RenditionResult{}
+	}
+	for _, r := range ladder {
+		res.Renditions = append(res.Renditions, r.Name)
+		playlist := filepath.Join(out, r.Name, media.MediaPlaylistName)
+		pl, err := media.ReadMediaPlaylist(playlist)
+		if err != nil {
+			return fail(err)
+		}
+		for _, s := range pl.Segments {
+			fi, err := os.Stat(filepath.Join(out, r.Name, filepath.FromSlash(s.URI)))
+			if err != nil {
+				return fail(err)
+			}
+			res.Segments[r.Name] = append(res.Segments[r.Name], media.AssembledSegment{URI: s.URI, Duration: s.Duration, Size: fi.Size()})
+		}
+		if c.Index == 0 {
+			m, err := media.MeasureRendition(ctx, w.deps.Tools.FFprobe, playlist)
+			if err != nil {
+				return fail(err)
+			}
+			res.First[r.Name] = m
+		}
+	}
+	w.deps.Logger.InfoContext(ctx, "chunk encoded", "video_id", id, "chunk", c.Index, "chunks", a.Chunks)
+	return res, nil
+}
+
+// encodeFailed turns a failed chunk encode into the job's result.
+func (w *TranscodeChunkWorker) encodeFailed(ctx context.Context, job *river.Job[TranscodeChunkArgs], err error) (chunkResult, error) {
+	id := job.Args.VideoID
+	if rej, ok := media.AsReject(err); ok {
+		return chunkResult{}, reject(ctx, w.deps, id, rej.Reason)
+	}
+	return chunkResult{}, retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+}
+
+// chunkAudioKey is where the audio pass stores a piece for the other
+// chunks: under the video's prefix, so deleting the video removes it,
+// and outside its HLS, so nothing serves it.
+func chunkAudioKey(id uuid.UUID, name string) string {
+	return chunkWorkPrefix(id) + "/audio/" + name
+}
+
+// chunkWorkPrefix holds a chunked transcode's intermediate objects; it is
+// removed once the renditions are assembled.
+func chunkWorkPrefix(id uuid.UUID) string { return layout.Prefix(id) + "/chunks" }
+
+// audioPass encodes the whole video's audio once into a piece per chunk
+// (media.AudioPassArgs), storing each piece once it is complete; ready is
+// closed when this chunk's own (the first) pieces are complete locally.
+func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src string, info media.SourceInfo, ladder []media.Rendition, a TranscodeChunkArgs, dir string, ready chan<- struct{}) error {
+	chunks := a.Plan
+	if len(chunks) != a.Chunks {
+		return fmt.Errorf("audio pass: the first chunk's job carries %d of %d chunks", len(chunks), a.Chunks)
+	}
+	encs := media.AudioEncodings(info, ladder)
+	done := make(chan error, 1)
+	go func() {
+		done <- media.Transcode(ctx, w.deps.Tools.FFmpeg, media.AudioPassArgs(src, info, ladder, chunks, dir), nil)
+	}()
+	next := 0
+	exists := func(k int) bool {
+		for j := range encs {
+			if _, err := os.Stat(filepath.Join(dir, media.AudioPieceName(j, k))); err != nil {
+				return false
+			}
+		}
+		return true
+	}
+	// upload stores the pieces of the chunks before upto.
+	upload := func(upto int) error {
+		for ; next < upto; next++ {
+			for j := range encs {
+				name := media.AudioPieceName(j, next)
+				path := filepath.Join(dir, name)
+				if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+					// The audio ended before this chunk: an empty piece
+					// tells its job so.
+					if err := os.WriteFile(path, nil, 0o644); err != nil {
+						return fmt.Errorf("audio pass: %w", err)
+					}
+				}
+				if err := w.deps.Media.PutFile(ctx, chunkAudioKey(id, name), path, "application/octet-stream"); err != nil {
+					return fmt.Errorf("audio pass: %w", err)
+				}
+			}
+			if next == 0 {
+				close(ready)
+			}
+		}
+		return nil
+	}
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("audio pass: %w", err)
+			}
+			return upload(len(chunks))
+		case <-t.C:
+		}
+		// A piece is complete once the next one exists.
+		upto := next
+		for upto+1 < len(chunks) && exists(upto+1) {
+			upto++
+		}
+		if err := upload(upto); err != nil {
+			return err
+		}
+	}
+}
+
+// fetchAudio waits for the chunk's audio pieces, which the first chunk's
+// audio pass stores far faster than real time, and downloads them. While
+// they are missing (the first chunk not started, or retried after its
+// worker died), the job waits a minute and then snoozes, freeing its slot
+// for the first chunk.
+func (w *TranscodeChunkWorker) fetchAudio(ctx context.Context, id uuid.UUID, index, encs int, dir string) error {
+	deadline := time.Now().Add(time.Minute)
+	for j := range encs {
+		name := media.AudioPieceName(j, index)
+		for {
+			rc, _, err := w.deps.Media.Get(ctx, chunkAudioKey(id, name))
+			if err == nil {
+				err = writeFile(filepath.Join(dir, name), rc)
+				rc.Close()
+				if err != nil {
+					return fmt.Errorf("fetch audio piece: %w", err)
+				}
+				break
+			}
+			if !errors.Is(err, storage.ErrNotExist) {
+				return fmt.Errorf("fetch audio piece: %w", err)
+			}
+			if time.Now().After(deadline) {
+				return river.JobSnooze(10 * time.Second)
+			}
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(250 * time.Millisecond):
+			}
+		}
+	}
+	return nil
+}
+
+func writeFile(path string, r io.Reader) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// finish counts the chunk down (recording result when it is not recorded
+// yet), publishes the playlists of the chunks done from the first on, and
+// assembles the video when every chunk is done. All of it happens under
+// the plan's lock, so chunks finishing together take turns and exactly
+// one sees the last chunk done; a retry of that one (its worker died
+// mid-assembly) assembles again, which overwrites the same objects.
+func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[TranscodeChunkArgs], result *chunkResult) error {
+	a := job.Args
+	id := a.VideoID
+	assembled := false
+	err := w.deps.DBHealth.Retry(ctx, finishRetryWithin, store.Backoff{Min: 500 * time.Millisecond, Max: 10 * time.Second},
+		func(ctx context.Context) error {
+			return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+				plan, err := w.deps.Store.LockChunkPlanTx(ctx, tx, id)
+				if errors.Is(err, store.ErrNotFound) || (err == nil && plan.JobID != a.PlanJob) {
+					return river.JobCancel(errPlanReplaced)
+				}
+				if err != nil {
+					return err
+				}
+				if plan.Assembled {
+					assembled = true
+					return nil
+				}
+				if result != nil {
+					if err := w.deps.Store.FinishChunkTx(ctx, tx, id, a.Chunk.Index, result); err != nil {
+						return err
+					}
+					raw, err := json.Marshal(result)
+					if err != nil {
+						return err
+					}
+					for i := range plan.Chunks {
+						if plan.Chunks[i].Index == a.Chunk.Index {
+							plan.Chunks[i].Done, plan.Chunks[i].Result = true, raw
+						}
+					}
+				}
+				var ready []chunkResult
+				done, total := 0, len(plan.Chunks)
+				for _, c := range plan.Chunks {
+					if !c.Done {
+						continue
+					}
+					done++
+					if len(ready) == c.Index {
+						var r chunkResult
+						if err := json.Unmarshal(c.Result, &r); err != nil {
+							return fmt.Errorf("chunk %d of %s: %w", c.Index, id, err)
+						}
+						ready = append(ready, r)
+					}
+				}
+				if len(ready) < total {
+					// Progress moves with the chunks done, under the lock,
+					// so it never goes back.
+					percent := percentTranscodeStart + (percentTranscodeEnd-percentTranscodeStart)*float64(done)/float64(total)
+					if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageTranscode, percent); err != nil {
+						return err
+					}
+				}
+				if len(ready) == 0 {
+					return nil // the first chunk publishes its own playlists
+				}
+				if len(ready) < total {
+					return w.publish(ctx, id, ready, false)
+				}
+				assembled = true
+				return w.assemble(ctx, tx, id, ready)
+			})
+		})
+	if err != nil {
+		var cancel *river.JobCancelError
+		if errors.As(err, &cancel) {
+			return err
+		}
+		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+	}
+	if assembled {
+		if err := w.deps.Media.DeletePrefix(context.WithoutCancel(ctx), chunkWorkPrefix(id)); err != nil {
+			w.deps.Logger.WarnContext(ctx, "remove chunk audio", "video_id", id, "error", err)
+		}
+	}
+	return nil
+}
+
+// publish writes every rendition's playlist listing the segments of
+// chunks (the first ones, in order): an EVENT playlist that grows, or the
+// final VOD one.
+func (w *TranscodeChunkWorker) publish(ctx context.Context, id uuid.UUID, chunks []chunkResult, complete bool) error {
+	prefix := layout.HLSPrefix(id)
+	for _, name := range chunks[0].Renditions {
+		data := media.WriteAssembledPlaylist(assembledSegments(chunks, name), complete)
+		if err := w.deps.Media.Put(ctx, prefix+"/"+name+"/"+media.MediaPlaylistName, bytes.NewReader(data), int64(len(data)), "application/vnd.apple.mpegurl"); err != nil {
+			return fmt.Errorf("publish playlist %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func assembledSegments(chunks []chunkResult, name string) []media.AssembledSegment {
+	var segs []media.AssembledSegment
+	for _, c := range chunks {
+		segs = append(segs, c.Segments[name]...)
+	}
+	return segs
+}
+
+// assemble completes the video from its chunks, in tx (which holds the
+// plan's lock): final playlists, the measured master playlist, the
+// renditions (and MP4 download) recorded, thumbnails queued.
+func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.UUID, chunks []chunkResult) error {
+	if err := w.publish(ctx, id, chunks, true); err != nil {
+		return err
+	}
+	prefix := layout.HLSPrefix(id)
+	first := chunks[0]
+	results := make([]media.RenditionResult, 0, len(first.Renditions))
+	for _, name := range first.Renditions {
+		results = append(results, media.MeasureAssembled(first.First[name], assembledSegments(chunks, name)))
+	}
+	if err := putMaster(ctx, w.deps.Media, prefix, results); err != nil {
+		return err
+	}
+	var downloads []store.Download
+	if w.deps.Tools.MP4Downloads {
+		d, err := w.download(ctx, id, assembledSegments(chunks, first.Renditions[0]), results[0])
+		if err != nil {
+			return err
+		}
+		downloads = append(downloads, d)
+	}
+	if err := w.deps.Store.SetRenditionsTx(ctx, tx, id, storeRenditions(prefix, results), downloads); err != nil {
+		return err
+	}
+	if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageThumbnails, percentTranscodeEnd); err != nil {
+		return err
+	}
+	if err := w.deps.Store.SetChunksAssembledTx(ctx, tx, id); err != nil {
+		return err
+	}
+	_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, ThumbnailsArgs{VideoID: id}, nil)
+	return err
+}
+
+// download fetches the top rendition's segments and remuxes them into
+// the progressive MP4 download.
+func (w *TranscodeChunkWorker) download(ctx context.Context, id uuid.UUID, segs []media.AssembledSegment, top media.RenditionResult) (store.Download, error) {
+	work, err := os.MkdirTemp(w.deps.WorkDir, "assemble-"+id.String()+"-")
+	if err != nil {
+		return store.Download{}, err
+	}
+	defer os.RemoveAll(work)
+	prefix := layout.HLSPrefix(id) + "/" + top.Name + "/"
+	for _, s := range segs {
+		rc, _, err := w.deps.Media.Get(ctx, prefix+s.URI)
+		if err != nil {
+			return store.Download{}, fmt.Errorf("fetch %s: %w", s.URI, err)
+		}
+		err = writeFile(filepath.Join(work, filepath.Base(s.URI)), rc)
+		rc.Close()
+		if err != nil {
+			return store.Download{}, fmt.Errorf("fetch %s: %w", s.URI, err)
+		}
+	}
+	playlist := filepath.Join(work, media.MediaPlaylistName)
+	if err := os.WriteFile(playlist, media.WriteAssembledPlaylist(segs, true), 0o644); err != nil {
+		return store.Download{}, err
+	}
+	path := filepath.Join(work, "download.mp4")
+	if err := media.DownloadMP4(ctx, w.deps.Tools.FFmpeg, playlist, path); err != nil {
+		return store.Download{}, err
+	}
+	info, err := os.Stat(path)
+	if err != nil {
+		return store.Download{}, err
+	}
+	key := layout.Download(id, top.Name)
+	if err := w.deps.Media.PutFile(ctx, key, path, "video/mp4"); err != nil {
+		return store.Download{}, err
+	}
+	return store.Download{Name: top.Name, Width: top.Width, Height: top.Height, Size: info.Size(), Key: key}, nil
+}
+
+// planChunks is the transcode job of a chunked video: it records the plan
+// and queues a job per chunk in one transaction. A retry of this job
+// after that transaction committed finds its plan and is done.
+func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[TranscodeArgs], info media.SourceInfo, chunks []media.Chunk) error {
+	id := job.Args.VideoID
+	if _, err := processingVideo(ctx, w.deps, id); err != nil {
+		return err
+	}
+	plan, err := w.deps.Store.ChunkPlan(ctx, id)
+	if err == nil && plan.JobID == job.ID {
+		return nil
+	}
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+	}
+	// What an earlier transcode stored goes first, as in an unchunked
+	// retry.
+	for _, prefix := range []string{layout.HLSPrefix(id), chunkWorkPrefix(id)} {
+		if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
+			return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+		}
+	}
+	params := make([]river.InsertManyParams, len(chunks))
+	for i, c := range chunks {
+		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration}
+		if i == 0 {
+			args.Plan = chunks
+		}
+		params[i] = river.InsertManyParams{Args: args}
+	}
+	err = w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := w.deps.Store.ResetChunkPlanTx(ctx, tx, id, job.ID, len(chunks)); err != nil {
+			return err
+		}
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertManyTx(ctx, tx, params)
+		return err
+	})
+	if err != nil {
+		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+	}
+	w.deps.Logger.InfoContext(ctx, "transcoding in chunks", "video_id", id, "chunks", len(chunks), "duration", info.Duration)
+	return nil
+}
+
+// removeIfDeleted removes every object of video id when the video was
+// deleted while a job worked on it, so nothing is left behind.
+func removeIfDeleted(ctx context.Context, deps Deps, id uuid.UUID) {
+	ctx = context.WithoutCancel(ctx)
+	if exists, err := deps.Store.VideoExists(ctx, id); err == nil && !exists {
+		if err := deps.Media.DeletePrefix(ctx, layout.Prefix(id)); err != nil {
+			deps.Logger.WarnContext(ctx, "remove outputs of deleted video", "video_id", id, "error", err)
+		}
+	}
+}

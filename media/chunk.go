@@ -1,0 +1,391 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Chunked encoding: a long source is cut at segment boundaries into
+// chunks that separate ffmpeg processes (on any worker) encode; their
+// segments, numbered continuously, make the same rendition playlists a
+// single LadderArgs encode would.
+//
+// What keeps the seams invisible and inaudible:
+//   - Video: every chunk runs with -copyts, so frames keep the source's
+//     timestamps; the frame-rate filter lays every chunk on the same
+//     global grid and a trim keeps exactly the grid frames in
+//     [Start, End), so the chunks' frames are the single encode's frames,
+//     none twice and none missing. Keyframes are forced at the same
+//     absolute times as LadderArgs forces them, and the first frame of a
+//     chunk is one of them, so chunk boundaries are segment boundaries.
+//   - Audio is encoded once for the whole file (AudioPassArgs), cut into
+//     one piece per chunk at AAC packet boundaries, and copied into each
+//     chunk's segments: the decoder sees one continuous AAC stream, with
+//     no encoder priming or restarted MDCT overlap at a boundary, which
+//     per-chunk audio encodes would put there (a click, or 21 ms of
+//     silence).
+//   - Timestamps: every chunk's output is shifted by the same
+//     chunkOutputOffset, so PTS run on across chunks.
+
+// Chunk is one piece of a chunked encode.
+type Chunk struct {
+	// Index is the chunk's place, from 0.
+	Index int `json:"index"`
+	// Start and End are the source times (seconds) the chunk covers;
+	// End is 0 for the last chunk, which runs to the end of the source.
+	Start float64 `json:"start"`
+	End   float64 `json:"end,omitempty"`
+	// FirstSegment is the number of the chunk's first segment in every
+	// rendition (seg_<FirstSegment>.ts), so numbering runs on across
+	// chunks.
+	FirstSegment int `json:"first_segment"`
+}
+
+// Last reports whether c runs to the end of the source.
+func (c Chunk) Last() bool { return c.End <= 0 }
+
+// PlanChunks cuts a source of duration seconds into chunks of about
+// chunkSeconds, rounded up to whole segments (opts.SegmentSeconds, 4 by
+// default): with 30 seconds, chunks of 32. A last piece shorter than one
+// segment joins the chunk before it. It returns nil when the source would
+// make a single chunk, or chunkSeconds is not positive: such a source is
+// encoded by LadderArgs in one process, as is an audio-only source (whose
+// still picture costs almost nothing to encode).
+func PlanChunks(src SourceInfo, chunkSeconds int, opts EncodeOptions) []Chunk {
+	opts = opts.withDefaults()
+	if chunkSeconds <= 0 || src.Video == nil {
+		return nil
+	}
+	seg := opts.SegmentSeconds
+	length := max((chunkSeconds+seg-1)/seg, 1) * seg
+	var out []Chunk
+	// The first chunk starts with seg one-second fast-start segments
+	// (see LadderArgs), then segments of seg seconds.
+	next := seg + (length-seg)/seg
+	for start := 0; ; start += length {
+		c := Chunk{Index: len(out), Start: float64(start)}
+		if c.Index > 0 {
+			c.FirstSegment = next
+			next += length / seg
+		}
+		end := start + length
+		if src.Duration-float64(end) < float64(seg) {
+			out = append(out, c)
+			break
+		}
+		c.End = float64(end)
+		out = append(out, c)
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// Names of a chunked encode's intermediate files.
+const (
+	// audioPiecePattern names the pieces AudioPassArgs writes: one per
+	// audio encoding and chunk (a<encoding>_<chunk>.nut). NUT keeps the
+	// AAC packets' timestamps exactly, in the stream's own time base.
+	audioPiecePattern = "a%d_%%05d.nut"
+	// audioPassOffset shifts the audio pass's timestamps so the encoder's
+	// priming packet (at -1024 samples) is not negative, which would make
+	// the muxer shift the whole stream; ChunkArgs takes it back off.
+	audioPassOffset = 10.0
+	// chunkOutputOffset shifts every chunk's output so no timestamp is
+	// negative (the B-frame delay makes the first DTS so): the muxer
+	// would otherwise shift the first chunk alone, by its own amount.
+	chunkOutputOffset = 1.0
+)
+
+// AudioPieceName is the file name of the piece of audio encoding enc for
+// chunk index, as AudioPassArgs writes it.
+func AudioPieceName(enc, index int) string {
+	return fmt.Sprintf(fmt.Sprintf(audioPiecePattern, enc), index)
+}
+
+// AudioEncodings is how many distinct audio encodings the ladder has (0
+// for a silent source): AudioPassArgs writes that many pieces per chunk,
+// and ChunkArgs takes them in that order.
+func AudioEncodings(src SourceInfo, ladder []Rendition) int {
+	encs, _ := ladderAudio(src, ladder)
+	return len(encs)
+}
+
+// AudioPassArgs returns the ffmpeg arguments that encode the source's
+// audio once for every encoding the ladder needs, writing each encoding
+// cut at the chunks' starts into outDir/a<enc>_<chunk>.nut (see
+// AudioPieceName). Every AAC packet lands in exactly one piece: the
+// segment muxer starts a piece at the first packet at or after the
+// chunk's start. Pieces are written in order, and a piece is complete
+// once the next one exists or ffmpeg has exited. Nil for a silent
+// source.
+func AudioPassArgs(in string, src SourceInfo, ladder []Rendition, chunks []Chunk, outDir string) []string {
+	encs, _ := ladderAudio(src, ladder)
+	if len(encs) == 0 {
+		return nil
+	}
+	times := make([]string, 0, len(chunks))
+	for _, c := range chunks[1:] {
+		times = append(times, strconv.FormatFloat(c.Start+audioPassOffset, 'f', -1, 64))
+	}
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
+	args = append(args, inputHardening()...)
+	args = append(args, "-i", inputURL(in))
+	for j, a := range encs {
+		args = append(args,
+			"-map", fmt.Sprintf("0:%d", src.Audio.Index),
+			"-vn", "-sn", "-dn",
+			"-c:a", "aac",
+			"-b:a", kbps(a.bitrate),
+			"-ac", strconv.Itoa(a.channels),
+			"-ar", strconv.Itoa(a.sampleRate),
+			"-map_metadata", "-1",
+			"-output_ts_offset", strconv.FormatFloat(audioPassOffset, 'f', -1, 64),
+			"-f", "segment",
+			"-segment_format", "nut",
+			"-reset_timestamps", "0",
+		)
+		if len(times) > 0 {
+			args = append(args, "-segment_times", strings.Join(times, ","))
+		} else {
+			args = append(args, "-segment_time", "1e9")
+		}
+		args = append(args, filepath.Join(outDir, fmt.Sprintf(audioPiecePattern, j)))
+	}
+	return args
+}
+
+// AudioPieceOffset returns the -itsoffset ChunkArgs needs for an audio
+// piece: with -copyts -start_at_zero ffmpeg moves every input to start at
+// zero, so the piece's own start is added back and the audio pass's
+// offset taken off, leaving the piece's packets at their source times.
+// ok is false for a piece without packets (the audio starts after the
+// chunk or ended before it): the chunk then has no audio.
+func AudioPieceOffset(ctx context.Context, ffprobePath, piece string) (offset float64, ok bool, err error) {
+	args := append(inputHardening(), "-v", "error", "-show_entries", "format=start_time", "-of", "csv=p=0", inputURL(piece))
+	var out bytes.Buffer
+	if _, err := runTool(ctx, "ffprobe", ffprobePath, args, &out); err != nil {
+		return 0, false, fmt.Errorf("audio piece start: %w", err)
+	}
+	text := strings.TrimSpace(out.String())
+	if text == "" || text == "N/A" {
+		return 0, false, nil
+	}
+	start, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("audio piece start: %q: %w", text, err)
+	}
+	return start - audioPassOffset, true, nil
+}
+
+// AudioPiece is one chunk's piece of one audio encoding, for ChunkArgs.
+type AudioPiece struct {
+	// Path is the local file (see AudioPassArgs).
+	Path string
+	// Offset is its AudioPieceOffset.
+	Offset float64
+}
+
+// ChunkArgs returns the ffmpeg arguments that encode chunk c of in into
+// every rendition of ladder in one process (the source decoded once, as
+// LadderArgs does for the whole file), writing HLS under outDir exactly as
+// LadderArgs does (outDir/<name>/index.m3u8 listing seg_N.ts from
+// c.FirstSegment on), with audio copied from the chunk's pieces of the
+// audio pass, one per audio encoding in AudioPassArgs' order.
+//
+// The first chunk has LadderArgs' fast-start segments; every chunk's
+// playlist is an EVENT playlist growing as segments complete (temp_file),
+// so the first chunk can be published while it encodes.
+func ChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []AudioPiece, outDir string, opts EncodeOptions) []string {
+	opts = opts.withDefaults()
+	seg := opts.SegmentSeconds
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-copyts", "-start_at_zero"}
+	args = append(args, inputHardening()...)
+	// Input seeking decodes from the keyframe before Start and drops what
+	// precedes it; a second of margin each side gives the frame-rate
+	// filter the neighbours it picks grid frames from, and the trim keeps
+	// exactly the grid frames in [Start, End).
+	ss := math.Max(c.Start-1, 0)
+	args = append(args, "-ss", ffSeconds(ss))
+	if !c.Last() {
+		args = append(args, "-t", ffSeconds(c.End-ss+1))
+	}
+	args = append(args, "-i", inputURL(in))
+	for _, a := range audio {
+		args = append(args, "-itsoffset", ffSeconds(a.Offset))
+		args = append(args, inputHardening()...)
+		args = append(args, "-i", inputURL(a.Path))
+	}
+
+	fps := ladderFrameRate(ladder)
+	trim := "trim=start=" + ffSeconds(c.Start)
+	if !c.Last() {
+		trim += ":end=" + ffSeconds(c.End)
+	}
+	graph := ladderFilterGraph(src, ladder, opts)
+	graph = strings.Replace(graph, "fps="+fps.String(), "fps="+fps.String()+","+trim, 1)
+	args = append(args, "-filter_complex", graph)
+	for i := range ladder {
+		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
+	}
+	_, rungAudio := ladderAudio(src, ladder)
+	for j := range audio {
+		args = append(args, "-map", fmt.Sprintf("%d:a:0", j+1))
+	}
+
+	keyframes := keyframeExpr(seg)
+	if c.Index > 0 {
+		// The same absolute times LadderArgs forces: every seg seconds.
+		keyframes = fmt.Sprintf("expr:gte(t,%s+%d*n_forced)", ffSeconds(c.Start), seg)
+	}
+	gop := max(int(math.Round(float64(seg)*fps.Float())), 1)
+	args = append(args,
+		"-c:v", "libx264",
+		"-preset", opts.Preset,
+		"-sc_threshold", "0",
+		"-g", strconv.Itoa(gop),
+		"-force_key_frames", keyframes,
+	)
+	if opts.RateControl == CappedCRF {
+		args = append(args, "-crf", strconv.Itoa(opts.CRF))
+	}
+	for i, r := range ladder {
+		v := fmt.Sprintf(":v:%d", i)
+		args = append(args, "-profile"+v, r.Profile, "-level"+v, LevelString(r.Level))
+		if opts.RateControl == AverageBitrate {
+			args = append(args, "-b"+v, kbps(r.VideoBitrate))
+		}
+		args = append(args, "-maxrate"+v, kbps(r.MaxRate), "-bufsize"+v, kbps(r.BufSize))
+	}
+	if len(audio) > 0 {
+		args = append(args, "-c:a", "copy")
+	}
+	if opts.Threads > 0 {
+		args = append(args, "-threads", strconv.Itoa(opts.Threads))
+	}
+
+	slaves := make([]string, len(ladder))
+	for i, r := range ladder {
+		sel, vsm := strconv.Itoa(i), "v:0"
+		if j := rungAudio[i]; j >= 0 && j < len(audio) {
+			sel += "," + strconv.Itoa(len(ladder)+j)
+			vsm += ",a:0"
+		}
+		o := [][2]string{
+			{"f", "hls"},
+			{"select", sel},
+			{"max_delay", "700000"},
+			{"hls_time", strconv.Itoa(seg)},
+		}
+		if c.Index == 0 {
+			o = append(o, [2]string{"hls_init_time", "1"})
+		}
+		o = append(o,
+			[2]string{"hls_list_size", "0"},
+			[2]string{"hls_playlist_type", "event"},
+			[2]string{"hls_flags", "independent_segments+temp_file"},
+			[2]string{"hls_segment_type", "mpegts"},
+			[2]string{"start_number", strconv.Itoa(c.FirstSegment)},
+			[2]string{"hls_segment_filename", filepath.Join(outDir, "%v", SegmentPattern)},
+			[2]string{"var_stream_map", vsm + ",name:" + r.Name},
+		)
+		slaves[i] = teeSlave(o, filepath.Join(outDir, "%v", MediaPlaylistName))
+	}
+	args = append(args,
+		"-output_ts_offset", ffSeconds(chunkOutputOffset),
+		"-map_metadata", "-1",
+		"-map_chapters", "-1",
+		"-max_muxing_queue_size", "4096",
+		"-progress", "pipe:1",
+		"-nostats",
+		"-f", "tee",
+		strings.Join(slaves, "|"),
+	)
+	return args
+}
+
+// ffSeconds formats seconds for ffmpeg's duration options (microsecond
+// precision, no exponent).
+func ffSeconds(s float64) string { return strconv.FormatFloat(s, 'f', 6, 64) }
+
+// AssembledSegment is one segment of an assembled rendition playlist.
+type AssembledSegment struct {
+	// URI is relative to the playlist ("seg_00012.ts").
+	URI string `json:"uri"`
+	// Duration is the EXTINF duration in seconds.
+	Duration float64 `json:"duration"`
+	// Size is the file's size in bytes (for the bandwidth measurement).
+	Size int64 `json:"size"`
+}
+
+// WriteAssembledPlaylist writes the media playlist of a rendition made of
+// chunks: their segments in order, as one EVENT playlist while chunks are
+// missing, or as a VOD playlist (the same one FinalizeMediaPlaylist makes
+// of an unchunked encode) once complete.
+func WriteAssembledPlaylist(segs []AssembledSegment, complete bool) []byte {
+	target := 1
+	for _, s := range segs {
+		target = max(target, int(math.Round(s.Duration)))
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n", target)
+	if complete {
+		b.WriteString("#EXT-X-PLAYLIST-TYPE:VOD\n")
+	} else {
+		b.WriteString("#EXT-X-PLAYLIST-TYPE:EVENT\n")
+	}
+	b.WriteString("#EXT-X-INDEPENDENT-SEGMENTS\n")
+	for _, s := range segs {
+		fmt.Fprintf(&b, "#EXTINF:%.6f,\n%s\n", s.Duration, s.URI)
+	}
+	if complete {
+		b.WriteString("#EXT-X-ENDLIST\n")
+	}
+	return b.Bytes()
+}
+
+// MeasureAssembled completes first (MeasureRendition of the first chunk's
+// output: size, codecs, start time) with the bandwidths and length of the
+// whole assembled rendition.
+func MeasureAssembled(first RenditionResult, segs []AssembledSegment) RenditionResult {
+	plain := make([]Segment, len(segs))
+	sizes := make([]int64, len(segs))
+	target := 1
+	for i, s := range segs {
+		plain[i] = Segment{URI: s.URI, Duration: s.Duration}
+		sizes[i] = s.Size
+		target = max(target, int(math.Round(s.Duration)))
+	}
+	res := first
+	res.Bandwidth, res.AverageBandwidth = segmentBandwidths(plain, sizes, target)
+	res.Segments = len(segs)
+	res.Duration = 0
+	for _, s := range segs {
+		res.Duration += s.Duration
+	}
+	return res
+}
+
+// MaxSegments is how many segments chunk c can have in a rendition of a
+// source of duration seconds: exactly so for a chunk that ends on a
+// boundary, an upper bound for the last. A retried chunk removes these
+// numbers before encoding again, and no other chunk's.
+func (c Chunk) MaxSegments(duration float64, opts EncodeOptions) int {
+	seg := float64(opts.withDefaults().SegmentSeconds)
+	end := c.End
+	if c.Last() {
+		end = math.Max(duration, c.Start) + 2*seg
+	}
+	n := int(math.Ceil((end - c.Start) / seg))
+	if c.Index == 0 {
+		// seg one-second segments stand for the first one.
+		n += int(seg) - 1
+	}
+	return n
+}

@@ -1,0 +1,222 @@
+package media
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestPlanChunks(t *testing.T) {
+	t.Parallel()
+	video := &VideoStream{Width: 640, Height: 360}
+	tests := []struct {
+		name     string
+		duration float64
+		seconds  int
+		want     []Chunk
+	}{
+		{"disabled", 600, 0, nil},
+		{"short", 30, 30, nil},
+		{"one chunk and a bit", 35, 30, nil},
+		{"two chunks", 40, 30, []Chunk{{Index: 0, Start: 0, End: 32}, {Index: 1, Start: 32, FirstSegment: 11}}},
+		{"three", 90, 30, []Chunk{
+			{Index: 0, Start: 0, End: 32},
+			{Index: 1, Start: 32, End: 64, FirstSegment: 11},
+			{Index: 2, Start: 64, FirstSegment: 19},
+		}},
+		{"rounded up to segments", 20, 7, []Chunk{
+			{Index: 0, Start: 0, End: 8},
+			{Index: 1, Start: 8, End: 16, FirstSegment: 5},
+			{Index: 2, Start: 16, FirstSegment: 7},
+		}},
+		{"tiny chunks", 9, 1, []Chunk{
+			{Index: 0, Start: 0, End: 4},
+			{Index: 1, Start: 4, FirstSegment: 4},
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := PlanChunks(SourceInfo{Duration: tt.duration, Video: video}, tt.seconds, EncodeOptions{})
+			require.Equal(t, tt.want, got)
+		})
+	}
+	require.Nil(t, PlanChunks(SourceInfo{Duration: 600}, 30, EncodeOptions{}), "audio-only sources are not chunked")
+}
+
+func TestWriteAssembledPlaylist(t *testing.T) {
+	t.Parallel()
+	segs := []AssembledSegment{{URI: "seg_00000.ts", Duration: 1.001}, {URI: "seg_00001.ts", Duration: 4.004}}
+	partial := WriteAssembledPlaylist(segs, false)
+	p, err := ParseMediaPlaylist(bytes.NewReader(partial))
+	require.NoError(t, err)
+	require.Equal(t, "EVENT", p.PlaylistType)
+	require.False(t, p.EndList)
+	require.Len(t, p.Segments, 2)
+	require.Equal(t, 4, p.TargetDuration)
+
+	full := WriteAssembledPlaylist(segs, true)
+	p, err = ParseMediaPlaylist(bytes.NewReader(full))
+	require.NoError(t, err)
+	require.Equal(t, "VOD", p.PlaylistType)
+	require.True(t, p.EndList)
+	require.InDelta(t, 5.005, p.Duration(), 1e-9)
+}
+
+// TestChunkedEncodeSeamless encodes a 22-second source as three chunks, in
+// reverse order and each in its own ffmpeg like separate workers would,
+// assembles the playlists, and checks that nothing shows the seams: every
+// rendition has the source's frames exactly once with PTS advancing by one
+// frame across the boundaries, the audio's packets run on without a gap,
+// and a sine tone decoded through the boundaries has no click.
+func TestChunkedEncodeSeamless(t *testing.T) {
+	t.Parallel()
+	ffmpeg, ffprobe := tools(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src.mp4")
+	runCmd(t, ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y",
+		"-f", "lavfi", "-i", "testsrc2=s=854x480:r=30000/1001:d=22",
+		"-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:d=22",
+		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", "-b:a", "128k", src)
+	info, err := Probe(ctx, ffprobe, src)
+	require.NoError(t, err)
+	ladder := PlanLadder(*info, LadderOptions{})
+	require.Len(t, ladder, 3)
+	opts := EncodeOptions{Preset: "veryfast"}
+	chunks := PlanChunks(*info, 8, opts)
+	require.Len(t, chunks, 3)
+
+	audioDir := filepath.Join(dir, "audio")
+	require.NoError(t, os.Mkdir(audioDir, 0o755))
+	require.NoError(t, Transcode(ctx, ffmpeg, AudioPassArgs(src, *info, ladder, chunks, audioDir), nil))
+	encs := AudioEncodings(*info, ladder)
+	require.Equal(t, 2, encs, "128k from 480p up, 96k below")
+
+	out := filepath.Join(dir, "out")
+	assembled := map[string][]AssembledSegment{}
+	for _, c := range slices.Backward(chunks) {
+		var pieces []AudioPiece
+		for j := range encs {
+			p := filepath.Join(audioDir, AudioPieceName(j, c.Index))
+			off, ok, err := AudioPieceOffset(ctx, ffprobe, p)
+			require.NoError(t, err)
+			require.True(t, ok)
+			pieces = append(pieces, AudioPiece{Path: p, Offset: off})
+		}
+		work := filepath.Join(dir, fmt.Sprintf("chunk%d", c.Index))
+		require.NoError(t, Transcode(ctx, ffmpeg, ChunkArgs(src, *info, ladder, c, pieces, work, opts), nil), "chunk %d", c.Index)
+		for _, r := range ladder {
+			pl, err := ReadMediaPlaylist(filepath.Join(work, r.Name, MediaPlaylistName))
+			require.NoError(t, err)
+			var segs []AssembledSegment
+			for i, s := range pl.Segments {
+				require.Equal(t, fmt.Sprintf("seg_%05d.ts", c.FirstSegment+i), s.URI, "numbering runs on across chunks")
+				from := filepath.Join(work, r.Name, s.URI)
+				fi, err := os.Stat(from)
+				require.NoError(t, err)
+				require.NoError(t, os.MkdirAll(filepath.Join(out, r.Name), 0o755))
+				require.NoError(t, os.Rename(from, filepath.Join(out, r.Name, s.URI)))
+				segs = append(segs, AssembledSegment{URI: s.URI, Duration: s.Duration, Size: fi.Size()})
+			}
+			assembled[r.Name] = append(segs, assembled[r.Name]...)
+		}
+	}
+	// Chunks 0 and 1 end on their boundaries: 4 fast-start segments and
+	// one of 4 s, then two of 4 s; the last has 4 s and 2 s.
+	require.Len(t, assembled[ladder[0].Name], chunks[2].FirstSegment+2)
+
+	srcFrames := countFrames(t, ffprobe, src)
+	for _, r := range ladder {
+		playlist := filepath.Join(out, r.Name, MediaPlaylistName)
+		require.NoError(t, os.WriteFile(playlist, WriteAssembledPlaylist(assembled[r.Name], true), 0o644))
+
+		video := packetTimes(t, ffprobe, playlist, "v:0")
+		require.Len(t, video, srcFrames, "%s: every source frame once", r.Name)
+		step := 1001.0 / 30000
+		for i := 1; i < len(video); i++ {
+			require.InDelta(t, step, video[i]-video[i-1], 0.002, "%s: video PTS continuous at frame %d (%.4f -> %.4f)", r.Name, i, video[i-1], video[i])
+		}
+		audio := packetTimes(t, ffprobe, playlist, "a:0")
+		for i := 1; i < len(audio); i++ {
+			require.InDelta(t, 1024.0/48000, audio[i]-audio[i-1], 0.0005, "%s: audio PTS continuous at packet %d (%.4f -> %.4f)", r.Name, i, audio[i-1], audio[i])
+		}
+		require.InDelta(t, video[0], audio[0]+1024.0/48000, 0.002, "%s: audio starts with the picture (after the AAC priming packet)", r.Name)
+
+		// MeasureRendition's view of the first segment, completed with
+		// the whole playlist's numbers.
+		res := MeasureAssembled(RenditionResult{Name: r.Name}, assembled[r.Name])
+		require.InDelta(t, 22, res.Duration, 0.1)
+		require.Positive(t, res.Bandwidth)
+	}
+
+	// The tone decoded through the boundaries at 8 s and 16 s: a
+	// discontinuity (a gap, an overlap or a priming restart) shows as a
+	// sample-to-sample jump far steeper than a 440 Hz sine can make.
+	pcm := decodePCM(t, ffmpeg, filepath.Join(out, ladder[0].Name, MediaPlaylistName))
+	require.InDelta(t, 22*48000, len(pcm), 48000*0.1, "the whole tone, no more, no less")
+	var peak float64
+	for _, s := range pcm[4800 : len(pcm)-4800] {
+		peak = max(peak, math.Abs(s))
+	}
+	require.Greater(t, peak, 0.05, "the tone is there")
+	maxSlope := peak * 2 * math.Pi * 440 / 48000
+	for i := 4800; i < len(pcm)-4800; i++ {
+		require.Less(t, math.Abs(pcm[i]-pcm[i-1]), 1.5*maxSlope, "click at %.4f s", float64(i)/48000)
+	}
+}
+
+func runCmd(t *testing.T, name string, args ...string) {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	require.NoError(t, err, "%s %s: %s", name, strings.Join(args, " "), out)
+}
+
+func countFrames(t *testing.T, ffprobe, path string) int {
+	t.Helper()
+	out, err := exec.Command(ffprobe, "-v", "error", "-select_streams", "v:0", "-count_frames",
+		"-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", path).Output()
+	require.NoError(t, err)
+	n, err := strconv.Atoi(strings.TrimSpace(string(out)))
+	require.NoError(t, err)
+	return n
+}
+
+// packetTimes returns the sorted PTS (seconds) of a stream's packets.
+func packetTimes(t *testing.T, ffprobe, path, stream string) []float64 {
+	t.Helper()
+	out, err := exec.Command(ffprobe, "-v", "error", "-select_streams", stream,
+		"-show_entries", "packet=pts_time", "-of", "csv=p=0", path).Output()
+	require.NoError(t, err)
+	var ts []float64
+	for _, line := range strings.Fields(string(out)) {
+		f, err := strconv.ParseFloat(strings.TrimSuffix(line, ","), 64)
+		require.NoError(t, err, line)
+		ts = append(ts, f)
+	}
+	slices.Sort(ts)
+	return ts
+}
+
+// decodePCM decodes the first audio stream to mono float samples at 48 kHz.
+func decodePCM(t *testing.T, ffmpeg, path string) []float64 {
+	t.Helper()
+	out, err := exec.Command(ffmpeg, "-v", "error", "-i", path, "-map", "0:a:0", "-ac", "1", "-ar", "48000", "-f", "f32le", "-").Output()
+	require.NoError(t, err)
+	pcm := make([]float64, len(out)/4)
+	for i := range pcm {
+		pcm[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:])))
+	}
+	return pcm
+}
