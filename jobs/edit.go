@@ -226,6 +226,12 @@ func (w *EditWorker) cut(ctx context.Context, a EditArgs, renditions []store.Ren
 		keys = append(keys, key)
 		out[i] = stored[i]
 		out[i].Playlist = key
+		// The time the edit's first frame is stamped with, which HLS
+		// subtitles map their times onto: a re-encoded piece is stamped
+		// like the original's start, a reused segment keeps its own.
+		if !pieces[0].Encoded() {
+			out[i].StartTime += pieces[0].Start
+		}
 	}
 	// Lowest first, as the renditions are recorded.
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // Smart cut: an edit of a transcoded video (keep these ranges, drop the
@@ -230,6 +231,14 @@ func SmartCutArgs(in string, src SourceInfo, ladder []Rendition, start, end floa
 		args = append(args, "-ss", ff(start), "-t", ff(end-start), "-i", inputURL(in))
 	}
 	graph := ladderFilterGraph(src, ladder, opts)
+	if v := src.Video; v != nil {
+		// The first frame kept is half a frame after the seek point: its
+		// time becomes zero, where the audio starts, so the two stay in
+		// sync (the frame rate filter would otherwise round it a frame
+		// later).
+		head := fmt.Sprintf("[0:%d]", v.Index)
+		graph = strings.Replace(graph, head, head+"setpts=PTS-STARTPTS,", 1)
+	}
 	if src.Video == nil {
 		// The background picture of an audio-only rendition: only as long
 		// as the piece.
