@@ -133,30 +133,9 @@ func (w *EditWorker) cut(ctx context.Context, a EditArgs, renditions []store.Ren
 	}
 	defer src.release()
 	ladder := media.PlanLadder(src.info, media.LadderOptions{})
-	stored := make([]store.Rendition, len(ladder))
-	playlists := make([]*media.MediaPlaylist, len(ladder))
-	for i, r := range ladder {
-		j := -1
-		for k, s := range renditions {
-			if s.Name == r.Name {
-				j = k
-			}
-		}
-		if j < 0 {
-			return nil, nil, fmt.Errorf("%w: no rendition %s", errEditImpossible, r.Name)
-		}
-		stored[i] = renditions[j]
-		raw, err := w.read(ctx, renditions[j].Playlist)
-		if err != nil {
-			return nil, nil, err
-		}
-		if playlists[i], err = media.ParseMediaPlaylist(bytes.NewReader(raw)); err != nil {
-			return nil, nil, fmt.Errorf("edit: playlist %s: %w", r.Name, err)
-		}
-		if len(playlists[i].Segments) != len(playlists[0].Segments) {
-			return nil, nil, fmt.Errorf("%w: %s has %d segments, %s %d", errEditImpossible,
-				r.Name, len(playlists[i].Segments), ladder[0].Name, len(playlists[0].Segments))
-		}
+	stored, playlists, err := originalPlaylists(ctx, w.deps, ladder, renditions)
+	if err != nil {
+		return nil, nil, err
 	}
 	fps := ladder[0].FrameRate
 	keep := media.SnapToFrames(mediaRanges(a.Keep), fps)
@@ -240,15 +219,48 @@ func (w *EditWorker) cut(ctx context.Context, a EditArgs, renditions []store.Ren
 	return out, keys, nil
 }
 
-func (w *EditWorker) read(ctx context.Context, key string) ([]byte, error) {
-	rc, _, err := w.deps.Media.Get(ctx, key)
+// originalPlaylists matches the renditions recorded for a video with the
+// ladder its source plans (in ladder order) and reads their playlists,
+// which must have as many segments each: keyframes are aligned across
+// rungs.
+func originalPlaylists(ctx context.Context, deps Deps, ladder []media.Rendition, renditions []store.Rendition) ([]store.Rendition, []*media.MediaPlaylist, error) {
+	stored := make([]store.Rendition, len(ladder))
+	playlists := make([]*media.MediaPlaylist, len(ladder))
+	for i, r := range ladder {
+		j := -1
+		for k, s := range renditions {
+			if s.Name == r.Name {
+				j = k
+			}
+		}
+		if j < 0 {
+			return nil, nil, fmt.Errorf("%w: no rendition %s", errEditImpossible, r.Name)
+		}
+		stored[i] = renditions[j]
+		raw, err := readObject(ctx, deps, renditions[j].Playlist)
+		if err != nil {
+			return nil, nil, err
+		}
+		if playlists[i], err = media.ParseMediaPlaylist(bytes.NewReader(raw)); err != nil {
+			return nil, nil, fmt.Errorf("playlist %s: %w", r.Name, err)
+		}
+		if len(playlists[i].Segments) != len(playlists[0].Segments) {
+			return nil, nil, fmt.Errorf("%w: %s has %d segments, %s %d", errEditImpossible,
+				r.Name, len(playlists[i].Segments), ladder[0].Name, len(playlists[0].Segments))
+		}
+	}
+	return stored, playlists, nil
+}
+
+func readObject(ctx context.Context, deps Deps, key string) ([]byte, error) {
+	rc, _, err := deps.Media.Get(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("edit: read %s: %w", key, err)
+		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
 	defer rc.Close()
 	var buf bytes.Buffer
 	if _, err := buf.ReadFrom(rc); err != nil {
-		return nil, fmt.Errorf("edit: read %s: %w", key, err)
+		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
 	return buf.Bytes(), nil
 }
