@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -329,4 +330,37 @@ func roundChapters(in []store.Chapter) []store.Chapter {
 		out[i] = store.Chapter{Start: math.Round(c.Start*1000) / 1000, Title: c.Title}
 	}
 	return out
+}
+
+func TestCreateClipReusesTheParentsSegmentsAndEncodesOnlyItsEnds(t *testing.T) {
+	p := newPipeline(t)
+	ctx := context.Background()
+	parent := p.ready(p.upload(bitsSource(t, 20)))
+
+	clip, err := p.videos.CreateClip(ctx, p.viewer, video.Clip{Parent: parent.ID, Start: 2.3, End: 13.3}, store.Limits{})
+	require.NoError(t, err)
+	v := p.ready(clip.ID)
+	require.InDelta(t, 11, *v.Duration, 0.1, "end - start within a frame")
+	require.NotNil(t, v.PosterKey, "the clip's own source gave it a poster")
+	require.Len(t, v.Renditions, len(parent.Renditions))
+	for i, r := range v.Renditions {
+		pl := p.localPath(r.Playlist)
+		require.Equal(t, frames([2]int{23, 133}), frameNumbers(t, pl), "%s: exactly the frames of the range", r.Name)
+		parsed, err := media.ReadMediaPlaylist(pl)
+		require.NoError(t, err)
+		// 2.3-3 encoded, 3-4, 4-8 and 8-12 copied, 12-13.3 encoded.
+		require.Len(t, parsed.Segments, 5, r.Name)
+		parentDir := filepath.Dir(p.localPath(parent.Renditions[i].Playlist))
+		for k, seg := range map[int]string{1: "seg_00003.ts", 2: "seg_00004.ts", 3: "seg_00005.ts"} {
+			require.Equal(t, p.fileBytes(filepath.Join(parentDir, seg)), p.fileBytes(filepath.Join(filepath.Dir(pl), parsed.Segments[k].URI)),
+				"%s: segment %d is the parent's %s, copied", r.Name, k, seg)
+		}
+	}
+}
+
+func (p *pipeline) fileBytes(path string) []byte {
+	p.t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(p.t, err)
+	return b
 }

@@ -2171,10 +2171,11 @@ extend type Mutation {
   setPoster(input: SetPosterInput!): Video! @auth(scope: VIDEOS_WRITE)
   """
   Make a new video of yours from ` + "`" + `[start, end)` + "`" + ` of a READY video you own.
-  The range is cut from the original upload (frame-accurate at both ends)
-  into the clip's own source by a background job, then the clip is
-  processed like an upload: follow it with ` + "`" + `videoProgress` + "`" + ` (stage ` + "`" + `clip` + "`" + `,
-  then the usual ones). Upload quotas apply (BAD_USER_INPUT or
+  A background job makes it by smart cut (frame-accurate at both ends):
+  the parts of the video lying wholly inside the range are copied as they
+  are and only the few seconds at each end are encoded again; then the
+  clip is playable and the rest is processed like an upload: follow it
+  with ` + "`" + `videoProgress` + "`" + ` (stage ` + "`" + `clip` + "`" + `, then the usual ones). Upload quotas apply (BAD_USER_INPUT or
   QUOTA_EXCEEDED as for ` + "`" + `createUpload` + "`" + `). A range outside the video,
   reversed or shorter than 0.5 s is refused with BAD_USER_INPUT
   (` + "`" + `extensions.field` + "`" + `: ` + "`" + `start` + "`" + ` or ` + "`" + `end` + "`" + `). Returns the new video, UPLOADING.
