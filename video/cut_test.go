@@ -169,3 +169,23 @@ func TestEditVideoRefusesBadInputNamingTheFieldAndChangesNothing(t *testing.T) {
 	require.Equal(t, store.StatusReady, got.Status, "the video stays READY and playable while it is edited")
 	require.Equal(t, []string{"probe", "edit"}, e.jobKinds("video_id", v.ID))
 }
+
+func TestProcessingAgainForgetsTheEdit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	v := e.transcoded()
+	_, err := e.store.Pool().Exec(ctx, `UPDATE videos SET edit = '[{"start": 0, "end": 1}]', edit_seq = 3, chapters = '[]',
+		edit_original = '{"chapters": [{"start": 0, "title": "A"}, {"start": 5, "title": "B"}]}' WHERE id = $1`, v.ID)
+	require.NoError(t, err)
+	_, err = e.videos.RetryProcessing(ctx, v.ID, e.owner)
+	require.NoError(t, err)
+	st, err := e.store.EditState(ctx, v.ID)
+	require.NoError(t, err)
+	require.Nil(t, st.Keep)
+	require.Nil(t, st.Original)
+	require.Equal(t, int64(4), st.Seq, "an edit being made is superseded")
+	got, err := e.store.VideoByID(ctx, v.ID)
+	require.NoError(t, err)
+	require.Equal(t, []store.Chapter{ch(0, "A"), ch(5, "B")}, got.Chapters, "the chapters from before the edit")
+}
