@@ -124,6 +124,7 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Mutation.regenerateSubtitles", `mutation($id: ID!) { regenerateSubtitles(videoId: $id) { id } }`, video},
 		{"Mutation.setPoster", `mutation($id: ID!) { setPoster(input: {videoId: $id, time: 0}) { id } }`, video},
 		{"Mutation.createClip", `mutation($id: ID!) { createClip(input: {videoId: $id, start: 0, end: 1}) { id } }`, video},
+		{"Mutation.editVideo", `mutation($id: ID!) { editVideo(input: {videoId: $id, keep: null}) { id } }`, video},
 		{"Mutation.setChapters", `mutation($id: ID!) { setChapters(videoId: $id, chapters: null) { id } }`, video},
 		{"Mutation.createApiToken", `mutation { createApiToken(name: "n", scopes: [VIDEOS_READ]) { token } }`, nil},
 		{"Mutation.revokeApiToken", `mutation { revokeApiToken(id: "00000000-0000-0000-0000-000000000000") }`, nil},

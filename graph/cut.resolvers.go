@@ -71,11 +71,46 @@ func (r *mutationResolver) CreateClip(ctx context.Context, input model.CreateCli
 	return model.VideoFrom(v), nil
 }
 
+func (r *mutationResolver) EditVideo(ctx context.Context, input model.EditVideoInput) (*model.Video, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var keep []store.TimeRange // nil: back to the original
+	if input.Keep != nil {
+		keep = make([]store.TimeRange, len(input.Keep))
+		for i, k := range input.Keep {
+			keep[i] = store.TimeRange{Start: k.Start, End: k.End}
+		}
+	}
+	v, err := r.Videos.EditVideo(ctx, input.VideoID, viewer.Store(), keep)
+	if err != nil {
+		return nil, err
+	}
+	return model.VideoFrom(v), nil
+}
+
 func (r *videoResolver) Chapters(ctx context.Context, obj *model.Video) ([]*model.Chapter, error) {
 	chapters := video.Chapters(obj.Source)
 	out := make([]*model.Chapter, len(chapters))
 	for i, c := range chapters {
 		out[i] = &model.Chapter{Start: c.Start, Title: c.Title}
+	}
+	return out, nil
+}
+
+func (r *videoResolver) Edit(ctx context.Context, obj *model.Video) ([]*model.TimeRange, error) {
+	edits, err := r.Store.Edits(ctx, []uuid.UUID{obj.ID})
+	if err != nil {
+		return nil, err
+	}
+	keep, ok := edits[obj.ID]
+	if !ok {
+		return nil, nil
+	}
+	out := make([]*model.TimeRange, len(keep))
+	for i, k := range keep {
+		out[i] = &model.TimeRange{Start: k.Start, End: k.End}
 	}
 	return out, nil
 }

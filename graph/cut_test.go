@@ -68,3 +68,58 @@ func TestCreateClipRefusesBadRangesNamingTheField(t *testing.T) {
 	require.NoError(t, e.store.Pool().QueryRow(context.Background(), "SELECT count(*) FROM videos").Scan(&n))
 	require.Equal(t, 1, n, "nothing was created")
 }
+
+func TestEditVideoRefusesBadInputNamingTheFieldAndQueuesAGoodOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signUp("edits@example.com", "Owner")
+	other := e.signUp("other-edits@example.com", "Other")
+	ids := e.makeVideos("edits@example.com", 2, "PUBLIC", true)
+	id := ids[0]
+	ctx := context.Background()
+	_, err := e.store.Pool().Exec(ctx, "UPDATE videos SET duration_seconds = 10 WHERE id = $1", id)
+	require.NoError(t, err)
+	_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET status = 'PROCESSING' WHERE id = $1", ids[1])
+	require.NoError(t, err)
+	const m = `mutation($id: ID!, $keep: [TimeRangeInput!]) { editVideo(input: {videoId: $id, keep: $keep}) { id processing { stage } edit { start end } } }`
+	rg := func(s, e float64) map[string]any { return map[string]any{"start": s, "end": e} }
+	many := make([]map[string]any, 101)
+	for i := range many {
+		many[i] = rg(float64(i)*0.05, float64(i)*0.05+0.01)
+	}
+	for _, tc := range []struct {
+		name  string
+		keep  []map[string]any
+		field string
+	}{
+		{"outside", []map[string]any{rg(-1, 2)}, "start"},
+		{"past the end", []map[string]any{rg(2, 11)}, "end"},
+		{"empty", []map[string]any{rg(3, 3)}, "end"},
+		{"reversed", []map[string]any{rg(5, 4)}, "end"},
+		{"overlapping", []map[string]any{rg(0, 5), rg(4, 6)}, "start"},
+		{"unordered", []map[string]any{rg(6, 8), rg(0, 1)}, "start"},
+		{"none", []map[string]any{}, "keep"},
+		{"more than 100", many, "keep"},
+	} {
+		r := e.query(m, map[string]any{"id": id, "keep": tc.keep}, bearer(owner.Token))
+		require.Equal(t, "BAD_USER_INPUT", r.code(), "%s: %+v", tc.name, r.Errors)
+		require.Equal(t, tc.field, r.Errors[0].Extensions["field"], tc.name)
+	}
+	r := e.query(m, map[string]any{"id": ids[1], "keep": []map[string]any{rg(0, 1)}}, bearer(owner.Token))
+	require.Equal(t, "BAD_USER_INPUT", r.code(), "a video that is not READY")
+	require.Equal(t, "videoId", r.Errors[0].Extensions["field"])
+	require.Equal(t, "FORBIDDEN", e.query(m, map[string]any{"id": id, "keep": nil}, bearer(other.Token)).code())
+	var seq int64
+	require.NoError(t, e.store.Pool().QueryRow(ctx, "SELECT edit_seq FROM videos WHERE id = $1", id).Scan(&seq))
+	require.Zero(t, seq, "nothing was asked for")
+
+	var got struct {
+		EditVideo struct {
+			Processing struct{ Stage string }
+			Edit       []map[string]any
+		}
+	}
+	e.decode(e.query(m, map[string]any{"id": id, "keep": []map[string]any{rg(0, 2), rg(5, 10)}}, bearer(owner.Token)), &got)
+	require.Equal(t, "edit", got.EditVideo.Processing.Stage, "the edit is being made")
+	require.Nil(t, got.EditVideo.Edit, "the video plays the original until the edit is published")
+}

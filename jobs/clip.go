@@ -1,10 +1,13 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"time"
 
@@ -12,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 )
@@ -45,11 +49,14 @@ type SourceStore interface {
 	StoreSource(ctx context.Context, id uuid.UUID, path string) error
 }
 
-// ClipWorker re-encodes the range from the parent's upload (frame-accurate
-// at both ends), stores it as the clip's upload and starts the clip's
-// processing like a finished upload. A clip that is gone or no longer
-// UPLOADING cancels the job (done already, or deleted); a parent deleted
-// before the cut fails the clip.
+// ClipWorker makes a clip by smart cut of the parent's HLS (smartClip):
+// only the parts of the segments its ends fall in are encoded, and the
+// clip is playable once its renditions are stored. When the parent's
+// renditions cannot be reused, it re-encodes the range from the parent's
+// upload (frame-accurate at both ends), stores it as the clip's upload and
+// starts the clip's processing like a finished upload. A clip that is gone
+// or no longer UPLOADING cancels the job (done already, or deleted); a
+// parent deleted before the cut fails the clip.
 type ClipWorker struct {
 	river.WorkerDefaults[ClipArgs]
 	deps Deps
@@ -94,6 +101,16 @@ func (w *ClipWorker) Work(ctx context.Context, job *river.Job[ClipArgs]) error {
 		return retryOrFail(ctx, w.deps, job.JobRow, a.VideoID, store.StageClip, err)
 	}
 	defer os.RemoveAll(work)
+	done, err := w.smartClip(ctx, a, src, work, sources)
+	if done || (err != nil && !errors.Is(err, errEditImpossible)) {
+		if err != nil {
+			return retryOrFail(ctx, w.deps, job.JobRow, a.VideoID, store.StageClip, err)
+		}
+		return nil
+	}
+	// The parent's renditions cannot be reused (made by an older ladder):
+	// the range is encoded into the clip's source, processed like an
+	// upload.
 	out := filepath.Join(work, "clip.mp4")
 	if err := media.Cut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, a.Start, a.End, out); err != nil {
 		return retryOrFail(ctx, w.deps, job.JobRow, a.VideoID, store.StageClip, err)
@@ -102,4 +119,149 @@ func (w *ClipWorker) Work(ctx context.Context, job *river.Job[ClipArgs]) error {
 		return retryOrFail(ctx, w.deps, job.JobRow, a.VideoID, store.StageClip, err)
 	}
 	return w.deps.Videos.StartProcessing(ctx, a.VideoID)
+}
+
+// smartClip makes the clip's HLS from the parent's, by smart cut (see
+// media.PlanSmartCut): the parent's segments lying wholly inside the range
+// are copied as they are, and only the parts of the (at most two) segments
+// its ends fall in are encoded, for every rung in one ffmpeg run. The
+// clip's source is its top rendition, joined into one MPEG-TS file (the
+// thumbnails and subtitles jobs, setPoster and edits of the clip read it).
+// Then the clip is PROCESSING and playable, with its probe result and
+// renditions recorded and the thumbnails job queued, in one transaction:
+// the rest of its processing is an upload's. done is false, with an error
+// matching errEditImpossible, when the parent's renditions cannot be
+// reused.
+func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, work string, sources SourceStore) (done bool, err error) {
+	_, renditions, _, err := w.deps.Videos.EditSource(ctx, a.Parent)
+	if err != nil {
+		return false, err
+	}
+	if len(renditions) == 0 {
+		return false, fmt.Errorf("%w: the parent has none", errEditImpossible)
+	}
+	ladder := media.PlanLadder(src.info, media.LadderOptions{})
+	stored, playlists, err := originalPlaylists(ctx, w.deps, ladder, renditions)
+	if err != nil {
+		return false, err
+	}
+	fps := ladder[0].FrameRate
+	keep := media.SnapToFrames([]media.TimeRange{{Start: a.Start, End: a.End}}, fps)
+	if len(keep) == 0 {
+		return false, fmt.Errorf("%w: the range holds no frame", errEditImpossible)
+	}
+	pieces := media.PlanSmartCut(playlists[0].Segments, fps, keep)
+	opts := media.EncodeOptions{Preset: w.deps.Tools.Preset}
+	items := make([][]media.EditItem, len(ladder))
+	files := make([][]string, len(ladder))
+	for i, r := range ladder {
+		if err := os.MkdirAll(filepath.Join(work, r.Name), 0o755); err != nil {
+			return false, err
+		}
+		files[i] = make([]string, len(pieces))
+	}
+	for k, p := range pieces {
+		name := fmt.Sprintf(media.SegmentPattern, k)
+		for i, r := range ladder {
+			files[i][k] = filepath.Join(work, r.Name, name)
+			item := media.EditItem{URI: name, Duration: p.End - p.Start, Discontinuity: p.Discontinuity}
+			if !p.Encoded() {
+				seg := playlists[i].Segments[p.Segment]
+				item.Duration = seg.Duration
+				if err := w.download(ctx, path.Dir(stored[i].Playlist)+"/"+seg.URI, files[i][k]); err != nil {
+					return false, err
+				}
+			}
+			items[i] = append(items[i], item)
+		}
+		if p.Encoded() {
+			outs := make([]string, len(ladder))
+			for i := range ladder {
+				outs[i] = files[i][k]
+			}
+			if err := media.SmartCut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, p.Start, p.End, outs, opts); err != nil {
+				return false, err
+			}
+		}
+	}
+
+	// The source first: once the renditions are stored nothing else may
+	// fail the clip for want of it.
+	source := filepath.Join(work, "clip.ts")
+	if err := media.JoinSegments(ctx, w.deps.Tools.FFmpeg, files[0], source); err != nil {
+		return false, err
+	}
+	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, source)
+	if err != nil {
+		return false, err
+	}
+	if err := sources.StoreSource(ctx, a.VideoID, source); err != nil {
+		return false, err
+	}
+	prefix := layout.HLSPrefix(a.VideoID)
+	if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
+		return false, err
+	}
+	results := make([]media.RenditionResult, len(ladder))
+	for i, r := range ladder {
+		for _, f := range files[i] {
+			if err := w.deps.Media.PutFile(ctx, layout.RenditionPrefix(a.VideoID, r.Name)+"/"+filepath.Base(f), f, "video/mp2t"); err != nil {
+				return false, err
+			}
+		}
+		var buf bytes.Buffer
+		if err := media.WriteEditPlaylist(&buf, items[i]); err != nil {
+			return false, err
+		}
+		uri := r.Name + "/" + media.MediaPlaylistName
+		if err := w.deps.Media.Put(ctx, prefix+"/"+uri, &buf, int64(buf.Len()), "application/vnd.apple.mpegurl"); err != nil {
+			return false, err
+		}
+		s := stored[i]
+		start := s.StartTime
+		if !pieces[0].Encoded() {
+			start += pieces[0].Start
+		}
+		results[i] = media.RenditionResult{Name: r.Name, URI: uri, Width: s.Width, Height: s.Height, FrameRate: s.FrameRate,
+			Bandwidth: s.Bandwidth, AverageBandwidth: s.AverageBandwidth, Codecs: s.Codecs, StartTime: start}
+	}
+	if err := putMaster(ctx, w.deps.Media, prefix, results); err != nil {
+		return false, err
+	}
+	err = w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+		ok, err := w.deps.Store.MarkUploadedTx(ctx, tx, a.VideoID)
+		if err != nil || !ok {
+			return err
+		}
+		if err := w.deps.Store.SetProbeResultTx(ctx, tx, a.VideoID, *info); err != nil {
+			return err
+		}
+		if err := w.deps.Store.SetRenditionsTx(ctx, tx, a.VideoID, storeRenditions(prefix, results), nil); err != nil {
+			return err
+		}
+		if err := w.deps.Store.SetStageTx(ctx, tx, a.VideoID, store.StageThumbnails, percentTranscodeEnd); err != nil {
+			return err
+		}
+		_, err = river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, ThumbnailsArgs{VideoID: a.VideoID}, nil)
+		return err
+	})
+	return err == nil, err
+}
+
+// download copies the stored object key to the local file path.
+func (w *ClipWorker) download(ctx context.Context, key, path string) error {
+	rc, _, err := w.deps.Media.Get(ctx, key)
+	if err != nil {
+		return fmt.Errorf("clip: read %s: %w", key, err)
+	}
+	defer rc.Close()
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("clip: %w", err)
+	}
+	if _, err := io.Copy(f, rc); err != nil {
+		f.Close()
+		return fmt.Errorf("clip: read %s: %w", key, err)
+	}
+	return f.Close()
 }

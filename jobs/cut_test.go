@@ -3,7 +3,12 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"math"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,9 +16,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/video"
+	"github.com/clipcut/clipcut/webhook"
 )
 
 // countingSource is a silent 320x180 video at 10 fps whose brightness is
@@ -163,4 +170,197 @@ func TestCreateClipCutsTheRangeIntoANewVideoProcessedLikeAnUpload(t *testing.T) 
 		}
 	}
 	require.Equal(t, 10, best, "the clip's first frame is the source frame at start")
+}
+
+// bitsSource is a 480x360 video at 10 fps with a tone whose every frame
+// shows its number in binary: ten vertical stripes, the i-th white when
+// bit i is set. Compression blurs brightness, never a stripe's colour, so
+// frameNumbers reads the number back from any rendition.
+func bitsSource(t *testing.T, seconds int) string {
+	return ffmpegClip(t, "bits.mp4", cat(
+		[]string{"-f", "lavfi", "-i", fmt.Sprintf("color=c=black:s=480x360:r=10:d=%d", seconds)}, sine(seconds),
+		[]string{"-vf", "geq=lum='if(bitand(N\\,pow(2\\,floor(X*10/W)))\\,235\\,16)':cb=128:cr=128"},
+		fastH264, []string{"-qp", "0", "-c:a", "aac", "-shortest"})...)
+}
+
+// frameNumbers decodes every segment of a media playlist in order and
+// reads the number each frame shows (see bitsSource).
+func frameNumbers(t *testing.T, playlist string) []int {
+	t.Helper()
+	pl, err := media.ReadMediaPlaylist(playlist)
+	require.NoError(t, err)
+	var out []int
+	for _, s := range pl.Segments {
+		raw, err := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", filepath.Join(filepath.Dir(playlist), s.URI),
+			"-vf", "scale=10:1:flags=area,format=gray", "-fps_mode", "passthrough", "-f", "rawvideo", "-").Output()
+		require.NoError(t, err, s.URI)
+		for f := 0; f+10 <= len(raw); f += 10 {
+			n := 0
+			for i := range 10 {
+				if raw[f+i] > 128 {
+					n |= 1 << i
+				}
+			}
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func frames(ranges ...[2]int) []int {
+	var out []int
+	for _, r := range ranges {
+		for n := r[0]; n < r[1]; n++ {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// published waits until the edit of video id that is published is keep
+// (nil: unedited) and no edit is in progress.
+func (p *pipeline) published(id uuid.UUID, keep []store.TimeRange) store.Video {
+	p.t.Helper()
+	return p.waitFor(id, fmt.Sprintf("edit %v", keep), func(v store.Video) bool {
+		st, err := p.store.EditState(context.Background(), id)
+		require.NoError(p.t, err)
+		return v.Stage != store.StageEdit && reflect.DeepEqual(st.Keep, keep)
+	})
+}
+
+func TestEditVideoSmartCutsEveryRungAndEverythingTimedFollowsUntilUndo(t *testing.T) {
+	p := newWebhookPipeline(t, fastRetries(loopback, time.Minute), media.NoTranscriber{})
+	ctx := context.Background()
+	secret := webhook.NewSecret()
+	recv := newReceiver(t, secret)
+	_, err := p.store.CreateWebhook(ctx, p.viewer.UserID, recv.srv.URL+"/hooks", []string{webhook.VideoEdited}, secret)
+	require.NoError(t, err)
+
+	id := p.upload(bitsSource(t, 20))
+	orig := p.ready(id)
+	require.InDelta(t, 20, *orig.Duration, 0.1)
+	require.Len(t, orig.Renditions, 2, "240p and 360p")
+	for _, r := range orig.Renditions {
+		require.Equal(t, frames([2]int{0, 200}), frameNumbers(t, p.localPath(r.Playlist)), "%s: the original's frames", r.Name)
+	}
+	_, err = p.videos.SetChapters(ctx, id, p.viewer, []store.Chapter{{Start: 0, Title: "Intro"}, {Start: 5, Title: "Middle"}, {Start: 13, Title: "End"}})
+	require.NoError(t, err)
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	_, err = p.videos.EditSubtitles(ctx, id, p.viewer, "en", []media.Cue{
+		{Start: sec(1), End: sec(2), Text: "kept"}, {Start: sec(3), End: sec(4), Text: "cut"}, {Start: sec(8), End: sec(9), Text: "shifted"}})
+	require.NoError(t, err)
+	origBoard := *p.waitFor(id, "the storyboard", func(v store.Video) bool { return v.StoryboardKey != nil }).StoryboardKey
+
+	// Cut 2.3-7.1 and 12-13.3: the cuts fall inside segments (0-1, 1-2,
+	// 2-3, 3-4, then 4 s each), so three pieces per rung are encoded again
+	// and the rest is reused.
+	keep := []store.TimeRange{{Start: 0, End: 2.3}, {Start: 7.1, End: 12}, {Start: 13.3, End: 20}}
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, keep)
+	require.NoError(t, err)
+	v := p.published(id, keep)
+	require.Equal(t, store.StatusReady, v.Status)
+	require.InDelta(t, 13.9, *v.Duration, 0.1, "the sum of the kept ranges")
+	want := frames([2]int{0, 23}, [2]int{71, 120}, [2]int{133, 200})
+	master := p.read(layout.Master(id))
+	for _, r := range v.Renditions {
+		require.Regexp(t, `/hls/`+r.Name+`/edit-\d+\.m3u8$`, r.Playlist)
+		require.Contains(t, master, strings.TrimPrefix(r.Playlist, layout.HLSPrefix(id)+"/"), "the master plays the edit")
+		pl := p.localPath(r.Playlist)
+		require.Equal(t, want, frameNumbers(t, pl), "%s: the frame after each cut is the source frame at the next kept start", r.Name)
+		parsed, err := media.ReadMediaPlaylist(pl)
+		require.NoError(t, err)
+		require.InDelta(t, 13.9, parsed.Duration(), 0.1)
+		pieces := 0
+		for _, s := range parsed.Segments {
+			if strings.HasPrefix(s.URI, "edit-") {
+				pieces++
+			}
+		}
+		require.Equal(t, 3, pieces, "%s: only the segments a cut falls in are encoded again", r.Name)
+	}
+	require.Equal(t, []store.Chapter{{Start: 0, Title: "Intro"}, {Start: 2.3, Title: "Middle"}, {Start: 7.2, Title: "End"}},
+		roundChapters(v.Chapters), "a chapter whose start was cut starts where the edit resumes")
+	track, err := p.store.SubtitleTrack(ctx, id, "en")
+	require.NoError(t, err)
+	cues, err := media.ParseVTT(strings.NewReader(p.read(track.VTTKey)))
+	require.NoError(t, err)
+	require.Len(t, cues, 2, "the cue in the cut is dropped")
+	require.Equal(t, sec(1), cues[0].Start)
+	require.InDelta(t, 3.2, cues[1].Start.Seconds(), 0.01, "a later cue is shifted")
+	require.Equal(t, "shifted", cues[1].Text)
+	require.NotEqual(t, origBoard, *v.StoryboardKey, "the storyboard map is timed for the edit")
+	require.Empty(t, v.Downloads)
+	got := recv.waitFor(webhook.VideoEdited)
+	require.Equal(t, webhook.VideoEdited, got[0].Type)
+
+	// A second edit asked for while one is made supersedes it.
+	second := []store.TimeRange{{Start: 1, End: 3}}
+	third := []store.TimeRange{{Start: 4, End: 9.5}}
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, second)
+	require.NoError(t, err)
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, third)
+	require.NoError(t, err)
+	v = p.published(id, third)
+	require.InDelta(t, 5.5, *v.Duration, 0.1)
+	require.Equal(t, frames([2]int{40, 95}), frameNumbers(t, p.localPath(v.Renditions[0].Playlist)))
+
+	// Undo.
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, nil)
+	require.NoError(t, err)
+	v = p.published(id, nil)
+	require.InDelta(t, *orig.Duration, *v.Duration, 1e-9, "undo restores the original duration")
+	require.Equal(t, orig.Renditions, v.Renditions)
+	for _, r := range v.Renditions {
+		require.Equal(t, frames([2]int{0, 200}), frameNumbers(t, p.localPath(r.Playlist)), "%s: the original's frames again", r.Name)
+	}
+	require.Equal(t, origBoard, *v.StoryboardKey)
+	require.Equal(t, []store.Chapter{{Start: 0, Title: "Intro"}, {Start: 5, Title: "Middle"}, {Start: 13, Title: "End"}}, v.Chapters)
+	track, err = p.store.SubtitleTrack(ctx, id, "en")
+	require.NoError(t, err)
+	cues, err = media.ParseVTT(strings.NewReader(p.read(track.VTTKey)))
+	require.NoError(t, err)
+	require.Len(t, cues, 3, "every cue is back")
+	require.Equal(t, sec(8), cues[2].Start)
+	require.NotContains(t, p.read(layout.Master(id)), "edit-")
+}
+
+func roundChapters(in []store.Chapter) []store.Chapter {
+	out := make([]store.Chapter, len(in))
+	for i, c := range in {
+		out[i] = store.Chapter{Start: math.Round(c.Start*1000) / 1000, Title: c.Title}
+	}
+	return out
+}
+
+func TestCreateClipReusesTheParentsSegmentsAndEncodesOnlyItsEnds(t *testing.T) {
+	p := newPipeline(t)
+	ctx := context.Background()
+	parent := p.ready(p.upload(bitsSource(t, 20)))
+
+	clip, err := p.videos.CreateClip(ctx, p.viewer, video.Clip{Parent: parent.ID, Start: 2.3, End: 13.3}, store.Limits{})
+	require.NoError(t, err)
+	v := p.ready(clip.ID)
+	require.InDelta(t, 11, *v.Duration, 0.1, "end - start within a frame")
+	require.NotNil(t, v.PosterKey, "the clip's own source gave it a poster")
+	require.Len(t, v.Renditions, len(parent.Renditions))
+	for i, r := range v.Renditions {
+		pl := p.localPath(r.Playlist)
+		require.Equal(t, frames([2]int{23, 133}), frameNumbers(t, pl), "%s: exactly the frames of the range", r.Name)
+		parsed, err := media.ReadMediaPlaylist(pl)
+		require.NoError(t, err)
+		// 2.3-3 encoded, 3-4, 4-8 and 8-12 copied, 12-13.3 encoded.
+		require.Len(t, parsed.Segments, 5, r.Name)
+		parentDir := filepath.Dir(p.localPath(parent.Renditions[i].Playlist))
+		for k, seg := range map[int]string{1: "seg_00003.ts", 2: "seg_00004.ts", 3: "seg_00005.ts"} {
+			require.Equal(t, p.fileBytes(filepath.Join(parentDir, seg)), p.fileBytes(filepath.Join(filepath.Dir(pl), parsed.Segments[k].URI)),
+				"%s: segment %d is the parent's %s, copied", r.Name, k, seg)
+		}
+	}
+}
+
+func (p *pipeline) fileBytes(path string) []byte {
+	p.t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(p.t, err)
+	return b
 }

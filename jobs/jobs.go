@@ -80,6 +80,7 @@ func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &SubtitlesWorker{deps: deps})
 	river.AddWorker(workers, &PosterWorker{deps: deps})
 	river.AddWorker(workers, &ClipWorker{deps: deps})
+	river.AddWorker(workers, &EditWorker{deps: deps})
 	river.AddWorker(workers, newWebhookDispatchWorker(deps))
 	river.AddWorker(workers, newWebhookDeliveryWorker(deps))
 	river.AddWorker(workers, &AnalyticsRollupWorker{deps: deps})

@@ -7,6 +7,7 @@
 //
 //	videos/<id>/hls/master.m3u8               HLS master playlist
 //	videos/<id>/hls/<rendition>/index.m3u8    a rendition's playlist and its segments
+//	videos/<id>/hls/<rendition>/edit-<n>.m3u8 an edit's playlist (edit-<n>-<k>.ts: its re-encoded pieces)
 //	videos/<id>/hls/subs/<name>.vtt|.m3u8     subtitles as HLS renditions
 //	videos/<id>/poster.jpg                    poster (poster-<hex>.jpg: one picked later)
 //	videos/<id>/storyboard/...                storyboard sprites and their WebVTT map
@@ -18,6 +19,7 @@
 package layout
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -104,4 +106,24 @@ func URL(prefix string, id uuid.UUID, key string) string {
 // short hex digest of the image.
 func PosterVersion(id uuid.UUID, version string) string {
 	return Prefix(id) + "/poster-" + version + ".jpg"
+}
+
+// EditPlaylist is the key of rendition's media playlist in edit seq of
+// video id (editVideo). It sits beside the rendition's own segments, which
+// it references by name; each edit has its own name, since playlists of
+// finished videos are cached for a day.
+func EditPlaylist(id uuid.UUID, rendition string, seq int64) string {
+	return RenditionPrefix(id, rendition) + "/edit-" + strconv.FormatInt(seq, 10) + ".m3u8"
+}
+
+// EditPiece is the key of the n-th segment re-encoded for edit seq of
+// video id in rendition (the part of a segment a cut falls in).
+func EditPiece(id uuid.UUID, rendition string, seq int64, n int) string {
+	return RenditionPrefix(id, rendition) + "/edit-" + strconv.FormatInt(seq, 10) + "-" + strconv.Itoa(n) + ".ts"
+}
+
+// EditStoryboard is the key of the storyboard's WebVTT map in edit seq of
+// video id: the original's sprite sheets, timed for the edit.
+func EditStoryboard(id uuid.UUID, seq int64) string {
+	return StoryboardPrefix(id) + "/storyboard-edit-" + strconv.FormatInt(seq, 10) + ".vtt"
 }

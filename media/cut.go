@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // CutArgs are the arguments of the ffmpeg run that cuts [start, end)
@@ -47,6 +49,43 @@ func Cut(ctx context.Context, ffmpegPath, in string, src SourceInfo, start, end 
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return fmt.Errorf("cut: %w", err)
+	}
+	return nil
+}
+
+// JoinSegments joins MPEG-TS files (the segments of an HLS rendition, in
+// order, possibly with timestamp discontinuities between them) into one
+// MPEG-TS file with continuous timestamps, by stream copy: ffmpeg's concat
+// demuxer restarts each file where the one before it ended. MPEG-TS keeps
+// every segment's parameter sets in band, so segments encoded separately
+// (a smart cut's re-encoded pieces beside reused segments) join cleanly.
+func JoinSegments(ctx context.Context, ffmpegPath string, segments []string, out string) error {
+	if len(segments) == 0 {
+		return errors.New("join segments: none")
+	}
+	var list strings.Builder
+	list.WriteString("ffconcat version 1.0\n")
+	for _, s := range segments {
+		abs, err := filepath.Abs(s)
+		if err != nil {
+			return fmt.Errorf("join segments: %w", err)
+		}
+		list.WriteString("file '" + strings.ReplaceAll(abs, "'", `'\''`) + "'\n")
+	}
+	listPath := out + ".ffconcat"
+	if err := os.WriteFile(listPath, []byte(list.String()), 0o600); err != nil {
+		return fmt.Errorf("join segments: %w", err)
+	}
+	defer os.Remove(listPath)
+	tmp := out + ".tmp.ts"
+	defer os.Remove(tmp)
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
+		"-f", "concat", "-safe", "0", "-i", listPath, "-map", "0", "-c", "copy", "-f", "mpegts", tmp}
+	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
+		return fmt.Errorf("join segments: %w", err)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return fmt.Errorf("join segments: %w", err)
 	}
 	return nil
 }

@@ -25,6 +25,9 @@ type CutQueue interface {
 	// ClipTx queues cutting [start, end) of video parent's source into
 	// the source of clip id.
 	ClipTx(ctx context.Context, tx pgx.Tx, id, parent uuid.UUID, start, end float64) error
+	// EditTx queues making edit seq of video id: keep the ranges keep of
+	// the original (nil: back to the original).
+	EditTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, seq int64, keep []store.TimeRange) error
 }
 
 // cutQueue is the service's queue as a CutQueue.

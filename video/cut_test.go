@@ -118,3 +118,74 @@ func TestSetPosterNeedsAReadyVideoAndATimeInside(t *testing.T) {
 	}
 	require.Equal(t, []string{"probe"}, e.jobKinds("video_id", v.ID), "nothing queued")
 }
+
+func TestEditVideoRefusesBadInputNamingTheFieldAndChangesNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	_, err := e.videos.EditVideo(ctx, e.upload().ID, e.owner, []store.TimeRange{{Start: 0, End: 1}})
+	var ie *video.InputError
+	require.ErrorAs(t, err, &ie, "a video that is not READY")
+	require.Equal(t, "videoId", ie.Field)
+
+	v := e.transcoded()
+	_, err = e.videos.EditVideo(ctx, v.ID, e.other, []store.TimeRange{{Start: 0, End: 1}})
+	require.ErrorIs(t, err, store.ErrForbidden)
+	_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET duration_seconds = 10 WHERE id = $1", v.ID)
+	require.NoError(t, err)
+	tooMany := make([]store.TimeRange, video.MaxEditRanges+1)
+	for i := range tooMany {
+		tooMany[i] = store.TimeRange{Start: float64(i) * 0.05, End: float64(i)*0.05 + 0.01}
+	}
+	r := func(s, e float64) store.TimeRange { return store.TimeRange{Start: s, End: e} }
+	for _, bad := range []struct {
+		name  string
+		keep  []store.TimeRange
+		field string
+	}{
+		{"before the start", []store.TimeRange{r(-1, 2)}, "start"},
+		{"past the end", []store.TimeRange{r(2, 10.5)}, "end"},
+		{"starting at the end", []store.TimeRange{r(10, 11)}, "start"},
+		{"empty range", []store.TimeRange{r(3, 3)}, "end"},
+		{"reversed", []store.TimeRange{r(5, 4)}, "end"},
+		{"overlapping", []store.TimeRange{r(0, 5), r(4, 8)}, "start"},
+		{"unordered", []store.TimeRange{r(6, 8), r(1, 2)}, "start"},
+		{"nothing kept", []store.TimeRange{}, "keep"},
+		{"too many", tooMany, "keep"},
+	} {
+		_, err := e.videos.EditVideo(ctx, v.ID, e.owner, bad.keep)
+		var ie *video.InputError
+		require.ErrorAs(t, err, &ie, bad.name)
+		require.Equal(t, bad.field, ie.Field, bad.name)
+	}
+	st, err := e.store.EditState(ctx, v.ID)
+	require.NoError(t, err)
+	require.Zero(t, st.Seq, "no edit was asked for")
+	require.Equal(t, []string{"probe"}, e.jobKinds("video_id", v.ID), "nothing queued")
+
+	got, err := e.videos.EditVideo(ctx, v.ID, e.owner, []store.TimeRange{r(0, 2), r(5, 10)})
+	require.NoError(t, err)
+	require.Equal(t, store.StageEdit, got.Stage)
+	require.Equal(t, store.StatusReady, got.Status, "the video stays READY and playable while it is edited")
+	require.Equal(t, []string{"probe", "edit"}, e.jobKinds("video_id", v.ID))
+}
+
+func TestProcessingAgainForgetsTheEdit(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	v := e.transcoded()
+	_, err := e.store.Pool().Exec(ctx, `UPDATE videos SET edit = '[{"start": 0, "end": 1}]', edit_seq = 3, chapters = '[]',
+		edit_original = '{"chapters": [{"start": 0, "title": "A"}, {"start": 5, "title": "B"}]}' WHERE id = $1`, v.ID)
+	require.NoError(t, err)
+	_, err = e.videos.RetryProcessing(ctx, v.ID, e.owner)
+	require.NoError(t, err)
+	st, err := e.store.EditState(ctx, v.ID)
+	require.NoError(t, err)
+	require.Nil(t, st.Keep)
+	require.Nil(t, st.Original)
+	require.Equal(t, int64(4), st.Seq, "an edit being made is superseded")
+	got, err := e.store.VideoByID(ctx, v.ID)
+	require.NoError(t, err)
+	require.Equal(t, []store.Chapter{ch(0, "A"), ch(5, "B")}, got.Chapters, "the chapters from before the edit")
+}

@@ -275,7 +275,12 @@ func (s *Service) republishMaster(ctx context.Context, v store.Video) error {
 	}
 	results := make([]media.RenditionResult, len(v.Renditions))
 	for i, r := range v.Renditions {
-		results[i] = media.RenditionResult{Name: r.Name, URI: r.Name + "/" + media.MediaPlaylistName, Width: r.Width, Height: r.Height,
+		// An edited video's renditions play the edit's playlists.
+		uri, ok := strings.CutPrefix(r.Playlist, layout.HLSPrefix(v.ID)+"/")
+		if !ok {
+			uri = r.Name + "/" + media.MediaPlaylistName
+		}
+		results[i] = media.RenditionResult{Name: r.Name, URI: uri, Width: r.Width, Height: r.Height,
 			FrameRate: r.FrameRate, Bandwidth: r.Bandwidth, AverageBandwidth: r.AverageBandwidth, Codecs: r.Codecs, StartTime: r.StartTime}
 	}
 	var buf bytes.Buffer

@@ -20,8 +20,10 @@ const (
 	VideoReady           = "video.ready"
 	VideoFailed          = "video.failed"
 	VideoDeleted         = "video.deleted"
-	SubtitlesReady       = "subtitles.ready"
-	SubtitlesFailed      = "subtitles.failed"
+	// VideoEdited: an edit (editVideo) was published, or undone.
+	VideoEdited     = "video.edited"
+	SubtitlesReady  = "subtitles.ready"
+	SubtitlesFailed = "subtitles.failed"
 	// Test is sent by testWebhook to one endpoint only; nobody subscribes to it.
 	Test = "webhook.test"
 )
@@ -30,7 +32,7 @@ const (
 // a video meets them.
 var Types = []string{
 	VideoCreated, VideoUploadCompleted, VideoPlayable, VideoReady, VideoFailed,
-	VideoDeleted, SubtitlesReady, SubtitlesFailed,
+	VideoDeleted, VideoEdited, SubtitlesReady, SubtitlesFailed,
 }
 
 // ValidType reports whether t is an event type one can subscribe to.

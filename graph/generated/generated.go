@@ -128,6 +128,7 @@ type ComplexityRoot struct {
 		CreateWebhook        func(childComplexity int, input model.CreateWebhookInput) int
 		DeleteVideo          func(childComplexity int, id uuid.UUID) int
 		DeleteWebhook        func(childComplexity int, id uuid.UUID) int
+		EditVideo            func(childComplexity int, input model.EditVideoInput) int
 		LogIn                func(childComplexity int, input model.LogInInput) int
 		LogOut               func(childComplexity int) int
 		RedeliverWebhook     func(childComplexity int, deliveryID uuid.UUID) int
@@ -230,6 +231,11 @@ type ComplexityRoot struct {
 		VttURL     func(childComplexity int) int
 	}
 
+	TimeRange struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
+	}
+
 	TranscriptCue struct {
 		End   func(childComplexity int) int
 		Start func(childComplexity int) int
@@ -256,6 +262,7 @@ type ComplexityRoot struct {
 		Description   func(childComplexity int) int
 		Downloads     func(childComplexity int) int
 		Duration      func(childComplexity int) int
+		Edit          func(childComplexity int) int
 		Height        func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Owner         func(childComplexity int) int
@@ -342,6 +349,7 @@ type MutationResolver interface {
 	SetChapters(ctx context.Context, videoID uuid.UUID, chapters []*model.ChapterInput) (*model.Video, error)
 	SetPoster(ctx context.Context, input model.SetPosterInput) (*model.Video, error)
 	CreateClip(ctx context.Context, input model.CreateClipInput) (*model.Video, error)
+	EditVideo(ctx context.Context, input model.EditVideoInput) (*model.Video, error)
 	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
 	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
 	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
@@ -387,6 +395,7 @@ type VideoResolver interface {
 
 	ViewCount(ctx context.Context, obj *model.Video) (int, error)
 	Chapters(ctx context.Context, obj *model.Video) ([]*model.Chapter, error)
+	Edit(ctx context.Context, obj *model.Video) ([]*model.TimeRange, error)
 	Playback(ctx context.Context, obj *model.Video) (*model.Playback, error)
 	Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error)
 	Subtitles(ctx context.Context, obj *model.Video) ([]*model.SubtitleTrack, error)
@@ -774,6 +783,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteWebhook(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.editVideo":
+		if e.ComplexityRoot.Mutation.EditVideo == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_editVideo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EditVideo(childComplexity, args["input"].(model.EditVideoInput)), true
 	case "Mutation.logIn":
 		if e.ComplexityRoot.Mutation.LogIn == nil {
 			break
@@ -1287,6 +1307,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubtitleTrack.VttURL(childComplexity), true
 
+	case "TimeRange.end":
+		if e.ComplexityRoot.TimeRange.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeRange.End(childComplexity), true
+	case "TimeRange.start":
+		if e.ComplexityRoot.TimeRange.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeRange.Start(childComplexity), true
+
 	case "TranscriptCue.end":
 		if e.ComplexityRoot.TranscriptCue.End == nil {
 			break
@@ -1391,6 +1424,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Duration(childComplexity), true
+	case "Video.edit":
+		if e.ComplexityRoot.Video.Edit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Edit(childComplexity), true
 	case "Video.height":
 		if e.ComplexityRoot.Video.Height == nil {
 			break
@@ -1713,11 +1752,13 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateClipInput,
 		ec.unmarshalInputCreateUploadInput,
 		ec.unmarshalInputCreateWebhookInput,
+		ec.unmarshalInputEditVideoInput,
 		ec.unmarshalInputLogInInput,
 		ec.unmarshalInputPlaybackEventBatchInput,
 		ec.unmarshalInputPlaybackEventInput,
 		ec.unmarshalInputSetPosterInput,
 		ec.unmarshalInputSignUpInput,
+		ec.unmarshalInputTimeRangeInput,
 		ec.unmarshalInputUpdateVideoInput,
 		ec.unmarshalInputUpdateWebhookInput,
 	)
@@ -2130,15 +2171,77 @@ extend type Mutation {
   setPoster(input: SetPosterInput!): Video! @auth(scope: VIDEOS_WRITE)
   """
   Make a new video of yours from ` + "`" + `[start, end)` + "`" + ` of a READY video you own.
-  The range is cut from the original upload (frame-accurate at both ends)
-  into the clip's own source by a background job, then the clip is
-  processed like an upload: follow it with ` + "`" + `videoProgress` + "`" + ` (stage ` + "`" + `clip` + "`" + `,
-  then the usual ones). Upload quotas apply (BAD_USER_INPUT or
+  A background job makes it by smart cut (frame-accurate at both ends):
+  the parts of the video lying wholly inside the range are copied as they
+  are and only the few seconds at each end are encoded again; then the
+  clip is playable and the rest is processed like an upload: follow it
+  with ` + "`" + `videoProgress` + "`" + ` (stage ` + "`" + `clip` + "`" + `, then the usual ones). Upload quotas apply (BAD_USER_INPUT or
   QUOTA_EXCEEDED as for ` + "`" + `createUpload` + "`" + `). A range outside the video,
   reversed or shorter than 0.5 s is refused with BAD_USER_INPUT
   (` + "`" + `extensions.field` + "`" + `: ` + "`" + `start` + "`" + ` or ` + "`" + `end` + "`" + `). Returns the new video, UPLOADING.
   """
   createClip(input: CreateClipInput!): Video! @auth(scope: VIDEOS_WRITE)
+}
+
+# Editing (editVideo): smart cut, non-destructive.
+
+"A range of a video's time, in seconds: ` + "`" + `[start, end)` + "`" + `."
+type TimeRange {
+  "Where it starts."
+  start: Float!
+  "Where it ends (not included)."
+  end: Float!
+}
+
+"A range of the original video to keep, in seconds: ` + "`" + `[start, end)` + "`" + `."
+input TimeRangeInput {
+  "Where it starts: 0 or later, before the video's end."
+  start: Float!
+  "Where it ends (not included): after start, at most the video's end."
+  end: Float!
+}
+
+"""
+An edit to make with ` + "`" + `editVideo` + "`" + `.
+"""
+input EditVideoInput {
+  "The video; you must own it (or be an administrator) and it must be READY."
+  videoId: ID!
+  """
+  The ranges of the original to keep, in order and not overlapping (1 to
+  100), in seconds of the original whatever edit is published now; ` + "`" + `null` + "`" + `
+  goes back to the original.
+  """
+  keep: [TimeRangeInput!]
+}
+
+extend type Video {
+  """
+  The published edit: the ranges of the original the video plays, in
+  order; ` + "`" + `null` + "`" + ` when it plays the original.
+  """
+  edit: [TimeRange!]
+}
+
+extend type Mutation {
+  """
+  Edit a READY video you own by keeping ranges of the original and cutting
+  the rest; ` + "`" + `keep: null` + "`" + ` undoes every edit. Non-destructive: the original
+  stays, and every edit is made from it. The cut is frame-accurate and
+  cheap (smart cut): the parts of the original lying wholly inside kept
+  ranges are reused as they are, and only the few seconds around each cut
+  are encoded again. A background job makes the edit (follow it with
+  ` + "`" + `videoProgress` + "`" + `, stage ` + "`" + `edit` + "`" + `); until it is published the video plays as
+  it was, and an edit asked for meanwhile supersedes it. When it is
+  published, ` + "`" + `edit` + "`" + `, ` + "`" + `duration` + "`" + `, ` + "`" + `chapters` + "`" + `, the subtitles and the
+  storyboard follow the edit, the MP4 download is withdrawn until undo, and
+  webhooks get ` + "`" + `video.edited` + "`" + `. Returns the video as it is now. Ranges
+  outside the video, empty, reversed, overlapping or out of order, more
+  than 100 of them, or a video that is not READY are refused with
+  BAD_USER_INPUT (` + "`" + `extensions.field` + "`" + `: ` + "`" + `keep` + "`" + `, ` + "`" + `start` + "`" + `, ` + "`" + `end` + "`" + ` or ` + "`" + `videoId` + "`" + `)
+  and change nothing.
+  """
+  editVideo(input: EditVideoInput!): Video! @auth(scope: VIDEOS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/playback.graphqls", Input: `"""
@@ -2820,6 +2923,8 @@ enum WebhookEventType {
   VIDEO_FAILED
   "` + "`" + `video.deleted` + "`" + `: the video was deleted."
   VIDEO_DELETED
+  "` + "`" + `video.edited` + "`" + `: an edit (` + "`" + `editVideo` + "`" + `) was published or undone; ` + "`" + `data.edit` + "`" + ` is the kept ranges, null after undo."
+  VIDEO_EDITED
   "` + "`" + `subtitles.ready` + "`" + `: the video has subtitles."
   SUBTITLES_READY
   "` + "`" + `subtitles.failed` + "`" + `: subtitles could not be made (the video itself is fine); ` + "`" + `data.video.subtitles_note` + "`" + ` says why."
@@ -3281,6 +3386,16 @@ func (ec *executionContext) childFields_SubtitleTrack(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SubtitleTrack", field.Name)
 }
 
+func (ec *executionContext) childFields_TimeRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_TimeRange_start(ctx, field)
+	case "end":
+		return ec.fieldContext_TimeRange_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeRange", field.Name)
+}
+
 func (ec *executionContext) childFields_TranscriptCue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "start":
@@ -3353,6 +3468,8 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_viewCount(ctx, field)
 	case "chapters":
 		return ec.fieldContext_Video_chapters(ctx, field)
+	case "edit":
+		return ec.fieldContext_Video_edit(ctx, field)
 	case "playback":
 		return ec.fieldContext_Video_playback(ctx, field)
 	case "downloads":
@@ -3756,6 +3873,20 @@ func (ec *executionContext) field_Mutation_deleteWebhook_args(ctx context.Contex
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_editVideo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EditVideoInput, error) {
+			return ec.unmarshalNEditVideoInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐEditVideoInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -5641,6 +5772,68 @@ func (ec *executionContext) fieldContext_Mutation_createClip(ctx context.Context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createClip_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_editVideo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_editVideo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EditVideo(ctx, fc.Args["input"].(model.EditVideoInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_editVideo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_editVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -8366,6 +8559,52 @@ func (ec *executionContext) fieldContext_SubtitleTrack_updatedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _TimeRange_start(ctx context.Context, field graphql.CollectedField, obj *model.TimeRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeRange_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeRange_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeRange", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _TimeRange_end(ctx context.Context, field graphql.CollectedField, obj *model.TimeRange) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeRange_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeRange_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeRange", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
 func (ec *executionContext) _TranscriptCue_start(ctx context.Context, field graphql.CollectedField, obj *model.TranscriptCue) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9052,6 +9291,38 @@ func (ec *executionContext) fieldContext_Video_chapters(_ context.Context, field
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Chapter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Video_edit(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_edit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().Edit(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimeRange) graphql.Marshaler {
+			return ec.marshalOTimeRange2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRangeᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Video_edit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeRange(ctx, field)
 		},
 	}
 	return fc, nil
@@ -11383,6 +11654,43 @@ func (ec *executionContext) unmarshalInputCreateWebhookInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputEditVideoInput(ctx context.Context, obj any) (model.EditVideoInput, error) {
+	var it model.EditVideoInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"videoId", "keep"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "videoId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("videoId"))
+			data, err := ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.VideoID = data
+		case "keep":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keep"))
+			data, err := ec.unmarshalOTimeRangeInput2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRangeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keep = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj any) (model.LogInInput, error) {
 	var it model.LogInInput
 	if obj == nil {
@@ -11633,6 +11941,43 @@ func (ec *executionContext) unmarshalInputSignUpInput(ctx context.Context, obj a
 				return it, err
 			}
 			it.Name = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputTimeRangeInput(ctx context.Context, obj any) (model.TimeRangeInput, error) {
+	var it model.TimeRangeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"start", "end"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
 		}
 	}
 	return it, nil
@@ -12400,6 +12745,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "createClip":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createClip(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editVideo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_editVideo(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -13363,6 +13715,49 @@ func (ec *executionContext) _SubtitleTrack(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var timeRangeImplementors = []string{"TimeRange"}
+
+func (ec *executionContext) _TimeRange(ctx context.Context, sel ast.SelectionSet, obj *model.TimeRange) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timeRangeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimeRange")
+		case "start":
+			out.Values[i] = ec._TimeRange_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._TimeRange_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var transcriptCueImplementors = []string{"TranscriptCue"}
 
 func (ec *executionContext) _TranscriptCue(ctx context.Context, sel ast.SelectionSet, obj *model.TranscriptCue) graphql.Marshaler {
@@ -13742,6 +14137,44 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 				}()
 				res = ec._Video_chapters(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "edit":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_edit(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -14978,6 +15411,11 @@ func (ec *executionContext) marshalNDownload2ᚖgithubᚗcomᚋclipcutᚋclipcut
 	return ec._Download(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNEditVideoInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐEditVideoInput(ctx context.Context, v any) (model.EditVideoInput, error) {
+	res, err := ec.unmarshalInputEditVideoInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15339,6 +15777,21 @@ func (ec *executionContext) marshalNTime2timeᚐTime(ctx context.Context, sel as
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNTimeRange2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRange(ctx context.Context, sel ast.SelectionSet, v *model.TimeRange) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TimeRange(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNTimeRangeInput2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRangeInput(ctx context.Context, v any) (*model.TimeRangeInput, error) {
+	res, err := ec.unmarshalInputTimeRangeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNTranscriptCue2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTranscriptCueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TranscriptCue) graphql.Marshaler {
@@ -15971,6 +16424,42 @@ func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel
 	_ = ctx
 	res := graphql.MarshalTime(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTimeRange2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRangeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimeRange) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimeRange2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRange(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOTimeRangeInput2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRangeInputᚄ(ctx context.Context, v any) ([]*model.TimeRangeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.TimeRangeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNTimeRangeInput2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTimeRangeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {

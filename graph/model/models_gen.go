@@ -217,6 +217,16 @@ type Download struct {
 	URL string `json:"url"`
 }
 
+// An edit to make with `editVideo`.
+type EditVideoInput struct {
+	// The video; you must own it (or be an administrator) and it must be READY.
+	VideoID uuid.UUID `json:"videoId"`
+	// The ranges of the original to keep, in order and not overlapping (1 to
+	// 100), in seconds of the original whatever edit is published now; `null`
+	// goes back to the original.
+	Keep []*TimeRangeInput `json:"keep,omitempty"`
+}
+
 // How many people are watching a video right now.
 type LiveViewers struct {
 	// The video.
@@ -401,6 +411,22 @@ type SubtitleTrack struct {
 	SrtURL string `json:"srtUrl"`
 	// When the track last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+// A range of a video's time, in seconds: `[start, end)`.
+type TimeRange struct {
+	// Where it starts.
+	Start float64 `json:"start"`
+	// Where it ends (not included).
+	End float64 `json:"end"`
+}
+
+// A range of the original video to keep, in seconds: `[start, end)`.
+type TimeRangeInput struct {
+	// Where it starts: 0 or later, before the video's end.
+	Start float64 `json:"start"`
+	// Where it ends (not included): after start, at most the video's end.
+	End float64 `json:"end"`
 }
 
 // Where something was said in a video.
@@ -1035,6 +1061,8 @@ const (
 	WebhookEventTypeVideoFailed WebhookEventType = "VIDEO_FAILED"
 	// `video.deleted`: the video was deleted.
 	WebhookEventTypeVideoDeleted WebhookEventType = "VIDEO_DELETED"
+	// `video.edited`: an edit (`editVideo`) was published or undone; `data.edit` is the kept ranges, null after undo.
+	WebhookEventTypeVideoEdited WebhookEventType = "VIDEO_EDITED"
 	// `subtitles.ready`: the video has subtitles.
 	WebhookEventTypeSubtitlesReady WebhookEventType = "SUBTITLES_READY"
 	// `subtitles.failed`: subtitles could not be made (the video itself is fine); `data.video.subtitles_note` says why.
@@ -1048,13 +1076,14 @@ var AllWebhookEventType = []WebhookEventType{
 	WebhookEventTypeVideoReady,
 	WebhookEventTypeVideoFailed,
 	WebhookEventTypeVideoDeleted,
+	WebhookEventTypeVideoEdited,
 	WebhookEventTypeSubtitlesReady,
 	WebhookEventTypeSubtitlesFailed,
 }
 
 func (e WebhookEventType) IsValid() bool {
 	switch e {
-	case WebhookEventTypeVideoCreated, WebhookEventTypeVideoUploadCompleted, WebhookEventTypeVideoPlayable, WebhookEventTypeVideoReady, WebhookEventTypeVideoFailed, WebhookEventTypeVideoDeleted, WebhookEventTypeSubtitlesReady, WebhookEventTypeSubtitlesFailed:
+	case WebhookEventTypeVideoCreated, WebhookEventTypeVideoUploadCompleted, WebhookEventTypeVideoPlayable, WebhookEventTypeVideoReady, WebhookEventTypeVideoFailed, WebhookEventTypeVideoDeleted, WebhookEventTypeVideoEdited, WebhookEventTypeSubtitlesReady, WebhookEventTypeSubtitlesFailed:
 		return true
 	}
 	return false
