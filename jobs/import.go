@@ -339,7 +339,7 @@ func (d *download) finish(ctx context.Context) error {
 	id := d.args.VideoID
 	if d.total < 0 {
 		// Only now is the size known: hold it to the limits and record it.
-		if err := d.reserve(ctx, d.offset); err != nil {
+		if err := d.reserve(ctx, d.offset, false); err != nil {
 			return err
 		}
 		d.total = d.offset
@@ -404,7 +404,7 @@ func (d *download) accept(resp *http.Response) (mode bodyMode, err error) {
 	case resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
 		return 0, &importRetry{fmt.Sprintf("the server answered %s", statusText(resp.StatusCode)), errors.New(resp.Status)}
 	case resp.StatusCode >= 400:
-		return 0, &importFailure{fmt.Sprintf("The server at %s answered %s to the link%s: it does not give out the file there. Check the link (and that the file is public), then import it again.",
+		return 0, &importFailure{fmt.Sprintf("The server at %s answered %s%s: the file is not there, or not public. Check the link, then import it again.",
 			hostOf(resp.Request.URL.String()), statusText(resp.StatusCode), d.redirected())}
 	default:
 		return 0, &importFailure{fmt.Sprintf("The server at %s answered %s instead of the file.", hostOf(resp.Request.URL.String()), statusText(resp.StatusCode))}
@@ -420,16 +420,24 @@ func (d *download) checkSize(ctx context.Context) error {
 	if d.total < 0 {
 		return nil
 	}
-	return d.reserve(ctx, d.total)
+	return d.reserve(ctx, d.total, false)
 }
 
 // reserve records size as the import's size, or fails it when size breaks
-// a limit.
-func (d *download) reserve(ctx context.Context, size int64) error {
+// a limit. partial says the file is bigger still (it is still streaming).
+func (d *download) reserve(ctx context.Context, size int64, partial bool) error {
 	err := d.w.deps.Store.ReserveImportSize(ctx, d.args.VideoID, size, d.lim)
 	var le *store.LimitError
 	if errors.As(err, &le) {
-		return &importFailure{fmt.Sprintf("The file at the link is %s. %s", store.FormatBytes(size), le.Error())}
+		is := "is"
+		if partial {
+			is = "is more than"
+		}
+		if le.Limit == "file_size" {
+			return &importFailure{fmt.Sprintf("The file at the link %s %s, larger than the %s limit per upload.", is, store.FormatBytes(size), store.FormatBytes(le.Value))}
+		}
+		return &importFailure{fmt.Sprintf("The file at the link %s %s: importing it would exceed your storage quota of %s (%s already used).",
+			is, store.FormatBytes(size), store.FormatBytes(le.Value), store.FormatBytes(le.Used))}
 	}
 	if errors.Is(err, store.ErrNotFound) {
 		return errImportGone
@@ -460,7 +468,7 @@ func (d *download) copy(ctx context.Context, f *os.File, body io.Reader, stall *
 			}
 			d.offset += int64(n)
 			if allowance > 0 && d.offset > allowance {
-				if err := d.reserve(ctx, d.offset); err != nil {
+				if err := d.reserve(ctx, d.offset, true); err != nil {
 					return err
 				}
 				allowance = 0 // room was made meanwhile; counted again at the end
