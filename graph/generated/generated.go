@@ -2177,9 +2177,10 @@ extend type Mutation {
   """
   Make a new video of yours from a file on another server: a worker
   downloads ` + "`" + `url` + "`" + `, then the video is processed like an upload. Returns the
-  video, UPLOADING at stage ` + "`" + `import` + "`" + `; follow it with ` + "`" + `videoProgress` + "`" + `: stage
-  ` + "`" + `import` + "`" + `, whose ` + "`" + `percent` + "`" + ` is the share downloaded (it stays 0 when the
-  server does not say the file's size), then the usual stages.
+  video, UPLOADING (its ` + "`" + `processing` + "`" + ` is null until the file is complete).
+  Follow it with ` + "`" + `videoProgress` + "`" + `: stage ` + "`" + `import` + "`" + `, whose ` + "`" + `percent` + "`" + ` is the
+  share downloaded (it stays 0 when the server does not say the file's
+  size), then the stages of processing.
 
   Upload limits apply. The uploads per day are counted now
   (` + "`" + `QUOTA_EXCEEDED` + "`" + `); the size limit per file and your storage quota are
