@@ -143,7 +143,7 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	if err := d.run(ctx); err != nil {
 		return w.failed(ctx, job.JobRow, a, err)
 	}
-	if err := sources.StoreSource(ctx, a.VideoID, w.partPath(a.VideoID)); err != nil {
+	if err := w.store(ctx, sources, v); err != nil {
 		return retryOrFail(ctx, w.deps, job.JobRow, a.VideoID, store.StageImport, err)
 	}
 	if err := w.deps.Videos.StartProcessing(ctx, a.VideoID); err != nil {
@@ -152,6 +152,21 @@ func (w *ImportWorker) Work(ctx context.Context, job *river.Job[ImportArgs]) err
 	w.discard(a.VideoID)
 	w.deps.Logger.InfoContext(ctx, "import downloaded", "video_id", a.VideoID, "bytes", d.offset, "attempt", job.Attempt)
 	return nil
+}
+
+// store makes the complete download the video's upload, unless an
+// earlier attempt did before it stopped: storing twice would append.
+func (w *ImportWorker) store(ctx context.Context, sources SourceStore, v store.Video) error {
+	offset, size, err := w.deps.Uploads.Progress(ctx, v.ID)
+	if err == nil && size > 0 {
+		if offset == size {
+			return nil
+		}
+		if err := w.deps.Uploads.Remove(ctx, v.ID, deref(v.UploadID)); err != nil {
+			return err
+		}
+	}
+	return sources.StoreSource(ctx, v.ID, w.partPath(v.ID))
 }
 
 // importFailure is a download that cannot succeed by trying again; Reason
@@ -183,10 +198,16 @@ func (w *ImportWorker) failed(ctx context.Context, job *rivertype.JobRow, a Impo
 	case errors.As(err, &fail):
 		w.discard(a.VideoID)
 		return reject(ctx, w.deps, a.VideoID, fail.Reason)
-	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		return err // shutting down: the next attempt resumes
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Shutting down (the next attempt resumes), or cancelled because
+		// the video was deleted (then nothing will resume).
+		w.discardIfOver(ctx, a.VideoID)
+		return err
 	}
 	reason := "the download failed"
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		reason = "an attempt took longer than " + w.Timeout(nil).String()
+	}
 	var retry *importRetry
 	if errors.As(err, &retry) {
 		reason = retry.Reason
@@ -218,6 +239,17 @@ func (w *ImportWorker) partPath(id uuid.UUID) string {
 
 func (w *ImportWorker) metaPath(id uuid.UUID) string {
 	return filepath.Join(w.importDir(), id.String()+".json")
+}
+
+// discardIfOver removes the partial download of an import that no
+// attempt will resume: its video is gone or no longer importing.
+func (w *ImportWorker) discardIfOver(ctx context.Context, id uuid.UUID) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	v, err := w.deps.Store.VideoByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && (v.Status != store.StatusUploading || v.Stage != store.StageImport) {
+		w.discard(id)
+	}
 }
 
 // discard removes an import's partial download.

@@ -297,3 +297,35 @@ func TestImportFailsWithAReason(t *testing.T) {
 	require.Contains(t, p.failed(quota.ID), "storage quota")
 	require.True(t, strings.HasPrefix(allowed, "http://127.0.0.1:"))
 }
+
+// Deleting a video while its file downloads stops the download and leaves
+// no partial file behind.
+func TestDeletingAnImportStopsItsDownload(t *testing.T) {
+	p, dir := importPipeline(t, "127.0.0.1/32")
+	var gone atomic.Bool
+	base := serveOn(t, "127.0.0.1", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "video/mp4")
+		w.Header().Set("Content-Length", fmt.Sprint(100<<20))
+		_, _ = w.Write(make([]byte, 64<<10))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done() // then nothing more, until the client hangs up
+		gone.Store(true)
+	}))
+	v := p.importURL(base+"/slow.mp4", store.Limits{})
+	part := dir + "/" + v.ID.String() + ".part"
+	deadline := time.Now().Add(time.Minute)
+	for fi, err := os.Stat(part); err != nil || fi.Size() == 0; fi, err = os.Stat(part) {
+		require.True(t, time.Now().Before(deadline), "the download never started")
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.NoError(t, p.videos.Delete(context.Background(), v.ID, p.viewer))
+	for {
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		if len(entries) == 0 && gone.Load() {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the partial download is still there: %v", entries)
+		time.Sleep(100 * time.Millisecond)
+	}
+}
