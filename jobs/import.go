@@ -342,6 +342,12 @@ func (d *download) run(ctx context.Context) error {
 	flags := os.O_WRONLY | os.O_CREATE | os.O_TRUNC
 	if mode == bodyAppends {
 		flags = os.O_WRONLY | os.O_CREATE | os.O_APPEND
+		if d.meta.Total != d.total { // the size is known now
+			d.meta.Total = d.total
+			if err := d.writeMeta(); err != nil {
+				return err
+			}
+		}
 	} else {
 		d.offset = 0
 		d.meta = partMeta{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Total: d.total}
