@@ -1,6 +1,6 @@
 // Package jobs holds clipcut's River jobs, one file per kind: each file
 // declares the job's args (with a stable Kind) and its worker side by side.
-// Workers do the background work (probe, transcode, thumbnails,
+// Workers do the background work (imports, probe, transcode, thumbnails,
 // subtitles, deletion, webhooks, analytics) with media and storage, and
 // change a video's lifecycle through the video service (Deps.Videos).
 // Queue inserts the jobs the video service asks for, in its transactions.
@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/clipcut/clipcut/media"
+	"github.com/clipcut/clipcut/outbound"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/video"
@@ -52,6 +53,12 @@ type Deps struct {
 	// AnalyticsRetention is how long raw playback events are kept (0: for
 	// ever).
 	AnalyticsRetention time.Duration
+	// Outbound says which addresses imports may download from (the zero
+	// value: public addresses only); the webhook client has the same one.
+	Outbound outbound.Policy
+	// ImportDir keeps imports' partial downloads between attempts, so a
+	// retried import resumes with Range ("": WorkDir/imports).
+	ImportDir string
 	// DBHealth logs the database going away and coming back once per
 	// outage for the whole process (nil: jobs log each failure).
 	DBHealth *store.Health
@@ -81,6 +88,7 @@ func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &PosterWorker{deps: deps})
 	river.AddWorker(workers, &ClipWorker{deps: deps})
 	river.AddWorker(workers, &EditWorker{deps: deps})
+	river.AddWorker(workers, newImportWorker(deps))
 	river.AddWorker(workers, newWebhookDispatchWorker(deps))
 	river.AddWorker(workers, newWebhookDeliveryWorker(deps))
 	river.AddWorker(workers, &AnalyticsRollupWorker{deps: deps})

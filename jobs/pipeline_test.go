@@ -56,6 +56,7 @@ type pipeline struct {
 	hub     *store.Hub
 	jobs    *river.Client[pgx.Tx]
 	videos  *video.Service
+	uploads *upload.Service
 	viewer  store.Viewer
 }
 
@@ -85,6 +86,8 @@ type pipelineOptions struct {
 	s3 *s3Log
 	// chunkSeconds is MediaTools.ChunkSeconds (0: no chunks).
 	chunkSeconds int
+	// deps, when set, changes the workers' dependencies before they start.
+	deps func(*jobs.Deps)
 }
 
 func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
@@ -133,6 +136,9 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	if o.webhooks != nil {
 		deps.Webhooks = *o.webhooks
 	}
+	if o.deps != nil {
+		o.deps(&deps)
+	}
 	jobs.Register(workers, deps)
 	ctx, cancel := context.WithCancel(context.Background())
 	require.NoError(t, client.Start(ctx))
@@ -162,7 +168,7 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	srv := httptest.NewServer(authSvc.Middleware(auth.MiddlewareOptions{})(mux))
 	t.Cleanup(srv.Close)
 	return &pipeline{t: t, store: st, media: bucket, workDir: workDir, srv: srv, token: sess.Token, hub: hub,
-		jobs: client, videos: videos, viewer: store.Viewer{UserID: sess.User.ID}}
+		jobs: client, videos: videos, uploads: uploads, viewer: store.Viewer{UserID: sess.User.ID}}
 }
 
 type testLog struct{ t *testing.T }

@@ -305,8 +305,8 @@ func processFlags(fs flagSet, m mode) {
 	fs.bool(&cfg.S3UseSSL, "s3-use-ssl", "CLIPCUT_S3_USE_SSL", true, "Use HTTPS to reach S3 (an http:// or https:// endpoint overrides it).")
 	fs.str(&cfg.S3Prefix, "s3-prefix", "CLIPCUT_S3_PREFIX", "", "Key prefix for every object, to share a bucket.")
 	fs.duration(&cfg.ShutdownTimeout, "shutdown-timeout", "CLIPCUT_SHUTDOWN_TIMEOUT", 30*time.Second, "On SIGTERM, how long to let requests and jobs finish before stopping.")
-	fs.bool(&cfg.WebhookAllowPrivate, "outbound-allow-private", "CLIPCUT_OUTBOUND_ALLOW_PRIVATE", false, "Let outbound requests (webhooks) reach private, loopback and link-local addresses (only where every user is trusted: this is what SSRF protection refuses). Older name: --webhook-allow-private, CLIPCUT_WEBHOOK_ALLOW_PRIVATE.")
-	fs.str(&cfg.WebhookAllowCIDRs, "outbound-allow-cidrs", "CLIPCUT_OUTBOUND_ALLOW_CIDRS", "", "Comma-separated networks outbound requests (webhooks) may reach although they are not public (10.1.0.0/16, 192.168.1.20). Older name: --webhook-allow-cidrs, CLIPCUT_WEBHOOK_ALLOW_CIDRS.")
+	fs.bool(&cfg.WebhookAllowPrivate, "outbound-allow-private", "CLIPCUT_OUTBOUND_ALLOW_PRIVATE", false, "Let outbound requests (webhooks, imports) reach private, loopback and link-local addresses (only where every user is trusted: this is what SSRF protection refuses). Older name: --webhook-allow-private, CLIPCUT_WEBHOOK_ALLOW_PRIVATE.")
+	fs.str(&cfg.WebhookAllowCIDRs, "outbound-allow-cidrs", "CLIPCUT_OUTBOUND_ALLOW_CIDRS", "", "Comma-separated networks outbound requests (webhooks, imports) may reach although they are not public (10.1.0.0/16, 192.168.1.20). Older name: --webhook-allow-cidrs, CLIPCUT_WEBHOOK_ALLOW_CIDRS.")
 	fs.duration(&cfg.WebhookTimeout, "webhook-timeout", "CLIPCUT_WEBHOOK_TIMEOUT", 10*time.Second, "How long one webhook delivery attempt may take, connecting and reading the answer included.")
 	if m != modeAPI {
 		fs.duration(&cfg.WebhookRetryWindow, "webhook-retry-window", "CLIPCUT_WEBHOOK_RETRY_WINDOW", jobs.DefaultWebhookRetryWindow, "How long a failing webhook delivery is retried (exponential backoff, 10s doubling up to 1h) before it is marked FAILED.")

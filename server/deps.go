@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -224,11 +225,15 @@ func (a *app) registerWorkers(ctx context.Context, workers *river.Workers) error
 	if err := transcriber.Check(ctx); err != nil {
 		a.logger.Error("the subtitle engine cannot run; videos will get no subtitles until this is fixed", "engine", transcriber.Name(), "error", err)
 	}
+	outbound := cfg.webhookSettings()
 	jobs.Register(workers, jobs.Deps{
 		Store: a.store, Logger: a.logger, Videos: a.videos, Uploads: a.uploads, Media: a.bucket,
 		UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,
-		TimeoutBase: cfg.JobTimeoutBase, AnalyticsRetention: cfg.AnalyticsRetention, Webhooks: cfg.webhookSettings().Settings,
+		TimeoutBase: cfg.JobTimeoutBase, AnalyticsRetention: cfg.AnalyticsRetention, Webhooks: outbound.Settings,
 		DBHealth: a.dbHealth,
+		// Partial imports outlive this process (its workDir does not), so
+		// that a restarted worker resumes them.
+		Outbound: outbound.Policy, ImportDir: filepath.Join(cfg.WorkDir(), "imports"),
 	})
 	return nil
 }

@@ -1,8 +1,8 @@
 // Package video is the one home of a video's lifecycle: it creates videos
-// (for tus, createUpload and POST /upload), starts and retries their
-// processing, updates their metadata and privacy, deletes them, saves and
-// publishes their subtitles (rewriting the master playlist), and sends
-// test and repeated webhook deliveries.
+// (for tus, createUpload, POST /upload and importVideo), starts and
+// retries their processing, updates their metadata and privacy, deletes
+// them, saves and publishes their subtitles (rewriting the master
+// playlist), and sends test and repeated webhook deliveries.
 //
 // Every change that needs background work writes its row and inserts its
 // River job in one transaction (through Queue), so a video and its jobs

@@ -8,9 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
-	"syscall"
 	"time"
 )
 
@@ -62,32 +60,10 @@ func NewClient(opts Options) *Client {
 	if opts.UserAgent == "" {
 		opts.UserAgent = "clipcut-webhooks/1"
 	}
-	policy := opts.Policy
-	dialer := &net.Dialer{
-		Timeout:   opts.ConnectTimeout,
-		KeepAlive: 30 * time.Second,
-		Control: func(network, address string, _ syscall.RawConn) error {
-			ap, err := netip.ParseAddrPort(address)
-			if err != nil {
-				return fmt.Errorf("%w: %s", ErrBlockedAddress, address)
-			}
-			if !policy.Allowed(ap.Addr()) {
-				return fmt.Errorf("%w: %s is private, loopback, link-local or reserved", ErrBlockedAddress, describeAddr(ap.Addr()))
-			}
-			return nil
-		},
-	}
-	transport := &http.Transport{
-		Proxy:                  nil, // a proxy would hide the real destination from the check
-		DialContext:            dialer.DialContext,
-		TLSHandshakeTimeout:    opts.ConnectTimeout,
-		ResponseHeaderTimeout:  opts.Timeout,
-		MaxIdleConns:           100,
-		MaxIdleConnsPerHost:    4,
-		IdleConnTimeout:        90 * time.Second,
-		MaxResponseHeaderBytes: 64 << 10,
-		ForceAttemptHTTP2:      true,
-	}
+	// The outbound guard checks the address actually dialled, after DNS
+	// resolution.
+	transport := opts.Policy.Transport(opts.ConnectTimeout)
+	transport.ResponseHeaderTimeout = opts.Timeout
 	return &Client{
 		http: &http.Client{
 			Transport: transport,

@@ -2,8 +2,9 @@
 // safely: the event types, the signature scheme (HMAC-SHA256 over a
 // timestamp and the body, in the Clipcut-Signature header), and an HTTP
 // client that refuses private, loopback and link-local addresses at dial
-// time (SSRF protection), with timeouts and a bounded response read. It
-// imports no other clipcut package.
+// time through package outbound's guard (SSRF protection), with timeouts
+// and a bounded response read. It imports no other clipcut package but
+// outbound.
 package webhook
 
 import (

@@ -129,6 +129,7 @@ type ComplexityRoot struct {
 		DeleteVideo          func(childComplexity int, id uuid.UUID) int
 		DeleteWebhook        func(childComplexity int, id uuid.UUID) int
 		EditVideo            func(childComplexity int, input model.EditVideoInput) int
+		ImportVideo          func(childComplexity int, input model.ImportVideoInput) int
 		LogIn                func(childComplexity int, input model.LogInInput) int
 		LogOut               func(childComplexity int) int
 		RedeliverWebhook     func(childComplexity int, deliveryID uuid.UUID) int
@@ -350,6 +351,7 @@ type MutationResolver interface {
 	SetPoster(ctx context.Context, input model.SetPosterInput) (*model.Video, error)
 	CreateClip(ctx context.Context, input model.CreateClipInput) (*model.Video, error)
 	EditVideo(ctx context.Context, input model.EditVideoInput) (*model.Video, error)
+	ImportVideo(ctx context.Context, input model.ImportVideoInput) (*model.Video, error)
 	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
 	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
 	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
@@ -794,6 +796,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EditVideo(childComplexity, args["input"].(model.EditVideoInput)), true
+	case "Mutation.importVideo":
+		if e.ComplexityRoot.Mutation.ImportVideo == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_importVideo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ImportVideo(childComplexity, args["input"].(model.ImportVideoInput)), true
 	case "Mutation.logIn":
 		if e.ComplexityRoot.Mutation.LogIn == nil {
 			break
@@ -1753,6 +1766,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateUploadInput,
 		ec.unmarshalInputCreateWebhookInput,
 		ec.unmarshalInputEditVideoInput,
+		ec.unmarshalInputImportVideoInput,
 		ec.unmarshalInputLogInInput,
 		ec.unmarshalInputPlaybackEventBatchInput,
 		ec.unmarshalInputPlaybackEventInput,
@@ -2242,6 +2256,53 @@ extend type Mutation {
   and change nothing.
   """
   editVideo(input: EditVideoInput!): Video! @auth(scope: VIDEOS_WRITE)
+}
+`, BuiltIn: false},
+	{Name: "../schema/import.graphqls", Input: `"""
+A video file on another server, for ` + "`" + `importVideo` + "`" + ` to fetch.
+"""
+input ImportVideoInput {
+  """
+  The file's address: an ` + "`" + `http://` + "`" + ` or ` + "`" + `https://` + "`" + ` URL of at most 2000
+  characters, without a user name or password, that answers a plain GET
+  with the file itself (not a web page showing it).
+  """
+  url: String!
+  "Title, 1 to 200 characters (default: the file's name in the URL, or its host)."
+  title: String
+  "Free-text description, up to 5000 characters."
+  description: String
+  "Who can see the video (default PUBLIC)."
+  privacy: Privacy
+}
+
+extend type Mutation {
+  """
+  Make a new video of yours from a file on another server: a worker
+  downloads ` + "`" + `url` + "`" + `, then the video is processed like an upload. Returns the
+  video, UPLOADING (its ` + "`" + `processing` + "`" + ` is null until the file is complete).
+  Follow it with ` + "`" + `videoProgress` + "`" + `: stage ` + "`" + `import` + "`" + `, whose ` + "`" + `percent` + "`" + ` is the
+  share downloaded (it stays 0 when the server does not say the file's
+  size), then the stages of processing.
+
+  Upload limits apply. The uploads per day are counted now
+  (` + "`" + `QUOTA_EXCEEDED` + "`" + `); the size limit per file and your storage quota are
+  checked against the size the server announces (` + "`" + `Content-Length` + "`" + `) before
+  the download, and enforced while it streams. A URL that is not http or
+  https, or malformed, is refused with ` + "`" + `BAD_USER_INPUT` + "`" + ` (` + "`" + `extensions.field` + "`" + `:
+  ` + "`" + `url` + "`" + `); so are a bad title or description.
+
+  The download goes only where the instance's outbound guard allows
+  (public addresses unless the operator allows more: the same rule as
+  webhooks), checked at every connection, redirects included; up to 10
+  redirects to http or https URLs are followed. A dropped connection is
+  resumed where it stopped (with ` + "`" + `Range` + "`" + `) by the next attempt. The video
+  ends FAILED with its ` + "`" + `processing.error` + "`" + ` saying why when the address is
+  refused, the server answers 4xx (or 5xx through six attempts over about
+  11 minutes), the file is too big, the link leads to a web page, or the
+  file is not a video.
+  """
+  importVideo(input: ImportVideoInput!): Video! @auth(scope: UPLOADS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/playback.graphqls", Input: `"""
@@ -3882,6 +3943,20 @@ func (ec *executionContext) field_Mutation_editVideo_args(ctx context.Context, r
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EditVideoInput, error) {
 			return ec.unmarshalNEditVideoInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐEditVideoInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_importVideo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.ImportVideoInput, error) {
+			return ec.unmarshalNImportVideoInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐImportVideoInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5834,6 +5909,68 @@ func (ec *executionContext) fieldContext_Mutation_editVideo(ctx context.Context,
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_editVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_importVideo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_importVideo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ImportVideo(ctx, fc.Args["input"].(model.ImportVideoInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "UPLOADS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_importVideo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_importVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11691,6 +11828,57 @@ func (ec *executionContext) unmarshalInputEditVideoInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputImportVideoInput(ctx context.Context, obj any) (model.ImportVideoInput, error) {
+	var it model.ImportVideoInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"url", "title", "description", "privacy"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.URL = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
+		case "privacy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privacy"))
+			data, err := ec.unmarshalOPrivacy2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Privacy = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputLogInInput(ctx context.Context, obj any) (model.LogInInput, error) {
 	var it model.LogInInput
 	if obj == nil {
@@ -12752,6 +12940,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "editVideo":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_editVideo(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "importVideo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_importVideo(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -15446,6 +15641,11 @@ func (ec *executionContext) marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx c
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNImportVideoInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐImportVideoInput(ctx context.Context, v any) (model.ImportVideoInput, error) {
+	res, err := ec.unmarshalInputImportVideoInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {

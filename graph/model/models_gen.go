@@ -227,6 +227,20 @@ type EditVideoInput struct {
 	Keep []*TimeRangeInput `json:"keep,omitempty"`
 }
 
+// A video file on another server, for `importVideo` to fetch.
+type ImportVideoInput struct {
+	// The file's address: an `http://` or `https://` URL of at most 2000
+	// characters, without a user name or password, that answers a plain GET
+	// with the file itself (not a web page showing it).
+	URL string `json:"url"`
+	// Title, 1 to 200 characters (default: the file's name in the URL, or its host).
+	Title *string `json:"title,omitempty"`
+	// Free-text description, up to 5000 characters.
+	Description *string `json:"description,omitempty"`
+	// Who can see the video (default PUBLIC).
+	Privacy *Privacy `json:"privacy,omitempty"`
+}
+
 // How many people are watching a video right now.
 type LiveViewers struct {
 	// The video.

@@ -416,3 +416,83 @@ describe('upload page', () => {
     expect(screen.queryByLabelText('Choose video files')).not.toBeInTheDocument();
   });
 });
+
+describe('import from a link', () => {
+  function importServer(answer?: (variables: Record<string, unknown>) => FakeResponse | undefined) {
+    server(({ name, variables }) => {
+      if (name !== 'ImportVideo') return undefined;
+      return answer?.(variables) ?? { data: { importVideo: { __typename: 'Video', id: 'vid_imp', title: 'Our trip' } } };
+    });
+  }
+
+  async function submitLink(url: string, title?: string) {
+    const form = await screen.findByRole('form', { name: 'Import from a link' });
+    await userEvent.type(within(form).getByLabelText('Link to the video file'), url);
+    if (title) await userEvent.type(within(form).getByLabelText('Title (optional)'), title);
+    await userEvent.click(within(form).getByRole('button', { name: 'Import' }));
+    return form;
+  }
+
+  it('imports a link and follows the download, then processing, to ready', async () => {
+    importServer();
+    renderApp('/upload');
+    await userEvent.selectOptions(await screen.findByLabelText('Who can watch the import'), 'PRIVATE');
+    const form = await submitLink('  https://example.com/films/trip.mp4 ', 'Our trip');
+
+    await waitFor(() => expect(progress.has('vid_imp')).toBe(true));
+    expect(sent.find((op) => op.name === 'ImportVideo')?.variables).toEqual({
+      input: { url: 'https://example.com/films/trip.mp4', title: 'Our trip', privacy: 'PRIVATE' },
+    });
+    expect(within(form).getByLabelText('Link to the video file')).toHaveValue('');
+    const item = within(screen.getByRole('list', { name: 'Imports' })).getByRole('listitem', { name: 'Our trip' });
+    expect(within(item).getByRole('status')).toHaveTextContent('Downloading from the link');
+
+    pushProgress('vid_imp', 'UPLOADING', 'import', 40, false);
+    expect(within(item).getByRole('progressbar', { name: 'Download of Our trip' })).toHaveAttribute('aria-valuenow', '40');
+
+    pushProgress('vid_imp', 'PROCESSING', 'transcode', 30, true);
+    expect(within(item).getByRole('status')).toHaveTextContent('Playable now');
+    expect(within(item).getByRole('progressbar', { name: 'Processing of Our trip' })).toHaveAttribute('aria-valuenow', '30');
+    expect(within(item).getByRole('link', { name: 'Watch now' })).toHaveAttribute('href', '/watch/vid_imp');
+
+    pushProgress('vid_imp', 'READY', 'done', 100, true);
+    expect(within(item).getByRole('status')).toHaveTextContent('Ready');
+    expect(within(item).getByRole('link', { name: 'Watch' })).toHaveAttribute('href', '/watch/vid_imp');
+  });
+
+  it('shows why an import failed', async () => {
+    importServer();
+    renderApp('/upload');
+    await submitLink('https://example.com/missing.mp4');
+    await waitFor(() => expect(progress.has('vid_imp')).toBe(true));
+    pushProgress('vid_imp', 'FAILED', 'failed', 0, false, 'The server at example.com answered 404 Not Found: the file is not there, or not public.');
+    const item = screen.getByRole('listitem', { name: 'Our trip' });
+    expect(within(item).getByRole('status')).toHaveTextContent('Import failed');
+    expect(within(item).getByRole('alert')).toHaveTextContent('answered 404 Not Found');
+    expect(within(item).queryByRole('link', { name: /Watch/ })).not.toBeInTheDocument();
+  });
+
+  it('checks the link before sending and shows the server\'s refusals', async () => {
+    let refusal: FakeResponse = {
+      data: null,
+      errors: [{ message: 'The URL must not contain a user name or password.', extensions: { code: 'BAD_USER_INPUT', field: 'url' } }],
+    };
+    importServer(() => refusal);
+    renderApp('/upload');
+    const form = await submitLink('example.com/video.mp4');
+    const link = within(form).getByLabelText('Link to the video file');
+    expect(link).toHaveAccessibleDescription(/must start with https:\/\//);
+    expect(link).toHaveFocus();
+    expect(sent.some((op) => op.name === 'ImportVideo')).toBe(false);
+
+    await userEvent.clear(link);
+    await userEvent.type(link, 'https://me:secret@example.com/video.mp4');
+    await userEvent.click(within(form).getByRole('button', { name: 'Import' }));
+    await waitFor(() => expect(link).toHaveAccessibleDescription(/must not contain a user name or password/));
+
+    refusal = { data: null, errors: [{ message: 'You have reached the limit of 5 uploads per 24 hours. Try again later.', extensions: { code: 'QUOTA_EXCEEDED' } }] };
+    await userEvent.click(within(form).getByRole('button', { name: 'Import' }));
+    expect(await within(form).findByRole('alert')).toHaveTextContent('limit of 5 uploads per 24 hours');
+    expect(screen.queryByRole('list', { name: 'Imports' })).not.toBeInTheDocument();
+  });
+});

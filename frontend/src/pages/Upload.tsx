@@ -1,19 +1,43 @@
-import { useId, useRef, useState, type ChangeEvent, type DragEvent } from 'react';
+import { useId, useRef, useState, type ChangeEvent, type DragEvent, type FormEvent } from 'react';
+import { Link } from 'wouter';
+import { useMutation, useSubscription } from 'urql';
 import { Alert } from '../components/Alert';
+import { Field } from '../components/Field';
 import { Page } from '../components/Page';
+import { ProgressBar } from '../components/ProgressBar';
 import { SignInRequired } from '../components/SignInRequired';
+import { useFormErrors } from '../components/useFormErrors';
 import { formatBytes, formatDate } from '../format';
+import { graphql } from '../gql';
 import type { Privacy } from '../gql/graphql';
 import { useViewer } from '../session';
+import { stageLabel } from '../upload/machine';
 import { UploadRow } from '../upload/UploadRow';
 import { useUploads, type Uploads } from '../upload/UploadsProvider';
 import type { PendingUpload } from '../upload/resumeStore';
+import { VideoProgressDocument } from '../videos/operations';
 import { PRIVACY_OPTIONS } from '../videos/privacy';
 
-/** Upload page: pick or drop videos, watch them upload and process. */
+export const ImportVideoDocument = graphql(`
+  mutation ImportVideo($input: ImportVideoInput!) {
+    importVideo(input: $input) {
+      id
+      title
+    }
+  }
+`);
+
+/** A video being imported from a link, as the page lists it. */
+interface Imported {
+  id: string;
+  title: string;
+}
+
+/** Upload page: pick or drop videos, or import one from a link; watch them upload and process. */
 export function Upload() {
   const { user } = useViewer();
   const uploads = useUploads();
+  const [imports, setImports] = useState<Imported[]>([]);
 
   if (!user) {
     return (
@@ -35,6 +59,19 @@ export function Upload() {
   return (
     <Page title="Upload videos">
       <Picker uploads={uploads} />
+      <ImportForm onImported={(v) => setImports((list) => [v, ...list])} />
+      {imports.length > 0 && (
+        <section aria-labelledby="imports-title" className="stack">
+          <h2 id="imports-title" className="section-title">
+            Imports
+          </h2>
+          <ul className="uploads" aria-label="Imports">
+            {imports.map((v) => (
+              <ImportRow key={v.id} video={v} />
+            ))}
+          </ul>
+        </section>
+      )}
       {uploads.pending.length > 0 && <PendingList uploads={uploads} />}
       {uploads.items.length > 0 && (
         <section aria-labelledby="uploads-title" className="stack">
@@ -129,6 +166,170 @@ function Picker({ uploads }: { uploads: Uploads }) {
         </p>
       </div>
     </section>
+  );
+}
+
+const IMPORT_FIELDS = ['url', 'title'] as const;
+
+/** The link check the server makes first (an http or https URL), so a typo is caught before sending. */
+export function importLinkError(url: string): string | undefined {
+  const u = url.trim();
+  if (!u) return 'Paste the link to a video file.';
+  if (!/^https?:\/\/[^/?#\s]+/i.test(u)) return 'The link must start with https:// (or http://).';
+  return undefined;
+}
+
+/** "Import from a link": the server downloads a video file from another site. */
+function ImportForm({ onImported }: { onImported(v: Imported): void }) {
+  const privacyId = useId();
+  const [{ fetching }, importVideo] = useMutation(ImportVideoDocument);
+  const errors = useFormErrors(IMPORT_FIELDS);
+  const [url, setUrl] = useState('');
+  const [title, setTitle] = useState('');
+  const [privacy, setPrivacy] = useState<Privacy>('PUBLIC');
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (fetching) return;
+    const bad = importLinkError(url);
+    if (bad) {
+      errors.reportFields({ url: bad });
+      return;
+    }
+    errors.clear();
+    const input = { url: url.trim(), privacy, ...(title.trim() ? { title: title.trim() } : {}) };
+    const result = await importVideo({ input }, { additionalTypenames: ['Video', 'VideoConnection'] });
+    const video = result.data?.importVideo;
+    if (result.error || !video) {
+      errors.report(result.error);
+      return;
+    }
+    setUrl('');
+    setTitle('');
+    onImported({ id: video.id, title: video.title });
+  }
+
+  return (
+    <form className="card form" onSubmit={submit} noValidate aria-labelledby="import-title">
+      <h2 id="import-title" className="section-title">
+        Import from a link
+      </h2>
+      <p className="muted">
+        The server downloads the video file itself, so you can close this page; the video then appears in{' '}
+        <Link href="/my-videos">My videos</Link>.
+      </p>
+      <Alert key={errors.attempt}>{errors.message}</Alert>
+      <Field
+        label="Link to the video file"
+        name="url"
+        type="url"
+        inputMode="url"
+        spellCheck={false}
+        autoComplete="off"
+        required
+        placeholder="https://example.com/video.mp4"
+        hint="A link that downloads the file itself (MP4, MOV, MKV, WebM…), not a page that plays it."
+        value={url}
+        onChange={(e) => {
+          setUrl(e.target.value);
+          errors.clearField('url');
+        }}
+        error={errors.fieldError('url')}
+        ref={errors.refFor('url')}
+      />
+      <Field
+        label="Title (optional)"
+        name="title"
+        maxLength={200}
+        hint="Defaults to the file's name."
+        value={title}
+        onChange={(e) => {
+          setTitle(e.target.value);
+          errors.clearField('title');
+        }}
+        error={errors.fieldError('title')}
+        ref={errors.refFor('title')}
+      />
+      <div className="field">
+        <label htmlFor={privacyId}>Who can watch the import</label>
+        <select id={privacyId} value={privacy} onChange={(e) => setPrivacy(e.target.value as Privacy)}>
+          {PRIVACY_OPTIONS.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit" className="button button--primary" aria-disabled={fetching || undefined}>
+        {fetching ? 'Importing…' : 'Import'}
+      </button>
+    </form>
+  );
+}
+
+/** What an import is doing, in a few words. */
+function importPhase(status: string, stage: string, playable: boolean): string {
+  if (status === 'FAILED') return 'Import failed';
+  if (status === 'READY') return 'Ready';
+  if (status === 'PROCESSING') return playable ? 'Playable now; making the other qualities' : 'Downloaded; processing';
+  return stage === 'import' ? 'Downloading from the link' : 'Waiting for a worker';
+}
+
+/** One import: the download, then processing, from videoProgress. */
+function ImportRow({ video }: { video: Imported }) {
+  const titleId = useId();
+  const [{ data }] = useSubscription({ query: VideoProgressDocument, variables: { id: video.id } });
+  const p = data?.videoProgress;
+  const status = p?.status ?? 'UPLOADING';
+  const stage = p?.stage ?? 'import';
+  const percent = p?.percent ?? 0;
+  const playable = p?.playable ?? false;
+
+  return (
+    <li className="upload card" aria-labelledby={titleId} data-video-id={video.id} data-status={status}>
+      <div className="upload__head">
+        <h3 id={titleId} className="upload__title">
+          {video.title}
+        </h3>
+      </div>
+      <p className="upload__phase" role="status">
+        {importPhase(status, stage, playable)}
+      </p>
+      {status === 'UPLOADING' && (
+        <div className="upload__progress">
+          <ProgressBar
+            label={`Download of ${video.title}`}
+            value={percent > 0 ? percent : null}
+            valueText={percent > 0 ? `${Math.floor(percent)}% downloaded` : 'Downloading'}
+          />
+        </div>
+      )}
+      {(status === 'PROCESSING' || status === 'READY') && (
+        <div className="upload__progress">
+          <ProgressBar
+            label={`Processing of ${video.title}`}
+            value={status === 'READY' ? 100 : percent}
+            valueText={`${stageLabel(stage)}, ${Math.floor(percent)}%`}
+            tone={status === 'READY' ? 'success' : 'accent'}
+          />
+          <p className="upload__numbers muted">
+            {status === 'READY' ? 'Every quality is ready.' : `${stageLabel(stage)} · ${Math.floor(percent)}%`}
+          </p>
+        </div>
+      )}
+      {status === 'FAILED' && p?.error && (
+        <div role="alert" className="alert">
+          {p.error}
+        </div>
+      )}
+      {(playable || status === 'READY') && (
+        <div className="upload__actions">
+          <Link href={`/watch/${video.id}`} className="button button--small button--primary">
+            {status === 'READY' ? 'Watch' : 'Watch now'}
+          </Link>
+        </div>
+      )}
+    </li>
   );
 }
 
