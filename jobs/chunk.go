@@ -327,12 +327,9 @@ func (w *TranscodeChunkWorker) encodeFailed(ctx context.Context, job *river.Job[
 // chunks: under the video's prefix, so deleting the video removes it,
 // and outside its HLS, so nothing serves it.
 func chunkAudioKey(id uuid.UUID, name string) string {
-	return chunkWorkPrefix(id) + "/audio/" + name
+	return layout.ChunkWork(id) + "/audio/" + name
 }
 
-// chunkWorkPrefix holds a chunked transcode's intermediate objects; it is
-// removed once the renditions are assembled.
-func chunkWorkPrefix(id uuid.UUID) string { return layout.Prefix(id) + "/chunks" }
 
 // audioPass encodes the whole video's audio once into a piece per chunk
 // (media.AudioPassArgs), storing each piece once it is complete; ready is
@@ -527,7 +524,7 @@ func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[Transc
 		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
 	}
 	if assembled {
-		if err := w.deps.Media.DeletePrefix(context.WithoutCancel(ctx), chunkWorkPrefix(id)); err != nil {
+		if err := w.deps.Media.DeletePrefix(context.WithoutCancel(ctx), layout.ChunkWork(id)); err != nil {
 			w.deps.Logger.WarnContext(ctx, "remove chunk audio", "video_id", id, "error", err)
 		}
 	}
@@ -649,7 +646,7 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 	}
 	// What an earlier transcode stored goes first, as in an unchunked
 	// retry.
-	for _, prefix := range []string{layout.HLSPrefix(id), chunkWorkPrefix(id)} {
+	for _, prefix := range []string{layout.HLSPrefix(id), layout.ChunkWork(id)} {
 		if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
 			return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
 		}

@@ -65,6 +65,12 @@ func StoryboardPrefix(id uuid.UUID) string { return Prefix(id) + "/storyboard" }
 // "<name>.vtt" or "<name>.srt".
 func Subtitles(id uuid.UUID, file string) string { return Prefix(id) + "/subtitles/" + file }
 
+// ChunkWork is the prefix of a chunked transcode's intermediate objects
+// (the audio pieces every chunk copies): under the video's prefix, so
+// deleting the video removes them, and outside its HLS, so nothing serves
+// them. The transcode removes it once the renditions are assembled.
+func ChunkWork(id uuid.UUID) string { return Prefix(id) + "/chunks" }
+
 // Download is the key of the progressive MP4 of a rendition.
 func Download(id uuid.UUID, rendition string) string {
 	return Prefix(id) + "/downloads/" + rendition + ".mp4"
