@@ -598,7 +598,7 @@ func (w *TranscodeChunkWorker) download(ctx context.Context, id uuid.UUID, segs 
 		return store.Download{}, err
 	}
 	defer os.RemoveAll(work)
-	prefix := layout.HLSPrefix(id) + "/" + top.Name + "/"
+	prefix := layout.RenditionPrefix(id, top.Name) + "/"
 	for _, s := range segs {
 		rc, _, err := w.deps.Media.Get(ctx, prefix+s.URI)
 		if err != nil {
