@@ -314,9 +314,29 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 		Goals:  goals,
 		Notes: append([]string{
 			"wrk, the server and Postgres share the machine's cores: the figures are the whole loop's, not the server's alone.",
+			graphqlLevers,
 		}, timeouts...),
 	}
 }
+
+// graphqlLevers is what issue 18's gqlgen levers did, measured in process
+// (bench/plainapi's BenchmarkSideBySide and graph's BenchmarkVideoByID and
+// BenchmarkVideosPage, allocations per request being independent of the
+// machine's load), and where the remaining cost lies.
+const graphqlLevers = "gqlgen's levers (issue 18), measured in process: " +
+	"reading each video with its owner in one query (a join) instead of priming the dataloader with a second query, " +
+	"and keeping a live session for 1 s, take two of the three queries of `video(id)` off Postgres and the server; " +
+	"gqlgen always answers an `extensions` map, empty or not, which sent every response through `json.Marshal` a second time " +
+	"(a re-scan of the whole answer): only a non-empty one does now. " +
+	"`exec.worker_limit: 2` (the number of cores) added 620 allocations to a 50-video page (the semaphore) and no measurable CPU saving, so it is left unset. " +
+	"The `@concurrent` directive that let a list of plain objects be marshalled without a goroutine per element (gqlgen#3203, in v0.17.50) " +
+	"was reverted right after (gqlgen#3287: it broke dataloaders) and v0.17.95 has no replacement: every element of `edges` and `renditions` is one goroutine, and every field, " +
+	"plain struct fields included, goes through `graphql.ResolveField` (a FieldContext, a context value, closures, a boxed result, " +
+	"a marshaler closure): about 16 allocations per field, 43,900 for the 2,757 fields of a 50-video page, where encoding/json " +
+	"runs one cached struct encoder. That per-field cost, not the database, is what keeps `videos(first: 50)` far below the goal. " +
+	"The next step is outside gqlgen's configuration: an execution plan compiled once per cached document for selections that touch " +
+	"only plain fields (no resolver, directive or error), writing the JSON straight from the model structs, with gqlgen's executor " +
+	"kept for everything else; or a gqlgen code generator change that marshals lists of non-concurrent objects in the parent goroutine."
 
 // graphqlLimit explains a missed goal from the CPU each request costs
 // (with the cores saturated, throughput is the cores divided by the CPU
