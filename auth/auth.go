@@ -75,6 +75,8 @@ type Service struct {
 	// dummyHash is verified against when an email is unknown, so that an
 	// unknown email costs as much time as a wrong password.
 	dummyHash string
+	// sessions caches live sessions for SessionCacheTTL.
+	sessions *sessionCache
 }
 
 // NewService returns a Service issuing sessions that last sessionTTL.
@@ -83,7 +85,7 @@ func NewService(s *store.Store, logger *slog.Logger, sessionTTL time.Duration) (
 	if err != nil {
 		return nil, err
 	}
-	return &Service{store: s, logger: logger, sessionTTL: sessionTTL, dummyHash: dummy}, nil
+	return &Service{store: s, logger: logger, sessionTTL: sessionTTL, dummyHash: dummy, sessions: newSessionCache()}, nil
 }
 
 // SessionTTL is how long new sessions last.
@@ -248,14 +250,21 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, erro
 	if !strings.HasPrefix(token, TokenPrefix) {
 		return nil, ErrUnauthenticated
 	}
-	sess, err := s.store.SessionByTokenHash(ctx, hashToken(token))
+	hash := hashToken(token)
+	now := time.Now()
+	if v, ok := s.sessions.get(hash, now); ok {
+		return v, nil
+	}
+	sess, err := s.store.SessionByTokenHash(ctx, hash)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrUnauthenticated
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Viewer{UserID: sess.UserID, IsAdmin: sess.IsAdmin, SessionID: sess.ID}, nil
+	v := Viewer{UserID: sess.UserID, IsAdmin: sess.IsAdmin, SessionID: sess.ID}
+	s.sessions.put(hash, v, now, sess.ExpiresAt)
+	return &v, nil
 }
 
 // LogOut revokes the viewer's session and reports whether one was ended.
@@ -263,5 +272,7 @@ func (s *Service) LogOut(ctx context.Context, v *Viewer) (bool, error) {
 	if v == nil {
 		return false, nil
 	}
-	return s.store.RevokeSession(ctx, v.SessionID)
+	ok, err := s.store.RevokeSession(ctx, v.SessionID)
+	s.sessions.forget(v.SessionID)
+	return ok, err
 }

@@ -103,12 +103,17 @@ func runGraphQL(ctx context.Context, env *Env) (*Section, error) {
 	// One token sends every request: clipcut's per-token GraphQL rate
 	// limit is raised out of reach, so its check still runs but never
 	// refuses.
+	load0 := loadAverages()
 	st, err := startClipcutStack(ctx, env, "graphql", "CLIPCUT_RATE_LIMIT_GRAPHQL="+graphqlRateLimit)
 	if err != nil {
 		return nil, err
 	}
 	section, runErr := measureGraphQL(ctx, env, st, plainBin)
 	note := st.stop(ctx)
+	if runErr == nil {
+		section.Notes = append(section.Notes, "Load average (/proc/loadavg, 1, 5, 15 min) when the benchmark started: "+load0+
+			"; the machine is shared, so compare the side-by-side ratios rather than the absolute figures.")
+	}
 	if runErr != nil {
 		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, st.logPath, st.inst.LogTail(20))
 	}
@@ -149,7 +154,7 @@ func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin st
 	}
 	targets := []graphqlTarget{
 		{
-			key: "clipcut", label: "clipcut /graphql (auth middleware, gqlgen, dataloaders)", pid: st.inst.Pid(),
+			key: "clipcut", label: "clipcut /graphql (auth middleware, gqlgen)", pid: st.inst.Pid(),
 			url:  func(graphqlOp) string { return st.inst.URL + "/graphql" },
 			body: func(op graphqlOp) []byte { return op.gqlBody },
 		},
@@ -284,9 +289,6 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 		if g.Status == Missed {
 			g.Limit = "At a fixed 32 connections with the cores saturated, latency is the queue behind each request's CPU: " +
 				"the cause is the throughput row's."
-			if op.key == "video" {
-				g.Limit += " On top, the owner field goes through the request's dataloader, which waits 1 ms to batch before it queries."
-			}
 		}
 		goals = append(goals, g)
 	}
@@ -295,7 +297,10 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 			"`clipcut serve` runs as a separate process (" + binaryOrigin(env) + ") on a Postgres cluster the harness starts " +
 				"(passed as `DATABASE_URL`), default settings (access log on) but for the per-token GraphQL rate limit, raised to `" + graphqlRateLimit + "` so that its check runs but never refuses. The harness signs up through GraphQL and inserts " +
 				fmt.Sprintf("%d PUBLIC, playable videos (five renditions each) straight into `videos`. ", graphqlSeedVideos) +
-				"Every request carries the account's bearer token, so each one goes through the auth middleware's session lookup.",
+				"Every request carries the account's bearer token. clipcut's auth middleware keeps a live session for " +
+				"1 s (`auth.SessionCacheTTL`; a logOut through the process drops it at once), so it queries the session about once a second; " +
+				"the plain handler queries it on every request. clipcut reads each video with its owner in one query (a join); " +
+				"the plain handler asks for the owners in a second one, as clipcut's dataloader used to.",
 			"Baseline: `bench/plainapi`, a hand-written `net/http` + `encoding/json` server in its own process on the same database, " +
 				"calling clipcut's own store methods (session lookup, the video query with its visibility rule or the feed query, the owners " +
 				"by `id = ANY($1)`) and `graph/model`'s conversions, but not gqlgen, and writing the same JSON. Before measuring, both answers are compared: " + strings.Join(identical, "; ") + ".",
@@ -309,9 +314,32 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 		Goals:  goals,
 		Notes: append([]string{
 			"wrk, the server and Postgres share the machine's cores: the figures are the whole loop's, not the server's alone.",
+			graphqlLevers,
 		}, timeouts...),
 	}
 }
+
+// graphqlLevers is what issue 18's gqlgen levers did, measured in process
+// (bench/plainapi's BenchmarkSideBySide and graph's BenchmarkVideoByID and
+// BenchmarkVideosPage, allocations per request being independent of the
+// machine's load), and where the remaining cost lies.
+const graphqlLevers = "gqlgen's levers (issue 18), measured in process: " +
+	"reading each video with its owner in one query (a join) instead of priming the dataloader with a second query, " +
+	"and keeping a live session for 1 s, take two of the three queries of `video(id)` off Postgres and the server; " +
+	"gqlgen always answers an `extensions` map, empty or not, which sent every response through `json.Marshal` a second time " +
+	"(a re-scan of the whole answer): only a non-empty one does now. " +
+	"`exec.worker_limit: 2` (the number of cores) added 620 allocations to a 50-video page (the semaphore) and no measurable CPU saving, so it is left unset. " +
+	"The `@concurrent` directive that let a list of plain objects be marshalled without a goroutine per element (gqlgen#3203, in v0.17.50) " +
+	"was reverted right after (gqlgen#3287: it broke dataloaders) and v0.17.95 has no replacement: every element of `edges` and `renditions` is one goroutine, and every field, " +
+	"plain struct fields included, goes through `graphql.ResolveField` (a FieldContext, a context value, closures, a boxed result, " +
+	"a marshaler closure): about 16 allocations per field, 43,900 for the 2,757 fields of a 50-video page, where encoding/json " +
+	"runs one cached struct encoder (the plain handler: 3,600). The allocation profile of that page (`go test ./graph -bench VideosPage -memprofile`): " +
+	"field contexts 11%, field sets and their marshalling 16%, resolveField's boxing and closures 19%, the generated per-field closures 17%, scalar marshalers 7%, an `errors.New` per scalar field " +
+	"(its field context's \"no child fields\" error, built whether or not it is used) 5%, the response path of every object for @defer " +
+	"bookkeeping the document does not use 6%, context values 4%, the per-element goroutines 4%. That per-field cost, not the database, is what keeps `videos(first: 50)` far below the goal. " +
+	"The next step is outside gqlgen's configuration: an execution plan compiled once per cached document for selections that touch " +
+	"only plain fields (no resolver, directive or error), writing the JSON straight from the model structs, with gqlgen's executor " +
+	"kept for everything else; or a gqlgen code generator change that marshals lists of non-concurrent objects in the parent goroutine."
 
 // graphqlLimit explains a missed goal from the CPU each request costs
 // (with the cores saturated, throughput is the cores divided by the CPU

@@ -51,6 +51,7 @@ func benchmarks() []Benchmark {
 		browserBenchmark(),
 		// The API and the machinery under it.
 		graphqlBenchmark(),
+		hostileBenchmark(),
 		subscriptionsBenchmark(),
 		jobsBenchmark(),
 		analyticsBenchmark(),

@@ -50,12 +50,17 @@ func runSubscriptions(ctx context.Context, env *Env) (*Section, error) {
 	}
 	// Every subscriber uses the same token: the per-token GraphQL rate
 	// limit is raised out of reach (it counts requests, not events).
+	load0 := loadAverages()
 	st, err := startClipcutStack(ctx, env, "subscriptions", "CLIPCUT_RATE_LIMIT_GRAPHQL="+graphqlRateLimit)
 	if err != nil {
 		return nil, err
 	}
 	section, runErr := measureSubscriptions(ctx, env, st, rawBin, loadBin)
 	note := st.stop(ctx)
+	if runErr == nil {
+		section.Notes = append(section.Notes, "Load average (/proc/loadavg, 1, 5, 15 min) when the benchmark started: "+load0+
+			"; the machine is shared, so compare the side-by-side ratios rather than the absolute figures.")
+	}
 	if runErr != nil {
 		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, st.logPath, st.inst.LogTail(20))
 	}

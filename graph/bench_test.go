@@ -54,7 +54,15 @@ func (e *env) seedBenchVideos(owner string, n int) string {
 
 // benchmarkQuery runs one GraphQL request through the handler the test
 // server serves (auth middleware, gqlgen, dataloaders, real Postgres),
-// without the network, b.N times.
+// without the network, b.N times. Where the time goes:
+//
+//	go test ./graph -run '^$' -bench VideosPage -benchtime 4s \
+//	    -cpuprofile /tmp/cpu.out -memprofile /tmp/mem.out -o /tmp/graph.test
+//	go tool pprof -top -cum -ignore argon2 /tmp/graph.test /tmp/cpu.out
+//	go tool pprof -sample_index alloc_objects -top /tmp/graph.test /tmp/mem.out
+//
+// (argon2 is the sign-up before the timer starts.) On a shared machine
+// compare allocs/op, which the load does not change, before cpu-µs/op.
 func benchmarkQuery(b *testing.B, query func(e *env, first string) map[string]any) {
 	e := newEnv(b)
 	token := e.signUp("bench@example.com", "Bench").Token

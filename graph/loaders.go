@@ -115,6 +115,19 @@ func selects(ctx context.Context, name string, satisfies ...string) bool {
 	return false
 }
 
+// withJoinedOwners sets each node's JoinedOwner from owners, the rows the
+// page's query read with the videos.
+func withJoinedOwners(conn *model.VideoConnection, owners []store.User) *model.VideoConnection {
+	byID := make(map[uuid.UUID]*model.User, len(owners))
+	for _, u := range owners {
+		byID[u.ID] = model.UserFrom(u)
+	}
+	for _, e := range conn.Edges {
+		e.Node.JoinedOwner = byID[e.Node.OwnerID]
+	}
+	return conn
+}
+
 func loadUser(ctx context.Context, id uuid.UUID) (*model.User, error) {
 	l, ok := ctx.Value(loadersKey{}).(*loaders)
 	if !ok {

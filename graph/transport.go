@@ -246,7 +246,7 @@ func responseContentType(r *http.Request) string {
 // writeResponse writes resp as json.Marshal would.
 func writeResponse(w io.Writer, resp *graphql.Response) {
 	if resp == nil || len(resp.Errors) > 0 || resp.Label != "" || resp.Path != nil || resp.HasNext != nil ||
-		resp.Extensions != nil || len(resp.Data) == 0 || needsEscaping(resp.Data) {
+		len(resp.Extensions) > 0 || len(resp.Data) == 0 || needsEscaping(resp.Data) {
 		b, err := json.Marshal(resp)
 		if err != nil {
 			// transport.POST panics here too (gqlgen's own encoding

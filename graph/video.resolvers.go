@@ -48,19 +48,26 @@ func (r *queryResolver) Video(ctx context.Context, id uuid.UUID) (*model.Video, 
 	if err != nil {
 		return nil, err
 	}
-	v, err := r.Store.VideoForViewer(ctx, id, viewer.Store())
+	if !selects(ctx, "owner", "Video", "Node") {
+		v, err := r.Store.VideoForViewer(ctx, id, viewer.Store())
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return model.VideoFrom(v), nil
+	}
+	v, owner, err := r.Store.VideoWithOwnerForViewer(ctx, id, viewer.Store())
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if selects(ctx, "owner", "Video", "Node") {
-		if err := primeOwners(ctx, r.Store, []store.Video{v}); err != nil {
-			return nil, err
-		}
-	}
-	return model.VideoFrom(v), nil
+	m := model.VideoFrom(v)
+	m.JoinedOwner = model.UserFrom(owner)
+	return m, nil
 }
 
 func (r *queryResolver) Videos(ctx context.Context, first *int, after *string) (*model.VideoConnection, error) {
@@ -68,14 +75,11 @@ func (r *queryResolver) Videos(ctx context.Context, first *int, after *string) (
 	if err != nil {
 		return nil, err
 	}
-	page, err := r.Store.PublicFeed(ctx, n, cursor)
+	page, err := r.Store.PublicFeedWithOwners(ctx, n, cursor)
 	if err != nil {
 		return nil, err
 	}
-	if err := primeOwners(ctx, r.Store, page.Videos); err != nil {
-		return nil, err
-	}
-	return model.VideoConnectionFrom(page, cursor != nil), nil
+	return withJoinedOwners(model.VideoConnectionFrom(page, cursor != nil), page.Owners), nil
 }
 
 func (r *subscriptionResolver) VideoProgress(ctx context.Context, id uuid.UUID) (<-chan *model.VideoProgress, error) {
@@ -87,6 +91,9 @@ func (r *subscriptionResolver) VideoProgress(ctx context.Context, id uuid.UUID) 
 }
 
 func (r *videoResolver) Owner(ctx context.Context, obj *model.Video) (*model.User, error) {
+	if obj.JoinedOwner != nil {
+		return obj.JoinedOwner, nil
+	}
 	return loadUser(ctx, obj.OwnerID)
 }
 

@@ -171,6 +171,43 @@ func (s *Store) VideoForViewer(ctx context.Context, id uuid.UUID, viewer Viewer)
 	return v, nil
 }
 
+// ownerColumns are the users columns read alongside a video (its owner,
+// whose id is the video's owner_id), in scanUser's order but for the id.
+const ownerColumns = `o.email, o.name, o.password_hash, o.is_admin, o.created_at`
+
+// withOwner wraps a query for videoColumns (possibly ordered and limited)
+// so that each row also carries its owner's columns: one query where the
+// caller would otherwise ask for the owners in a second one.
+func withOwner(videoQuery, order string) string {
+	return `SELECT v.*, ` + ownerColumns + ` FROM (` + videoQuery + `) v JOIN users o ON o.id = v.owner_id` + order
+}
+
+func scanVideoWithOwner(row pgx.Row) (Video, User, error) {
+	var v Video
+	var u User
+	var percent float32
+	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
+		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
+		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
+		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters,
+		&u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt)
+	v.Percent = float64(percent)
+	u.ID = v.OwnerID
+	return v, u, err
+}
+
+// VideoWithOwnerForViewer is VideoForViewer that also returns the video's
+// owner, read by the same query.
+func (s *Store) VideoWithOwnerForViewer(ctx context.Context, id uuid.UUID, viewer Viewer) (Video, User, error) {
+	v, u, err := scanVideoWithOwner(s.pool.QueryRow(ctx,
+		withOwner(`SELECT `+videoColumns+` FROM videos WHERE id = $1 AND `+visibility(2), ""),
+		uuidArg(id), uuidArg(viewer.UserID), viewer.IsAdmin))
+	if err != nil {
+		return Video{}, User{}, fmt.Errorf("video %s: %w", id, notFound(err))
+	}
+	return v, u, nil
+}
+
 // Cursor marks a position in a list of videos ordered newest first.
 type Cursor struct {
 	CreatedAt time.Time
@@ -211,37 +248,78 @@ func DecodeCursor(s string) (Cursor, error) {
 type VideoPage struct {
 	Videos  []Video
 	HasNext bool
+	// Owners are the owners of Videos, each once, when the page was read
+	// with them (PublicFeedWithOwners); nil otherwise.
+	Owners []User
 }
 
 // CursorOf returns the cursor that points at v.
 func CursorOf(v Video) Cursor { return Cursor{CreatedAt: v.CreatedAt, ID: v.ID} }
 
-func (s *Store) videoPage(ctx context.Context, where string, args []any, first int, after *Cursor) (VideoPage, error) {
+func (s *Store) videoPage(ctx context.Context, where string, args []any, first int, after *Cursor, owners bool) (VideoPage, error) {
 	n := len(args)
 	if after != nil {
 		where += fmt.Sprintf(" AND (created_at, id) < ($%d, $%d)", n+1, n+2)
 		args = append(args, after.CreatedAt, uuidArg(after.ID))
 	}
 	args = append(args, first+1)
-	rows, err := s.pool.Query(ctx, `SELECT `+videoColumns+` FROM videos WHERE `+where+
-		fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args)), args...)
+	query := `SELECT ` + videoColumns + ` FROM videos WHERE ` + where +
+		fmt.Sprintf(` ORDER BY created_at DESC, id DESC LIMIT $%d`, len(args))
+	if owners {
+		query = withOwner(query, ` ORDER BY v.created_at DESC, v.id DESC`)
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return VideoPage{}, err
 	}
-	videos, err := collectVideos(rows)
+	var page VideoPage
+	if owners {
+		page, err = collectVideosWithOwners(rows, first)
+	} else {
+		page.Videos, err = collectVideos(rows)
+	}
 	if err != nil {
 		return VideoPage{}, err
 	}
-	page := VideoPage{Videos: videos}
-	if len(videos) > first {
-		page.Videos, page.HasNext = videos[:first], true
+	if len(page.Videos) > first {
+		page.Videos, page.HasNext = page.Videos[:first], true
 	}
 	return page, nil
 }
 
+// collectVideosWithOwners reads rows of withOwner: the videos, and the
+// owners of the first `first` of them, each once.
+func collectVideosWithOwners(rows pgx.Rows, first int) (VideoPage, error) {
+	defer rows.Close()
+	var page VideoPage
+	seen := map[uuid.UUID]bool{}
+	for rows.Next() {
+		v, u, err := scanVideoWithOwner(rows)
+		if err != nil {
+			return VideoPage{}, err
+		}
+		page.Videos = append(page.Videos, v)
+		if len(page.Videos) <= first && !seen[u.ID] {
+			seen[u.ID] = true
+			page.Owners = append(page.Owners, u)
+		}
+	}
+	return page, rows.Err()
+}
+
 // PublicFeed lists PUBLIC, playable videos, newest first.
 func (s *Store) PublicFeed(ctx context.Context, first int, after *Cursor) (VideoPage, error) {
-	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable`, nil, first, after)
+	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable`, nil, first, after, false)
+	if err != nil {
+		return VideoPage{}, fmt.Errorf("public feed: %w", err)
+	}
+	return page, nil
+}
+
+// PublicFeedWithOwners is PublicFeed that also reads the videos' owners
+// (VideoPage.Owners) in the same query.
+func (s *Store) PublicFeedWithOwners(ctx context.Context, first int, after *Cursor) (VideoPage, error) {
+	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable`, nil, first, after, true)
 	if err != nil {
 		return VideoPage{}, fmt.Errorf("public feed: %w", err)
 	}
@@ -252,7 +330,7 @@ func (s *Store) PublicFeed(ctx context.Context, first int, after *Cursor) (Video
 func (s *Store) UserVideos(ctx context.Context, ownerID uuid.UUID, viewer Viewer, first int, after *Cursor) (VideoPage, error) {
 	page, err := s.videoPage(ctx,
 		`owner_id = $1 AND (privacy = 'PUBLIC' OR owner_id = $2 OR $3)`,
-		[]any{uuidArg(ownerID), uuidArg(viewer.UserID), viewer.IsAdmin}, first, after)
+		[]any{uuidArg(ownerID), uuidArg(viewer.UserID), viewer.IsAdmin}, first, after, false)
 	if err != nil {
 		return VideoPage{}, fmt.Errorf("user videos: %w", err)
 	}

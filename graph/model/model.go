@@ -49,8 +49,13 @@ type Video struct {
 	CreatedAt   time.Time         `json:"createdAt"`
 	Processing  *Processing       `json:"processing,omitempty"`
 	Renditions  []store.Rendition `json:"renditions"`
-	// OwnerID backs the owner field, resolved through a dataloader.
+	// OwnerID backs the owner field, resolved through a dataloader unless
+	// JoinedOwner is set.
 	OwnerID uuid.UUID `json:"-"`
+	// JoinedOwner is the owner when the query that read the video read it
+	// too (video(id), the feed, a user's videos): the owner field then
+	// costs no lookup and no wait for the dataloader's batch.
+	JoinedOwner *User `json:"-"`
 	// PosterKey and StoryboardKey back the playback URLs.
 	PosterKey, StoryboardKey *string `json:"-"`
 	// Files backs the downloads field.
