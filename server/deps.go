@@ -246,6 +246,10 @@ func (a *app) newAPI() error {
 	if a.auth, err = auth.NewService(a.store, a.logger, cfg.SessionTTL); err != nil {
 		return err
 	}
+	// A session ended by any process (logOut, account deletion, the
+	// expiry sweep, an administrator) leaves this one's session cache at
+	// once; a missed announcement costs at most auth.SessionCacheTTL.
+	a.onClose(a.notifier.SubscribeCredentialRevocations(func(bool) {}, a.auth.ForgetSession))
 	a.hub = store.NewHub(a.notifier, a.logger)
 	a.ingester = analytics.NewIngester(a.store, a.logger, a.metrics.registry, cfg.analyticsIngest())
 	a.links = &mediaLinks{signer: a.signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
