@@ -217,11 +217,11 @@ type PublishedEdit struct {
 // EditWebhookEvent is the webhook event type of a published edit.
 const EditWebhookEvent = "video.edited"
 
-// PublishEditTx publishes edit seq of video id in tx when it is still the
-// latest asked for and the video is READY, queues the video.edited webhook
-// event for its owner's endpoints, and returns the keys of the edit it
-// replaces. ok is false (and nothing changes) when the edit is superseded
-// or the video gone.
+// PublishEditTx records edit seq of video id in tx when it is still the
+// latest asked for and the video is READY, and returns the keys of the
+// edit it replaces; the video stays at stage "edit" until FinishEditTx.
+// ok is false (and nothing changes) when the edit is superseded or the
+// video gone.
 func (s *Store) PublishEditTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, seq int64, e PublishedEdit) (previous []string, ok bool, err error) {
 	if e.Downloads == nil {
 		e.Downloads = []Download{}
@@ -242,7 +242,7 @@ func (s *Store) PublishEditTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, seq 
 	err = tx.QueryRow(ctx, `
 		UPDATE videos v SET edit = $3, edit_original = $4, edit_keys = $5, duration_seconds = $6,
 			renditions = $7, downloads = $8, storyboard_key = $9, chapters = $10,
-			stage = 'done', percent = 100, updated_at = now()
+			percent = 95, updated_at = now()
 		FROM (SELECT id, edit_keys FROM videos WHERE id = $1 FOR UPDATE) prev
 		WHERE v.id = prev.id AND v.edit_seq = $2 AND v.status = 'READY'
 		RETURNING prev.edit_keys`,
@@ -252,6 +252,23 @@ func (s *Store) PublishEditTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, seq 
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("publish edit of %s: %w", id, err)
+	}
+	return previous, true, nil
+}
+
+// FinishEditTx ends the stage "edit" of video id once edit seq is
+// published whole (files, subtitles, master playlist), and queues the
+// video.edited webhook event for its owner's endpoints. It does nothing
+// when seq is superseded.
+func (s *Store) FinishEditTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, seq int64) error {
+	tag, err := tx.Exec(ctx, `
+		UPDATE videos SET stage = 'done', percent = 100, updated_at = now()
+		WHERE id = $1 AND edit_seq = $2 AND status = 'READY' AND stage = 'edit'`, uuidArg(id), seq)
+	if err != nil {
+		return fmt.Errorf("finish edit of %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return nil
 	}
 	// Like the events the videos trigger writes: only for owners with an
 	// endpoint that wants it, woken at commit.
@@ -265,7 +282,7 @@ func (s *Store) PublishEditTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, seq 
 			RETURNING id)
 		SELECT pg_notify('clipcut_webhook', id::text) FROM e`, uuidArg(id), EditWebhookEvent)
 	if err != nil {
-		return nil, false, fmt.Errorf("publish edit of %s: webhook event: %w", id, err)
+		return fmt.Errorf("finish edit of %s: webhook event: %w", id, err)
 	}
-	return previous, true, nil
+	return nil
 }

@@ -137,9 +137,10 @@ func (s *Service) EditSource(ctx context.Context, id uuid.UUID) (store.EditState
 
 // PublishEdit publishes edit e when it is still the latest asked for:
 // the renditions, duration, chapters and storyboard of the edit (or of
-// the original, for undo) in one transaction with the video.edited
-// webhook event, then the subtitles, mapped onto the edit, and the master
-// playlist; then the previous edit's objects are removed. It reports
+// the original, for undo) in one transaction, then the subtitles, mapped
+// onto the edit, and the master playlist; then the stage "edit" ends with
+// the video.edited webhook event, and the previous edit's objects are
+// removed. It reports
 // false, changing nothing, when e was superseded (its objects are the
 // caller's to remove). Publishing the same edit again is harmless.
 func (s *Service) PublishEdit(ctx context.Context, e Edit) (bool, error) {
@@ -204,6 +205,10 @@ func (s *Service) PublishEdit(ctx context.Context, e Edit) (bool, error) {
 		}
 	}
 	if err := s.republishMaster(ctx, v); err != nil {
+		return true, err
+	}
+	// Published whole: the stage ends, and webhooks hear of it.
+	if err := s.store.InTx(ctx, func(tx pgx.Tx) error { return s.store.FinishEditTx(ctx, tx, e.ID, e.Seq) }); err != nil {
 		return true, err
 	}
 	for _, key := range previous {
