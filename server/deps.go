@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"riverqueue.com/riverui"
 
 	"github.com/clipcut/clipcut/analytics"
 	"github.com/clipcut/clipcut/auth"
@@ -62,6 +63,7 @@ type app struct {
 	ingester *analytics.Ingester
 	links    *mediaLinks
 	media    *delivery.Handler // /media/
+	riverUI  *riverui.Handler  // /admin/jobs (admin.go)
 
 	closers []func()
 }
@@ -241,6 +243,9 @@ func (a *app) newAPI() error {
 	if a.auth, err = auth.NewService(a.store, a.logger, cfg.SessionTTL); err != nil {
 		return err
 	}
+	if err := a.newRiverUI(); err != nil {
+		return err
+	}
 	a.hub = store.NewHub(a.notifier, a.logger)
 	a.ingester = analytics.NewIngester(a.store, a.logger, a.metrics.registry, cfg.analyticsIngest())
 	a.links = &mediaLinks{signer: a.signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
@@ -276,6 +281,9 @@ func (a *app) backgroundServices() (early, afterDatabase []namedService) {
 				jobs.ListenForWebhookEvents(ctx, a.notifier, a.jobs, a.logger)
 			})},
 		}
+	}
+	if a.riverUI != nil {
+		afterDatabase = append(afterDatabase, namedService{"river ui", loop(a.runRiverUI)})
 	}
 	return early, afterDatabase
 }

@@ -1812,6 +1812,17 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/admin.graphqls", Input: `# Administration: the admin area's queries, moderation and the audit log.
+# Every field here but reportVideo is for administrators only: it is
+# declared @auth(scope: ADMIN), which the directive reads as "an
+# administrator, through a password session or an API token with the
+# admin scope"; anyone else gets FORBIDDEN.
+
+extend enum Scope {
+  "` + "`" + `admin` + "`" + `: act as an administrator (the admin fields, ` + "`" + `/admin/jobs` + "`" + `). Only an administrator's password session can grant it, and it works only while the token's owner is an administrator."
+  ADMIN
+}
+`, BuiltIn: false},
 	{Name: "../schema/analytics.graphqls", Input: `# Playback analytics: what players report, and the figures owners and
 # operators read. See README "Analytics" for the definitions (a view is at
 # least 3 seconds played).

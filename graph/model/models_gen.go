@@ -777,6 +777,8 @@ const (
 	ScopeWebhooksRead Scope = "WEBHOOKS_READ"
 	// `webhooks:write`: create, change, test, redeliver and delete your webhooks.
 	ScopeWebhooksWrite Scope = "WEBHOOKS_WRITE"
+	// `admin`: act as an administrator (the admin fields, `/admin/jobs`). Only an administrator's password session can grant it, and it works only while the token's owner is an administrator.
+	ScopeAdmin Scope = "ADMIN"
 )
 
 var AllScope = []Scope{
@@ -786,11 +788,12 @@ var AllScope = []Scope{
 	ScopeAnalyticsRead,
 	ScopeWebhooksRead,
 	ScopeWebhooksWrite,
+	ScopeAdmin,
 }
 
 func (e Scope) IsValid() bool {
 	switch e {
-	case ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite, ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite:
+	case ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite, ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeAdmin:
 		return true
 	}
 	return false
