@@ -80,6 +80,10 @@ func (v *Viewer) CheckScope(scope Scope) error {
 // administrator reaches for something only administrators may do.
 var ErrNotAdmin = &Error{Code: "FORBIDDEN", Message: "Only administrators can do this."}
 
+// ErrAccountDisabled is returned when the owner of a disabled account
+// logs in with the right password.
+var ErrAccountDisabled = &Error{Code: "FORBIDDEN", Message: "This account is disabled. Contact the administrators of this clipcut."}
+
 // CheckAdmin returns nil when the viewer is an administrator acting
 // through a password session or an API token with the admin scope;
 // ErrUnauthenticated for anonymous viewers (nil); ErrNotAdmin for

@@ -6,13 +6,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/layout"
 )
 
 // TestAdminJobsIsRiverUIForAdministratorsOnly serves River UI at
@@ -133,4 +137,43 @@ func TestAdminJobsIsRiverUIForAdministratorsOnly(t *testing.T) {
 		return state == "completed"
 	}, time.Minute, 100*time.Millisecond, "the retried job never completed\n%s", p.log())
 	p.stop(t)
+}
+
+// TestTakenDownVideoMediaIsRefused: /media/ serves a public video's files
+// until an administrator takes it down, then refuses them, and serves
+// them again once it is restored.
+func TestTakenDownVideoMediaIsRefused(t *testing.T) {
+	t.Parallel()
+	dir := traversableTempDir(t)
+	p := startClipcut(t, dir)
+	p.waitReady(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	res, _ := p.graphql(t, `mutation { signUp(input: {email: "admin@example.com", password: "correct horse", name: "A"}) { token user { id } } }`)
+	signUp := res["data"].(map[string]any)["signUp"].(map[string]any)
+	admin, owner := signUp["token"].(string), signUp["user"].(map[string]any)["id"].(string)
+
+	conn, err := pgx.Connect(ctx, "postgres://clipcut@/clipcut?sslmode=disable&host="+filepath.Join(dir, "var", "pg", "run"))
+	require.NoError(t, err)
+	defer conn.Close(context.Background())
+	var id uuid.UUID
+	require.NoError(t, conn.QueryRow(ctx, `INSERT INTO videos (owner_id, title, privacy, status, playable, stage, percent)
+		VALUES ($1, 'v', 'PUBLIC', 'READY', true, 'done', 100) RETURNING id`, owner).Scan(&id))
+	poster := filepath.Join(dir, "var", "media", filepath.FromSlash(layout.Poster(id)))
+	require.NoError(t, os.MkdirAll(filepath.Dir(poster), 0o755))
+	require.NoError(t, os.WriteFile(poster, []byte("\xff\xd8\xff not really a jpeg"), 0o644))
+	url := layout.PublicPath(id) + "/poster.jpg"
+
+	code, body := p.get(t, url)
+	require.Equal(t, http.StatusOK, code, body)
+	mutate := func(q string) {
+		res, _ := p.graphql(t, fmt.Sprintf(q, id), "Authorization", "Bearer "+admin)
+		require.Nil(t, res["errors"], "%v", res)
+	}
+	mutate(`mutation { takeDownVideo(videoId: %q, reason: "test") { id } }`)
+	require.Eventually(t, func() bool { code, _ := p.get(t, url); return code == http.StatusNotFound },
+		30*time.Second, 50*time.Millisecond, "media of a taken-down video is refused")
+	mutate(`mutation { restoreVideo(videoId: %q) { id } }`)
+	require.Eventually(t, func() bool { code, _ := p.get(t, url); return code == http.StatusOK },
+		30*time.Second, 50*time.Millisecond, "media is served again once restored")
 }

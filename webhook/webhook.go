@@ -22,6 +22,10 @@ const (
 	VideoDeleted         = "video.deleted"
 	SubtitlesReady       = "subtitles.ready"
 	SubtitlesFailed      = "subtitles.failed"
+	// VideoTakenDown and VideoRestored follow an administrator's takedown
+	// and restore.
+	VideoTakenDown = "video.taken_down"
+	VideoRestored  = "video.restored"
 	// Test is sent by testWebhook to one endpoint only; nobody subscribes to it.
 	Test = "webhook.test"
 )
@@ -30,7 +34,7 @@ const (
 // a video meets them.
 var Types = []string{
 	VideoCreated, VideoUploadCompleted, VideoPlayable, VideoReady, VideoFailed,
-	VideoDeleted, SubtitlesReady, SubtitlesFailed,
+	VideoDeleted, SubtitlesReady, SubtitlesFailed, VideoTakenDown, VideoRestored,
 }
 
 // ValidType reports whether t is an event type one can subscribe to.

@@ -95,6 +95,8 @@ export type VideoStatus =
   | 'PROCESSING'
   /** Every rendition, image and subtitle track is done. */
   | 'READY'
+  /** An administrator took the video down: only its owner (who reads `takedownReason`) and administrators see it, and nobody gets its media. */
+  | 'TAKEN_DOWN'
   /** Created; its bytes are still being uploaded. */
   | 'UPLOADING';
 
