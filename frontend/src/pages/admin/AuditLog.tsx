@@ -50,11 +50,11 @@ export function AuditLog() {
             <tbody>
               {edges.map(({ node: e }) => (
                 <tr key={e.id}>
-                  <td>
+                  <td data-label="When">
                     <time dateTime={e.createdAt}>{timeFormat.format(new Date(e.createdAt))}</time>
                   </td>
-                  <td>{e.actor?.name ?? 'a deleted account'}</td>
-                  <td>
+                  <td data-label="Who">{e.actor?.name ?? 'a deleted account'}</td>
+                  <td data-label="What">
                     {e.action}{' '}
                     {e.targetType === 'video' ? (
                       <a href={`/watch/${e.targetId}`}>video</a>
@@ -62,7 +62,7 @@ export function AuditLog() {
                       <span className="mono small">{e.targetId}</span>
                     )}
                   </td>
-                  <td>{e.reason ?? <span className="muted">—</span>}</td>
+                  <td data-label="Why">{e.reason ?? <span className="muted">—</span>}</td>
                 </tr>
               ))}
             </tbody>

@@ -121,12 +121,12 @@ export function Users() {
                     <br />
                     <span className="muted small">{u.email}</span>
                   </th>
-                  <td>
+                  <td data-label="Videos">
                     <a href={`/admin/videos?owner=${u.id}`}>{videoCount}</a>
                   </td>
-                  <td>{formatBytes(storageBytes)}</td>
-                  <td>{formatDate(u.createdAt)}</td>
-                  <td>
+                  <td data-label="Storage">{formatBytes(storageBytes)}</td>
+                  <td data-label="Since">{formatDate(u.createdAt)}</td>
+                  <td data-label="Actions">
                     <div className="admin-actions">
                       <button type="button" className={`button button--small${u.disabled ? '' : ' button--danger'}`}
                         aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}

@@ -131,14 +131,14 @@ export function Videos() {
                   <th scope="row">
                     <a href={`/watch/${v.id}`}>{v.title}</a>
                   </th>
-                  <td>{v.owner.name}</td>
-                  <td>
+                  <td data-label="Owner">{v.owner.name}</td>
+                  <td data-label="Status">
                     {v.status.replace('_', ' ').toLowerCase()}
                     {v.takedownReason && <div className="muted small">{v.takedownReason}</div>}
                     {v.status === 'FAILED' && v.processing?.error && <div className="muted small">{v.processing.error}</div>}
                   </td>
-                  <td>{formatDate(v.createdAt)}</td>
-                  <td>
+                  <td data-label="Created">{formatDate(v.createdAt)}</td>
+                  <td data-label="Actions">
                     {v.status === 'TAKEN_DOWN' ? (
                       <button type="button" className="button button--small" aria-label={`Restore ${v.title}`} onClick={() => onRestore(v.id, v.title)}>
                         Restore
