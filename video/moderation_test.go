@@ -24,8 +24,11 @@ func TestModerationNeedsAnAdministrator(t *testing.T) {
 		"take down": func(a store.Viewer) error { _, err := e.videos.TakeDownVideo(ctx, a, v.ID, "spam"); return err },
 		"restore":   func(a store.Viewer) error { _, err := e.videos.RestoreVideo(ctx, a, v.ID); return err },
 		"dismiss":   func(a store.Viewer) error { _, err := e.videos.DismissReports(ctx, a, v.ID, &reason); return err },
-		"disable":   func(a store.Viewer) error { _, err := e.videos.SetUserDisabled(ctx, a, e.other.UserID, true, nil); return err },
-		"promote":   func(a store.Viewer) error { _, err := e.videos.SetUserAdmin(ctx, a, e.other.UserID, true); return err },
+		"disable": func(a store.Viewer) error {
+			_, err := e.videos.SetUserDisabled(ctx, a, e.other.UserID, true, nil)
+			return err
+		},
+		"promote": func(a store.Viewer) error { _, err := e.videos.SetUserAdmin(ctx, a, e.other.UserID, true); return err },
 	}
 	for name, call := range calls {
 		for _, actor := range []store.Viewer{{}, e.other, e.owner} { // owner: an account, not acting as administrator
