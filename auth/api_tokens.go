@@ -61,6 +61,9 @@ func (s *Service) CreateAPIToken(ctx context.Context, v *Viewer, name string, sc
 		if !sc.Valid() {
 			return NewAPIToken{}, inputError("scopes", "Unknown scope %q.", sc)
 		}
+		if sc == ScopeAdmin && !v.IsAdmin {
+			return NewAPIToken{}, ErrNotAdmin
+		}
 		if !slices.Contains(names, string(sc)) {
 			names = append(names, string(sc))
 		}

@@ -190,6 +190,10 @@ func (s *Service) LogIn(ctx context.Context, email, password string, client Clie
 		}
 		return Session{}, ErrInvalidCredentials
 	}
+	// Only the right password learns that the account is disabled.
+	if user.DisabledAt != nil {
+		return Session{}, ErrAccountDisabled
+	}
 	// The owner's own typos from this address are forgiven; the account's
 	// count stays, so an attack in progress stays slowed.
 	if err := s.store.ClearLoginFailures(ctx, pair); err != nil {

@@ -23,12 +23,18 @@ const (
 	ScopeAnalyticsRead Scope = "analytics:read"
 	ScopeWebhooksRead  Scope = "webhooks:read"
 	ScopeWebhooksWrite Scope = "webhooks:write"
+	// ScopeAdmin lets a token act as its owner's administrator role:
+	// the admin GraphQL fields and /admin/jobs. Only an administrator's
+	// password session can grant it, and it stops working the moment the
+	// owner is no longer an administrator (the role is read on every
+	// request).
+	ScopeAdmin Scope = "admin"
 )
 
 // Scopes lists every scope, in the order documentation shows them.
 var Scopes = []Scope{
 	ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite,
-	ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite,
+	ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeAdmin,
 }
 
 // Valid reports whether s is a known scope.
@@ -68,6 +74,30 @@ func (v *Viewer) CheckScope(scope Scope) error {
 		return nil
 	}
 	return &Error{Code: "FORBIDDEN", Message: fmt.Sprintf("This API token lacks the %s scope.", scope)}
+}
+
+// ErrNotAdmin is returned when a signed-in viewer who is not an
+// administrator reaches for something only administrators may do.
+var ErrNotAdmin = &Error{Code: "FORBIDDEN", Message: "Only administrators can do this."}
+
+// ErrAccountDisabled is returned when the owner of a disabled account
+// logs in with the right password.
+var ErrAccountDisabled = &Error{Code: "FORBIDDEN", Message: "This account is disabled. Contact the administrators of this clipcut."}
+
+// CheckAdmin returns nil when the viewer is an administrator acting
+// through a password session or an API token with the admin scope;
+// ErrUnauthenticated for anonymous viewers (nil); ErrNotAdmin for
+// everyone else, and a FORBIDDEN error naming the scope for an
+// administrator's token without it. The role comes from the account on
+// every request, so a demoted administrator loses access at once.
+func (v *Viewer) CheckAdmin() error {
+	if v == nil {
+		return ErrUnauthenticated
+	}
+	if !v.IsAdmin {
+		return ErrNotAdmin
+	}
+	return v.CheckScope(ScopeAdmin)
 }
 
 // ErrSessionOnly is returned when an API token is used for something only a

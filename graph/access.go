@@ -12,7 +12,8 @@ import (
 // authDirective implements @auth(scope, sessionOnly): a signed-in viewer,
 // a password session when sessionOnly, and for an API token the scope. A
 // bare @auth (no decision declared) admits sessions only, so a forgotten
-// scope fails closed.
+// scope fails closed. The ADMIN scope also needs the administrator role,
+// read from the account on every request.
 func authDirective(ctx context.Context, _ any, next graphql.Resolver, scope *model.Scope, sessionOnly *bool) (any, error) {
 	v, err := auth.Require(ctx)
 	if err != nil {
@@ -21,6 +22,12 @@ func authDirective(ctx context.Context, _ any, next graphql.Resolver, scope *mod
 	if scope == nil || sessionOnly != nil && *sessionOnly {
 		if v.IsAPIToken() {
 			return nil, auth.ErrSessionOnly
+		}
+		return next(ctx)
+	}
+	if *scope == model.ScopeAdmin {
+		if err := v.CheckAdmin(); err != nil {
+			return nil, err
 		}
 		return next(ctx)
 	}

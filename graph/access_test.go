@@ -145,6 +145,19 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Mutation.deleteWebhook", `mutation { deleteWebhook(id: "` + zeroID + `") }`, nil},
 		{"Mutation.testWebhook", `mutation { testWebhook(id: "` + zeroID + `") { id } }`, nil},
 		{"Mutation.redeliverWebhook", `mutation { redeliverWebhook(deliveryId: "` + zeroID + `") { id } }`, nil},
+		// Administration (admin.graphqls): the owner is the first account,
+		// an administrator.
+		{"Query.adminOverview", adminFields["adminOverview"], nil},
+		{"Query.adminUsers", adminFields["adminUsers"], nil},
+		{"Query.adminVideos", adminFields["adminVideos"], nil},
+		{"Query.reports", adminFields["reports"], nil},
+		{"Query.auditLog", adminFields["auditLog"], nil},
+		{"Mutation.setUserDisabled", adminFields["setUserDisabled"], nil},
+		{"Mutation.setUserAdmin", adminFields["setUserAdmin"], nil},
+		{"Mutation.takeDownVideo", adminFields["takeDownVideo"], nil},
+		{"Mutation.restoreVideo", adminFields["restoreVideo"], nil},
+		{"Mutation.resolveReport", adminFields["resolveReport"], nil},
+		{"Mutation.reportVideo", `mutation($id: ID!) { reportVideo(videoId: $id, reason: SPAM) }`, video},
 	}
 }
 

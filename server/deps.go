@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"riverqueue.com/riverui"
 
 	"github.com/clipcut/clipcut/analytics"
 	"github.com/clipcut/clipcut/auth"
@@ -63,6 +64,7 @@ type app struct {
 	ingester *analytics.Ingester
 	links    *mediaLinks
 	media    *delivery.Handler // /media/
+	riverUI  *riverui.Handler  // /admin/jobs (admin.go)
 
 	closers []func()
 }
@@ -250,6 +252,9 @@ func (a *app) newAPI() error {
 	// expiry sweep, an administrator) leaves this one's session cache at
 	// once; a missed announcement costs at most auth.SessionCacheTTL.
 	a.onClose(a.notifier.SubscribeCredentialRevocations(func(bool) {}, a.auth.ForgetSession))
+	if err := a.newRiverUI(); err != nil {
+		return err
+	}
 	a.hub = store.NewHub(a.notifier, a.logger)
 	a.ingester = analytics.NewIngester(a.store, a.logger, a.metrics.registry, cfg.analyticsIngest())
 	a.links = &mediaLinks{signer: a.signer, base: cmp.Or(cfg.MediaBaseURL, cfg.PublicURL), privateTTL: cfg.PlaybackTTL}
@@ -294,6 +299,9 @@ func (a *app) backgroundServices() (early, afterDatabase []namedService) {
 				jobs.ListenForWebhookEvents(ctx, a.notifier, a.jobs, a.logger)
 			})},
 		}
+	}
+	if a.riverUI != nil {
+		afterDatabase = append(afterDatabase, namedService{"river ui", loop(a.runRiverUI)})
 	}
 	return early, afterDatabase
 }

@@ -56,6 +56,13 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 	mux.Handle("GET "+delivery.BasePath, media)
 	handle("OPTIONS "+delivery.BasePath, a.media)
 
+	// River UI, the job queue's browser, for administrators only.
+	jobsUI := requireAdmin(a.riverUI)
+	for _, method := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		handle(method+" "+AdminJobsPath+"/", jobsUI)
+	}
+	handle("GET "+AdminJobsPath, jobsUI)
+
 	handle("GET /", app) // the web app
 
 	// Media is authorized by its URL alone, so /media/ skips

@@ -151,7 +151,7 @@ func (s *Store) SearchTranscripts(ctx context.Context, query string, viewer View
 			SELECT c.video_id, c.start_ms, c.end_ms, c.text, ts_rank(c.search, q.query) AS rank
 			FROM subtitle_cues c JOIN videos v ON v.id = c.video_id, q
 			WHERE c.search @@ q.query
-			  AND (v.privacy = 'PUBLIC' OR v.owner_id = $2 OR $3)
+			  AND ($3 OR NOT v.owner_disabled AND (v.owner_id = $2 OR v.privacy = 'PUBLIC' AND v.taken_down_at IS NULL))
 			  AND v.playable
 		),
 		best AS (

@@ -17,13 +17,16 @@ type User struct {
 	PasswordHash string
 	IsAdmin      bool
 	CreatedAt    time.Time
+	// DisabledAt is when an administrator disabled the account (nil: it
+	// is enabled). A disabled account cannot log in (see admin.go).
+	DisabledAt *time.Time
 }
 
-const userColumns = `id, email, name, password_hash, is_admin, created_at`
+const userColumns = `id, email, name, password_hash, is_admin, created_at, disabled_at`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt, &u.DisabledAt)
 	return u, err
 }
 

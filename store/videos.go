@@ -64,6 +64,10 @@ type Video struct {
 	ViewCount int64
 	// Chapters are the ones set with setChapters; nil: the description's.
 	Chapters []Chapter
+	// TakenDownAt is when an administrator took the video down (nil: it
+	// is up), TakedownReason why (see moderation.go).
+	TakenDownAt    *time.Time
+	TakedownReason *string
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -100,7 +104,7 @@ type Viewer struct {
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
 	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
-	subtitles_status, subtitles_note, view_count, chapters`
+	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason`
 
 // uuidArg passes an id to pgx as the 16 bytes it sends, not as a
 // uuid.UUID, whose driver.Valuer pgx would format as text and parse again
@@ -121,7 +125,7 @@ func scanVideo(row pgx.Row) (Video, error) {
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
 		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
-		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters)
+		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason)
 	v.Percent = float64(percent)
 	return v, err
 }
@@ -132,7 +136,10 @@ func collectVideos(rows pgx.Rows) ([]Video, error) {
 
 // visibleTo is the one SQL rule for who may see a video: anyone sees PUBLIC
 // and UNLISTED videos; PRIVATE ones only their owner and administrators.
-const visibleTo = `(privacy <> 'PRIVATE' OR owner_id = $%d OR $%d)`
+// Moderation (moderation.go) hides taken-down videos from everyone but
+// their owner, and a disabled account's from everyone: administrators
+// see them all.
+const visibleTo = `($%[2]d OR NOT owner_disabled AND (owner_id = $%[1]d OR privacy <> 'PRIVATE' AND taken_down_at IS NULL))`
 
 func visibility(first int) string { return fmt.Sprintf(visibleTo, first, first+1) }
 
@@ -309,7 +316,7 @@ func collectVideosWithOwners(rows pgx.Rows, first int) (VideoPage, error) {
 
 // PublicFeed lists PUBLIC, playable videos, newest first.
 func (s *Store) PublicFeed(ctx context.Context, first int, after *Cursor) (VideoPage, error) {
-	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable`, nil, first, after, false)
+	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable AND `+notModerated, nil, first, after, false)
 	if err != nil {
 		return VideoPage{}, fmt.Errorf("public feed: %w", err)
 	}
@@ -319,7 +326,7 @@ func (s *Store) PublicFeed(ctx context.Context, first int, after *Cursor) (Video
 // PublicFeedWithOwners is PublicFeed that also reads the videos' owners
 // (VideoPage.Owners) in the same query.
 func (s *Store) PublicFeedWithOwners(ctx context.Context, first int, after *Cursor) (VideoPage, error) {
-	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable`, nil, first, after, true)
+	page, err := s.videoPage(ctx, `privacy = 'PUBLIC' AND playable AND `+notModerated, nil, first, after, true)
 	if err != nil {
 		return VideoPage{}, fmt.Errorf("public feed: %w", err)
 	}
@@ -329,7 +336,7 @@ func (s *Store) PublicFeedWithOwners(ctx context.Context, first int, after *Curs
 // UserVideos lists one owner's videos that the viewer may see, newest first.
 func (s *Store) UserVideos(ctx context.Context, ownerID uuid.UUID, viewer Viewer, first int, after *Cursor) (VideoPage, error) {
 	page, err := s.videoPage(ctx,
-		`owner_id = $1 AND (privacy = 'PUBLIC' OR owner_id = $2 OR $3)`,
+		`owner_id = $1 AND ($3 OR NOT owner_disabled AND (owner_id = $2 OR privacy = 'PUBLIC' AND taken_down_at IS NULL))`,
 		[]any{uuidArg(ownerID), uuidArg(viewer.UserID), viewer.IsAdmin}, first, after, false)
 	if err != nil {
 		return VideoPage{}, fmt.Errorf("user videos: %w", err)
@@ -398,10 +405,11 @@ func (s *Store) ownershipError(ctx context.Context, id uuid.UUID, viewer Viewer,
 	return ErrNotFound
 }
 
-// VideoPrivacy returns a video's privacy setting, or ErrNotFound.
+// VideoPrivacy returns a video's privacy setting, or ErrNotFound (also for
+// a video taken down or of a disabled account, whose media nobody gets).
 func (s *Store) VideoPrivacy(ctx context.Context, id uuid.UUID) (string, error) {
 	var privacy string
-	if err := s.pool.QueryRow(ctx, `SELECT privacy FROM videos WHERE id = $1`, id).Scan(&privacy); err != nil {
+	if err := s.pool.QueryRow(ctx, `SELECT privacy FROM videos WHERE id = $1 AND `+notModerated, id).Scan(&privacy); err != nil {
 		return "", fmt.Errorf("video privacy %s: %w", id, notFound(err))
 	}
 	return privacy, nil

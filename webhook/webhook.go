@@ -25,6 +25,10 @@ const (
 	VideoEdited     = "video.edited"
 	SubtitlesReady  = "subtitles.ready"
 	SubtitlesFailed = "subtitles.failed"
+	// VideoTakenDown and VideoRestored follow an administrator's takedown
+	// and restore.
+	VideoTakenDown = "video.taken_down"
+	VideoRestored  = "video.restored"
 	// Test is sent by testWebhook to one endpoint only; nobody subscribes to it.
 	Test = "webhook.test"
 )
@@ -33,7 +37,7 @@ const (
 // a video meets them.
 var Types = []string{
 	VideoCreated, VideoUploadCompleted, VideoPlayable, VideoReady, VideoFailed,
-	VideoDeleted, VideoEdited, SubtitlesReady, SubtitlesFailed,
+	VideoDeleted, VideoEdited, SubtitlesReady, SubtitlesFailed, VideoTakenDown, VideoRestored,
 }
 
 // ValidType reports whether t is an event type one can subscribe to.

@@ -15,6 +15,7 @@ import { UploadsProvider } from './upload/UploadsProvider';
 // The subtitles editor is its own chunk: only owners editing cues need it.
 // Pages few visitors open are their own chunks, kept out of the initial JavaScript.
 const DashboardRoutes = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardRoutes })));
+const AdminRoutes = lazy(() => import('./pages/admin/AdminRoutes').then((m) => ({ default: m.AdminRoutes })));
 const SubtitlesEditor = lazy(() => import('./pages/SubtitlesEditor').then((m) => ({ default: m.SubtitlesEditor })));
 
 /** The whole app below the GraphQL provider: header, routes, focus handling, uploads. */
@@ -38,6 +39,13 @@ export function App() {
             {() => (
               <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
                 <DashboardRoutes />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/admin/*?">
+            {() => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <AdminRoutes />
               </Suspense>
             )}
           </Route>

@@ -20,6 +20,8 @@ type User struct {
 	Name      string    `json:"name"`
 	IsAdmin   bool      `json:"isAdmin"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Disabled is true for an account an administrator disabled.
+	Disabled bool `json:"disabled"`
 	// EmailAddress backs the email field, which only the user and
 	// administrators may read.
 	EmailAddress string `json:"-"`
@@ -32,7 +34,7 @@ func (User) IsNode() {}
 
 // UserFrom converts a store row.
 func UserFrom(u store.User) *User {
-	return &User{ID: u.ID, Name: u.Name, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt, EmailAddress: u.Email}
+	return &User{ID: u.ID, Name: u.Name, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt, EmailAddress: u.Email, Disabled: u.DisabledAt != nil}
 }
 
 // Video is a video as the API shows it.
@@ -63,6 +65,8 @@ type Video struct {
 	// SubtitlesStatus and SubtitlesNote back subtitleState.
 	SubtitlesStatus string  `json:"-"`
 	SubtitlesNote   *string `json:"-"`
+	// TakedownReason is why an administrator took the video down.
+	TakedownReason *string `json:"takedownReason,omitempty"`
 	// Source is the row the model was made from, for services that need it.
 	Source store.Video `json:"-"`
 }
@@ -80,6 +84,9 @@ func VideoFrom(v store.Video) *Video {
 	}
 	if m.Renditions == nil {
 		m.Renditions = []store.Rendition{}
+	}
+	if v.TakenDownAt != nil {
+		m.Status, m.TakedownReason = VideoStatusTakenDown, v.TakedownReason
 	}
 	if v.Status != store.StatusUploading {
 		m.Processing = &Processing{Stage: v.Stage, Percent: v.Percent, Error: v.Error}

@@ -17,6 +17,50 @@ type Node interface {
 	IsNode()
 }
 
+// A summary of the instance for administrators.
+type AdminOverview struct {
+	// How many videos are in each status (taken-down videos count as `TAKEN_DOWN` only).
+	VideosByStatus []*StatusCount `json:"videosByStatus"`
+	// Bytes of every video's upload: what quotas count.
+	StorageBytes int64 `json:"storageBytes"`
+	// Accounts on the instance.
+	Users int `json:"users"`
+	// Videos with open reports.
+	OpenReports int `json:"openReports"`
+	// Videos that failed in the last 24 hours, newest first (at most 50), with their reasons.
+	Failures []*VideoFailure `json:"failures"`
+	// Unfinished jobs per queue and state (see `/admin/jobs` for the jobs themselves).
+	Queues []*QueueDepth `json:"queues"`
+	// Worker processes alive now (their lease is held).
+	Workers []*WorkerProcess `json:"workers"`
+}
+
+// An account as administrators see it.
+type AdminUser struct {
+	// The account (its email included).
+	User *User `json:"user"`
+	// Bytes of the account's uploads.
+	StorageBytes int64 `json:"storageBytes"`
+	// How many videos it has.
+	VideoCount int `json:"videoCount"`
+}
+
+// A page of accounts, newest first.
+type AdminUserConnection struct {
+	// The accounts on this page with their cursors.
+	Edges []*AdminUserEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One account in a connection.
+type AdminUserEdge struct {
+	// Pass as `after` to get the accounts following this one.
+	Cursor string `json:"cursor"`
+	// The account.
+	Node *AdminUser `json:"node"`
+}
+
 // Analytics of a video, a channel or the whole instance over one range.
 type Analytics struct {
 	// Start of the range (rounded).
@@ -98,6 +142,22 @@ type APIToken struct {
 }
 
 func (APIToken) IsNode() {}
+
+// A page of the audit log, newest first.
+type AuditConnection struct {
+	// The entries on this page with their cursors.
+	Edges []*AuditEdge `json:"edges"`
+	// Where this page sits in the whole log.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One entry in a connection.
+type AuditEdge struct {
+	// Pass as `after` to get the entries following this one.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *AuditEntry `json:"node"`
+}
 
 // A new session. The server also sets it as an HttpOnly session cookie, so
 // browsers need not store the token.
@@ -345,7 +405,7 @@ type PlaybackToken struct {
 
 // The pipeline's state for one video.
 type Processing struct {
-	// The current stage: `queued`, `probe`, `transcode`, `thumbnails`, `subtitles`, `done` or `failed`.
+	// The current stage: `queued`, `import` (downloading a linked file), `probe`, `transcode`, `thumbnails`, `subtitles`, `clip` (making a clip), `edit` (publishing an edit), `done` or `failed`.
 	Stage string `json:"stage"`
 	// Progress through the whole pipeline, 0 to 100.
 	Percent float64 `json:"percent"`
@@ -358,6 +418,16 @@ type Processing struct {
 type Query struct {
 }
 
+// Unfinished jobs of one queue in one state.
+type QueueDepth struct {
+	// The queue: `default`, `media` or `webhooks`.
+	Queue string `json:"queue"`
+	// The state: `available`, `scheduled`, `running`, `retryable` or `pending`.
+	State string `json:"state"`
+	// How many jobs.
+	Count int `json:"count"`
+}
+
 // Watch time spent on one rendition.
 type RenditionWatchTime struct {
 	// The rendition, for example `720p`.
@@ -366,6 +436,28 @@ type RenditionWatchTime struct {
 	Seconds float64 `json:"seconds"`
 	// Share of all watch time, 0 to 1.
 	Share float64 `json:"share"`
+}
+
+// One viewer's report.
+type Report struct {
+	// The report's id.
+	ID uuid.UUID `json:"id"`
+	// The reason chosen.
+	Reason ReportReason `json:"reason"`
+	// The reporter's note.
+	Note *string `json:"note,omitempty"`
+	// When it was sent.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+// The open reports of one video.
+type ReportGroup struct {
+	// The reported video (administrators see it whatever its privacy).
+	Video *Video `json:"video"`
+	// How many open reports it has.
+	Count int `json:"count"`
+	// The reports, oldest first. Reporters are not shown; the owner never learns who reported.
+	Reports []*Report `json:"reports"`
 }
 
 // Audience retention at one point of the video.
@@ -392,6 +484,14 @@ type SignUpInput struct {
 	Password string `json:"password"`
 	// Display name, 1 to 80 characters.
 	Name string `json:"name"`
+}
+
+// How many videos are in one status.
+type StatusCount struct {
+	// The status.
+	Status VideoStatus `json:"status"`
+	// How many videos.
+	Count int `json:"count"`
 }
 
 // Live updates over a websocket at `/graphql` (`graphql-transport-ws`, and the
@@ -501,6 +601,18 @@ type VideoEdge struct {
 	Node *Video `json:"node"`
 }
 
+// A video that failed.
+type VideoFailure struct {
+	// The video's id.
+	VideoID uuid.UUID `json:"videoId"`
+	// Its title.
+	Title string `json:"title"`
+	// Why it failed.
+	Error string `json:"error"`
+	// When it failed.
+	FailedAt time.Time `json:"failedAt"`
+}
+
 // One change in a video's processing, as sent by `videoProgress`.
 type VideoProgress struct {
 	// The video this event is about.
@@ -593,6 +705,18 @@ type WebhookDeliveryEdge struct {
 	Cursor string `json:"cursor"`
 	// The delivery.
 	Node *WebhookDelivery `json:"node"`
+}
+
+// A live worker process.
+type WorkerProcess struct {
+	// Its job client id (River's attempted_by).
+	ClientID string `json:"clientId"`
+	// The host it runs on.
+	Hostname string `json:"hostname"`
+	// Its process id there.
+	Pid int `json:"pid"`
+	// When it started.
+	StartedAt time.Time `json:"startedAt"`
 }
 
 // How finely a time series is cut. Buckets start on whole UTC hours or days.
@@ -799,6 +923,140 @@ func (e Privacy) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// What an administrator does with a video's open reports.
+type ReportAction string
+
+const (
+	// Take the video down (the reason is required) and close its reports.
+	ReportActionTakeDown ReportAction = "TAKE_DOWN"
+	// Close its reports and leave the video up.
+	ReportActionDismiss ReportAction = "DISMISS"
+)
+
+var AllReportAction = []ReportAction{
+	ReportActionTakeDown,
+	ReportActionDismiss,
+}
+
+func (e ReportAction) IsValid() bool {
+	switch e {
+	case ReportActionTakeDown, ReportActionDismiss:
+		return true
+	}
+	return false
+}
+
+func (e ReportAction) String() string {
+	return string(e)
+}
+
+func (e *ReportAction) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportAction(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportAction", str)
+	}
+	return nil
+}
+
+func (e ReportAction) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportAction) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportAction) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Why a viewer reports a video.
+type ReportReason string
+
+const (
+	// Spam, scams or misleading content.
+	ReportReasonSpam ReportReason = "SPAM"
+	// Harassment or bullying.
+	ReportReasonHarassment ReportReason = "HARASSMENT"
+	// Hateful content.
+	ReportReasonHate ReportReason = "HATE"
+	// Violent or graphic content.
+	ReportReasonViolence ReportReason = "VIOLENCE"
+	// Sexual content.
+	ReportReasonSexualContent ReportReason = "SEXUAL_CONTENT"
+	// It infringes a copyright.
+	ReportReasonCopyright ReportReason = "COPYRIGHT"
+	// It exposes someone's private information.
+	ReportReasonPrivacy ReportReason = "PRIVACY"
+	// Something else; say what in the note.
+	ReportReasonOther ReportReason = "OTHER"
+)
+
+var AllReportReason = []ReportReason{
+	ReportReasonSpam,
+	ReportReasonHarassment,
+	ReportReasonHate,
+	ReportReasonViolence,
+	ReportReasonSexualContent,
+	ReportReasonCopyright,
+	ReportReasonPrivacy,
+	ReportReasonOther,
+}
+
+func (e ReportReason) IsValid() bool {
+	switch e {
+	case ReportReasonSpam, ReportReasonHarassment, ReportReasonHate, ReportReasonViolence, ReportReasonSexualContent, ReportReasonCopyright, ReportReasonPrivacy, ReportReasonOther:
+		return true
+	}
+	return false
+}
+
+func (e ReportReason) String() string {
+	return string(e)
+}
+
+func (e *ReportReason) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ReportReason(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ReportReason", str)
+	}
+	return nil
+}
+
+func (e ReportReason) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ReportReason) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ReportReason) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What a personal API token may do. Each value stands for the scope string
 // shown in brackets, used in docs and the web app (`VIDEOS_READ` is
 // `videos:read`). Sessions (web app, `logIn`) have every scope.
@@ -817,6 +1075,8 @@ const (
 	ScopeWebhooksRead Scope = "WEBHOOKS_READ"
 	// `webhooks:write`: create, change, test, redeliver and delete your webhooks.
 	ScopeWebhooksWrite Scope = "WEBHOOKS_WRITE"
+	// `admin`: act as an administrator (the admin fields, `/admin/jobs`). Only an administrator's password session can grant it, and it works only while the token's owner is an administrator.
+	ScopeAdmin Scope = "ADMIN"
 )
 
 var AllScope = []Scope{
@@ -826,11 +1086,12 @@ var AllScope = []Scope{
 	ScopeAnalyticsRead,
 	ScopeWebhooksRead,
 	ScopeWebhooksWrite,
+	ScopeAdmin,
 }
 
 func (e Scope) IsValid() bool {
 	switch e {
-	case ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite, ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite:
+	case ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite, ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeAdmin:
 		return true
 	}
 	return false
@@ -944,6 +1205,8 @@ const (
 	VideoStatusReady VideoStatus = "READY"
 	// Processing stopped; `processing.error` says why.
 	VideoStatusFailed VideoStatus = "FAILED"
+	// An administrator took the video down: only its owner (who reads `takedownReason`) and administrators see it, and nobody gets its media.
+	VideoStatusTakenDown VideoStatus = "TAKEN_DOWN"
 )
 
 var AllVideoStatus = []VideoStatus{
@@ -951,11 +1214,12 @@ var AllVideoStatus = []VideoStatus{
 	VideoStatusProcessing,
 	VideoStatusReady,
 	VideoStatusFailed,
+	VideoStatusTakenDown,
 }
 
 func (e VideoStatus) IsValid() bool {
 	switch e {
-	case VideoStatusUploading, VideoStatusProcessing, VideoStatusReady, VideoStatusFailed:
+	case VideoStatusUploading, VideoStatusProcessing, VideoStatusReady, VideoStatusFailed, VideoStatusTakenDown:
 		return true
 	}
 	return false
@@ -1081,6 +1345,10 @@ const (
 	WebhookEventTypeSubtitlesReady WebhookEventType = "SUBTITLES_READY"
 	// `subtitles.failed`: subtitles could not be made (the video itself is fine); `data.video.subtitles_note` says why.
 	WebhookEventTypeSubtitlesFailed WebhookEventType = "SUBTITLES_FAILED"
+	// `video.taken_down`: an administrator took the video down; `data.takedown_reason` says why.
+	WebhookEventTypeVideoTakenDown WebhookEventType = "VIDEO_TAKEN_DOWN"
+	// `video.restored`: an administrator put a taken-down video back up.
+	WebhookEventTypeVideoRestored WebhookEventType = "VIDEO_RESTORED"
 )
 
 var AllWebhookEventType = []WebhookEventType{
@@ -1093,11 +1361,13 @@ var AllWebhookEventType = []WebhookEventType{
 	WebhookEventTypeVideoEdited,
 	WebhookEventTypeSubtitlesReady,
 	WebhookEventTypeSubtitlesFailed,
+	WebhookEventTypeVideoTakenDown,
+	WebhookEventTypeVideoRestored,
 }
 
 func (e WebhookEventType) IsValid() bool {
 	switch e {
-	case WebhookEventTypeVideoCreated, WebhookEventTypeVideoUploadCompleted, WebhookEventTypeVideoPlayable, WebhookEventTypeVideoReady, WebhookEventTypeVideoFailed, WebhookEventTypeVideoDeleted, WebhookEventTypeVideoEdited, WebhookEventTypeSubtitlesReady, WebhookEventTypeSubtitlesFailed:
+	case WebhookEventTypeVideoCreated, WebhookEventTypeVideoUploadCompleted, WebhookEventTypeVideoPlayable, WebhookEventTypeVideoReady, WebhookEventTypeVideoFailed, WebhookEventTypeVideoDeleted, WebhookEventTypeVideoEdited, WebhookEventTypeSubtitlesReady, WebhookEventTypeSubtitlesFailed, WebhookEventTypeVideoTakenDown, WebhookEventTypeVideoRestored:
 		return true
 	}
 	return false

@@ -44,6 +44,11 @@ export function Header() {
             <Link href="/dashboard" className="site-nav__link" aria-current={location.startsWith('/dashboard') ? 'page' : undefined}>
               Analytics
             </Link>
+            {user.isAdmin && (
+              <Link href="/admin" className="site-nav__link" aria-current={location.startsWith('/admin') ? 'page' : undefined}>
+                Admin
+              </Link>
+            )}
           </nav>
         )}
         <nav aria-label="Account" className="site-nav" aria-busy={user === undefined || undefined}>

@@ -172,6 +172,7 @@ const STATUS_LABELS: Record<VideoStatus, string> = {
   PROCESSING: 'Processing',
   READY: 'Ready',
   FAILED: 'Failed',
+  TAKEN_DOWN: 'Taken down',
 };
 
 interface MyVideoRowProps {

@@ -14,6 +14,7 @@ import { PlayerLink } from '../player/link';
 import { Player } from '../player/Player';
 import { hasClientNavigated } from '../routing';
 import { useViewer } from '../session';
+import { ReportButton } from '../components/ReportButton';
 import { TranscriptPanel } from '../subtitles/TranscriptPanel';
 import { stageLabel } from '../upload/machine';
 import { VideoProgressDocument } from '../videos/operations';
@@ -174,6 +175,7 @@ export function Watch({ id }: { id: string }) {
           </p>
         )}
         {video.playable && video.subtitles.length > 0 && <TranscriptPanel tracks={video.subtitles} link={link} />}
+        {user && user.id !== video.owner.id && <ReportButton videoId={video.id} />}
         <KeyboardHelp />
       </div>
     </Page>

@@ -166,7 +166,8 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
         .subscription(VideoProgressDocument, { id: videoId })
         .subscribe((result) => {
           const p = result.data?.videoProgress;
-          if (p) {
+          // Progress follows processing; a takedown is not part of it.
+          if (p && p.status !== 'TAKEN_DOWN') {
             dispatch(key, { type: 'processing', status: p.status, stage: p.stage, percent: p.percent, playable: p.playable, error: p.error });
             if (p.status === 'READY' || p.status === 'FAILED') {
               ended = true;

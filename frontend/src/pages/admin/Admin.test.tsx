@@ -1,0 +1,109 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fakeServer, fakeUser, sent } from '../../test/fakeServer';
+import { renderApp } from '../../test/render';
+
+vi.mock('../../graphql/client', async () => ({
+  createClipcutClient: (await import('../../test/fakeServer')).fakeClient,
+}));
+
+afterEach(() => vi.restoreAllMocks());
+
+const video = (id: string, status: string, takedownReason: string | null = null) => ({
+  __typename: 'Video',
+  id,
+  title: `Video ${id}`,
+  status,
+  privacy: 'PUBLIC',
+  createdAt: '2026-11-20T12:00:00Z',
+  takedownReason,
+  owner: { __typename: 'User', id: 'usr_2', name: 'Bob' },
+  processing: { __typename: 'Processing', error: null },
+});
+
+function admin(isAdmin: boolean, extra: (name: string, v: Record<string, unknown>) => unknown = () => undefined) {
+  fakeServer(({ name, variables }) => {
+    const custom = extra(name, variables);
+    if (custom) return custom as never;
+    switch (name) {
+      case 'Me':
+        return { data: { me: fakeUser({ isAdmin }) } };
+      case 'AdminOverview':
+        return {
+          data: {
+            adminOverview: {
+              __typename: 'AdminOverview',
+              videosByStatus: ['UPLOADING', 'PROCESSING', 'READY', 'FAILED', 'TAKEN_DOWN'].map((status, i) => ({ __typename: 'StatusCount', status, count: i })),
+              storageBytes: 12_300_000,
+              users: 3,
+              openReports: 1,
+              failures: [{ __typename: 'VideoFailure', videoId: 'v9', title: 'Broken', error: 'This file is not a video.', failedAt: '2026-11-20T12:00:00Z' }],
+              queues: [{ __typename: 'QueueDepth', queue: 'media', state: 'available', count: 4 }],
+              workers: [{ __typename: 'WorkerProcess', clientId: 'w1', hostname: 'box', pid: 42, startedAt: '2026-11-20T12:00:00Z' }],
+            },
+          },
+        };
+      case 'AdminVideos':
+        return { data: { adminVideos: { __typename: 'VideoConnection', edges: [{ __typename: 'VideoEdge', node: video('v1', 'READY') }] } } };
+      case 'TakeDownVideo':
+        return { data: { takeDownVideo: { ...video('v1', 'TAKEN_DOWN', variables.reason as string) } } };
+      case 'Reports':
+        return {
+          data: {
+            reports: [{
+              __typename: 'ReportGroup', count: 1, video: video('v1', 'READY'),
+              reports: [{ __typename: 'Report', id: 'r1', reason: 'HATE', note: 'nasty', createdAt: '2026-11-20T12:00:00Z' }],
+            }],
+          },
+        };
+      case 'ResolveReport':
+        return { data: { resolveReport: { __typename: 'Video', id: 'v1', status: 'TAKEN_DOWN' } } };
+      default:
+        return { errors: [{ message: `no fake for ${name}`, extensions: { code: 'INTERNAL' } }] };
+    }
+  });
+}
+
+describe('the admin area', () => {
+  it('is hidden from people who are not administrators', async () => {
+    admin(false);
+    renderApp('/admin');
+    expect(await screen.findByRole('heading', { level: 1, name: /not found/i })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Admin' })).not.toBeInTheDocument();
+    expect(sent.map((s) => s.name)).not.toContain('AdminOverview');
+  });
+
+  it('shows administrators the overview, with a link to the job queue', async () => {
+    admin(true);
+    renderApp('/admin');
+    expect(await screen.findByRole('heading', { level: 1, name: 'Administration' })).toBeInTheDocument();
+    expect(await screen.findByText('12.3 MB')).toBeInTheDocument();
+    expect(screen.getByText('This file is not a video.')).toBeInTheDocument();
+    expect(screen.getByText(/box/)).toBeInTheDocument();
+    const nav = screen.getByRole('navigation', { name: 'Administration' });
+    expect(within(nav).getByRole('link', { name: 'Jobs' })).toHaveAttribute('href', '/admin/jobs/');
+    expect(screen.getByRole('link', { name: 'Admin' })).toHaveAttribute('aria-current', 'page');
+  });
+
+  it('takes a video down with a reason', async () => {
+    admin(true);
+    vi.spyOn(window, 'prompt').mockReturnValue('Hate speech');
+    renderApp('/admin/videos');
+    await userEvent.click(await screen.findByRole('button', { name: 'Take down Video v1' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('"Video v1" is taken down.');
+    expect(sent.find((s) => s.name === 'TakeDownVideo')?.variables).toEqual({ videoId: 'v1', reason: 'Hate speech' });
+  });
+
+  it('lists reports by video and takes the video down', async () => {
+    admin(true);
+    vi.spyOn(window, 'prompt').mockReturnValue('Hate speech');
+    renderApp('/admin/reports');
+    expect(await screen.findByText('Hateful content')).toBeInTheDocument();
+    expect(screen.getByText('nasty')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Take down' }));
+    await waitFor(() =>
+      expect(sent.find((s) => s.name === 'ResolveReport')?.variables).toEqual({ videoId: 'v1', action: 'TAKE_DOWN', reason: 'Hate speech' }),
+    );
+  });
+});

@@ -1,0 +1,161 @@
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { useSearch } from 'wouter';
+import { Alert } from '../../components/Alert';
+import { Page } from '../../components/Page';
+import { formatDate } from '../../format';
+import { graphql } from '../../gql';
+import type { VideoStatus } from '../../gql/graphql';
+import { formErrors } from '../../graphql/errors';
+
+const AdminVideosDocument = graphql(`
+  query AdminVideos($status: VideoStatus, $ownerId: ID) {
+    adminVideos(status: $status, ownerId: $ownerId, first: 50) {
+      edges {
+        node {
+          id
+          title
+          status
+          privacy
+          createdAt
+          takedownReason
+          owner {
+            id
+            name
+          }
+          processing {
+            error
+          }
+        }
+      }
+    }
+  }
+`);
+
+export const TakeDownVideoDocument = graphql(`
+  mutation TakeDownVideo($videoId: ID!, $reason: String!) {
+    takeDownVideo(videoId: $videoId, reason: $reason) {
+      id
+      status
+      takedownReason
+    }
+  }
+`);
+
+const RestoreVideoDocument = graphql(`
+  mutation RestoreVideo($videoId: ID!) {
+    restoreVideo(videoId: $videoId) {
+      id
+      status
+      takedownReason
+    }
+  }
+`);
+
+const FILTERS: { value: VideoStatus | ''; label: string }[] = [
+  { value: '', label: 'Any status' },
+  { value: 'UPLOADING', label: 'Uploading' },
+  { value: 'PROCESSING', label: 'Processing' },
+  { value: 'READY', label: 'Ready' },
+  { value: 'FAILED', label: 'Failed' },
+  { value: 'TAKEN_DOWN', label: 'Taken down' },
+];
+
+/** Every video, filtered by status and owner; take down and restore. */
+export function Videos() {
+  const owner = new URLSearchParams(useSearch()).get('owner');
+  const [status, setStatus] = useState<VideoStatus | ''>('');
+  const [{ data, fetching, error }] = useQuery({
+    query: AdminVideosDocument,
+    variables: { status: status || null, ownerId: owner },
+  });
+  const [takingDown, takeDown] = useMutation(TakeDownVideoDocument);
+  const [restoring, restore] = useMutation(RestoreVideoDocument);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  async function onTakeDown(id: string, title: string) {
+    const reason = window.prompt(`Why take down "${title}"? The owner reads this.`);
+    if (!reason?.trim()) return;
+    const r = await takeDown({ videoId: id, reason });
+    if (!r.error) setNotice(`"${title}" is taken down.`);
+  }
+
+  async function onRestore(id: string, title: string) {
+    const r = await restore({ videoId: id });
+    if (!r.error) setNotice(`"${title}" is back up.`);
+  }
+
+  const edges = data?.adminVideos.edges ?? [];
+  return (
+    <Page title="Videos">
+      <div className="admin-search">
+        <div className="field">
+          <label htmlFor="admin-video-status">Status</label>
+          <select id="admin-video-status" value={status} onChange={(e) => setStatus(e.target.value as VideoStatus | '')}>
+            {FILTERS.map((f) => (
+              <option key={f.value} value={f.value}>
+                {f.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {owner && (
+          <p className="small">
+            One account's videos. <a href="/admin/videos">Show everyone's</a>
+          </p>
+        )}
+      </div>
+      <Alert>{formErrors(error ?? takingDown.error ?? restoring.error).message}</Alert>
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {fetching && !data && <p className="muted" role="status">Loading…</p>}
+      {data && edges.length === 0 && <p className="muted">No video.</p>}
+      {edges.length > 0 && (
+        <div className="admin-table-wrap">
+          <table className="admin-table">
+            <thead>
+              <tr>
+                <th scope="col">Video</th>
+                <th scope="col">Owner</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {edges.map(({ node: v }) => (
+                <tr key={v.id}>
+                  <th scope="row">
+                    <a href={`/watch/${v.id}`}>{v.title}</a>
+                  </th>
+                  <td data-label="Owner">{v.owner.name}</td>
+                  <td data-label="Status">
+                    {v.status.replace('_', ' ').toLowerCase()}
+                    {v.takedownReason && <div className="muted small">{v.takedownReason}</div>}
+                    {v.status === 'FAILED' && v.processing?.error && <div className="muted small">{v.processing.error}</div>}
+                  </td>
+                  <td data-label="Created">{formatDate(v.createdAt)}</td>
+                  <td data-label="Actions">
+                    {v.status === 'TAKEN_DOWN' ? (
+                      <button type="button" className="button button--small" aria-label={`Restore ${v.title}`} onClick={() => onRestore(v.id, v.title)}>
+                        Restore
+                      </button>
+                    ) : (
+                      <button type="button" className="button button--small button--danger" aria-label={`Take down ${v.title}`}
+                        onClick={() => onTakeDown(v.id, v.title)}>
+                        Take down
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Page>
+  );
+}

@@ -1,0 +1,79 @@
+package graph
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/store"
+)
+
+// The admin area's store results as the API shows them (admin.resolvers.go).
+
+func adminOverview(o store.Overview) *model.AdminOverview {
+	m := &model.AdminOverview{StorageBytes: o.StorageBytes, Users: int(o.Users), OpenReports: int(o.OpenReports),
+		VideosByStatus: []*model.StatusCount{}, Failures: []*model.VideoFailure{}, Queues: []*model.QueueDepth{}, Workers: []*model.WorkerProcess{}}
+	for _, s := range model.AllVideoStatus {
+		m.VideosByStatus = append(m.VideosByStatus, &model.StatusCount{Status: s, Count: int(o.VideosByStatus[string(s)])})
+	}
+	for _, f := range o.Failures {
+		m.Failures = append(m.Failures, &model.VideoFailure{VideoID: f.VideoID, Title: f.Title, Error: f.Error, FailedAt: f.FailedAt})
+	}
+	queues := slices.Clone(o.Queues)
+	slices.SortFunc(queues, func(a, b store.QueueDepth) int {
+		if a.Queue != b.Queue {
+			return strings.Compare(a.Queue, b.Queue)
+		}
+		return strings.Compare(a.State, b.State)
+	})
+	for _, q := range queues {
+		m.Queues = append(m.Queues, &model.QueueDepth{Queue: q.Queue, State: q.State, Count: int(q.Count)})
+	}
+	for _, w := range o.Workers {
+		m.Workers = append(m.Workers, &model.WorkerProcess{ClientID: w.ClientID, Hostname: w.Hostname, Pid: w.PID, StartedAt: w.StartedAt})
+	}
+	return m
+}
+
+func adminUserConnection(users []store.AdminUser, hasNext, hadCursor bool) *model.AdminUserConnection {
+	conn := &model.AdminUserConnection{Edges: make([]*model.AdminUserEdge, 0, len(users)),
+		PageInfo: &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hadCursor}}
+	for _, u := range users {
+		conn.Edges = append(conn.Edges, &model.AdminUserEdge{
+			Cursor: store.Cursor{CreatedAt: u.CreatedAt, ID: u.ID}.Encode(),
+			Node:   &model.AdminUser{User: model.UserFrom(u.User), StorageBytes: u.StorageBytes, VideoCount: int(u.VideoCount)},
+		})
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
+	}
+	return conn
+}
+
+func reportGroups(groups []store.ReportGroup) []*model.ReportGroup {
+	out := make([]*model.ReportGroup, 0, len(groups))
+	for _, g := range groups {
+		m := &model.ReportGroup{Video: model.VideoFrom(g.Video), Count: len(g.Reports), Reports: make([]*model.Report, 0, len(g.Reports))}
+		for _, r := range g.Reports {
+			m.Reports = append(m.Reports, &model.Report{ID: r.ID, Reason: model.ReportReason(r.Reason), Note: r.Note, CreatedAt: r.CreatedAt})
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func auditConnection(page store.AuditPage, hadCursor bool) *model.AuditConnection {
+	conn := &model.AuditConnection{Edges: make([]*model.AuditEdge, 0, len(page.Entries)),
+		PageInfo: &model.PageInfo{HasNextPage: page.HasNext, HasPreviousPage: hadCursor}}
+	for _, e := range page.Entries {
+		conn.Edges = append(conn.Edges, &model.AuditEdge{
+			Cursor: store.Cursor{CreatedAt: e.CreatedAt, ID: e.ID}.Encode(),
+			Node: &model.AuditEntry{ID: e.ID, ActorID: e.ActorID, Action: e.Action, TargetType: e.TargetType,
+				TargetID: e.TargetID, Reason: e.Reason, CreatedAt: e.CreatedAt},
+		})
+	}
+	if n := len(conn.Edges); n > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
+	}
+	return conn
+}

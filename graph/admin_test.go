@@ -1,0 +1,299 @@
+package graph_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/webhook"
+)
+
+// adminFields is every administrator-only operation, with arguments that
+// pass validation (unknown ids are fine: NOT_FOUND comes after the access
+// check the matrix is about).
+var adminFields = map[string]string{
+	"adminOverview":   `{ adminOverview { storageBytes users } }`,
+	"adminUsers":      `{ adminUsers { edges { node { storageBytes user { email } } } } }`,
+	"adminVideos":     `{ adminVideos { edges { node { id } } } }`,
+	"reports":         `{ reports { count } }`,
+	"auditLog":        `{ auditLog { edges { node { action } } } }`,
+	"setUserDisabled": `mutation { setUserDisabled(userId: "` + zeroID + `", disabled: true) { id } }`,
+	"setUserAdmin":    `mutation { setUserAdmin(userId: "` + zeroID + `", admin: true) { id } }`,
+	"takeDownVideo":   `mutation { takeDownVideo(videoId: "` + zeroID + `", reason: "r") { id } }`,
+	"restoreVideo":    `mutation { restoreVideo(videoId: "` + zeroID + `") { id } }`,
+	"resolveReport":   `mutation { resolveReport(videoId: "` + zeroID + `", action: DISMISS) { id } }`,
+}
+
+// TestAdminFieldsAuthorizationMatrix: anonymous viewers are
+// UNAUTHENTICATED; signed-in users, their tokens (even with the admin
+// scope, which they cannot get) and an administrator's token without the
+// admin scope are FORBIDDEN; an administrator's session and admin token
+// pass.
+func TestAdminFieldsAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signUp("admin@example.com", "Admin").Token
+	user := e.signUp("user@example.com", "User").Token
+	adminToken := e.createToken(admin, "admin", []string{"ADMIN"}, nil)
+	adminReadToken := e.createToken(admin, "read", []string{"VIDEOS_READ", "VIDEOS_WRITE"}, nil)
+	userToken := e.createToken(user, "read", []string{"VIDEOS_READ"}, nil)
+	r := e.query(createTokenMutation, map[string]any{"n": "x", "s": []string{"ADMIN"}}, bearer(user))
+	require.Equal(t, "FORBIDDEN", r.code(), "only administrators grant the admin scope")
+
+	for name, q := range adminFields {
+		require.Equal(t, "UNAUTHENTICATED", e.query(q, nil).code(), "%s anonymous", name)
+		for cred, who := range map[string]string{user: "user", userToken: "user token", adminReadToken: "admin token without the scope"} {
+			require.Equal(t, "FORBIDDEN", e.query(q, nil, bearer(cred)).code(), "%s as %s", name, who)
+		}
+		for _, cred := range []string{admin, adminToken} {
+			r := e.query(q, nil, bearer(cred))
+			require.NotContains(t, []string{"FORBIDDEN", "UNAUTHENTICATED"}, r.code(), "%s as admin: %+v", name, r.Errors)
+		}
+	}
+
+	// A demoted administrator's session and token lose access at once.
+	var me struct{ SetUserAdmin struct{ IsAdmin bool } }
+	var ids struct{ Me struct{ ID string } }
+	e.decode(e.query(`{ me { id } }`, nil, bearer(user)), &ids)
+	e.decode(e.query(`mutation($id: ID!) { setUserAdmin(userId: $id, admin: true) { isAdmin } }`, map[string]any{"id": ids.Me.ID}, bearer(admin)), &me)
+	require.True(t, me.SetUserAdmin.IsAdmin)
+	require.Empty(t, e.query(adminFields["adminOverview"], nil, bearer(user)).Errors, "a new administrator's existing session works at once")
+	e.decode(e.query(`{ me { id } }`, nil, bearer(admin)), &ids)
+	e.decode(e.query(`mutation($id: ID!) { setUserAdmin(userId: $id, admin: false) { isAdmin } }`, map[string]any{"id": ids.Me.ID}, bearer(admin)), &me)
+	require.False(t, me.SetUserAdmin.IsAdmin)
+	require.Equal(t, "FORBIDDEN", e.query(adminFields["adminOverview"], nil, bearer(admin)).code())
+	require.Equal(t, "FORBIDDEN", e.query(adminFields["adminOverview"], nil, bearer(adminToken)).code())
+}
+
+func (e *env) userID(token string) string {
+	e.t.Helper()
+	var me struct{ Me struct{ ID string } }
+	e.decode(e.query(`{ me { id } }`, nil, bearer(token)), &me)
+	return me.Me.ID
+}
+
+// TestLastAdministratorStays: the only administrator can neither demote
+// nor disable themselves; with a second one, either can go.
+func TestLastAdministratorStays(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signUp("admin@example.com", "Admin").Token
+	other := e.signUp("other@example.com", "Other").Token
+	adminID, otherID := e.userID(admin), e.userID(other)
+	demote := `mutation($id: ID!) { setUserAdmin(userId: $id, admin: false) { isAdmin } }`
+	disable := `mutation($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`
+	for _, q := range []string{demote, disable} {
+		r := e.query(q, map[string]any{"id": adminID}, bearer(admin))
+		require.Equal(t, "BAD_USER_INPUT", r.code(), q)
+		require.Contains(t, r.Errors[0].Message, "last administrator")
+	}
+	require.Empty(t, e.query(`mutation($id: ID!) { setUserAdmin(userId: $id, admin: true) { id } }`, map[string]any{"id": otherID}, bearer(admin)).Errors)
+	require.Empty(t, e.query(demote, map[string]any{"id": adminID}, bearer(other)).Errors)
+	r := e.query(demote, map[string]any{"id": otherID}, bearer(other))
+	require.Equal(t, "BAD_USER_INPUT", r.code(), "now other is the last one")
+	require.Equal(t, "NOT_FOUND", e.query(demote, map[string]any{"id": zeroID}, bearer(other)).code())
+}
+
+// TestDisabledAccountIsLockedOutAndHidden: disabling deletes the
+// account's sessions and revokes its tokens in one go, refuses its
+// password, and hides its videos from everyone but administrators;
+// enabling lets it log in again. Both are audited.
+func TestDisabledAccountIsLockedOutAndHidden(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signUp("admin@example.com", "Admin").Token
+	bob := e.signUp("bob@example.com", "Bob").Token
+	viewer := e.signUp("viewer@example.com", "Viewer").Token
+	bobToken := e.createToken(bob, "t", []string{"VIDEOS_READ"}, nil)
+	secondSession := e.logIn("bob@example.com")
+	video := e.makeVideos("bob@example.com", 1, store.PrivacyPublic, true)[0]
+	bobID := e.userID(bob)
+
+	var out struct{ SetUserDisabled struct{ Disabled bool } }
+	e.decode(e.query(`mutation($id: ID!) { setUserDisabled(userId: $id, disabled: true, reason: "spam") { disabled } }`,
+		map[string]any{"id": bobID}, bearer(admin)), &out)
+	require.True(t, out.SetUserDisabled.Disabled)
+
+	for _, cred := range []string{bob, secondSession, bobToken} {
+		require.Equal(t, "UNAUTHENTICATED", e.query(`{ me { id } }`, nil, bearer(cred)).code())
+	}
+	var n int
+	require.NoError(t, e.store.Pool().QueryRow(context.Background(),
+		`SELECT (SELECT count(*) FROM sessions WHERE user_id = $1) + (SELECT count(*) FROM api_tokens WHERE user_id = $1 AND revoked_at IS NULL)`,
+		bobID).Scan(&n))
+	require.Zero(t, n, "sessions deleted and tokens revoked")
+	r := e.query(`mutation { logIn(input: {email: "bob@example.com", password: "correct horse battery"}) { token } }`, nil)
+	require.Equal(t, "FORBIDDEN", r.code())
+	require.Contains(t, r.Errors[0].Message, "disabled")
+	r = e.query(`mutation { logIn(input: {email: "bob@example.com", password: "wrong password"}) { token } }`, nil)
+	require.NotContains(t, r.Errors[0].Message, "disabled", "only the right password learns it")
+
+	videoQ := `query($id: ID!) { video(id: $id) { id } }`
+	for _, cred := range []string{"", viewer} {
+		var opts []reqOpt
+		if cred != "" {
+			opts = append(opts, bearer(cred))
+		}
+		require.JSONEq(t, `{"video":null}`, string(e.query(videoQ, map[string]any{"id": video}, opts...).Data))
+		require.NotContains(t, string(e.query(`{ videos { edges { node { id } } } }`, nil, opts...).Data), video)
+	}
+	require.Contains(t, string(e.query(videoQ, map[string]any{"id": video}, bearer(admin)).Data), video)
+
+	e.decode(e.query(`mutation($id: ID!) { setUserDisabled(userId: $id, disabled: false) { disabled } }`,
+		map[string]any{"id": bobID}, bearer(admin)), &out)
+	require.False(t, out.SetUserDisabled.Disabled)
+	require.NotEmpty(t, e.logIn("bob@example.com"))
+	require.Contains(t, string(e.query(`{ videos { edges { node { id } } } }`, nil).Data), video)
+
+	var log struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action, TargetType, TargetID string
+					Reason                       *string
+					Actor                        struct{ Name string }
+				}
+			}
+		}
+	}
+	e.decode(e.query(`{ auditLog { edges { node { action targetType targetId reason actor { name } } } } }`, nil, bearer(admin)), &log)
+	require.Len(t, log.AuditLog.Edges, 2)
+	newest, oldest := log.AuditLog.Edges[0].Node, log.AuditLog.Edges[1].Node
+	require.Equal(t, "user.enabled", newest.Action)
+	require.Equal(t, "user.disabled", oldest.Action)
+	require.Equal(t, "spam", *oldest.Reason)
+	require.Equal(t, bobID, oldest.TargetID)
+	require.Equal(t, "user", oldest.TargetType)
+	require.Equal(t, "Admin", oldest.Actor.Name)
+}
+
+// TestReportTakeDownAndRestore: reports are NOT_FOUND on a video the
+// reporter cannot see, one open per viewer and video, grouped for
+// administrators; taking down hides the video from everyone but its owner
+// (who reads the reason) and administrators, refuses its media, writes
+// the webhook event and the audit row; restoring undoes it.
+func TestReportTakeDownAndRestore(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.signUp("admin@example.com", "Admin").Token
+	owner := e.signUp("owner@example.com", "Owner").Token
+	viewer := e.signUp("viewer@example.com", "Viewer").Token
+	other := e.signUp("other@example.com", "Other").Token
+	public := e.makeVideos("owner@example.com", 1, store.PrivacyPublic, true)[0]
+	private := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, true)[0]
+	ownerID := mustUUID(t, e.userID(owner))
+	_, err := e.store.CreateWebhook(ctx, ownerID, "https://hooks.example.com/x", []string{"video.taken_down", "video.restored"}, webhook.NewSecret())
+	require.NoError(t, err)
+
+	report := `mutation($id: ID!, $r: ReportReason!, $n: String) { reportVideo(videoId: $id, reason: $r, note: $n) }`
+	require.Equal(t, "NOT_FOUND", e.query(report, map[string]any{"id": private, "r": "SPAM"}, bearer(viewer)).code(),
+		"a private video is not revealed by a report")
+	require.Equal(t, "NOT_FOUND", e.query(report, map[string]any{"id": uuid.NewString(), "r": "SPAM"}, bearer(viewer)).code())
+	require.Equal(t, "UNAUTHENTICATED", e.query(report, map[string]any{"id": public, "r": "SPAM"}).code())
+	for range 2 {
+		require.JSONEq(t, `{"reportVideo":true}`, string(e.query(report, map[string]any{"id": public, "r": "HATE", "n": "bad"}, bearer(viewer)).Data))
+	}
+	require.JSONEq(t, `{"reportVideo":true}`, string(e.query(report, map[string]any{"id": public, "r": "SPAM"}, bearer(other)).Data))
+
+	var groups struct {
+		Reports []struct {
+			Count   int
+			Video   struct{ ID string }
+			Reports []struct {
+				Reason string
+				Note   *string
+			}
+		}
+	}
+	e.decode(e.query(`{ reports { count video { id } reports { reason note } } }`, nil, bearer(admin)), &groups)
+	require.Len(t, groups.Reports, 1)
+	require.Equal(t, 2, groups.Reports[0].Count, "one open report per viewer and video")
+	require.Equal(t, public, groups.Reports[0].Video.ID)
+	require.Equal(t, "HATE", groups.Reports[0].Reports[0].Reason)
+
+	r := e.query(`mutation($id: ID!) { resolveReport(videoId: $id, action: TAKE_DOWN, reason: "  ") { id } }`, map[string]any{"id": public}, bearer(admin))
+	require.Equal(t, "BAD_USER_INPUT", r.code())
+	var down struct {
+		ResolveReport struct{ Status, TakedownReason string }
+	}
+	e.decode(e.query(`mutation($id: ID!) { resolveReport(videoId: $id, action: TAKE_DOWN, reason: "Hate speech") { status takedownReason } }`,
+		map[string]any{"id": public}, bearer(admin)), &down)
+	require.Equal(t, "TAKEN_DOWN", down.ResolveReport.Status)
+	require.Equal(t, "Hate speech", down.ResolveReport.TakedownReason)
+	e.decode(e.query(`{ reports { count } }`, nil, bearer(admin)), &groups)
+	require.Empty(t, groups.Reports, "the video's reports are closed")
+
+	videoQ := `query($id: ID!) { video(id: $id) { status takedownReason } }`
+	for _, cred := range []string{"", viewer} {
+		var opts []reqOpt
+		if cred != "" {
+			opts = append(opts, bearer(cred))
+		}
+		require.JSONEq(t, `{"video":null}`, string(e.query(videoQ, map[string]any{"id": public}, opts...).Data))
+		require.NotContains(t, string(e.query(`{ videos { edges { node { id } } } }`, nil, opts...).Data), public)
+	}
+	require.JSONEq(t, `{"video":{"status":"TAKEN_DOWN","takedownReason":"Hate speech"}}`,
+		string(e.query(videoQ, map[string]any{"id": public}, bearer(owner)).Data), "the owner sees why")
+	require.Equal(t, "NOT_FOUND", e.query(report, map[string]any{"id": public, "r": "SPAM"}, bearer(viewer)).code())
+	_, err = e.store.VideoPrivacy(ctx, mustUUID(t, public))
+	require.ErrorIs(t, err, store.ErrNotFound, "media delivery's lookup refuses it")
+
+	var restored struct{ RestoreVideo struct{ Status string } }
+	e.decode(e.query(`mutation($id: ID!) { restoreVideo(videoId: $id) { status } }`, map[string]any{"id": public}, bearer(admin)), &restored)
+	require.Equal(t, "READY", restored.RestoreVideo.Status)
+	require.JSONEq(t, `{"video":{"status":"READY","takedownReason":null}}`, string(e.query(videoQ, map[string]any{"id": public}, bearer(viewer)).Data))
+	privacy, err := e.store.VideoPrivacy(ctx, mustUUID(t, public))
+	require.NoError(t, err)
+	require.Equal(t, store.PrivacyPublic, privacy)
+
+	rows, err := e.store.Pool().Query(ctx, `SELECT type, data FROM webhook_events WHERE video_id = $1 ORDER BY seq`, mustUUID(t, public))
+	require.NoError(t, err)
+	var types []string
+	for rows.Next() {
+		var typ string
+		var data json.RawMessage
+		require.NoError(t, rows.Scan(&typ, &data))
+		types = append(types, typ)
+		if typ == "video.taken_down" {
+			require.Contains(t, string(data), `"takedown_reason": "Hate speech"`)
+		}
+	}
+	require.NoError(t, rows.Err())
+	require.Equal(t, []string{"video.taken_down", "video.restored"}, types)
+
+	var log struct {
+		AuditLog struct {
+			Edges []struct{ Node struct{ Action string } }
+		}
+	}
+	e.decode(e.query(`{ auditLog { edges { node { action } } } }`, nil, bearer(admin)), &log)
+	var actions []string
+	for _, edge := range log.AuditLog.Edges {
+		actions = append(actions, edge.Node.Action)
+	}
+	require.Equal(t, []string{"video.restored", "video.taken_down"}, actions)
+}
+
+// TestReportsAreRateLimited: a viewer's reports are capped per hour.
+func TestReportsAreRateLimited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.signUp("admin@example.com", "Admin")
+	viewer := e.signUp("viewer@example.com", "Viewer").Token
+	ids := e.makeVideos("admin@example.com", store.MaxReportsPerHour+1, store.PrivacyPublic, true)
+	report := `mutation($id: ID!) { reportVideo(videoId: $id, reason: OTHER) }`
+	for i, id := range ids {
+		r := e.query(report, map[string]any{"id": id}, bearer(viewer))
+		if i < store.MaxReportsPerHour {
+			require.Empty(t, r.Errors, fmt.Sprint(i))
+			continue
+		}
+		require.Equal(t, "RATE_LIMITED", r.code())
+	}
+}

@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// notModerated keeps out videos taken down by an administrator and those
+// of disabled accounts: the public feed and media delivery show neither
+// to anyone.
+const notModerated = `taken_down_at IS NULL AND NOT owner_disabled`
+
+// ReportReasons are the reasons a viewer may give for a report, as in the
+// GraphQL ReportReason enum.
+var ReportReasons = []string{"SPAM", "HARASSMENT", "HATE", "VIOLENCE", "SEXUAL_CONTENT", "COPYRIGHT", "PRIVACY", "OTHER"}
+
+// Report resolutions.
+const (
+	ResolutionTakenDown = "TAKEN_DOWN"
+	ResolutionDismissed = "DISMISSED"
+)
+
+// ErrTooManyReports is returned when a viewer has sent MaxReportsPerHour
+// reports in the last hour.
+var ErrTooManyReports = errors.New("too many reports")
+
+// MaxReportsPerHour caps one viewer's reports: enough for anyone who
+// means it, too few to flood the moderators' queue.
+const MaxReportsPerHour = 20
+
+// reportLockID serializes one reporter's reports just enough for the
+// hourly cap to hold under concurrent requests.
+const reportLockID int32 = 0x7265
+
+// TakeDownVideo takes a video down for administrator actor with reason,
+// resolving its open reports as TAKEN_DOWN, audited, in one transaction
+// (the privacy trigger tells every replica's media cache at commit; the
+// moderation trigger writes the video.taken_down webhook event). Taking
+// down a video already down updates the reason. ErrNotFound for an
+// unknown video.
+func (s *Store) TakeDownVideo(ctx context.Context, actor, id uuid.UUID, reason string) (Video, error) {
+	var v Video
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		v, err = s.takeDownTx(ctx, tx, actor, id, reason)
+		return err
+	})
+	return v, err
+}
+
+func (s *Store) takeDownTx(ctx context.Context, tx pgx.Tx, actor, id uuid.UUID, reason string) (Video, error) {
+	v, err := scanVideo(tx.QueryRow(ctx, `
+		UPDATE videos SET taken_down_at = coalesce(taken_down_at, now()), takedown_reason = $2, updated_at = now()
+		WHERE id = $1 RETURNING `+videoColumns, uuidArg(id), reason))
+	if err != nil {
+		return Video{}, fmt.Errorf("take down video %s: %w", id, notFound(err))
+	}
+	if err := resolveReportsTx(ctx, tx, actor, id, ResolutionTakenDown); err != nil {
+		return Video{}, err
+	}
+	if err := s.AuditTx(ctx, tx, AuditEntry{ActorID: actor, Action: AuditVideoTakenDown, TargetType: "video", TargetID: id,
+		Reason: &reason, Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}}); err != nil {
+		return Video{}, err
+	}
+	return v, nil
+}
+
+// RestoreVideo puts a taken-down video back up for administrator actor,
+// audited (video.restored webhook event, caches told at commit). Restoring
+// a video that is up changes nothing and records nothing. ErrNotFound for
+// an unknown video.
+func (s *Store) RestoreVideo(ctx context.Context, actor, id uuid.UUID) (Video, error) {
+	var v Video
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var wasDown bool
+		if err := tx.QueryRow(ctx, `SELECT taken_down_at IS NOT NULL FROM videos WHERE id = $1 FOR UPDATE`, uuidArg(id)).Scan(&wasDown); err != nil {
+			return notFound(err)
+		}
+		var err error
+		if v, err = scanVideo(tx.QueryRow(ctx, `
+			UPDATE videos SET taken_down_at = NULL, takedown_reason = NULL,
+			       updated_at = CASE WHEN taken_down_at IS NULL THEN updated_at ELSE now() END
+			WHERE id = $1 RETURNING `+videoColumns, uuidArg(id))); err != nil {
+			return err
+		}
+		if !wasDown {
+			return nil
+		}
+		return s.AuditTx(ctx, tx, AuditEntry{ActorID: actor, Action: AuditVideoRestored, TargetType: "video", TargetID: id,
+			Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}})
+	})
+	if err != nil {
+		return Video{}, fmt.Errorf("restore video %s: %w", id, err)
+	}
+	return v, nil
+}
+
+// CreateReport records viewer's report of a video they can see. A second
+// report while the first is open changes nothing. It returns ErrNotFound
+// when the viewer cannot see the video (a report never reveals whether a
+// private video exists) and ErrTooManyReports past the hourly cap.
+func (s *Store) CreateReport(ctx context.Context, videoID uuid.UUID, viewer Viewer, reason string, note *string) error {
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, reportLockID, viewer.UserID.String()); err != nil {
+			return err
+		}
+		var visible bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM videos WHERE id = $1 AND `+visibility(2)+`)`,
+			uuidArg(videoID), uuidArg(viewer.UserID), viewer.IsAdmin).Scan(&visible); err != nil {
+			return err
+		}
+		if !visible {
+			return ErrNotFound
+		}
+		var recent int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM video_reports WHERE reporter_id = $1 AND created_at > now() - interval '1 hour'`,
+			uuidArg(viewer.UserID)).Scan(&recent); err != nil {
+			return err
+		}
+		if recent >= MaxReportsPerHour {
+			return ErrTooManyReports
+		}
+		_, err := tx.Exec(ctx, `
+			INSERT INTO video_reports (video_id, reporter_id, reason, note) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (video_id, reporter_id) WHERE resolved_at IS NULL DO NOTHING`,
+			uuidArg(videoID), uuidArg(viewer.UserID), reason, note)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("report video %s: %w", videoID, err)
+	}
+	return nil
+}
+
+// Report is one viewer's report. The reporter is kept for moderators'
+// bookkeeping and never shown to the video's owner.
+type Report struct {
+	ID         uuid.UUID
+	VideoID    uuid.UUID
+	ReporterID uuid.UUID
+	Reason     string
+	Note       *string
+	CreatedAt  time.Time
+}
+
+// ReportGroup is the open reports of one video, as moderators act on them.
+type ReportGroup struct {
+	Video   Video
+	Reports []Report // oldest first
+}
+
+// OpenReports lists videos with open reports, the most reported first
+// (then the oldest report first), at most limit videos.
+func (s *Store) OpenReports(ctx context.Context, limit int) ([]ReportGroup, error) {
+	rows, err := s.pool.Query(ctx, `
+		SELECT video_id FROM video_reports WHERE resolved_at IS NULL
+		GROUP BY video_id ORDER BY count(*) DESC, min(created_at), video_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("open reports: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("open reports: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err = s.pool.Query(ctx, `SELECT `+videoColumns+` FROM videos WHERE id = ANY($1)`, uuidArgs(ids))
+	if err != nil {
+		return nil, fmt.Errorf("open reports: %w", err)
+	}
+	videos, err := collectVideos(rows)
+	if err != nil {
+		return nil, fmt.Errorf("open reports: %w", err)
+	}
+	rows, err = s.pool.Query(ctx, `
+		SELECT id, video_id, reporter_id, reason, note, created_at FROM video_reports
+		WHERE resolved_at IS NULL AND video_id = ANY($1) ORDER BY created_at, id`, uuidArgs(ids))
+	if err != nil {
+		return nil, fmt.Errorf("open reports: %w", err)
+	}
+	reports, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Report])
+	if err != nil {
+		return nil, fmt.Errorf("open reports: %w", err)
+	}
+	byID := map[uuid.UUID]*ReportGroup{}
+	for _, v := range videos {
+		byID[v.ID] = &ReportGroup{Video: v}
+	}
+	for _, r := range reports {
+		if g := byID[r.VideoID]; g != nil {
+			g.Reports = append(g.Reports, r)
+		}
+	}
+	groups := make([]ReportGroup, 0, len(ids))
+	for _, id := range ids {
+		if g := byID[id]; g != nil {
+			groups = append(groups, *g)
+		}
+	}
+	return groups, nil
+}
+
+// DismissReports resolves a video's open reports as DISMISSED for
+// administrator actor, audited with reason, and returns the video.
+func (s *Store) DismissReports(ctx context.Context, actor, videoID uuid.UUID, reason *string) (Video, error) {
+	var v Video
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if v, err = scanVideo(tx.QueryRow(ctx, `SELECT `+videoColumns+` FROM videos WHERE id = $1`, uuidArg(videoID))); err != nil {
+			return notFound(err)
+		}
+		if err := resolveReportsTx(ctx, tx, actor, videoID, ResolutionDismissed); err != nil {
+			return err
+		}
+		return s.AuditTx(ctx, tx, AuditEntry{ActorID: actor, Action: AuditReportsDismissed, TargetType: "video", TargetID: videoID,
+			Reason: reason, Data: map[string]any{"title": v.Title}})
+	})
+	if err != nil {
+		return Video{}, fmt.Errorf("dismiss reports of %s: %w", videoID, err)
+	}
+	return v, nil
+}
+
+func resolveReportsTx(ctx context.Context, tx pgx.Tx, actor, videoID uuid.UUID, resolution string) error {
+	if _, err := tx.Exec(ctx, `
+		UPDATE video_reports SET resolved_at = now(), resolved_by = $2, resolution = $3
+		WHERE video_id = $1 AND resolved_at IS NULL`, uuidArg(videoID), uuidArg(actor), resolution); err != nil {
+		return fmt.Errorf("resolve reports of %s: %w", videoID, err)
+	}
+	return nil
+}
+
+// AdminVideos lists every video, newest first, optionally only those with
+// status (TAKEN_DOWN: the taken-down ones) and of one owner.
+func (s *Store) AdminVideos(ctx context.Context, status string, owner *uuid.UUID, first int, after *Cursor) (VideoPage, error) {
+	where := `($1 = '' OR $1 = 'TAKEN_DOWN' AND taken_down_at IS NOT NULL OR status = $1 AND taken_down_at IS NULL)
+		AND ($2::uuid IS NULL OR owner_id = $2)`
+	page, err := s.videoPage(ctx, where, []any{status, owner}, first, after, false)
+	if err != nil {
+		return VideoPage{}, fmt.Errorf("admin videos: %w", err)
+	}
+	return page, nil
+}

@@ -1,0 +1,154 @@
+package video
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/store"
+)
+
+// Moderation limits.
+const (
+	// MaxTakedownReason bounds the reason shown to a video's owner.
+	MaxTakedownReason = 2000
+	// MaxReportNote bounds a viewer's note on a report.
+	MaxReportNote = 2000
+)
+
+// ModerationError refuses a moderation action with a code clients can act
+// on (the GraphQL error presenter reports Code in extensions.code).
+type ModerationError struct {
+	Code       string
+	Message    string
+	RetryAfter int // seconds, for RATE_LIMITED
+}
+
+func (e *ModerationError) Error() string { return e.Message }
+
+// PublicCode is the code clients see.
+func (e *ModerationError) PublicCode() string { return e.Code }
+
+// RetryAfterSeconds says when a rate-limited client may try again.
+func (e *ModerationError) RetryAfterSeconds() int { return e.RetryAfter }
+
+// errNotAdmin guards every administrator action here too, so a caller that
+// forgot the check (a new REST handler, a job) fails closed.
+var errNotAdmin = &ModerationError{Code: "FORBIDDEN", Message: "Only administrators can do this."}
+
+var errLastAdmin = &ModerationError{Code: "BAD_USER_INPUT",
+	Message: "This is the last administrator: make someone else an administrator first."}
+
+func requireAdmin(actor store.Viewer) error {
+	if !actor.IsAdmin || actor.UserID == uuid.Nil {
+		return errNotAdmin
+	}
+	return nil
+}
+
+func lastAdmin(err error) error {
+	if errors.Is(err, store.ErrLastAdmin) {
+		return errLastAdmin
+	}
+	return err
+}
+
+// SetUserDisabled disables or enables an account. Disabling ends its
+// sessions and API tokens in the same transaction and hides its videos
+// from everyone but administrators. The last enabled administrator cannot
+// be disabled (an administrator disabling themselves included).
+func (s *Service) SetUserDisabled(ctx context.Context, actor store.Viewer, userID uuid.UUID, disabled bool, reason *string) (store.User, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.User{}, err
+	}
+	reason, err := optionalText("reason", reason, MaxTakedownReason)
+	if err != nil {
+		return store.User{}, err
+	}
+	u, err := s.store.SetUserDisabled(ctx, actor.UserID, userID, disabled, reason)
+	return u, lastAdmin(err)
+}
+
+// SetUserAdmin grants or removes the administrator role; the last enabled
+// administrator cannot be demoted.
+func (s *Service) SetUserAdmin(ctx context.Context, actor store.Viewer, userID uuid.UUID, admin bool) (store.User, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.User{}, err
+	}
+	u, err := s.store.SetUserAdmin(ctx, actor.UserID, userID, admin)
+	return u, lastAdmin(err)
+}
+
+// TakeDownVideo hides a video from everyone but its owner, who sees
+// reason, refuses its media on every replica at once and resolves its
+// open reports.
+func (s *Service) TakeDownVideo(ctx context.Context, actor store.Viewer, videoID uuid.UUID, reason string) (store.Video, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.Video{}, err
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || utf8.RuneCountInString(reason) > MaxTakedownReason {
+		return store.Video{}, &InputError{Field: "reason", Message: "Give a reason of 1 to 2000 characters: the owner reads it."}
+	}
+	return s.store.TakeDownVideo(ctx, actor.UserID, videoID, reason)
+}
+
+// RestoreVideo puts a taken-down video back up.
+func (s *Service) RestoreVideo(ctx context.Context, actor store.Viewer, videoID uuid.UUID) (store.Video, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.Video{}, err
+	}
+	return s.store.RestoreVideo(ctx, actor.UserID, videoID)
+}
+
+// DismissReports closes a video's open reports without action.
+func (s *Service) DismissReports(ctx context.Context, actor store.Viewer, videoID uuid.UUID, reason *string) (store.Video, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.Video{}, err
+	}
+	reason, err := optionalText("reason", reason, MaxTakedownReason)
+	if err != nil {
+		return store.Video{}, err
+	}
+	return s.store.DismissReports(ctx, actor.UserID, videoID, reason)
+}
+
+// ReportVideo records a signed-in viewer's report of a video they can see.
+// A video they cannot see is store.ErrNotFound, whether or not it exists.
+func (s *Service) ReportVideo(ctx context.Context, viewer store.Viewer, videoID uuid.UUID, reason string, note *string) error {
+	if viewer.UserID == uuid.Nil {
+		return errNotAdmin
+	}
+	if !slices.Contains(store.ReportReasons, reason) {
+		return &InputError{Field: "reason", Message: "Choose one of the listed reasons."}
+	}
+	note, err := optionalText("note", note, MaxReportNote)
+	if err != nil {
+		return err
+	}
+	err = s.store.CreateReport(ctx, videoID, viewer, reason, note)
+	if errors.Is(err, store.ErrTooManyReports) {
+		return &ModerationError{Code: "RATE_LIMITED", RetryAfter: 3600,
+			Message: "You have sent many reports in the last hour. Try again later."}
+	}
+	return err
+}
+
+// optionalText trims a free-text field; empty becomes nil.
+func optionalText(field string, s *string, max int) (*string, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t := strings.TrimSpace(*s)
+	if t == "" {
+		return nil, nil
+	}
+	if utf8.RuneCountInString(t) > max {
+		return nil, &InputError{Field: field, Message: "Keep it under 2000 characters."}
+	}
+	return &t, nil
+}
