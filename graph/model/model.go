@@ -20,6 +20,9 @@ type User struct {
 	Name      string    `json:"name"`
 	IsAdmin   bool      `json:"isAdmin"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Handle and Description are the channel's (schema/channel.graphqls).
+	Handle      string `json:"handle"`
+	Description string `json:"description"`
 	// EmailAddress backs the email field, which only the user and
 	// administrators may read.
 	EmailAddress string `json:"-"`
@@ -32,7 +35,8 @@ func (User) IsNode() {}
 
 // UserFrom converts a store row.
 func UserFrom(u store.User) *User {
-	return &User{ID: u.ID, Name: u.Name, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt, EmailAddress: u.Email}
+	return &User{ID: u.ID, Name: u.Name, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt, EmailAddress: u.Email,
+		Handle: u.Handle, Description: u.Description}
 }
 
 // Video is a video as the API shows it.
