@@ -90,7 +90,7 @@ func (s *Store) SearchVideos(ctx context.Context, query string, viewer Viewer, f
 	// $3: the marker characters translate() strips from the text before
 	// ts_headline adds its own.
 	args := []any{query, uuidArg(viewer.UserID), HighlightStart + HighlightStop}
-	where := `v.search @@ q.query AND v.playable AND (v.privacy = 'PUBLIC' OR v.owner_id = $2)`
+	where := `v.search @@ (` + searchQuery + `) AND v.playable AND (v.privacy = 'PUBLIC' OR v.owner_id = $2)`
 	if !f.Since.IsZero() {
 		args = append(args, f.Since)
 		where += fmt.Sprintf(` AND v.created_at >= $%d`, len(args))
@@ -108,23 +108,24 @@ func (s *Store) SearchVideos(ctx context.Context, query string, viewer Viewer, f
 	// Headlines are made for the page's rows only: ts_headline reparses
 	// the text, the one costly step.
 	cols := strings.ReplaceAll(videoColumns, "\n", " ")
+	// The tsquery is written out, not joined from a CTE, so the planner
+	// sees a value it can probe videos_search_idx with.
 	rows, err := s.pool.Query(ctx, fmt.Sprintf(`
-		WITH q AS (SELECT %s AS query),
-		page AS (
-			SELECT v.*, ts_rank(v.search, q.query) AS rank
-			FROM videos v, q
-			WHERE %s
+		WITH page AS (
+			SELECT v.*, ts_rank(v.search, (%[1]s)) AS rank
+			FROM videos v
+			WHERE %[2]s
 			ORDER BY rank DESC, v.view_count DESC, v.created_at DESC, v.id DESC
-			LIMIT $%d OFFSET $%d
+			LIMIT $%[3]d OFFSET $%[4]d
 		)
-		SELECT %s, rank,
-			ts_headline('english', translate(title, $3::text, ''), q.query,
+		SELECT %[5]s, rank,
+			ts_headline('english', translate(title, $3::text, ''), (%[1]s),
 				'HighlightAll=true, StartSel=`+HighlightStart+`, StopSel=`+HighlightStop+`'),
 			CASE WHEN coalesce(description, '') = '' THEN '' ELSE
-			ts_headline('english', translate(description, $3::text, ''), q.query,
+			ts_headline('english', translate(description, $3::text, ''), (%[1]s),
 				'MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … ", StartSel=`+HighlightStart+`, StopSel=`+HighlightStop+`')
 			END
-		FROM page, q
+		FROM page
 		ORDER BY rank DESC, view_count DESC, created_at DESC, id DESC`,
 		searchQuery, where, limit, offset, cols), args...)
 	if err != nil {

@@ -51,16 +51,19 @@ async function makeClip() {
   ], { timeout: 60_000 });
 }
 
-/** Runs axe-core on the page; fails on any serious or critical violation. */
-async function checkAccessibility(page, what) {
+/**
+ * Runs axe-core on the page (or the part `selector` picks); fails on any
+ * serious or critical violation.
+ */
+async function checkAccessibility(page, what, selector = null) {
   // evaluate runs outside the page's CSP, which refuses inline scripts.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+  const violations = await page.evaluate(async (sel) => {
+    const result = await window.axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
     return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
+  }, selector);
   assert.deepEqual(violations, [], `axe-core on ${what}`);
 }
 
@@ -149,6 +152,8 @@ describe('clipcut web app: search and channels', { timeout: 1_800_000 }, () => {
       await expectPath(page, `/watch/${videoId}`);
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
       await main.getByText(/^\d[\d,]* views?$/).waitFor();
+      // What this change added to the watch page: the owner link and views.
+      await checkAccessibility(page, 'the watch page details', '.watch__meta');
     });
 
     await step(page, '07-moment-opened', async () => {
