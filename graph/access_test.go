@@ -106,6 +106,11 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Query.videos", `{ videos { edges { node { id } } } }`, nil},
 		{"User.videos", `{ me { videos { edges { node { id } } } } }`, nil},
 		{"Query.searchTranscripts", `{ searchTranscripts(query: "hello") { video { id } } }`, nil},
+		{"Query.search", `{ search(query: "hello") { edges { node { id } } } }`, nil},
+		{"Query.channel", `{ channel(handle: "owner") { id } }`, nil},
+		{"User.videoCount", `{ channel(handle: "owner") { videoCount } }`, nil},
+		{"User.channelVideos", `{ channel(handle: "owner") { channelVideos { edges { node { id } } } } }`, nil},
+		{"Mutation.updateProfile", `mutation { updateProfile(input: {description: "About"}) { id } }`, nil},
 		{"Query.apiTokens", `{ apiTokens { id } }`, nil},
 		{"Mutation.signUp", `mutation($e: String!) { signUp(input: {email: $e, password: "long enough", name: "N"}) { token } }`,
 			func(*env) map[string]any {

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -20,13 +23,18 @@ type User struct {
 	// DisabledAt is when an administrator disabled the account (nil: it
 	// is enabled). A disabled account cannot log in (see admin.go).
 	DisabledAt *time.Time
+	// Handle names the user's channel (/c/<handle>): unique, lowercase
+	// letters, digits and inner hyphens, derived from the name at sign-up.
+	Handle string
+	// Description is the channel's "about" text, set on the Account page.
+	Description string
 }
 
-const userColumns = `id, email, name, password_hash, is_admin, created_at, disabled_at`
+const userColumns = `id, email, name, password_hash, is_admin, created_at, disabled_at, handle, description`
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt, &u.DisabledAt)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt, &u.DisabledAt, &u.Handle, &u.Description)
 	return u, err
 }
 
@@ -42,11 +50,15 @@ func (s *Store) CreateUser(ctx context.Context, email, name, passwordHash string
 		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", firstUserLockID); err != nil {
 			return err
 		}
-		var err error
+		// The lock also makes the free-handle check race-free.
+		handle, err := freeHandleTx(ctx, tx, HandleBase(name))
+		if err != nil {
+			return err
+		}
 		u, err = scanUser(tx.QueryRow(ctx, `
-			INSERT INTO users (email, name, password_hash, is_admin)
-			VALUES ($1, $2, $3, NOT EXISTS (SELECT 1 FROM users))
-			RETURNING `+userColumns, email, name, passwordHash))
+			INSERT INTO users (email, name, password_hash, is_admin, handle)
+			VALUES ($1, $2, $3, NOT EXISTS (SELECT 1 FROM users), $4)
+			RETURNING `+userColumns, email, name, passwordHash, handle))
 		return err
 	})
 	if isUniqueViolation(err, "users_email_key") {
@@ -80,4 +92,88 @@ func (s *Store) UsersByIDs(ctx context.Context, ids []uuid.UUID) ([]User, error)
 		return nil, fmt.Errorf("users by ids: %w", err)
 	}
 	return users, nil
+}
+
+// ErrHandleTaken is returned by UpdateProfile for a handle another account has.
+var ErrHandleTaken = errors.New("handle already in use")
+
+// handleMaxBase leaves room in a 30-character handle for a "-NNNNN"
+// suffix that tells apart accounts with the same name.
+const handleMaxBase = 24
+
+var nonHandle = regexp.MustCompile(`[^a-z0-9]+`)
+
+// HandleBase derives a handle candidate from a display name: lowercase
+// ASCII letters and digits, every other run of characters one hyphen, at
+// most 24 characters; "user" when nothing is left (a name in another
+// script). The SQL function clipcut_handle_base (migration 0016) is the
+// same rule for accounts made before handles existed.
+func HandleBase(name string) string {
+	h := strings.Trim(nonHandle.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if len(h) > handleMaxBase {
+		h = strings.Trim(h[:handleMaxBase], "-")
+	}
+	if h == "" {
+		return "user"
+	}
+	return h
+}
+
+var handleFormat = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]{0,28}[a-z0-9])?$`)
+
+// ValidHandle reports whether h may be a handle: 1 to 30 lowercase letters,
+// digits and inner hyphens (the users_handle_format constraint).
+func ValidHandle(h string) bool { return handleFormat.MatchString(h) }
+
+// freeHandleTx returns base, or base-2, base-3, ... whichever is free first.
+// Callers hold firstUserLockID so two sign-ups cannot pick the same one.
+func freeHandleTx(ctx context.Context, tx pgx.Tx, base string) (string, error) {
+	var handle string
+	// Of base-2 ... base-(k+2), with k handles taken under base-, one is
+	// free: a short series, each candidate one index probe. base has no
+	// LIKE wildcards (HandleBase keeps a-z, 0-9 and hyphens).
+	err := tx.QueryRow(ctx, `
+		SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM users WHERE handle = $1) THEN $1
+		ELSE $1 || '-' || (
+			SELECT min(n) FROM generate_series(2,
+				(SELECT count(*)::int + 2 FROM users WHERE handle LIKE $1 || '-%')) AS n
+			WHERE NOT EXISTS (SELECT 1 FROM users WHERE handle = $1 || '-' || n))
+		END`, base).Scan(&handle)
+	if err != nil {
+		return "", fmt.Errorf("free handle %q: %w", base, err)
+	}
+	return handle, nil
+}
+
+// UserByHandle finds an account by its channel handle (exact, lowercase).
+func (s *Store) UserByHandle(ctx context.Context, handle string) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx,
+		`SELECT `+userColumns+` FROM users WHERE handle = $1`, handle))
+	if err != nil {
+		return User{}, fmt.Errorf("user by handle: %w", notFound(err))
+	}
+	return u, nil
+}
+
+// ProfileChanges are the channel settings a user may change; nil fields
+// keep their value.
+type ProfileChanges struct {
+	Handle      *string
+	Description *string
+}
+
+// UpdateProfile changes a user's handle and channel description. It
+// returns ErrHandleTaken when another account has the handle.
+func (s *Store) UpdateProfile(ctx context.Context, id uuid.UUID, c ProfileChanges) (User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `
+		UPDATE users SET handle = coalesce($2, handle), description = coalesce($3, description),
+			updated_at = now()
+		WHERE id = $1 RETURNING `+userColumns, uuidArg(id), c.Handle, c.Description))
+	if isUniqueViolation(err, "users_handle_key") {
+		return User{}, ErrHandleTaken
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("update profile %s: %w", id, notFound(err))
+	}
+	return u, nil
 }

@@ -16,6 +16,8 @@ import { UploadsProvider } from './upload/UploadsProvider';
 // Pages few visitors open are their own chunks, kept out of the initial JavaScript.
 const DashboardRoutes = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardRoutes })));
 const AdminRoutes = lazy(() => import('./pages/admin/AdminRoutes').then((m) => ({ default: m.AdminRoutes })));
+const Search = lazy(() => import('./pages/Search').then((m) => ({ default: m.Search })));
+const Channel = lazy(() => import('./pages/Channel').then((m) => ({ default: m.Channel })));
 const SubtitlesEditor = lazy(() => import('./pages/SubtitlesEditor').then((m) => ({ default: m.SubtitlesEditor })));
 
 /** The whole app below the GraphQL provider: header, routes, focus handling, uploads. */
@@ -46,6 +48,20 @@ export function App() {
             {() => (
               <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
                 <AdminRoutes />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/search">
+            {() => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <Search />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/c/:handle">
+            {(params) => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <Channel key={params.handle} handle={params.handle} />
               </Suspense>
             )}
           </Route>

@@ -194,6 +194,7 @@ type ComplexityRoot struct {
 		SignUp               func(childComplexity int, input model.SignUpInput) int
 		TakeDownVideo        func(childComplexity int, videoID uuid.UUID, reason string) int
 		TestWebhook          func(childComplexity int, id uuid.UUID) int
+		UpdateProfile        func(childComplexity int, input model.UpdateProfileInput) int
 		UpdateSubtitles      func(childComplexity int, videoID uuid.UUID, language string, vtt string) int
 		UpdateVideo          func(childComplexity int, input model.UpdateVideoInput) int
 		UpdateWebhook        func(childComplexity int, input model.UpdateWebhookInput) int
@@ -237,10 +238,12 @@ type ComplexityRoot struct {
 		AdminUsers        func(childComplexity int, search *string, first *int, after *string) int
 		AdminVideos       func(childComplexity int, status *model.VideoStatus, ownerID *uuid.UUID, first *int, after *string) int
 		AuditLog          func(childComplexity int, first *int, after *string) int
+		Channel           func(childComplexity int, handle string) int
 		ChannelAnalytics  func(childComplexity int, rangeArg *model.AnalyticsRange) int
 		InstanceAnalytics func(childComplexity int, rangeArg *model.AnalyticsRange) int
 		Me                func(childComplexity int) int
 		Reports           func(childComplexity int, first *int) int
+		Search            func(childComplexity int, query string, first *int, after *string, filter *model.SearchFilter) int
 		SearchTranscripts func(childComplexity int, query string, first *int) int
 		Video             func(childComplexity int, id uuid.UUID) int
 		VideoAnalytics    func(childComplexity int, videoID uuid.UUID, rangeArg *model.AnalyticsRange) int
@@ -289,6 +292,19 @@ type ComplexityRoot struct {
 		Share  func(childComplexity int) int
 	}
 
+	SearchConnection struct {
+		Edges    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor               func(childComplexity int) int
+		DescriptionHighlight func(childComplexity int) int
+		Node                 func(childComplexity int) int
+		Rank                 func(childComplexity int) int
+		TitleHighlight       func(childComplexity int) int
+	}
+
 	StatusCount struct {
 		Count  func(childComplexity int) int
 		Status func(childComplexity int) int
@@ -314,6 +330,11 @@ type ComplexityRoot struct {
 		VttURL     func(childComplexity int) int
 	}
 
+	TextRun struct {
+		Match func(childComplexity int) int
+		Text  func(childComplexity int) int
+	}
+
 	TimeRange struct {
 		End   func(childComplexity int) int
 		Start func(childComplexity int) int
@@ -331,13 +352,17 @@ type ComplexityRoot struct {
 	}
 
 	User struct {
-		CreatedAt func(childComplexity int) int
-		Disabled  func(childComplexity int) int
-		Email     func(childComplexity int) int
-		ID        func(childComplexity int) int
-		IsAdmin   func(childComplexity int) int
-		Name      func(childComplexity int) int
-		Videos    func(childComplexity int, first *int, after *string) int
+		ChannelVideos func(childComplexity int, order *model.ChannelVideoOrder, first *int, after *string) int
+		CreatedAt     func(childComplexity int) int
+		Description   func(childComplexity int) int
+		Disabled      func(childComplexity int) int
+		Email         func(childComplexity int) int
+		Handle        func(childComplexity int) int
+		ID            func(childComplexity int) int
+		IsAdmin       func(childComplexity int) int
+		Name          func(childComplexity int) int
+		VideoCount    func(childComplexity int) int
+		Videos        func(childComplexity int, first *int, after *string) int
 	}
 
 	Video struct {
@@ -454,6 +479,7 @@ type MutationResolver interface {
 	ResolveReport(ctx context.Context, videoID uuid.UUID, action model.ReportAction, reason *string) (*model.Video, error)
 	ReportVideo(ctx context.Context, videoID uuid.UUID, reason model.ReportReason, note *string) (bool, error)
 	ReportPlaybackEvents(ctx context.Context, batch model.PlaybackEventBatchInput) (*model.PlaybackReport, error)
+	UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.User, error)
 	SetChapters(ctx context.Context, videoID uuid.UUID, chapters []*model.ChapterInput) (*model.Video, error)
 	SetPoster(ctx context.Context, input model.SetPosterInput) (*model.Video, error)
 	CreateClip(ctx context.Context, input model.CreateClipInput) (*model.Video, error)
@@ -487,6 +513,8 @@ type QueryResolver interface {
 	VideoAnalytics(ctx context.Context, videoID uuid.UUID, rangeArg *model.AnalyticsRange) (*model.Analytics, error)
 	ChannelAnalytics(ctx context.Context, rangeArg *model.AnalyticsRange) (*model.Analytics, error)
 	InstanceAnalytics(ctx context.Context, rangeArg *model.AnalyticsRange) (*model.Analytics, error)
+	Channel(ctx context.Context, handle string) (*model.User, error)
+	Search(ctx context.Context, query string, first *int, after *string, filter *model.SearchFilter) (*model.SearchConnection, error)
 	SearchTranscripts(ctx context.Context, query string, first *int) ([]*model.TranscriptMatch, error)
 	APITokens(ctx context.Context) ([]*model.APIToken, error)
 	Me(ctx context.Context) (*model.User, error)
@@ -503,6 +531,9 @@ type UserResolver interface {
 	Email(ctx context.Context, obj *model.User) (*string, error)
 
 	Videos(ctx context.Context, obj *model.User, first *int, after *string) (*model.VideoConnection, error)
+
+	VideoCount(ctx context.Context, obj *model.User) (int, error)
+	ChannelVideos(ctx context.Context, obj *model.User, order *model.ChannelVideoOrder, first *int, after *string) (*model.VideoConnection, error)
 }
 type VideoResolver interface {
 	Owner(ctx context.Context, obj *model.Video) (*model.User, error)
@@ -1258,6 +1289,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TestWebhook(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.updateProfile":
+		if e.ComplexityRoot.Mutation.UpdateProfile == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateProfile_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateProfile(childComplexity, args["input"].(model.UpdateProfileInput)), true
 	case "Mutation.updateSubtitles":
 		if e.ComplexityRoot.Mutation.UpdateSubtitles == nil {
 			break
@@ -1449,6 +1491,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["first"].(*int), args["after"].(*string)), true
+	case "Query.channel":
+		if e.ComplexityRoot.Query.Channel == nil {
+			break
+		}
+
+		args, err := ec.field_Query_channel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Channel(childComplexity, args["handle"].(string)), true
 	case "Query.channelAnalytics":
 		if e.ComplexityRoot.Query.ChannelAnalytics == nil {
 			break
@@ -1489,6 +1542,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reports(childComplexity, args["first"].(*int)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["first"].(*int), args["after"].(*string), args["filter"].(*model.SearchFilter)), true
 	case "Query.searchTranscripts":
 		if e.ComplexityRoot.Query.SearchTranscripts == nil {
 			break
@@ -1689,6 +1753,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RetentionPoint.Share(childComplexity), true
 
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.descriptionHighlight":
+		if e.ComplexityRoot.SearchEdge.DescriptionHighlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.DescriptionHighlight(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.rank":
+		if e.ComplexityRoot.SearchEdge.Rank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Rank(childComplexity), true
+	case "SearchEdge.titleHighlight":
+		if e.ComplexityRoot.SearchEdge.TitleHighlight == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.TitleHighlight(childComplexity), true
+
 	case "StatusCount.count":
 		if e.ComplexityRoot.StatusCount.Count == nil {
 			break
@@ -1781,6 +1889,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubtitleTrack.VttURL(childComplexity), true
 
+	case "TextRun.match":
+		if e.ComplexityRoot.TextRun.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TextRun.Match(childComplexity), true
+	case "TextRun.text":
+		if e.ComplexityRoot.TextRun.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TextRun.Text(childComplexity), true
+
 	case "TimeRange.end":
 		if e.ComplexityRoot.TimeRange.End == nil {
 			break
@@ -1826,12 +1947,29 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TranscriptMatch.Video(childComplexity), true
 
+	case "User.channelVideos":
+		if e.ComplexityRoot.User.ChannelVideos == nil {
+			break
+		}
+
+		args, err := ec.field_User_channelVideos_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.User.ChannelVideos(childComplexity, args["order"].(*model.ChannelVideoOrder), args["first"].(*int), args["after"].(*string)), true
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.User.CreatedAt(childComplexity), true
+	case "User.description":
+		if e.ComplexityRoot.User.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Description(childComplexity), true
 	case "User.disabled":
 		if e.ComplexityRoot.User.Disabled == nil {
 			break
@@ -1844,6 +1982,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Email(childComplexity), true
+	case "User.handle":
+		if e.ComplexityRoot.User.Handle == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Handle(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.ID == nil {
 			break
@@ -1862,6 +2006,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.Name(childComplexity), true
+	case "User.videoCount":
+		if e.ComplexityRoot.User.VideoCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.VideoCount(childComplexity), true
 	case "User.videos":
 		if e.ComplexityRoot.User.Videos == nil {
 			break
@@ -2293,9 +2443,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputLogInInput,
 		ec.unmarshalInputPlaybackEventBatchInput,
 		ec.unmarshalInputPlaybackEventInput,
+		ec.unmarshalInputSearchFilter,
 		ec.unmarshalInputSetPosterInput,
 		ec.unmarshalInputSignUpInput,
 		ec.unmarshalInputTimeRangeInput,
+		ec.unmarshalInputUpdateProfileInput,
 		ec.unmarshalInputUpdateVideoInput,
 		ec.unmarshalInputUpdateWebhookInput,
 	)
@@ -2902,6 +3054,70 @@ extend type Subscription {
   liveViewers(videoId: ID!): LiveViewers! @auth(scope: ANALYTICS_READ)
 }
 `, BuiltIn: false},
+	{Name: "../schema/channel.graphqls", Input: `"""
+The order of a channel's videos.
+"""
+enum ChannelVideoOrder {
+  "Newest first."
+  NEWEST
+  "Most viewed first (views of all time), then newest."
+  MOST_VIEWED
+}
+
+extend type User {
+  """
+  The user's channel handle: the ` + "`" + `<handle>` + "`" + ` of the channel page
+  ` + "`" + `/c/<handle>` + "`" + `. Unique; 1 to 30 lowercase letters, digits and inner
+  hyphens. Made from the name at sign-up (` + "`" + `Ann Lee` + "`" + ` becomes ` + "`" + `ann-lee` + "`" + `, or
+  ` + "`" + `ann-lee-2` + "`" + ` when taken); change it with ` + "`" + `updateProfile` + "`" + `.
+  """
+  handle: String!
+  "What the channel is about, as the user wrote it (plain text, up to 1000 characters; empty when unset)."
+  description: String!
+  "How many PUBLIC, playable videos the channel shows."
+  videoCount: Int! @public(scope: VIDEOS_READ)
+  """
+  The channel's PUBLIC, playable videos (what everyone, the owner
+  included, sees on the channel page). For all of a user's own videos, use
+  ` + "`" + `videos` + "`" + `.
+  """
+  channelVideos(
+    "Newest first (default) or most viewed first."
+    order: ChannelVideoOrder = NEWEST
+    "How many videos to return, 1 to 100 (default 20)."
+    first: Int = 20
+    "Return videos after this cursor (a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `)."
+    after: String
+  ): VideoConnection! @public(scope: VIDEOS_READ)
+}
+
+"""
+Channel settings to change. Omitted fields keep their value.
+"""
+input UpdateProfileInput {
+  "A new handle: 1 to 30 lowercase letters, digits and inner hyphens, not taken by another account. The old ` + "`" + `/c/<handle>` + "`" + ` link stops working."
+  handle: String
+  "A new channel description, up to 1000 characters; an empty string clears it."
+  description: String
+}
+
+extend type Query {
+  """
+  A channel: the user with this handle, or with this user id (so
+  ` + "`" + `/c/<id>` + "`" + ` links work for every account). Null when there is none.
+  """
+  channel(handle: String!): User @public(scope: VIDEOS_READ)
+}
+
+extend type Mutation {
+  """
+  Change your channel's handle or description. Fails with ` + "`" + `BAD_USER_INPUT` + "`" + `
+  (` + "`" + `extensions.field` + "`" + ` naming ` + "`" + `handle` + "`" + ` or ` + "`" + `description` + "`" + `) for a malformed or
+  taken handle or a description over 1000 characters.
+  """
+  updateProfile(input: UpdateProfileInput!): User! @auth(sessionOnly: true)
+}
+`, BuiltIn: false},
 	{Name: "../schema/cut.graphqls", Input: `# Cutting (issue 20): chapters, posters by frame, clips.
 
 """
@@ -3272,6 +3488,115 @@ type PageInfo {
   startCursor: String
   "Cursor of the last edge on this page, null for an empty page."
   endCursor: String
+}
+`, BuiltIn: false},
+	{Name: "../schema/search.graphqls", Input: `"""
+When a video was uploaded, for ` + "`" + `SearchFilter.uploaded` + "`" + `.
+"""
+enum UploadDate {
+  "Any time."
+  ANY
+  "In the last 24 hours."
+  TODAY
+  "In the last 7 days."
+  WEEK
+  "In the last 30 days."
+  MONTH
+  "In the last 365 days."
+  YEAR
+}
+
+"""
+How long a video is, for ` + "`" + `SearchFilter.length` + "`" + `.
+"""
+enum VideoLength {
+  "Any length."
+  ANY
+  "Under 4 minutes."
+  SHORT
+  "4 to 20 minutes."
+  MEDIUM
+  "Over 20 minutes."
+  LONG
+}
+
+"""
+Narrows a search. Omitted fields do not filter.
+"""
+input SearchFilter {
+  "Only videos uploaded in this period (default ANY)."
+  uploaded: UploadDate = ANY
+  "Only videos of this length (default ANY)."
+  length: VideoLength = ANY
+}
+
+"""
+A piece of highlighted text: the runs of a title or excerpt in order, with
+the words that matched the search marked. Plain text, never HTML: render
+` + "`" + `match` + "`" + ` runs with your own markup (the web app uses ` + "`" + `<mark>` + "`" + `).
+"""
+type TextRun {
+  "The characters of this run."
+  text: String!
+  "True when these are words the search matched."
+  match: Boolean!
+}
+
+"""
+Videos found by ` + "`" + `search` + "`" + `, best first (Relay cursor connection).
+"""
+type SearchConnection {
+  "The videos on this page with their cursors and highlights."
+  edges: [SearchEdge!]!
+  "Where this page sits in the whole list."
+  pageInfo: PageInfo!
+}
+
+"""
+One video found by ` + "`" + `search` + "`" + `.
+"""
+type SearchEdge {
+  "Pass as ` + "`" + `after` + "`" + ` to get the hits following this one."
+  cursor: String!
+  "The video."
+  node: Video!
+  """
+  How well the video matches, higher is better (PostgreSQL's ` + "`" + `ts_rank` + "`" + `:
+  only comparable within one search).
+  """
+  rank: Float!
+  "The whole title, with the matched words marked."
+  titleHighlight: [TextRun!]!
+  """
+  Up to two fragments of the description around the matched words
+  (joined by " … "), or its start when only the title matched; empty
+  without a description.
+  """
+  descriptionHighlight: [TextRun!]!
+}
+
+extend type Query {
+  """
+  Find videos by their title and description (PostgreSQL full-text search,
+  web-search syntax: words, "quoted phrases", -excluded, ` + "`" + `or` + "`" + `). Words match
+  in English with stemming (` + "`" + `running` + "`" + ` finds ` + "`" + `runs` + "`" + `) and exactly as written
+  (names, other languages). Title matches rank above description matches;
+  ties go to the more viewed, then the newer video.
+
+  Finds PUBLIC playable videos of everyone, plus your own playable videos
+  whatever their privacy. Other people's UNLISTED and PRIVATE videos are
+  never found. For moments in what was said, see ` + "`" + `searchTranscripts` + "`" + `.
+  """
+  search(
+    "The words to find, 1 to 200 characters."
+    query: String!
+    "How many videos to return, 1 to 100 (default 20)."
+    first: Int = 20
+    "Return hits after this cursor (a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `)."
+    after: String
+    "Narrow by upload date and length."
+    filter: SearchFilter
+  ): SearchConnection! @public(scope: VIDEOS_READ)
 }
 `, BuiltIn: false},
 	{Name: "../schema/subtitles.graphqls", Input: `"""
@@ -4346,6 +4671,32 @@ func (ec *executionContext) childFields_RetentionPoint(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RetentionPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "rank":
+		return ec.fieldContext_SearchEdge_rank(ctx, field)
+	case "titleHighlight":
+		return ec.fieldContext_SearchEdge_titleHighlight(ctx, field)
+	case "descriptionHighlight":
+		return ec.fieldContext_SearchEdge_descriptionHighlight(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "status":
@@ -4384,6 +4735,16 @@ func (ec *executionContext) childFields_SubtitleTrack(ctx context.Context, field
 		return ec.fieldContext_SubtitleTrack_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubtitleTrack", field.Name)
+}
+
+func (ec *executionContext) childFields_TextRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "text":
+		return ec.fieldContext_TextRun_text(ctx, field)
+	case "match":
+		return ec.fieldContext_TextRun_match(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TextRun", field.Name)
 }
 
 func (ec *executionContext) childFields_TimeRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4434,6 +4795,14 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_videos(ctx, field)
 	case "disabled":
 		return ec.fieldContext_User_disabled(ctx, field)
+	case "handle":
+		return ec.fieldContext_User_handle(ctx, field)
+	case "description":
+		return ec.fieldContext_User_description(ctx, field)
+	case "videoCount":
+		return ec.fieldContext_User_videoCount(ctx, field)
+	case "channelVideos":
+		return ec.fieldContext_User_channelVideos(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -5232,6 +5601,20 @@ func (ec *executionContext) field_Mutation_testWebhook_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_updateProfile_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateProfileInput, error) {
+			return ec.unmarshalNUpdateProfileInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUpdateProfileInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_updateSubtitles_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5446,6 +5829,20 @@ func (ec *executionContext) field_Query_channelAnalytics_args(ctx context.Contex
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_channel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "handle",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["handle"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_instanceAnalytics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5493,6 +5890,44 @@ func (ec *executionContext) field_Query_searchTranscripts_args(ctx context.Conte
 		return nil, err
 	}
 	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SearchFilter, error) {
+			return ec.unmarshalOSearchFilter2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
 	return args, nil
 }
 
@@ -5609,6 +6044,36 @@ func (ec *executionContext) field_Subscription_videoProgress_args(ctx context.Co
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_User_channelVideos_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "order",
+		func(ctx context.Context, v any) (*model.ChannelVideoOrder, error) {
+			return ec.unmarshalOChannelVideoOrder2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChannelVideoOrder(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["order"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -7945,6 +8410,68 @@ func (ec *executionContext) fieldContext_Mutation_reportPlaybackEvents(ctx conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateProfile(ctx, fc.Args["input"].(model.UpdateProfileInput))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				sessionOnly, err := ec.unmarshalOBoolean2ᚖbool(ctx, true)
+				if err != nil {
+					var zeroVal *model.User
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil, sessionOnly)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateProfile(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateProfile_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_setChapters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10196,6 +10723,130 @@ func (ec *executionContext) fieldContext_Query_instanceAnalytics(ctx context.Con
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_channel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_channel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Channel(ctx, fc.Args["handle"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_READ")
+				if err != nil {
+					var zeroVal *model.User
+					return zeroVal, err
+				}
+				if ec.Directives.Public == nil {
+					var zeroVal *model.User
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_channel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_channel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["filter"].(*model.SearchFilter))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_READ")
+				if err != nil {
+					var zeroVal *model.SearchConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Public == nil {
+					var zeroVal *model.SearchConnection
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_searchTranscripts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11189,6 +11840,212 @@ func (ec *executionContext) fieldContext_RetentionPoint_share(_ context.Context,
 	return graphql.NewScalarFieldContext("RetentionPoint", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
+func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_rank(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_rank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_rank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _SearchEdge_titleHighlight(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_titleHighlight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TitleHighlight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TextRun) graphql.Marshaler {
+			return ec.marshalNTextRun2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTextRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_titleHighlight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TextRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_descriptionHighlight(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_descriptionHighlight(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DescriptionHighlight, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TextRun) graphql.Marshaler {
+			return ec.marshalNTextRun2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTextRunᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_descriptionHighlight(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TextRun(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *model.StatusCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11564,6 +12421,52 @@ func (ec *executionContext) _SubtitleTrack_updatedAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_SubtitleTrack_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TextRun_text(ctx context.Context, field graphql.CollectedField, obj *model.TextRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TextRun_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TextRun_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TextRun", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TextRun_match(ctx context.Context, field graphql.CollectedField, obj *model.TextRun) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TextRun_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TextRun_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TextRun", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _TimeRange_start(ctx context.Context, field graphql.CollectedField, obj *model.TimeRange) (ret graphql.Marshaler) {
@@ -11943,6 +12846,155 @@ func (ec *executionContext) _User_disabled(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_User_disabled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _User_handle(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_handle(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Handle, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_handle(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _User_description(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _User_videoCount(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_videoCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.User().VideoCount(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_READ")
+				if err != nil {
+					var zeroVal int
+					return zeroVal, err
+				}
+				if ec.Directives.Public == nil {
+					var zeroVal int
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_videoCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _User_channelVideos(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_channelVideos(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.User().ChannelVideos(ctx, obj, fc.Args["order"].(*model.ChannelVideoOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_READ")
+				if err != nil {
+					var zeroVal *model.VideoConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Public == nil {
+					var zeroVal *model.VideoConnection
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, obj, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.VideoConnection) graphql.Marshaler {
+			return ec.marshalNVideoConnection2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_User_channelVideos(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "User",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_VideoConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_User_channelVideos_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Video_id(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
@@ -15153,6 +16205,50 @@ func (ec *executionContext) unmarshalInputPlaybackEventInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputSearchFilter(ctx context.Context, obj any) (model.SearchFilter, error) {
+	var it model.SearchFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["uploaded"]; !present {
+		asMap["uploaded"] = "ANY"
+	}
+	if _, present := asMap["length"]; !present {
+		asMap["length"] = "ANY"
+	}
+
+	fieldsInOrder := [...]string{"uploaded", "length"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "uploaded":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("uploaded"))
+			data, err := ec.unmarshalOUploadDate2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUploadDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Uploaded = data
+		case "length":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("length"))
+			data, err := ec.unmarshalOVideoLength2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoLength(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Length = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSetPosterInput(ctx context.Context, obj any) (model.SetPosterInput, error) {
 	var it model.SetPosterInput
 	if obj == nil {
@@ -15266,6 +16362,43 @@ func (ec *executionContext) unmarshalInputTimeRangeInput(ctx context.Context, ob
 				return it, err
 			}
 			it.End = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateProfileInput(ctx context.Context, obj any) (model.UpdateProfileInput, error) {
+	var it model.UpdateProfileInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"handle", "description"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "handle":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("handle"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Handle = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Description = data
 		}
 	}
 	return it, nil
@@ -16447,6 +17580,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "updateProfile":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateProfile(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "setChapters":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_setChapters(ctx, field)
@@ -17070,6 +18210,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "channel":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_channel(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "search":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_search(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "searchTranscripts":
 			field := field
 
@@ -17567,6 +18751,107 @@ func (ec *executionContext) _RetentionPoint(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var searchConnectionImplementors = []string{"SearchConnection"}
+
+func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchConnection")
+		case "edges":
+			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rank":
+			out.Values[i] = ec._SearchEdge_rank(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "titleHighlight":
+			out.Values[i] = ec._SearchEdge_titleHighlight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "descriptionHighlight":
+			out.Values[i] = ec._SearchEdge_descriptionHighlight(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var statusCountImplementors = []string{"StatusCount"}
 
 func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.StatusCount) graphql.Marshaler {
@@ -17719,6 +19004,49 @@ func (ec *executionContext) _SubtitleTrack(ctx context.Context, sel ast.Selectio
 			}
 		case "updatedAt":
 			out.Values[i] = ec._SubtitleTrack_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var textRunImplementors = []string{"TextRun"}
+
+func (ec *executionContext) _TextRun(ctx context.Context, sel ast.SelectionSet, obj *model.TextRun) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, textRunImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TextRun")
+		case "text":
+			out.Values[i] = ec._TextRun_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "match":
+			out.Values[i] = ec._TextRun_match(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -17990,6 +19318,92 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "handle":
+			out.Values[i] = ec._User_handle(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._User_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "videoCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_videoCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "channelVideos":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._User_channelVideos(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20040,6 +21454,42 @@ func (ec *executionContext) marshalNScope2ᚕgithubᚗcomᚋclipcutᚋclipcutᚋ
 	return ret
 }
 
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNSetPosterInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSetPosterInput(ctx context.Context, v any) (model.SetPosterInput, error) {
 	res, err := ec.unmarshalInputSetPosterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20138,6 +21588,32 @@ func (ec *executionContext) marshalNSubtitleTrack2ᚖgithubᚗcomᚋclipcutᚋcl
 	return ec._SubtitleTrack(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNTextRun2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTextRunᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TextRun) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTextRun2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTextRun(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTextRun2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTextRun(ctx context.Context, sel ast.SelectionSet, v *model.TextRun) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._TextRun(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := graphql.UnmarshalTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20219,6 +21695,11 @@ func (ec *executionContext) marshalNTranscriptMatch2ᚖgithubᚗcomᚋclipcutᚋ
 		return graphql.Null
 	}
 	return ec._TranscriptMatch(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateProfileInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUpdateProfileInput(ctx context.Context, v any) (model.UpdateProfileInput, error) {
+	res, err := ec.unmarshalInputUpdateProfileInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNUpdateVideoInput2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUpdateVideoInput(ctx context.Context, v any) (model.UpdateVideoInput, error) {
@@ -20701,6 +22182,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOChannelVideoOrder2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChannelVideoOrder(ctx context.Context, v any) (*model.ChannelVideoOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ChannelVideoOrder)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOChannelVideoOrder2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChannelVideoOrder(ctx context.Context, sel ast.SelectionSet, v *model.ChannelVideoOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOChapterInput2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐChapterInputᚄ(ctx context.Context, v any) ([]*model.ChapterInput, error) {
 	if v == nil {
 		return nil, nil
@@ -20817,6 +22314,14 @@ func (ec *executionContext) marshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋ
 	return v
 }
 
+func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSearchFilter(ctx context.Context, v any) (*model.SearchFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSearchFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
 	if v == nil {
 		return nil, nil
@@ -20889,6 +22394,22 @@ func (ec *executionContext) unmarshalOTimeRangeInput2ᚕᚖgithubᚗcomᚋclipcu
 	return res, nil
 }
 
+func (ec *executionContext) unmarshalOUploadDate2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUploadDate(ctx context.Context, v any) (*model.UploadDate, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.UploadDate)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOUploadDate2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUploadDate(ctx context.Context, sel ast.SelectionSet, v *model.UploadDate) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20901,6 +22422,22 @@ func (ec *executionContext) marshalOVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋ
 		return graphql.Null
 	}
 	return ec._Video(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVideoLength2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoLength(ctx context.Context, v any) (*model.VideoLength, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.VideoLength)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOVideoLength2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoLength(ctx context.Context, sel ast.SelectionSet, v *model.VideoLength) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOVideoStatus2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoStatus(ctx context.Context, v any) (*model.VideoStatus, error) {

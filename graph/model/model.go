@@ -22,6 +22,9 @@ type User struct {
 	CreatedAt time.Time `json:"createdAt"`
 	// Disabled is true for an account an administrator disabled.
 	Disabled bool `json:"disabled"`
+	// Handle and Description are the channel's (schema/channel.graphqls).
+	Handle      string `json:"handle"`
+	Description string `json:"description"`
 	// EmailAddress backs the email field, which only the user and
 	// administrators may read.
 	EmailAddress string `json:"-"`
@@ -34,7 +37,8 @@ func (User) IsNode() {}
 
 // UserFrom converts a store row.
 func UserFrom(u store.User) *User {
-	return &User{ID: u.ID, Name: u.Name, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt, EmailAddress: u.Email, Disabled: u.DisabledAt != nil}
+	return &User{ID: u.ID, Name: u.Name, IsAdmin: u.IsAdmin, CreatedAt: u.CreatedAt, EmailAddress: u.Email,
+		Disabled: u.DisabledAt != nil, Handle: u.Handle, Description: u.Description}
 }
 
 // Video is a video as the API shows it.

@@ -468,6 +468,39 @@ type RetentionPoint struct {
 	Share float64 `json:"share"`
 }
 
+// Videos found by `search`, best first (Relay cursor connection).
+type SearchConnection struct {
+	// The videos on this page with their cursors and highlights.
+	Edges []*SearchEdge `json:"edges"`
+	// Where this page sits in the whole list.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// One video found by `search`.
+type SearchEdge struct {
+	// Pass as `after` to get the hits following this one.
+	Cursor string `json:"cursor"`
+	// The video.
+	Node *Video `json:"node"`
+	// How well the video matches, higher is better (PostgreSQL's `ts_rank`:
+	// only comparable within one search).
+	Rank float64 `json:"rank"`
+	// The whole title, with the matched words marked.
+	TitleHighlight []*TextRun `json:"titleHighlight"`
+	// Up to two fragments of the description around the matched words
+	// (joined by " … "), or its start when only the title matched; empty
+	// without a description.
+	DescriptionHighlight []*TextRun `json:"descriptionHighlight"`
+}
+
+// Narrows a search. Omitted fields do not filter.
+type SearchFilter struct {
+	// Only videos uploaded in this period (default ANY).
+	Uploaded *UploadDate `json:"uploaded,omitempty"`
+	// Only videos of this length (default ANY).
+	Length *VideoLength `json:"length,omitempty"`
+}
+
 // A frame to make a video's poster, with `setPoster`.
 type SetPosterInput struct {
 	// The video; you must own it (or be an administrator) and it must be READY.
@@ -527,6 +560,16 @@ type SubtitleTrack struct {
 	UpdatedAt time.Time `json:"updatedAt"`
 }
 
+// A piece of highlighted text: the runs of a title or excerpt in order, with
+// the words that matched the search marked. Plain text, never HTML: render
+// `match` runs with your own markup (the web app uses `<mark>`).
+type TextRun struct {
+	// The characters of this run.
+	Text string `json:"text"`
+	// True when these are words the search matched.
+	Match bool `json:"match"`
+}
+
 // A range of a video's time, in seconds: `[start, end)`.
 type TimeRange struct {
 	// Where it starts.
@@ -559,6 +602,14 @@ type TranscriptMatch struct {
 	Video *Video `json:"video"`
 	// The matching cues, in time order (at most 10 per video).
 	Cues []*TranscriptCue `json:"cues"`
+}
+
+// Channel settings to change. Omitted fields keep their value.
+type UpdateProfileInput struct {
+	// A new handle: 1 to 30 lowercase letters, digits and inner hyphens, not taken by another account. The old `/c/<handle>` link stops working.
+	Handle *string `json:"handle,omitempty"`
+	// A new channel description, up to 1000 characters; an empty string clears it.
+	Description *string `json:"description,omitempty"`
 }
 
 // Changes to a video's metadata. Omitted fields keep their value.
@@ -772,6 +823,64 @@ func (e *AnalyticsInterval) UnmarshalJSON(b []byte) error {
 }
 
 func (e AnalyticsInterval) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The order of a channel's videos.
+type ChannelVideoOrder string
+
+const (
+	// Newest first.
+	ChannelVideoOrderNewest ChannelVideoOrder = "NEWEST"
+	// Most viewed first (views of all time), then newest.
+	ChannelVideoOrderMostViewed ChannelVideoOrder = "MOST_VIEWED"
+)
+
+var AllChannelVideoOrder = []ChannelVideoOrder{
+	ChannelVideoOrderNewest,
+	ChannelVideoOrderMostViewed,
+}
+
+func (e ChannelVideoOrder) IsValid() bool {
+	switch e {
+	case ChannelVideoOrderNewest, ChannelVideoOrderMostViewed:
+		return true
+	}
+	return false
+}
+
+func (e ChannelVideoOrder) String() string {
+	return string(e)
+}
+
+func (e *ChannelVideoOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChannelVideoOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChannelVideoOrder", str)
+	}
+	return nil
+}
+
+func (e ChannelVideoOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChannelVideoOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChannelVideoOrder) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -1188,6 +1297,137 @@ func (e *SubtitleProvenance) UnmarshalJSON(b []byte) error {
 }
 
 func (e SubtitleProvenance) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// When a video was uploaded, for `SearchFilter.uploaded`.
+type UploadDate string
+
+const (
+	// Any time.
+	UploadDateAny UploadDate = "ANY"
+	// In the last 24 hours.
+	UploadDateToday UploadDate = "TODAY"
+	// In the last 7 days.
+	UploadDateWeek UploadDate = "WEEK"
+	// In the last 30 days.
+	UploadDateMonth UploadDate = "MONTH"
+	// In the last 365 days.
+	UploadDateYear UploadDate = "YEAR"
+)
+
+var AllUploadDate = []UploadDate{
+	UploadDateAny,
+	UploadDateToday,
+	UploadDateWeek,
+	UploadDateMonth,
+	UploadDateYear,
+}
+
+func (e UploadDate) IsValid() bool {
+	switch e {
+	case UploadDateAny, UploadDateToday, UploadDateWeek, UploadDateMonth, UploadDateYear:
+		return true
+	}
+	return false
+}
+
+func (e UploadDate) String() string {
+	return string(e)
+}
+
+func (e *UploadDate) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = UploadDate(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid UploadDate", str)
+	}
+	return nil
+}
+
+func (e UploadDate) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *UploadDate) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e UploadDate) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// How long a video is, for `SearchFilter.length`.
+type VideoLength string
+
+const (
+	// Any length.
+	VideoLengthAny VideoLength = "ANY"
+	// Under 4 minutes.
+	VideoLengthShort VideoLength = "SHORT"
+	// 4 to 20 minutes.
+	VideoLengthMedium VideoLength = "MEDIUM"
+	// Over 20 minutes.
+	VideoLengthLong VideoLength = "LONG"
+)
+
+var AllVideoLength = []VideoLength{
+	VideoLengthAny,
+	VideoLengthShort,
+	VideoLengthMedium,
+	VideoLengthLong,
+}
+
+func (e VideoLength) IsValid() bool {
+	switch e {
+	case VideoLengthAny, VideoLengthShort, VideoLengthMedium, VideoLengthLong:
+		return true
+	}
+	return false
+}
+
+func (e VideoLength) String() string {
+	return string(e)
+}
+
+func (e *VideoLength) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = VideoLength(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid VideoLength", str)
+	}
+	return nil
+}
+
+func (e VideoLength) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *VideoLength) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e VideoLength) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

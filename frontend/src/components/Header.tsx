@@ -4,8 +4,9 @@ import { useLogOut, useViewer } from '../session';
 import { isSending } from '../upload/machine';
 import { useUploads } from '../upload/UploadsProvider';
 import { Alert } from './Alert';
+import { SearchBox } from './SearchBox';
 
-/** The site header: the app name, and who is signed in or how to sign in. */
+/** The site header: the app name, the search box, and who is signed in or how to sign in. */
 export function Header() {
   const { user } = useViewer();
   const { logOut, fetching, error } = useLogOut();
@@ -27,6 +28,7 @@ export function Header() {
           <span className="brand__mark" aria-hidden="true" />
           clipcut
         </Link>
+        <SearchBox />
         {user && (
           <nav aria-label="Main" className="site-nav site-nav--main">
             <Link href="/upload" className="site-nav__link" aria-current={location === '/upload' ? 'page' : undefined}>

@@ -1,6 +1,7 @@
 import { useLocation } from 'wouter';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
+import { ProfileForm } from '../components/ProfileForm';
 import { SignInRequired } from '../components/SignInRequired';
 import { formatDate } from '../format';
 import { formErrors } from '../graphql/errors';
@@ -64,6 +65,7 @@ export function Account() {
           </button>
         </div>
       </div>
+      <ProfileForm />
     </Page>
   );
 }

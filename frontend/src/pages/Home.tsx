@@ -1,11 +1,9 @@
 import { useEffect } from 'react';
-import { Link } from 'wouter';
 import { useQuery } from 'urql';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
 import { LoadMore, usePageCursors, type PageInfoLike } from '../components/paging';
-import { VideoThumb } from '../components/VideoThumb';
-import { formatDate, spokenClock } from '../format';
+import { VideoCard } from '../components/VideoCard';
 import { graphql } from '../gql';
 import { formErrors } from '../graphql/errors';
 
@@ -19,9 +17,11 @@ const FeedDocument = graphql(`
           title
           duration
           createdAt
+          viewCount
           owner {
             id
             name
+            handle
           }
           playback {
             posterUrl
@@ -117,20 +117,7 @@ function FeedPage({ index, after, report }: FeedPageProps) {
     <>
       {(data?.videos.edges ?? []).map(({ node }) => (
         <li key={node.id}>
-          <article className="video-card" aria-labelledby={`video-${node.id}`}>
-            <Link href={`/watch/${node.id}`} className="video-card__thumb-link" tabIndex={-1} aria-hidden="true">
-              <VideoThumb posterUrl={node.playback?.posterUrl} duration={node.duration} />
-            </Link>
-            <h2 id={`video-${node.id}`} className="video-card__title">
-              <Link href={`/watch/${node.id}`}>{node.title}</Link>
-            </h2>
-            <p className="video-card__meta">
-              <span>{node.owner.name}</span>
-              <span aria-hidden="true"> · </span>
-              <time dateTime={node.createdAt}>{formatDate(node.createdAt)}</time>
-              {node.duration ? <span className="visually-hidden">, {spokenClock(node.duration)}</span> : null}
-            </p>
-          </article>
+          <VideoCard video={node} />
         </li>
       ))}
     </>

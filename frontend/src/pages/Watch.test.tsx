@@ -3,6 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeClipcut, sent, type FakeResult } from '../test/fakeServer';
 import { renderApp } from '../test/render';
+import { parseStartTime } from './Watch';
 
 vi.mock('../graphql/client', async () => ({
   createClipcutClient: (await import('../test/fakeServer')).fakeClient,
@@ -34,7 +35,8 @@ function video() {
     width: 1280,
     height: 720,
     createdAt: '2026-11-20T12:00:00Z',
-    owner: { __typename: 'User', id: 'usr_2', name: 'Grace Hopper' },
+    viewCount: 1234,
+    owner: { __typename: 'User', id: 'usr_2', name: 'Grace Hopper', handle: 'grace-hopper' },
     renditions: playable
       ? [
           ['480p', 854, 480],
@@ -107,7 +109,8 @@ describe('watch page', () => {
     const video = container.querySelector('video')!;
     expect(video).toHaveAttribute('src', 'http://clipcut.test/media/v/vid_1/master.m3u8');
     expect(video).toHaveAttribute('poster', 'http://clipcut.test/media/v/vid_1/poster.jpg');
-    expect(screen.getByText('Grace Hopper')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Grace Hopper' })).toHaveAttribute('href', '/c/grace-hopper');
+    expect(screen.getByText('1,234 views')).toBeInTheDocument();
     expect(screen.getByText(/Shot on a phone\./)).toBeInTheDocument();
     expect(screen.getByText('Unlisted')).toBeInTheDocument();
     expect(screen.getByText('Qualities: 720p · 480p')).toBeInTheDocument();
@@ -169,5 +172,30 @@ describe('watch page', () => {
     await screen.findByRole('button', { name: 'Log out' });
     expect(screen.queryByRole('link', { name: 'Edit subtitles' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Transcript' })).toHaveAttribute('aria-expanded', 'false');
+  });
+
+  it('starts at the time in ?t= once the video knows its length', async () => {
+    server();
+    const { container } = renderApp('/watch/vid_1?t=1m2s');
+    await screen.findByRole('heading', { level: 1, name: 'Sunset over Brest' });
+    const video = container.querySelector('video')!;
+    Object.defineProperty(video, 'duration', { configurable: true, value: 100 });
+    act(() => {
+      video.dispatchEvent(new Event('loadedmetadata'));
+    });
+    expect(video.currentTime).toBe(62);
+  });
+});
+
+describe('parseStartTime', () => {
+  it('reads seconds and the 1h2m3s form, and nothing else', () => {
+    expect(parseStartTime('83')).toBe(83);
+    expect(parseStartTime('83.5')).toBe(83.5);
+    expect(parseStartTime('1m23s')).toBe(83);
+    expect(parseStartTime('1h')).toBe(3600);
+    expect(parseStartTime(null)).toBeNull();
+    expect(parseStartTime('')).toBeNull();
+    expect(parseStartTime('abc')).toBeNull();
+    expect(parseStartTime('-5')).toBeNull();
   });
 });

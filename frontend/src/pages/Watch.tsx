@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { useQuery, useSubscription } from 'urql';
 import { usePlaybackAnalytics } from '../analytics/usePlaybackAnalytics';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
+import { channelPath, viewsLabel } from '../components/VideoCard';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatDate } from '../format';
 import { graphql } from '../gql';
@@ -33,9 +34,11 @@ const WatchVideoDocument = graphql(`
       width
       height
       createdAt
+      viewCount
       owner {
         id
         name
+        handle
       }
       renditions {
         name
@@ -87,6 +90,9 @@ export function Watch({ id }: { id: string }) {
   const [link] = useState(() => new PlayerLink());
   const { user } = useViewer();
   usePlaybackAnalytics(video?.playable ? video.id : undefined);
+  // ?t=83 (or 1m23s): start there, as links from search moments do.
+  const start = parseStartTime(new URLSearchParams(useSearch()).get('t'));
+  const leadRef = useStartAt(start);
 
   if (error && !data) {
     const code = error.graphQLErrors[0]?.extensions?.code;
@@ -116,6 +122,8 @@ export function Watch({ id }: { id: string }) {
   const aspect = video.width && video.height ? video.width / video.height : null;
   const lead =
     video.playable && video.playback ? (
+      // display: contents keeps the player the page's lead as before.
+      <div ref={leadRef} style={{ display: 'contents' }}>
       <Player
         src={video.playback.hlsUrl}
         poster={video.playback.posterUrl}
@@ -127,6 +135,7 @@ export function Watch({ id }: { id: string }) {
         onRetry={() => refetch({ requestPolicy: 'network-only' })}
         link={link}
       />
+      </div>
     ) : (
       <NotPlayable video={video} onPlayable={() => refetch({ requestPolicy: 'network-only' })} />
     );
@@ -135,7 +144,11 @@ export function Watch({ id }: { id: string }) {
     <Page title={video.title} lead={lead}>
       <div className="watch__details stack">
         <p className="watch__meta muted">
-          <span className="watch__owner">{video.owner.name}</span>
+          <Link href={channelPath(video.owner)} className="watch__owner owner-link">
+            {video.owner.name}
+          </Link>
+          <span aria-hidden="true"> · </span>
+          <span>{viewsLabel(video.viewCount)}</span>
           <span aria-hidden="true"> · </span>
           <time dateTime={video.createdAt}>{formatDate(video.createdAt)}</time>
           {video.privacy !== 'PUBLIC' && <span className="privacy-badge">{PRIVACY_LABELS[video.privacy]}</span>}
@@ -180,6 +193,44 @@ export function Watch({ id }: { id: string }) {
       </div>
     </Page>
   );
+}
+
+/**
+ * A start time from the URL: seconds ("83", "83.5") or YouTube's "1h2m3s"
+ * form; null when absent or not a time.
+ */
+export function parseStartTime(t: string | null): number | null {
+  if (!t) return null;
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(t);
+  if (!m || !(m[1] || m[2] || m[3])) return null;
+  return Number(m[1] ?? 0) * 3600 + Number(m[2] ?? 0) * 60 + Number(m[3] ?? 0);
+}
+
+/**
+ * Seeks the player inside the returned ref's element to `start` once its
+ * video knows its length (seeking earlier is ignored by the browser), once
+ * per page.
+ */
+function useStartAt(start: number | null) {
+  const done = useRef(false);
+  const cleanup = useRef<(() => void) | null>(null);
+  return (el: HTMLDivElement | null) => {
+    cleanup.current?.();
+    cleanup.current = null;
+    const v = el?.querySelector('video');
+    if (!v || start === null || done.current) return;
+    const seek = () => {
+      if (done.current || !Number.isFinite(v.duration)) return;
+      done.current = true;
+      v.currentTime = Math.min(start, v.duration);
+    };
+    if (v.readyState >= 1) seek();
+    else {
+      v.addEventListener('loadedmetadata', seek, { once: true });
+      cleanup.current = () => v.removeEventListener('loadedmetadata', seek);
+    }
+  };
 }
 
 function NotFoundVideo() {

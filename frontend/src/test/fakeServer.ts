@@ -130,7 +130,7 @@ export function fakeClipcut(
   options: {
     accounts?: FakeAccount[];
     signedInAs?: string;
-    videos?: { id: string; title: string; owner: string; createdAt?: string; duration?: number | null; posterUrl?: string | null }[];
+    videos?: { id: string; title: string; owner: string; createdAt?: string; duration?: number | null; posterUrl?: string | null; viewCount?: number }[];
     override?: (op: Parameters<Resolver>[0]) => FakeResponse | Promise<FakeResponse> | undefined;
   } = {},
 ) {
@@ -181,7 +181,8 @@ export function fakeClipcut(
                   title: v.title,
                   duration: v.duration ?? null,
                   createdAt: v.createdAt ?? '2026-11-20T12:00:00Z',
-                  owner: { __typename: 'User', id: `owner_${v.owner}`, name: v.owner },
+                  owner: { __typename: 'User', id: `owner_${v.owner}`, name: v.owner, handle: v.owner.toLowerCase() },
+                  viewCount: v.viewCount ?? 0,
                   playback: v.posterUrl ? { __typename: 'Playback', posterUrl: v.posterUrl } : null,
                 },
               })),
