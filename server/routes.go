@@ -56,6 +56,12 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 	mux.Handle("GET "+delivery.BasePath, media)
 	handle("OPTIONS "+delivery.BasePath, a.media)
 
+	// Pages other sites frame or read: embeds, share tags, oEmbed.
+	pages := newVideoPages(a, app)
+	handle("GET /embed/{id}", http.HandlerFunc(pages.serveEmbed))
+	handle("GET /watch/{id}", http.HandlerFunc(pages.serveWatch))
+	handle("GET /oembed", http.HandlerFunc(pages.serveOEmbed))
+
 	handle("GET /", app) // the web app
 
 	// Media is authorized by its URL alone, so /media/ skips
