@@ -15,6 +15,8 @@ import { UploadsProvider } from './upload/UploadsProvider';
 // The subtitles editor is its own chunk: only owners editing cues need it.
 // Pages few visitors open are their own chunks, kept out of the initial JavaScript.
 const DashboardRoutes = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.DashboardRoutes })));
+const ApiTokens = lazy(() => import('./pages/ApiTokens').then((m) => ({ default: m.ApiTokens })));
+const Webhooks = lazy(() => import('./pages/Webhooks').then((m) => ({ default: m.Webhooks })));
 const SubtitlesEditor = lazy(() => import('./pages/SubtitlesEditor').then((m) => ({ default: m.SubtitlesEditor })));
 
 /** The whole app below the GraphQL provider: header, routes, focus handling, uploads. */
@@ -32,6 +34,20 @@ export function App() {
           <Route path="/signup" component={SignUp} />
           <Route path="/login" component={LogIn} />
           <Route path="/account" component={Account} />
+          <Route path="/account/tokens">
+            {() => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <ApiTokens />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/account/webhooks">
+            {() => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <Webhooks />
+              </Suspense>
+            )}
+          </Route>
           <Route path="/upload" component={Upload} />
           <Route path="/my-videos" component={MyVideos} />
           <Route path="/dashboard/*?">
