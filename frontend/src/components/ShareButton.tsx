@@ -1,7 +1,7 @@
 // The watch page's Share button. The dialog it opens is its own chunk,
 // loaded on the first click (or hover), so the app's initial JavaScript
 // does not carry it.
-import { lazy, Suspense, useEffect, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { Privacy } from '../gql/graphql';
 import type { PlayerLink } from '../player/link';
 import { seekToSharedStart } from './startTime';
@@ -27,12 +27,10 @@ export function useSharedStart() {
 export function ShareButton({ video, link, isOwner }: { video: SharedVideo; link?: PlayerLink; isOwner: boolean }) {
   const [open, setOpen] = useState(false);
   const [time, setTime] = useState(0);
-  const button = useRef<HTMLButtonElement>(null);
   useSharedStart();
   return (
     <>
       <button
-        ref={button}
         type="button"
         className="button button--small share-button"
         // Inline: the dialog's stylesheet arrives with the dialog.
@@ -58,10 +56,7 @@ export function ShareButton({ video, link, isOwner }: { video: SharedVideo; link
             video={video}
             time={time}
             isOwner={isOwner}
-            onClose={() => {
-              setOpen(false);
-              button.current?.focus();
-            }}
+            onClose={() => setOpen(false)}
           />
         </Suspense>
       )}

@@ -54,12 +54,18 @@ export function Modal({ title, onClose, children }: { title: string; onClose: ()
   close.current = onClose;
 
   useEffect(() => {
+    // Focus goes back where it was (the button that opened the dialog)
+    // once the page is no longer inert: an inert element takes no focus.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const app = document.getElementById('root');
     app?.setAttribute('inert', '');
     // The first field (the link, ready to copy), else the first control.
     const first = box.current?.querySelector<HTMLElement>('input, textarea') ?? box.current?.querySelector<HTMLElement>(FOCUSABLE);
     (first ?? box.current)?.focus();
-    return () => app?.removeAttribute('inert');
+    return () => {
+      app?.removeAttribute('inert');
+      opener?.focus();
+    };
   }, []);
 
   const onKeyDown = (e: KeyboardEvent) => {

@@ -117,7 +117,7 @@ function TokensPage() {
         )}
         {data && tokens.length === 0 && <p className="muted">No tokens yet.</p>}
         {tokens.length > 0 && (
-          <ul className="dev-list">
+          <ul className="dev-list" aria-labelledby="tokens-title">
             {tokens.map((t) => (
               <TokenRow key={t.id} token={t} onRevoked={() => refetch({ requestPolicy: 'network-only' })} />
             ))}

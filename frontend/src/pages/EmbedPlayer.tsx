@@ -223,14 +223,19 @@ export function EmbedPlayer({
           onRetry={() => window.location.reload()}
         />
       ) : (
-        <button type="button" className="embed__start" onClick={() => setActive(true)} aria-label={`Play “${data.title}”`}>
+        <button type="button" className="embed__start" onClick={() => setActive(true)}>
+          <span className="visually-hidden">Play “{data.title}”</span>
           {data.posterUrl && <img className="embed__poster" src={data.posterUrl} alt="" />}
           <span className="embed__play" aria-hidden="true">
             <svg viewBox="0 0 24 24" width="36" height="36" focusable="false">
               <path d="M8 5v14l11-7z" fill="currentColor" />
             </svg>
           </span>
-          {data.duration ? <span className="embed__duration">{formatClock(data.duration)}</span> : null}
+          {data.duration ? (
+            <span className="embed__duration" aria-hidden="true">
+              {formatClock(data.duration)}
+            </span>
+          ) : null}
         </button>
       )}
       {!active && (
