@@ -103,7 +103,8 @@ describe('webhooks page', () => {
     expect(sent.find((op) => op.name === 'CreateWebhook')?.variables).toEqual({
       input: { url: 'https://hooks.example.org/clipcut', events: ['VIDEO_PLAYABLE'] },
     });
-    expect(await screen.findByText('https://hooks.example.org/clipcut')).toBeInTheDocument();
+    const list = screen.getByRole('list', { name: 'Your webhooks' });
+    expect(await within(list).findByText('https://hooks.example.org/clipcut')).toBeInTheDocument();
   });
 
   it('pauses, edits, sends a test and redelivers from the delivery log', async () => {
@@ -121,7 +122,7 @@ describe('webhooks page', () => {
     await userEvent.click(within(edit).getByRole('checkbox', { name: /video\.failed/ }));
     await userEvent.click(within(edit).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(within(row).queryByRole('form')).not.toBeInTheDocument());
-    expect(within(row).getByText('video.failed')).toBeInTheDocument();
+    expect(await within(row).findByText('video.failed')).toBeInTheDocument();
 
     await userEvent.click(within(row).getByRole('button', { name: 'Send test' }));
     const table = await within(row).findByRole('table');

@@ -104,7 +104,7 @@ function WebhooksPage() {
         )}
         {data && hooks.length === 0 && <p className="muted">No webhooks yet.</p>}
         {hooks.length > 0 && (
-          <ul className="dev-list">
+          <ul className="dev-list" aria-labelledby="hooks-title">
             {hooks.map((h) => (
               <WebhookRow key={h.id} hook={h} onChanged={reload} />
             ))}
