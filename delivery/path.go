@@ -27,6 +27,13 @@ func SignedPath(signer *auth.Signer, id uuid.UUID, expires time.Time) (token, pa
 	return token, layout.SignedPath(token, id)
 }
 
+// VerifyToken checks a media token made by SignedPath for video id (the
+// embed page of a private video takes one): nil, auth.ErrExpired or
+// auth.ErrBadSignature.
+func VerifyToken(signer *auth.Signer, id uuid.UUID, token string) error {
+	return signer.Verify(scope(id), token, time.Now())
+}
+
 // scope is what a media token for video id signs.
 func scope(id uuid.UUID) string {
 	return scopeOf(id.String())

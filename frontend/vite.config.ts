@@ -37,8 +37,9 @@ export default defineConfig({
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       // GraphiQL is a page of its own (served at GET /graphql), so its
-      // large bundle never weighs on the app.
-      input: { main: 'index.html', graphiql: 'graphiql.html' },
+      // large bundle never weighs on the app; so is the embed page
+      // (/embed/<id>), which needs the player but none of the app.
+      input: { main: 'index.html', graphiql: 'graphiql.html', embed: 'embed.html' },
     },
   },
   server: {

@@ -74,6 +74,9 @@ func videoChanges(in model.UpdateVideoInput) (store.VideoChanges, error) {
 		p := string(*in.Privacy)
 		c.Privacy = &p
 	}
+	// Omitted or null: nil, kept; [] (any site) arrives as an empty slice.
+	// The video service checks the origins.
+	c.EmbedOrigins = in.EmbedOrigins
 	return c, nil
 }
 

@@ -97,6 +97,17 @@ func (r *videoResolver) Owner(ctx context.Context, obj *model.Video) (*model.Use
 	return loadUser(ctx, obj.OwnerID)
 }
 
+func (r *videoResolver) EmbedOrigins(ctx context.Context, obj *model.Video) ([]string, error) {
+	viewer, err := auth.ViewerFrom(ctx)
+	if err != nil || viewer == nil || viewer.UserID != obj.OwnerID && !viewer.IsAdmin {
+		return nil, nil
+	}
+	if obj.Source.EmbedOrigins == nil {
+		return []string{}, nil
+	}
+	return obj.Source.EmbedOrigins, nil
+}
+
 func (r *Resolver) Video() generated.VideoResolver { return &videoResolver{r} }
 
 type videoResolver struct{ *Resolver }

@@ -28,9 +28,12 @@ import (
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/storage/miniotest"
 	"github.com/clipcut/clipcut/store/pgcluster"
+	"github.com/clipcut/clipcut/store/storetest"
 )
 
-func TestMain(m *testing.M) { miniotest.Main(m) }
+func TestMain(m *testing.M) {
+	os.Exit(miniotest.Run(runFunc(func() int { return storetest.Run(m) })))
+}
 
 // Secrets the cluster runs with; none may appear in any process's log.
 const (

@@ -62,6 +62,11 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 		handle(method+" "+AdminJobsPath+"/", jobsUI)
 	}
 	handle("GET "+AdminJobsPath, jobsUI)
+	// Pages other sites frame or read: embeds, share tags, oEmbed.
+	pages := newVideoPages(a, app)
+	handle("GET /embed/{id}", http.HandlerFunc(pages.serveEmbed))
+	handle("GET /watch/{id}", http.HandlerFunc(pages.serveWatch))
+	handle("GET /oembed", http.HandlerFunc(pages.serveOEmbed))
 
 	handle("GET /", app) // the web app
 

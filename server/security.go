@@ -74,3 +74,26 @@ func withCORS(origins []string, next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
+
+// frameAncestors is the embed page's frame-ancestors directive: the
+// video's allowed origins, or any site. Every other page is framed by no
+// one (withSecurityHeaders, appCSP): only /embed/<id> opts in.
+func frameAncestors(origins []string) string {
+	var list []string
+	for _, o := range origins {
+		// Stored origins were checked by video.EmbedOrigins; whatever
+		// could end the directive is dropped all the same.
+		if o != "" && !strings.ContainsAny(o, "; ,'\"*\r\n") {
+			list = append(list, o)
+		}
+	}
+	if len(list) == 0 {
+		return "frame-ancestors *"
+	}
+	return "frame-ancestors " + strings.Join(list, " ")
+}
+
+// embedCSP is the app's policy with frame-ancestors set to sources.
+func embedCSP(ancestors string) string {
+	return strings.Replace(appCSP, "frame-ancestors 'none'", ancestors, 1)
+}

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"compress/gzip"
+	"html"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -120,4 +122,75 @@ func (s *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.Set("Cache-Control", "no-cache")
 	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(s.index))
+}
+
+// serveIndex serves index.html titled title, with head (tags made by
+// shareTags) added at the end of its head.
+func (s *spa) serveIndex(w http.ResponseWriter, r *http.Request, title, head string) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", appCSP)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cache-Control", "no-cache")
+	page := bytes.Replace(s.index, []byte("<title>clipcut</title>"), []byte("<title>"+html.EscapeString(title)+"</title>"), 1)
+	page = injectHead(page, head)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(page))
+}
+
+// shareInfo is what a video's share tags say; URLs are absolute.
+type shareInfo struct {
+	Title, Description string
+	// Unlisted videos are shared by link but kept out of search engines.
+	Unlisted                      bool
+	WatchURL, EmbedURL, OEmbedURL string
+	// PosterURL is empty until the video has a poster.
+	PosterURL     string
+	Width, Height int
+}
+
+// shareTags renders the Open Graph and Twitter card tags and the oEmbed
+// discovery link that make a shared watch link unfurl with its title,
+// picture and player. Every value is HTML-escaped.
+func shareTags(in shareInfo) string {
+	var b strings.Builder
+	meta := func(attr, name, content string) {
+		b.WriteString(`<meta ` + attr + `="` + name + `" content="` + html.EscapeString(content) + `">`)
+	}
+	desc := in.Description
+	if r := []rune(desc); len(r) > 300 {
+		desc = strings.TrimSpace(string(r[:299])) + "…"
+	}
+	w, h := strconv.Itoa(in.Width), strconv.Itoa(in.Height)
+	meta("property", "og:site_name", "clipcut")
+	meta("property", "og:type", "video.other")
+	meta("property", "og:title", in.Title)
+	if desc != "" {
+		meta("property", "og:description", desc)
+	}
+	meta("property", "og:url", in.WatchURL)
+	if in.PosterURL != "" {
+		meta("property", "og:image", in.PosterURL)
+	}
+	meta("property", "og:video", in.EmbedURL)
+	meta("property", "og:video:secure_url", in.EmbedURL)
+	meta("property", "og:video:type", "text/html")
+	meta("property", "og:video:width", w)
+	meta("property", "og:video:height", h)
+	meta("name", "twitter:card", "player")
+	meta("name", "twitter:title", in.Title)
+	if desc != "" {
+		meta("name", "twitter:description", desc)
+	}
+	if in.PosterURL != "" {
+		meta("name", "twitter:image", in.PosterURL)
+	}
+	meta("name", "twitter:player", in.EmbedURL)
+	meta("name", "twitter:player:width", w)
+	meta("name", "twitter:player:height", h)
+	if in.Unlisted {
+		meta("name", "robots", "noindex")
+	}
+	b.WriteString(`<link rel="alternate" type="application/json+oembed" href="` + html.EscapeString(in.OEmbedURL) +
+		`" title="` + html.EscapeString(in.Title) + `">`)
+	return b.String()
 }

@@ -68,6 +68,8 @@ type Video struct {
 	// is up), TakedownReason why (see moderation.go).
 	TakenDownAt    *time.Time
 	TakedownReason *string
+	// EmbedOrigins may frame the video's embed page; empty: any site.
+	EmbedOrigins []string
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -104,7 +106,7 @@ type Viewer struct {
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
 	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
-	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason`
+	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason, embed_origins`
 
 // uuidArg passes an id to pgx as the 16 bytes it sends, not as a
 // uuid.UUID, whose driver.Valuer pgx would format as text and parse again
@@ -125,7 +127,7 @@ func scanVideo(row pgx.Row) (Video, error) {
 	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
 		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
-		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason)
+		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins)
 	v.Percent = float64(percent)
 	return v, err
 }
@@ -349,6 +351,9 @@ type VideoChanges struct {
 	Title       *string
 	Description *string // "" clears it
 	Privacy     *string
+	// EmbedOrigins replaces the origins allowed to embed the video (an
+	// empty slice: any site); nil keeps them.
+	EmbedOrigins []string
 }
 
 // UpdateVideo changes a video the viewer owns (or any, for administrators).
@@ -360,10 +365,11 @@ func (s *Store) UpdateVideo(ctx context.Context, id uuid.UUID, viewer Viewer, c 
 			title = coalesce($4, title),
 			description = CASE WHEN $5::text IS NULL THEN description ELSE nullif($5, '') END,
 			privacy = coalesce($6, privacy),
+			embed_origins = coalesce($7, embed_origins),
 			updated_at = now()
 		WHERE id = $1 AND (owner_id = $2 OR $3)
 		RETURNING `+videoColumns,
-		id, viewer.UserID, viewer.IsAdmin, c.Title, c.Description, c.Privacy))
+		id, viewer.UserID, viewer.IsAdmin, c.Title, c.Description, c.Privacy, c.EmbedOrigins))
 	if err != nil {
 		return Video{}, fmt.Errorf("update video %s: %w", id, s.ownershipError(ctx, id, viewer, err))
 	}

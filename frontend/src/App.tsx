@@ -18,6 +18,8 @@ const DashboardRoutes = lazy(() => import('./pages/Dashboard').then((m) => ({ de
 const AdminRoutes = lazy(() => import('./pages/admin/AdminRoutes').then((m) => ({ default: m.AdminRoutes })));
 const Search = lazy(() => import('./pages/Search').then((m) => ({ default: m.Search })));
 const Channel = lazy(() => import('./pages/Channel').then((m) => ({ default: m.Channel })));
+const ApiTokens = lazy(() => import('./pages/ApiTokens').then((m) => ({ default: m.ApiTokens })));
+const Webhooks = lazy(() => import('./pages/Webhooks').then((m) => ({ default: m.Webhooks })));
 const SubtitlesEditor = lazy(() => import('./pages/SubtitlesEditor').then((m) => ({ default: m.SubtitlesEditor })));
 
 /** The whole app below the GraphQL provider: header, routes, focus handling, uploads. */
@@ -35,6 +37,20 @@ export function App() {
           <Route path="/signup" component={SignUp} />
           <Route path="/login" component={LogIn} />
           <Route path="/account" component={Account} />
+          <Route path="/account/tokens">
+            {() => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <ApiTokens />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/account/webhooks">
+            {() => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <Webhooks />
+              </Suspense>
+            )}
+          </Route>
           <Route path="/upload" component={Upload} />
           <Route path="/my-videos" component={MyVideos} />
           <Route path="/dashboard/*?">

@@ -372,6 +372,7 @@ type ComplexityRoot struct {
 		Downloads      func(childComplexity int) int
 		Duration       func(childComplexity int) int
 		Edit           func(childComplexity int) int
+		EmbedOrigins   func(childComplexity int) int
 		Height         func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Owner          func(childComplexity int) int
@@ -545,6 +546,7 @@ type VideoResolver interface {
 	Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error)
 	Subtitles(ctx context.Context, obj *model.Video) ([]*model.SubtitleTrack, error)
 	SubtitleState(ctx context.Context, obj *model.Video) (*model.SubtitleState, error)
+	EmbedOrigins(ctx context.Context, obj *model.Video) ([]string, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -2060,6 +2062,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Edit(childComplexity), true
+	case "Video.embedOrigins":
+		if e.ComplexityRoot.Video.EmbedOrigins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.EmbedOrigins(childComplexity), true
 	case "Video.height":
 		if e.ComplexityRoot.Video.Height == nil {
 			break
@@ -4049,6 +4057,21 @@ input UpdateVideoInput {
   description: String
   "New privacy setting."
   privacy: Privacy
+  """
+  The sites allowed to embed the video (its ` + "`" + `/embed/<id>` + "`" + ` page), as origins
+  like ` + "`" + `https://blog.example.com` + "`" + ` or ` + "`" + `https://example.com:8443` + "`" + ` (at most
+  20); an empty list lets any site embed it. Sent as the embed page's
+  ` + "`" + `frame-ancestors` + "`" + `.
+  """
+  embedOrigins: [String!]
+}
+
+extend type Video {
+  """
+  The origins allowed to embed the video; empty: any site. Only its owner
+  (and administrators) see the list; null for everyone else.
+  """
+  embedOrigins: [String!]
 }
 
 extend type Query {
@@ -4851,6 +4874,8 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_subtitles(ctx, field)
 	case "subtitleState":
 		return ec.fieldContext_Video_subtitleState(ctx, field)
+	case "embedOrigins":
+		return ec.fieldContext_Video_embedOrigins(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Video", field.Name)
 }
@@ -13561,6 +13586,29 @@ func (ec *executionContext) fieldContext_Video_subtitleState(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Video_embedOrigins(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_embedOrigins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().EmbedOrigins(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Video_embedOrigins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Video", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _VideoConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.VideoConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16415,7 +16463,7 @@ func (ec *executionContext) unmarshalInputUpdateVideoInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "description", "privacy"}
+	fieldsInOrder := [...]string{"id", "title", "description", "privacy", "embedOrigins"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16450,6 +16498,13 @@ func (ec *executionContext) unmarshalInputUpdateVideoInput(ctx context.Context, 
 				return it, err
 			}
 			it.Privacy = data
+		case "embedOrigins":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("embedOrigins"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EmbedOrigins = data
 		}
 	}
 	return it, nil
@@ -19806,6 +19861,44 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "embedOrigins":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_embedOrigins(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -22320,6 +22413,41 @@ func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋclipcutᚋc
 	}
 	res, err := ec.unmarshalInputSearchFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

@@ -622,6 +622,11 @@ type UpdateVideoInput struct {
 	Description *string `json:"description,omitempty"`
 	// New privacy setting.
 	Privacy *Privacy `json:"privacy,omitempty"`
+	// The sites allowed to embed the video (its `/embed/<id>` page), as origins
+	// like `https://blog.example.com` or `https://example.com:8443` (at most
+	// 20); an empty list lets any site embed it. Sent as the embed page's
+	// `frame-ancestors`.
+	EmbedOrigins []string `json:"embedOrigins,omitempty"`
 }
 
 // What updateWebhook changes; omitted fields keep their value.

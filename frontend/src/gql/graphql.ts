@@ -144,6 +144,13 @@ export type UpdateProfileInput = {
 export type UpdateVideoInput = {
   /** New description, up to 5000 characters; an empty string clears it. */
   description?: string | null | undefined;
+  /**
+   * The sites allowed to embed the video (its `/embed/<id>` page), as origins
+   * like `https://blog.example.com` or `https://example.com:8443` (at most
+   * 20); an empty list lets any site embed it. Sent as the embed page's
+   * `frame-ancestors`.
+   */
+  embedOrigins?: Array<string> | null | undefined;
   /** The video to change; you must own it (or be an administrator). */
   id: string | number;
   /** New privacy setting. */

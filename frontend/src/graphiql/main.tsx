@@ -6,6 +6,7 @@
 import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL } from 'graphiql';
 import 'graphiql/style.css';
+import './theme.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -26,6 +27,6 @@ query Feed {
 
 createRoot(document.getElementById('graphiql')!).render(
   <StrictMode>
-    <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} />
+    <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} forcedTheme="dark" />
   </StrictMode>,
 );

@@ -1,4 +1,4 @@
-import { useLocation } from 'wouter';
+import { Link, useLocation } from 'wouter';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
 import { ProfileForm } from '../components/ProfileForm';
@@ -66,6 +66,22 @@ export function Account() {
         </div>
       </div>
       <ProfileForm />
+      <section className="card stack" aria-labelledby="developers-title">
+        <h2 id="developers-title" className="section-title">
+          For developers
+        </h2>
+        <ul className="link-list">
+          <li>
+            <Link href="/account/tokens">API tokens</Link> <span className="muted">— let scripts and integrations use the API as you.</span>
+          </li>
+          <li>
+            <Link href="/account/webhooks">Webhooks</Link> <span className="muted">— get told when your videos change.</span>
+          </li>
+          <li>
+            <a href="/graphql">GraphQL explorer</a> <span className="muted">— try the API in your browser.</span>
+          </li>
+        </ul>
+      </section>
     </Page>
   );
 }

@@ -5,6 +5,7 @@ import { usePlaybackAnalytics } from '../analytics/usePlaybackAnalytics';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
 import { channelPath, viewsLabel } from '../components/VideoCard';
+import { ShareButton } from '../components/ShareButton';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatDate } from '../format';
 import { graphql } from '../gql';
@@ -153,6 +154,9 @@ export function Watch({ id }: { id: string }) {
           <time dateTime={video.createdAt}>{formatDate(video.createdAt)}</time>
           {video.privacy !== 'PUBLIC' && <span className="privacy-badge">{PRIVACY_LABELS[video.privacy]}</span>}
         </p>
+        <div>
+          <ShareButton video={video} link={link} isOwner={!!user && (user.id === video.owner.id || user.isAdmin)} />
+        </div>
         {video.description && <p className="watch__description">{video.description}</p>}
         {video.renditions.length > 0 && (
           <p className="muted small">

@@ -1,0 +1,269 @@
+// Account › API tokens: personal tokens for scripts and integrations,
+// created with a name, scopes and an expiry, shown once, listed with their
+// last use, revoked.
+import { useId, useState, type FormEvent } from 'react';
+import { Link } from 'wouter';
+import { useMutation, useQuery } from 'urql';
+import { Alert } from '../components/Alert';
+import { Field } from '../components/Field';
+import { Page } from '../components/Page';
+import { CopyField } from '../components/ShareDialog';
+import { SignInRequired } from '../components/SignInRequired';
+import { formatDate } from '../format';
+import { formErrors } from '../graphql/errors';
+import {
+  ApiTokensDocument,
+  CreateApiTokenDocument,
+  RevokeApiTokenDocument,
+  type ApiTokenItem,
+  type ApiTokensData,
+  type CreateApiTokenData,
+  type RevokeApiTokenData,
+  type Scope,
+} from '../graphql/integrations';
+import { useViewer } from '../session';
+import './Integrations.css';
+
+/** Every scope, with what it allows (graph/schema/schema.graphqls). */
+export const SCOPES: { scope: Scope; name: string; what: string }[] = [
+  { scope: 'VIDEOS_READ', name: 'videos:read', what: 'Read videos, including private ones, their playback URLs and subtitles' },
+  { scope: 'VIDEOS_WRITE', name: 'videos:write', what: 'Change and delete videos and subtitles' },
+  { scope: 'UPLOADS_WRITE', name: 'uploads:write', what: 'Upload videos' },
+  { scope: 'ANALYTICS_READ', name: 'analytics:read', what: 'Read view statistics' },
+  { scope: 'WEBHOOKS_READ', name: 'webhooks:read', what: 'List webhooks and their deliveries' },
+  { scope: 'WEBHOOKS_WRITE', name: 'webhooks:write', what: 'Create, change, test and delete webhooks' },
+];
+
+const scopeName = (s: Scope) => SCOPES.find((x) => x.scope === s)?.name ?? s;
+
+/** The expiries offered, in days (0: never). */
+const EXPIRIES = [
+  { days: 30, label: '30 days' },
+  { days: 90, label: '90 days' },
+  { days: 365, label: '1 year' },
+  { days: 7, label: '7 days' },
+  { days: 0, label: 'Never' },
+];
+
+/** The integrator links shared by the tokens and webhooks pages. */
+export function DeveloperNav({ current }: { current: 'tokens' | 'webhooks' }) {
+  return (
+    <nav className="dev-nav" aria-label="Developer settings">
+      <Link href="/account">Account</Link>
+      <Link href="/account/tokens" aria-current={current === 'tokens' ? 'page' : undefined}>
+        API tokens
+      </Link>
+      <Link href="/account/webhooks" aria-current={current === 'webhooks' ? 'page' : undefined}>
+        Webhooks
+      </Link>
+      {/* GraphiQL is a page of its own, not a route of the app. */}
+      <a href="/graphql">GraphQL explorer</a>
+    </nav>
+  );
+}
+
+export function ApiTokens() {
+  const { user, error } = useViewer();
+  if (!user) {
+    return (
+      <SignInRequired title="API tokens" loading={user === undefined} next="/account/tokens" notice={error && <Alert>{formErrors(error).message}</Alert>}>
+        Log in to manage your API tokens.
+      </SignInRequired>
+    );
+  }
+  return <TokensPage />;
+}
+
+function TokensPage() {
+  const [{ data, fetching, error }, refetch] = useQuery<ApiTokensData>({ query: ApiTokensDocument, requestPolicy: 'cache-and-network' });
+  const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
+  const tokens = data?.apiTokens ?? [];
+  return (
+    <Page title="API tokens">
+      <DeveloperNav current="tokens" />
+      <p className="muted">
+        Tokens let scripts and integrations use the API as you: send one as <code>Authorization: Bearer ccp_…</code> with GraphQL, tus
+        uploads and REST requests. Give each only the scopes it needs. Try the API in the <a href="/graphql">GraphQL explorer</a>.
+      </p>
+      {created && (
+        <div className="card stack new-secret" role="region" aria-label="New token">
+          <h2 className="section-title">Copy your new token now</h2>
+          <p>
+            This is the only time <strong>{created.name}</strong> is shown. Store it somewhere safe: it cannot be read again.
+          </p>
+          <CopyField label="Token" value={created.token} />
+          <div>
+            <button type="button" className="button button--small" onClick={() => setCreated(null)}>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
+      <CreateTokenForm
+        onCreated={(token, name) => {
+          setCreated({ token, name });
+          refetch({ requestPolicy: 'network-only' });
+        }}
+      />
+      <section className="stack" aria-labelledby="tokens-title">
+        <h2 id="tokens-title" className="section-title">
+          Your tokens
+        </h2>
+        {error && !data && <Alert>{formErrors(error).message}</Alert>}
+        {fetching && !data && (
+          <p className="muted" role="status">
+            Loading…
+          </p>
+        )}
+        {data && tokens.length === 0 && <p className="muted">No tokens yet.</p>}
+        {tokens.length > 0 && (
+          <ul className="dev-list" aria-labelledby="tokens-title">
+            {tokens.map((t) => (
+              <TokenRow key={t.id} token={t} onRevoked={() => refetch({ requestPolicy: 'network-only' })} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </Page>
+  );
+}
+
+function CreateTokenForm({ onCreated }: { onCreated: (token: string, name: string) => void }) {
+  const [name, setName] = useState('');
+  const [scopes, setScopes] = useState<Scope[]>(['VIDEOS_READ']);
+  const [days, setDays] = useState(90);
+  const [result, create] = useMutation<CreateApiTokenData>(CreateApiTokenDocument);
+  const [localErrors, setLocalErrors] = useState<Record<string, string>>({});
+  const expiryId = useId();
+  const server = formErrors(result.error);
+  const errors = { ...server.fields, ...localErrors };
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (result.fetching) return;
+    // Every problem at once, before asking the server.
+    const problems: Record<string, string> = {};
+    if (!name.trim()) problems.name = 'Give the token a name, such as the script that will use it.';
+    if (scopes.length === 0) problems.scopes = 'Choose at least one scope.';
+    setLocalErrors(problems);
+    if (Object.keys(problems).length > 0) return;
+    const expiresAt = days > 0 ? new Date(Date.now() + days * 86400_000).toISOString() : null;
+    const res = await create({ name: name.trim(), scopes, expiresAt });
+    const payload = res.data?.createApiToken;
+    if (payload) {
+      onCreated(payload.token, payload.apiToken.name);
+      setName('');
+    }
+  }
+
+  return (
+    <form className="card stack form" onSubmit={onSubmit} noValidate aria-labelledby="create-token-title">
+      <h2 id="create-token-title" className="section-title">
+        Create a token
+      </h2>
+      <Field label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={80} error={errors.name} autoComplete="off" />
+      <fieldset className="scopes" aria-describedby={errors.scopes ? 'scopes-error' : undefined}>
+        <legend>Scopes</legend>
+        {SCOPES.map((s) => (
+          <label key={s.scope} className="checkbox scope">
+            <input
+              type="checkbox"
+              checked={scopes.includes(s.scope)}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                setScopes((prev) => (on ? [...prev, s.scope] : prev.filter((x) => x !== s.scope)));
+              }}
+            />
+            <span>
+              <span className="mono">{s.name}</span> <span className="muted small">{s.what}</span>
+            </span>
+          </label>
+        ))}
+        {errors.scopes && (
+          <p id="scopes-error" className="field__error">
+            {errors.scopes}
+          </p>
+        )}
+      </fieldset>
+      <div className={`field${errors.expiresAt ? ' field--invalid' : ''}`}>
+        <label htmlFor={expiryId}>Expires after</label>
+        <select id={expiryId} value={days} onChange={(e) => setDays(Number(e.currentTarget.value))}>
+          {EXPIRIES.map((x) => (
+            <option key={x.days} value={x.days}>
+              {x.label}
+            </option>
+          ))}
+        </select>
+        {errors.expiresAt && <p className="field__error">{errors.expiresAt}</p>}
+      </div>
+      <Alert>{server.message}</Alert>
+      <div>
+        <button type="submit" className="button button--primary" aria-disabled={result.fetching || undefined}>
+          {result.fetching ? 'Creating…' : 'Create token'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function TokenRow({ token, onRevoked }: { token: ApiTokenItem; onRevoked: () => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [result, revoke] = useMutation<RevokeApiTokenData>(RevokeApiTokenDocument);
+  return (
+    <li className="dev-item card">
+      <div className="dev-item__main">
+        <p className="dev-item__title">
+          <strong>{token.name}</strong> <span className="mono muted small">{token.prefix}…</span>
+        </p>
+        <p className="small">
+          {token.scopes.map((s) => (
+            <span key={s} className="tag mono">
+              {scopeName(s)}
+            </span>
+          ))}
+        </p>
+        <dl className="dev-facts small muted">
+          <div>
+            <dt>Created</dt>
+            <dd>{formatDate(token.createdAt)}</dd>
+          </div>
+          <div>
+            <dt>Last used</dt>
+            <dd>{token.lastUsedAt ? formatDate(token.lastUsedAt) : 'Never'}</dd>
+          </div>
+          <div>
+            <dt>Expires</dt>
+            <dd>{token.expiresAt ? formatDate(token.expiresAt) : 'Never'}</dd>
+          </div>
+        </dl>
+      </div>
+      <div className="dev-item__actions">
+        {confirming ? (
+          <div className="confirm" role="group" aria-label={`Revoke ${token.name}`}>
+            <span className="small">Revoke it? Scripts using it stop working.</span>
+            <button
+              type="button"
+              className="button button--small button--danger"
+              aria-disabled={result.fetching || undefined}
+              onClick={async () => {
+                if (result.fetching) return;
+                const res = await revoke({ id: token.id });
+                if (!res.error) onRevoked();
+              }}
+            >
+              {result.fetching ? 'Revoking…' : 'Revoke'}
+            </button>
+            <button type="button" className="button button--small" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        ) : (
+          <button type="button" className="button button--small" onClick={() => setConfirming(true)} aria-label={`Revoke ${token.name}`}>
+            Revoke
+          </button>
+        )}
+        <Alert>{formErrors(result.error).message}</Alert>
+      </div>
+    </li>
+  );
+}
