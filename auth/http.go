@@ -2,6 +2,8 @@ package auth
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,7 +23,6 @@ const (
 
 type requestAuth struct {
 	viewer  *Viewer
-	err     error // why presented credentials were not accepted
 	client  Client
 	cookies *cookieWriter
 }
@@ -48,17 +49,48 @@ type MiddlewareOptions struct {
 	// TrustProxy takes the client address and scheme from X-Forwarded-For
 	// and X-Forwarded-Proto (set only behind a proxy that overwrites them).
 	TrustProxy bool
+	// Refuse answers a request whose credentials were refused (see
+	// Middleware) in the shape of the API it was sent to: GraphQL errors
+	// for /graphql, {"error": {"code", "message"}} elsewhere. Nil writes
+	// the latter (WriteError).
+	Refuse func(w http.ResponseWriter, r *http.Request, status int, err *Error)
 }
+
+// ErrUnavailable is the refusal of a request whose credentials could not
+// be checked because the store did not answer: neither accepted nor
+// rejected, so neither signed in nor anonymous.
+var ErrUnavailable = &Error{Code: "UNAVAILABLE", Message: "Credentials could not be checked; try again shortly."}
+
+// ErrCredentialsRefused answers a request that presented a bearer token,
+// API token or session cookie that is unknown, malformed, expired or
+// revoked.
+var ErrCredentialsRefused = &Error{Code: "UNAUTHENTICATED",
+	Message: "The session or API token is invalid, expired or revoked; log in again, or send no credentials to act anonymously."}
 
 // Middleware authenticates every request from its Authorization: Bearer
 // header or, failing that, its session cookie, and puts the result in the
-// request context (see ViewerFrom and Require). A request without
-// credentials passes through anonymous.
+// request context (see ViewerFrom and Require). It is the one place where
+// clipcut decides what credentials mean, for every API it serves (GraphQL
+// over HTTP and the websocket upgrade, REST, tus, POST /upload):
+//   - no credential: the request goes on anonymous;
+//   - valid credentials: the request goes on as their viewer;
+//   - credentials presented but unknown, malformed, expired or revoked:
+//     the request is refused, 401 with code UNAUTHENTICATED (through
+//     opts.Refuse), and never handled as anonymous; a refused session
+//     cookie is cleared in that answer, so a browser's next request is
+//     anonymous;
+//   - the store could not check them: 503 UNAVAILABLE.
 //
-// The session cookie is ignored on cross-origin state-changing requests and
-// websocket upgrades (CSRF and cross-site websocket hijacking); SameSite=Lax
-// already keeps most browsers from sending it.
+// The session cookie is ignored (not presented) on cross-origin
+// state-changing requests and websocket upgrades (CSRF and cross-site
+// websocket hijacking); SameSite=Lax already keeps most browsers from
+// sending it. Credentials sent later, in a websocket's connection_init,
+// are checked with Authenticate under the same rule.
 func (s *Service) Middleware(opts MiddlewareOptions) func(http.Handler) http.Handler {
+	refuse := opts.Refuse
+	if refuse == nil {
+		refuse = func(w http.ResponseWriter, _ *http.Request, status int, err *Error) { WriteError(w, status, err) }
+	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ra := &requestAuth{
@@ -66,30 +98,60 @@ func (s *Service) Middleware(opts MiddlewareOptions) func(http.Handler) http.Han
 				cookies: &cookieWriter{w: w, secure: opts.Cookies == CookieSecureAlways ||
 					opts.Cookies == CookieSecureAuto && isHTTPS(r, opts.TrustProxy)},
 			}
-			token, fromCookie := credentials(r)
+			token, fromCookie, presented := credentials(r)
 			if fromCookie && !sameOrigin(r) {
-				token = ""
+				token, presented = "", false
 			}
-			if token != "" {
-				ra.viewer, ra.err = s.Authenticate(r.Context(), token)
+			if presented {
+				v, err := s.Authenticate(r.Context(), token)
+				if err != nil {
+					ctx := context.WithValue(r.Context(), requestKey, ra)
+					var refused *Error
+					if !errors.As(err, &refused) {
+						s.logger.ErrorContext(ctx, "check credentials", "error", err)
+						w.Header().Set("Retry-After", "2")
+						refuse(w, r.WithContext(ctx), http.StatusServiceUnavailable, ErrUnavailable)
+						return
+					}
+					if fromCookie {
+						ClearSessionCookie(ctx)
+					}
+					w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+					refuse(w, r.WithContext(ctx), http.StatusUnauthorized, ErrCredentialsRefused)
+					return
+				}
+				ra.viewer = v
 			}
 			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestKey, ra)))
 		})
 	}
 }
 
-func credentials(r *http.Request) (token string, fromCookie bool) {
+// WriteError answers with err as clipcut's REST APIs do:
+// {"error": {"code": ..., "message": ...}} with the given status.
+func WriteError(w http.ResponseWriter, status int, err *Error) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": err.Code, "message": err.Message}})
+}
+
+// credentials returns the credential r presents: an Authorization: Bearer
+// header, or else the session cookie. An empty "Bearer" is presented (and
+// refused). Other schemes (Basic, from a proxy's own login) are not
+// clipcut's: such a request presents nothing.
+func credentials(r *http.Request) (token string, fromCookie, presented bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, t, _ := strings.Cut(h, " ")
 		if strings.EqualFold(scheme, "Bearer") {
-			return strings.TrimSpace(t), false
+			return strings.TrimSpace(t), false, true
 		}
-		return "", false
+		return "", false, false
 	}
 	if c, err := r.Cookie(CookieName); err == nil {
-		return c.Value, true
+		return c.Value, true, true
 	}
-	return "", false
+	return "", false, false
 }
 
 // sameOrigin reports whether a cookie may authenticate r: safe methods may
@@ -158,15 +220,13 @@ func fromContext(ctx context.Context) *requestAuth {
 	return ra
 }
 
-// ViewerFrom returns the signed-in viewer, or nil for an anonymous request.
-// It returns ErrUnauthenticated when the request presented credentials that
-// are invalid, expired or revoked, so clients learn their session ended.
+// ViewerFrom returns the signed-in viewer, or nil for an anonymous request
+// (one that presented no credentials: Middleware refuses the others).
 func ViewerFrom(ctx context.Context) (*Viewer, error) {
 	if v, ok := ctx.Value(viewerKey).(*Viewer); ok {
 		return v, nil
 	}
-	ra := fromContext(ctx)
-	return ra.viewer, ra.err
+	return fromContext(ctx).viewer, nil
 }
 
 // Require returns the signed-in viewer or an UNAUTHENTICATED error.

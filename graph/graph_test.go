@@ -108,7 +108,7 @@ func newEnv(t testing.TB) *env {
 	mux := http.NewServeMux()
 	mux.Handle("/", h)
 	mux.Handle(upload.BasePath, uploads.Handler())
-	handler := svc.Middleware(auth.MiddlewareOptions{})(mux)
+	handler := svc.Middleware(auth.MiddlewareOptions{Refuse: graph.WriteRefusal})(mux)
 	srv := httptest.NewServer(handler)
 	t.Cleanup(srv.Close)
 	return &env{t: t, srv: srv, handler: handler, store: st, queries: qc}

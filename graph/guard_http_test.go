@@ -243,7 +243,7 @@ func (e *env) handlerWith(opts graph.Options) *httptest.Server {
 	svc, err := auth.NewService(e.store, logger, time.Hour)
 	require.NoError(e.t, err)
 	h := graph.NewHandler(&graph.Resolver{Store: e.store, Auth: svc, Logger: logger, Media: testLinks{}}, opts)
-	srv := httptest.NewServer(svc.Middleware(auth.MiddlewareOptions{})(h))
+	srv := httptest.NewServer(svc.Middleware(auth.MiddlewareOptions{Refuse: graph.WriteRefusal})(h))
 	e.t.Cleanup(srv.Close)
 	return srv
 }

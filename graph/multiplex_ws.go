@@ -235,6 +235,10 @@ func (c *wsConn) init(payload json.RawMessage) bool {
 	token = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(token), "Bearer "))
 	if token != "" {
 		viewer, err := c.t.resolver.Auth.Authenticate(c.ctx, token)
+		if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
+			c.closeWith(4500, "UNAVAILABLE: credentials could not be checked; connect again shortly")
+			return false
+		}
 		if err != nil {
 			c.forbidden()
 			return false
@@ -290,11 +294,14 @@ func requestToken(r *http.Request) string {
 
 // forbidden refuses the connection as graphql-transport-ws asks (close
 // code 4403); legacy clients first get connection_error.
+// forbidden refuses a connection_init whose credentials are invalid,
+// expired or revoked (the rule of auth.Middleware): 4403 with the reason
+// UNAUTHENTICATED, never an anonymous connection.
 func (c *wsConn) forbidden() {
 	if c.legacy {
-		c.writeNow(wsMessage{Type: "connection_error", Payload: json.RawMessage(`{"message":"Forbidden"}`)})
+		c.writeNow(wsMessage{Type: "connection_error", Payload: json.RawMessage(`{"message":"Forbidden","extensions":{"code":"UNAUTHENTICATED"}}`)})
 	}
-	c.closeWith(4403, "Forbidden")
+	c.closeWith(4403, "UNAUTHENTICATED: the session or API token is invalid, expired or revoked")
 }
 
 func (c *wsConn) armKeepAlive() {

@@ -18,6 +18,8 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/clipcut/clipcut/auth"
 )
 
 // fastPOST is clipcut's POST transport (application/json bodies). It
@@ -161,6 +163,19 @@ func requestError(code, format string, args ...any) *gqlerror.Error {
 	err := gqlerror.Errorf(format, args...)
 	err.Extensions = map[string]any{"code": code}
 	return err
+}
+
+// WriteRefusal answers a GraphQL request refused for its credentials
+// before execution (see auth.Middleware): status (401, or 503 when they
+// could not be checked) and the standard GraphQL error shape, no "data",
+// {"errors": [{"message": ..., "extensions": {"code": "UNAUTHENTICATED"}}]},
+// in the media type the client accepts. A websocket upgrade is refused
+// the same way, before it is upgraded.
+func WriteRefusal(w http.ResponseWriter, r *http.Request, status int, err *auth.Error) {
+	w.Header().Set("Content-Type", responseContentType(r))
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	writeRequestError(w, requestError(err.Code, "%s", err.Message))
 }
 
 // writeRequestError writes a response with errors and no "data" entry:

@@ -3,6 +3,11 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/graph"
+	"github.com/clipcut/clipcut/upload"
 )
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -10,4 +15,35 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// refuseCredentials answers a request whose credentials auth.Middleware
+// refused, in the shape of the API it was sent to: GraphQL errors on
+// /graphql, the tus answer on uploads, {"error": {"code", "message"}}
+// elsewhere (REST, POST /upload).
+func refuseCredentials(w http.ResponseWriter, r *http.Request, status int, err *auth.Error) {
+	switch p := r.URL.Path; {
+	case p == "/graphql":
+		graph.WriteRefusal(w, r, status, err)
+	case strings.HasPrefix(p, upload.BasePath):
+		upload.WriteRefusal(w, r, status, err)
+	default:
+		auth.WriteError(w, status, err)
+	}
+}
+
+// readsCredentials reports whether a request goes to an API that reads
+// credentials, and so passes through auth.Middleware: GraphQL (including
+// its websocket upgrade), REST, tus and POST /upload. The web app's pages
+// and assets, health, metrics and the schema read none, so a stale session
+// cookie cannot break them (nor cost a session lookup per asset); media is
+// authorized by its URL.
+func readsCredentials(path string) bool {
+	switch {
+	case path == "/graphql", path == "/upload",
+		strings.HasPrefix(path, "/api/"), strings.HasPrefix(path, upload.BasePath),
+		strings.HasPrefix(path, "/videos/"), strings.HasPrefix(path, "/stream/"):
+		return true
+	}
+	return false
 }

@@ -72,12 +72,16 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 
 	// Media is authorized by its URL alone, so /media/ skips
 	// authentication: a browser's session cookie would otherwise cost a
-	// session lookup for every segment.
-	authed := a.auth.Middleware(auth.MiddlewareOptions{Cookies: cookieSecurity(cfg.CookieSecure), TrustProxy: cfg.TrustProxy})(mux)
+	// session lookup for every segment. So do paths that read no
+	// credentials (readsCredentials).
+	authed := a.auth.Middleware(auth.MiddlewareOptions{Cookies: cookieSecurity(cfg.CookieSecure), TrustProxy: cfg.TrustProxy,
+		Refuse: refuseCredentials})(mux)
 	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
-		case !strings.HasPrefix(r.URL.Path, delivery.BasePath):
+		case readsCredentials(r.URL.Path):
 			authed.ServeHTTP(w, r)
+		case !strings.HasPrefix(r.URL.Path, delivery.BasePath):
+			mux.ServeHTTP(w, r)
 		case isMediaGet(r):
 			media.ServeHTTP(w, r)
 		default:

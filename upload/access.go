@@ -1,15 +1,21 @@
 package upload
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	tushandler "github.com/tus/tusd/v2/pkg/handler"
+
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/store"
 )
+
+// loginMessage tells an anonymous client how to upload.
+const loginMessage = "Log in (session cookie or Authorization: Bearer), or use the upload URL createUpload returned."
 
 // touchEvery is how often a PATCH records upload activity; well under
 // the sweeper's two minutes of idleness.
@@ -54,7 +60,10 @@ func (s *Service) withAccess(next http.Handler) http.Handler {
 			tusError(w, http.StatusServiceUnavailable, "ERR_INTERNAL", "Try again shortly.")
 			return
 		}
-		if status, msg := s.authorize(r, v); status != 0 {
+		if status, msg := s.authorize(r, v); status == http.StatusUnauthorized {
+			WriteRefusal(w, r, status, &auth.Error{Code: "UNAUTHENTICATED", Message: msg})
+			return
+		} else if status != 0 {
 			tusError(w, status, "ERR_FORBIDDEN", msg)
 			return
 		}
@@ -99,7 +108,7 @@ func (s *Service) authorize(r *http.Request, v store.Video) (int, string) {
 	}
 	viewer, err := auth.Require(r.Context())
 	if err != nil {
-		return http.StatusUnauthorized, "Log in, or use the upload URL createUpload returned."
+		return http.StatusUnauthorized, loginMessage
 	}
 	if viewer.UserID != v.OwnerID && !viewer.IsAdmin {
 		return http.StatusForbidden, "This upload belongs to someone else."
@@ -109,6 +118,27 @@ func (s *Service) authorize(r *http.Request, v store.Video) (int, string) {
 	}
 	return 0, ""
 }
+
+// WriteRefusal answers a tus request refused for its credentials (see
+// auth.Middleware; also an anonymous request that needs them): status
+// with the tus version header and a JSON body,
+// {"error": {"code": "UNAUTHENTICATED", "message": ...}}, as the REST API
+// answers. tus clients (tus-js-client's onError, for one) hand the body to
+// the application.
+func WriteRefusal(w http.ResponseWriter, _ *http.Request, status int, err *auth.Error) {
+	w.Header().Set("Tus-Resumable", "1.0.0")
+	auth.WriteError(w, status, err)
+}
+
+// errUnauthenticated is preCreate's refusal of an anonymous POST, in the
+// body WriteRefusal writes (a tusd hook's error sets the whole answer).
+var errUnauthenticated = func() tushandler.Error {
+	body, _ := json.Marshal(map[string]any{"error": map[string]string{"code": "UNAUTHENTICATED", "message": loginMessage}})
+	return tushandler.Error{ErrorCode: "UNAUTHENTICATED", Message: loginMessage, HTTPResponse: tushandler.HTTPResponse{
+		StatusCode: http.StatusUnauthorized, Body: string(body) + "\n",
+		Header: tushandler.HTTPHeader{"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"},
+	}}
+}()
 
 // tusError writes an error the way tusd does, with the tus version header
 // clients expect on every response.

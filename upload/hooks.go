@@ -22,7 +22,7 @@ func (s *Service) preCreate(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 	var none tushandler.FileInfoChanges
 	viewer, err := auth.Require(hook.Context)
 	if err != nil {
-		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_UNAUTHENTICATED", "Log in (session cookie or Authorization: Bearer) to upload.", http.StatusUnauthorized)
+		return tushandler.HTTPResponse{}, none, errUnauthenticated
 	}
 	if err := viewer.CheckScope(auth.ScopeUploadsWrite); err != nil {
 		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_FORBIDDEN", err.Error(), http.StatusForbidden)

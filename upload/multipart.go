@@ -29,7 +29,7 @@ const multipartOverhead = 64 << 10
 func (s *Service) HandleMultipart(w http.ResponseWriter, r *http.Request) {
 	viewer, err := auth.Require(r.Context())
 	if err != nil {
-		writeError(w, http.StatusUnauthorized, "Log in (session cookie or Authorization: Bearer) to upload.")
+		auth.WriteError(w, http.StatusUnauthorized, &auth.Error{Code: "UNAUTHENTICATED", Message: "Log in (session cookie or Authorization: Bearer) to upload."})
 		return
 	}
 	if err := viewer.CheckScope(auth.ScopeUploadsWrite); err != nil {

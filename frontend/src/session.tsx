@@ -1,7 +1,7 @@
 // Who is signed in, and the one way to change it. The session itself is an
 // HttpOnly cookie set and cleared by the server; the app only learns the
 // viewer from `me` and starts over with a fresh client when the session changes.
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
 import { createClipcutClient } from './graphql/client';
 import { graphql } from './gql';
@@ -31,6 +31,13 @@ export type Viewer = NonNullable<MeQuery['me']>;
 interface SessionControl {
   /** Forgets everything cached for the previous viewer and asks `me` again. */
   sessionChanged(): void;
+  /**
+   * The server refused the session cookie (expired, revoked, logged out
+   * elsewhere: 401 UNAUTHENTICATED) and cleared it: start over anonymous,
+   * once until the next sign-in or sign-out, so a cookie that somehow
+   * stays cannot loop.
+   */
+  sessionExpired(): void;
 }
 
 const SessionContext = createContext<SessionControl | null>(null);
@@ -40,8 +47,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const [handle, setHandle] = useState(createClipcutClient);
   useEffect(() => () => handle.dispose(), [handle]);
 
-  const sessionChanged = useCallback(() => setHandle(createClipcutClient()), []);
-  const control = useMemo(() => ({ sessionChanged }), [sessionChanged]);
+  const expiredOnce = useRef(false);
+  const sessionChanged = useCallback(() => {
+    expiredOnce.current = false;
+    setHandle(createClipcutClient());
+  }, []);
+  const sessionExpired = useCallback(() => {
+    if (expiredOnce.current) return;
+    expiredOnce.current = true;
+    setHandle(createClipcutClient());
+  }, []);
+  const control = useMemo(() => ({ sessionChanged, sessionExpired }), [sessionChanged, sessionExpired]);
 
   return (
     <SessionContext.Provider value={control}>
@@ -56,9 +72,18 @@ function useSessionControl(): SessionControl {
   return control;
 }
 
-/** The viewer: `user` is null when signed out, undefined while not yet known. */
+/**
+ * The viewer: `user` is null when signed out, undefined while not yet known.
+ * `me` fails only when the session cookie was refused; the app then signs
+ * out (the server has cleared the cookie) and asks again, anonymous.
+ */
 export function useViewer() {
   const [{ data, fetching, error }] = useQuery({ query: MeDocument });
+  const control = useContext(SessionContext);
+  const refused = error?.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED') ?? false;
+  useEffect(() => {
+    if (refused) control?.sessionExpired();
+  }, [refused, control]);
   const user: Viewer | null | undefined = data ? data.me ?? null : fetching ? undefined : null;
   return { user, fetching, error };
 }

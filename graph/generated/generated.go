@@ -3892,7 +3892,15 @@ type AuthPayload {
 }
 
 extend type Query {
-  "The signed-in user, or null when the request carries no valid session."
+  """
+  The signed-in user, or null when the request presents no credentials
+  (no ` + "`" + `Authorization: Bearer` + "`" + `, no session cookie). Credentials that are
+  presented but invalid, expired or revoked never mean anonymous: the whole
+  request is refused with HTTP 401 and an error with
+  ` + "`" + `extensions.code = UNAUTHENTICATED` + "`" + ` (no ` + "`" + `data` + "`" + `), and a refused session
+  cookie is cleared. The same rule holds for every API: REST, tus,
+  ` + "`" + `POST /upload` + "`" + ` and the websocket's ` + "`" + `connection_init` + "`" + ` (closed with 4403).
+  """
   me: User @public
 }
 
