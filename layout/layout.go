@@ -133,3 +133,10 @@ func EditPiece(id uuid.UUID, rendition string, seq int64, n int) string {
 func EditStoryboard(id uuid.UUID, seq int64) string {
 	return StoryboardPrefix(id) + "/storyboard-edit-" + strconv.FormatInt(seq, 10) + ".vtt"
 }
+
+// ChaptersTrack is the key of the video's chapters as a WebVTT chapters
+// track, "chapters-<version>.vtt" (version: a short hex digest of the
+// file), so a change of chapters is a new immutable object.
+func ChaptersTrack(id uuid.UUID, version string) string {
+	return Prefix(id) + "/chapters-" + version + ".vtt"
+}

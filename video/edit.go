@@ -12,7 +12,11 @@ import (
 // Update changes a video's title, description and privacy (nil fields
 // keep their value) for its owner or an administrator.
 func (s *Service) Update(ctx context.Context, id uuid.UUID, viewer store.Viewer, c store.VideoChanges) (store.Video, error) {
-	return s.store.UpdateVideo(ctx, id, viewer, c)
+	v, err := s.store.UpdateVideo(ctx, id, viewer, c)
+	if err != nil || c.Description == nil {
+		return v, err
+	}
+	return v, s.publishChapters(ctx, v) // the description's chapters may have changed
 }
 
 // Delete deletes a video the viewer owns (or any, for administrators)

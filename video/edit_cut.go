@@ -206,6 +206,9 @@ func (s *Service) PublishEdit(ctx context.Context, e Edit) (bool, error) {
 	if err := s.republishMaster(ctx, v); err != nil {
 		return true, err
 	}
+	if err := s.publishChapters(ctx, v); err != nil {
+		return true, err
+	}
 	for _, key := range previous {
 		if !slices.Contains(p.Keys, key) {
 			_ = s.media.Delete(ctx, key) // only unreachable files are left when this fails
