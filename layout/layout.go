@@ -135,8 +135,10 @@ func EditStoryboard(id uuid.UUID, seq int64) string {
 }
 
 // ChaptersTrack is the key of the video's chapters as a WebVTT chapters
-// track, "chapters-<version>.vtt" (version: a short hex digest of the
-// file), so a change of chapters is a new immutable object.
+// track, "subtitles/chapters-<version>.vtt" (version: a short hex digest
+// of the file), so a change of chapters is a new object. It sits with the
+// subtitle files, where /media serves WebVTT; no language tag is spelled
+// "chapters-...".
 func ChaptersTrack(id uuid.UUID, version string) string {
-	return Prefix(id) + "/chapters-" + version + ".vtt"
+	return Subtitles(id, "chapters-"+version+".vtt")
 }

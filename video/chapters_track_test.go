@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/video"
 )
@@ -31,6 +32,8 @@ func TestChaptersTrackIsPublishedAndFollowsChanges(t *testing.T) {
 	want := "WEBVTT\n\n00:00:00.000 --> 00:02:00.000\nIntro\n\n00:02:00.000 --> 00:10:00.000\nMain part\n"
 	require.Equal(t, want, string(vtt))
 	require.Equal(t, want, e.read(key))
+	_, served := layout.ParsePath(layout.URL(layout.PublicPath(v.ID), v.ID, key))
+	require.True(t, served, "/media serves %s", key)
 
 	// setChapters overrides them under a new name.
 	v, err = e.videos.SetChapters(ctx, v.ID, e.owner, []store.Chapter{ch(0, "A"), ch(30.5, "B")})
