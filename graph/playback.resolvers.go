@@ -13,6 +13,7 @@ import (
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 	"github.com/google/uuid"
 )
 
@@ -44,7 +45,12 @@ func (r *videoResolver) Playback(ctx context.Context, obj *model.Video) (*model.
 		return nil, nil
 	}
 	prefix, expires := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
-	return playbackAt(prefix, expires, obj), nil
+	p := playbackAt(prefix, expires, obj)
+	if key, _, ok := video.ChaptersTrack(obj.Source); ok {
+		u := layout.URL(prefix, obj.ID, key)
+		p.ChaptersURL = &u
+	}
+	return p, nil
 }
 
 func (r *videoResolver) Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error) {

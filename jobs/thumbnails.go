@@ -95,6 +95,12 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		}
 		storyboardKey = &key
 	}
+	// The duration is known now, so are the description's chapters.
+	if w.deps.Videos != nil {
+		if err := w.deps.Videos.PublishChapters(ctx, id); err != nil {
+			return fail(err)
+		}
+	}
 
 	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
 		if err := w.deps.Store.SetImagesTx(ctx, tx, id, &posterKey, storyboardKey); err != nil {

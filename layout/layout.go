@@ -133,3 +133,12 @@ func EditPiece(id uuid.UUID, rendition string, seq int64, n int) string {
 func EditStoryboard(id uuid.UUID, seq int64) string {
 	return StoryboardPrefix(id) + "/storyboard-edit-" + strconv.FormatInt(seq, 10) + ".vtt"
 }
+
+// ChaptersTrack is the key of the video's chapters as a WebVTT chapters
+// track, "subtitles/chapters-<version>.vtt" (version: a short hex digest
+// of the file), so a change of chapters is a new object. It sits with the
+// subtitle files, where /media serves WebVTT; no language tag is spelled
+// "chapters-...".
+func ChaptersTrack(id uuid.UUID, version string) string {
+	return Subtitles(id, "chapters-"+version+".vtt")
+}

@@ -192,7 +192,7 @@ func (a *app) newJobClient(workers *river.Workers) error {
 func (a *app) newLifecycle() error {
 	cfg := a.cfg
 	a.videos = video.New(video.Config{Store: a.store, Media: a.bucket, Queue: jobs.NewQueue(a.jobs),
-		WebhookRetryWindow: cfg.webhookSettings().Settings.Window()})
+		WebhookRetryWindow: cfg.webhookSettings().Settings.Window(), FFmpeg: cfg.FFmpeg})
 	maxUpload, _ := ParseBytes(cfg.MaxUploadSize)
 	quota, _ := ParseBytes(cfg.StorageQuota)
 	uploads, err := upload.New(upload.Config{

@@ -49,6 +49,7 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 	handle("GET /stream/{id}/{resolution}", videosRead(rest.stream))
 	handle("GET /api/v1/videos/{id}/playlist.m3u8", videosRead(rest.masterPlaylist))
 	handle("GET /api/v1/videos/{id}/status", auth.RequireScope(auth.ScopeVideosRead, videoStatus(a.store)))
+	handle("PUT /api/v1/videos/{id}/poster", auth.RequireScope(auth.ScopeVideosWrite, posterUpload(a.videos, a.links)))
 	handle("POST /api/v1/analytics/events", analyticsEvents(a.ingester, cfg.TrustProxy, a.logger))
 
 	// Media: playlists, segments, images, subtitles, downloads.

@@ -1,7 +1,10 @@
 package video
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"regexp"
@@ -13,6 +16,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -85,7 +90,11 @@ func (s *Service) SetChapters(ctx context.Context, id uuid.UUID, viewer store.Vi
 			return store.Video{}, err
 		}
 	}
-	return s.store.SetChapters(ctx, id, viewer, clean)
+	v, err = s.store.SetChapters(ctx, id, viewer, clean)
+	if err != nil {
+		return store.Video{}, err
+	}
+	return v, s.publishChapters(ctx, v)
 }
 
 func validChapters(in []store.Chapter, duration *float64) ([]store.Chapter, error) {
@@ -310,3 +319,60 @@ func (s *Service) CreateClip(ctx context.Context, viewer store.Viewer, c Clip, l
 // clipExpiry is how long a clip may wait for its source before the
 // upload sweeper gives up on it, as on an upload that never finished.
 const clipExpiry = 24 * time.Hour
+
+// ChaptersTrack is v's chapters (Chapters) as a WebVTT chapters track,
+// each cue from a chapter's start to the next one's (the last to the
+// video's end), and the key it is published at (layout.ChaptersTrack,
+// named from its bytes so players and caches never see a stale track).
+// ok is false when there are no chapters or the duration is not known.
+func ChaptersTrack(v store.Video) (key string, vtt []byte, ok bool) {
+	chapters := Chapters(v)
+	if len(chapters) == 0 || v.Duration == nil {
+		return "", nil, false
+	}
+	end := *v.Duration
+	cues := make([]media.Cue, 0, len(chapters))
+	for i, c := range chapters {
+		if c.Start >= end {
+			break
+		}
+		next := end
+		if i+1 < len(chapters) {
+			next = min(chapters[i+1].Start, end)
+		}
+		cues = append(cues, media.Cue{Start: seconds(c.Start), End: seconds(next), Text: c.Title})
+	}
+	if len(cues) == 0 {
+		return "", nil, false
+	}
+	var buf bytes.Buffer
+	_ = media.WriteWebVTT(&buf, cues) // writes to memory: cannot fail
+	sum := sha256.Sum256(buf.Bytes())
+	return layout.ChaptersTrack(v.ID, hex.EncodeToString(sum[:])[:10]), buf.Bytes(), true
+}
+
+func seconds(s float64) time.Duration { return time.Duration(math.Round(s * float64(time.Second))) }
+
+// publishChapters writes v's chapters track (ChaptersTrack) when it has
+// chapters. Tracks of earlier chapters stay (a few hundred bytes each,
+// removed with the video): a page loaded before the change still plays.
+func (s *Service) publishChapters(ctx context.Context, v store.Video) error {
+	key, vtt, ok := ChaptersTrack(v)
+	if !ok {
+		return nil
+	}
+	if err := s.media.Put(ctx, key, bytes.NewReader(vtt), int64(len(vtt)), "text/vtt"); err != nil {
+		return fmt.Errorf("publish chapters of %s: %w", v.ID, err)
+	}
+	return nil
+}
+
+// PublishChapters writes the chapters track of video id as it is now
+// (after processing, when its duration becomes known).
+func (s *Service) PublishChapters(ctx context.Context, id uuid.UUID) error {
+	v, err := s.store.VideoByID(ctx, id)
+	if err != nil {
+		return fmt.Errorf("publish chapters of %s: %w", id, err)
+	}
+	return s.publishChapters(ctx, v)
+}

@@ -22,7 +22,11 @@ func (s *Service) Update(ctx context.Context, id uuid.UUID, viewer store.Viewer,
 		}
 		c.EmbedOrigins = origins
 	}
-	return s.store.UpdateVideo(ctx, id, viewer, c)
+	v, err := s.store.UpdateVideo(ctx, id, viewer, c)
+	if err != nil || c.Description == nil {
+		return v, err
+	}
+	return v, s.publishChapters(ctx, v) // the description's chapters may have changed
 }
 
 // MaxEmbedOrigins is how many origins a video may list as allowed to embed it.

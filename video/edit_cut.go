@@ -207,6 +207,9 @@ func (s *Service) PublishEdit(ctx context.Context, e Edit) (bool, error) {
 	if err := s.republishMaster(ctx, v); err != nil {
 		return true, err
 	}
+	if err := s.publishChapters(ctx, v); err != nil {
+		return true, err
+	}
 	// Published whole: the stage ends, and webhooks hear of it.
 	if err := s.store.InTx(ctx, func(tx pgx.Tx) error { return s.store.FinishEditTx(ctx, tx, e.ID, e.Seq) }); err != nil {
 		return true, err

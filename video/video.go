@@ -51,6 +51,9 @@ type Config struct {
 	// WebhookRetryWindow is how long test deliveries and redeliveries are
 	// retried (zero: DefaultWebhookRetryWindow).
 	WebhookRetryWindow time.Duration
+	// FFmpeg is the ffmpeg binary that decodes uploaded posters ("":
+	// "ffmpeg" on the PATH).
+	FFmpeg string
 }
 
 // Service runs the video lifecycle. It is safe for concurrent use.
@@ -59,6 +62,7 @@ type Service struct {
 	media       storage.Bucket
 	queue       Queue
 	retryWindow time.Duration
+	ffmpeg      string
 }
 
 // New builds the service.
@@ -67,7 +71,11 @@ func New(cfg Config) *Service {
 	if window <= 0 {
 		window = DefaultWebhookRetryWindow
 	}
-	return &Service{store: cfg.Store, media: cfg.Media, queue: cfg.Queue, retryWindow: window}
+	ffmpeg := cfg.FFmpeg
+	if ffmpeg == "" {
+		ffmpeg = "ffmpeg"
+	}
+	return &Service{store: cfg.Store, media: cfg.Media, queue: cfg.Queue, retryWindow: window, ffmpeg: ffmpeg}
 }
 
 // StateError refuses an operation the video's current state does not

@@ -209,6 +209,7 @@ type ComplexityRoot struct {
 	}
 
 	Playback struct {
+		ChaptersURL   func(childComplexity int) int
 		ExpiresAt     func(childComplexity int) int
 		HlsURL        func(childComplexity int) int
 		PosterURL     func(childComplexity int) int
@@ -1372,6 +1373,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "Playback.chaptersUrl":
+		if e.ComplexityRoot.Playback.ChaptersURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Playback.ChaptersURL(childComplexity), true
 	case "Playback.expiresAt":
 		if e.ComplexityRoot.Playback.ExpiresAt == nil {
 			break
@@ -3341,6 +3348,14 @@ type Playback {
   posterUrl: String
   "WebVTT map of thumbnail sprites (` + "`" + `#xywh=` + "`" + `) for seek-bar previews; null until made, and for audio."
   storyboardUrl: String
+  """
+  The video's chapters (` + "`" + `Video.chapters` + "`" + `) as a WebVTT chapters track, for a
+  player's chapter menu and seek-bar marks (` + "`" + `<track kind="chapters">` + "`" + `): one
+  cue per chapter, from its start to the next one's. Its URL changes when
+  the chapters do (setChapters, the description, an edit); null when the
+  video has no chapters.
+  """
+  chaptersUrl: String
   "When these URLs stop working (signed URLs of private videos); null when they do not expire."
   expiresAt: Time
 }
@@ -4582,6 +4597,8 @@ func (ec *executionContext) childFields_Playback(ctx context.Context, field grap
 		return ec.fieldContext_Playback_posterUrl(ctx, field)
 	case "storyboardUrl":
 		return ec.fieldContext_Playback_storyboardUrl(ctx, field)
+	case "chaptersUrl":
+		return ec.fieldContext_Playback_chaptersUrl(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_Playback_expiresAt(ctx, field)
 	}
@@ -10053,6 +10070,29 @@ func (ec *executionContext) _Playback_storyboardUrl(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_Playback_storyboardUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Playback_chaptersUrl(ctx context.Context, field graphql.CollectedField, obj *model.Playback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Playback_chaptersUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ChaptersURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Playback_chaptersUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -17909,6 +17949,11 @@ func (ec *executionContext) _Playback(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "storyboardUrl":
 			out.Values[i] = ec._Playback_storyboardUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "chaptersUrl":
+			out.Values[i] = ec._Playback_chaptersUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

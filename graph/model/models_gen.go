@@ -346,6 +346,12 @@ type Playback struct {
 	PosterURL *string `json:"posterUrl,omitempty"`
 	// WebVTT map of thumbnail sprites (`#xywh=`) for seek-bar previews; null until made, and for audio.
 	StoryboardURL *string `json:"storyboardUrl,omitempty"`
+	// The video's chapters (`Video.chapters`) as a WebVTT chapters track, for a
+	// player's chapter menu and seek-bar marks (`<track kind="chapters">`): one
+	// cue per chapter, from its start to the next one's. Its URL changes when
+	// the chapters do (setChapters, the description, an edit); null when the
+	// video has no chapters.
+	ChaptersURL *string `json:"chaptersUrl,omitempty"`
 	// When these URLs stop working (signed URLs of private videos); null when they do not expire.
 	ExpiresAt *time.Time `json:"expiresAt,omitempty"`
 }
