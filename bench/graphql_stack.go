@@ -120,7 +120,7 @@ func startBaselineServer(ctx context.Context, env *Env, bin string, args ...stri
 	}
 	cmd := exec.Command(bin, append([]string{"-addr", addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	setParentDeath(cmd)
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
 		return nil, fmt.Errorf("start %s: %w", bin, err)

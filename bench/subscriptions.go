@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -360,7 +359,7 @@ type wsLoad struct {
 // startWSLoad runs wsload and waits for its READY line.
 func startWSLoad(ctx context.Context, env *Env, bin, name string, args []string) (*wsLoad, error) {
 	cmd := exec.Command(bin, args...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	setParentDeath(cmd)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
