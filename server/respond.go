@@ -42,7 +42,8 @@ func readsCredentials(path string) bool {
 	switch {
 	case path == "/graphql", path == "/upload",
 		strings.HasPrefix(path, "/api/"), strings.HasPrefix(path, upload.BasePath),
-		strings.HasPrefix(path, "/videos/"), strings.HasPrefix(path, "/stream/"):
+		strings.HasPrefix(path, "/videos/"), strings.HasPrefix(path, "/stream/"),
+		path == AdminJobsPath, strings.HasPrefix(path, AdminJobsPath+"/"): // River UI checks the administrator
 		return true
 	}
 	return false
