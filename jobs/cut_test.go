@@ -364,3 +364,26 @@ func (p *pipeline) fileBytes(path string) []byte {
 	require.NoError(p.t, err)
 	return b
 }
+
+// TestEditVideoOfAChunkEncodedVideo edits a video that was encoded in
+// chunks (every long upload is, by default): the assembled renditions
+// are what the edit reuses, so the frames after each cut must still be
+// exactly the source's, across chunk boundaries too.
+func TestEditVideoOfAChunkEncodedVideo(t *testing.T) {
+	p := newPipelineOpts(t, pipelineOptions{backend: "local", transcriber: media.NoTranscriber{}, chunkSeconds: 8})
+	ctx := context.Background()
+	id := p.upload(bitsSource(t, 20))
+	orig := p.ready(id)
+	for _, r := range orig.Renditions {
+		require.Equal(t, frames([2]int{0, 200}), frameNumbers(t, p.localPath(r.Playlist)), "%s: the chunked original's frames", r.Name)
+	}
+	// The cuts fall inside segments on both sides of the 8 s chunk boundary.
+	keep := []store.TimeRange{{Start: 0, End: 6.5}, {Start: 9.3, End: 20}}
+	_, err := p.videos.EditVideo(ctx, id, p.viewer, keep)
+	require.NoError(t, err)
+	v := p.published(id, keep)
+	require.InDelta(t, 17.2, *v.Duration, 0.1, "the sum of the kept ranges")
+	for _, r := range v.Renditions {
+		require.Equal(t, frames([2]int{0, 65}, [2]int{93, 200}), frameNumbers(t, p.localPath(r.Playlist)), "%s", r.Name)
+	}
+}
