@@ -243,8 +243,20 @@ func (v *Viewer) Store() store.Viewer {
 
 // Authenticate resolves a session token (ccs_) or a personal API token
 // (ccp_) to its viewer. It returns
-// ErrUnauthenticated for an unknown, expired or revoked token.
+// ErrUnauthenticated for an unknown, expired or revoked token. A live
+// session is remembered for SessionCacheTTL (see ForgetSession).
 func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, error) {
+	return s.authenticate(ctx, token, true)
+}
+
+// Recheck is Authenticate without the session cache, for re-checking a
+// long-lived connection: its point is to see a change the cache may not
+// have heard of yet (a revocation announced while the notifier was away).
+func (s *Service) Recheck(ctx context.Context, token string) (*Viewer, error) {
+	return s.authenticate(ctx, token, false)
+}
+
+func (s *Service) authenticate(ctx context.Context, token string, cached bool) (*Viewer, error) {
 	if len(token) > 128 {
 		return nil, ErrUnauthenticated
 	}
@@ -256,7 +268,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Viewer, erro
 	}
 	hash := hashToken(token)
 	now := time.Now()
-	if v, ok := s.sessions.get(hash, now); ok {
+	if v, ok := s.sessions.get(hash, now); ok && cached {
 		return v, nil
 	}
 	sess, err := s.store.SessionByTokenHash(ctx, hash)

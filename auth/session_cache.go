@@ -26,9 +26,9 @@ const sessionCacheSize = 4096
 type sessionCache struct {
 	mu     sync.Mutex
 	byHash map[[sha256.Size]byte]cachedSession
-	// revoked holds sessions forgotten within the last SessionCacheTTL:
-	// a lookup that read such a session just before its revocation
-	// committed must not put it back.
+	// revoked holds sessions and users forgotten within the last
+	// SessionCacheTTL: a lookup that read such a session (or a session of
+	// such a user) just before the change committed must not put it back.
 	revoked map[uuid.UUID]time.Time
 }
 
@@ -62,11 +62,13 @@ func (c *sessionCache) put(hash []byte, v Viewer, now, expires time.Time) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if t, ok := c.revoked[v.SessionID]; ok {
-		if now.Before(t) {
-			return
+	for _, id := range [...]uuid.UUID{v.SessionID, v.UserID} {
+		if t, ok := c.revoked[id]; ok {
+			if now.Before(t) {
+				return
+			}
+			delete(c.revoked, id)
 		}
-		delete(c.revoked, v.SessionID)
 	}
 	if len(c.byHash) >= sessionCacheSize {
 		clear(c.byHash)
@@ -74,8 +76,8 @@ func (c *sessionCache) put(hash []byte, v Viewer, now, expires time.Time) {
 	c.byHash[[sha256.Size]byte(hash)] = cachedSession{viewer: v, until: until}
 }
 
-// forget drops every entry of the session id and keeps it out for
-// SessionCacheTTL.
+// forget drops every entry of the session id, or of every session of the
+// user id, and keeps them out for SessionCacheTTL.
 func (c *sessionCache) forget(id uuid.UUID) {
 	now := time.Now()
 	c.mu.Lock()
@@ -89,7 +91,7 @@ func (c *sessionCache) forget(id uuid.UUID) {
 	}
 	c.revoked[id] = now.Add(SessionCacheTTL)
 	for k, e := range c.byHash {
-		if e.viewer.SessionID == id {
+		if e.viewer.SessionID == id || e.viewer.UserID == id {
 			delete(c.byHash, k)
 		}
 	}
@@ -99,3 +101,10 @@ func (c *sessionCache) forget(id uuid.UUID) {
 // so its token is refused from the next request on. LogOut calls it; a
 // notification of a revocation made by another replica should too.
 func (s *Service) ForgetSession(id uuid.UUID) { s.sessions.forget(id) }
+
+// ForgetUser drops every cached session of a user whose account changed
+// (disabled, made or unmade an administrator), so this process sees the
+// change from the next request on. Other processes see a disabling at
+// once (its sessions are revoked, which every process hears) and a role
+// change within SessionCacheTTL.
+func (s *Service) ForgetUser(id uuid.UUID) { s.sessions.forget(id) }

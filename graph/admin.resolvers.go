@@ -33,6 +33,7 @@ func (r *mutationResolver) SetUserDisabled(ctx context.Context, userID uuid.UUID
 	if err != nil {
 		return nil, err
 	}
+	r.Auth.ForgetUser(userID) // its cached sessions end with this request
 	return model.UserFrom(u), nil
 }
 
@@ -45,6 +46,7 @@ func (r *mutationResolver) SetUserAdmin(ctx context.Context, userID uuid.UUID, a
 	if err != nil {
 		return nil, err
 	}
+	r.Auth.ForgetUser(userID) // the new role counts from the next request
 	return model.UserFrom(u), nil
 }
 

@@ -669,7 +669,7 @@ func (t *wsTransport) revalidateOnce() {
 	t.mu.Unlock()
 	for token, conns := range byToken {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		v, err := t.resolver.Auth.Authenticate(ctx, token)
+		v, err := t.resolver.Auth.Recheck(ctx, token)
 		cancel()
 		if err != nil && !errors.Is(err, auth.ErrUnauthenticated) {
 			continue // the store is unreachable: keep serving, try again

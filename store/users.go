@@ -34,8 +34,13 @@ const userColumns = `id, email, name, password_hash, is_admin, created_at, disab
 
 func scanUser(row pgx.Row) (User, error) {
 	var u User
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt, &u.DisabledAt, &u.Handle, &u.Description)
+	err := row.Scan(userDest(&u)...)
 	return u, err
+}
+
+// userDest is where a row of userColumns is scanned to, in their order.
+func userDest(u *User) []any {
+	return []any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt, &u.DisabledAt, &u.Handle, &u.Description}
 }
 
 // firstUserLockID serializes sign-ups just enough that exactly one account,

@@ -124,12 +124,18 @@ func uuidArgs(ids []uuid.UUID) [][16]byte {
 func scanVideo(row pgx.Row) (Video, error) {
 	var v Video
 	var percent float32
-	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
-		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
-		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
-		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins)
+	err := row.Scan(videoDest(&v, &percent)...)
 	v.Percent = float64(percent)
 	return v, err
+}
+
+// videoDest is where a row of videoColumns is scanned to, in their order;
+// percent is v.Percent as the column's real.
+func videoDest(v *Video, percent *float32) []any {
+	return []any{&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
+		&v.Stage, percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
+		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
+		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins}
 }
 
 func collectVideos(rows pgx.Rows) ([]Video, error) {
@@ -181,8 +187,15 @@ func (s *Store) VideoForViewer(ctx context.Context, id uuid.UUID, viewer Viewer)
 }
 
 // ownerColumns are the users columns read alongside a video (its owner,
-// whose id is the video's owner_id), in scanUser's order but for the id.
-const ownerColumns = `o.email, o.name, o.password_hash, o.is_admin, o.created_at`
+// whose id is the video's owner_id): userColumns but the id, from the
+// users row o.
+var ownerColumns = func() string {
+	cols := strings.Split(userColumns, ", ")[1:]
+	for i, c := range cols {
+		cols[i] = "o." + c
+	}
+	return strings.Join(cols, ", ")
+}()
 
 // withOwner wraps a query for videoColumns (possibly ordered and limited)
 // so that each row also carries its owner's columns: one query where the
@@ -195,11 +208,7 @@ func scanVideoWithOwner(row pgx.Row) (Video, User, error) {
 	var v Video
 	var u User
 	var percent float32
-	err := row.Scan(&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
-		&v.Stage, &percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
-		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
-		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters,
-		&u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt)
+	err := row.Scan(append(videoDest(&v, &percent), userDest(&u)[1:]...)...)
 	v.Percent = float64(percent)
 	u.ID = v.OwnerID
 	return v, u, err
