@@ -36,7 +36,9 @@ func TestUpdateVideoSetsEmbedOriginsForItsOwnerOnly(t *testing.T) {
 
 	// Others see no list; the owner sees it, and [] lets any site embed again.
 	const get = `query($id: ID!) { video(id: $id) { embedOrigins } }`
-	var got struct{ Video struct{ EmbedOrigins []string } }
+	var got struct {
+		Video struct{ EmbedOrigins []string }
+	}
 	r = e.query(get, map[string]any{"id": id}, bearer(other.Token))
 	require.JSONEq(t, `{"video":{"embedOrigins":null}}`, string(r.Data))
 	e.decode(e.query(get, map[string]any{"id": id}, bearer(owner.Token)), &got)

@@ -330,7 +330,6 @@ func chunkAudioKey(id uuid.UUID, name string) string {
 	return layout.ChunkWork(id) + "/audio/" + name
 }
 
-
 // audioPass encodes the whole video's audio once into a piece per chunk
 // (media.AudioPassArgs), storing each piece once it is complete; ready is
 // closed when this chunk's own (the first) pieces are complete locally.

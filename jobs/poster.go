@@ -2,11 +2,8 @@ package jobs
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -15,7 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
-	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 )
@@ -41,7 +37,7 @@ func (q *Queue) PosterTx(ctx context.Context, tx pgx.Tx, videoID uuid.UUID, at f
 }
 
 // PosterWorker extracts one frame from the source with ffmpeg and
-// publishes it as the poster under a name made from its bytes
+// publishes it as the poster (video.Service.PublishPoster) under a name made from its bytes
 // (layout.PosterVersion): posters are served immutable, so the old URL
 // keeps its old image in caches and the new one is new. The previous
 // picked poster is removed once the row points at the new one. Running it
@@ -91,40 +87,9 @@ func (w *PosterWorker) Work(ctx context.Context, job *river.Job[PosterArgs]) err
 	if err != nil {
 		return err
 	}
-	version, err := fileDigest(img.Path)
-	if err != nil {
-		return err
-	}
-	key := layout.PosterVersion(id, version)
-	if err := w.deps.Media.PutFile(ctx, key, img.Path, "image/jpeg"); err != nil {
-		return err
-	}
-	old, err := w.deps.Store.ReplacePoster(ctx, id, key)
+	err = w.deps.Videos.PublishPoster(ctx, id, img.Path)
 	if errors.Is(err, store.ErrNotFound) {
-		return river.JobCancel(errors.Join(fmt.Errorf("video %s was deleted", id), w.deps.Media.Delete(ctx, key)))
+		return river.JobCancel(fmt.Errorf("video %s was deleted", id))
 	}
-	if err != nil {
-		return err
-	}
-	// The poster processing made stays: processing again rewrites it.
-	if old != nil && *old != key && *old != layout.Poster(id) {
-		if err := w.deps.Media.Delete(ctx, *old); err != nil {
-			w.deps.Logger.WarnContext(ctx, "old poster not removed", "video_id", id, "key", *old, "error", err)
-		}
-	}
-	return nil
-}
-
-// fileDigest is the first 10 hex digits of a file's SHA-256.
-func fileDigest(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("digest: %w", err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("digest %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil))[:10], nil
+	return err
 }

@@ -45,7 +45,9 @@ func TestFollowRedirects(t *testing.T) {
 	t.Parallel()
 	allowed := outbound.Policy{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}
 	mux := http.NewServeMux()
-	mux.HandleFunc("/ftp", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "ftp://example.com/a", http.StatusFound) })
+	mux.HandleFunc("/ftp", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "ftp://example.com/a", http.StatusFound)
+	})
 	mux.HandleFunc("/loop", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/loop", http.StatusFound) })
 	mux.HandleFunc("/private", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, strings.Replace(r.Host, "127.0.0.1", "http://127.0.0.2", 1)+"/x", http.StatusFound)

@@ -59,24 +59,38 @@ func (s *Service) UploadPoster(ctx context.Context, id uuid.UUID, viewer store.V
 	if err != nil {
 		return store.Video{}, fmt.Errorf("upload poster of %s: %w", id, err)
 	}
-	version, err := digestFile(img.Path)
+	if err := s.PublishPoster(ctx, id, img.Path); err != nil {
+		return store.Video{}, fmt.Errorf("upload poster of %s: %w", id, err)
+	}
+	return s.store.VideoByID(ctx, id)
+}
+
+// PublishPoster makes the JPEG at path video id's poster: stored under a
+// name made from its bytes (layout.PosterVersion: posters are served
+// immutable, so an old URL keeps its old image in caches and the new one
+// is new), the row pointed at it, and the poster it replaces removed
+// unless processing made it (processing again rewrites that one).
+// Publishing the same picture twice changes nothing more. A video deleted
+// meanwhile gives store.ErrNotFound, and nothing is left stored.
+func (s *Service) PublishPoster(ctx context.Context, id uuid.UUID, path string) error {
+	version, err := digestFile(path)
 	if err != nil {
-		return store.Video{}, err
+		return err
 	}
 	key := layout.PosterVersion(id, version)
-	if err := s.media.PutFile(ctx, key, img.Path, "image/jpeg"); err != nil {
-		return store.Video{}, fmt.Errorf("upload poster of %s: %w", id, err)
+	if err := s.media.PutFile(ctx, key, path, "image/jpeg"); err != nil {
+		return err
 	}
 	old, err := s.store.ReplacePoster(ctx, id, key)
 	if err != nil {
-		return store.Video{}, errors.Join(err, s.media.Delete(context.WithoutCancel(ctx), key))
+		return errors.Join(err, s.media.Delete(context.WithoutCancel(ctx), key))
 	}
 	if old != nil && *old != key && *old != layout.Poster(id) {
 		// Best effort: a leftover old poster costs storage, not
 		// correctness, and the video's deletion removes it.
 		_ = s.media.Delete(ctx, *old)
 	}
-	return s.store.VideoByID(ctx, id)
+	return nil
 }
 
 // saveLimited copies r to path, refusing more than limit bytes with
