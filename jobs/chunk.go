@@ -250,7 +250,7 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 	go func() {
 		defer wg.Done()
 		if c.Index > 0 {
-			syncErr <- syncer.runSegments(encodeCtx)
+			syncErr <- syncer.run(encodeCtx, nil)
 			return
 		}
 		syncErr <- syncer.run(encodeCtx, func(planned []store.Rendition) error {

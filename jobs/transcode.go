@@ -293,27 +293,9 @@ type hlsSyncer struct {
 	openEnded bool
 }
 
-// runSegments syncs segments every half second until ctx ends.
-func (s *hlsSyncer) runSegments(ctx context.Context) error {
-	t := time.NewTicker(500 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		if err := s.syncOnce(ctx, false); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-	}
-}
-
-// run syncs every half second until ctx ends; onPlayable is called once,
-// after the first sync that found a segment in every rung.
+// run syncs every half second until ctx ends; onPlayable, when not nil
+// (a chunk after the first has none), is called once, after the first
+// sync that found a segment in every rung.
 func (s *hlsSyncer) run(ctx context.Context, onPlayable func([]store.Rendition) error) error {
 	t := time.NewTicker(500 * time.Millisecond)
 	defer t.Stop()
@@ -329,7 +311,7 @@ func (s *hlsSyncer) run(ctx context.Context, onPlayable func([]store.Rendition) 
 			}
 			return err
 		}
-		if !s.playable && s.everyRungHasASegment() {
+		if onPlayable != nil && !s.playable && s.everyRungHasASegment() {
 			planned := make([]media.RenditionResult, len(s.ladder))
 			for i, r := range s.ladder {
 				planned[i] = r.PlannedResult()
