@@ -25,8 +25,10 @@ const AdminJobsPath = "/admin/jobs"
 func (a *app) newRiverUI() error {
 	h, err := riverui.NewHandler(&riverui.HandlerOpts{
 		Endpoints: riverui.NewEndpoints(a.jobs, nil),
-		Logger:    a.logger.With("component", "riverui"),
-		Prefix:    AdminJobsPath,
+		// Its count caches poll the database: an outage goes to the
+		// one WARN, like River's own errors.
+		Logger: riverLogger(a.logger, a.cfg.LogLevel, a.dbHealth, "riverui"),
+		Prefix: AdminJobsPath,
 		// Job arguments hold video ids and URLs an administrator may
 		// see anyway; hiding them would only cost a click.
 		JobListHideArgsByDefault: false,

@@ -118,7 +118,7 @@ func TestRiverLoggerTurnsOutageErrorsIntoOneWarn(t *testing.T) {
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewTextHandler(&buf, nil))
 	health := store.NewHealth(logger)
-	river := riverLogger(logger, "info", health)
+	river := riverLogger(logger, "info", health, "river")
 	for range 10 {
 		river.Error("producer: Error fetching jobs", "err", "failed to connect to `user=clipcut database=clipcut`: dial error: connection refused")
 		river.Error("notifier.Notifier: Error from notification wait", "err", "FATAL: terminating connection due to administrator command (SQLSTATE 57P01)")

@@ -159,7 +159,7 @@ func (a *app) openDatabase(ctx context.Context) error {
 // service; River reads the bundle only when jobs run.
 func (a *app) newJobClient(workers *river.Workers) error {
 	cfg := a.cfg
-	riverCfg := &river.Config{Logger: riverLogger(a.logger, cfg.LogLevel, a.dbHealth)}
+	riverCfg := &river.Config{Logger: riverLogger(a.logger, cfg.LogLevel, a.dbHealth, "river")}
 	if a.mode != modeAPI {
 		a.liveness = jobs.NewLiveness(a.store, a.logger)
 		riverCfg.ID = a.liveness.ClientID()

@@ -150,19 +150,20 @@ func (h dbOutageFilter) WithGroup(name string) slog.Handler {
 	return dbOutageFilter{Handler: h.Handler.WithGroup(name), health: h.health}
 }
 
-// riverLogger quiets River's periodic progress lines unless debugging.
-// While the database is away, each of River's services logs an error at
-// every poll: those go to health (one WARN for the process), and any
-// other message River repeats is passed once a minute.
-func riverLogger(logger *slog.Logger, level string, health *store.Health) *slog.Logger {
+// riverLogger quiets River's (and River UI's: component "riverui")
+// periodic progress lines unless debugging. While the database is away,
+// each of River's services logs an error at every poll: those go to health
+// (one WARN for the process), and any other message River repeats is
+// passed once a minute.
+func riverLogger(logger *slog.Logger, level string, health *store.Health, component string) *slog.Logger {
 	if level == "debug" {
-		return logger.With("component", "river")
+		return logger.With("component", component)
 	}
 	var h slog.Handler = newRepeatLimiter(minLevel{Handler: logger.Handler(), min: slog.LevelWarn}, time.Minute)
 	if health != nil {
 		h = dbOutageFilter{Handler: h, health: health}
 	}
-	return slog.New(h).With("component", "river")
+	return slog.New(h).With("component", component)
 }
 
 type minLevel struct {
