@@ -77,8 +77,12 @@ describe('the admin area', () => {
   it('shows administrators the overview, with a link to the job queue', async () => {
     admin(true);
     renderApp('/admin');
-    expect(await screen.findByRole('heading', { level: 1, name: 'Administration' })).toBeInTheDocument();
-    expect(await screen.findByText('12.3 MB')).toBeInTheDocument();
+    // The page's chunk loads lazily and may re-render under Suspense:
+    // wait for the settled page, not the first element that shows.
+    await waitFor(() => {
+      expect(screen.getByRole('heading', { level: 1, name: 'Administration' })).toBeInTheDocument();
+      expect(screen.getByText('12.3 MB')).toBeInTheDocument();
+    });
     expect(screen.getByText('This file is not a video.')).toBeInTheDocument();
     expect(screen.getByText(/box/)).toBeInTheDocument();
     const nav = screen.getByRole('navigation', { name: 'Administration' });
