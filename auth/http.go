@@ -94,7 +94,7 @@ func (s *Service) Middleware(opts MiddlewareOptions) func(http.Handler) http.Han
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ra := &requestAuth{
-				client: Client{IP: ClientIP(r, opts.TrustProxy), UserAgent: r.UserAgent(), BaseURL: baseURL(r, opts.TrustProxy)},
+				client: Client{IP: ClientIP(r, opts.TrustProxy), UserAgent: r.UserAgent(), BaseURL: BaseURL(r, opts.TrustProxy)},
 				cookies: &cookieWriter{w: w, secure: opts.Cookies == CookieSecureAlways ||
 					opts.Cookies == CookieSecureAuto && isHTTPS(r, opts.TrustProxy)},
 			}
@@ -179,8 +179,8 @@ func isHTTPS(r *http.Request, trustProxy bool) bool {
 	return trustProxy && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
 }
 
-// baseURL is the scheme and host the client used to reach us.
-func baseURL(r *http.Request, trustProxy bool) string {
+// BaseURL is the scheme and host the client used to reach us.
+func BaseURL(r *http.Request, trustProxy bool) string {
 	scheme := "http"
 	if isHTTPS(r, trustProxy) {
 		scheme = "https"

@@ -33,6 +33,8 @@ type videoPages struct {
 	app    *spa
 	// publicURL is CLIPCUT_PUBLIC_URL; empty: each request's own base URL.
 	publicURL string
+	// trustProxy takes the host and scheme from X-Forwarded-* (base).
+	trustProxy bool
 	// embed is the built embed.html, nil when the binary has no web app.
 	embed []byte
 	// logger reports failed lookups.
@@ -42,16 +44,18 @@ type videoPages struct {
 }
 
 func newVideoPages(a *app, app *spa) *videoPages {
-	p := &videoPages{store: a.store, links: a.links, signer: a.signer, app: app, publicURL: a.cfg.PublicURL, logger: a.logger}
+	p := &videoPages{store: a.store, links: a.links, signer: a.signer, app: app, publicURL: a.cfg.PublicURL, trustProxy: a.cfg.TrustProxy, logger: a.logger}
 	if b, err := fs.ReadFile(app.files, "embed.html"); err == nil {
 		p.embed = b
 	}
 	return p
 }
 
-// base is the scheme and host links to this server start with.
-func (p *videoPages) base(ctx context.Context) string {
-	return strings.TrimSuffix(cmp.Or(p.publicURL, auth.ClientFrom(ctx).BaseURL), "/")
+// base is the scheme and host links to this server start with: the
+// public URL, or the one r was sent to (these pages read no credentials,
+// so auth.Middleware has not recorded the client).
+func (p *videoPages) base(r *http.Request) string {
+	return strings.TrimSuffix(cmp.Or(p.publicURL, auth.BaseURL(r, p.trustProxy)), "/")
 }
 
 // embedData is what the embed page's script reads from the page (a JSON
@@ -102,7 +106,7 @@ func (p *videoPages) serveEmbed(w http.ResponseWriter, r *http.Request) {
 		embedRefusal(w, http.StatusServiceUnavailable, "This video cannot be shown right now. Try again later.")
 		return
 	}
-	base := p.base(ctx)
+	base := p.base(r)
 	data := embedData{ID: id.String(), Title: v.Title, Playable: v.Playable, Duration: v.Duration, Width: v.Width, Height: v.Height}
 	var prefix string
 	if v.Privacy == store.PrivacyPublic || v.Privacy == store.PrivacyUnlisted {
@@ -232,7 +236,7 @@ func (p *videoPages) serveWatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	base := p.base(ctx)
+	base := p.base(r)
 	var poster string
 	if v.Playable && v.PosterKey != nil {
 		prefix, _ := p.links.Prefix(ctx, v.ID, v.Privacy)

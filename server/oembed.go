@@ -44,7 +44,7 @@ func (p *videoPages) serveOEmbed(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	base := p.base(ctx)
+	base := p.base(r)
 	id, ok := videoFromURL(q.Get("url"), base)
 	if !ok {
 		oembedError(w, http.StatusNotFound, "not a clipcut video URL")
