@@ -95,28 +95,11 @@ func runScale(ctx context.Context, env *Env) (*Section, error) {
 	if err != nil {
 		return nil, err
 	}
-	dataDir, err := instance.TraversableDir(env.Work, "clipcut-scale-")
+	st, c, err := startScaleStack(ctx, env, bin, "scale")
 	if err != nil {
 		return nil, err
 	}
-	api, err := instance.Start(ctx, instance.Options{
-		Binary: bin, DataDir: dataDir, Mode: "api",
-		LogPath: filepath.Join(env.Work, "clipcut-api.log"),
-	})
-	if err != nil {
-		return nil, err
-	}
-	st := &scaleStack{env: env, bin: bin, dataDir: dataDir, api: api}
-	defer func() {
-		st.stopWorkers()
-		if err := api.Stop(time.Minute); err != nil {
-			env.Logger.Warn("clipcut api did not stop cleanly", "error", err)
-		}
-	}()
-	c := api.Client()
-	if err := c.SignUp(ctx, "scale@bench.example", "bench-password-1234", "Scale"); err != nil {
-		return nil, err
-	}
+	defer st.stop()
 
 	var through []scaleThroughput
 	for workers := 1; workers <= 2; workers++ {
@@ -125,7 +108,7 @@ func runScale(ctx context.Context, env *Env) (*Section, error) {
 		}
 		tp, err := measureThroughput(ctx, st, c, clip, scaleJobs)
 		if err != nil {
-			return nil, fmt.Errorf("%w\napi log ends:\n%s", err, api.LogTail(10))
+			return nil, fmt.Errorf("%w\napi log ends:\n%s", err, st.api.LogTail(10))
 		}
 		tp.workers = workers
 		through = append(through, tp)
@@ -145,7 +128,7 @@ func runScale(ctx context.Context, env *Env) (*Section, error) {
 	}
 	var plays []scalePlayback
 	for _, n := range scaleViewers {
-		p, err := measurePlayback(ctx, loadBin, api, dataDir, hls, n)
+		p, err := measurePlayback(ctx, loadBin, st.api, st.dataDir, hls, n)
 		if err != nil {
 			return nil, err
 		}
@@ -506,28 +489,11 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 	if err != nil {
 		return nil, err
 	}
-	dataDir, err := instance.TraversableDir(env.Work, "clipcut-chunks-")
+	st, c, err := startScaleStack(ctx, env, bin, "chunks")
 	if err != nil {
 		return nil, err
 	}
-	api, err := instance.Start(ctx, instance.Options{
-		Binary: bin, DataDir: dataDir, Mode: "api",
-		LogPath: filepath.Join(env.Work, "clipcut-chunks-api.log"),
-	})
-	if err != nil {
-		return nil, err
-	}
-	st := &scaleStack{env: env, bin: bin, dataDir: dataDir, api: api}
-	defer func() {
-		st.stopWorkers()
-		if err := api.Stop(time.Minute); err != nil {
-			env.Logger.Warn("clipcut api did not stop cleanly", "error", err)
-		}
-	}()
-	c := api.Client()
-	if err := c.SignUp(ctx, "chunks@bench.example", "bench-password-1234", "Chunks"); err != nil {
-		return nil, err
-	}
+	defer st.stop()
 	var runs []chunkRun
 	for _, plan := range []struct{ workers, chunkSeconds int }{{1, 0}, {1, 30}, {2, 30}} {
 		for i := range plan.workers {
@@ -543,7 +509,7 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 		}
 		r, err := measureLongVideo(ctx, st, c, clip)
 		if err != nil {
-			return nil, fmt.Errorf("%w\napi log ends:\n%s", err, api.LogTail(10))
+			return nil, fmt.Errorf("%w\napi log ends:\n%s", err, st.api.LogTail(10))
 		}
 		r.workers, r.chunkSeconds = plan.workers, plan.chunkSeconds
 		env.Logger.Info("scale-chunks", "run", r.label(), "ready_s", r.ready.Seconds(), "playable_s", r.playable.Seconds(),
@@ -646,4 +612,36 @@ func metIf(ok bool) GoalStatus {
 		return Met
 	}
 	return Missed
+}
+
+// startScaleStack starts an api process on a new data directory (named
+// after the benchmark) with a signed-up account, for workers to join;
+// stop ends the workers and the api.
+func startScaleStack(ctx context.Context, env *Env, bin, name string) (*scaleStack, *instance.Client, error) {
+	dataDir, err := instance.TraversableDir(env.Work, "clipcut-"+name+"-")
+	if err != nil {
+		return nil, nil, err
+	}
+	api, err := instance.Start(ctx, instance.Options{
+		Binary: bin, DataDir: dataDir, Mode: "api",
+		LogPath: filepath.Join(env.Work, "clipcut-"+name+"-api.log"),
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	st := &scaleStack{env: env, bin: bin, dataDir: dataDir, api: api}
+	c := api.Client()
+	if err := c.SignUp(ctx, name+"@bench.example", "bench-password-1234", name); err != nil {
+		st.stop()
+		return nil, nil, err
+	}
+	return st, c, nil
+}
+
+// stop ends the workers, then the api.
+func (st *scaleStack) stop() {
+	st.stopWorkers()
+	if err := st.api.Stop(time.Minute); err != nil {
+		st.env.Logger.Warn("clipcut api did not stop cleanly", "error", err)
+	}
 }
