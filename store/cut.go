@@ -55,14 +55,16 @@ func (s *Store) ReplacePoster(ctx context.Context, id uuid.UUID, key string) (*s
 // StageClip is the stage of a clip whose source is being cut.
 const StageClip = "clip"
 
-// MarkClipTx records in tx that video id is a clip of parent, being cut.
-func (s *Store) MarkClipTx(ctx context.Context, tx pgx.Tx, id, parent uuid.UUID) error {
-	_, err := tx.Exec(ctx, `UPDATE videos SET clip_of = $2, stage = 'clip', updated_at = now() WHERE id = $1`,
-		uuidArg(id), uuidArg(parent))
+// MarkClipTx records in tx that video id is a clip of parent, being cut,
+// and returns the video as tx leaves it (the clip job may change it as
+// soon as tx commits).
+func (s *Store) MarkClipTx(ctx context.Context, tx pgx.Tx, id, parent uuid.UUID) (Video, error) {
+	v, err := scanVideo(tx.QueryRow(ctx, `UPDATE videos SET clip_of = $2, stage = 'clip', updated_at = now()
+		WHERE id = $1 RETURNING `+videoColumns, uuidArg(id), uuidArg(parent)))
 	if err != nil {
-		return fmt.Errorf("mark clip %s: %w", id, err)
+		return Video{}, fmt.Errorf("mark clip %s: %w", id, notFound(err))
 	}
-	return nil
+	return v, nil
 }
 
 // ClipOf returns the video video id was clipped from: nil for an upload,

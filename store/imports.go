@@ -14,13 +14,17 @@ import (
 // file downloaded, when the server said how big it is.
 const StageImport = "import"
 
-// MarkImportTx records in tx that video id waits for its file from a URL.
-func (s *Store) MarkImportTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) error {
-	_, err := tx.Exec(ctx, `UPDATE videos SET stage = 'import', updated_at = now() WHERE id = $1`, uuidArg(id))
+// MarkImportTx records in tx that video id waits for its file from a URL
+// and returns the video as tx leaves it: once tx commits, the import job
+// may change it at any moment (fail it, finish it), so callers answer
+// with this row rather than read it again.
+func (s *Store) MarkImportTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) (Video, error) {
+	v, err := scanVideo(tx.QueryRow(ctx, `UPDATE videos SET stage = 'import', updated_at = now()
+		WHERE id = $1 RETURNING `+videoColumns, uuidArg(id)))
 	if err != nil {
-		return fmt.Errorf("mark import %s: %w", id, err)
+		return Video{}, fmt.Errorf("mark import %s: %w", id, notFound(err))
 	}
-	return nil
+	return v, nil
 }
 
 // SetImportProgress records how much of an import is downloaded. It

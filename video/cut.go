@@ -303,8 +303,9 @@ func (s *Service) CreateClip(ctx context.Context, viewer store.Viewer, c Clip, l
 	if err != nil {
 		return store.Video{}, err
 	}
+	var marked store.Video
 	err = s.store.InTx(ctx, func(tx pgx.Tx) error {
-		if err := s.store.MarkClipTx(ctx, tx, v.ID, parent.ID); err != nil {
+		if marked, err = s.store.MarkClipTx(ctx, tx, v.ID, parent.ID); err != nil {
 			return err
 		}
 		return q.ClipTx(ctx, tx, v.ID, parent.ID, c.Start, c.End)
@@ -313,7 +314,8 @@ func (s *Service) CreateClip(ctx context.Context, viewer store.Viewer, c Clip, l
 		_ = s.DiscardUpload(context.WithoutCancel(ctx), v.ID, viewer)
 		return store.Video{}, fmt.Errorf("create clip of %s: %w", parent.ID, err)
 	}
-	return s.store.VideoByID(ctx, v.ID)
+	// The row as queued: the job may already have moved it on.
+	return marked, nil
 }
 
 // clipExpiry is how long a clip may wait for its source before the

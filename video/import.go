@@ -77,8 +77,9 @@ func (s *Service) ImportVideo(ctx context.Context, viewer store.Viewer, in Impor
 	if err != nil {
 		return store.Video{}, err
 	}
+	var marked store.Video
 	err = s.store.InTx(ctx, func(tx pgx.Tx) error {
-		if err := s.store.MarkImportTx(ctx, tx, v.ID); err != nil {
+		if marked, err = s.store.MarkImportTx(ctx, tx, v.ID); err != nil {
 			return err
 		}
 		return q.ImportTx(ctx, tx, v.ID, u.String(), lim)
@@ -87,7 +88,8 @@ func (s *Service) ImportVideo(ctx context.Context, viewer store.Viewer, in Impor
 		_ = s.DiscardUpload(context.WithoutCancel(ctx), v.ID, viewer)
 		return store.Video{}, fmt.Errorf("import video: %w", err)
 	}
-	return s.store.VideoByID(ctx, v.ID)
+	// The row as queued: the job may already have moved it on.
+	return marked, nil
 }
 
 // fileName is the last segment of u's path when it names a file
