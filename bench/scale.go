@@ -7,7 +7,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -50,10 +49,13 @@ type scaleStack struct {
 	dataDir string
 	api     *instance.Instance
 	workers []*instance.Instance
+	// started counts the workers ever started, to name their logs.
+	started int
 }
 
 func (s *scaleStack) addWorker(ctx context.Context, extraEnv ...string) (*instance.Instance, error) {
-	n := len(s.workers) + 1
+	s.started++
+	n := s.started
 	w, err := instance.Start(ctx, instance.Options{
 		Binary: s.bin, DataDir: s.dataDir, Mode: "worker",
 		Env: append([]string{
@@ -444,174 +446,6 @@ func playbackLimit(p scalePlayback, cores int) string {
 			used, cores, p.apiCores, p.loadCores, p.pgCores, p.mbps()/1000)
 	}
 	return fmt.Sprintf("segment latency (p99 %.0f ms) with CPU to spare (%.2f of %d cores used)", p.res.SegP99, used, cores)
-}
-
-// chunkScaleClip is the long video the chunked-encoding benchmark encodes.
-const chunkScaleClip = 90 * time.Second
-
-func chunkScaleBenchmark() Benchmark {
-	return Benchmark{
-		Name:  "scale-chunks",
-		Title: "One long video on 1 and 2 worker processes: chunked encoding",
-		Run:   runChunkScale,
-	}
-}
-
-// chunkRun is one encode of the long video.
-type chunkRun struct {
-	workers      int
-	chunkSeconds int
-	// playable and ready run from the upload's last byte.
-	playable, ready time.Duration
-	// workerCPU is the workers' CPU, ffmpeg included; busy the whole
-	// machine's busy cores over the run (other processes included).
-	workerCPU time.Duration
-	busy      float64
-}
-
-func (r chunkRun) label() string {
-	chunks := "unchunked"
-	if r.chunkSeconds > 0 {
-		chunks = fmt.Sprintf("chunks of %d s", r.chunkSeconds)
-	}
-	return fmt.Sprintf("%d worker(s), %s", r.workers, chunks)
-}
-
-// runChunkScale encodes one 90-second 1080p video three times: on one
-// worker pinned to one core without chunks, then with chunks, then on two
-// workers pinned to a core each with chunks.
-func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
-	clip, err := env.Source(ctx, chunkScaleClip)
-	if err != nil {
-		return nil, err
-	}
-	bin, err := env.ClipcutBinary(ctx)
-	if err != nil {
-		return nil, err
-	}
-	st, c, err := startScaleStack(ctx, env, bin, "chunks")
-	if err != nil {
-		return nil, err
-	}
-	defer st.stop()
-	var runs []chunkRun
-	for _, plan := range []struct{ workers, chunkSeconds int }{{1, 0}, {1, 30}, {2, 30}} {
-		for i := range plan.workers {
-			w, err := st.addWorker(ctx, fmt.Sprintf("CLIPCUT_TRANSCODE_CHUNK_SECONDS=%d", plan.chunkSeconds))
-			if err != nil {
-				return nil, err
-			}
-			// One core per worker; its ffmpeg children inherit it.
-			cpu := i % runtime.NumCPU()
-			if out, err := exec.CommandContext(ctx, "taskset", "-a", "-cp", strconv.Itoa(cpu), strconv.Itoa(w.Pid())).CombinedOutput(); err != nil {
-				return nil, fmt.Errorf("taskset: %w: %s", err, out)
-			}
-		}
-		r, err := measureLongVideo(ctx, st, c, clip)
-		if err != nil {
-			return nil, fmt.Errorf("%w\napi log ends:\n%s", err, st.api.LogTail(10))
-		}
-		r.workers, r.chunkSeconds = plan.workers, plan.chunkSeconds
-		env.Logger.Info("scale-chunks", "run", r.label(), "ready_s", r.ready.Seconds(), "playable_s", r.playable.Seconds(),
-			"worker_cpu_s", r.workerCPU.Seconds(), "machine_busy_cores", r.busy)
-		runs = append(runs, r)
-		st.stopWorkers()
-	}
-	return chunkScaleSection(env, runs), nil
-}
-
-// measureLongVideo uploads clip and times it to playable and to READY.
-func measureLongVideo(ctx context.Context, st *scaleStack, c *instance.Client, clip *Source) (chunkRun, error) {
-	up, err := c.CreateUpload(ctx, "long", filepath.Base(clip.Path), clip.Size)
-	if err != nil {
-		return chunkRun{}, err
-	}
-	cpu0, busy0 := st.workersCPU(), machineBusy()
-	if err := c.PatchFile(ctx, up.URL, clip.Path); err != nil {
-		return chunkRun{}, err
-	}
-	t0 := time.Now()
-	var r chunkRun
-	deadline := t0.Add(10 * time.Minute)
-	for {
-		s, err := c.VideoStatus(ctx, up.VideoID)
-		if err != nil {
-			return chunkRun{}, err
-		}
-		if s.Playable && r.playable == 0 {
-			r.playable = time.Since(t0)
-		}
-		if s.Status == "READY" {
-			r.ready = time.Since(t0)
-			break
-		}
-		if s.Status == "FAILED" {
-			return chunkRun{}, fmt.Errorf("video %s FAILED at %s", up.VideoID, s.Stage)
-		}
-		if time.Now().After(deadline) {
-			return chunkRun{}, fmt.Errorf("video %s not READY after 10 minutes", up.VideoID)
-		}
-		select {
-		case <-ctx.Done():
-			return chunkRun{}, ctx.Err()
-		case <-time.After(pollInterval):
-		}
-	}
-	r.workerCPU = st.workersCPU() - cpu0
-	r.busy = (machineBusy() - busy0).Seconds() / r.ready.Seconds()
-	return r, nil
-}
-
-func chunkScaleSection(env *Env, runs []chunkRun) *Section {
-	t := Table{
-		Caption: fmt.Sprintf("A %s 1080p30 upload to READY (preset ultrafast, subtitles off), each worker pinned to one core", chunkScaleClip),
-		Header:  []string{"run", "playable (s)", "READY (s)", "worker CPU incl. ffmpeg (s)", "whole machine busy (cores)"},
-	}
-	for _, r := range runs {
-		t.Rows = append(t.Rows, []string{r.label(), fmt.Sprintf("%.1f", r.playable.Seconds()), fmt.Sprintf("%.1f", r.ready.Seconds()),
-			fmt.Sprintf("%.1f", r.workerCPU.Seconds()), fmt.Sprintf("%.2f", r.busy)})
-	}
-	var goals []Goal
-	if len(runs) == 3 {
-		unchunked, one, two := runs[0], runs[1], runs[2]
-		speedup := one.ready.Seconds() / two.ready.Seconds()
-		goals = append(goals, Goal{
-			Figure:   "READY time, 2 workers vs 1 (one core each, chunked)",
-			Target:   ">= 1.8× faster",
-			Measured: fmt.Sprintf("%.2f× (%.1f s → %.1f s)", speedup, one.ready.Seconds(), two.ready.Seconds()),
-			Status:   metIf(speedup >= 1.8),
-			Limit:    fmt.Sprintf("the API process and PostgreSQL are not pinned and share the cores; the machine averaged %.2f busy cores during the 2-worker run", two.busy),
-		}, Goal{
-			Figure:   "chunking overhead on one worker (wall, CPU)",
-			Target:   "<= 1.05× the unchunked encode",
-			Measured: fmt.Sprintf("wall %.2f×, CPU %.2f×", one.ready.Seconds()/unchunked.ready.Seconds(), one.workerCPU.Seconds()/unchunked.workerCPU.Seconds()),
-			Status:   metIf(one.ready.Seconds() <= 1.05*unchunked.ready.Seconds() && one.workerCPU.Seconds() <= 1.05*unchunked.workerCPU.Seconds()),
-		}, Goal{
-			Figure:   "playable after the upload's last byte, chunked",
-			Target:   "<= 5 s",
-			Measured: fmt.Sprintf("%.1f s (1 worker), %.1f s (2 workers); unchunked %.1f s", one.playable.Seconds(), two.playable.Seconds(), unchunked.playable.Seconds()),
-			Status:   metIf(max(one.playable, two.playable) <= 5*time.Second),
-		})
-	}
-	return &Section{
-		About: []string{
-			"`clipcut api` with its private PostgreSQL and local media, and `clipcut worker` processes on the same database and data directory, " +
-				"one media job at a time each, every worker (and so its ffmpeg children) pinned to its own core with `taskset`. " +
-				fmt.Sprintf("One %s upload per run; time from its last byte to playable and to READY (status polled every %d ms).", chunkScaleClip, pollInterval.Milliseconds()),
-		},
-		Tables: []Table{t},
-		Goals:  goals,
-		Notes: []string{
-			"One run each, on a machine shared with other work: the busy column shows how much else ran.",
-		},
-	}
-}
-
-func metIf(ok bool) GoalStatus {
-	if ok {
-		return Met
-	}
-	return Missed
 }
 
 // startScaleStack starts an api process on a new data directory (named
