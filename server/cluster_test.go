@@ -604,8 +604,10 @@ func sha(b []byte) string {
 // TestClusterEncodesOneVideoOnEveryWorker runs two worker processes on one
 // long video cut into small chunks: both encode chunks of it (each one's
 // clipcut_transcode_chunks_total rises), one of them is then SIGKILLed
-// in the middle of a chunk, and the video still ends READY with an
-// aligned ladder: every rendition has every source frame and the same
+// in the middle of a chunk: its chunk is back in the queue within seconds
+// (asserted from River's record, measured from the kill) and runs again
+// on the survivor as soon as it is free, and the video still ends READY
+// with an aligned ladder: every rendition has every source frame and the same
 // segments, and the bucket holds nothing the playlists do not list (the
 // killed chunk's retry removed what its dead attempt stored).
 func TestClusterEncodesOneVideoOnEveryWorker(t *testing.T) {
@@ -670,18 +672,61 @@ func TestClusterEncodesOneVideoOnEveryWorker(t *testing.T) {
 	// first, so the kill lands mid-chunk however fast the machine is.
 	victim, survivor, ffmpeg := waitForTranscode(t, w1, w2)
 	require.NoError(t, syscall.Kill(ffmpeg, syscall.SIGSTOP))
+	victimID, survivorID := leaseClientID(t, victim), leaseClientID(t, survivor)
 	before := metric(t, survivor, chunks)
 	require.NoError(t, victim.cmd.Process.Kill())
 	_ = syscall.Kill(ffmpeg, syscall.SIGKILL)
-	waitStatus(t, api, token, id, "READY")
-	require.Greater(t, metric(t, survivor, chunks), before, "the survivor encoded the rest")
+	<-victim.done
+	died := time.Now()
 
 	conn, err := pgx.Connect(ctx, cluster.URL())
 	require.NoError(t, err)
 	defer conn.Close(ctx)
+	// The chunk the victim was encoding: its lease is released with its
+	// connection, but the others wait a grace period before they act.
+	var killed []int64
+	rows, err := conn.Query(ctx, `SELECT id FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1
+		AND state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $2`, id, victimID)
+	require.NoError(t, err)
+	killed, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	require.NoError(t, err)
+	require.Len(t, killed, 1, "the victim was encoding one chunk when it died")
+
+	waitStatus(t, api, token, id, "READY")
+	require.Greater(t, metric(t, survivor, chunks), before, "the survivor encoded the rest")
+
 	var retried int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1 AND attempt > 1`, id).Scan(&retried))
-	require.Positive(t, retried, "the killed chunk ran again")
+	require.Equal(t, 1, retried, "the killed chunk, and only it, ran again")
+
+	// Recovery time, from River's record of the killed chunk: when the
+	// survivor's liveness check returned it to the queue (the error entry
+	// it wrote) and when the survivor started it again. The liveness
+	// constants give 6 s to the return and the issue asks for 10 s; 20 s
+	// leaves room for a busy machine and is still nothing like the job
+	// timeout (10 minutes) or River's rescuer (15 minutes). The survivor
+	// works one job at a time, so the rerun may also wait for the chunk
+	// it was encoding when the other died: the longest first-attempt
+	// chunk bounds that wait.
+	const recoveryBound = 20 * time.Second
+	var (
+		attemptedBy        []string
+		rerunAt, returnAt  time.Time
+		state, returnError string
+	)
+	require.NoError(t, conn.QueryRow(ctx, `SELECT state::text, attempted_by, attempted_at, (errors[1]->>'at')::timestamptz, errors[1]->>'error'
+		FROM river_job WHERE id = $1`, killed[0]).Scan(&state, &attemptedBy, &rerunAt, &returnAt, &returnError))
+	require.Equal(t, "completed", state)
+	require.Equal(t, []string{victimID, survivorID}, attemptedBy, "the killed chunk ran again on the survivor")
+	require.Contains(t, returnError, victimID+" died while running the job")
+	var longest float64
+	require.NoError(t, conn.QueryRow(ctx, `SELECT coalesce(max(extract(epoch FROM finalized_at - attempted_at)), 0)::float8
+		FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1 AND attempt = 1 AND state = 'completed'`, id).Scan(&longest))
+	longestChunk := time.Duration(longest * float64(time.Second))
+	t.Logf("killed chunk returned to the queue %s after the death, running again on the survivor %s after it (longest chunk encode %s)",
+		returnAt.Sub(died).Round(10*time.Millisecond), rerunAt.Sub(died).Round(10*time.Millisecond), longestChunk.Round(10*time.Millisecond))
+	require.Less(t, returnAt.Sub(died), recoveryBound, "the dead worker's chunk returns to the queue within the lease bound")
+	require.Less(t, rerunAt.Sub(died), recoveryBound+longestChunk, "the survivor runs the dead worker's chunk as soon as it is free")
 
 	// The ladder: every rendition has every frame, and the same segment
 	// boundaries as the others.

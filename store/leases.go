@@ -191,7 +191,7 @@ type RequeuedJob struct {
 // It does to each job what River's own rescuer does to a stuck one, minus
 // the wait: an error entry for the attempt (the attempt count stays; River
 // adds one when the job is fetched again), River's rescue count, and the
-// job goes back to the queue, available at once; a job on its last attempt
+// job goes back to the queue, available at once and in its old place; a job on its last attempt
 // is discarded, and one whose cancellation was asked for is cancelled. A
 // job that is no longer running, or that another worker has fetched since,
 // is left alone.
@@ -213,7 +213,9 @@ func (s *Store) ReleaseDeadLeases(ctx context.Context, clientIDs []string, now t
 		), requeued AS (
 			UPDATE river_job j SET
 				state = outcome.state::river_job_state,
-				scheduled_at = CASE WHEN outcome.state = 'available' THEN $2 ELSE j.scheduled_at END,
+				-- Its old place in the queue (River fetches by scheduled_at, then
+				-- id): a chunk that later ones wait on must not go to the back.
+				scheduled_at = CASE WHEN outcome.state = 'available' THEN least(j.scheduled_at, $2) ELSE j.scheduled_at END,
 				finalized_at = CASE WHEN outcome.state = 'available' THEN NULL ELSE $2 END,
 				errors = array_append(j.errors, jsonb_build_object(
 					'at', $2::timestamptz, 'attempt', greatest(j.attempt, 0), 'trace', '',
