@@ -51,7 +51,8 @@ func chunkScaleSource() (time.Duration, int, error) {
 	}
 	chunk := chunkScaleChunk
 	if d < 3*chunkScaleChunk*time.Second {
-		chunk = max(4, int(d.Seconds()/3))
+		// Whole 4-s segments: PlanChunks rounds up to them anyway.
+		chunk = max(4, int(d.Seconds()/3)/4*4)
 	}
 	return d, chunk, nil
 }
