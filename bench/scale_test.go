@@ -36,3 +36,37 @@ func TestScalePlaybackMbps(t *testing.T) {
 	require.Equal(t, 0.0, scalePlayback{}.mbps())
 	require.InDelta(t, 100.0, maxMbps([]scalePlayback{{}, p}), 1e-9)
 }
+
+func TestChunkScaleSource(t *testing.T) {
+	t.Setenv(chunkSourceEnv, "")
+	d, chunk, err := chunkScaleSource()
+	require.NoError(t, err)
+	require.Equal(t, 90*time.Second, d)
+	require.Equal(t, 30, chunk)
+	t.Setenv(chunkSourceEnv, "15s")
+	d, chunk, err = chunkScaleSource()
+	require.NoError(t, err)
+	require.Equal(t, 15*time.Second, d)
+	require.Equal(t, 4, chunk, "three chunks of whole segments")
+	t.Setenv(chunkSourceEnv, "5s")
+	_, _, err = chunkScaleSource()
+	require.Error(t, err)
+}
+
+func TestChunkScaleGoals(t *testing.T) {
+	run := func(workers, chunk int, kill bool, ready, cpu time.Duration) chunkRun {
+		return chunkRun{chunkPlan: chunkPlan{workers, chunk, kill}, ready: ready, playable: 2 * time.Second, workerCPU: cpu}
+	}
+	killed := run(2, 30, true, 60*time.Second, 90*time.Second)
+	killed.returned, killed.rerun = 6*time.Second, 7*time.Second
+	goals := chunkScaleGoals(run(1, 0, false, 100*time.Second, 100*time.Second), run(1, 30, false, 104*time.Second, 103*time.Second),
+		run(2, 30, false, 52*time.Second, 104*time.Second), killed)
+	require.Len(t, goals, 5)
+	require.Equal(t, "2.00× (104.0 s → 52.0 s)", goals[0].Measured)
+	require.Equal(t, Met, goals[0].Status)
+	require.Equal(t, "wall 1.04×, CPU 1.03×", goals[1].Measured)
+	require.Equal(t, Met, goals[1].Status)
+	require.Contains(t, goals[3].Measured, "+8.0 s (52.0 s → 60.0 s")
+	require.Equal(t, "7.0 s (back in the queue after 6.0 s)", goals[4].Measured)
+	require.Equal(t, Met, goals[4].Status)
+}
