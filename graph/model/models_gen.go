@@ -474,6 +474,15 @@ type RetentionPoint struct {
 	Share float64 `json:"share"`
 }
 
+// A webhook's new signing secret, from rotateWebhookSecret.
+type RotateWebhookSecretPayload struct {
+	// The webhook; `previousSecretExpiresAt` says when the old secret stops signing.
+	Webhook *Webhook `json:"webhook"`
+	// The new secret that signs every delivery (HMAC-SHA256). Shown only now:
+	// keep it with your receiver.
+	Secret string `json:"secret"`
+}
+
 // Videos found by `search`, best first (Relay cursor connection).
 type SearchConnection struct {
 	// The videos on this page with their cursors and highlights.
@@ -717,6 +726,10 @@ type Webhook struct {
 	CreatedAt time.Time `json:"createdAt"`
 	// When it last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+	// While a secret rotation's grace period lasts, when the replaced secret
+	// stops signing (until then every delivery's `Clipcut-Signature` carries
+	// two `v1=` entries, one per secret); null when one secret signs.
+	PreviousSecretExpiresAt *time.Time `json:"previousSecretExpiresAt,omitempty"`
 }
 
 func (Webhook) IsNode() {}
