@@ -136,8 +136,8 @@ type checkT interface {
 type fakeT struct{ failed bool }
 
 func (f *fakeT) Errorf(string, ...any) { f.failed = true }
-func (f *fakeT) FailNow()               { panic("failed") }
-func (f *fakeT) Helper()                {}
+func (f *fakeT) FailNow()              { panic("failed") }
+func (f *fakeT) Helper()               {}
 
 // TestRESTAnswersMatchTheOpenAPIDocument calls every REST path of a real
 // instance, with success and error cases, and checks each answer against

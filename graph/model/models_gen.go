@@ -1595,15 +1595,21 @@ const (
 	WebhookEventTypeVideoCreated WebhookEventType = "VIDEO_CREATED"
 	// `video.upload_completed`: the last byte of the upload arrived; processing starts.
 	WebhookEventTypeVideoUploadCompleted WebhookEventType = "VIDEO_UPLOAD_COMPLETED"
-	// `video.playable`: the first renditions are ready; the video can be played while the rest are made.
+	// `video.playable`: the first renditions are ready; the video can be played
+	// while the rest are made. Like `video.ready` and `video.edited`, its payload
+	// carries `data.video.playback`: absolute `hls_url`, `poster_url`,
+	// `preview_url`, `storyboard_url`, `captions` and `renditions` (name, width,
+	// height, bandwidth), signed for a private video and then valid for 24 hours
+	// from the delivery attempt (`CLIPCUT_WEBHOOK_PLAYBACK_TTL`, until
+	// `expires_at`); see the README's "Webhooks" section.
 	WebhookEventTypeVideoPlayable WebhookEventType = "VIDEO_PLAYABLE"
-	// `video.ready`: processing finished.
+	// `video.ready`: processing finished; `data.video.playback` as for `video.playable`.
 	WebhookEventTypeVideoReady WebhookEventType = "VIDEO_READY"
 	// `video.failed`: processing failed, or the upload expired; `data.video.error` says why.
 	WebhookEventTypeVideoFailed WebhookEventType = "VIDEO_FAILED"
 	// `video.deleted`: the video was deleted.
 	WebhookEventTypeVideoDeleted WebhookEventType = "VIDEO_DELETED"
-	// `video.edited`: an edit (`editVideo`) was published or undone; `data.edit` is the kept ranges, null after undo.
+	// `video.edited`: an edit (`editVideo`) was published or undone; `data.edit` is the kept ranges, null after undo; `data.video.playback` as for `video.playable`.
 	WebhookEventTypeVideoEdited WebhookEventType = "VIDEO_EDITED"
 	// `subtitles.ready`: the video has subtitles.
 	WebhookEventTypeSubtitlesReady WebhookEventType = "SUBTITLES_READY"
