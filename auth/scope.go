@@ -1,7 +1,6 @@
 package auth
 
 import (
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -111,9 +110,7 @@ func RequireScope(scope Scope, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if v, err := ViewerFrom(r.Context()); err == nil {
 			if err := v.CheckScope(scope); err != nil {
-				w.Header().Set("Content-Type", "application/json; charset=utf-8")
-				w.WriteHeader(http.StatusForbidden)
-				_ = json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+				WriteError(w, http.StatusForbidden, &Error{Code: "FORBIDDEN", Message: err.Error()})
 				return
 			}
 		}

@@ -150,6 +150,7 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Mutation.deleteWebhook", `mutation { deleteWebhook(id: "` + zeroID + `") }`, nil},
 		{"Mutation.testWebhook", `mutation { testWebhook(id: "` + zeroID + `") { id } }`, nil},
 		{"Mutation.redeliverWebhook", `mutation { redeliverWebhook(deliveryId: "` + zeroID + `") { id } }`, nil},
+		{"Mutation.rotateWebhookSecret", `mutation { rotateWebhookSecret(id: "` + zeroID + `") { secret } }`, nil},
 		// Administration (admin.graphqls): the owner is the first account,
 		// an administrator.
 		{"Query.adminOverview", adminFields["adminOverview"], nil},

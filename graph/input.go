@@ -128,14 +128,6 @@ func stateInput(field string, err error) error {
 // playbackAt builds a video's playback URLs under a media prefix (which
 // ends in /videos/<id>).
 func playbackAt(prefix string, expires *time.Time, v *model.Video) *model.Playback {
-	p := &model.Playback{HlsURL: layout.URL(prefix, v.ID, layout.Master(v.ID)), ExpiresAt: expires}
-	rel := func(key *string) *string {
-		if key == nil {
-			return nil
-		}
-		u := layout.URL(prefix, v.ID, *key)
-		return &u
-	}
-	p.PosterURL, p.StoryboardURL = rel(v.PosterKey), rel(v.StoryboardKey)
-	return p
+	l := layout.Playback(prefix, v.ID, layout.PlaybackObjects{Poster: v.PosterKey, Storyboard: v.StoryboardKey})
+	return &model.Playback{HlsURL: l.HLS, PosterURL: l.Poster, StoryboardURL: l.Storyboard, ExpiresAt: expires}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/store"
@@ -53,8 +54,13 @@ func (r *Resolver) webhookURL(ctx context.Context, field, raw string) (string, e
 	return raw, nil
 }
 
+// maxWebhookGrace is the longest grace period of rotateWebhookSecret, in
+// seconds: 7 days.
+const maxWebhookGrace = 7 * 86400
+
 func webhookModel(w store.Webhook) *model.Webhook {
-	m := &model.Webhook{ID: w.ID, URL: w.URL, Active: w.Active, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt}
+	m := &model.Webhook{ID: w.ID, URL: w.URL, Active: w.Active, CreatedAt: w.CreatedAt, UpdatedAt: w.UpdatedAt,
+		PreviousSecretExpiresAt: w.GraceEnds(time.Now())}
 	for _, e := range w.Events {
 		m.Events = append(m.Events, webhookEventEnum(e))
 	}

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
@@ -109,6 +110,26 @@ func (r *mutationResolver) RedeliverWebhook(ctx context.Context, deliveryID uuid
 		return nil, err
 	}
 	return deliveryModel(d), nil
+}
+
+func (r *mutationResolver) RotateWebhookSecret(ctx context.Context, id uuid.UUID, gracePeriod *int) (*model.RotateWebhookSecretPayload, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	grace := 86400
+	if gracePeriod != nil {
+		grace = *gracePeriod
+	}
+	if grace < 0 || grace > maxWebhookGrace {
+		return nil, badInput("gracePeriod", "gracePeriod must be between 0 and %d seconds (7 days).", maxWebhookGrace)
+	}
+	secret := webhook.NewSecret()
+	w, err := r.Store.RotateWebhookSecret(ctx, id, viewer.UserID, secret, time.Duration(grace)*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	return &model.RotateWebhookSecretPayload{Webhook: webhookModel(w), Secret: secret}, nil
 }
 
 func (r *queryResolver) Webhooks(ctx context.Context) ([]*model.Webhook, error) {

@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -136,4 +137,62 @@ func TestWebhooksAreTheirOwnersOnly(t *testing.T) {
 	require.True(t, deleted.DeleteWebhook)
 	e.decode(e.query(`{ webhooks { id url } }`, nil, bearer(ada.Token)), &own)
 	require.Empty(t, own.Webhooks)
+}
+
+func TestRotateWebhookSecretShowsTheNewSecretOnceToTheOwnerOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ada := e.signUp("ada@example.com", "Ada")
+	bob := e.signUp("bob@example.com", "Bob")
+	var created struct {
+		CreateWebhook struct {
+			Secret  string
+			Webhook struct{ ID string }
+		}
+	}
+	e.decode(e.query(createWebhookMutation, map[string]any{"in": map[string]any{
+		"url": "https://93.184.215.14/hooks", "events": []string{"VIDEO_READY"}}}, bearer(ada.Token)), &created)
+	id := created.CreateWebhook.Webhook.ID
+
+	const rotate = `mutation($id: ID!, $g: Int) { rotateWebhookSecret(id: $id, gracePeriod: $g) {
+		secret webhook { id previousSecretExpiresAt } } }`
+	type rotated struct {
+		RotateWebhookSecret struct {
+			Secret  string
+			Webhook struct {
+				ID                      string
+				PreviousSecretExpiresAt *time.Time
+			}
+		}
+	}
+	// The default grace period: 24 hours.
+	var r1 rotated
+	e.decode(e.query(`mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret webhook { id previousSecretExpiresAt } } }`,
+		map[string]any{"id": id}, bearer(ada.Token)), &r1)
+	require.Regexp(t, `^whsec_[A-Za-z0-9_-]{43}$`, r1.RotateWebhookSecret.Secret)
+	require.NotEqual(t, created.CreateWebhook.Secret, r1.RotateWebhookSecret.Secret)
+	grace := r1.RotateWebhookSecret.Webhook.PreviousSecretExpiresAt
+	require.NotNil(t, grace)
+	require.WithinDuration(t, time.Now().Add(24*time.Hour), *grace, time.Hour)
+	var list struct {
+		Webhooks []struct{ PreviousSecretExpiresAt *time.Time }
+	}
+	e.decode(e.query(`{ webhooks { previousSecretExpiresAt } }`, nil, bearer(ada.Token)), &list)
+	require.True(t, grace.Equal(*list.Webhooks[0].PreviousSecretExpiresAt), "listed too; the secret is not")
+
+	// No grace period: only the new secret signs.
+	var r2 rotated
+	e.decode(e.query(rotate, map[string]any{"id": id, "g": 0}, bearer(ada.Token)), &r2)
+	require.Nil(t, r2.RotateWebhookSecret.Webhook.PreviousSecretExpiresAt)
+	require.NotEqual(t, r1.RotateWebhookSecret.Secret, r2.RotateWebhookSecret.Secret)
+
+	for _, g := range []int{-1, 7*86400 + 1} {
+		r := e.query(rotate, map[string]any{"id": id, "g": g}, bearer(ada.Token))
+		require.Equal(t, "BAD_USER_INPUT", r.code(), "gracePeriod %d", g)
+		require.Equal(t, "gracePeriod", r.Errors[0].Extensions["field"])
+	}
+	require.Equal(t, "NOT_FOUND", e.query(rotate, map[string]any{"id": id}, bearer(bob.Token)).code(), "Ada's webhook")
+	require.Equal(t, "UNAUTHENTICATED", e.query(rotate, map[string]any{"id": id}).code())
+	readOnly := e.createToken(ada.Token, "read", []string{"WEBHOOKS_READ"}, nil)
+	require.Equal(t, "FORBIDDEN", e.query(rotate, map[string]any{"id": id}, bearer(readOnly)).code(), "needs webhooks:write")
 }

@@ -45,6 +45,13 @@ type WebhookSettings struct {
 	BackoffBase time.Duration
 	// BackoffMax caps the wait between attempts (DefaultWebhookBackoffMax).
 	BackoffMax time.Duration
+	// Media builds the playback URLs of video.playable, video.ready and
+	// video.edited payloads (nil: those payloads carry no playback).
+	Media WebhookMedia
+	// PlaybackTTL is how long a private video's signed playback URLs in a
+	// payload stay valid, from the attempt that sends them
+	// (DefaultWebhookPlaybackTTL).
+	PlaybackTTL time.Duration
 }
 
 func (s WebhookSettings) withDefaults() WebhookSettings {
@@ -59,6 +66,9 @@ func (s WebhookSettings) withDefaults() WebhookSettings {
 	}
 	if s.BackoffMax <= 0 {
 		s.BackoffMax = DefaultWebhookBackoffMax
+	}
+	if s.PlaybackTTL <= 0 {
+		s.PlaybackTTL = DefaultWebhookPlaybackTTL
 	}
 	return s
 }
@@ -119,7 +129,8 @@ func (w *WebhookDeliveryWorker) NextRetry(job *river.Job[WebhookDeliveryArgs]) t
 	return time.Now().Add(w.settings.backoff(job.Attempt, job.ID))
 }
 
-// Envelope is the JSON body of every delivery.
+// Envelope is the JSON body of every delivery. Every timestamp in it, the
+// data's included, is RFC 3339 in UTC with a "Z".
 type Envelope struct {
 	ID        uuid.UUID       `json:"id"`
 	Type      string          `json:"type"`
@@ -145,13 +156,17 @@ func (w *WebhookDeliveryWorker) Work(ctx context.Context, job *river.Job[Webhook
 	if !o.Webhook.Active && o.Event.Type != webhook.Test {
 		return st.FailDelivery(ctx, id, "The webhook was disabled before this event could be delivered.")
 	}
+	data, err := w.webhookData(ctx, o)
+	if err != nil {
+		return err // the database: retried like a failed attempt
+	}
 	body, err := json.Marshal(Envelope{ID: o.Event.ID, Type: o.Event.Type, Version: o.Event.Version,
-		CreatedAt: o.Event.CreatedAt.UTC(), Data: o.Event.Data})
+		CreatedAt: o.Event.CreatedAt.UTC(), Data: data})
 	if err != nil {
 		return river.JobCancel(fmt.Errorf("delivery %s: encode: %w", id, err))
 	}
 	res := w.settings.Client.Send(ctx, webhook.Request{
-		URL: o.Webhook.URL, Secret: o.Webhook.Secret, Body: body,
+		URL: o.Webhook.URL, Secrets: o.Webhook.SigningSecrets(time.Now()), Body: body,
 		EventID: o.Event.ID.String(), EventType: o.Event.Type, DeliveryID: id.String(),
 	})
 	attrs := []any{"delivery_id", id, "webhook_id", o.Webhook.ID, "event_id", o.Event.ID,

@@ -22,6 +22,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/storetest"
@@ -52,7 +53,7 @@ func newWebhookPipeline(t *testing.T, settings jobs.WebhookSettings, transcriber
 // records what it got.
 type receiver struct {
 	t      *testing.T
-	secret string
+	secret atomic.Pointer[string]
 	srv    *httptest.Server
 	// failFirst answers 500 to this many requests before recovering.
 	failFirst atomic.Int32
@@ -65,14 +66,19 @@ type received struct {
 	status   int
 	envelope jobs.Envelope
 	header   http.Header
+	body     []byte
 }
 
+// currentSecret is the secret the receiver verifies with now.
+func (r *receiver) currentSecret() string { return *r.secret.Load() }
+
 func newReceiver(t *testing.T, secret string) *receiver {
-	r := &receiver{t: t, secret: secret}
+	r := &receiver{t: t}
+	r.secret.Store(&secret)
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, err := io.ReadAll(req.Body)
 		require.NoError(t, err)
-		if err := webhook.Verify(secret, req.Header.Get(webhook.SignatureHeader), body, 5*time.Minute, time.Now()); err != nil {
+		if err := webhook.Verify(r.currentSecret(), req.Header, body, time.Now()); err != nil {
 			t.Errorf("signature: %v", err)
 			http.Error(w, "bad signature", http.StatusBadRequest)
 			return
@@ -86,7 +92,7 @@ func newReceiver(t *testing.T, secret string) *receiver {
 			status = http.StatusInternalServerError
 		}
 		r.mu.Lock()
-		r.requests = append(r.requests, received{status: status, envelope: env, header: req.Header.Clone()})
+		r.requests = append(r.requests, received{status: status, envelope: env, header: req.Header.Clone(), body: body})
 		r.mu.Unlock()
 		w.WriteHeader(status)
 	}))
@@ -153,7 +159,9 @@ func (brokenEngine) Transcribe(context.Context, string, media.TranscribeOptions)
 
 func TestWebhooksFollowAnUploadToReadyWithRetriesAndRedelivery(t *testing.T) {
 	t.Parallel()
-	p := newWebhookPipeline(t, fastRetries(loopback, time.Minute), brokenEngine{})
+	settings := fastRetries(loopback, time.Minute)
+	settings.Media = newSignedMedia(t)
+	p := newWebhookPipeline(t, settings, brokenEngine{})
 	ctx := context.Background()
 	secret := webhook.NewSecret()
 	recv := newReceiver(t, secret)
@@ -168,16 +176,32 @@ func TestWebhooksFollowAnUploadToReadyWithRetriesAndRedelivery(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, store.StatusReady, v.Status)
 
+	recv.mu.Lock()
+	for _, r := range recv.requests {
+		requireZTimestamps(t, r.body)
+	}
+	recv.mu.Unlock()
 	for _, e := range got {
 		require.Equal(t, 1, e.Version)
 		var data struct{ Video map[string]any }
 		require.NoError(t, json.Unmarshal(e.Data, &data), string(e.Data))
 		require.Equal(t, id.String(), data.Video["id"], e.Type)
 		switch e.Type {
-		case webhook.VideoReady:
-			require.Equal(t, "READY", data.Video["status"])
-		case webhook.VideoPlayable:
+		case webhook.VideoReady, webhook.VideoPlayable:
+			require.Equal(t, e.Type == webhook.VideoReady, data.Video["status"] == "READY")
 			require.Equal(t, true, data.Video["playable"])
+			pb, ok := data.Video["playback"].(map[string]any)
+			require.True(t, ok, "%s carries playback: %s", e.Type, e.Data)
+			require.Equal(t, testBase+layout.PublicPath(id)+"/hls/master.m3u8", pb["hls_url"], "public: stable, absolute")
+			require.Nil(t, pb["expires_at"])
+			require.NotEmpty(t, pb["renditions"])
+			for _, r := range pb["renditions"].([]any) {
+				r := r.(map[string]any)
+				require.NotEmpty(t, r["name"])
+				require.Positive(t, r["width"])
+				require.Positive(t, r["height"])
+				require.Positive(t, r["bandwidth"])
+			}
 		case webhook.SubtitlesFailed:
 			require.Equal(t, "failed", data.Video["subtitles_status"])
 		}

@@ -28,7 +28,7 @@ func analyticsEvents(in *analytics.Ingester, trustProxy bool, logger *slog.Logge
 		if ct := r.Header.Get("Content-Type"); ct != "" {
 			mt, _, err := mime.ParseMediaType(ct)
 			if err != nil || (mt != "application/json" && mt != "text/plain") {
-				writeJSON(w, http.StatusUnsupportedMediaType, map[string]string{"error": "Send the batch as application/json or text/plain."})
+				writeError(w, http.StatusUnsupportedMediaType, apiError{Code: "UNSUPPORTED_MEDIA_TYPE", Message: "Send the batch as application/json or text/plain."})
 				return
 			}
 		}
@@ -37,10 +37,10 @@ func analyticsEvents(in *analytics.Ingester, trustProxy bool, logger *slog.Logge
 		if err := dec.Decode(&b); err != nil {
 			var tooBig *http.MaxBytesError
 			if errors.As(err, &tooBig) {
-				writeJSON(w, http.StatusRequestEntityTooLarge, map[string]string{"error": "A batch may be at most 64 KiB."})
+				writeError(w, http.StatusRequestEntityTooLarge, apiError{Code: "PAYLOAD_TOO_LARGE", Message: "A batch may be at most 64 KiB."})
 				return
 			}
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "The body is not a JSON batch of events."})
+			writeError(w, http.StatusBadRequest, apiError{Code: "BAD_USER_INPUT", Message: "The body is not a JSON batch of events."})
 			return
 		}
 		// Anonymous is the usual caller; a signed-in one (cookie or bearer)
@@ -54,16 +54,16 @@ func analyticsEvents(in *analytics.Ingester, trustProxy bool, logger *slog.Logge
 		case err == nil:
 			writeJSON(w, http.StatusAccepted, res)
 		case errors.Is(err, analytics.ErrBadBatch):
-			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			writeError(w, http.StatusBadRequest, apiError{Code: "BAD_USER_INPUT", Message: err.Error()})
 		case errors.Is(err, analytics.ErrRateLimited):
 			w.Header().Set("Retry-After", "10")
-			writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": err.Error()})
+			writeError(w, http.StatusTooManyRequests, apiError{Code: "RATE_LIMITED", Message: err.Error()})
 		case errors.Is(err, analytics.ErrOverloaded):
 			w.Header().Set("Retry-After", "5")
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": err.Error()})
+			writeError(w, http.StatusServiceUnavailable, apiError{Code: "UNAVAILABLE", Message: err.Error()})
 		default:
 			logger.ErrorContext(r.Context(), "analytics ingest failed", "error", err)
-			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "Internal server error."})
+			writeError(w, http.StatusInternalServerError, apiError{Code: "INTERNAL", Message: "Internal server error."})
 		}
 	})
 }

@@ -103,6 +103,7 @@ type Config struct {
 	WebhookAllowCIDRs   string
 	WebhookTimeout      time.Duration
 	WebhookRetryWindow  time.Duration
+	WebhookPlaybackTTL  time.Duration
 	WebhookWorkers      int
 
 	// envErrors are environment values that could not be parsed; Validate
@@ -310,6 +311,7 @@ func processFlags(fs flagSet, m mode) {
 	fs.duration(&cfg.WebhookTimeout, "webhook-timeout", "CLIPCUT_WEBHOOK_TIMEOUT", 10*time.Second, "How long one webhook delivery attempt may take, connecting and reading the answer included.")
 	if m != modeAPI {
 		fs.duration(&cfg.WebhookRetryWindow, "webhook-retry-window", "CLIPCUT_WEBHOOK_RETRY_WINDOW", jobs.DefaultWebhookRetryWindow, "How long a failing webhook delivery is retried (exponential backoff, 10s doubling up to 1h) before it is marked FAILED.")
+		fs.duration(&cfg.WebhookPlaybackTTL, "webhook-playback-ttl", "CLIPCUT_WEBHOOK_PLAYBACK_TTL", jobs.DefaultWebhookPlaybackTTL, "How long the signed playback URLs of a private video in webhook payloads (video.playable, video.ready, video.edited) stay valid, from the delivery attempt; 1m to 7 days.")
 		fs.int(&cfg.WebhookWorkers, "webhook-workers", "CLIPCUT_WEBHOOK_WORKERS", 10, "Webhook deliveries this process makes at once (network-bound; slow receivers only hold these).")
 	}
 }
@@ -449,6 +451,9 @@ func (c *Config) validateProcess(m mode, bad problem) {
 	}
 	if m != modeAPI && c.WebhookWorkers < 1 {
 		bad("--webhook-workers (CLIPCUT_WEBHOOK_WORKERS) must be at least 1, got %d", c.WebhookWorkers)
+	}
+	if m != modeAPI && (c.WebhookPlaybackTTL < time.Minute || c.WebhookPlaybackTTL > 7*24*time.Hour) {
+		bad("--webhook-playback-ttl (CLIPCUT_WEBHOOK_PLAYBACK_TTL) must be between 1m and 168h, got %s", c.WebhookPlaybackTTL)
 	}
 	if m != modeAPI && c.WebhookRetryWindow < time.Minute {
 		bad("--webhook-retry-window (CLIPCUT_WEBHOOK_RETRY_WINDOW) must be at least 1m, got %s", c.WebhookRetryWindow)
@@ -648,6 +653,6 @@ func (c *Config) webhookSettings() webhookConfig {
 	p := webhook.Policy{AllowPrivate: c.WebhookAllowPrivate, Allow: allow}
 	return webhookConfig{Policy: p, Settings: jobs.WebhookSettings{
 		Client:      webhook.NewClient(webhook.Options{Policy: p, Timeout: c.WebhookTimeout}),
-		RetryWindow: c.WebhookRetryWindow,
+		RetryWindow: c.WebhookRetryWindow, PlaybackTTL: c.WebhookPlaybackTTL,
 	}}
 }

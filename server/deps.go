@@ -228,6 +228,11 @@ func (a *app) registerWorkers(ctx context.Context, workers *river.Workers) error
 		a.logger.Error("the subtitle engine cannot run; videos will get no subtitles until this is fixed", "engine", transcriber.Name(), "error", err)
 	}
 	outbound := cfg.webhookSettings()
+	if base := cmp.Or(cfg.MediaBaseURL, cfg.PublicURL); base != "" {
+		// Payloads' playback URLs need an absolute base; without one
+		// they carry none.
+		outbound.Settings.Media = &mediaLinks{signer: a.signer, base: base}
+	}
 	jobs.Register(workers, jobs.Deps{
 		Store: a.store, Logger: a.logger, Videos: a.videos, Uploads: a.uploads, Media: a.bucket,
 		UploadExpiry: cfg.UploadExpiry, WorkDir: workDir, Tools: cfg.mediaTools(), Transcriber: transcriber,

@@ -50,3 +50,16 @@ func (l *mediaLinks) Signed(ctx context.Context, id uuid.UUID, ttl time.Duration
 	token, path := delivery.SignedPath(l.signer, id, expires)
 	return token, l.baseFor(ctx) + path, expires
 }
+
+// WebhookPrefix implements jobs.WebhookMedia: under the configured base
+// URL (webhook payloads have no request to take one from), signed for ttl
+// for private videos.
+func (l *mediaLinks) WebhookPrefix(id uuid.UUID, privacy string, ttl time.Duration) (string, *time.Time) {
+	base := strings.TrimSuffix(l.base, "/")
+	if privacy != store.PrivacyPrivate {
+		return base + layout.PublicPath(id), nil
+	}
+	expires := time.Now().Add(ttl)
+	_, path := delivery.SignedPath(l.signer, id, expires)
+	return base + path, &expires
+}

@@ -45,9 +45,9 @@ func tusRefusal(w http.ResponseWriter, e *auth.Error) {
 	_, _ = w.Write([]byte("ERR_RATE_LIMITED: " + e.Message + "\n"))
 }
 
-// jsonRefusal answers like the REST endpoints: {"error": "..."}.
+// jsonRefusal answers like the REST endpoints: {"error": {"code", "message"}}.
 func jsonRefusal(w http.ResponseWriter, e *auth.Error) {
-	writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": e.Message})
+	writeError(w, http.StatusTooManyRequests, apiError{Code: e.Code, Message: e.Message})
 }
 
 // rateLimited counts the requests for which counts returns true (nil:

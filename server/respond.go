@@ -10,6 +10,31 @@ import (
 	"github.com/clipcut/clipcut/upload"
 )
 
+// apiError is the body of every REST error, {"error": {"code", "message"}},
+// the shape of the one credential rule's 401 (auth.WriteError) with
+// GraphQL's codes (NOT_FOUND, BAD_USER_INPUT, UNAUTHENTICATED, FORBIDDEN,
+// RATE_LIMITED, UNAVAILABLE, INTERNAL, ...). Field names the input at
+// fault; Details carry what a client can act on (the renditions that
+// exist, where processing stands). The OpenAPI document's Error schema
+// describes it.
+type apiError struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Field   string         `json:"field,omitempty"`
+	Details map[string]any `json:"details,omitempty"`
+}
+
+// writeError answers status with {"error": e}.
+func writeError(w http.ResponseWriter, status int, e apiError) {
+	writeJSON(w, status, map[string]apiError{"error": e})
+}
+
+// Errors several REST endpoints answer.
+var (
+	errNoSuchVideo = apiError{Code: "NOT_FOUND", Message: "No such video."}
+	errTryAgain    = apiError{Code: "UNAVAILABLE", Message: "Try again shortly."}
+)
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")

@@ -17,17 +17,17 @@ func videoStatus(st *store.Store) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := uuid.Parse(r.PathValue("id"))
 		if err != nil {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "No such video."})
+			writeError(w, http.StatusNotFound, errNoSuchVideo)
 			return
 		}
 		viewer, _ := auth.ViewerFrom(r.Context())
 		v, err := st.VideoForViewer(r.Context(), id, viewer.Store())
 		if errors.Is(err, store.ErrNotFound) {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": "No such video."})
+			writeError(w, http.StatusNotFound, errNoSuchVideo)
 			return
 		}
 		if err != nil {
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "Try again shortly."})
+			writeError(w, http.StatusServiceUnavailable, errTryAgain)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{

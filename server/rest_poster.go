@@ -22,11 +22,7 @@ import (
 func posterUpload(videos *video.Service, links *mediaLinks) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fail := func(status int, code, message, field string) {
-			e := map[string]string{"code": code, "message": message}
-			if field != "" {
-				e["field"] = field
-			}
-			writeJSON(w, status, map[string]any{"error": e})
+			writeError(w, status, apiError{Code: code, Message: message, Field: field})
 		}
 		viewer, err := auth.Require(r.Context())
 		if err != nil {

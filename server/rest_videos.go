@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -22,22 +24,43 @@ type restVideos struct {
 	// media serves the playlists, under its cache rules.
 	media *delivery.Handler
 	links *mediaLinks
+	// publicURL is CLIPCUT_PUBLIC_URL: the base of the API's own absolute
+	// URLs (empty: the request's).
+	publicURL string
+}
+
+// restRendition is a rendition as REST answers show it: no storage keys.
+type restRendition struct {
+	Name      string `json:"name"`
+	Width     int    `json:"width"`
+	Height    int    `json:"height"`
+	Bandwidth int    `json:"bandwidth"`
+}
+
+// apiURL is the absolute URL of one of this server's paths, for this
+// request.
+func (h *restVideos) apiURL(r *http.Request, path string) string {
+	base := h.publicURL
+	if base == "" {
+		base = auth.ClientFrom(r.Context()).BaseURL
+	}
+	return strings.TrimSuffix(base, "/") + path
 }
 
 func (h *restVideos) load(w http.ResponseWriter, r *http.Request) (store.Video, bool) {
 	id, err := uuid.Parse(r.PathValue("id"))
 	if err != nil {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "No such video."})
+		writeError(w, http.StatusNotFound, errNoSuchVideo)
 		return store.Video{}, false
 	}
 	viewer, _ := auth.ViewerFrom(r.Context())
 	v, err := h.store.VideoForViewer(r.Context(), id, viewer.Store())
 	if errors.Is(err, store.ErrNotFound) {
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "No such video."})
+		writeError(w, http.StatusNotFound, errNoSuchVideo)
 		return store.Video{}, false
 	}
 	if err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "Try again shortly."})
+		writeError(w, http.StatusServiceUnavailable, errTryAgain)
 		return store.Video{}, false
 	}
 	return v, true
@@ -51,34 +74,34 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 	}
 	owner, err := h.store.UsersByIDs(r.Context(), []uuid.UUID{v.OwnerID})
 	if err != nil || len(owner) == 0 {
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "Try again shortly."})
+		writeError(w, http.StatusServiceUnavailable, errTryAgain)
 		return
+	}
+	renditions := make([]restRendition, 0, len(v.Renditions))
+	for _, rd := range v.Renditions {
+		renditions = append(renditions, restRendition{Name: rd.Name, Width: rd.Width, Height: rd.Height, Bandwidth: rd.Bandwidth})
 	}
 	out := map[string]any{
 		"id": v.ID, "title": v.Title, "description": v.Description, "status": v.Status,
 		"playable": v.Playable, "privacy": v.Privacy, "duration": v.Duration, "width": v.Width,
-		"height": v.Height, "created_at": v.CreatedAt, "owner": map[string]any{"id": owner[0].ID, "name": owner[0].Name},
+		"height": v.Height, "created_at": v.CreatedAt.UTC(), "owner": map[string]any{"id": owner[0].ID, "name": owner[0].Name},
 		"processing": map[string]any{"stage": v.Stage, "percent": v.Percent, "error": v.Error},
-		"renditions": v.Renditions, "playback": nil,
+		"renditions": renditions, "playback": nil,
 	}
 	if v.Playable {
 		prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy)
 		playback := map[string]any{
 			"hls_url":    layout.URL(prefix, v.ID, layout.Master(v.ID)),
-			"playlist":   "/api/v1/videos/" + v.ID.String() + "/playlist.m3u8",
-			"expires_at": expires,
+			"playlist":   h.apiURL(r, "/api/v1/videos/"+v.ID.String()+"/playlist.m3u8"),
+			"expires_at": utcTime(expires),
 		}
 		streams := map[string]string{}
 		for _, rd := range v.Renditions {
-			streams[rd.Name] = "/stream/" + v.ID.String() + "/" + rd.Name
+			streams[rd.Name] = h.apiURL(r, "/stream/"+v.ID.String()+"/"+rd.Name)
 		}
 		playback["streams"] = streams
-		if v.PosterKey != nil {
-			playback["poster_url"] = layout.URL(prefix, v.ID, *v.PosterKey)
-		}
-		if v.StoryboardKey != nil {
-			playback["storyboard_url"] = layout.URL(prefix, v.ID, *v.StoryboardKey)
-		}
+		l := layout.Playback(prefix, v.ID, layout.PlaybackObjects{Poster: v.PosterKey, Storyboard: v.StoryboardKey})
+		playback["poster_url"], playback["storyboard_url"], playback["preview_url"] = l.Poster, l.Storyboard, l.Preview
 		out["playback"] = playback
 	}
 	writeJSON(w, http.StatusOK, out)
@@ -120,18 +143,15 @@ func (h *restVideos) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	slices.Sort(names)
-	writeJSON(w, http.StatusNotFound, map[string]any{
-		"error":     fmt.Sprintf("This video has no %q rendition.", name),
-		"available": names,
-	})
+	writeError(w, http.StatusNotFound, apiError{Code: "NOT_FOUND",
+		Message: fmt.Sprintf("This video has no %q rendition.", name), Details: map[string]any{"available": names}})
 }
 
 func notPlayableYet(w http.ResponseWriter, v store.Video) {
 	w.Header().Set("Retry-After", "2")
-	writeJSON(w, http.StatusNotFound, map[string]any{
-		"error":  fmt.Sprintf("The video is not playable yet (%s, %s %.0f%%).", v.Status, v.Stage, v.Percent),
-		"status": v.Status, "stage": v.Stage, "percent": v.Percent, "processing_error": v.Error,
-	})
+	writeError(w, http.StatusNotFound, apiError{Code: "NOT_PLAYABLE_YET",
+		Message: fmt.Sprintf("The video is not playable yet (%s, %s %.0f%%).", v.Status, v.Stage, v.Percent),
+		Details: map[string]any{"status": v.Status, "stage": v.Stage, "percent": v.Percent, "processing_error": v.Error}})
 }
 
 // servePlaylist answers with the playlist at key of video v, its URIs
@@ -145,8 +165,17 @@ func (h *restVideos) servePlaylist(w http.ResponseWriter, r *http.Request, v sto
 	err := h.media.ServeAbsolutePlaylist(w, r, p)
 	switch {
 	case errors.Is(err, delivery.ErrNoObject):
-		writeJSON(w, http.StatusNotFound, map[string]string{"error": "The playlist is not there yet; try again in a moment."})
+		writeError(w, http.StatusNotFound, apiError{Code: "NOT_FOUND", Message: "The playlist is not there yet; try again in a moment."})
 	case err != nil:
-		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "Try again shortly."})
+		writeError(w, http.StatusServiceUnavailable, errTryAgain)
 	}
+}
+
+// utcTime is t in UTC, so every REST timestamp ends in "Z"; nil stays nil.
+func utcTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

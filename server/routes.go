@@ -43,7 +43,7 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 	handle("POST /upload", rateLimited(limits.Uploads, nil, jsonRefusal, http.HandlerFunc(a.uploads.HandleMultipart)))
 
 	// The seeds' REST endpoints.
-	rest := &restVideos{store: a.store, media: a.media, links: a.links}
+	rest := &restVideos{store: a.store, media: a.media, links: a.links, publicURL: cfg.PublicURL}
 	videosRead := func(h http.HandlerFunc) http.Handler { return auth.RequireScope(auth.ScopeVideosRead, h) }
 	handle("GET /videos/{id}", videosRead(rest.metadata))
 	handle("GET /stream/{id}/{resolution}", videosRead(rest.stream))
@@ -51,6 +51,7 @@ func (a *app) routes(inFlight *sync.WaitGroup) http.Handler {
 	handle("GET /api/v1/videos/{id}/status", auth.RequireScope(auth.ScopeVideosRead, videoStatus(a.store)))
 	handle("PUT /api/v1/videos/{id}/poster", auth.RequireScope(auth.ScopeVideosWrite, posterUpload(a.videos, a.links)))
 	handle("POST /api/v1/analytics/events", analyticsEvents(a.ingester, cfg.TrustProxy, a.logger))
+	handle("GET /api/openapi.json", http.HandlerFunc(serveOpenAPI))
 
 	// Media: playlists, segments, images, subtitles, downloads.
 	media := a.metrics.instrument("GET "+delivery.BasePath, a.media)

@@ -62,7 +62,7 @@ func TestWebhooksFromTheRealBinary(t *testing.T) {
 		select {
 		case r := <-got:
 			require.Equal(t, want, r.typ)
-			require.NoError(t, webhook.Verify(secret, r.sig, r.body, 5*time.Minute, time.Now()), "signature of %s", r.typ)
+			require.NoError(t, webhook.VerifySignature(secret, r.sig, r.body, 5*time.Minute, time.Now()), "signature of %s", r.typ)
 			return r
 		case <-time.After(30 * time.Second):
 			t.Fatalf("no %s delivery within 30s\n%s", want, p.log())

@@ -21,13 +21,38 @@ type Webhook struct {
 	Active    bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// PreviousSecret is the secret rotateWebhookSecret replaced; it signs
+	// beside Secret until PreviousSecretExpiresAt (both nil when none).
+	PreviousSecret          *string
+	PreviousSecretExpiresAt *time.Time
 }
 
-const webhookColumns = `id, owner_id, url, events, secret, active, created_at, updated_at`
+// SigningSecrets are the secrets that sign a delivery sent at now: the
+// current one first, then the previous one while its grace period lasts.
+func (w Webhook) SigningSecrets(now time.Time) []string {
+	secrets := []string{w.Secret}
+	if w.PreviousSecret != nil && w.PreviousSecretExpiresAt != nil && now.Before(*w.PreviousSecretExpiresAt) {
+		secrets = append(secrets, *w.PreviousSecret)
+	}
+	return secrets
+}
+
+// GraceEnds is when the previous secret stops signing, or nil when only
+// the current one signs at now.
+func (w Webhook) GraceEnds(now time.Time) *time.Time {
+	if w.PreviousSecretExpiresAt == nil || !now.Before(*w.PreviousSecretExpiresAt) {
+		return nil
+	}
+	return w.PreviousSecretExpiresAt
+}
+
+const webhookColumns = `id, owner_id, url, events, secret, active, created_at, updated_at,
+	previous_secret, previous_secret_expires_at`
 
 func scanWebhook(row pgx.Row) (Webhook, error) {
 	var w Webhook
-	err := row.Scan(&w.ID, &w.OwnerID, &w.URL, &w.Events, &w.Secret, &w.Active, &w.CreatedAt, &w.UpdatedAt)
+	err := row.Scan(&w.ID, &w.OwnerID, &w.URL, &w.Events, &w.Secret, &w.Active, &w.CreatedAt, &w.UpdatedAt,
+		&w.PreviousSecret, &w.PreviousSecretExpiresAt)
 	return w, err
 }
 
@@ -102,6 +127,24 @@ func (s *Store) UpdateWebhook(ctx context.Context, id, owner uuid.UUID, c Webhoo
 		WHERE id = $1 AND owner_id = $2 RETURNING `+webhookColumns, id, owner, c.URL, c.Events, c.Active))
 	if err != nil {
 		return Webhook{}, fmt.Errorf("update webhook %s: %w", id, notFound(err))
+	}
+	return w, nil
+}
+
+// RotateWebhookSecret gives one of owner's webhooks a new signing secret.
+// For grace (when positive) the replaced secret keeps signing beside it,
+// so the receiver can switch without losing a delivery; a rotation during
+// a grace period ends the older secret's at once (two secrets at most).
+// ErrNotFound when the webhook is not owner's.
+func (s *Store) RotateWebhookSecret(ctx context.Context, id, owner uuid.UUID, secret string, grace time.Duration) (Webhook, error) {
+	w, err := scanWebhook(s.pool.QueryRow(ctx, `
+		UPDATE webhooks SET
+		       previous_secret = CASE WHEN $4::interval > interval '0' THEN secret END,
+		       previous_secret_expires_at = CASE WHEN $4::interval > interval '0' THEN now() + $4::interval END,
+		       secret = $3, updated_at = now()
+		WHERE id = $1 AND owner_id = $2 RETURNING `+webhookColumns, id, owner, secret, grace))
+	if err != nil {
+		return Webhook{}, fmt.Errorf("rotate webhook secret %s: %w", id, notFound(err))
 	}
 	return w, nil
 }
@@ -231,7 +274,8 @@ func (s *Store) OutgoingDelivery(ctx context.Context, id uuid.UUID) (OutgoingDel
 	e := &o.Event
 	err := s.pool.QueryRow(ctx, `SELECT `+deliveryColumns+`,
 		       e.id, e.type, e.video_id, e.version, e.data, e.created_at,
-		       w.id, w.owner_id, w.url, w.events, w.secret, w.active, w.created_at, w.updated_at
+		       w.id, w.owner_id, w.url, w.events, w.secret, w.active, w.created_at, w.updated_at,
+		       w.previous_secret, w.previous_secret_expires_at
 		FROM webhook_deliveries d
 		JOIN webhook_events e ON e.id = d.event_id
 		JOIN webhooks w ON w.id = d.webhook_id
@@ -240,7 +284,8 @@ func (s *Store) OutgoingDelivery(ctx context.Context, id uuid.UUID) (OutgoingDel
 		&d.LastStatusCode, &d.LastError, &d.LastLatencyMS, &d.NextAttemptAt, &d.RetryUntil,
 		&d.CreatedAt, &d.UpdatedAt, &d.DeliveredAt,
 		&e.ID, &e.Type, &e.VideoID, &e.Version, &e.Data, &e.CreatedAt,
-		&w.ID, &w.OwnerID, &w.URL, &w.Events, &w.Secret, &w.Active, &w.CreatedAt, &w.UpdatedAt)
+		&w.ID, &w.OwnerID, &w.URL, &w.Events, &w.Secret, &w.Active, &w.CreatedAt, &w.UpdatedAt,
+		&w.PreviousSecret, &w.PreviousSecretExpiresAt)
 	if err != nil {
 		return OutgoingDelivery{}, fmt.Errorf("outgoing delivery %s: %w", id, notFound(err))
 	}

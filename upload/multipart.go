@@ -160,8 +160,14 @@ func readableMultipartError(err error) string {
 	return err.Error()
 }
 
+// writeError answers like the REST API: {"error": {"code", "message"}}.
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	code := map[int]string{http.StatusForbidden: "FORBIDDEN", http.StatusRequestEntityTooLarge: "PAYLOAD_TOO_LARGE",
+		http.StatusInternalServerError: "INTERNAL", http.StatusTooManyRequests: "RATE_LIMITED"}[status]
+	if code == "" {
+		code = "BAD_USER_INPUT"
+	}
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

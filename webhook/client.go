@@ -79,8 +79,11 @@ func NewClient(opts Options) *Client {
 
 // Request is one delivery attempt.
 type Request struct {
-	URL        string
-	Secret     string
+	URL string
+	// Secrets sign the request, the current one first; a second one (the
+	// secret a rotation replaced, during its grace period) adds a second
+	// v1 entry to Clipcut-Signature.
+	Secrets    []string
 	EventID    string
 	EventType  string
 	DeliveryID string
@@ -108,7 +111,7 @@ func (c *Client) Send(ctx context.Context, req Request) Result {
 	}
 	hr.Header.Set("Content-Type", "application/json")
 	hr.Header.Set("User-Agent", c.userAgent)
-	hr.Header.Set(SignatureHeader, Sign(req.Secret, start, req.Body))
+	hr.Header.Set(SignatureHeader, Sign(start, req.Body, req.Secrets...))
 	hr.Header.Set(EventIDHeader, req.EventID)
 	hr.Header.Set(EventTypeHeader, req.EventType)
 	if req.DeliveryID != "" {

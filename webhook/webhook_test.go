@@ -17,13 +17,13 @@ import (
 	"github.com/clipcut/clipcut/webhook"
 )
 
-func TestSignAndVerify(t *testing.T) {
+func TestSignAndVerifySignature(t *testing.T) {
 	t.Parallel()
 	body := []byte(`{"id":"e1","type":"video.ready"}`)
 	now := time.Unix(1_800_000_000, 0)
-	h := webhook.Sign("whsec_test", now, body)
+	h := webhook.Sign(now, body, "whsec_test")
 	require.Regexp(t, `^t=1800000000,v1=[0-9a-f]{64}$`, h)
-	require.NoError(t, webhook.Verify("whsec_test", h, body, 5*time.Minute, now.Add(time.Minute)))
+	require.NoError(t, webhook.VerifySignature("whsec_test", h, body, 5*time.Minute, now.Add(time.Minute)))
 
 	for name, tc := range map[string]struct {
 		secret, header string
@@ -34,11 +34,11 @@ func TestSignAndVerify(t *testing.T) {
 		"changed body":    {"whsec_test", h, []byte(`{"id":"e2"}`), webhook.ErrSignatureMismatch},
 		"no header":       {"whsec_test", "", body, webhook.ErrBadSignatureHeader},
 		"no signature":    {"whsec_test", "t=1800000000", body, webhook.ErrBadSignatureHeader},
-		"replayed later":  {"whsec_test", webhook.Sign("whsec_test", now.Add(-time.Hour), body), body, webhook.ErrTooOld},
+		"replayed later":  {"whsec_test", webhook.Sign(now.Add(-time.Hour), body, "whsec_test"), body, webhook.ErrTooOld},
 		"extra v1 passes": {"whsec_test", h + ",v1=00", body, nil},
 	} {
 		t.Run(name, func(t *testing.T) {
-			err := webhook.Verify(tc.secret, tc.header, tc.body, 5*time.Minute, now)
+			err := webhook.VerifySignature(tc.secret, tc.header, tc.body, 5*time.Minute, now)
 			if tc.want == nil {
 				require.NoError(t, err)
 			} else {
@@ -48,6 +48,52 @@ func TestSignAndVerify(t *testing.T) {
 	}
 	require.True(t, strings.HasPrefix(webhook.NewSecret(), "whsec_"))
 	require.NotEqual(t, webhook.NewSecret(), webhook.NewSecret())
+}
+
+// TestVerify is the receiver's check: the header as received, the raw
+// body, a five-minute window, any of several v1 entries.
+func TestVerify(t *testing.T) {
+	t.Parallel()
+	body := []byte(`{"id":"e1","type":"video.ready","data":{}}`)
+	sent := time.Unix(1_800_000_000, 0)
+	header := func(value string) http.Header {
+		h := http.Header{}
+		if value != "" {
+			h.Set(webhook.SignatureHeader, value)
+		}
+		return h
+	}
+	rotated := webhook.Sign(sent, body, "whsec_new_secret", "whsec_old_secret")
+	require.Regexp(t, `^t=1800000000,v1=[0-9a-f]{64},v1=[0-9a-f]{64}$`, rotated)
+
+	for name, tc := range map[string]struct {
+		secret string
+		header http.Header
+		body   []byte
+		now    time.Time
+		want   error
+	}{
+		"valid":                      {"whsec_old_secret", header(webhook.Sign(sent, body, "whsec_old_secret")), body, sent.Add(4 * time.Minute), nil},
+		"two v1, the new matches":    {"whsec_new_secret", header(rotated), body, sent, nil},
+		"two v1, the old matches":    {"whsec_old_secret", header(rotated), body, sent, nil},
+		"two v1, neither matches":    {"whsec_other_secret", header(rotated), body, sent, webhook.ErrSignatureMismatch},
+		"tampered body":              {"whsec_old_secret", header(rotated), []byte(`{"id":"e1","type":"video.ready","data":{"x":1}}`), sent, webhook.ErrSignatureMismatch},
+		"tampered timestamp":         {"whsec_old_secret", header(strings.Replace(rotated, "t=1800000000", "t=1800000001", 1)), body, sent, webhook.ErrSignatureMismatch},
+		"expired timestamp":          {"whsec_old_secret", header(rotated), body, sent.Add(webhook.Tolerance + time.Second), webhook.ErrTooOld},
+		"timestamp from the future":  {"whsec_old_secret", header(rotated), body, sent.Add(-webhook.Tolerance - time.Second), webhook.ErrTooOld},
+		"missing header":             {"whsec_old_secret", header(""), body, sent, webhook.ErrNoSignature},
+		"header without a v1":        {"whsec_old_secret", header("t=1800000000"), body, sent, webhook.ErrBadSignatureHeader},
+		"header without a timestamp": {"whsec_old_secret", header(strings.TrimPrefix(rotated, "t=1800000000,")), body, sent, webhook.ErrBadSignatureHeader},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := webhook.Verify(tc.secret, tc.header, tc.body, tc.now)
+			if tc.want == nil {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, tc.want)
+			}
+		})
+	}
 }
 
 func TestPolicyRefusesNonPublicAddressesByDefault(t *testing.T) {
@@ -101,7 +147,7 @@ func TestCheckURL(t *testing.T) {
 }
 
 func send(c *webhook.Client, url string) webhook.Result {
-	return c.Send(context.Background(), webhook.Request{URL: url, Secret: "whsec_x", EventID: "e1", EventType: "video.ready", Body: []byte(`{}`)})
+	return c.Send(context.Background(), webhook.Request{URL: url, Secrets: []string{"whsec_x"}, EventID: "e1", EventType: "video.ready", Body: []byte(`{}`)})
 }
 
 func TestClientRefusesBlockedAddressesAtDialTime(t *testing.T) {
@@ -186,7 +232,7 @@ func TestClientBoundsBadReceivers(t *testing.T) {
 	mux.HandleFunc("/fail", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "boom", 500) })
 	mux.HandleFunc("/ok", func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		if webhook.Verify("whsec_x", r.Header.Get(webhook.SignatureHeader), body, time.Minute, time.Now()) != nil ||
+		if webhook.Verify("whsec_x", r.Header, body, time.Now()) != nil ||
 			r.Header.Get(webhook.EventIDHeader) != "e1" || r.Header.Get(webhook.EventTypeHeader) != "video.ready" {
 			http.Error(w, "bad signature", 400)
 		}

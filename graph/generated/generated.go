@@ -187,6 +187,7 @@ type ComplexityRoot struct {
 		RestoreVideo         func(childComplexity int, videoID uuid.UUID) int
 		RetryProcessing      func(childComplexity int, id uuid.UUID) int
 		RevokeAPIToken       func(childComplexity int, id uuid.UUID) int
+		RotateWebhookSecret  func(childComplexity int, id uuid.UUID, gracePeriod *int) int
 		SetChapters          func(childComplexity int, videoID uuid.UUID, chapters []*model.ChapterInput) int
 		SetPoster            func(childComplexity int, input model.SetPosterInput) int
 		SetUserAdmin         func(childComplexity int, userID uuid.UUID, admin bool) int
@@ -291,6 +292,11 @@ type ComplexityRoot struct {
 	RetentionPoint struct {
 		Second func(childComplexity int) int
 		Share  func(childComplexity int) int
+	}
+
+	RotateWebhookSecretPayload struct {
+		Secret  func(childComplexity int) int
+		Webhook func(childComplexity int) int
 	}
 
 	SearchConnection struct {
@@ -424,12 +430,13 @@ type ComplexityRoot struct {
 	}
 
 	Webhook struct {
-		Active    func(childComplexity int) int
-		CreatedAt func(childComplexity int) int
-		Events    func(childComplexity int) int
-		ID        func(childComplexity int) int
-		URL       func(childComplexity int) int
-		UpdatedAt func(childComplexity int) int
+		Active                  func(childComplexity int) int
+		CreatedAt               func(childComplexity int) int
+		Events                  func(childComplexity int) int
+		ID                      func(childComplexity int) int
+		PreviousSecretExpiresAt func(childComplexity int) int
+		URL                     func(childComplexity int) int
+		UpdatedAt               func(childComplexity int) int
 	}
 
 	WebhookDelivery struct {
@@ -505,6 +512,7 @@ type MutationResolver interface {
 	DeleteWebhook(ctx context.Context, id uuid.UUID) (bool, error)
 	TestWebhook(ctx context.Context, id uuid.UUID) (*model.WebhookDelivery, error)
 	RedeliverWebhook(ctx context.Context, deliveryID uuid.UUID) (*model.WebhookDelivery, error)
+	RotateWebhookSecret(ctx context.Context, id uuid.UUID, gracePeriod *int) (*model.RotateWebhookSecretPayload, error)
 }
 type QueryResolver interface {
 	AdminOverview(ctx context.Context) (*model.AdminOverview, error)
@@ -1215,6 +1223,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.rotateWebhookSecret":
+		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotateWebhookSecret_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotateWebhookSecret(childComplexity, args["id"].(uuid.UUID), args["gracePeriod"].(*int)), true
 	case "Mutation.setChapters":
 		if e.ComplexityRoot.Mutation.SetChapters == nil {
 			break
@@ -1762,6 +1781,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RetentionPoint.Share(childComplexity), true
 
+	case "RotateWebhookSecretPayload.secret":
+		if e.ComplexityRoot.RotateWebhookSecretPayload.Secret == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateWebhookSecretPayload.Secret(childComplexity), true
+	case "RotateWebhookSecretPayload.webhook":
+		if e.ComplexityRoot.RotateWebhookSecretPayload.Webhook == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RotateWebhookSecretPayload.Webhook(childComplexity), true
+
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
@@ -2297,6 +2329,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Webhook.ID(childComplexity), true
+	case "Webhook.previousSecretExpiresAt":
+		if e.ComplexityRoot.Webhook.PreviousSecretExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Webhook.PreviousSecretExpiresAt(childComplexity), true
 	case "Webhook.url":
 		if e.ComplexityRoot.Webhook.URL == nil {
 			break
@@ -4146,15 +4184,23 @@ enum WebhookEventType {
   VIDEO_CREATED
   "` + "`" + `video.upload_completed` + "`" + `: the last byte of the upload arrived; processing starts."
   VIDEO_UPLOAD_COMPLETED
-  "` + "`" + `video.playable` + "`" + `: the first renditions are ready; the video can be played while the rest are made."
+  """
+  ` + "`" + `video.playable` + "`" + `: the first renditions are ready; the video can be played
+  while the rest are made. Like ` + "`" + `video.ready` + "`" + ` and ` + "`" + `video.edited` + "`" + `, its payload
+  carries ` + "`" + `data.video.playback` + "`" + `: absolute ` + "`" + `hls_url` + "`" + `, ` + "`" + `poster_url` + "`" + `,
+  ` + "`" + `preview_url` + "`" + `, ` + "`" + `storyboard_url` + "`" + `, ` + "`" + `captions` + "`" + ` and ` + "`" + `renditions` + "`" + ` (name, width,
+  height, bandwidth), signed for a private video and then valid for 24 hours
+  from the delivery attempt (` + "`" + `CLIPCUT_WEBHOOK_PLAYBACK_TTL` + "`" + `, until
+  ` + "`" + `expires_at` + "`" + `); see the README's "Webhooks" section.
+  """
   VIDEO_PLAYABLE
-  "` + "`" + `video.ready` + "`" + `: processing finished."
+  "` + "`" + `video.ready` + "`" + `: processing finished; ` + "`" + `data.video.playback` + "`" + ` as for ` + "`" + `video.playable` + "`" + `."
   VIDEO_READY
   "` + "`" + `video.failed` + "`" + `: processing failed, or the upload expired; ` + "`" + `data.video.error` + "`" + ` says why."
   VIDEO_FAILED
   "` + "`" + `video.deleted` + "`" + `: the video was deleted."
   VIDEO_DELETED
-  "` + "`" + `video.edited` + "`" + `: an edit (` + "`" + `editVideo` + "`" + `) was published or undone; ` + "`" + `data.edit` + "`" + ` is the kept ranges, null after undo."
+  "` + "`" + `video.edited` + "`" + `: an edit (` + "`" + `editVideo` + "`" + `) was published or undone; ` + "`" + `data.edit` + "`" + ` is the kept ranges, null after undo; ` + "`" + `data.video.playback` + "`" + ` as for ` + "`" + `video.playable` + "`" + `."
   VIDEO_EDITED
   "` + "`" + `subtitles.ready` + "`" + `: the video has subtitles."
   SUBTITLES_READY
@@ -4180,6 +4226,12 @@ type Webhook implements Node {
   createdAt: Time!
   "When it last changed."
   updatedAt: Time!
+  """
+  While a secret rotation's grace period lasts, when the replaced secret
+  stops signing (until then every delivery's ` + "`" + `Clipcut-Signature` + "`" + ` carries
+  two ` + "`" + `v1=` + "`" + ` entries, one per secret); null when one secret signs.
+  """
+  previousSecretExpiresAt: Time
 }
 
 """
@@ -4191,6 +4243,19 @@ type CreateWebhookPayload {
   """
   The secret that signs every delivery (HMAC-SHA256). Shown only now, unless
   you supplied it: keep it with your receiver.
+  """
+  secret: String!
+}
+
+"""
+A webhook's new signing secret, from rotateWebhookSecret.
+"""
+type RotateWebhookSecretPayload {
+  "The webhook; ` + "`" + `previousSecretExpiresAt` + "`" + ` says when the old secret stops signing."
+  webhook: Webhook!
+  """
+  The new secret that signs every delivery (HMAC-SHA256). Shown only now:
+  keep it with your receiver.
   """
   secret: String!
 }
@@ -4322,6 +4387,17 @@ extend type Mutation {
   ` + "`" + `BAD_USER_INPUT` + "`" + `.
   """
   redeliverWebhook(deliveryId: ID!): WebhookDelivery! @auth(scope: WEBHOOKS_WRITE)
+  """
+  Give one of your webhooks a new generated signing secret, shown once in
+  the answer. For ` + "`" + `gracePeriod` + "`" + ` seconds (default 86400 = 24 hours, 0 to
+  604800) the old secret keeps signing beside it: every delivery's
+  ` + "`" + `Clipcut-Signature` + "`" + ` carries two ` + "`" + `v1=` + "`" + ` entries, so a receiver verifying
+  with either secret accepts it while you deploy the new one; then the old
+  one stops. Rotating again during a grace period ends the older secret's
+  at once (at most two secrets sign). A ` + "`" + `gracePeriod` + "`" + ` out of range fails
+  with ` + "`" + `BAD_USER_INPUT` + "`" + `.
+  """
+  rotateWebhookSecret(id: ID!, gracePeriod: Int = 86400): RotateWebhookSecretPayload! @auth(scope: WEBHOOKS_WRITE)
 }
 `, BuiltIn: false},
 }
@@ -4719,6 +4795,16 @@ func (ec *executionContext) childFields_RetentionPoint(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type RetentionPoint", field.Name)
 }
 
+func (ec *executionContext) childFields_RotateWebhookSecretPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "webhook":
+		return ec.fieldContext_RotateWebhookSecretPayload_webhook(ctx, field)
+	case "secret":
+		return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RotateWebhookSecretPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -4983,6 +5069,8 @@ func (ec *executionContext) childFields_Webhook(ctx context.Context, field graph
 		return ec.fieldContext_Webhook_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Webhook_updatedAt(ctx, field)
+	case "previousSecretExpiresAt":
+		return ec.fieldContext_Webhook_previousSecretExpiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Webhook", field.Name)
 }
@@ -5510,6 +5598,28 @@ func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Conte
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "gracePeriod",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["gracePeriod"] = arg1
 	return args, nil
 }
 
@@ -9912,6 +10022,68 @@ func (ec *executionContext) fieldContext_Mutation_redeliverWebhook(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotateWebhookSecret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotateWebhookSecret(ctx, fc.Args["id"].(uuid.UUID), fc.Args["gracePeriod"].(*int))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "WEBHOOKS_WRITE")
+				if err != nil {
+					var zeroVal *model.RotateWebhookSecretPayload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.RotateWebhookSecretPayload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RotateWebhookSecretPayload) graphql.Marshaler {
+			return ec.marshalNRotateWebhookSecretPayload2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐRotateWebhookSecretPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotateWebhookSecret(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RotateWebhookSecretPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotateWebhookSecret_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11911,6 +12083,61 @@ func (ec *executionContext) _RetentionPoint_share(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_RetentionPoint_share(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RetentionPoint", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _RotateWebhookSecretPayload_webhook(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateWebhookSecretPayload_webhook(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Webhook, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Webhook) graphql.Marshaler {
+			return ec.marshalNWebhook2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐWebhook(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_webhook(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RotateWebhookSecretPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Webhook(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RotateWebhookSecretPayload_secret(ctx context.Context, field graphql.CollectedField, obj *model.RotateWebhookSecretPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RotateWebhookSecretPayload_secret(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Secret, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RotateWebhookSecretPayload_secret(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RotateWebhookSecretPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -14219,6 +14446,29 @@ func (ec *executionContext) _Webhook_updatedAt(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Webhook_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Webhook", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Webhook_previousSecretExpiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Webhook) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Webhook_previousSecretExpiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviousSecretExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Webhook_previousSecretExpiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Webhook", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
@@ -17851,6 +18101,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "rotateWebhookSecret":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotateWebhookSecret(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18835,6 +19092,49 @@ func (ec *executionContext) _RetentionPoint(ctx context.Context, sel ast.Selecti
 			}
 		case "share":
 			out.Values[i] = ec._RetentionPoint_share(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var rotateWebhookSecretPayloadImplementors = []string{"RotateWebhookSecretPayload"}
+
+func (ec *executionContext) _RotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RotateWebhookSecretPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, rotateWebhookSecretPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RotateWebhookSecretPayload")
+		case "webhook":
+			out.Values[i] = ec._RotateWebhookSecretPayload_webhook(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "secret":
+			out.Values[i] = ec._RotateWebhookSecretPayload_secret(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -20265,6 +20565,11 @@ func (ec *executionContext) _Webhook(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "previousSecretExpiresAt":
+			out.Values[i] = ec._Webhook_previousSecretExpiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21558,6 +21863,16 @@ func (ec *executionContext) marshalNRetentionPoint2ᚖgithubᚗcomᚋclipcutᚋc
 		return graphql.Null
 	}
 	return ec._RetentionPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRotateWebhookSecretPayload2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐRotateWebhookSecretPayload(ctx context.Context, sel ast.SelectionSet, v *model.RotateWebhookSecretPayload) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._RotateWebhookSecretPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNScope2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx context.Context, v any) (model.Scope, error) {

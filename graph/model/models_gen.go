@@ -474,6 +474,15 @@ type RetentionPoint struct {
 	Share float64 `json:"share"`
 }
 
+// A webhook's new signing secret, from rotateWebhookSecret.
+type RotateWebhookSecretPayload struct {
+	// The webhook; `previousSecretExpiresAt` says when the old secret stops signing.
+	Webhook *Webhook `json:"webhook"`
+	// The new secret that signs every delivery (HMAC-SHA256). Shown only now:
+	// keep it with your receiver.
+	Secret string `json:"secret"`
+}
+
 // Videos found by `search`, best first (Relay cursor connection).
 type SearchConnection struct {
 	// The videos on this page with their cursors and highlights.
@@ -717,6 +726,10 @@ type Webhook struct {
 	CreatedAt time.Time `json:"createdAt"`
 	// When it last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+	// While a secret rotation's grace period lasts, when the replaced secret
+	// stops signing (until then every delivery's `Clipcut-Signature` carries
+	// two `v1=` entries, one per secret); null when one secret signs.
+	PreviousSecretExpiresAt *time.Time `json:"previousSecretExpiresAt,omitempty"`
 }
 
 func (Webhook) IsNode() {}
@@ -1582,15 +1595,21 @@ const (
 	WebhookEventTypeVideoCreated WebhookEventType = "VIDEO_CREATED"
 	// `video.upload_completed`: the last byte of the upload arrived; processing starts.
 	WebhookEventTypeVideoUploadCompleted WebhookEventType = "VIDEO_UPLOAD_COMPLETED"
-	// `video.playable`: the first renditions are ready; the video can be played while the rest are made.
+	// `video.playable`: the first renditions are ready; the video can be played
+	// while the rest are made. Like `video.ready` and `video.edited`, its payload
+	// carries `data.video.playback`: absolute `hls_url`, `poster_url`,
+	// `preview_url`, `storyboard_url`, `captions` and `renditions` (name, width,
+	// height, bandwidth), signed for a private video and then valid for 24 hours
+	// from the delivery attempt (`CLIPCUT_WEBHOOK_PLAYBACK_TTL`, until
+	// `expires_at`); see the README's "Webhooks" section.
 	WebhookEventTypeVideoPlayable WebhookEventType = "VIDEO_PLAYABLE"
-	// `video.ready`: processing finished.
+	// `video.ready`: processing finished; `data.video.playback` as for `video.playable`.
 	WebhookEventTypeVideoReady WebhookEventType = "VIDEO_READY"
 	// `video.failed`: processing failed, or the upload expired; `data.video.error` says why.
 	WebhookEventTypeVideoFailed WebhookEventType = "VIDEO_FAILED"
 	// `video.deleted`: the video was deleted.
 	WebhookEventTypeVideoDeleted WebhookEventType = "VIDEO_DELETED"
-	// `video.edited`: an edit (`editVideo`) was published or undone; `data.edit` is the kept ranges, null after undo.
+	// `video.edited`: an edit (`editVideo`) was published or undone; `data.edit` is the kept ranges, null after undo; `data.video.playback` as for `video.playable`.
 	WebhookEventTypeVideoEdited WebhookEventType = "VIDEO_EDITED"
 	// `subtitles.ready`: the video has subtitles.
 	WebhookEventTypeSubtitlesReady WebhookEventType = "SUBTITLES_READY"

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/jobs"
+	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/store"
+)
+
+func TestWebhookPrefixIsAbsoluteAndSignedForPrivateVideos(t *testing.T) {
+	t.Parallel()
+	signer, err := auth.NewSigner([][]byte{bytes.Repeat([]byte("w"), 32)})
+	require.NoError(t, err)
+	var links jobs.WebhookMedia = &mediaLinks{signer: signer, base: "https://video.example.com/"}
+	id := uuid.New()
+	for _, privacy := range []string{store.PrivacyPublic, store.PrivacyUnlisted} {
+		prefix, expires := links.WebhookPrefix(id, privacy, time.Hour)
+		require.Equal(t, "https://video.example.com"+layout.PublicPath(id), prefix, privacy)
+		require.Nil(t, expires)
+	}
+	prefix, expires := links.WebhookPrefix(id, store.PrivacyPrivate, 3*time.Hour)
+	signed := "https://video.example.com" + layout.BasePath + "t/"
+	require.True(t, strings.HasPrefix(prefix, signed), prefix)
+	token := strings.SplitN(strings.TrimPrefix(prefix, signed), "/", 2)[0]
+	require.NoError(t, delivery.VerifyToken(signer, id, token))
+	require.NotNil(t, expires)
+	require.True(t, expires.After(time.Now().Add(2*time.Hour)) && expires.Before(time.Now().Add(4*time.Hour)), "%s", expires)
+}
