@@ -319,12 +319,16 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 	}
 }
 
-// graphqlLevers is what issue 18's gqlgen levers did, measured in process
-// (bench/plainapi's BenchmarkSideBySide and graph's BenchmarkVideoByID and
-// BenchmarkVideosPage, allocations per request being independent of the
-// machine's load), and where the remaining cost lies.
-const graphqlLevers = "gqlgen's levers (issue 18), measured in process: " +
-	"reading each video with its owner in one query (a join) instead of priming the dataloader with a second query, " +
+// graphqlLevers is what issue 18's levers did, measured in process
+// (bench/plainapi's BenchmarkSideBySide, which runs clipcut's handler with
+// and without its fast path for plain reads and the plain handler, and
+// graph's BenchmarkVideoByID and BenchmarkVideosPage; allocations per
+// request do not depend on the machine's load), and where the remaining
+// cost lies.
+const graphqlLevers = "Issue 18's levers, measured in process (`go test ./bench/plainapi -bench SideBySide`: the two operations through " +
+	"clipcut's handler, through the same handler with `graph.Options.NoFastReads`, i.e. gqlgen's executor alone, and through the plain handler; " +
+	"medians of 5 runs on one core under a load average of about 30, so compare allocations and ratios rather than microseconds). " +
+	"gqlgen's own levers first: reading each video with its owner in one query (a join) instead of priming the dataloader with a second query, " +
 	"and keeping a live session for 1 s, take two of the three queries of `video(id)` off Postgres and the server; " +
 	"gqlgen always answers an `extensions` map, empty or not, which sent every response through `json.Marshal` a second time " +
 	"(a re-scan of the whole answer): only a non-empty one does now. " +
@@ -332,14 +336,27 @@ const graphqlLevers = "gqlgen's levers (issue 18), measured in process: " +
 	"The `@concurrent` directive that let a list of plain objects be marshalled without a goroutine per element (gqlgen#3203, in v0.17.50) " +
 	"was reverted right after (gqlgen#3287: it broke dataloaders) and v0.17.95 has no replacement: every element of `edges` and `renditions` is one goroutine, and every field, " +
 	"plain struct fields included, goes through `graphql.ResolveField` (a FieldContext, a context value, closures, a boxed result, " +
-	"a marshaler closure): about 16 allocations per field, 43,900 for the 2,757 fields of a 50-video page, where encoding/json " +
-	"runs one cached struct encoder (the plain handler: 3,600). The allocation profile of that page (`go test ./graph -bench VideosPage -memprofile`): " +
-	"field contexts 11%, field sets and their marshalling 16%, resolveField's boxing and closures 19%, the generated per-field closures 17%, scalar marshalers 7%, an `errors.New` per scalar field " +
-	"(its field context's \"no child fields\" error, built whether or not it is used) 5%, the response path of every object for @defer " +
-	"bookkeeping the document does not use 6%, context values 4%, the per-element goroutines 4%. That per-field cost, not the database, is what keeps `videos(first: 50)` far below the goal. " +
-	"The next step is outside gqlgen's configuration: an execution plan compiled once per cached document for selections that touch " +
-	"only plain fields (no resolver, directive or error), writing the JSON straight from the model structs, with gqlgen's executor " +
-	"kept for everything else; or a gqlgen code generator change that marshals lists of non-concurrent objects in the parent goroutine."
+	"a marshaler closure): about 16 allocations per field, 43,900 for the 2,757 fields of a 50-video page (field contexts 11% of them, field sets 16%, " +
+	"resolveField's boxing and closures 19%, the generated per-field closures 17%, scalar marshalers 7%, an `errors.New` per scalar field 5%, " +
+	"@defer bookkeeping 6%, context values 4%, the per-element goroutines 4%). That per-field cost, not the database, was what kept " +
+	"`videos(first: 50)` at a tenth of the plain handler (gqlgen alone, in process: 9,400 CPU-µs and 43,938 allocations per page, the plain handler 2,470 and 3,584). " +
+	"So clipcut now answers the common reads itself (graph/fastpath.go, a gqlgen response interceptor): an operation whose root fields are only " +
+	"`video(id)` and `videos` and whose selections touch only fields that are plain values of the models (Video's scalars, owner, processing, " +
+	"renditions; User's id, name, isAdmin, createdAt; the connection, edges and pageInfo; `__typename`; fragments, aliases, @skip and @include) " +
+	"runs the same resolvers behind the same @public check, after gqlgen has parsed, validated and measured it, collects each selection once per " +
+	"request and appends the JSON straight from the models, byte for byte what gqlgen writes (graph's TestFastReadsAnswerAsGqlgen compares both). " +
+	"Anything else (another root field, a field with a resolver or an access rule of its own such as `email`, @defer, an error, a null in a non-null place) " +
+	"goes to gqlgen whole, as before. In process: `videos(first: 50)` 43,938 → 3,331 allocations and 9,400 → 2,460 CPU-µs per page " +
+	"(the plain handler 3,584 and 2,470: 1.00×; 11.3 vs 11.1 ms per request with Postgres on the same core); `video(id)` 1,030 → 298 allocations " +
+	"and 314 → 178 CPU-µs (the plain handler 188 and 241, as it also queries the session and the owner; 0.98 vs 1.57 ms per request). The page's CPU is now mostly the store's: scanning 51 rows, half of it " +
+	"encoding/json decoding the renditions column. Left as is: the feed's join with its owners costs Postgres more than the feed " +
+	"and a second query for one owner (EXPLAIN ANALYZE on the bench data: about 0.4 ms planning + 0.27 ms executing against 0.08 + 0.03 ms; " +
+	"the owner's columns are repeated on all 51 rows), which the server's CPU no longer hides. " +
+	"Under wrk on the shared machine (the run of 2026-12-06 05:23 UTC, other processes using 1.80 of the 2 cores) the CPU per request, server plus Postgres, " +
+	"was within 3% of the plain handler's for both operations (515 vs 501 µs, 3,672 vs 3,599 µs) while throughput was 0.60× and 0.63×: " +
+	"with the cores oversubscribed, each server gets the share the scheduler gives its threads, not the share its CPU per request would; " +
+	"and the server process's CPU (331 vs 252 µs for video(id)) is now mostly outside the GraphQL handler, whose in-process cost is below the plain handler's: " +
+	"the server's middleware (request id, access log, recovery, security headers, rate limits, metrics) and HTTP."
 
 // graphqlLimit explains a missed goal from the CPU each request costs
 // (with the cores saturated, throughput is the cores divided by the CPU
@@ -356,9 +373,8 @@ func graphqlLimit(op graphqlOp, serverCPU, pgCPU Samples, profile []perfEntry, s
 		if split.ok {
 			s += fmt.Sprintf("; the answer has %d fields. Fitting both operations' extra CPU to fixed + per-field: "+
 				"%.0f µs per request (middleware chain, operation parsing from cache, complexity and depth checks, the response "+
-				"writer) plus %.1f µs per field: gqlgen resolves and marshals each field separately (a field context, a resolver "+
-				"closure, a marshaler, and one goroutine per element of every object list), where encoding/json runs one cached "+
-				"struct encoder", op.fields, split.fixed, split.perField)
+				"writer) plus %.1f µs per field (what gqlgen's executor spends per field; the fast path for plain reads writes "+
+				"them from the models in one pass, as encoding/json's cached struct encoder does)", op.fields, split.fixed, split.perField)
 		}
 		s += "."
 	} else {
@@ -399,6 +415,7 @@ type profileFrame struct{ label, prefix string }
 var graphqlProfileFrames = []profileFrame{
 	{"gqlgen executing the operation (resolvers, field marshalling)", "github.com/99designs/gqlgen/graphql/executor.(*Executor).DispatchOperation"},
 	{"gqlgen marshalling list elements in one goroutine each (MarshalSliceConcurrently)", "github.com/99designs/gqlgen/graphql.MarshalSliceConcurrently"},
+	{"clipcut's fast path for plain reads (resolvers and JSON)", "github.com/clipcut/clipcut/graph.(*fastReads).InterceptResponse"},
 	{"the store query and row scan", "github.com/clipcut/clipcut/store.(*Store)."},
 	{"the session lookup (auth)", "github.com/clipcut/clipcut/auth.(*Service).Authenticate"},
 	{"the owner dataloader", "github.com/graph-gophers/dataloader"},

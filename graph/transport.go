@@ -129,7 +129,7 @@ func (fastGET) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExec
 // execute runs one decoded request and writes its answer.
 func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor, params *graphql.RawParams, get bool) {
 	params.Headers = r.Header
-	ctx := r.Context()
+	ctx := oneResponse(r.Context())
 	oc, errs := exec.CreateOperationContext(ctx, params)
 	if errs != nil {
 		w.WriteHeader(statusFor(errs, w.Header().Get("Content-Type")))

@@ -22,7 +22,8 @@ import (
 )
 
 // BenchmarkSideBySide runs the graphql bench row's two operations through
-// clipcut's GraphQL handler (auth middleware, gqlgen) and through this
+// clipcut's GraphQL handler (auth middleware, gqlgen, its fast path for
+// plain video reads), the same handler without the fast path, and this
 // baseline, in one process on one database, without the network: the
 // in-process counterpart of `go run ./bench -only graphql`. cpu-µs/op is
 // the process's CPU time per request (Postgres runs elsewhere), which on a
@@ -55,6 +56,9 @@ func BenchmarkSideBySide(b *testing.B) {
 		}
 	}
 	clipcut := svc.Middleware(auth.MiddlewareOptions{})(graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Logger: logger}, graph.Options{}))
+	// gqlgen is clipcut's handler without its fast path for plain video
+	// reads: every field through gqlgen's executor, as before issue 18.
+	gqlgen := svc.Middleware(auth.MiddlewareOptions{})(graph.NewHandler(&graph.Resolver{Store: st, Auth: svc, Logger: logger}, graph.Options{NoFastReads: true}))
 	plain := newHandler(st)
 	ops := []struct {
 		name      string
@@ -74,7 +78,7 @@ func BenchmarkSideBySide(b *testing.B) {
 			h    http.Handler
 			path string
 			body any
-		}{{"clipcut", clipcut, "/graphql", op.gqlBody}, {"plain", plain, op.plainPath, op.plainBody}} {
+		}{{"clipcut", clipcut, "/graphql", op.gqlBody}, {"gqlgen", gqlgen, "/graphql", op.gqlBody}, {"plain", plain, op.plainPath, op.plainBody}} {
 			b.Run(op.name+"/"+target.name, func(b *testing.B) {
 				body, err := json.Marshal(target.body)
 				require.NoError(b, err)
