@@ -697,18 +697,15 @@ function Transcript({
                   .filter(Boolean)
                   .join(' ')}
                 aria-pressed={selected.has(i)}
-                aria-label={`${w.text}, ${formatPrecise(w.start)}${isCut(w) ? ', cut' : ''}`}
                 onClick={(e) => {
                   select(i, e.shiftKey, e.ctrlKey || e.metaKey);
                   onSeek(w.start);
                 }}
               >
-                <span className="studio-word__time" aria-hidden="true">
-                  {formatPrecise(w.start)}
-                </span>
-                <span className="studio-word__text" aria-hidden="true">
-                  {w.text}
-                </span>
+                {/* The word first, then its time (shown above it): the visible text is the name. */}
+                <span className="studio-word__text">{w.text}</span>
+                <span className="studio-word__time"> {formatPrecise(w.start)}</span>
+                {isCut(w) && <span className="visually-hidden">, cut</span>}
               </button>
             ))}
           </div>
