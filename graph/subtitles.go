@@ -72,3 +72,17 @@ func subtitleTrackAt(prefix string, t store.SubtitleTrack) *model.SubtitleTrack 
 		VttURL:     rel(t.VTTKey), SrtURL: rel(t.SRTKey), UpdatedAt: t.UpdatedAt,
 	}
 }
+
+// trackWords is a track's words as SubtitleTrack.words shows them: timed
+// for the video as it plays now, or nil when the track has none to show.
+func (r *Resolver) trackWords(ctx context.Context, t store.SubtitleTrack) ([]*model.Word, error) {
+	words, ok, err := r.Videos.TrackWords(ctx, t)
+	if err != nil || !ok {
+		return nil, err
+	}
+	out := make([]*model.Word, len(words))
+	for i, w := range words {
+		out[i] = &model.Word{Start: w.Start.Seconds(), End: w.End.Seconds(), Text: w.Text}
+	}
+	return out, nil
+}

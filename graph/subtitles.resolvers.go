@@ -8,8 +8,10 @@ package graph
 import (
 	"context"
 	"io"
+	"slices"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/media"
@@ -131,8 +133,17 @@ func (r *videoResolver) Subtitles(ctx context.Context, obj *model.Video) ([]*mod
 		return out, nil
 	}
 	prefix, _ := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
+	// Words are only read when asked for: they are the studio's, and an
+	// hour of speech is ten thousand of them.
+	withWords := slices.Contains(graphql.CollectAllFields(ctx), "words")
 	for _, t := range tracks {
-		out = append(out, subtitleTrackAt(prefix, t))
+		m := subtitleTrackAt(prefix, t)
+		if withWords {
+			if m.Words, err = r.trackWords(ctx, t); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, m)
 	}
 	return out, nil
 }

@@ -31,7 +31,8 @@ func (SubtitlesArgs) InsertOpts() river.InsertOpts {
 }
 
 // SubtitlesWorker transcribes the audio with the instance's engine, stores
-// the generated track (WebVTT, SRT, and the HLS subtitles group), and then,
+// the generated track (WebVTT, SRT, the HLS subtitles group, and the
+// recognised words with their times), and then,
 // when the video is still processing, marks it READY. Whatever happens to
 // the subtitles (no audio, silence, no engine, the engine failing), the
 // video ends READY; the outcome is on the video's subtitle state.
@@ -131,6 +132,10 @@ func (w *SubtitlesWorker) generate(ctx context.Context, v store.Video) (string, 
 	label := media.LanguageName(lang) + " (auto-generated)"
 	track := video.Track{Language: lang, Label: label, Provenance: store.ProvenanceGenerated, Engine: &engine}
 	if err := w.deps.Videos.SaveSubtitles(ctx, v, track, subs.Cues); err != nil {
+		return "", "", err
+	}
+	// The words, with their times, for the studio's transcript.
+	if err := w.deps.Videos.SaveWords(ctx, v.ID, lang, subs.Transcript.Words()); err != nil {
 		return "", "", err
 	}
 	return store.SubtitlesReady, "", nil

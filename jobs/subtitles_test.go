@@ -57,6 +57,20 @@ func TestPipelineMakesSubtitlesFromSpeech(t *testing.T) {
 		require.LessOrEqual(t, c.End, 10*time.Second)
 		require.Less(t, c.Start, c.End)
 	}
+	// The recognised words are kept with their times, inside the speech
+	// and in order, for the studio's transcript.
+	words, err := p.store.SubtitleWords(context.Background(), id, "en")
+	require.NoError(t, err)
+	require.NotEmpty(t, words)
+	for i, w := range words {
+		require.GreaterOrEqual(t, w.Start, 1500*time.Millisecond, "no word before the speech starts: %+v", w)
+		require.Less(t, w.Start, w.End, "%+v", w)
+		require.LessOrEqual(t, w.End, 10*time.Second)
+		require.Contains(t, strings.ToLower(media.PlainText(strings.Join(cueTexts(cues), " "))), strings.ToLower(w.Text), "every word is in the cues")
+		if i > 0 {
+			require.GreaterOrEqual(t, w.Start, words[i-1].Start, "in time order")
+		}
+	}
 	srt, err := media.ParseSRT(strings.NewReader(p.read(track.SRTKey)))
 	require.NoError(t, err)
 	require.Len(t, srt, len(cues), "SRT and WebVTT carry the same cues")
@@ -115,3 +129,11 @@ func TestSilenceGivesNoSubtitlesAndTheVideoIsStillReady(t *testing.T) {
 // subtitleName is a track's versioned file name without extension, from
 // its WebVTT key.
 func subtitleName(vttKey string) string { return strings.TrimSuffix(path.Base(vttKey), ".vtt") }
+
+func cueTexts(cues []media.Cue) []string {
+	out := make([]string, len(cues))
+	for i, c := range cues {
+		out[i] = c.Text
+	}
+	return out
+}

@@ -91,6 +91,19 @@ func (t *Transcript) Text() string {
 	return joinWords(parts)
 }
 
+// Words lists the words of every segment in time order, for the
+// transcript a creator edits by deleting words. Segments without word
+// timings (an engine that gave none) contribute nothing: a word's time
+// is never guessed from its segment's.
+func (t *Transcript) Words() []Word {
+	var out []Word
+	for _, s := range t.Segments {
+		out = append(out, s.Words...)
+	}
+	slices.SortStableFunc(out, func(a, b Word) int { return cmp.Compare(a.Start, b.Start) })
+	return out
+}
+
 var (
 	// ErrTranscriberConfig marks failures only an operator can fix: a
 	// missing binary or model, a rejected API key, an option the engine

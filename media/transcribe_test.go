@@ -203,6 +203,24 @@ func TestGenerateSubtitlesSphinx(t *testing.T) {
 	}
 	require.NotEmpty(t, right, "recognised %q", sub.Transcript.Text())
 
+	// Every word pocketsphinx printed comes with its own time: in order,
+	// inside its segment, and spelled as the segment's text says.
+	words := sub.Transcript.Words()
+	var segWords []string
+	for _, s := range sub.Transcript.Segments {
+		require.NotEmpty(t, s.Words, "segment %q has its words", s.Text)
+		for i, w := range s.Words {
+			require.Less(t, w.Start, w.End, "word %q", w.Text)
+			require.GreaterOrEqual(t, w.Start, s.Start, "word %q starts inside %q", w.Text, s.Text)
+			require.LessOrEqual(t, w.End, s.End, "word %q ends inside %q", w.Text, s.Text)
+			if i > 0 {
+				require.GreaterOrEqual(t, w.Start, s.Words[i-1].End, "words of %q do not overlap", s.Text)
+			}
+		}
+		segWords = append(segWords, strings.Fields(s.Text)...)
+	}
+	require.Equal(t, segWords, wordTexts(words), "Words lists every segment's words in order")
+
 	// The cues are well formed, each shows during (or lingers just
 	// after) a sentence, and the files written from them parse back.
 	checkCueInvariants(t, sub.Cues, CueOptions{})

@@ -21,6 +21,7 @@ const Channel = lazy(() => import('./pages/Channel').then((m) => ({ default: m.C
 const ApiTokens = lazy(() => import('./pages/ApiTokens').then((m) => ({ default: m.ApiTokens })));
 const Webhooks = lazy(() => import('./pages/Webhooks').then((m) => ({ default: m.Webhooks })));
 const SubtitlesEditor = lazy(() => import('./pages/SubtitlesEditor').then((m) => ({ default: m.SubtitlesEditor })));
+const Studio = lazy(() => import('./pages/Studio').then((m) => ({ default: m.Studio })));
 
 /** The whole app below the GraphQL provider: header, routes, focus handling, uploads. */
 export function App() {
@@ -86,6 +87,13 @@ export function App() {
             {(params) => (
               <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
                 <SubtitlesEditor key={params.id} id={params.id} />
+              </Suspense>
+            )}
+          </Route>
+          <Route path="/videos/:id/studio">
+            {(params) => (
+              <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+                <Studio key={params.id} id={params.id} />
               </Suspense>
             )}
           </Route>

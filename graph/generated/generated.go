@@ -335,6 +335,7 @@ type ComplexityRoot struct {
 		SrtURL     func(childComplexity int) int
 		UpdatedAt  func(childComplexity int) int
 		VttURL     func(childComplexity int) int
+		Words      func(childComplexity int) int
 	}
 
 	TextRun struct {
@@ -463,6 +464,12 @@ type ComplexityRoot struct {
 	WebhookDeliveryEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	Word struct {
+		End   func(childComplexity int) int
+		Start func(childComplexity int) int
+		Text  func(childComplexity int) int
 	}
 
 	WorkerProcess struct {
@@ -1929,6 +1936,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SubtitleTrack.VttURL(childComplexity), true
+	case "SubtitleTrack.words":
+		if e.ComplexityRoot.SubtitleTrack.Words == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SubtitleTrack.Words(childComplexity), true
 
 	case "TextRun.match":
 		if e.ComplexityRoot.TextRun.Match == nil {
@@ -2452,6 +2465,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WebhookDeliveryEdge.Node(childComplexity), true
+
+	case "Word.end":
+		if e.ComplexityRoot.Word.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Word.End(childComplexity), true
+	case "Word.start":
+		if e.ComplexityRoot.Word.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Word.Start(childComplexity), true
+	case "Word.text":
+		if e.ComplexityRoot.Word.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Word.Text(childComplexity), true
 
 	case "WorkerProcess.clientId":
 		if e.ComplexityRoot.WorkerProcess.ClientID == nil {
@@ -3691,6 +3723,29 @@ type SubtitleTrack {
   srtUrl: String!
   "When the track last changed."
   updatedAt: Time!
+  """
+  The recognised words, in time order, each with its own times: what the
+  studio's transcript shows, to cut a video by deleting words or clip a
+  quote. Times are seconds of the video as it plays now: when it is edited,
+  words in cut ranges are left out and later ones shifted (a word belongs
+  to the kept range its middle lies in), and undo brings them back. Null
+  for tracks the owner wrote, uploaded or corrected (` + "`" + `generated` + "`" + ` false),
+  and for tracks generated before words were kept (regenerateSubtitles
+  makes them).
+  """
+  words: [Word!]
+}
+
+"""
+One recognised word of a generated subtitle track.
+"""
+type Word {
+  "When the word starts, in seconds of the video as it plays now."
+  start: Float!
+  "When it ends, in seconds (after start)."
+  end: Float!
+  "The word as written in the subtitles, with attached punctuation (` + "`" + `Hello,` + "`" + `)."
+  text: String!
 }
 
 """
@@ -4867,6 +4922,8 @@ func (ec *executionContext) childFields_SubtitleTrack(ctx context.Context, field
 		return ec.fieldContext_SubtitleTrack_srtUrl(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_SubtitleTrack_updatedAt(ctx, field)
+	case "words":
+		return ec.fieldContext_SubtitleTrack_words(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SubtitleTrack", field.Name)
 }
@@ -5125,6 +5182,18 @@ func (ec *executionContext) childFields_WebhookDeliveryEdge(ctx context.Context,
 		return ec.fieldContext_WebhookDeliveryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WebhookDeliveryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Word(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_Word_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Word_end(ctx, field)
+	case "text":
+		return ec.fieldContext_Word_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Word", field.Name)
 }
 
 func (ec *executionContext) childFields_WorkerProcess(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -12723,6 +12792,38 @@ func (ec *executionContext) fieldContext_SubtitleTrack_updatedAt(_ context.Conte
 	return graphql.NewScalarFieldContext("SubtitleTrack", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _SubtitleTrack_words(ctx context.Context, field graphql.CollectedField, obj *model.SubtitleTrack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SubtitleTrack_words(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Words, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Word) graphql.Marshaler {
+			return ec.marshalOWord2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐWordᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SubtitleTrack_words(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SubtitleTrack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Word(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _TextRun_text(ctx context.Context, field graphql.CollectedField, obj *model.TextRun) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14888,6 +14989,75 @@ func (ec *executionContext) fieldContext_WebhookDeliveryEdge_node(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Word_start(ctx context.Context, field graphql.CollectedField, obj *model.Word) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Word_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Word_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Word", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Word_end(ctx context.Context, field graphql.CollectedField, obj *model.Word) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Word_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Word_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Word", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _Word_text(ctx context.Context, field graphql.CollectedField, obj *model.Word) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Word_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Word_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Word", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _WorkerProcess_clientId(ctx context.Context, field graphql.CollectedField, obj *model.WorkerProcess) (ret graphql.Marshaler) {
@@ -19415,6 +19585,11 @@ func (ec *executionContext) _SubtitleTrack(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "words":
+			out.Values[i] = ec._SubtitleTrack_words(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20751,6 +20926,54 @@ func (ec *executionContext) _WebhookDeliveryEdge(ctx context.Context, sel ast.Se
 			}
 		case "node":
 			out.Values[i] = ec._WebhookDeliveryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var wordImplementors = []string{"Word"}
+
+func (ec *executionContext) _Word(ctx context.Context, sel ast.SelectionSet, obj *model.Word) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, wordImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Word")
+		case "start":
+			out.Values[i] = ec._Word_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._Word_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "text":
+			out.Values[i] = ec._Word_text(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -22423,6 +22646,16 @@ func (ec *executionContext) marshalNWebhookEventType2ᚕgithubᚗcomᚋclipcut�
 	return ret
 }
 
+func (ec *executionContext) marshalNWord2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐWord(ctx context.Context, sel ast.SelectionSet, v *model.Word) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Word(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNWorkerProcess2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐWorkerProcessᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WorkerProcess) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -22977,6 +23210,25 @@ func (ec *executionContext) marshalOWebhookEventType2ᚕgithubᚗcomᚋclipcut�
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNWebhookEventType2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐWebhookEventType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOWord2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐWordᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Word) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWord2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐWord(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {

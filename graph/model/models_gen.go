@@ -573,6 +573,15 @@ type SubtitleTrack struct {
 	SrtURL string `json:"srtUrl"`
 	// When the track last changed.
 	UpdatedAt time.Time `json:"updatedAt"`
+	// The recognised words, in time order, each with its own times: what the
+	// studio's transcript shows, to cut a video by deleting words or clip a
+	// quote. Times are seconds of the video as it plays now: when it is edited,
+	// words in cut ranges are left out and later ones shifted (a word belongs
+	// to the kept range its middle lies in), and undo brings them back. Null
+	// for tracks the owner wrote, uploaded or corrected (`generated` false),
+	// and for tracks generated before words were kept (regenerateSubtitles
+	// makes them).
+	Words []*Word `json:"words,omitempty"`
 }
 
 // A piece of highlighted text: the runs of a title or excerpt in order, with
@@ -780,6 +789,16 @@ type WebhookDeliveryEdge struct {
 	Cursor string `json:"cursor"`
 	// The delivery.
 	Node *WebhookDelivery `json:"node"`
+}
+
+// One recognised word of a generated subtitle track.
+type Word struct {
+	// When the word starts, in seconds of the video as it plays now.
+	Start float64 `json:"start"`
+	// When it ends, in seconds (after start).
+	End float64 `json:"end"`
+	// The word as written in the subtitles, with attached punctuation (`Hello,`).
+	Text string `json:"text"`
 }
 
 // A live worker process.

@@ -42,6 +42,12 @@ type Documents = {
     "\n  mutation RestoreVideo($videoId: ID!) {\n    restoreVideo(videoId: $videoId) {\n      id\n      status\n      takedownReason\n    }\n  }\n": typeof types.RestoreVideoDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isAdmin\n      createdAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
+    "\n  fragment StudioVideoFields on Video {\n    id\n    title\n    status\n    playable\n    duration\n    width\n    height\n    owner {\n      id\n    }\n    edit {\n      start\n      end\n    }\n    chapters {\n      start\n      title\n    }\n    processing {\n      stage\n      percent\n      error\n    }\n    playback {\n      hlsUrl\n      posterUrl\n      storyboardUrl\n    }\n  }\n": typeof types.StudioVideoFieldsFragmentDoc,
+    "\n  query Studio($id: ID!) {\n    video(id: $id) {\n      ...StudioVideoFields\n      subtitles {\n        language\n        label\n        generated\n        words {\n          start\n          end\n          text\n        }\n      }\n      subtitleState {\n        status\n        note\n      }\n    }\n  }\n": typeof types.StudioDocument,
+    "\n  mutation StudioEditVideo($input: EditVideoInput!) {\n    editVideo(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n": typeof types.StudioEditVideoDocument,
+    "\n  mutation StudioCreateClip($input: CreateClipInput!) {\n    createClip(input: $input) {\n      id\n      title\n    }\n  }\n": typeof types.StudioCreateClipDocument,
+    "\n  mutation StudioSetChapters($videoId: ID!, $chapters: [ChapterInput!]) {\n    setChapters(videoId: $videoId, chapters: $chapters) {\n      ...StudioVideoFields\n    }\n  }\n": typeof types.StudioSetChaptersDocument,
+    "\n  mutation StudioSetPoster($input: SetPosterInput!) {\n    setPoster(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n": typeof types.StudioSetPosterDocument,
     "\n  fragment SubtitleTrackFields on SubtitleTrack {\n    language\n    label\n    generated\n    provenance\n    vttUrl\n    srtUrl\n    updatedAt\n  }\n": typeof types.SubtitleTrackFieldsFragmentDoc,
     "\n  query SubtitlesEditor($id: ID!) {\n    video(id: $id) {\n      id\n      title\n      status\n      owner {\n        id\n      }\n      subtitles {\n        ...SubtitleTrackFields\n      }\n      subtitleState {\n        status\n        note\n      }\n    }\n  }\n": typeof types.SubtitlesEditorDocument,
     "\n  mutation UpdateSubtitles($videoId: ID!, $language: String!, $vtt: String!) {\n    updateSubtitles(videoId: $videoId, language: $language, vtt: $vtt) {\n      ...SubtitleTrackFields\n    }\n  }\n": typeof types.UpdateSubtitlesDocument,
@@ -82,6 +88,12 @@ const documents: Documents = {
     "\n  mutation RestoreVideo($videoId: ID!) {\n    restoreVideo(videoId: $videoId) {\n      id\n      status\n      takedownReason\n    }\n  }\n": types.RestoreVideoDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isAdmin\n      createdAt\n    }\n  }\n": types.MeDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
+    "\n  fragment StudioVideoFields on Video {\n    id\n    title\n    status\n    playable\n    duration\n    width\n    height\n    owner {\n      id\n    }\n    edit {\n      start\n      end\n    }\n    chapters {\n      start\n      title\n    }\n    processing {\n      stage\n      percent\n      error\n    }\n    playback {\n      hlsUrl\n      posterUrl\n      storyboardUrl\n    }\n  }\n": types.StudioVideoFieldsFragmentDoc,
+    "\n  query Studio($id: ID!) {\n    video(id: $id) {\n      ...StudioVideoFields\n      subtitles {\n        language\n        label\n        generated\n        words {\n          start\n          end\n          text\n        }\n      }\n      subtitleState {\n        status\n        note\n      }\n    }\n  }\n": types.StudioDocument,
+    "\n  mutation StudioEditVideo($input: EditVideoInput!) {\n    editVideo(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n": types.StudioEditVideoDocument,
+    "\n  mutation StudioCreateClip($input: CreateClipInput!) {\n    createClip(input: $input) {\n      id\n      title\n    }\n  }\n": types.StudioCreateClipDocument,
+    "\n  mutation StudioSetChapters($videoId: ID!, $chapters: [ChapterInput!]) {\n    setChapters(videoId: $videoId, chapters: $chapters) {\n      ...StudioVideoFields\n    }\n  }\n": types.StudioSetChaptersDocument,
+    "\n  mutation StudioSetPoster($input: SetPosterInput!) {\n    setPoster(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n": types.StudioSetPosterDocument,
     "\n  fragment SubtitleTrackFields on SubtitleTrack {\n    language\n    label\n    generated\n    provenance\n    vttUrl\n    srtUrl\n    updatedAt\n  }\n": types.SubtitleTrackFieldsFragmentDoc,
     "\n  query SubtitlesEditor($id: ID!) {\n    video(id: $id) {\n      id\n      title\n      status\n      owner {\n        id\n      }\n      subtitles {\n        ...SubtitleTrackFields\n      }\n      subtitleState {\n        status\n        note\n      }\n    }\n  }\n": types.SubtitlesEditorDocument,
     "\n  mutation UpdateSubtitles($videoId: ID!, $language: String!, $vtt: String!) {\n    updateSubtitles(videoId: $videoId, language: $language, vtt: $vtt) {\n      ...SubtitleTrackFields\n    }\n  }\n": types.UpdateSubtitlesDocument,
@@ -220,6 +232,30 @@ export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation LogOut {\n    logOut\n  }\n"): (typeof documents)["\n  mutation LogOut {\n    logOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment StudioVideoFields on Video {\n    id\n    title\n    status\n    playable\n    duration\n    width\n    height\n    owner {\n      id\n    }\n    edit {\n      start\n      end\n    }\n    chapters {\n      start\n      title\n    }\n    processing {\n      stage\n      percent\n      error\n    }\n    playback {\n      hlsUrl\n      posterUrl\n      storyboardUrl\n    }\n  }\n"): (typeof documents)["\n  fragment StudioVideoFields on Video {\n    id\n    title\n    status\n    playable\n    duration\n    width\n    height\n    owner {\n      id\n    }\n    edit {\n      start\n      end\n    }\n    chapters {\n      start\n      title\n    }\n    processing {\n      stage\n      percent\n      error\n    }\n    playback {\n      hlsUrl\n      posterUrl\n      storyboardUrl\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Studio($id: ID!) {\n    video(id: $id) {\n      ...StudioVideoFields\n      subtitles {\n        language\n        label\n        generated\n        words {\n          start\n          end\n          text\n        }\n      }\n      subtitleState {\n        status\n        note\n      }\n    }\n  }\n"): (typeof documents)["\n  query Studio($id: ID!) {\n    video(id: $id) {\n      ...StudioVideoFields\n      subtitles {\n        language\n        label\n        generated\n        words {\n          start\n          end\n          text\n        }\n      }\n      subtitleState {\n        status\n        note\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioEditVideo($input: EditVideoInput!) {\n    editVideo(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n"): (typeof documents)["\n  mutation StudioEditVideo($input: EditVideoInput!) {\n    editVideo(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioCreateClip($input: CreateClipInput!) {\n    createClip(input: $input) {\n      id\n      title\n    }\n  }\n"): (typeof documents)["\n  mutation StudioCreateClip($input: CreateClipInput!) {\n    createClip(input: $input) {\n      id\n      title\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioSetChapters($videoId: ID!, $chapters: [ChapterInput!]) {\n    setChapters(videoId: $videoId, chapters: $chapters) {\n      ...StudioVideoFields\n    }\n  }\n"): (typeof documents)["\n  mutation StudioSetChapters($videoId: ID!, $chapters: [ChapterInput!]) {\n    setChapters(videoId: $videoId, chapters: $chapters) {\n      ...StudioVideoFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation StudioSetPoster($input: SetPosterInput!) {\n    setPoster(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n"): (typeof documents)["\n  mutation StudioSetPoster($input: SetPosterInput!) {\n    setPoster(input: $input) {\n      ...StudioVideoFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

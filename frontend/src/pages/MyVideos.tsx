@@ -295,6 +295,11 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
                 Subtitles
               </Link>
             )}
+            {status === 'READY' && (
+              <Link href={`/videos/${video.id}/studio`} className="button button--small" aria-label={`Studio: cut ${video.title}`}>
+                Studio
+              </Link>
+            )}
             <button type="button" className="button button--small button--quiet" onClick={() => setMode('delete')} aria-label={`Delete ${video.title}`}>
               Delete
             </button>

@@ -189,6 +189,8 @@ export function Watch({ id }: { id: string }) {
         {user && (user.id === video.owner.id || user.isAdmin) && video.status === 'READY' && (
           <p className="small">
             <Link href={`/videos/${video.id}/subtitles`}>Edit subtitles</Link>
+            {' · '}
+            <Link href={`/videos/${video.id}/studio`}>Open in the studio</Link>
           </p>
         )}
         {video.playable && video.subtitles.length > 0 && <TranscriptPanel tracks={video.subtitles} link={link} />}
