@@ -50,3 +50,9 @@ func (l *mediaLinks) Signed(ctx context.Context, id uuid.UUID, ttl time.Duration
 	token, path := delivery.SignedPath(l.signer, id, expires)
 	return token, l.baseFor(ctx) + path, expires
 }
+
+// SignedLink implements graph.MediaLinks.
+func (l *mediaLinks) SignedLink(ctx context.Context, id, linkID uuid.UUID, expires time.Time) (string, string) {
+	token, path := delivery.SignedLinkPath(l.signer, id, linkID, expires)
+	return token, l.baseFor(ctx) + path
+}

@@ -70,28 +70,29 @@ func (s *Store) CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, view
 	return p, nil
 }
 
-// PlaybackTokens lists the live (neither revoked nor expired) share links
-// of a video the viewer owns (or any, for administrators), newest first.
+// PlaybackTokens returns a video the viewer owns (or any, for
+// administrators) and its live (neither revoked nor expired) share links,
+// newest first.
 // Errors as CreatePlaybackToken.
-func (s *Store) PlaybackTokens(ctx context.Context, videoID uuid.UUID, viewer Viewer) ([]PlaybackToken, error) {
+func (s *Store) PlaybackTokens(ctx context.Context, videoID uuid.UUID, viewer Viewer) (Video, []PlaybackToken, error) {
 	v, err := s.VideoForViewer(ctx, videoID, viewer)
 	if err != nil {
-		return nil, fmt.Errorf("playback tokens: %w", err)
+		return Video{}, nil, fmt.Errorf("playback tokens: %w", err)
 	}
 	if v.OwnerID != viewer.UserID && !viewer.IsAdmin {
-		return nil, fmt.Errorf("playback tokens of %s: %w", videoID, ErrForbidden)
+		return Video{}, nil, fmt.Errorf("playback tokens of %s: %w", videoID, ErrForbidden)
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+playbackTokenColumns+` FROM playback_tokens t
 		WHERE t.video_id = $1 AND t.revoked_at IS NULL AND t.expires_at > now()
 		ORDER BY t.created_at DESC, t.id DESC`, uuidArg(videoID))
 	if err != nil {
-		return nil, fmt.Errorf("playback tokens of %s: %w", videoID, err)
+		return Video{}, nil, fmt.Errorf("playback tokens of %s: %w", videoID, err)
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (PlaybackToken, error) { return scanPlaybackToken(r) })
 	if err != nil {
-		return nil, fmt.Errorf("playback tokens of %s: %w", videoID, err)
+		return Video{}, nil, fmt.Errorf("playback tokens of %s: %w", videoID, err)
 	}
-	return out, nil
+	return v, out, nil
 }
 
 // RevokePlaybackToken revokes a share link of a video the viewer owns (or
