@@ -137,7 +137,12 @@ func TestListingFiltersPagesBothWaysAndCounts(t *testing.T) {
 
 	// me.videos: the owner filters their private videos; another user
 	// looking at the owner's list sees none.
-	var me struct{ Me struct{ ID string; Videos listedPage } }
+	var me struct {
+		Me struct {
+			ID     string
+			Videos listedPage
+		}
+	}
 	e.decode(e.query(`query($f: VideoFilter) { me { id videos(first: 10, filter: $f) { `+listFields+` } } }`,
 		map[string]any{"f": map[string]any{"privacy": "PRIVATE"}}, bearer(owner)), &me)
 	require.ElementsMatch(t, private, me.Me.Videos.ids())
