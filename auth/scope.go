@@ -16,8 +16,12 @@ type Scope string
 
 // The scopes of personal API tokens.
 const (
-	ScopeVideosRead    Scope = "videos:read"
-	ScopeVideosWrite   Scope = "videos:write"
+	ScopeVideosRead  Scope = "videos:read"
+	ScopeVideosWrite Scope = "videos:write"
+	// ScopeVideosShare signs, lists and revokes share links
+	// (createPlaybackToken): a link lets anyone holding it play a private
+	// video, so reading videos (videos:read) is not enough to make one.
+	ScopeVideosShare   Scope = "videos:share"
 	ScopeUploadsWrite  Scope = "uploads:write"
 	ScopeAnalyticsRead Scope = "analytics:read"
 	ScopeWebhooksRead  Scope = "webhooks:read"
@@ -32,7 +36,7 @@ const (
 
 // Scopes lists every scope, in the order documentation shows them.
 var Scopes = []Scope{
-	ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite,
+	ScopeVideosRead, ScopeVideosWrite, ScopeVideosShare, ScopeUploadsWrite,
 	ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeAdmin,
 }
 

@@ -82,7 +82,7 @@ func (h *Handler) ServeAbsolutePlaylist(w http.ResponseWriter, r *http.Request, 
 		h.playlists.put(ck, cp)
 	}
 	setMediaHeaders(w.Header())
-	writePlaylist(w, r, contentTypes[".m3u8"], cp)
+	writePlaylist(w, r, contentTypes[".m3u8"], cp, cp.cacheControl)
 	return nil
 }
 

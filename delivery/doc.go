@@ -56,9 +56,23 @@
 // downloads immutable for a year; media playlists for a day once they hold
 // #EXT-X-ENDLIST and for one second while they still grow; master
 // playlists, which change when processing ends or subtitles arrive, for
-// ten seconds. Private videos get "private" instead of "public", so shared
-// caches keep none of their bytes. Writers must therefore never rewrite an
-// immutable object with different content under the same name.
+// ten seconds. On public paths, private videos get "private" instead of
+// "public". A signed path carries its capability, so its answers are
+// "public, max-age=<at most 60>, s-maxage=<seconds until the token
+// expires>" (never longer than the object's own lifetime): a CDN may keep
+// them until the link expires, a browser a minute; revoking a link or
+// deleting a video therefore needs a CDN purge of the link's prefix.
+// Writers must never rewrite an immutable object with different content
+// under the same name.
+//
+// # Share links
+//
+// SignedLinkPath makes the token of a share link (createPlaybackToken):
+// a media token that also names the link, so that it can be revoked
+// (Config.Links answers its state; Handler.ForgetLink, called from the
+// notifier, makes every replica refuse it at once) and limited to pages
+// of some origins (checked on playlist requests against Origin, or else
+// Referer; such a link's playlists are "private").
 //
 // Playlists served are also kept in memory for a second (no longer than
 // the shortest max-age they are sent with), so a crowd of players costs

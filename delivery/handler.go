@@ -71,6 +71,11 @@ type Config struct {
 	LookupTTL time.Duration
 	// LookupCacheSize bounds the number of cached answers (default 10000).
 	LookupCacheSize int
+	// Links answers the state of share links (SignedLinkPath), cached like
+	// Lookup's answers for LookupTTL; ForgetLink drops one at once (the
+	// server calls it from the notifier when a link is revoked). Without
+	// it, link tokens are refused.
+	Links LinkLookupFunc
 	// PlaylistCacheTTL is how long a served playlist is kept in memory and
 	// served again without reading the store (default one second, the
 	// shortest max-age playlists are sent with; negative: no cache). A
@@ -105,6 +110,7 @@ type Handler struct {
 	presigner  storage.Presigner      // set in redirect mode when the bucket can presign
 	signer     *auth.Signer
 	videos     *privacyCache
+	links      *lookupCache[LinkState] // nil without Config.Links
 	presignTTL time.Duration
 	logger     *slog.Logger
 	metrics    *metrics       // nil without a Registerer
@@ -160,6 +166,10 @@ func New(cfg Config) (*Handler, error) {
 		h.presigner = ps
 	}
 	h.videos = newPrivacyCache(cfg.Lookup, orDefault(cfg.LookupTTL, defaultLookupTTL), orDefault(cfg.LookupCacheSize, defaultLookupCacheSize))
+	if cfg.Links != nil {
+		h.links = newLookupCache(cfg.Links, func(err error) bool { return errors.Is(err, ErrNoLink) },
+			orDefault(cfg.LookupTTL, defaultLookupTTL), orDefault(cfg.LookupCacheSize, defaultLookupCacheSize))
+	}
 	if cfg.Registerer != nil {
 		m, err := newMetrics(cfg.Registerer)
 		if err != nil {
@@ -182,12 +192,16 @@ func (h *Handler) ForgetVideo(id uuid.UUID) {
 	h.playlists.forget(id)
 }
 
-// ForgetAll drops what the handler keeps about every video: call it when
-// changes may have been missed (the notifier reconnected) or before the
-// first notification can arrive. It does not block.
+// ForgetAll drops what the handler keeps about every video and share
+// link: call it when changes may have been missed (the notifier
+// reconnected) or before the first notification can arrive. It does not
+// block.
 func (h *Handler) ForgetAll() {
 	h.videos.forgetAll()
 	h.playlists.forgetAll()
+	if h.links != nil {
+		h.links.forgetAll()
+	}
 }
 
 // orDefault returns v, or def when v is zero.
@@ -260,7 +274,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 		fail(w, http.StatusNotFound, "not found")
 		return kindNone
 	}
-	private, ok := h.authorize(w, r, req)
+	private, ok := h.authorize(w, r, &req)
 	if !ok {
 		return req.Kind
 	}
@@ -270,8 +284,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 
 // authorize decides whether req may be served, answering the request when
 // it may not. private reports whether the video is private, which makes
-// every cache header "private".
-func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaRequest) (private, ok bool) {
+// the cache headers of its public paths "private"; it records in req
+// how a token authorized it (signed, restricted), which picks the cache
+// headers of signed paths.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req *mediaRequest) (private, ok bool) {
 	ctx := r.Context()
 	// The signature first: it costs no query, so forged links never
 	// reach the database. A token mangled past parsing (a character no
@@ -282,7 +298,12 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaReq
 		return false, false
 	}
 	if req.Token != "" {
-		switch err := h.signer.Verify(scopeOf(req.IDText()), req.Token, time.Now()); {
+		scope, signed, link, ok := tokenScope(req.IDText(), req.Token)
+		if !ok {
+			fail(w, http.StatusForbidden, "forbidden: invalid link")
+			return false, false
+		}
+		switch err := h.signer.Verify(scope, signed, time.Now()); {
 		case errors.Is(err, auth.ErrExpired):
 			fail(w, http.StatusForbidden, "forbidden: this link has expired")
 			return false, false
@@ -290,6 +311,12 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req mediaReq
 			fail(w, http.StatusForbidden, "forbidden: invalid link")
 			return false, false
 		}
+		if link != uuid.Nil {
+			if req.restricted, ok = h.checkLink(w, r, *req, link); !ok {
+				return false, false
+			}
+		}
+		req.signed = true
 	}
 	privacy, err := h.videos.get(ctx, req.ID)
 	switch {

@@ -27,11 +27,16 @@ func SignedPath(signer *auth.Signer, id uuid.UUID, expires time.Time) (token, pa
 	return token, layout.SignedPath(token, id)
 }
 
-// VerifyToken checks a media token made by SignedPath for video id (the
-// embed page of a private video takes one): nil, auth.ErrExpired or
-// auth.ErrBadSignature.
+// VerifyToken checks a media token made by SignedPath or SignedLinkPath
+// for video id (the embed page of a private video takes one): nil,
+// auth.ErrExpired or auth.ErrBadSignature. It checks the signature only:
+// whether a share link was revoked, the media requests find out.
 func VerifyToken(signer *auth.Signer, id uuid.UUID, token string) error {
-	return signer.Verify(scope(id), token, time.Now())
+	scope, signed, _, ok := tokenScope(id.String(), token)
+	if !ok {
+		return auth.ErrBadSignature
+	}
+	return signer.Verify(scope, signed, time.Now())
 }
 
 // scope is what a media token for video id signs.
@@ -74,6 +79,13 @@ type mediaRequest struct {
 	// verified).
 	tokenExpiry time.Time
 	contentType string
+	// signed is set once a token authorized the request: its answers may
+	// then be cached publicly until the token expires (the path carries
+	// the capability).
+	signed bool
+	// restricted is set for a share link limited to some origins: its
+	// playlists stay out of shared caches.
+	restricted bool
 }
 
 // parsePath parses the decoded request path p (see layout.ParsePath); ok
@@ -90,7 +102,8 @@ func parsePath(p string) (mediaRequest, bool) {
 	}
 	req := mediaRequest{Object: obj, contentType: ct}
 	if obj.Token != "" {
-		unix, _, _ := strings.Cut(obj.Token, ".")
+		_, signed, _, _ := splitToken(obj.Token)
+		unix, _, _ := strings.Cut(signed, ".")
 		if n, err := strconv.ParseInt(unix, 10, 64); err == nil {
 			req.tokenExpiry = time.Unix(n, 0)
 		}

@@ -42,7 +42,9 @@ type cachedPlaylist struct {
 	body         []byte
 	info         storage.ObjectInfo
 	cacheControl string
-	expires      time.Time
+	// maxAge is the playlist's lifetime in seconds (playlistMaxAge).
+	maxAge  int
+	expires time.Time
 
 	// The response headers of a plain GET or HEAD, formatted once (see
 	// writePlaylist).

@@ -48,7 +48,7 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, req mediaR
 func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
 	ck := playlistKey{video: req.ID, key: req.Key, private: private}
 	if p, ok := h.playlists.get(ck); ok {
-		writePlaylist(w, r, req.contentType, p)
+		writePlaylist(w, r, req.contentType, p, req.playlistRule(p))
 		return
 	}
 	body, info, err := h.loadPlaylist(r.Context(), req.Key)
@@ -56,7 +56,8 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 		h.storageFailed(w, r, req, err)
 		return
 	}
-	p := &cachedPlaylist{body: body, info: info, cacheControl: playlistCacheControl(body, private)}
+	maxAge := playlistMaxAge(body)
+	p := &cachedPlaylist{body: body, info: info, maxAge: maxAge, cacheControl: cacheControl(private, maxAge)}
 	p.headers = http.Header{}
 	setObjectHeaders(p.headers, req.contentType, p.cacheControl, info)
 	if !info.ModTime.IsZero() && !info.ModTime.Equal(time.Unix(0, 0)) { // as ServeContent
@@ -65,7 +66,21 @@ func (h *Handler) servePlaylist(w http.ResponseWriter, r *http.Request, req medi
 	p.headers.Set("Accept-Ranges", "bytes")
 	p.headers.Set("Content-Length", strconv.Itoa(len(body)))
 	h.playlists.put(ck, p)
-	writePlaylist(w, r, req.contentType, p)
+	writePlaylist(w, r, req.contentType, p, req.playlistRule(p))
+}
+
+// playlistRule is the Cache-Control of p for req: p's own for
+// public paths, or the signed path's (see signedCacheControl); a
+// restricted share link's playlists are private, since a shared cache
+// would hand them to pages the link does not allow.
+func (req mediaRequest) playlistRule(p *cachedPlaylist) string {
+	switch {
+	case req.restricted:
+		return cacheControl(true, p.maxAge)
+	case req.signed:
+		return signedCacheControl(req.tokenExpiry, p.maxAge)
+	}
+	return p.cacheControl
 }
 
 // loadPlaylist reads the playlist at key whole from the bucket.
@@ -87,19 +102,23 @@ func (h *Handler) loadPlaylist(ctx context.Context, key string) ([]byte, storage
 // symbolic link, to a file that is not the object: a missing object.
 var errNotConfined = fmt.Errorf("object behind a symbolic link: %w", storage.ErrNotExist)
 
-// writePlaylist answers with a playlist held in memory. A plain GET or
-// HEAD (what players send) gets headers formatted once per cached copy
-// and the body in one write, exactly what ServeContent would send;
-// ranges and conditional requests go through ServeContent.
-func writePlaylist(w http.ResponseWriter, r *http.Request, contentType string, p *cachedPlaylist) {
+// writePlaylist answers with a playlist held in memory, with the
+// Cache-Control cc. A plain GET or HEAD (what players send) gets headers
+// formatted once per cached copy and the body in one write, exactly what
+// ServeContent would send; ranges and conditional requests go through
+// ServeContent.
+func writePlaylist(w http.ResponseWriter, r *http.Request, contentType string, p *cachedPlaylist, cc string) {
 	hdr := w.Header()
 	if conditional(r) {
-		setObjectHeaders(hdr, contentType, p.cacheControl, p.info)
+		setObjectHeaders(hdr, contentType, cc, p.info)
 		http.ServeContent(w, r, "", p.info.ModTime, bytes.NewReader(p.body))
 		return
 	}
 	for k, v := range p.headers {
 		hdr[k] = v // shared, never modified: every writer replaces
+	}
+	if cc != p.cacheControl {
+		hdr["Cache-Control"] = []string{cc}
 	}
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
@@ -159,7 +178,11 @@ func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRe
 		content, rc = or, or
 	}
 	defer rc.Close()
-	setObjectHeaders(w.Header(), req.contentType, immutableCacheControl(private), info)
+	cc := immutableCacheControl(private)
+	if req.signed {
+		cc = signedCacheControl(req.tokenExpiry, maxAgeImmutable)
+	}
+	setObjectHeaders(w.Header(), req.contentType, cc, info)
 	http.ServeContent(w, r, "", info.ModTime, content)
 }
 
@@ -168,8 +191,8 @@ func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRe
 // trip redirect mode exists to save, and the store answers 404 itself.
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
 	ttl := h.presignTTL
-	// A private video's URL must not outlive the link that led to it.
-	if private && !req.tokenExpiry.IsZero() {
+	// A signed link's URL must not outlive the link that led to it.
+	if (private || req.signed) && !req.tokenExpiry.IsZero() {
 		if left := time.Until(req.tokenExpiry); left < ttl {
 			ttl = max(left, time.Second)
 		}
@@ -181,7 +204,11 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, req mediaRequ
 	}
 	// Caches may keep the redirect for half the URL's life, so a cached
 	// one always leads to a URL that still works.
-	w.Header().Set("Cache-Control", fmt.Sprintf("%s, max-age=%d", visibility(private), int64(ttl/2/time.Second)))
+	cc := fmt.Sprintf("%s, max-age=%d", visibility(private), int64(ttl/2/time.Second))
+	if req.signed {
+		cc = signedCacheControl(req.tokenExpiry, int(ttl/2/time.Second))
+	}
+	w.Header().Set("Cache-Control", cc)
 	http.Redirect(w, r, u.String(), http.StatusFound)
 }
 
@@ -264,6 +291,25 @@ func visibility(private bool) string {
 		return "private"
 	}
 	return "public"
+}
+
+// maxAgeSignedBrowser bounds how long a browser keeps an answer of a
+// signed path: a revoked link or a deleted video stops playing in the
+// browsers that had it within a minute.
+const maxAgeSignedBrowser = 60
+
+// signedCacheControl is the Cache-Control of an answer on a signed path
+// (/media/t/<token>/...) whose normal lifetime is maxAge seconds: the
+// token in the path is the capability, so any cache may keep the answer
+// ("public"), shared caches (a CDN: s-maxage) as long as the object's
+// rule allows but never past the token's expiry, browsers (max-age) at
+// most maxAgeSignedBrowser. Revoking a link or deleting a video then
+// needs a CDN purge of the link's prefix to take effect there at once.
+func signedCacheControl(expires time.Time, maxAge int) string {
+	left := max(int(time.Until(expires)/time.Second), 0)
+	shared := min(maxAge, left)
+	browser := min(shared, maxAgeSignedBrowser)
+	return "public, max-age=" + strconv.Itoa(browser) + ", s-maxage=" + strconv.Itoa(shared)
 }
 
 // immutableCacheControl is for objects never rewritten under the same

@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/clipcut/clipcut/graph/generated"
+	"github.com/clipcut/clipcut/graph/model"
 )
 
 // Options tune the GraphQL handler.
@@ -60,8 +62,12 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 		}
 		return 1 + n*child
 	}
-	cfg.Complexity.Query.Videos = func(child int, first *int, _ *string) int { return pageCost(child, first) }
-	cfg.Complexity.User.Videos = func(child int, first *int, _ *string) int { return pageCost(child, first) }
+	cfg.Complexity.Query.Videos = func(child int, first *int, _ *string, last *int, _ *string, _ *model.VideoFilter) int {
+		return pageCost(child, cmp.Or(first, last))
+	}
+	cfg.Complexity.User.Videos = func(child int, first *int, _ *string, last *int, _ *string, _ *model.VideoFilter) int {
+		return pageCost(child, cmp.Or(first, last))
+	}
 
 	schema := generated.NewExecutableSchema(cfg)
 	srv := handler.New(schema)

@@ -7,37 +7,59 @@ package graph
 
 import (
 	"context"
-	"time"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/layout"
-	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/video"
 	"github.com/google/uuid"
 )
 
-func (r *mutationResolver) CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error) {
+func (r *mutationResolver) CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int, allowedOrigins []string) (*model.PlaybackToken, error) {
 	viewer, err := auth.Require(ctx)
 	if err != nil {
 		return nil, err
 	}
-	seconds := 86400
-	if ttl != nil {
-		seconds = *ttl
-	}
-	if seconds < 60 || seconds > 7*86400 {
-		return nil, badInput("ttl", "ttl must be between 60 and 604800 seconds (7 days).")
+	expires, origins, err := playbackTokenArgs(ttl, allowedOrigins)
+	if err != nil {
+		return nil, err
 	}
 	v, err := r.Store.VideoForViewer(ctx, videoID, viewer.Store())
 	if err != nil {
 		return nil, err
 	}
-	if v.OwnerID != viewer.UserID && !viewer.IsAdmin {
-		return nil, store.ErrForbidden
+	t, err := r.Store.CreatePlaybackToken(ctx, videoID, viewer.Store(), expires, origins)
+	if err != nil {
+		return nil, err
 	}
-	token, prefix, expires := r.Media.Signed(ctx, videoID, time.Duration(seconds)*time.Second)
-	return &model.PlaybackToken{Token: token, ExpiresAt: expires, Playback: playbackAt(prefix, &expires, model.VideoFrom(v))}, nil
+	return r.playbackToken(ctx, t, v), nil
+}
+
+func (r *mutationResolver) RevokePlaybackToken(ctx context.Context, id uuid.UUID) (bool, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Store.RevokePlaybackToken(ctx, id, viewer.Store()); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+func (r *queryResolver) PlaybackTokens(ctx context.Context, videoID uuid.UUID) ([]*model.PlaybackToken, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, tokens, err := r.Store.PlaybackTokens(ctx, videoID, viewer.Store())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.PlaybackToken, len(tokens))
+	for i, t := range tokens {
+		out[i] = r.playbackToken(ctx, t, v)
+	}
+	return out, nil
 }
 
 func (r *videoResolver) Playback(ctx context.Context, obj *model.Video) (*model.Playback, error) {

@@ -56,6 +56,10 @@ type MediaLinks interface {
 	// Signed signs the video's media for ttl and returns the token and the
 	// prefix that carries it.
 	Signed(ctx context.Context, id uuid.UUID, ttl time.Duration) (token, prefix string, expires time.Time)
+	// SignedLink signs the video's media for share link linkID until
+	// expires (delivery.SignedLinkPath) and returns the token and the
+	// prefix that carries it.
+	SignedLink(ctx context.Context, id, linkID uuid.UUID, expires time.Time) (token, prefix string)
 }
 
 // absoluteURL turns a server path into a URL clients can use from anywhere.

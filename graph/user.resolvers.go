@@ -11,6 +11,7 @@ import (
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/generated"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/store"
 )
 
 func (r *mutationResolver) SignUp(ctx context.Context, input model.SignUpInput) (*model.AuthPayload, error) {
@@ -57,7 +58,10 @@ func (r *userResolver) Email(ctx context.Context, obj *model.User) (*string, err
 	return nil, nil
 }
 
-func (r *userResolver) Videos(ctx context.Context, obj *model.User, first *int, after *string) (*model.VideoConnection, error) {
+func (r *userResolver) Videos(ctx context.Context, obj *model.User, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error) {
+	if !plainPage(last, before, filter) {
+		return r.listUserVideos(ctx, obj, first, after, last, before, filter) // listing.go
+	}
 	n, cursor, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
@@ -72,6 +76,7 @@ func (r *userResolver) Videos(ctx context.Context, obj *model.User, first *int, 
 	owner := *obj
 	owner.Self = false
 	conn := model.VideoConnectionFrom(page, cursor != nil)
+	conn.Counter = r.userVideosCounter(obj.ID, viewer.Store(), store.VideoFilter{})
 	for _, e := range conn.Edges {
 		e.Node.JoinedOwner = &owner
 	}

@@ -70,7 +70,10 @@ func (r *queryResolver) Video(ctx context.Context, id uuid.UUID) (*model.Video, 
 	return m, nil
 }
 
-func (r *queryResolver) Videos(ctx context.Context, first *int, after *string) (*model.VideoConnection, error) {
+func (r *queryResolver) Videos(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error) {
+	if !plainPage(last, before, filter) {
+		return r.listFeed(ctx, first, after, last, before, filter) // listing.go
+	}
 	n, cursor, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
@@ -79,7 +82,9 @@ func (r *queryResolver) Videos(ctx context.Context, first *int, after *string) (
 	if err != nil {
 		return nil, err
 	}
-	return withJoinedOwners(model.VideoConnectionFrom(page, cursor != nil), page.Owners), nil
+	conn := withJoinedOwners(model.VideoConnectionFrom(page, cursor != nil), page.Owners)
+	conn.Counter = r.feedCounter(store.VideoFilter{})
+	return conn, nil
 }
 
 func (r *subscriptionResolver) VideoProgress(ctx context.Context, id uuid.UUID) (<-chan *model.VideoProgress, error) {
@@ -110,4 +115,11 @@ func (r *videoResolver) EmbedOrigins(ctx context.Context, obj *model.Video) ([]s
 
 func (r *Resolver) Video() generated.VideoResolver { return &videoResolver{r} }
 
-type videoResolver struct{ *Resolver }
+func (r *Resolver) VideoConnection() generated.VideoConnectionResolver {
+	return &videoConnectionResolver{r}
+}
+
+type (
+	videoResolver           struct{ *Resolver }
+	videoConnectionResolver struct{ *Resolver }
+)

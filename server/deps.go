@@ -274,10 +274,19 @@ func (a *app) newAPI() error {
 			}
 			return privacy, err
 		},
+		Links: func(ctx context.Context, id uuid.UUID) (delivery.LinkState, error) {
+			t, err := st.PlaybackTokenState(ctx, id)
+			if errors.Is(err, store.ErrNotFound) {
+				return delivery.LinkState{}, delivery.ErrNoLink
+			}
+			return delivery.LinkState{VideoID: t.VideoID, Revoked: t.RevokedAt != nil, AllowedOrigins: t.AllowedOrigins}, err
+		},
 	})
 	if err != nil {
 		return err
 	}
+	// A share link revoked by any process is refused by this one at once.
+	a.onClose(a.notifier.SubscribePlaybackTokenRevocations(func(bool) { a.media.ForgetAll() }, a.media.ForgetLink))
 	// A privacy change or deletion, made by any process, reaches this
 	// one's media delivery at once. Every LISTEN (the first too: answers
 	// cached before it may predate a change it would have reported)

@@ -63,3 +63,9 @@ func (l *mediaLinks) WebhookPrefix(id uuid.UUID, privacy string, ttl time.Durati
 	_, path := delivery.SignedPath(l.signer, id, expires)
 	return base + path, &expires
 }
+
+// SignedLink implements graph.MediaLinks.
+func (l *mediaLinks) SignedLink(ctx context.Context, id, linkID uuid.UUID, expires time.Time) (string, string) {
+	token, path := delivery.SignedLinkPath(l.signer, id, linkID, expires)
+	return token, l.baseFor(ctx) + path
+}

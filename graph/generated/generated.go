@@ -37,6 +37,7 @@ type ResolverRoot interface {
 	Subscription() SubscriptionResolver
 	User() UserResolver
 	Video() VideoResolver
+	VideoConnection() VideoConnectionResolver
 }
 
 type DirectiveRoot struct {
@@ -170,7 +171,7 @@ type ComplexityRoot struct {
 	Mutation struct {
 		CreateAPIToken       func(childComplexity int, name string, scopes []model.Scope, expiresAt *time.Time) int
 		CreateClip           func(childComplexity int, input model.CreateClipInput) int
-		CreatePlaybackToken  func(childComplexity int, videoID uuid.UUID, ttl *int) int
+		CreatePlaybackToken  func(childComplexity int, videoID uuid.UUID, ttl *int, allowedOrigins []string) int
 		CreateUpload         func(childComplexity int, input model.CreateUploadInput) int
 		CreateWebhook        func(childComplexity int, input model.CreateWebhookInput) int
 		DeleteVideo          func(childComplexity int, id uuid.UUID) int
@@ -187,6 +188,7 @@ type ComplexityRoot struct {
 		RestoreVideo         func(childComplexity int, videoID uuid.UUID) int
 		RetryProcessing      func(childComplexity int, id uuid.UUID) int
 		RevokeAPIToken       func(childComplexity int, id uuid.UUID) int
+		RevokePlaybackToken  func(childComplexity int, id uuid.UUID) int
 		RotateWebhookSecret  func(childComplexity int, id uuid.UUID, gracePeriod *int) int
 		SetChapters          func(childComplexity int, videoID uuid.UUID, chapters []*model.ChapterInput) int
 		SetPoster            func(childComplexity int, input model.SetPosterInput) int
@@ -223,9 +225,12 @@ type ComplexityRoot struct {
 	}
 
 	PlaybackToken struct {
-		ExpiresAt func(childComplexity int) int
-		Playback  func(childComplexity int) int
-		Token     func(childComplexity int) int
+		AllowedOrigins func(childComplexity int) int
+		CreatedAt      func(childComplexity int) int
+		ExpiresAt      func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Playback       func(childComplexity int) int
+		Token          func(childComplexity int) int
 	}
 
 	Processing struct {
@@ -244,12 +249,14 @@ type ComplexityRoot struct {
 		ChannelAnalytics  func(childComplexity int, rangeArg *model.AnalyticsRange) int
 		InstanceAnalytics func(childComplexity int, rangeArg *model.AnalyticsRange) int
 		Me                func(childComplexity int) int
+		Node              func(childComplexity int, id uuid.UUID) int
+		PlaybackTokens    func(childComplexity int, videoID uuid.UUID) int
 		Reports           func(childComplexity int, first *int) int
 		Search            func(childComplexity int, query string, first *int, after *string, filter *model.SearchFilter) int
 		SearchTranscripts func(childComplexity int, query string, first *int) int
 		Video             func(childComplexity int, id uuid.UUID) int
 		VideoAnalytics    func(childComplexity int, videoID uuid.UUID, rangeArg *model.AnalyticsRange) int
-		Videos            func(childComplexity int, first *int, after *string) int
+		Videos            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.VideoFilter) int
 		WebhookDeliveries func(childComplexity int, webhookID uuid.UUID, first *int, after *string) int
 		Webhooks          func(childComplexity int) int
 	}
@@ -370,7 +377,7 @@ type ComplexityRoot struct {
 		IsAdmin       func(childComplexity int) int
 		Name          func(childComplexity int) int
 		VideoCount    func(childComplexity int) int
-		Videos        func(childComplexity int, first *int, after *string) int
+		Videos        func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.VideoFilter) int
 	}
 
 	Video struct {
@@ -399,8 +406,9 @@ type ComplexityRoot struct {
 	}
 
 	VideoConnection struct {
-		Edges    func(childComplexity int) int
-		PageInfo func(childComplexity int) int
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
 	}
 
 	VideoEdge struct {
@@ -501,7 +509,8 @@ type MutationResolver interface {
 	CreateClip(ctx context.Context, input model.CreateClipInput) (*model.Video, error)
 	EditVideo(ctx context.Context, input model.EditVideoInput) (*model.Video, error)
 	ImportVideo(ctx context.Context, input model.ImportVideoInput) (*model.Video, error)
-	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int) (*model.PlaybackToken, error)
+	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int, allowedOrigins []string) (*model.PlaybackToken, error)
+	RevokePlaybackToken(ctx context.Context, id uuid.UUID) (bool, error)
 	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
 	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
 	RegenerateSubtitles(ctx context.Context, videoID uuid.UUID) (*model.Video, error)
@@ -531,12 +540,14 @@ type QueryResolver interface {
 	ChannelAnalytics(ctx context.Context, rangeArg *model.AnalyticsRange) (*model.Analytics, error)
 	InstanceAnalytics(ctx context.Context, rangeArg *model.AnalyticsRange) (*model.Analytics, error)
 	Channel(ctx context.Context, handle string) (*model.User, error)
+	Node(ctx context.Context, id uuid.UUID) (model.Node, error)
+	PlaybackTokens(ctx context.Context, videoID uuid.UUID) ([]*model.PlaybackToken, error)
 	Search(ctx context.Context, query string, first *int, after *string, filter *model.SearchFilter) (*model.SearchConnection, error)
 	SearchTranscripts(ctx context.Context, query string, first *int) ([]*model.TranscriptMatch, error)
 	APITokens(ctx context.Context) ([]*model.APIToken, error)
 	Me(ctx context.Context) (*model.User, error)
 	Video(ctx context.Context, id uuid.UUID) (*model.Video, error)
-	Videos(ctx context.Context, first *int, after *string) (*model.VideoConnection, error)
+	Videos(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error)
 	Webhooks(ctx context.Context) ([]*model.Webhook, error)
 	WebhookDeliveries(ctx context.Context, webhookID uuid.UUID, first *int, after *string) (*model.WebhookDeliveryConnection, error)
 }
@@ -547,7 +558,7 @@ type SubscriptionResolver interface {
 type UserResolver interface {
 	Email(ctx context.Context, obj *model.User) (*string, error)
 
-	Videos(ctx context.Context, obj *model.User, first *int, after *string) (*model.VideoConnection, error)
+	Videos(ctx context.Context, obj *model.User, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error)
 
 	VideoCount(ctx context.Context, obj *model.User) (int, error)
 	ChannelVideos(ctx context.Context, obj *model.User, order *model.ChannelVideoOrder, first *int, after *string) (*model.VideoConnection, error)
@@ -563,6 +574,9 @@ type VideoResolver interface {
 	Subtitles(ctx context.Context, obj *model.Video) ([]*model.SubtitleTrack, error)
 	SubtitleState(ctx context.Context, obj *model.Video) (*model.SubtitleState, error)
 	EmbedOrigins(ctx context.Context, obj *model.Video) ([]string, error)
+}
+type VideoConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.VideoConnection) (*int, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -1058,7 +1072,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePlaybackToken(childComplexity, args["videoId"].(uuid.UUID), args["ttl"].(*int)), true
+		return e.ComplexityRoot.Mutation.CreatePlaybackToken(childComplexity, args["videoId"].(uuid.UUID), args["ttl"].(*int), args["allowedOrigins"].([]string)), true
 	case "Mutation.createUpload":
 		if e.ComplexityRoot.Mutation.CreateUpload == nil {
 			break
@@ -1230,6 +1244,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokeAPIToken(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.revokePlaybackToken":
+		if e.ComplexityRoot.Mutation.RevokePlaybackToken == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokePlaybackToken_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokePlaybackToken(childComplexity, args["id"].(uuid.UUID)), true
 	case "Mutation.rotateWebhookSecret":
 		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
 			break
@@ -1443,12 +1468,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlaybackReport.Dropped(childComplexity), true
 
+	case "PlaybackToken.allowedOrigins":
+		if e.ComplexityRoot.PlaybackToken.AllowedOrigins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaybackToken.AllowedOrigins(childComplexity), true
+	case "PlaybackToken.createdAt":
+		if e.ComplexityRoot.PlaybackToken.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaybackToken.CreatedAt(childComplexity), true
 	case "PlaybackToken.expiresAt":
 		if e.ComplexityRoot.PlaybackToken.ExpiresAt == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PlaybackToken.ExpiresAt(childComplexity), true
+	case "PlaybackToken.id":
+		if e.ComplexityRoot.PlaybackToken.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PlaybackToken.ID(childComplexity), true
 	case "PlaybackToken.playback":
 		if e.ComplexityRoot.PlaybackToken.Playback == nil {
 			break
@@ -1566,6 +1609,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(uuid.UUID)), true
+	case "Query.playbackTokens":
+		if e.ComplexityRoot.Query.PlaybackTokens == nil {
+			break
+		}
+
+		args, err := ec.field_Query_playbackTokens_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PlaybackTokens(childComplexity, args["videoId"].(uuid.UUID)), true
 	case "Query.reports":
 		if e.ComplexityRoot.Query.Reports == nil {
 			break
@@ -1631,7 +1696,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Videos(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Videos(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.VideoFilter)), true
 	case "Query.webhookDeliveries":
 		if e.ComplexityRoot.Query.WebhookDeliveries == nil {
 			break
@@ -2076,7 +2141,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.User.Videos(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.User.Videos(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string), args["filter"].(*model.VideoFilter)), true
 
 	case "Video.chapters":
 		if e.ComplexityRoot.Video.Chapters == nil {
@@ -2223,6 +2288,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.VideoConnection.PageInfo(childComplexity), true
+	case "VideoConnection.totalCount":
+		if e.ComplexityRoot.VideoConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.VideoConnection.TotalCount(childComplexity), true
 
 	case "VideoEdge.cursor":
 		if e.ComplexityRoot.VideoEdge.Cursor == nil {
@@ -2535,6 +2606,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateProfileInput,
 		ec.unmarshalInputUpdateVideoInput,
 		ec.unmarshalInputUpdateWebhookInput,
+		ec.unmarshalInputVideoFilter,
 	)
 	first := true
 
@@ -3405,6 +3477,49 @@ extend type Mutation {
   importVideo(input: ImportVideoInput!): Video! @auth(scope: UPLOADS_WRITE)
 }
 `, BuiltIn: false},
+	{Name: "../schema/listing.graphqls", Input: `# Listing videos: filters, totals and global lookups by id (Relay), shared
+# by ` + "`" + `videos` + "`" + ` (video.graphqls) and ` + "`" + `User.videos` + "`" + ` (user.graphqls).
+
+"""
+Narrows a list of videos. Every field is optional; the videos listed match
+all the fields given.
+"""
+input VideoFilter {
+  "Only videos in this status."
+  status: VideoStatus
+  "Only videos with this privacy (the public feed holds PUBLIC ones only)."
+  privacy: Privacy
+  "Only videos created at or after this time."
+  createdAfter: Time
+  "Only videos created before this time."
+  createdBefore: Time
+  """
+  Only videos whose title or description contains this text, ignoring case
+  (1 to 200 characters; ` + "`" + `%` + "`" + ` and ` + "`" + `_` + "`" + ` match themselves).
+  """
+  search: String
+}
+
+extend type VideoConnection {
+  """
+  How many videos the whole list holds, with its filter, whatever the page.
+  Counted only when asked for (it reads every matching row, where a page
+  reads only its own). Null on lists that do not count (` + "`" + `channelVideos` + "`" + `,
+  ` + "`" + `adminVideos` + "`" + `).
+  """
+  totalCount: Int
+}
+
+extend type Query {
+  """
+  Any object by its id (Relay): a Video or a User. The same rules as
+  ` + "`" + `video(id)` + "`" + ` decide who sees a video (null for everyone else, as for an
+  unknown id); any user is visible, with the same fields ` + "`" + `Video.owner` + "`" + `
+  shows.
+  """
+  node(id: ID!): Node @public(scope: VIDEOS_READ)
+}
+`, BuiltIn: false},
 	{Name: "../schema/playback.graphqls", Input: `"""
 Where to play a video. Public and unlisted videos get stable URLs; private
 ones get URLs signed for a limited time (the signature is part of the path,
@@ -3431,16 +3546,38 @@ type Playback {
 }
 
 """
-A signed link to a private video, to share it with someone without an
-account or to embed it elsewhere.
+A share link: a signed link to one video, to share it with someone
+without an account or to embed it elsewhere, which its owner can list and
+revoke. Its token carries the capability in the URL path, so every
+rendition, segment and image is reachable with it, through any CDN.
 """
 type PlaybackToken {
-  "The signature, valid until ` + "`" + `expiresAt` + "`" + ` for this video's media only."
+  "The link's id, for ` + "`" + `revokePlaybackToken` + "`" + `."
+  id: ID!
+  """
+  The signature, valid until ` + "`" + `expiresAt` + "`" + ` for this video's media only, unless
+  revoked. Whoever may list a video's links may also sign new ones (both
+  need ` + "`" + `videos:share` + "`" + `), so ` + "`" + `playbackTokens` + "`" + ` shows it again rather than
+  withholding what its caller could mint: the same text while the
+  instance's signing key stays the same.
+  """
   token: String!
+  "When the link was created."
+  createdAt: Time!
   "When it stops working."
   expiresAt: Time!
+  """
+  The origins (` + "`" + `https://blog.example.com` + "`" + `) whose pages may play the link;
+  empty: any page. See ` + "`" + `createPlaybackToken` + "`" + `.
+  """
+  allowedOrigins: [String!]!
   "Where to play the video with it."
   playback: Playback!
+}
+
+extend enum Scope {
+  "` + "`" + `videos:share` + "`" + `: sign, list and revoke share links of your videos (` + "`" + `createPlaybackToken` + "`" + `, ` + "`" + `playbackTokens` + "`" + `, ` + "`" + `revokePlaybackToken` + "`" + `)."
+  VIDEOS_SHARE
 }
 
 extend type Video {
@@ -3448,13 +3585,42 @@ extend type Video {
   playback: Playback
 }
 
+extend type Query {
+  """
+  The live share links of one of your videos (neither revoked nor
+  expired), newest first. NOT_FOUND for a video you cannot see, FORBIDDEN
+  for one you can see but do not own (administrators see every video's).
+  """
+  playbackTokens(videoId: ID!): [PlaybackToken!]! @auth(scope: VIDEOS_SHARE)
+}
+
 extend type Mutation {
   """
-  Sign a link to one of your videos, valid for ` + "`" + `ttl` + "`" + ` seconds (default 86400,
-  at most 604800 = 7 days). Signing keys rotate without breaking links until
-  they expire.
+  Sign a share link to one of your videos, valid for ` + "`" + `ttl` + "`" + ` seconds (default
+  86400, at least 60, at most 604800 = 7 days), whatever the video's
+  privacy. Signing keys rotate without breaking links until they expire.
+  Needs the ` + "`" + `videos:share` + "`" + ` scope (sessions have it; an API token only when
+  created with it).
+
+  ` + "`" + `allowedOrigins` + "`" + ` (at most 20, like ` + "`" + `https://blog.example.com` + "`" + `) limits the
+  pages that may play the link: the master and media playlists answer 403
+  unless the request's ` + "`" + `Origin` + "`" + ` header, or else its ` + "`" + `Referer` + "`" + `, names one of
+  them. Browsers send these headers themselves, so this stops other sites
+  from hot-linking a link in a page; it does not stop a program that sets
+  the headers it likes, nor anyone fetching segments directly once they
+  have the playlist. The embed page (` + "`" + `/embed/<id>?token=` + "`" + `) plays from the
+  instance's own origin: list it too, and restrict the framing sites with
+  the video's ` + "`" + `embedOrigins` + "`" + `.
   """
-  createPlaybackToken(videoId: ID!, ttl: Int = 86400): PlaybackToken! @auth(scope: VIDEOS_READ)
+  createPlaybackToken(videoId: ID!, ttl: Int = 86400, allowedOrigins: [String!]): PlaybackToken! @auth(scope: VIDEOS_SHARE)
+  """
+  Revoke one of your share links: from then on every replica answers its
+  media requests 403 (within a moment; at most ` + "`" + `CLIPCUT_MEDIA_PRIVACY_TTL` + "`" + `
+  should a replica miss the announcement). Copies a CDN already holds stay
+  until purged or expired (see the README). Returns true, also for a link
+  already revoked; NOT_FOUND for a link you do not own.
+  """
+  revokePlaybackToken(id: ID!): Boolean! @auth(scope: VIDEOS_SHARE)
 }
 
 """
@@ -3952,13 +4118,21 @@ type User implements Node {
   createdAt: Time!
   """
   The user's videos, newest first. The owner and administrators see every
-  video; everyone else sees only PUBLIC ones.
+  video; everyone else sees only PUBLIC ones. Pages forward with
+  ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` or backward with ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + ` (Relay); a page holds at
+  most 100 videos (more is BAD_USER_INPUT). ` + "`" + `filter` + "`" + ` narrows the list.
   """
   videos(
-    "How many videos to return, 1 to 100 (default 20)."
-    first: Int = 20
+    "How many videos to return from the start (after ` + "`" + `after` + "`" + `), 1 to 100 (default 20 when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
     "Return videos after this cursor (a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `)."
     after: String
+    "How many videos to return from the end (before ` + "`" + `before` + "`" + `), 1 to 100; not with ` + "`" + `first` + "`" + `."
+    last: Int
+    "Return videos before this cursor (a page's ` + "`" + `pageInfo.startCursor` + "`" + `)."
+    before: String
+    "Only videos matching this."
+    filter: VideoFilter
   ): VideoConnection! @public(scope: VIDEOS_READ)
 }
 
@@ -4199,12 +4373,21 @@ extend type Query {
   video(id: ID!): Video @public(scope: VIDEOS_READ)
   """
   The public feed: PUBLIC, playable videos of every user, newest first.
+  Pages forward with ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` or backward with ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + `
+  (Relay); a page holds at most 100 videos (` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + ` above 100 is
+  BAD_USER_INPUT). ` + "`" + `filter` + "`" + ` narrows the feed.
   """
   videos(
-    "How many videos to return, 1 to 100 (default 20)."
-    first: Int = 20
+    "How many videos to return from the start (after ` + "`" + `after` + "`" + `), 1 to 100 (default 20 when ` + "`" + `last` + "`" + ` is not given)."
+    first: Int
     "Return videos after this cursor (a previous page's ` + "`" + `pageInfo.endCursor` + "`" + `)."
     after: String
+    "How many videos to return from the end (before ` + "`" + `before` + "`" + `), 1 to 100; not with ` + "`" + `first` + "`" + `."
+    last: Int
+    "Return videos before this cursor (a page's ` + "`" + `pageInfo.startCursor` + "`" + `)."
+    before: String
+    "Only videos matching this."
+    filter: VideoFilter
   ): VideoConnection! @public(scope: VIDEOS_READ)
 }
 
@@ -4748,10 +4931,16 @@ func (ec *executionContext) childFields_PlaybackReport(ctx context.Context, fiel
 
 func (ec *executionContext) childFields_PlaybackToken(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
+	case "id":
+		return ec.fieldContext_PlaybackToken_id(ctx, field)
 	case "token":
 		return ec.fieldContext_PlaybackToken_token(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PlaybackToken_createdAt(ctx, field)
 	case "expiresAt":
 		return ec.fieldContext_PlaybackToken_expiresAt(ctx, field)
+	case "allowedOrigins":
+		return ec.fieldContext_PlaybackToken_allowedOrigins(ctx, field)
 	case "playback":
 		return ec.fieldContext_PlaybackToken_playback(ctx, field)
 	}
@@ -5054,6 +5243,8 @@ func (ec *executionContext) childFields_VideoConnection(ctx context.Context, fie
 		return ec.fieldContext_VideoConnection_edges(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_VideoConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_VideoConnection_totalCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type VideoConnection", field.Name)
 }
@@ -5425,6 +5616,14 @@ func (ec *executionContext) field_Mutation_createPlaybackToken_args(ctx context.
 		return nil, err
 	}
 	args["ttl"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "allowedOrigins",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["allowedOrigins"] = arg2
 	return args, nil
 }
 
@@ -5657,6 +5856,20 @@ func (ec *executionContext) field_Mutation_retryProcessing_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Mutation_revokeApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokePlaybackToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6086,6 +6299,34 @@ func (ec *executionContext) field_Query_instanceAnalytics_args(ctx context.Conte
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_playbackTokens_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_reports_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6215,6 +6456,30 @@ func (ec *executionContext) field_Query_videos_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.VideoFilter, error) {
+			return ec.unmarshalOVideoFilter2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -6325,6 +6590,30 @@ func (ec *executionContext) field_User_videos_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.VideoFilter, error) {
+			return ec.unmarshalOVideoFilter2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg4
 	return args, nil
 }
 
@@ -9021,13 +9310,13 @@ func (ec *executionContext) _Mutation_createPlaybackToken(ctx context.Context, f
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePlaybackToken(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["ttl"].(*int))
+			return ec.Resolvers.Mutation().CreatePlaybackToken(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["ttl"].(*int), fc.Args["allowedOrigins"].([]string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
 
 			directive1 := func(ctx context.Context) (any, error) {
-				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_READ")
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_SHARE")
 				if err != nil {
 					var zeroVal *model.PlaybackToken
 					return zeroVal, err
@@ -9067,6 +9356,68 @@ func (ec *executionContext) fieldContext_Mutation_createPlaybackToken(ctx contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_createPlaybackToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokePlaybackToken(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokePlaybackToken(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokePlaybackToken(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_SHARE")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokePlaybackToken(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokePlaybackToken_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -10406,6 +10757,29 @@ func (ec *executionContext) fieldContext_PlaybackReport_dropped(_ context.Contex
 	return graphql.NewScalarFieldContext("PlaybackReport", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
+func (ec *executionContext) _PlaybackToken_id(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaybackToken_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
+			return ec.marshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaybackToken_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlaybackToken", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _PlaybackToken_token(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10429,6 +10803,29 @@ func (ec *executionContext) fieldContext_PlaybackToken_token(_ context.Context, 
 	return graphql.NewScalarFieldContext("PlaybackToken", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _PlaybackToken_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaybackToken_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaybackToken_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlaybackToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _PlaybackToken_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10450,6 +10847,29 @@ func (ec *executionContext) _PlaybackToken_expiresAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_PlaybackToken_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PlaybackToken", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _PlaybackToken_allowedOrigins(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PlaybackToken_allowedOrigins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AllowedOrigins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PlaybackToken_allowedOrigins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PlaybackToken", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _PlaybackToken_playback(ctx context.Context, field graphql.CollectedField, obj *model.PlaybackToken) (ret graphql.Marshaler) {
@@ -11099,6 +11519,130 @@ func (ec *executionContext) fieldContext_Query_channel(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_READ")
+				if err != nil {
+					var zeroVal model.Node
+					return zeroVal, err
+				}
+				if ec.Directives.Public == nil {
+					var zeroVal model.Node
+					return zeroVal, errors.New("directive public is not implemented")
+				}
+				return ec.Directives.Public(ctx, nil, directive0, scope)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v model.Node) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_playbackTokens(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_playbackTokens(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PlaybackTokens(ctx, fc.Args["videoId"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_SHARE")
+				if err != nil {
+					var zeroVal []*model.PlaybackToken
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.PlaybackToken
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlaybackToken) graphql.Marshaler {
+			return ec.marshalNPlaybackToken2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlaybackTokenᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_playbackTokens(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PlaybackToken(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_playbackTokens_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11390,7 +11934,7 @@ func (ec *executionContext) _Query_videos(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Videos(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Videos(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.VideoFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -13174,7 +13718,7 @@ func (ec *executionContext) _User_videos(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.User().Videos(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.User().Videos(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string), fc.Args["filter"].(*model.VideoFilter))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14047,6 +14591,29 @@ func (ec *executionContext) fieldContext_VideoConnection_pageInfo(_ context.Cont
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _VideoConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.VideoConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_VideoConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.VideoConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_VideoConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("VideoConnection", field, true, true, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _VideoEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.VideoEdge) (ret graphql.Marshaler) {
@@ -17029,6 +17596,64 @@ func (ec *executionContext) unmarshalInputUpdateWebhookInput(ctx context.Context
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputVideoFilter(ctx context.Context, obj any) (model.VideoFilter, error) {
+	var it model.VideoFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"status", "privacy", "createdAfter", "createdBefore", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOVideoStatus2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "privacy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("privacy"))
+			data, err := ec.unmarshalOPrivacy2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Privacy = data
+		case "createdAfter":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdAfter"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedAfter = data
+		case "createdBefore":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("createdBefore"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CreatedBefore = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -18152,6 +18777,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "revokePlaybackToken":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokePlaybackToken(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateSubtitles":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSubtitles(ctx, field)
@@ -18465,13 +19097,28 @@ func (ec *executionContext) _PlaybackToken(ctx context.Context, sel ast.Selectio
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("PlaybackToken")
+		case "id":
+			out.Values[i] = ec._PlaybackToken_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "token":
 			out.Values[i] = ec._PlaybackToken_token(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "createdAt":
+			out.Values[i] = ec._PlaybackToken_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "expiresAt":
 			out.Values[i] = ec._PlaybackToken_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "allowedOrigins":
+			out.Values[i] = ec._PlaybackToken_allowedOrigins(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -18756,6 +19403,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_channel(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "node":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_node(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "playbackTokens":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_playbackTokens(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -20463,13 +21154,51 @@ func (ec *executionContext) _VideoConnection(ctx context.Context, sel ast.Select
 		case "edges":
 			out.Values[i] = ec._VideoConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "pageInfo":
 			out.Values[i] = ec._VideoConnection_pageInfo(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._VideoConnection_totalCount(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -21898,6 +22627,22 @@ func (ec *executionContext) marshalNPlaybackReport2ᚖgithubᚗcomᚋclipcutᚋc
 	return ec._PlaybackReport(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPlaybackToken2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlaybackTokenᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaybackToken) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPlaybackToken2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlaybackToken(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPlaybackToken2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlaybackToken(ctx context.Context, sel ast.SelectionSet, v *model.PlaybackToken) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -22224,6 +22969,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNSubtitleProvenance2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐSubtitleProvenance(ctx context.Context, v any) (model.SubtitleProvenance, error) {
@@ -22962,6 +23736,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) marshalONode2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOPlayback2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPlayback(ctx context.Context, sel ast.SelectionSet, v *model.Playback) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23151,6 +23932,14 @@ func (ec *executionContext) marshalOVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋ
 		return graphql.Null
 	}
 	return ec._Video(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOVideoFilter2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoFilter(ctx context.Context, v any) (*model.VideoFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputVideoFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOVideoLength2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideoLength(ctx context.Context, v any) (*model.VideoLength, error) {

@@ -398,13 +398,26 @@ type PlaybackReport struct {
 	Dropped int `json:"dropped"`
 }
 
-// A signed link to a private video, to share it with someone without an
-// account or to embed it elsewhere.
+// A share link: a signed link to one video, to share it with someone
+// without an account or to embed it elsewhere, which its owner can list and
+// revoke. Its token carries the capability in the URL path, so every
+// rendition, segment and image is reachable with it, through any CDN.
 type PlaybackToken struct {
-	// The signature, valid until `expiresAt` for this video's media only.
+	// The link's id, for `revokePlaybackToken`.
+	ID uuid.UUID `json:"id"`
+	// The signature, valid until `expiresAt` for this video's media only, unless
+	// revoked. Whoever may list a video's links may also sign new ones (both
+	// need `videos:share`), so `playbackTokens` shows it again rather than
+	// withholding what its caller could mint: the same text while the
+	// instance's signing key stays the same.
 	Token string `json:"token"`
+	// When the link was created.
+	CreatedAt time.Time `json:"createdAt"`
 	// When it stops working.
 	ExpiresAt time.Time `json:"expiresAt"`
+	// The origins (`https://blog.example.com`) whose pages may play the link;
+	// empty: any page. See `createPlaybackToken`.
+	AllowedOrigins []string `json:"allowedOrigins"`
 	// Where to play the video with it.
 	Playback *Playback `json:"playback"`
 }
@@ -665,14 +678,6 @@ type UpdateWebhookInput struct {
 	Active *bool `json:"active,omitempty"`
 }
 
-// A page of videos (Relay cursor connection).
-type VideoConnection struct {
-	// The videos on this page with their cursors.
-	Edges []*VideoEdge `json:"edges"`
-	// Where this page sits in the whole list.
-	PageInfo *PageInfo `json:"pageInfo"`
-}
-
 // One video in a connection.
 type VideoEdge struct {
 	// Pass as `after` to get the videos following this one.
@@ -691,6 +696,22 @@ type VideoFailure struct {
 	Error string `json:"error"`
 	// When it failed.
 	FailedAt time.Time `json:"failedAt"`
+}
+
+// Narrows a list of videos. Every field is optional; the videos listed match
+// all the fields given.
+type VideoFilter struct {
+	// Only videos in this status.
+	Status *VideoStatus `json:"status,omitempty"`
+	// Only videos with this privacy (the public feed holds PUBLIC ones only).
+	Privacy *Privacy `json:"privacy,omitempty"`
+	// Only videos created at or after this time.
+	CreatedAfter *time.Time `json:"createdAfter,omitempty"`
+	// Only videos created before this time.
+	CreatedBefore *time.Time `json:"createdBefore,omitempty"`
+	// Only videos whose title or description contains this text, ignoring case
+	// (1 to 200 characters; `%` and `_` match themselves).
+	Search *string `json:"search,omitempty"`
 }
 
 // One change in a video's processing, as sent by `videoProgress`.
@@ -1229,6 +1250,8 @@ const (
 	ScopeWebhooksWrite Scope = "WEBHOOKS_WRITE"
 	// `admin`: act as an administrator (the admin fields, `/admin/jobs`). Only an administrator's password session can grant it, and it works only while the token's owner is an administrator.
 	ScopeAdmin Scope = "ADMIN"
+	// `videos:share`: sign, list and revoke share links of your videos (`createPlaybackToken`, `playbackTokens`, `revokePlaybackToken`).
+	ScopeVideosShare Scope = "VIDEOS_SHARE"
 )
 
 var AllScope = []Scope{
@@ -1239,11 +1262,12 @@ var AllScope = []Scope{
 	ScopeWebhooksRead,
 	ScopeWebhooksWrite,
 	ScopeAdmin,
+	ScopeVideosShare,
 }
 
 func (e Scope) IsValid() bool {
 	switch e {
-	case ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite, ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeAdmin:
+	case ScopeVideosRead, ScopeVideosWrite, ScopeUploadsWrite, ScopeAnalyticsRead, ScopeWebhooksRead, ScopeWebhooksWrite, ScopeAdmin, ScopeVideosShare:
 		return true
 	}
 	return false

@@ -8,7 +8,7 @@
 // and webhooks.graphqls; the Vitest suites check the pages against them.
 
 /** What an API token may do (enum Scope). */
-export type Scope = 'VIDEOS_READ' | 'VIDEOS_WRITE' | 'UPLOADS_WRITE' | 'ANALYTICS_READ' | 'WEBHOOKS_READ' | 'WEBHOOKS_WRITE';
+export type Scope = 'VIDEOS_READ' | 'VIDEOS_WRITE' | 'VIDEOS_SHARE' | 'UPLOADS_WRITE' | 'ANALYTICS_READ' | 'WEBHOOKS_READ' | 'WEBHOOKS_WRITE';
 
 /** The events a webhook may subscribe to (enum WebhookEventType). */
 export type WebhookEventType =

@@ -28,6 +28,7 @@ import './Integrations.css';
 export const SCOPES: { scope: Scope; name: string; what: string }[] = [
   { scope: 'VIDEOS_READ', name: 'videos:read', what: 'Read videos, including private ones, their playback URLs and subtitles' },
   { scope: 'VIDEOS_WRITE', name: 'videos:write', what: 'Change and delete videos and subtitles' },
+  { scope: 'VIDEOS_SHARE', name: 'videos:share', what: 'Sign, list and revoke share links of videos' },
   { scope: 'UPLOADS_WRITE', name: 'uploads:write', what: 'Upload videos' },
   { scope: 'ANALYTICS_READ', name: 'analytics:read', what: 'Read view statistics' },
   { scope: 'WEBHOOKS_READ', name: 'webhooks:read', what: 'List webhooks and their deliveries' },
