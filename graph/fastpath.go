@@ -169,7 +169,7 @@ type (
 		Video(ctx context.Context, id uuid.UUID) (*model.Video, error)
 	}
 	fastFeedResolver interface {
-		Videos(ctx context.Context, first *int, after *string) (*model.VideoConnection, error)
+		Videos(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error)
 	}
 	fastOwnerResolver interface {
 		Owner(ctx context.Context, obj *model.Video) (*model.User, error)
@@ -222,7 +222,7 @@ func newFastReads(r *Resolver, schema *ast.Schema) *fastReads {
 		ok        bool
 	}{
 		{"video", "Video", []string{"id: ID!"}, fkQueryVideo, implements[fastVideoResolver](&queryResolver{r})},
-		{"videos", "VideoConnection!", []string{"first: Int = 20", "after: String"}, fkQueryVideos, implements[fastFeedResolver](&queryResolver{r})},
+		{"videos", "VideoConnection!", []string{"first: Int", "after: String", "last: Int", "before: String", "filter: VideoFilter"}, fkQueryVideos, implements[fastFeedResolver](&queryResolver{r})},
 	}
 	for _, root := range roots {
 		field := q.Fields.ForName(root.name)
@@ -436,6 +436,9 @@ func (f *fastReads) run(ctx context.Context, oc *graphql.OperationContext) (data
 			}
 		case fkQueryVideos:
 			args := p.field.ArgumentMap(oc.Variables)
+			if args["last"] != nil || args["before"] != nil || args["filter"] != nil {
+				return nil, false // backward paging and filters: gqlgen's (listing.go)
+			}
 			var first *int
 			var after *string
 			if v := args["first"]; v != nil {
@@ -453,7 +456,7 @@ func (f *fastReads) run(ctx context.Context, oc *graphql.OperationContext) (data
 				after = &s
 			}
 			res, err := f.resolveRoot(ctx, p.field, p.root, map[string]any{"first": first, "after": after}, func(ctx context.Context) (any, error) {
-				return any(&queryResolver{f.resolver}).(fastFeedResolver).Videos(ctx, first, after)
+				return any(&queryResolver{f.resolver}).(fastFeedResolver).Videos(ctx, first, after, nil, nil, nil)
 			})
 			if err != nil {
 				return nil, false
