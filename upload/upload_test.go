@@ -108,6 +108,9 @@ func randomFile(t *testing.T, size int) (string, []byte) {
 	t.Helper()
 	data := make([]byte, size)
 	_, _ = rand.Read(data)
+	// An MP4's first box, so the first PATCH's sniff lets it through
+	// (the bytes after it are never probed here).
+	copy(data, "\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2")
 	path := filepath.Join(t.TempDir(), "clip.mp4")
 	require.NoError(t, os.WriteFile(path, data, 0o644))
 	return path, data
