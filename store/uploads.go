@@ -274,8 +274,8 @@ func (s *Store) UnfinishedUpload(ctx context.Context, ownerID uuid.UUID, filenam
 // so the caller can end the upload.
 func (s *Store) SetUploadOffset(ctx context.Context, id uuid.UUID, offset int64) (bool, error) {
 	tag, err := s.pool.Exec(ctx, `
-		UPDATE videos SET upload_offset = $2, stage = 'uploading',
-		       percent = CASE WHEN upload_size > 0 THEN least(100, round(100.0 * $2 / upload_size, 1)) ELSE 0 END,
+		UPDATE videos SET upload_offset = $2::bigint, stage = 'uploading',
+		       percent = CASE WHEN upload_size > 0 THEN least(100, round(100.0 * $2::bigint / upload_size, 1)) ELSE 0 END,
 		       updated_at = now()
 		WHERE id = $1 AND status = 'UPLOADING'`, id, offset)
 	if err != nil {

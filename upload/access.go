@@ -93,10 +93,18 @@ func (s *Service) withAccess(next http.Handler) http.Handler {
 				s.logger.WarnContext(r.Context(), "touch upload", "video_id", id, "error", err)
 			}
 		}
-		if r.Method == http.MethodPatch && !s.preparePatch(w, r, v, rest) {
+		if r.Method != http.MethodPatch {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, ok := s.preparePatch(w, r, v, rest)
+		if !ok {
 			return
 		}
 		next.ServeHTTP(w, r)
+		if body != nil {
+			body.done()
+		}
 	})
 }
 
@@ -108,7 +116,7 @@ func (s *Service) withAccess(next http.Handler) http.Handler {
 // retryable, so the creator and webhooks learn why; deleting it is theirs
 // to do), its upload removed. Bytes of an UPLOADING video are counted
 // as they arrive (progress.go).
-func (s *Service) preparePatch(w http.ResponseWriter, r *http.Request, v store.Video, uploadID string) bool {
+func (s *Service) preparePatch(w http.ResponseWriter, r *http.Request, v store.Video, uploadID string) (*progressBody, bool) {
 	ctx := r.Context()
 	switch v.Status {
 	case store.StatusFailed:
@@ -117,35 +125,36 @@ func (s *Service) preparePatch(w http.ResponseWriter, r *http.Request, v store.V
 			msg += ": " + *v.Error
 		}
 		tusError(w, http.StatusGone, "ERR_UPLOAD_ENDED", msg)
-		return false
+		return nil, false
 	case store.StatusUploading:
 	default:
-		return true // finished: tusd answers with the final offset
+		return nil, true // finished: tusd answers with the final offset
 	}
 	offset, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
 	if err != nil {
-		return true // tusd refuses it
+		return nil, true // tusd refuses it
 	}
 	if offset == 0 && v.UploadSize >= minSniff && r.Body != nil {
 		head := make([]byte, min(int64(sniffSize), v.UploadSize))
 		n, err := io.ReadFull(r.Body, head)
 		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
 			tusError(w, http.StatusBadRequest, "ERR_READ", "The chunk did not arrive completely; retry it.")
-			return false
+			return nil, false
 		}
 		head = head[:n]
 		if n >= minSniff && !looksLikeMedia(head) {
 			s.refuseNotAVideo(ctx, v, uploadID)
 			tusError(w, http.StatusUnsupportedMediaType, "ERR_NOT_A_VIDEO", notAVideoMessage)
-			return false
+			return nil, false
 		}
 		r.Body = struct {
 			io.Reader
 			io.Closer
 		}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
 	}
-	r.Body = s.trackProgress(ctx, v.ID, offset, r.Body)
-	return true
+	body := s.trackProgress(ctx, v.ID, offset, r.ContentLength, r.Body)
+	r.Body = body
+	return body, true
 }
 
 // refuseNotAVideo fails a video whose file the sniff refused and removes

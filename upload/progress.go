@@ -60,12 +60,33 @@ type progressBody struct {
 	ctx    context.Context
 	id     uuid.UUID
 	offset int64 // of the next byte read
-	ended  error
+	// end is the offset the PATCH announced it would reach (-1: unknown).
+	end      int64
+	recorded int64
+	ended    error
 }
 
-// trackProgress wraps the body of a PATCH starting at offset.
-func (s *Service) trackProgress(ctx context.Context, id uuid.UUID, offset int64, body io.ReadCloser) io.ReadCloser {
-	return &progressBody{ReadCloser: body, s: s, ctx: ctx, id: id, offset: offset}
+// trackProgress wraps the body of a PATCH starting at offset, of length
+// bytes (-1: unknown).
+func (s *Service) trackProgress(ctx context.Context, id uuid.UUID, offset, length int64, body io.ReadCloser) *progressBody {
+	end := int64(-1)
+	if length >= 0 {
+		end = offset + length
+	}
+	return &progressBody{ReadCloser: body, s: s, ctx: ctx, id: id, offset: offset, end: end, recorded: offset}
+}
+
+// done runs when tusd has answered the PATCH. A PATCH that broke off
+// (the connection dropped, the tab closed) records where it stopped even
+// within the second, so an upload left unfinished does not show an older
+// offset for good; one that ended as announced leaves that to the next.
+func (b *progressBody) done() {
+	if b.ended != nil || b.offset == b.recorded {
+		return
+	}
+	if (b.end >= 0 && b.offset < b.end) || b.s.progress.due(b.id, time.Now()) {
+		b.s.recordProgress(context.WithoutCancel(b.ctx), b.id, b.offset)
+	}
 }
 
 func (b *progressBody) Read(p []byte) (int, error) {
@@ -75,6 +96,7 @@ func (b *progressBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	b.offset += int64(n)
 	if n > 0 && err == nil && b.s.progress.due(b.id, time.Now()) {
+		b.recorded = b.offset
 		if !b.s.recordProgress(b.ctx, b.id, b.offset) {
 			b.ended = errUploadEnded
 			return n, b.ended

@@ -53,6 +53,7 @@ type env struct {
 	auth    *auth.Service
 	dir     string
 	jobs    *river.Client[pgx.Tx]
+	videos  *video.Service
 }
 
 // backends are where upload bytes can live; tests that move bytes run on
@@ -87,7 +88,7 @@ func newEnvOn(t *testing.T, backend string, limits store.Limits) *env {
 	mux.HandleFunc("POST /upload", svc.HandleMultipart)
 	srv := httptest.NewServer(authSvc.Middleware(auth.MiddlewareOptions{})(mux))
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, store: st, uploads: svc, auth: authSvc, dir: dir, jobs: client}
+	return &env{t: t, srv: srv, store: st, uploads: svc, auth: authSvc, dir: dir, jobs: client, videos: videos}
 }
 
 type user struct {
