@@ -46,7 +46,14 @@ const ada = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct
 
 /** A video file the way a browser hands it over. */
 function videoFile(name = 'holiday_2026.mp4', size = 10_000, lastModified = 1_700_000_000_000) {
-  return new File([new Uint8Array(size)], name, { type: 'video/mp4', lastModified });
+  return new File([mediaBytes(size)], name, { type: 'video/mp4', lastModified });
+}
+
+/** `size` bytes that start like an MP4 file, as the page's first-bytes check wants. */
+function mediaBytes(size: number) {
+  const b = new Uint8Array(size);
+  b.set(Array.from('\x00\x00\x00\x18ftypisom', (c) => c.charCodeAt(0)).slice(0, size));
+  return b;
 }
 
 /** Controls for the videoProgress stream of each video. */
@@ -93,6 +100,7 @@ function server(override?: (op: { name: string; variables: Record<string, unknow
         };
       }
       if (op.name === 'DeleteVideo') return { data: { deleteVideo: true } };
+      if (op.name === 'UnfinishedUpload') return { data: { unfinishedUpload: null } };
       return undefined;
     },
   });
@@ -133,7 +141,7 @@ describe('upload page', () => {
 
     await waitFor(() => expect(tus.uploads).toHaveLength(1));
     expect(sent.find((op) => op.name === 'CreateUpload')?.variables).toEqual({
-      input: { title: 'holiday 2026', filename: 'holiday_2026.mp4', size: 10_000, privacy: 'UNLISTED' },
+      input: { title: 'holiday 2026', filename: 'holiday_2026.mp4', size: 10_000, privacy: 'UNLISTED', idempotencyKey: expect.any(String) },
     });
     const upload = latestUpload();
     expect(upload.options.uploadUrl).toBe('http://clipcut.test/uploads/vid_1?sig=cap');
@@ -192,7 +200,7 @@ describe('upload page', () => {
       target: {
         files: [
           new File(['just text'], 'notes.txt', { type: 'text/plain', lastModified: 5 }),
-          new File([new Uint8Array(4_000)], 'clip.mkv', { type: '', lastModified: 6 }),
+          new File([mediaBytes(4_000)], 'clip.mkv', { type: '', lastModified: 6 }),
         ],
       },
     });
