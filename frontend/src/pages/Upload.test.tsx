@@ -504,3 +504,91 @@ describe('import from a link', () => {
     expect(screen.queryByRole('list', { name: 'Imports' })).not.toBeInTheDocument();
   });
 });
+
+describe('upload details, first bytes and resuming from another browser', () => {
+  it('sends the title and description chosen before the file with createUpload', async () => {
+    server();
+    renderApp('/upload');
+    const picker = await screen.findByRole('region', { name: 'Add videos' });
+    await userEvent.type(within(picker).getByLabelText('Title'), 'My trip');
+    await userEvent.type(within(picker).getByLabelText('Description'), 'Two weeks by train');
+    await pick(videoFile());
+    await waitFor(() => expect(tus.uploads).toHaveLength(1));
+    expect(sent.find((op) => op.name === 'CreateUpload')?.variables).toEqual({
+      input: {
+        title: 'My trip',
+        description: 'Two weeks by train',
+        filename: 'holiday_2026.mp4',
+        size: 10_000,
+        privacy: 'PUBLIC',
+        idempotencyKey: expect.any(String),
+      },
+    });
+    expect(row('My trip')).toBeInTheDocument();
+  });
+
+  it('saves details changed during the upload with updateVideo', async () => {
+    server((op) => {
+      if (op.name === 'UpdateVideo') {
+        const input = op.variables.input as { id: string; title: string; description: string; privacy: string };
+        return { data: { updateVideo: { __typename: 'Video', id: input.id, title: input.title, description: input.description, privacy: input.privacy } } };
+      }
+      return undefined;
+    });
+    renderApp('/upload');
+    await pick(videoFile());
+    await waitFor(() => expect(tus.uploads).toHaveLength(1));
+    const item = row('holiday 2026');
+    await userEvent.click(within(item).getByRole('button', { name: 'Edit details of holiday 2026' }));
+    const form = within(item).getByRole('form', { name: 'Details of holiday 2026' });
+    await userEvent.clear(within(form).getByLabelText('Title'));
+    await userEvent.type(within(form).getByLabelText('Title'), 'Renamed while uploading');
+    await userEvent.selectOptions(within(form).getByLabelText('Who can watch'), 'PRIVATE');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save details' }));
+    await waitFor(() =>
+      expect(sent.find((op) => op.name === 'UpdateVideo')?.variables).toEqual({
+        input: { id: 'vid_1', title: 'Renamed while uploading', description: '', privacy: 'PRIVATE' },
+      }),
+    );
+    expect(await screen.findByRole('listitem', { name: 'Renamed while uploading' })).toBeInTheDocument();
+  });
+
+  it('refuses a file whose first bytes are not a video before sending anything', async () => {
+    server();
+    renderApp('/upload');
+    await pick(new File(['Dear diary, this is a text file and not a video at all.'], 'diary.mp4', { type: 'video/mp4', lastModified: 7 }));
+    expect(await screen.findByText(/“diary.mp4” is not a video: its first bytes/)).toBeInTheDocument();
+    expect(sent.some((op) => op.name === 'CreateUpload' || op.name === 'UnfinishedUpload')).toBe(false);
+    expect(tus.uploads).toHaveLength(0);
+  });
+
+  it('offers the server’s unfinished upload of the same file and resumes it instead of creating another', async () => {
+    server((op) => {
+      if (op.name === 'UnfinishedUpload') {
+        return {
+          data: {
+            unfinishedUpload: {
+              __typename: 'Upload',
+              uploadUrl: 'http://clipcut.test/uploads/vid_old?sig=cap',
+              offset: 4_000,
+              size: 10_000,
+              expiresAt: '2099-01-01T00:00:00Z',
+              video: { __typename: 'Video', id: 'vid_old', title: 'holiday 2026' },
+            },
+          },
+        };
+      }
+      return undefined;
+    });
+    renderApp('/upload');
+    await pick(videoFile());
+    const item = row('holiday 2026');
+    await waitFor(() => expect(within(item).getByRole('status')).toHaveTextContent('Unfinished upload found'));
+    expect(item).toHaveTextContent('40% on the server');
+    await userEvent.click(within(item).getByRole('button', { name: 'Resume upload' }));
+    await waitFor(() => expect(tus.uploads).toHaveLength(1));
+    expect(latestUpload().options.uploadUrl).toBe('http://clipcut.test/uploads/vid_old?sig=cap');
+    expect(sent.some((op) => op.name === 'CreateUpload')).toBe(false);
+    expect(item).toHaveAttribute('data-video-id', 'vid_old');
+  });
+});
