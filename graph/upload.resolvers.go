@@ -7,9 +7,12 @@ package graph
 
 import (
 	"context"
+	"errors"
+	"strings"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/store"
 	"github.com/google/uuid"
 )
 
@@ -25,6 +28,7 @@ func (r *mutationResolver) CreateUpload(ctx context.Context, input model.CreateU
 	if err != nil {
 		return nil, err
 	}
+	req.Passthrough, req.IdempotencyKey = uploadIntegratorFields(input)
 	created, err := r.Uploads.Create(ctx, viewer, req)
 	if err != nil {
 		return nil, err
@@ -46,4 +50,40 @@ func (r *mutationResolver) RetryProcessing(ctx context.Context, id uuid.UUID) (*
 		return nil, stateInput("id", err)
 	}
 	return model.VideoFrom(v), nil
+}
+
+func (r *queryResolver) UnfinishedUpload(ctx context.Context, filename string, size int64) (*model.Upload, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.Uploads.Unfinished(ctx, viewer, strings.TrimSpace(filename), size)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &model.Upload{
+		Video:     model.VideoFrom(u.Video),
+		UploadURL: r.absoluteURL(ctx, u.Path),
+		Offset:    u.Offset,
+		Size:      u.Video.UploadSize,
+		ExpiresAt: *u.Video.UploadExpiresAt,
+	}, nil
+}
+
+func (r *videoResolver) Passthrough(ctx context.Context, obj *model.Video) (*string, error) {
+	return obj.Source.Passthrough, nil
+}
+
+func (r *videoResolver) Upload(ctx context.Context, obj *model.Video) (*model.UploadState, error) {
+	if obj.Source.Status != store.StatusUploading {
+		return nil, nil
+	}
+	return &model.UploadState{Offset: obj.Source.UploadOffset, Size: obj.Source.UploadSize}, nil
+}
+
+func (r *videoResolver) Retryable(ctx context.Context, obj *model.Video) (bool, error) {
+	return obj.Source.Retryable, nil
 }

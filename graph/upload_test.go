@@ -103,3 +103,56 @@ func TestDeleteVideoQueuesRemovalOfItsFilesAndRetryNeedsAFinishedVideo(t *testin
 	}
 	require.Equal(t, []string{"probe", "delete_media"}, kinds, "the retry's probe, then the deletion, queued with the row change")
 }
+
+func TestCreateUploadForIntegrators(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.signUp("admin@example.com", "Admin")
+	u := e.signUp("creator@example.com", "Creator")
+	const create = `mutation($in: CreateUploadInput!) {
+		createUpload(input: $in) { uploadUrl video { id passthrough retryable upload { offset size } } } }`
+	type payload struct {
+		CreateUpload struct {
+			UploadURL string
+			Video     struct {
+				ID          string
+				Passthrough *string
+				Retryable   bool
+				Upload      *struct{ Offset, Size int64 }
+			}
+		}
+	}
+	in := map[string]any{"title": "Trip", "filename": "trip.mp4", "size": 1000, "passthrough": "order:42", "idempotencyKey": "k-1"}
+	var first, again payload
+	e.decode(e.query(create, map[string]any{"in": in}, bearer(u.Token)), &first)
+	e.decode(e.query(create, map[string]any{"in": in}, bearer(u.Token)), &again)
+	v := first.CreateUpload.Video
+	require.Equal(t, "order:42", *v.Passthrough)
+	require.False(t, v.Retryable)
+	require.NotNil(t, v.Upload)
+	require.Equal(t, int64(1000), v.Upload.Size)
+	require.Equal(t, v.ID, again.CreateUpload.Video.ID, "the same key gives the same video")
+	require.Equal(t, first.CreateUpload.UploadURL, again.CreateUpload.UploadURL)
+
+	in["passthrough"] = strings.Repeat("x", 256)
+	in["idempotencyKey"] = "k-2"
+	r := e.query(create, map[string]any{"in": in}, bearer(u.Token))
+	require.Equal(t, "BAD_USER_INPUT", r.code())
+	require.Equal(t, "passthrough", r.Errors[0].Extensions["field"])
+
+	const unfinished = `query($f: String!, $s: Int64!) { unfinishedUpload(filename: $f, size: $s) { uploadUrl offset size video { id } } }`
+	var found struct {
+		UnfinishedUpload *struct {
+			UploadURL    string
+			Offset, Size int64
+			Video        struct{ ID string }
+		}
+	}
+	e.decode(e.query(unfinished, map[string]any{"f": "trip.mp4", "s": 1000}, bearer(u.Token)), &found)
+	require.NotNil(t, found.UnfinishedUpload)
+	require.Equal(t, v.ID, found.UnfinishedUpload.Video.ID)
+	require.Equal(t, int64(1000), found.UnfinishedUpload.Size)
+	require.True(t, strings.HasPrefix(found.UnfinishedUpload.UploadURL, e.srv.URL+"/uploads/"+v.ID+"?sig="))
+	e.decode(e.query(unfinished, map[string]any{"f": "trip.mp4", "s": 999}, bearer(u.Token)), &found)
+	require.Nil(t, found.UnfinishedUpload)
+}

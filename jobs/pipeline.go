@@ -54,7 +54,7 @@ func processingVideo(ctx context.Context, deps Deps, id uuid.UUID) (store.Video,
 
 // reject fails the video for good with a reason its owner can act on.
 func reject(ctx context.Context, deps Deps, id uuid.UUID, reason string) error {
-	if err := deps.Store.MarkFailed(ctx, id, reason); err != nil {
+	if err := deps.Store.MarkRejected(ctx, id, reason); err != nil {
 		return err
 	}
 	deps.Logger.InfoContext(ctx, "video rejected", "video_id", id, "reason", reason)

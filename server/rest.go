@@ -32,7 +32,7 @@ func videoStatus(st *store.Store) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{
 			"id": v.ID, "status": v.Status, "stage": v.Stage, "percent": v.Percent,
-			"playable": v.Playable, "error": v.Error, "duration": v.Duration,
+			"playable": v.Playable, "error": v.Error, "duration": v.Duration, "passthrough": v.Passthrough,
 		})
 	})
 }

@@ -86,7 +86,7 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 		"playable": v.Playable, "privacy": v.Privacy, "duration": v.Duration, "width": v.Width,
 		"height": v.Height, "created_at": v.CreatedAt.UTC(), "owner": map[string]any{"id": owner[0].ID, "name": owner[0].Name},
 		"processing": map[string]any{"stage": v.Stage, "percent": v.Percent, "error": v.Error},
-		"renditions": renditions, "playback": nil,
+		"renditions": renditions, "playback": nil, "passthrough": v.Passthrough,
 	}
 	if v.Playable {
 		prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy)

@@ -186,7 +186,7 @@ func (s *Store) MarkFailed(ctx context.Context, id uuid.UUID, reason string) err
 		reason = reason[:2000]
 	}
 	_, err := s.pool.Exec(ctx, `
-		UPDATE videos SET status = 'FAILED', stage = 'failed', playable = false, error = $2, updated_at = now()
+		UPDATE videos SET status = 'FAILED', stage = 'failed', playable = false, error = $2, error_permanent = false, updated_at = now()
 		WHERE id = $1 AND status IN ('UPLOADING', 'PROCESSING')`, id, reason)
 	if err != nil {
 		return fmt.Errorf("mark failed %s: %w", id, err)

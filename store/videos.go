@@ -70,6 +70,15 @@ type Video struct {
 	TakedownReason *string
 	// EmbedOrigins may frame the video's embed page; empty: any site.
 	EmbedOrigins []string
+	// Passthrough is the creator's or integrator's own value, set at
+	// createUpload and echoed in REST answers and webhooks.
+	Passthrough *string
+	// UploadOffset is how many bytes of an UPLOADING video's upload were
+	// stored at the last progress write (at most a second old).
+	UploadOffset int64
+	// Retryable is set on a FAILED video whose upload finished and whose
+	// failure was not the file's: retryProcessing may help.
+	Retryable bool
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -106,7 +115,8 @@ type Viewer struct {
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
 	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
-	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason, embed_origins`
+	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason, embed_origins,
+	passthrough, upload_offset, (status = 'FAILED' AND uploaded_at IS NOT NULL AND NOT error_permanent)`
 
 // uuidArg passes an id to pgx as the 16 bytes it sends, not as a
 // uuid.UUID, whose driver.Valuer pgx would format as text and parse again
@@ -135,7 +145,8 @@ func videoDest(v *Video, percent *float32) []any {
 	return []any{&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
 		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
-		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins}
+		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins,
+		&v.Passthrough, &v.UploadOffset, &v.Retryable}
 }
 
 func collectVideos(rows pgx.Rows) ([]Video, error) {

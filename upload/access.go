@@ -1,8 +1,11 @@
 package upload
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -90,8 +93,83 @@ func (s *Service) withAccess(next http.Handler) http.Handler {
 				s.logger.WarnContext(r.Context(), "touch upload", "video_id", id, "error", err)
 			}
 		}
+		if r.Method != http.MethodPatch {
+			next.ServeHTTP(w, r)
+			return
+		}
+		body, ok := s.preparePatch(w, r, v, rest)
+		if !ok {
+			return
+		}
 		next.ServeHTTP(w, r)
+		if body != nil {
+			body.done()
+		}
 	})
+}
+
+// preparePatch checks a PATCH before tusd stores its bytes; it answers
+// and returns false when the PATCH is refused. A FAILED video's upload
+// has ended (410). The first PATCH (offset 0) of a file is sniffed: first
+// bytes that are no video or audio container are refused with 415, and the
+// video fails for good with the reason (it stays listed, FAILED and not
+// retryable, so the creator and webhooks learn why; deleting it is theirs
+// to do), its upload removed. Bytes of an UPLOADING video are counted
+// as they arrive (progress.go).
+func (s *Service) preparePatch(w http.ResponseWriter, r *http.Request, v store.Video, uploadID string) (*progressBody, bool) {
+	ctx := r.Context()
+	switch v.Status {
+	case store.StatusFailed:
+		msg := "This upload has ended"
+		if v.Error != nil {
+			msg += ": " + *v.Error
+		}
+		tusError(w, http.StatusGone, "ERR_UPLOAD_ENDED", msg)
+		return nil, false
+	case store.StatusUploading:
+	default:
+		return nil, true // finished: tusd answers with the final offset
+	}
+	offset, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
+	if err != nil {
+		return nil, true // tusd refuses it
+	}
+	if offset == 0 && v.UploadSize >= minSniff && r.Body != nil {
+		head := make([]byte, min(int64(sniffSize), v.UploadSize))
+		n, err := io.ReadFull(r.Body, head)
+		if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			tusError(w, http.StatusBadRequest, "ERR_READ", "The chunk did not arrive completely; retry it.")
+			return nil, false
+		}
+		head = head[:n]
+		if n >= minSniff && !looksLikeMedia(head) {
+			s.refuseNotAVideo(ctx, v, uploadID)
+			tusError(w, http.StatusUnsupportedMediaType, "ERR_NOT_A_VIDEO", notAVideoMessage)
+			return nil, false
+		}
+		r.Body = struct {
+			io.Reader
+			io.Closer
+		}{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+	}
+	body := s.trackProgress(ctx, v.ID, offset, r.ContentLength, r.Body)
+	r.Body = body
+	return body, true
+}
+
+// refuseNotAVideo fails a video whose file the sniff refused and removes
+// its (empty) upload.
+func (s *Service) refuseNotAVideo(ctx context.Context, v store.Video, uploadID string) {
+	ctx = context.WithoutCancel(ctx)
+	if err := s.videos.RejectUpload(ctx, v.ID, notAVideoMessage); err != nil {
+		s.logger.ErrorContext(ctx, "reject upload", "video_id", v.ID, "error", err)
+		return
+	}
+	s.progress.forget(v.ID)
+	if err := s.Remove(ctx, v.ID, uploadID); err != nil {
+		s.logger.WarnContext(ctx, "remove refused upload", "video_id", v.ID, "error", err)
+	}
+	s.logger.InfoContext(ctx, "upload refused: not a video", "video_id", v.ID)
 }
 
 // authorize returns 0 when r may act on v's upload, else a status and why.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/video"
 )
 
 // emptySizeMessage refuses an empty file, on every upload path.
@@ -53,11 +54,21 @@ func (s *Service) preCreate(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 	if len(filename) > 255 {
 		filename = filename[:255]
 	}
+	var passthrough *string
+	if p, ok := meta["passthrough"]; ok && p != "" {
+		passthrough = &p
+	}
 	expires := time.Now().Add(s.cfg.Expiry)
-	v, err := s.videos.CreateUpload(hook.Context, store.NewUpload{
+	// No idempotency key here: tus creation has none, and a client that
+	// retries a POST resumes with the Location it was given.
+	v, _, err := s.videos.CreateUploadOnce(hook.Context, store.NewUpload{
 		OwnerID: viewer.UserID, Title: metaTitle(meta), Description: description, Privacy: privacy,
-		Filename: filename, Size: hook.Upload.Size, ExpiresAt: expires,
+		Filename: filename, Size: hook.Upload.Size, ExpiresAt: expires, Passthrough: passthrough,
 	}, s.limitsFor(viewer))
+	var ie *video.InputError
+	if errors.As(err, &ie) {
+		return tushandler.HTTPResponse{}, none, tushandler.NewError("ERR_BAD_METADATA", ie.Message, http.StatusBadRequest)
+	}
 	if err != nil {
 		var ue *Error
 		if errors.As(limitError(err), &ue) {
@@ -86,6 +97,7 @@ func (s *Service) preFinish(hook tushandler.HookEvent) (tushandler.HTTPResponse,
 	if err := s.store.SetUploadID(hook.Context, id, hook.Upload.ID); err != nil {
 		s.logger.ErrorContext(hook.Context, "record upload id", "video_id", id, "error", err)
 	}
+	s.progress.forget(id)
 	s.finish(hook.Context, id)
 	return tushandler.HTTPResponse{Header: tushandler.HTTPHeader{"X-Video-Id": id.String()}}, nil
 }

@@ -72,6 +72,8 @@ type Service struct {
 	// read in place.
 	local bool
 	tus   *tushandler.Handler
+	// progress throttles upload progress writes (progress.go).
+	progress progressClock
 }
 
 // New builds the upload service. Videos are created through videos; st
@@ -151,22 +153,36 @@ type Request struct {
 	Size        int64
 	Description *string
 	Privacy     string
+	// Passthrough is the caller's own value for the video (nil: none).
+	Passthrough *string
+	// IdempotencyKey makes a retried Create return the first call's video
+	// and upload URL (see video.Service.CreateUploadOnce).
+	IdempotencyKey string
 }
 
 // Create makes a video and an empty tus upload for it, and returns the
 // upload's capability URL path: a stock tus client can PATCH it from offset
-// 0 and resume it with HEAD, without credentials, until it expires.
+// 0 and resume it with HEAD, without credentials, until it expires. With
+// an IdempotencyKey the viewer used within 24 hours, it creates nothing and
+// returns that call's video and the same URL (the signature covers the
+// video and the expiry, both unchanged).
 func (s *Service) Create(ctx context.Context, viewer *auth.Viewer, req Request) (Created, error) {
 	if req.Size <= 0 {
 		return Created{}, &Error{Field: "size", Status: http.StatusBadRequest, Message: emptySizeMessage}
 	}
-	expires := time.Now().Add(s.cfg.Expiry)
-	v, err := s.videos.CreateUpload(ctx, store.NewUpload{
+	// Whole seconds: the URL's signature carries the expiry in seconds,
+	// and a replay signs the stored expiry again.
+	expires := time.Now().Add(s.cfg.Expiry).Truncate(time.Second)
+	v, replayed, err := s.videos.CreateUploadOnce(ctx, store.NewUpload{
 		OwnerID: viewer.UserID, Title: req.Title, Description: req.Description, Privacy: req.Privacy,
 		Filename: req.Filename, Size: req.Size, ExpiresAt: expires,
+		Passthrough: req.Passthrough, IdempotencyKey: req.IdempotencyKey,
 	}, s.limitsFor(viewer))
 	if err != nil {
 		return Created{}, limitError(err)
+	}
+	if replayed {
+		return s.replay(ctx, v)
 	}
 	up, err := s.composer.Core.NewUpload(ctx, tushandler.FileInfo{
 		ID: v.ID.String(), Size: req.Size,
@@ -183,7 +199,83 @@ func (s *Service) Create(ctx context.Context, viewer *auth.Viewer, req Request) 
 		_ = s.videos.DiscardUpload(context.WithoutCancel(ctx), v.ID, viewer.Store())
 		return Created{}, fmt.Errorf("upload: create tus upload: %w", err)
 	}
-	return Created{Video: v, Path: BasePath + info.ID + "?sig=" + s.signer.Sign(uploadScope(v.ID), expires)}, nil
+	return Created{Video: v, Path: s.capabilityPath(v.ID, info.ID, expires)}, nil
+}
+
+// capabilityPath is the URL path of an upload with its capability.
+func (s *Service) capabilityPath(videoID uuid.UUID, uploadID string, expires time.Time) string {
+	return BasePath + uploadID + "?sig=" + s.signer.Sign(uploadScope(videoID), expires)
+}
+
+// replayWait bounds how long a replayed Create waits for the first call to
+// create its tus upload (a concurrent retry arrives while it does).
+const replayWait = 10 * time.Second
+
+// replay answers a Create whose idempotency key named an existing video:
+// its upload URL, once its tus upload exists. A video already past
+// UPLOADING gets its URL too; tus HEAD then says the upload is complete.
+func (s *Service) replay(ctx context.Context, v store.Video) (Created, error) {
+	deadline := time.Now().Add(replayWait)
+	for {
+		if v.UploadExpiresAt == nil || v.Status != store.StatusUploading {
+			// Finished (or failed): the capability lives as long as the
+			// original would have; sign for the full expiry from creation.
+			exp := v.CreatedAt.Add(s.cfg.Expiry).Truncate(time.Second)
+			if v.UploadExpiresAt != nil {
+				exp = *v.UploadExpiresAt
+			}
+			id, err := s.uploadID(v)
+			if err != nil {
+				return Created{}, fmt.Errorf("upload: replay %s: %w", v.ID, err)
+			}
+			return Created{Video: v, Path: s.capabilityPath(v.ID, id, exp)}, nil
+		}
+		if _, info, err := s.getUpload(ctx, v.ID); err == nil {
+			return Created{Video: v, Path: s.capabilityPath(v.ID, info.ID, *v.UploadExpiresAt)}, nil
+		}
+		if time.Now().After(deadline) {
+			return Created{}, fmt.Errorf("upload: replay %s: the first call has not created its upload", v.ID)
+		}
+		select {
+		case <-ctx.Done():
+			return Created{}, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		var err error
+		if v, err = s.store.VideoByID(ctx, v.ID); err != nil {
+			return Created{}, fmt.Errorf("upload: replay: %w", err)
+		}
+	}
+}
+
+// Unfinished is an upload a client may resume: its video, its capability
+// URL path (as Created.Path) and how many bytes the server has.
+type Unfinished struct {
+	Created
+	Offset int64
+}
+
+// Unfinished finds the viewer's unfinished, unexpired upload of a file
+// with this name and size (store.ErrNotFound when there is none), so that
+// an app can resume it from any browser or device instead of creating a
+// duplicate. Offset is read from the upload itself, not from the
+// throttled progress on the row.
+func (s *Service) Unfinished(ctx context.Context, viewer *auth.Viewer, filename string, size int64) (Unfinished, error) {
+	v, err := s.videos.UnfinishedUpload(ctx, viewer.Store(), filename, size)
+	if err != nil {
+		return Unfinished{}, err
+	}
+	_, info, err := s.getUpload(ctx, v.ID)
+	if err != nil {
+		if errors.Is(err, tushandler.ErrNotFound) || errors.Is(err, os.ErrNotExist) {
+			return Unfinished{}, fmt.Errorf("unfinished upload %s: %w", v.ID, store.ErrNotFound)
+		}
+		return Unfinished{}, err
+	}
+	return Unfinished{
+		Created: Created{Video: v, Path: s.capabilityPath(v.ID, info.ID, *v.UploadExpiresAt)},
+		Offset:  info.Offset,
+	}, nil
 }
 
 // videoIDOf returns the video an upload id belongs to: the id itself on

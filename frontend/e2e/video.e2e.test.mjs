@@ -50,6 +50,9 @@ const PROCESSING_TIMEOUT_MS = 600_000;
 // A deadline for playback to start or go on (hls.js, a busy machine).
 const PLAYBACK_TIMEOUT_MS = 60_000;
 
+// An MP4's first box: what the first-bytes sniff looks for.
+const MP4_HEAD = Buffer.from('000000186674797069736f6d0000020069736f6d69736f32', 'hex');
+
 const run = new Suite('video', { env: { CLIPCUT_MAX_UPLOAD_SIZE: '64MiB' }, tests: 1 });
 const step = (page, name, fn) => run.step(page, name, fn);
 const media = { dir: '', clip: '', junk: '', huge: '' };
@@ -76,13 +79,15 @@ async function makeMedia() {
     media.clip,
   ], { timeout: 60_000 });
 
-  // Random bytes with a video's name: the server must refuse it after probing.
+  // Random bytes behind an MP4's first box: past the first-bytes sniff (browser
+  // and first PATCH), so the server must refuse it after probing.
   media.junk = path.join(media.dir, 'not-a-video.mp4');
-  fs.writeFileSync(media.junk, randomBytes(200 * 1024));
+  fs.writeFileSync(media.junk, Buffer.concat([MP4_HEAD, randomBytes(200 * 1024)]));
 
   // One byte over the limit, sparse: the app must stop it before any byte is sent.
   media.huge = path.join(media.dir, 'too-large.mp4');
   const fd = fs.openSync(media.huge, 'w');
+  fs.writeSync(fd, MP4_HEAD);
   fs.ftruncateSync(fd, MAX_UPLOAD + 1);
   fs.closeSync(fd);
 }

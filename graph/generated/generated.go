@@ -254,6 +254,7 @@ type ComplexityRoot struct {
 		Reports           func(childComplexity int, first *int) int
 		Search            func(childComplexity int, query string, first *int, after *string, filter *model.SearchFilter) int
 		SearchTranscripts func(childComplexity int, query string, first *int) int
+		UnfinishedUpload  func(childComplexity int, filename string, size int64) int
 		Video             func(childComplexity int, id uuid.UUID) int
 		VideoAnalytics    func(childComplexity int, videoID uuid.UUID, rangeArg *model.AnalyticsRange) int
 		Videos            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.VideoFilter) int
@@ -366,6 +367,19 @@ type ComplexityRoot struct {
 		Video func(childComplexity int) int
 	}
 
+	Upload struct {
+		ExpiresAt func(childComplexity int) int
+		Offset    func(childComplexity int) int
+		Size      func(childComplexity int) int
+		UploadURL func(childComplexity int) int
+		Video     func(childComplexity int) int
+	}
+
+	UploadState struct {
+		Offset func(childComplexity int) int
+		Size   func(childComplexity int) int
+	}
+
 	User struct {
 		ChannelVideos func(childComplexity int, order *model.ChannelVideoOrder, first *int, after *string) int
 		CreatedAt     func(childComplexity int) int
@@ -391,16 +405,19 @@ type ComplexityRoot struct {
 		Height         func(childComplexity int) int
 		ID             func(childComplexity int) int
 		Owner          func(childComplexity int) int
+		Passthrough    func(childComplexity int) int
 		Playable       func(childComplexity int) int
 		Playback       func(childComplexity int) int
 		Privacy        func(childComplexity int) int
 		Processing     func(childComplexity int) int
 		Renditions     func(childComplexity int) int
+		Retryable      func(childComplexity int) int
 		Status         func(childComplexity int) int
 		SubtitleState  func(childComplexity int) int
 		Subtitles      func(childComplexity int) int
 		TakedownReason func(childComplexity int) int
 		Title          func(childComplexity int) int
+		Upload         func(childComplexity int) int
 		ViewCount      func(childComplexity int) int
 		Width          func(childComplexity int) int
 	}
@@ -545,6 +562,7 @@ type QueryResolver interface {
 	Search(ctx context.Context, query string, first *int, after *string, filter *model.SearchFilter) (*model.SearchConnection, error)
 	SearchTranscripts(ctx context.Context, query string, first *int) ([]*model.TranscriptMatch, error)
 	APITokens(ctx context.Context) ([]*model.APIToken, error)
+	UnfinishedUpload(ctx context.Context, filename string, size int64) (*model.Upload, error)
 	Me(ctx context.Context) (*model.User, error)
 	Video(ctx context.Context, id uuid.UUID) (*model.Video, error)
 	Videos(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error)
@@ -573,6 +591,9 @@ type VideoResolver interface {
 	Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error)
 	Subtitles(ctx context.Context, obj *model.Video) ([]*model.SubtitleTrack, error)
 	SubtitleState(ctx context.Context, obj *model.Video) (*model.SubtitleState, error)
+	Passthrough(ctx context.Context, obj *model.Video) (*string, error)
+	Upload(ctx context.Context, obj *model.Video) (*model.UploadState, error)
+	Retryable(ctx context.Context, obj *model.Video) (bool, error)
 	EmbedOrigins(ctx context.Context, obj *model.Video) ([]string, error)
 }
 type VideoConnectionResolver interface {
@@ -1664,6 +1685,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.SearchTranscripts(childComplexity, args["query"].(string), args["first"].(*int)), true
+	case "Query.unfinishedUpload":
+		if e.ComplexityRoot.Query.UnfinishedUpload == nil {
+			break
+		}
+
+		args, err := ec.field_Query_unfinishedUpload_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.UnfinishedUpload(childComplexity, args["filename"].(string), args["size"].(int64)), true
 	case "Query.video":
 		if e.ComplexityRoot.Query.Video == nil {
 			break
@@ -2066,6 +2098,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TranscriptMatch.Video(childComplexity), true
 
+	case "Upload.expiresAt":
+		if e.ComplexityRoot.Upload.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.ExpiresAt(childComplexity), true
+	case "Upload.offset":
+		if e.ComplexityRoot.Upload.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.Offset(childComplexity), true
+	case "Upload.size":
+		if e.ComplexityRoot.Upload.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.Size(childComplexity), true
+	case "Upload.uploadUrl":
+		if e.ComplexityRoot.Upload.UploadURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.UploadURL(childComplexity), true
+	case "Upload.video":
+		if e.ComplexityRoot.Upload.Video == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Upload.Video(childComplexity), true
+
+	case "UploadState.offset":
+		if e.ComplexityRoot.UploadState.Offset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadState.Offset(childComplexity), true
+	case "UploadState.size":
+		if e.ComplexityRoot.UploadState.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UploadState.Size(childComplexity), true
+
 	case "User.channelVideos":
 		if e.ComplexityRoot.User.ChannelVideos == nil {
 			break
@@ -2203,6 +2279,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Owner(childComplexity), true
+	case "Video.passthrough":
+		if e.ComplexityRoot.Video.Passthrough == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Passthrough(childComplexity), true
 	case "Video.playable":
 		if e.ComplexityRoot.Video.Playable == nil {
 			break
@@ -2233,6 +2315,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Renditions(childComplexity), true
+	case "Video.retryable":
+		if e.ComplexityRoot.Video.Retryable == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Retryable(childComplexity), true
 	case "Video.status":
 		if e.ComplexityRoot.Video.Status == nil {
 			break
@@ -2263,6 +2351,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Title(childComplexity), true
+	case "Video.upload":
+		if e.ComplexityRoot.Video.Upload == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.Upload(childComplexity), true
 	case "Video.viewCount":
 		if e.ComplexityRoot.Video.ViewCount == nil {
 			break
@@ -4065,6 +4159,21 @@ input CreateUploadInput {
   description: String
   "Who can see the video (default PUBLIC)."
   privacy: Privacy
+  """
+  Your own value for the video, up to 255 characters (for example the id
+  of the record it belongs to in your system). Echoed as
+  ` + "`" + `Video.passthrough` + "`" + `, in REST answers and in webhook payloads; clipcut
+  never interprets it.
+  """
+  passthrough: String
+  """
+  Makes a retry safe: the same key from the same user within 24 hours
+  returns the first call's video and the same ` + "`" + `uploadUrl` + "`" + ` instead of
+  creating another video, also when the calls run at the same time. Up to
+  255 bytes; a fresh random value (a UUID) per file. Reusing a key for a
+  file of another size is a ` + "`" + `BAD_USER_INPUT` + "`" + ` on ` + "`" + `idempotencyKey` + "`" + `.
+  """
+  idempotencyKey: String
 }
 
 """
@@ -4083,6 +4192,67 @@ type CreateUploadPayload {
   uploadUrl: String!
   "When the upload expires if it has not finished; the video then fails."
   uploadExpiresAt: Time!
+}
+
+"""
+How much of an upload has arrived, while its bytes arrive.
+"""
+type UploadState {
+  """
+  Bytes stored so far. Written at most once a second while a PATCH runs,
+  so it may be up to a second behind (the tus HEAD answer is exact).
+  """
+  offset: Int64!
+  "The file's size in bytes, as declared when the upload was created."
+  size: Int64!
+}
+
+"""
+An unfinished upload the caller may resume.
+"""
+type Upload {
+  "The video, UPLOADING."
+  video: Video!
+  """
+  The tus upload, with its capability as in ` + "`" + `CreateUploadPayload.uploadUrl` + "`" + `:
+  HEAD it (or give it to tus-js-client as ` + "`" + `uploadUrl` + "`" + `) and PATCH from the
+  offset it answers.
+  """
+  uploadUrl: String!
+  "Bytes the server has, read from the upload itself."
+  offset: Int64!
+  "The file's size in bytes."
+  size: Int64!
+  "When the upload expires if it has not finished."
+  expiresAt: Time!
+}
+
+extend type Video {
+  "The value given as ` + "`" + `passthrough` + "`" + ` when the upload was created, or null."
+  passthrough: String
+  """
+  While the video is UPLOADING, how many bytes arrived (also published by
+  ` + "`" + `videoProgress` + "`" + ` as stage ` + "`" + `uploading` + "`" + ` with ` + "`" + `percent` + "`" + `); null otherwise.
+  """
+  upload: UploadState
+  """
+  True when the video FAILED for a reason a ` + "`" + `retryProcessing` + "`" + ` may cure (a
+  problem on the server, after its upload finished). False for everything
+  else, and for a file that is no video or that is corrupt, which a retry
+  cannot help: upload the file again instead.
+  """
+  retryable: Boolean!
+}
+
+extend type Query {
+  """
+  The caller's unfinished upload of a file with this name and size, or null:
+  an app asks before ` + "`" + `createUpload` + "`" + ` so that choosing the same file again,
+  in any browser or device, resumes the upload instead of creating a second
+  video. Only the caller's own uploads that have not expired are offered;
+  the newest when there are several.
+  """
+  unfinishedUpload(filename: String!, size: Int64!): Upload @auth(scope: UPLOADS_WRITE)
 }
 
 extend type Mutation {
@@ -5159,6 +5329,32 @@ func (ec *executionContext) childFields_TranscriptMatch(ctx context.Context, fie
 	return nil, fmt.Errorf("no field named %q was found under type TranscriptMatch", field.Name)
 }
 
+func (ec *executionContext) childFields_Upload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "video":
+		return ec.fieldContext_Upload_video(ctx, field)
+	case "uploadUrl":
+		return ec.fieldContext_Upload_uploadUrl(ctx, field)
+	case "offset":
+		return ec.fieldContext_Upload_offset(ctx, field)
+	case "size":
+		return ec.fieldContext_Upload_size(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Upload_expiresAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Upload", field.Name)
+}
+
+func (ec *executionContext) childFields_UploadState(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "offset":
+		return ec.fieldContext_UploadState_offset(ctx, field)
+	case "size":
+		return ec.fieldContext_UploadState_size(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UploadState", field.Name)
+}
+
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5231,6 +5427,12 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_subtitles(ctx, field)
 	case "subtitleState":
 		return ec.fieldContext_Video_subtitleState(ctx, field)
+	case "passthrough":
+		return ec.fieldContext_Video_passthrough(ctx, field)
+	case "upload":
+		return ec.fieldContext_Video_upload(ctx, field)
+	case "retryable":
+		return ec.fieldContext_Video_retryable(ctx, field)
 	case "embedOrigins":
 		return ec.fieldContext_Video_embedOrigins(ctx, field)
 	}
@@ -6398,6 +6600,28 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["filter"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_unfinishedUpload_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filename",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filename"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "size",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt642int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["size"] = arg1
 	return args, nil
 }
 
@@ -11817,6 +12041,68 @@ func (ec *executionContext) fieldContext_Query_apiTokens(_ context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_unfinishedUpload(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_unfinishedUpload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().UnfinishedUpload(ctx, fc.Args["filename"].(string), fc.Args["size"].(int64))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "UPLOADS_WRITE")
+				if err != nil {
+					var zeroVal *model.Upload
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Upload
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Upload) graphql.Marshaler {
+			return ec.marshalOUpload2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUpload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_unfinishedUpload(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Upload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_unfinishedUpload_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13593,6 +13879,176 @@ func (ec *executionContext) fieldContext_TranscriptMatch_cues(_ context.Context,
 	return fc, nil
 }
 
+func (ec *executionContext) _Upload_video(ctx context.Context, field graphql.CollectedField, obj *model.Upload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Upload_video(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Video, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Upload_video(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Upload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Upload_uploadUrl(ctx context.Context, field graphql.CollectedField, obj *model.Upload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Upload_uploadUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Upload_uploadUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Upload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Upload_offset(ctx context.Context, field graphql.CollectedField, obj *model.Upload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Upload_offset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Upload_offset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Upload", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _Upload_size(ctx context.Context, field graphql.CollectedField, obj *model.Upload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Upload_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Upload_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Upload", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _Upload_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.Upload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Upload_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Upload_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Upload", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _UploadState_offset(ctx context.Context, field graphql.CollectedField, obj *model.UploadState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadState_offset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Offset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadState_offset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadState", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _UploadState_size(ctx context.Context, field graphql.CollectedField, obj *model.UploadState) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UploadState_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UploadState_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UploadState", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14504,6 +14960,84 @@ func (ec *executionContext) fieldContext_Video_subtitleState(_ context.Context, 
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Video_passthrough(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_passthrough(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().Passthrough(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Video_passthrough(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Video", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Video_upload(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_upload(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().Upload(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UploadState) graphql.Marshaler {
+			return ec.marshalOUploadState2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUploadState(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Video_upload(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UploadState(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Video_retryable(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_retryable(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().Retryable(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Video_retryable(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Video", field, true, true, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Video_embedOrigins(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
@@ -16935,7 +17469,7 @@ func (ec *executionContext) unmarshalInputCreateUploadInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"title", "filename", "size", "description", "privacy"}
+	fieldsInOrder := [...]string{"title", "filename", "size", "description", "privacy", "passthrough", "idempotencyKey"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -16977,6 +17511,20 @@ func (ec *executionContext) unmarshalInputCreateUploadInput(ctx context.Context,
 				return it, err
 			}
 			it.Privacy = data
+		case "passthrough":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("passthrough"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Passthrough = data
+		case "idempotencyKey":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("idempotencyKey"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.IdempotencyKey = data
 		}
 	}
 	return it, nil
@@ -19524,6 +20072,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "unfinishedUpload":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_unfinishedUpload(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "me":
 			field := field
 
@@ -20479,6 +21049,107 @@ func (ec *executionContext) _TranscriptMatch(ctx context.Context, sel ast.Select
 	return out
 }
 
+var uploadImplementors = []string{"Upload"}
+
+func (ec *executionContext) _Upload(ctx context.Context, sel ast.SelectionSet, obj *model.Upload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Upload")
+		case "video":
+			out.Values[i] = ec._Upload_video(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadUrl":
+			out.Values[i] = ec._Upload_uploadUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "offset":
+			out.Values[i] = ec._Upload_offset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._Upload_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._Upload_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var uploadStateImplementors = []string{"UploadState"}
+
+func (ec *executionContext) _UploadState(ctx context.Context, sel ast.SelectionSet, obj *model.UploadState) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, uploadStateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UploadState")
+		case "offset":
+			out.Values[i] = ec._UploadState_offset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._UploadState_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var userImplementors = []string{"User", "Node"}
 
 func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj *model.User) graphql.Marshaler {
@@ -21052,6 +21723,120 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Video_subtitleState(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "passthrough":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_passthrough(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "upload":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_upload(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "retryable":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_retryable(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -23904,6 +24689,13 @@ func (ec *executionContext) unmarshalOTimeRangeInput2ᚕᚖgithubᚗcomᚋclipcu
 	return res, nil
 }
 
+func (ec *executionContext) marshalOUpload2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUpload(ctx context.Context, sel ast.SelectionSet, v *model.Upload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Upload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOUploadDate2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUploadDate(ctx context.Context, v any) (*model.UploadDate, error) {
 	if v == nil {
 		return nil, nil
@@ -23918,6 +24710,13 @@ func (ec *executionContext) marshalOUploadDate2ᚖgithubᚗcomᚋclipcutᚋclipc
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) marshalOUploadState2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUploadState(ctx context.Context, sel ast.SelectionSet, v *model.UploadState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UploadState(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {

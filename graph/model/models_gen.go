@@ -225,6 +225,17 @@ type CreateUploadInput struct {
 	Description *string `json:"description,omitempty"`
 	// Who can see the video (default PUBLIC).
 	Privacy *Privacy `json:"privacy,omitempty"`
+	// Your own value for the video, up to 255 characters (for example the id
+	// of the record it belongs to in your system). Echoed as
+	// `Video.passthrough`, in REST answers and in webhook payloads; clipcut
+	// never interprets it.
+	Passthrough *string `json:"passthrough,omitempty"`
+	// Makes a retry safe: the same key from the same user within 24 hours
+	// returns the first call's video and the same `uploadUrl` instead of
+	// creating another video, also when the calls run at the same time. Up to
+	// 255 bytes; a fresh random value (a UUID) per file. Reusing a key for a
+	// file of another size is a `BAD_USER_INPUT` on `idempotencyKey`.
+	IdempotencyKey *string `json:"idempotencyKey,omitempty"`
 }
 
 // A created upload: send the file's bytes to `uploadUrl` with any tus 1.0
@@ -676,6 +687,31 @@ type UpdateWebhookInput struct {
 	Events []WebhookEventType `json:"events,omitempty"`
 	// Pause (false) or resume (true) deliveries.
 	Active *bool `json:"active,omitempty"`
+}
+
+// An unfinished upload the caller may resume.
+type Upload struct {
+	// The video, UPLOADING.
+	Video *Video `json:"video"`
+	// The tus upload, with its capability as in `CreateUploadPayload.uploadUrl`:
+	// HEAD it (or give it to tus-js-client as `uploadUrl`) and PATCH from the
+	// offset it answers.
+	UploadURL string `json:"uploadUrl"`
+	// Bytes the server has, read from the upload itself.
+	Offset int64 `json:"offset"`
+	// The file's size in bytes.
+	Size int64 `json:"size"`
+	// When the upload expires if it has not finished.
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// How much of an upload has arrived, while its bytes arrive.
+type UploadState struct {
+	// Bytes stored so far. Written at most once a second while a PATCH runs,
+	// so it may be up to a second behind (the tus HEAD answer is exact).
+	Offset int64 `json:"offset"`
+	// The file's size in bytes, as declared when the upload was created.
+	Size int64 `json:"size"`
 }
 
 // One video in a connection.

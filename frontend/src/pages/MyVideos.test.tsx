@@ -37,6 +37,9 @@ const node = (v: Row) => ({
   createdAt: '2026-11-20T12:00:00Z',
   playback: v.posterUrl ? { __typename: 'Playback', posterUrl: v.posterUrl } : null,
   processing: v.processing ? { __typename: 'Processing', ...v.processing } : null,
+  // A failure on the server's side: retryProcessing may cure it.
+  retryable: v.status === 'FAILED' && !/not a video/i.test(v.processing?.error ?? ''),
+  upload: null,
 });
 
 function server() {

@@ -33,6 +33,11 @@ const MyVideosDocument = graphql(`
             duration
             createdAt
             viewCount
+            retryable
+            upload {
+              offset
+              size
+            }
             playback {
               posterUrl
             }
@@ -191,8 +196,9 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
 
   // Live progress while processing; the list reloads when it ends.
   const processing = video.status === 'PROCESSING';
-  const [{ data: live }] = useSubscription({ query: VideoProgressDocument, variables: { id: video.id }, pause: !processing });
-  const progress = processing ? live?.videoProgress : undefined;
+  const uploading = video.status === 'UPLOADING';
+  const [{ data: live }] = useSubscription({ query: VideoProgressDocument, variables: { id: video.id }, pause: !processing && !uploading });
+  const progress = processing || uploading ? live?.videoProgress : undefined;
   const status = progress?.status ?? video.status;
   const stage = progress?.stage ?? video.processing?.stage;
   const percent = Math.max(progress?.percent ?? 0, video.processing?.percent ?? 0);
@@ -250,6 +256,13 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
             </p>
           </div>
         )}
+        {status === 'UPLOADING' && (video.upload?.offset || progress?.stage === 'uploading') ? (
+          <ProgressBar
+            label={`Upload of ${video.title}`}
+            value={progress?.stage === 'uploading' ? progress.percent : (100 * (video.upload?.offset ?? 0)) / Math.max(1, video.upload?.size ?? 1)}
+            valueText="uploaded"
+          />
+        ) : null}
         {status === 'UPLOADING' && (
           <p className="muted small">
             The upload has not finished. <Link href="/upload">Resume it on the upload page</Link> by choosing the same file.
@@ -285,7 +298,7 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
             <button ref={editButton} type="button" className="button button--small" onClick={() => setMode('edit')} aria-label={`Edit ${video.title}`}>
               Edit
             </button>
-            {status === 'FAILED' && !isNotAVideo(failure) && (
+            {status === 'FAILED' && video.status === 'FAILED' && video.retryable && (
               <button type="button" className="button button--small" onClick={onRetry} aria-disabled={retrying || undefined} aria-label={`Retry processing ${video.title}`}>
                 {retrying ? 'Retrying…' : 'Retry processing'}
               </button>

@@ -46,7 +46,14 @@ const ada = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct
 
 /** A video file the way a browser hands it over. */
 function videoFile(name = 'holiday_2026.mp4', size = 10_000, lastModified = 1_700_000_000_000) {
-  return new File([new Uint8Array(size)], name, { type: 'video/mp4', lastModified });
+  return new File([mediaBytes(size)], name, { type: 'video/mp4', lastModified });
+}
+
+/** `size` bytes that start like an MP4 file, as the page's first-bytes check wants. */
+function mediaBytes(size: number) {
+  const b = new Uint8Array(size);
+  b.set(Array.from('\x00\x00\x00\x18ftypisom', (c) => c.charCodeAt(0)).slice(0, size));
+  return b;
 }
 
 /** Controls for the videoProgress stream of each video. */
@@ -93,6 +100,7 @@ function server(override?: (op: { name: string; variables: Record<string, unknow
         };
       }
       if (op.name === 'DeleteVideo') return { data: { deleteVideo: true } };
+      if (op.name === 'UnfinishedUpload') return { data: { unfinishedUpload: null } };
       return undefined;
     },
   });
@@ -133,7 +141,7 @@ describe('upload page', () => {
 
     await waitFor(() => expect(tus.uploads).toHaveLength(1));
     expect(sent.find((op) => op.name === 'CreateUpload')?.variables).toEqual({
-      input: { title: 'holiday 2026', filename: 'holiday_2026.mp4', size: 10_000, privacy: 'UNLISTED' },
+      input: { title: 'holiday 2026', filename: 'holiday_2026.mp4', size: 10_000, privacy: 'UNLISTED', idempotencyKey: expect.any(String) },
     });
     const upload = latestUpload();
     expect(upload.options.uploadUrl).toBe('http://clipcut.test/uploads/vid_1?sig=cap');
@@ -192,7 +200,7 @@ describe('upload page', () => {
       target: {
         files: [
           new File(['just text'], 'notes.txt', { type: 'text/plain', lastModified: 5 }),
-          new File([new Uint8Array(4_000)], 'clip.mkv', { type: '', lastModified: 6 }),
+          new File([mediaBytes(4_000)], 'clip.mkv', { type: '', lastModified: 6 }),
         ],
       },
     });
@@ -494,5 +502,93 @@ describe('import from a link', () => {
     await userEvent.click(within(form).getByRole('button', { name: 'Import' }));
     expect(await within(form).findByRole('alert')).toHaveTextContent('limit of 5 uploads per 24 hours');
     expect(screen.queryByRole('list', { name: 'Imports' })).not.toBeInTheDocument();
+  });
+});
+
+describe('upload details, first bytes and resuming from another browser', () => {
+  it('sends the title and description chosen before the file with createUpload', async () => {
+    server();
+    renderApp('/upload');
+    const picker = await screen.findByRole('region', { name: 'Add videos' });
+    await userEvent.type(within(picker).getByLabelText('Title'), 'My trip');
+    await userEvent.type(within(picker).getByLabelText('Description'), 'Two weeks by train');
+    await pick(videoFile());
+    await waitFor(() => expect(tus.uploads).toHaveLength(1));
+    expect(sent.find((op) => op.name === 'CreateUpload')?.variables).toEqual({
+      input: {
+        title: 'My trip',
+        description: 'Two weeks by train',
+        filename: 'holiday_2026.mp4',
+        size: 10_000,
+        privacy: 'PUBLIC',
+        idempotencyKey: expect.any(String),
+      },
+    });
+    expect(row('My trip')).toBeInTheDocument();
+  });
+
+  it('saves details changed during the upload with updateVideo', async () => {
+    server((op) => {
+      if (op.name === 'UpdateVideo') {
+        const input = op.variables.input as { id: string; title: string; description: string; privacy: string };
+        return { data: { updateVideo: { __typename: 'Video', id: input.id, title: input.title, description: input.description, privacy: input.privacy } } };
+      }
+      return undefined;
+    });
+    renderApp('/upload');
+    await pick(videoFile());
+    await waitFor(() => expect(tus.uploads).toHaveLength(1));
+    const item = row('holiday 2026');
+    await userEvent.click(within(item).getByRole('button', { name: 'Edit details of holiday 2026' }));
+    const form = within(item).getByRole('form', { name: 'Details of holiday 2026' });
+    await userEvent.clear(within(form).getByLabelText('Title'));
+    await userEvent.type(within(form).getByLabelText('Title'), 'Renamed while uploading');
+    await userEvent.selectOptions(within(form).getByLabelText('Who can watch'), 'PRIVATE');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save details' }));
+    await waitFor(() =>
+      expect(sent.find((op) => op.name === 'UpdateVideo')?.variables).toEqual({
+        input: { id: 'vid_1', title: 'Renamed while uploading', description: '', privacy: 'PRIVATE' },
+      }),
+    );
+    expect(await screen.findByRole('listitem', { name: 'Renamed while uploading' })).toBeInTheDocument();
+  });
+
+  it('refuses a file whose first bytes are not a video before sending anything', async () => {
+    server();
+    renderApp('/upload');
+    await pick(new File(['Dear diary, this is a text file and not a video at all.'], 'diary.mp4', { type: 'video/mp4', lastModified: 7 }));
+    expect(await screen.findByText(/“diary.mp4” is not a video: its first bytes/)).toBeInTheDocument();
+    expect(sent.some((op) => op.name === 'CreateUpload' || op.name === 'UnfinishedUpload')).toBe(false);
+    expect(tus.uploads).toHaveLength(0);
+  });
+
+  it('offers the server’s unfinished upload of the same file and resumes it instead of creating another', async () => {
+    server((op) => {
+      if (op.name === 'UnfinishedUpload') {
+        return {
+          data: {
+            unfinishedUpload: {
+              __typename: 'Upload',
+              uploadUrl: 'http://clipcut.test/uploads/vid_old?sig=cap',
+              offset: 4_000,
+              size: 10_000,
+              expiresAt: '2099-01-01T00:00:00Z',
+              video: { __typename: 'Video', id: 'vid_old', title: 'holiday 2026' },
+            },
+          },
+        };
+      }
+      return undefined;
+    });
+    renderApp('/upload');
+    await pick(videoFile());
+    const item = row('holiday 2026');
+    await waitFor(() => expect(within(item).getByRole('status')).toHaveTextContent('Unfinished upload found'));
+    expect(item).toHaveTextContent('40% on the server');
+    await userEvent.click(within(item).getByRole('button', { name: 'Resume upload' }));
+    await waitFor(() => expect(tus.uploads).toHaveLength(1));
+    expect(latestUpload().options.uploadUrl).toBe('http://clipcut.test/uploads/vid_old?sig=cap');
+    expect(sent.some((op) => op.name === 'CreateUpload')).toBe(false);
+    expect(item).toHaveAttribute('data-video-id', 'vid_old');
   });
 });

@@ -17,6 +17,7 @@ import { useUploads, type Uploads } from '../upload/UploadsProvider';
 import type { PendingUpload } from '../upload/resumeStore';
 import { VideoProgressDocument } from '../videos/operations';
 import { PRIVACY_OPTIONS } from '../videos/privacy';
+import { notAVideoMessage, sniffFile } from '../upload/sniff';
 
 export const ImportVideoDocument = graphql(`
   mutation ImportVideo($input: ImportVideoInput!) {
@@ -92,21 +93,34 @@ export function Upload() {
 function Picker({ uploads }: { uploads: Uploads }) {
   const inputId = useId();
   const privacyId = useId();
+  const descriptionId = useId();
   const [privacy, setPrivacy] = useState<Privacy>('PUBLIC');
+  const [title, setTitle] = useState('');
+  const [description, setDescription] = useState('');
   const [dragging, setDragging] = useState(false);
   const [refused, setRefused] = useState<string[]>([]);
+  const [notVideos, setNotVideos] = useState<string[]>([]);
   const depth = useRef(0);
 
-  function addFiles(list: FileList | null) {
+  async function addFiles(list: FileList | null) {
     const all = Array.from(list ?? []);
-    const files = all.filter(isVideoFile);
+    const typed = all.filter(isVideoFile);
     setRefused(all.filter((f) => !isVideoFile(f)).map((f) => f.name));
-    if (files.length) uploads.add(files, { privacy });
+    // The first bytes decide, whatever the name says: nothing is sent for a file that is not a video.
+    const sniffed = await Promise.all(typed.map(sniffFile));
+    const files = typed.filter((_, i) => sniffed[i]);
+    setNotVideos(typed.filter((_, i) => !sniffed[i]).map((f) => f.name));
+    if (files.length) {
+      uploads.add(files, { privacy, title, description });
+      setTitle('');
+      setDescription('');
+    }
   }
 
   function onChange(e: ChangeEvent<HTMLInputElement>) {
-    addFiles(e.target.files);
+    const list = e.target.files ? Array.from(e.target.files) : [];
     e.target.value = ''; // picking the same file again must fire change again
+    void addFiles(list as unknown as FileList);
   }
 
   const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
@@ -134,7 +148,7 @@ function Picker({ uploads }: { uploads: Uploads }) {
         e.preventDefault();
         depth.current = 0;
         setDragging(false);
-        addFiles(e.dataTransfer.files);
+        void addFiles(e.dataTransfer.files);
       }}
     >
       <div className="dropzone__art" aria-hidden="true">
@@ -152,6 +166,23 @@ function Picker({ uploads }: { uploads: Uploads }) {
           {refused.length === 1 ? 'it was' : 'they were'} not uploaded. Choose a video (MP4, MOV, MKV, WebM…) or audio file.
         </Alert>
       )}
+      {notVideos.map((name) => (
+        <Alert key={name}>{notAVideoMessage(name)}</Alert>
+      ))}
+      <div className="dropzone__details">
+        <Field
+          label="Title"
+          name="title"
+          maxLength={200}
+          hint="Optional; defaults to the file's name. You can change it while the file uploads."
+          value={title}
+          onChange={(e) => setTitle(e.target.value)}
+        />
+        <div className="field">
+          <label htmlFor={descriptionId}>Description</label>
+          <textarea id={descriptionId} name="description" rows={2} maxLength={5000} value={description} onChange={(e) => setDescription(e.target.value)} />
+        </div>
+      </div>
       <div className="field dropzone__privacy">
         <label htmlFor={privacyId}>Who can watch</label>
         <select id={privacyId} value={privacy} onChange={(e) => setPrivacy(e.target.value as Privacy)} aria-describedby={`${privacyId}-hint`}>

@@ -278,7 +278,10 @@ function NotPlayable({ video, onPlayable }: { video: WatchedVideo; onPlayable: (
             <Alert>{failure || 'Processing failed.'}</Alert>
           </>
         ) : status === 'UPLOADING' ? (
-          <p className="watch__pending-title">This video is still being uploaded.</p>
+          <>
+            <p className="watch__pending-title">This video is still being uploaded.</p>
+            {stage === 'uploading' && percent > 0 && <ProgressBar label="Upload" value={percent} valueText={`${Math.floor(percent)}% uploaded`} />}
+          </>
         ) : (
           <>
             <p className="watch__pending-title" role="status">

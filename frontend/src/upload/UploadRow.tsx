@@ -1,9 +1,11 @@
-import { useState } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
 import { ProgressBar } from '../components/ProgressBar';
 import { formatBytes, formatSpeed, formatTimeLeft } from '../format';
 import { canPause, canResume, stageLabel, timeLeft, uploadPercent, uploadSpeed, type UploadState } from './machine';
 import type { UploadItem, Uploads } from './UploadsProvider';
+import type { Privacy } from '../gql/graphql';
+import { PRIVACY_OPTIONS } from '../videos/privacy';
 
 /** What the upload is doing, in a few words; announced when it changes. */
 export function phaseText(s: UploadState): string {
@@ -40,6 +42,8 @@ export function UploadRow({ item, uploads }: { item: UploadItem; uploads: Upload
   const uploadDone = s.phase === 'processing' || s.phase === 'ready' || s.phase === 'failed';
   const showUploadBar = s.phase !== 'queued' && !uploadDone && !(s.phase === 'error' && !s.uploadUrl);
   const finished = s.phase === 'ready' || s.phase === 'failed' || s.phase === 'error';
+  const [editing, setEditing] = useState(false);
+  const editable = !finished || s.phase === 'error';
 
   return (
     <li
@@ -59,8 +63,27 @@ export function UploadRow({ item, uploads }: { item: UploadItem; uploads: Upload
       </div>
 
       <p className={`upload__phase upload__phase--${s.phase}`} role="status">
-        {phaseText(s)}
+        {item.offer ? 'Unfinished upload found' : phaseText(s)}
       </p>
+
+      {item.offer && (
+        <div className="upload__offer" role="group" aria-label={`Resume ${item.title}`}>
+          <p>
+            You started uploading this file before (“{item.offer.title}”, {Math.floor((item.offer.offset / Math.max(1, s.size)) * 100)}% on the server). Resume it
+            instead of starting a new video?
+          </p>
+          <div className="upload__actions">
+            <button type="button" className="button button--small button--primary" onClick={() => uploads.answerOffer(key, true)} autoFocus>
+              Resume upload
+            </button>
+            <button type="button" className="button button--small" onClick={() => uploads.answerOffer(key, false)}>
+              Start over
+            </button>
+          </div>
+        </div>
+      )}
+
+      {editing && <DetailsForm item={item} uploads={uploads} onDone={() => setEditing(false)} />}
 
       {showUploadBar && (
         <div className="upload__progress">
@@ -117,6 +140,11 @@ export function UploadRow({ item, uploads }: { item: UploadItem; uploads: Upload
             {s.phase === 'ready' ? 'Watch' : 'Watch now'}
           </Link>
         )}
+        {editable && !editing && !item.offer && (
+          <button type="button" className="button button--small" onClick={() => setEditing(true)} aria-label={`Edit details of ${item.title}`}>
+            Edit details
+          </button>
+        )}
         {canPause(s) && (
           <button type="button" className="button button--small" onClick={() => uploads.pause(key)} aria-label={`Pause upload of ${item.title}`}>
             Pause
@@ -155,5 +183,61 @@ export function UploadRow({ item, uploads }: { item: UploadItem; uploads: Upload
         )}
       </div>
     </li>
+  );
+}
+
+/** Title, description and privacy of one upload, while it waits or runs. */
+function DetailsForm({ item, uploads, onDone }: { item: UploadItem; uploads: Uploads; onDone(): void }) {
+  const id = useId();
+  const [title, setTitle] = useState(item.title);
+  const [description, setDescription] = useState(item.description ?? '');
+  const [privacy, setPrivacy] = useState<Privacy>(item.privacy ?? 'PUBLIC');
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (saving) return;
+    setSaving(true);
+    const err = await uploads.setDetails(item.key, { title, description, privacy });
+    setSaving(false);
+    if (err) setError(err);
+    else onDone();
+  }
+
+  return (
+    <form className="upload__details form" onSubmit={submit} noValidate aria-label={`Details of ${item.title}`}>
+      {error && (
+        <div role="alert" className="alert">
+          {error}
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor={`${id}-title`}>Title</label>
+        <input id={`${id}-title`} name="title" maxLength={200} required value={title} onChange={(e) => setTitle(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-description`}>Description</label>
+        <textarea id={`${id}-description`} name="description" rows={2} maxLength={5000} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-privacy`}>Who can watch</label>
+        <select id={`${id}-privacy`} value={privacy} onChange={(e) => setPrivacy(e.target.value as Privacy)}>
+          {PRIVACY_OPTIONS.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="upload__actions">
+        <button type="submit" className="button button--small button--primary" aria-disabled={saving || undefined}>
+          {saving ? 'Saving…' : 'Save details'}
+        </button>
+        <button type="button" className="button button--small" onClick={onDone}>
+          Close
+        </button>
+      </div>
+    </form>
   );
 }

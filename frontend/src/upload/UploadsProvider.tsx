@@ -10,7 +10,7 @@ import type { Upload as TusUpload } from 'tus-js-client';
 import { graphql } from '../gql';
 import type { Privacy } from '../gql/graphql';
 import { useSessionChanged, useViewer } from '../session';
-import { DeleteVideoDocument, VideoProgressDocument } from '../videos/operations';
+import { DeleteVideoDocument, UpdateVideoDocument, VideoProgressDocument } from '../videos/operations';
 import { createUploadError, shouldRetryTus, tusUploadError } from './errors';
 import {
   canResume,
@@ -22,6 +22,22 @@ import {
   type UploadState,
 } from './machine';
 import { fingerprintOf, ResumeStore, type PendingUpload } from './resumeStore';
+
+/** The caller's unfinished upload of the same file, started in any browser. */
+export const UnfinishedUploadDocument = graphql(`
+  query UnfinishedUpload($filename: String!, $size: Int64!) {
+    unfinishedUpload(filename: $filename, size: $size) {
+      uploadUrl
+      offset
+      size
+      expiresAt
+      video {
+        id
+        title
+      }
+    }
+  }
+`);
 
 export const CreateUploadDocument = graphql(`
   mutation CreateUpload($input: CreateUploadInput!) {
@@ -53,13 +69,33 @@ export const ONLINE_RESUME_DELAY_MS = 1_000;
 /** After the live progress stream breaks, subscribe again this long later. */
 const RESUBSCRIBE_DELAY_MS = 3_000;
 
+/** An unfinished upload of the same file the server offers to resume. */
+export interface ResumeOffer {
+  videoId: string;
+  title: string;
+  uploadUrl: string;
+  offset: number;
+  expiresAt: string;
+}
+
+/** Title, description and privacy of an upload, editable before and while it runs. */
+export interface UploadDetails {
+  title?: string;
+  description?: string;
+  privacy?: Privacy;
+}
+
 /** One file on the upload page. */
 export interface UploadItem {
   key: string;
   fingerprint: string;
   fileName: string;
   title: string;
+  description?: string;
+  privacy?: Privacy;
   state: UploadState;
+  /** Set while the page asks whether to resume the server's unfinished upload of this file. */
+  offer?: ResumeOffer;
 }
 
 /** What the upload page and the header can do with the uploads. */
@@ -67,7 +103,11 @@ export interface Uploads {
   items: UploadItem[];
   /** Unfinished uploads from an earlier visit, waiting for their file to be picked again. */
   pending: PendingUpload[];
-  add(files: readonly File[], options?: { privacy?: Privacy }): void;
+  add(files: readonly File[], options?: UploadDetails): void;
+  /** Changes an upload's details: kept for createUpload before its video exists, saved with updateVideo after. Returns an error message. */
+  setDetails(key: string, details: UploadDetails): Promise<string | null>;
+  /** Answers a resume offer: resume the server's unfinished upload, or start a new one (deleting the unfinished one). */
+  answerOffer(key: string, resume: boolean): void;
   pause(key: string): void;
   resume(key: string): void;
   /** Starts again an upload whose createUpload failed. */
@@ -87,6 +127,7 @@ export interface Uploads {
 type ListAction =
   | { type: 'add'; items: UploadItem[] }
   | { type: 'remove'; key: string }
+  | { type: 'patch'; key: string; patch: Partial<Pick<UploadItem, 'title' | 'description' | 'privacy' | 'offer'>> }
   | { type: 'reset' }
   | { type: 'event'; key: string; event: UploadEvent };
 
@@ -96,6 +137,8 @@ function listReducer(items: UploadItem[], action: ListAction): UploadItem[] {
       return [...items, ...action.items];
     case 'remove':
       return items.filter((i) => i.key !== action.key);
+    case 'patch':
+      return items.map((i) => (i.key === action.key ? { ...i, ...action.patch } : i));
     case 'reset':
       return [];
     case 'event':
@@ -111,6 +154,12 @@ function listReducer(items: UploadItem[], action: ListAction): UploadItem[] {
 export function titleFromFileName(name: string): string {
   const bare = name.replace(/\.[^.]+$/, '').replace(/[_]+/g, ' ').replace(/\s+/g, ' ').trim();
   return (bare || 'Untitled video').slice(0, 200);
+}
+
+/** A fresh idempotency key for createUpload. */
+function newIdempotencyKey(): string {
+  if (typeof crypto !== 'undefined' && 'randomUUID' in crypto) return crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}-${Math.random().toString(36).slice(2)}`;
 }
 
 const UploadsContext = createContext<Uploads | null>(null);
@@ -244,8 +293,29 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
 
   // Starts one queued upload: resumes it when this file's upload is
   // remembered from an earlier visit, else creates it first.
+  // Resumes the upload of videoId at uploadUrl with this item's file.
+  const resumeWith = useCallback(
+    (item: UploadItem, file: File, videoId: string, uploadUrl: string, expiresAt: string, bytesSent: number) => {
+      store?.put({
+        fingerprint: item.fingerprint,
+        videoId,
+        uploadUrl,
+        expiresAt,
+        title: item.title,
+        fileName: file.name,
+        size: file.size,
+        bytesSent,
+        uploaded: false,
+      });
+      dispatch(item.key, { type: 'resumeStart', videoId, uploadUrl, bytesSent });
+      storeChanged();
+      void send(item.key, item.fingerprint, videoId, uploadUrl);
+    },
+    [dispatch, send, store, storeChanged],
+  );
+
   const begin = useCallback(
-    async (item: UploadItem, privacy: Privacy | undefined) => {
+    async (item: UploadItem, privacy: Privacy | undefined, askServer = true) => {
       const { key, fingerprint } = item;
       const file = files.current.get(key);
       if (!file || !store) return;
@@ -256,10 +326,38 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
         void send(key, fingerprint, remembered.videoId, remembered.uploadUrl);
         return;
       }
+      if (askServer) {
+        // Started in another browser (or this one, forgotten): offer to resume it.
+        const found = await clientRef.current
+          .query(UnfinishedUploadDocument, { filename: file.name, size: file.size }, { requestPolicy: 'network-only' })
+          .toPromise();
+        const u = found.data?.unfinishedUpload;
+        if (u && itemOf(key)) {
+          dispatchList({
+            type: 'patch',
+            key,
+            patch: { offer: { videoId: u.video.id, title: u.video.title, uploadUrl: u.uploadUrl, offset: u.offset, expiresAt: u.expiresAt } },
+          });
+          return;
+        }
+      }
+      const current = itemOf(key) ?? item;
       dispatch(key, { type: 'start' });
+      let idempotencyKey = idempotencyKeys.current.get(key);
+      if (!idempotencyKey) {
+        idempotencyKey = newIdempotencyKey();
+        idempotencyKeys.current.set(key, idempotencyKey);
+      }
       const result = await clientRef.current
         .mutation(CreateUploadDocument, {
-          input: { title: item.title, filename: file.name, size: file.size, ...(privacy ? { privacy } : {}) },
+          input: {
+            title: current.title,
+            filename: file.name,
+            size: file.size,
+            idempotencyKey,
+            ...(current.description ? { description: current.description } : {}),
+            ...(current.privacy ?? privacy ? { privacy: current.privacy ?? privacy } : {}),
+          },
         })
         .toPromise();
       const created = result.data?.createUpload;
@@ -283,7 +381,7 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
         videoId: created.video.id,
         uploadUrl: created.uploadUrl,
         expiresAt: created.uploadExpiresAt,
-        title: item.title,
+        title: current.title,
         fileName: file.name,
         size: file.size,
         bytesSent: 0,
@@ -298,6 +396,9 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
   // A new user (or none): stop and forget the previous one's uploads, then
   // follow the processing of uploads finished on an earlier visit.
   const privacyOf = useRef(new Map<string, Privacy | undefined>());
+  // One idempotency key per picked file: a createUpload retried after a
+  // lost answer gets the same video back instead of a second one.
+  const idempotencyKeys = useRef(new Map<string, string>());
   useEffect(() => {
     stopAll();
     dispatchList({ type: 'reset' });
@@ -377,7 +478,7 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
   }, [sending]);
 
   const add = useCallback(
-    (picked: readonly File[], options: { privacy?: Privacy } = {}) => {
+    (picked: readonly File[], options: UploadDetails = {}) => {
       const active = new Set(itemsRef.current.filter((i) => i.state.phase !== 'error').map((i) => i.fingerprint));
       const fresh: UploadItem[] = [];
       for (const file of picked) {
@@ -388,11 +489,14 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
         files.current.set(key, file);
         privacyOf.current.set(key, options.privacy);
         const remembered = store?.get(fingerprint);
+        const chosenTitle = picked.length === 1 ? options.title?.trim() : undefined;
         fresh.push({
           key,
           fingerprint,
           fileName: file.name,
-          title: remembered && !remembered.uploaded ? remembered.title : titleFromFileName(file.name),
+          title: remembered && !remembered.uploaded ? remembered.title : chosenTitle || titleFromFileName(file.name),
+          ...(options.description?.trim() ? { description: options.description.trim() } : {}),
+          ...(options.privacy ? { privacy: options.privacy } : {}),
           state: initialUpload(file.size),
         });
       }
@@ -412,6 +516,48 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
   );
 
   const resume = resumeKey;
+
+  const setDetails = useCallback(async (key: string, details: UploadDetails): Promise<string | null> => {
+    const item = itemOf(key);
+    if (!item) return null;
+    const title = details.title?.trim();
+    if (details.title !== undefined && (!title || title.length > 200)) return 'The title must be 1 to 200 characters.';
+    const patch = {
+      ...(title ? { title } : {}),
+      ...(details.description !== undefined ? { description: details.description.trim() } : {}),
+      ...(details.privacy ? { privacy: details.privacy } : {}),
+    };
+    if (item.state.videoId) {
+      const result = await clientRef.current
+        .mutation(UpdateVideoDocument, { input: { id: item.state.videoId, ...patch } }, VIDEO_LISTS)
+        .toPromise();
+      if (result.error) return result.error.graphQLErrors[0]?.message ?? 'The changes could not be saved. Try again.';
+    }
+    dispatchList({ type: 'patch', key, patch });
+    return null;
+  }, []);
+
+  const answerOffer = useCallback(
+    (key: string, resumeIt: boolean) => {
+      const item = itemOf(key);
+      const file = files.current.get(key);
+      if (!item?.offer || !file) return;
+      const offer = item.offer;
+      dispatchList({ type: 'patch', key, patch: { offer: undefined } });
+      if (resumeIt) {
+        resumeWith(item, file, offer.videoId, offer.uploadUrl, offer.expiresAt, offer.offset);
+        // Details chosen before picking the file apply to the resumed video too.
+        const chosen = { ...(item.description ? { description: item.description } : {}), ...(item.privacy ? { privacy: item.privacy } : {}) };
+        if (Object.keys(chosen).length) {
+          void clientRef.current.mutation(UpdateVideoDocument, { input: { id: offer.videoId, ...chosen } }, VIDEO_LISTS).toPromise();
+        }
+        return;
+      }
+      void clientRef.current.mutation(DeleteVideoDocument, { id: offer.videoId }, VIDEO_LISTS).toPromise();
+      void begin(item, privacyOf.current.get(key), false);
+    },
+    [begin, resumeWith],
+  );
 
   const retry = useCallback(
     (key: string) => {
@@ -436,6 +582,7 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
     timers.current.delete(key);
     files.current.delete(key);
     privacyOf.current.delete(key);
+    idempotencyKeys.current.delete(key);
     dispatchList({ type: 'remove', key });
   }, []);
 
@@ -486,8 +633,8 @@ export function UploadsProvider({ children }: { children: ReactNode }) {
   }, [store, items, storeVersion]);
 
   const value = useMemo<Uploads>(
-    () => ({ items, pending, add, pause, resume, retry, cancel, dismiss, resumePending, discardPending, sessionExpired }),
-    [items, pending, add, pause, resume, retry, cancel, dismiss, resumePending, discardPending, sessionExpired],
+    () => ({ items, pending, add, setDetails, answerOffer, pause, resume, retry, cancel, dismiss, resumePending, discardPending, sessionExpired }),
+    [items, pending, add, setDetails, answerOffer, pause, resume, retry, cancel, dismiss, resumePending, discardPending, sessionExpired],
   );
 
   return <UploadsContext.Provider value={value}>{children}</UploadsContext.Provider>;
