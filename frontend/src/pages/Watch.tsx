@@ -54,6 +54,7 @@ const WatchVideoDocument = graphql(`
         hlsUrl
         posterUrl
         storyboardUrl
+        chaptersUrl
         expiresAt
       }
       subtitles {
@@ -129,6 +130,7 @@ export function Watch({ id }: { id: string }) {
         src={video.playback.hlsUrl}
         poster={video.playback.posterUrl}
         storyboardUrl={video.playback.storyboardUrl}
+        chaptersUrl={video.playback.chaptersUrl}
         title={video.title}
         startedAt={startedAt}
         aspectRatio={aspect}
