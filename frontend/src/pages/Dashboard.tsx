@@ -210,14 +210,14 @@ function Figures({ a }: { a: DashboardFiguresFragment }) {
         ))}
       </dl>
       <div className="dashboard__charts">
-        <DashboardChart title="Views" points={series((p) => p.views)} format={number} />
-        <DashboardChart title="Unique viewers" points={series((p) => p.uniqueViewers)} format={number} />
+        <DashboardChart title="Views" points={series((p) => p.views)} format={number} integer />
+        <DashboardChart title="Unique viewers" points={series((p) => p.uniqueViewers)} format={number} integer />
         <DashboardChart title="Watch time" points={series((p) => p.watchTimeSeconds)} format={hours} />
         <DashboardChart title="Average view duration" points={series((p) => (p.views ? p.averageViewDurationSeconds : null))} format={duration} />
         <DashboardChart title="Startup time, median" points={series((p) => p.startupTimeP50Ms)} format={ms} />
         <DashboardChart title="Rebuffering ratio" points={series((p) => (p.playbackAttempts ? p.rebufferingRatio : null))} format={percent} />
-        <DashboardChart title="Exits before start" points={series((p) => p.exitsBeforeStart)} format={number} />
-        <DashboardChart title="Playback failures" points={series((p) => p.playbackFailures)} format={number} />
+        <DashboardChart title="Exits before start" points={series((p) => p.exitsBeforeStart)} format={number} integer />
+        <DashboardChart title="Playback failures" points={series((p) => p.playbackFailures)} format={number} integer />
         {a.retention.length > 0 && (
           <DashboardChart
             title="Audience retention"
