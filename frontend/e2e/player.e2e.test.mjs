@@ -243,6 +243,10 @@ describe('clipcut web app: player and dashboard charts', { timeout: 1_800_000 },
       const tops = await p390.evaluate(() => [...document.querySelectorAll('.dashboard__tile')].map((e) => Math.round(e.getBoundingClientRect().top)));
       assert.equal(tops.length, 8);
       assert.equal(new Set(tops).size, 4, `the figures sit in four rows of two (${tops})`);
+      // One chart at a time, picked by name.
+      assert.equal(await p390.locator('.dashboard__charts .chart').count(), 1);
+      await p390.getByRole('combobox', { name: 'Chart' }).selectOption({ label: 'Watch time' });
+      await p390.getByRole('figure', { name: 'Watch time' }).locator('canvas').waitFor();
       const wide = await p390.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(wide <= 390, `nothing wider than the screen (${wide} px)`);
       await p390.screenshot({ path: run.artifact('dashboard-390x844.png'), fullPage: true });

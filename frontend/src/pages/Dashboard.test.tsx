@@ -1,4 +1,5 @@
 import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeClipcut } from '../test/fakeServer';
 import { renderApp } from '../test/render';
@@ -80,6 +81,23 @@ describe('dashboard', () => {
     const rows = within(views).getAllByRole('row').slice(1);
     expect(rows.map((r) => within(r).getByRole('cell').textContent)).toEqual(['1', '0', '5']);
     expect(within(views).getByRole('img', { name: /highest 5, latest 5\.$/ })).toBeInTheDocument();
+  });
+});
+
+describe('dashboard on a phone', () => {
+  it('shows one chart at a time, picked by name', async () => {
+    vi.stubGlobal('matchMedia', (query: string) => ({ matches: query.includes('max-width'), media: query, addEventListener() {}, removeEventListener() {} }));
+    try {
+      server([point('2026-12-05T00:00:00Z', 3, { exitsBeforeStart: 1 })]);
+      renderApp('/dashboard');
+      const picker = await screen.findByRole('combobox', { name: 'Chart' });
+      expect(screen.getAllByRole('figure').map((f) => f.getAttribute('aria-labelledby') && f.querySelector('.chart__title')?.textContent)).toEqual(['Views']);
+      await userEvent.selectOptions(picker, 'Exits before start');
+      expect(screen.getByRole('figure', { name: 'Exits before start' })).toBeInTheDocument();
+      expect(screen.queryByRole('figure', { name: 'Views' })).not.toBeInTheDocument();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
 

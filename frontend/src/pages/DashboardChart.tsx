@@ -24,10 +24,14 @@ interface ChartProps {
   max?: number;
   /** Whole numbers only (counts): the axis never shows 0.5 views. */
   integer?: boolean;
+  /** Durations in seconds: ticks on whole seconds, minutes and hours. */
+  seconds?: boolean;
 }
 
 /** Tick steps for counts: whole numbers that read well. */
 const INTEGER_STEPS = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7, 1e8, 1e9];
+/** Tick steps for durations in seconds. */
+const SECOND_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 18_000, 36_000, 86_400, 172_800, 432_000, 864_000];
 /** Steps between x labels, in points: every point, every other, ... */
 const X_STEPS = [1, 2, 3, 4, 6, 7, 12, 14, 24, 28, 48, 56, 96, 168, 336];
 
@@ -86,7 +90,14 @@ function chartHeight(width: number): number {
 }
 
 /** The uPlot options of one chart. */
-function chartOptions(title: string, points: readonly ChartPoint[], format: (v: number) => string, top: number, integer: boolean, width: number): uPlot.Options {
+function chartOptions(
+  title: string,
+  points: readonly ChartPoint[],
+  format: (v: number) => string,
+  top: number,
+  steps: number[] | undefined,
+  width: number,
+): uPlot.Options {
   const c = themeColours();
   const font = `12px ${c.font}`;
   const labels = points.map((p) => p.label);
@@ -99,7 +110,8 @@ function chartOptions(title: string, points: readonly ChartPoint[], format: (v: 
     legend: { show: true, live: true },
     scales: {
       // The x axis counts points; the labels name them. One point sits in the middle.
-      x: { time: false, range: (_u, min, max) => (single ? [min - 1, max + 1] : [min, max]) },
+      // Half a step of room each side, so the first and last points show whole.
+      x: { time: false, range: (_u, min, max) => (single ? [min - 1, max + 1] : [min - 0.5, max + 0.5]) },
       y: { range: () => [0, top] },
     },
     axes: [
@@ -117,7 +129,7 @@ function chartOptions(title: string, points: readonly ChartPoint[], format: (v: 
         font,
         size: 64,
         space: 36,
-        incrs: integer ? INTEGER_STEPS : undefined,
+        incrs: steps,
         grid: { stroke: c.border, width: 1 },
         ticks: { show: false },
         values: (_u, splits) => splits.map((v) => format(v)),
@@ -132,14 +144,14 @@ function chartOptions(title: string, points: readonly ChartPoint[], format: (v: 
         fill: withAlpha(c.accent, 0.18),
         value: (_u, v) => (v == null ? '–' : format(v)),
         // A lone point is drawn big enough to see; many are a line.
-        points: single ? { show: true, size: 10, fill: c.accent } : { size: 6, fill: c.accent },
+        points: single ? { show: true, size: 10, fill: c.accent } : { size: 7, fill: c.accent },
       },
     ],
   };
 }
 
 /** A line chart of one metric over time (or over the video). */
-export function DashboardChart({ title, points, format, max, integer = false }: ChartProps) {
+export function DashboardChart({ title, points, format, max, integer = false, seconds = false }: ChartProps) {
   const id = useId();
   const box = useRef<HTMLDivElement>(null);
   const [drawn, setDrawn] = useState(false);
@@ -148,7 +160,8 @@ export function DashboardChart({ title, points, format, max, integer = false }: 
   const summary = chartSummary(title, points, format);
   const latestIndex = values.findLastIndex((v) => v !== null);
   const latest = latestIndex >= 0 ? values[latestIndex]! : null;
-  const top = scaleTop(values, max, integer);
+  const top = scaleTop(values, max, integer || seconds);
+  const steps = seconds ? SECOND_STEPS : integer ? INTEGER_STEPS : undefined;
 
   useEffect(() => {
     const el = box.current;
@@ -162,7 +175,9 @@ export function DashboardChart({ title, points, format, max, integer = false }: 
         const width = Math.max(200, Math.floor(el.clientWidth));
         const data: uPlot.AlignedData = [points.map((_, i) => i), values];
         try {
-          chart = new UPlot(chartOptions(title, points, format, top, integer, width), data, el);
+          chart = new UPlot(chartOptions(title, points, format, top, steps, width), data, el);
+          // The legend says the latest value until the pointer picks another.
+          if (latestIndex >= 0) chart.setLegend({ idx: latestIndex });
         } catch {
           return; // the summary and the table still tell
         }
@@ -186,7 +201,7 @@ export function DashboardChart({ title, points, format, max, integer = false }: 
     // The chart is rebuilt when its figures change (a new period); the
     // callbacks are recreated each render but say the same.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [title, JSON.stringify(points), top, integer]);
+  }, [title, JSON.stringify(points), top, integer, seconds]);
 
   return (
     <figure className="chart card" aria-labelledby={`${id}-title`} data-drawn={drawn ? 'true' : undefined}>
