@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 import { fakeClipcut } from '../test/fakeServer';
 import { renderApp } from '../test/render';
-import { chartSummary, scaleTop, withAlpha } from './DashboardChart';
+import { chartSummary, hasLonePoint, scaleTop, withAlpha } from './DashboardChart';
 
 vi.mock('../graphql/client', async () => ({
   createClipcutClient: (await import('../test/fakeServer')).fakeClient,
@@ -114,6 +114,14 @@ describe('chart scales', () => {
     const format = (v: number) => `${v} views`;
     expect(chartSummary('Views', [], format)).toBe('Views: no data in this range.');
     expect(chartSummary('Views', [{ label: '5 Dec', value: 2 }], format)).toBe('Views: 1 points from 5 Dec to 5 Dec; highest 2 views, latest 2 views.');
+  });
+
+  it('finds values no line can show', () => {
+    const p = (value: number | null) => ({ label: '', value });
+    expect(hasLonePoint([p(null), p(3), p(null)])).toBe(true);
+    expect(hasLonePoint([p(1), p(null), p(null)])).toBe(true);
+    expect(hasLonePoint([p(1), p(2), p(null)])).toBe(false);
+    expect(hasLonePoint([p(null)])).toBe(false);
   });
 
   it('fills under the line in the brand colour, see-through', () => {

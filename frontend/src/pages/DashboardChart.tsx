@@ -60,6 +60,11 @@ function themeColours() {
   return { accent: v('--accent', '#8b6dff'), muted: v('--muted', '#a3a9b7'), border: v('--border', '#2b303b'), font: v('--font', 'system-ui, sans-serif') };
 }
 
+/** True when a value has no value either side (a day between days without data): no line shows it, so its dot must. */
+export function hasLonePoint(points: readonly ChartPoint[]): boolean {
+  return points.some((p, i) => p.value !== null && (points[i - 1]?.value ?? null) === null && (points[i + 1]?.value ?? null) === null);
+}
+
 /** "#8b6dff" at the given opacity, for the area under the line (canvas takes rgba everywhere). */
 export function withAlpha(hex: string, alpha: number): string {
   const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(hex);
@@ -144,7 +149,7 @@ function chartOptions(
         fill: withAlpha(c.accent, 0.18),
         value: (_u, v) => (v == null ? '–' : format(v)),
         // A lone point is drawn big enough to see; many are a line.
-        points: single ? { show: true, size: 10, fill: c.accent } : { size: 7, fill: c.accent },
+        points: single ? { show: true, size: 10, fill: c.accent } : { show: hasLonePoint(points) ? true : undefined, size: 7, fill: c.accent },
       },
     ],
   };
@@ -175,9 +180,10 @@ export function DashboardChart({ title, points, format, max, integer = false, se
         const width = Math.max(200, Math.floor(el.clientWidth));
         const data: uPlot.AlignedData = [points.map((_, i) => i), values];
         try {
-          chart = new UPlot(chartOptions(title, points, format, top, steps, width), data, el);
+          const opts = chartOptions(title, points, format, top, steps, width);
           // The legend says the latest value until the pointer picks another.
-          if (latestIndex >= 0) chart.setLegend({ idx: latestIndex });
+          if (latestIndex >= 0) opts.hooks = { ready: [(u) => u.setLegend({ idx: latestIndex })] };
+          chart = new UPlot(opts, data, el);
         } catch {
           return; // the summary and the table still tell
         }

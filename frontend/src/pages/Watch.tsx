@@ -301,6 +301,7 @@ const SHORTCUTS: [string, string][] = [
   ['← / →', 'Back or forward 5 seconds'],
   ['J / L', 'Back or forward 10 seconds'],
   ['0 – 9', 'Jump to 0% – 90%'],
+  ['< / >', 'Slower or faster'],
 ];
 
 function KeyboardHelp() {
