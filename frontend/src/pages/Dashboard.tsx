@@ -3,7 +3,7 @@
 // watching now). Figures come from channelAnalytics / videoAnalytics
 // (README "Analytics" defines them); rollups lag about a minute.
 
-import { useState } from 'react';
+import { useEffect, useState, type ComponentProps } from 'react';
 import { Link, useRoute } from 'wouter';
 import { useQuery, useSubscription } from 'urql';
 import { Alert } from '../components/Alert';
@@ -181,7 +181,24 @@ const ms = (v: number) => `${Math.round(v)} ms`;
 const duration = (v: number) => formatClock(v);
 const hours = (v: number) => (v >= 3600 ? `${(v / 3600).toFixed(1)} h` : formatClock(v));
 
+/** True on a phone-sized screen (the CSS's 40rem), where one chart shows at a time. */
+function usePhone(): boolean {
+  const query = '(max-width: 40rem)';
+  const [phone, setPhone] = useState(() => typeof window.matchMedia === 'function' && window.matchMedia(query).matches);
+  useEffect(() => {
+    if (typeof window.matchMedia !== 'function') return;
+    const list = window.matchMedia(query);
+    const onChange = () => setPhone(list.matches);
+    list.addEventListener('change', onChange);
+    return () => list.removeEventListener('change', onChange);
+  }, []);
+  return phone;
+}
+
 function Figures({ a }: { a: DashboardFiguresFragment }) {
+  // A phone shows one chart at a time, picked by name, instead of a stack of eight.
+  const phone = usePhone();
+  const [shown, setShown] = useState(0);
   const t = a.totals;
   const label = (start: string) =>
     a.interval === 'HOUR'
@@ -199,6 +216,16 @@ function Figures({ a }: { a: DashboardFiguresFragment }) {
     ['Exits before start', number(t.exitsBeforeStart)],
     ['Playback failures', number(t.playbackFailures)],
   ];
+  const charts: ComponentProps<typeof DashboardChart>[] = [
+    { title: 'Views', points: series((p) => p.views), format: number, integer: true },
+    { title: 'Unique viewers', points: series((p) => p.uniqueViewers), format: number, integer: true },
+    { title: 'Watch time', points: series((p) => p.watchTimeSeconds), format: hours, seconds: true },
+    { title: 'Average view duration', points: series((p) => (p.views ? p.averageViewDurationSeconds : null)), format: duration, seconds: true },
+    { title: 'Startup time, median', points: series((p) => p.startupTimeP50Ms), format: ms },
+    { title: 'Rebuffering ratio', points: series((p) => (p.playbackAttempts ? p.rebufferingRatio : null)), format: percent },
+    { title: 'Exits before start', points: series((p) => p.exitsBeforeStart), format: number, integer: true },
+    { title: 'Playback failures', points: series((p) => p.playbackFailures), format: number, integer: true },
+  ];
   return (
     <div className="stack dashboard">
       <dl className="dashboard__tiles">
@@ -209,15 +236,20 @@ function Figures({ a }: { a: DashboardFiguresFragment }) {
           </div>
         ))}
       </dl>
+      {phone && (
+        <label className="field field--inline">
+          <span>Chart</span>
+          <select value={shown} onChange={(e) => setShown(Number(e.target.value))}>
+            {charts.map((c, i) => (
+              <option key={c.title} value={i}>
+                {c.title}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       <div className="dashboard__charts">
-        <DashboardChart title="Views" points={series((p) => p.views)} format={number} />
-        <DashboardChart title="Unique viewers" points={series((p) => p.uniqueViewers)} format={number} />
-        <DashboardChart title="Watch time" points={series((p) => p.watchTimeSeconds)} format={hours} />
-        <DashboardChart title="Average view duration" points={series((p) => (p.views ? p.averageViewDurationSeconds : null))} format={duration} />
-        <DashboardChart title="Startup time, median" points={series((p) => p.startupTimeP50Ms)} format={ms} />
-        <DashboardChart title="Rebuffering ratio" points={series((p) => (p.playbackAttempts ? p.rebufferingRatio : null))} format={percent} />
-        <DashboardChart title="Exits before start" points={series((p) => p.exitsBeforeStart)} format={number} />
-        <DashboardChart title="Playback failures" points={series((p) => p.playbackFailures)} format={number} />
+        {phone ? <DashboardChart key={shown} {...charts[shown]!} /> : charts.map((c) => <DashboardChart key={c.title} {...c} />)}
         {a.retention.length > 0 && (
           <DashboardChart
             title="Audience retention"

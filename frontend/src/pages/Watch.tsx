@@ -54,6 +54,7 @@ const WatchVideoDocument = graphql(`
         hlsUrl
         posterUrl
         storyboardUrl
+        chaptersUrl
         expiresAt
       }
       subtitles {
@@ -129,6 +130,7 @@ export function Watch({ id }: { id: string }) {
         src={video.playback.hlsUrl}
         poster={video.playback.posterUrl}
         storyboardUrl={video.playback.storyboardUrl}
+        chaptersUrl={video.playback.chaptersUrl}
         title={video.title}
         startedAt={startedAt}
         aspectRatio={aspect}
@@ -304,6 +306,7 @@ const SHORTCUTS: [string, string][] = [
   ['← / →', 'Back or forward 5 seconds'],
   ['J / L', 'Back or forward 10 seconds'],
   ['0 – 9', 'Jump to 0% – 90%'],
+  ['< / >', 'Slower or faster'],
 ];
 
 function KeyboardHelp() {

@@ -21,11 +21,13 @@ interface ChoiceMenuProps {
   iconOnlyWhenNarrow?: boolean;
   /** Something is switched on (captions): the button is highlighted. */
   on?: boolean;
+  /** An extra class for the button ("player__choice--chapter"). */
+  className?: string;
   onChoose(value: number): void;
 }
 
 /** A menu button that picks one of several options (menuitemradio entries, arrow keys, Escape). */
-export function ChoiceMenu({ name, options, chosen, label, shortLabel, icon, iconOnlyWhenNarrow, on, onChoose }: ChoiceMenuProps) {
+export function ChoiceMenu({ name, options, chosen, label, shortLabel, icon, iconOnlyWhenNarrow, on, className, onChoose }: ChoiceMenuProps) {
   const [open, setOpen] = useState(false);
   const [active, setActive] = useState(0);
   const menuId = useId();
@@ -95,7 +97,7 @@ export function ChoiceMenu({ name, options, chosen, label, shortLabel, icon, ico
       <button
         ref={button}
         type="button"
-        className={`player__button player__choice${iconOnlyWhenNarrow ? ' player__choice--icon-narrow' : ''}${on ? ' player__choice--on' : ''}`}
+        className={`player__button player__choice${iconOnlyWhenNarrow ? ' player__choice--icon-narrow' : ''}${on ? ' player__choice--on' : ''}${className ? ` ${className}` : ''}`}
         aria-haspopup="menu"
         aria-expanded={open}
         aria-controls={open ? menuId : undefined}

@@ -330,8 +330,8 @@ describe('Player', () => {
     expect(screen.getByRole('alert')).toHaveTextContent('The video stopped loading');
     expect(hls.destroyed).toBe(true);
 
-    // Try again starts a new hls.js instance.
-    await userEvent.click(within(screen.getByRole('alert')).getByRole('button', { name: 'Try again' }));
+    // Retry starts a new hls.js instance.
+    await userEvent.click(within(screen.getByRole('alert')).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(fake.instances).toHaveLength(2));
     expect(screen.queryByRole('alert')).not.toBeInTheDocument();
   });
@@ -356,7 +356,7 @@ describe('Player', () => {
     expect(screen.queryByRole('status', { name: 'Loading video' })).not.toBeInTheDocument();
     expect(hls.destroyed).toBe(true);
 
-    await userEvent.click(within(alert).getByRole('button', { name: 'Try again' }));
+    await userEvent.click(within(alert).getByRole('button', { name: 'Retry' }));
     await waitFor(() => expect(fake.instances).toHaveLength(2));
     expect(fake.instances[1]!.source).toBe('http://clipcut.test/media/v/vid_1/master.m3u8');
     expect(root).toHaveAttribute('data-state', 'loading');
@@ -452,5 +452,174 @@ describe('Player', () => {
     fake.native = false;
     renderPlayer();
     expect(screen.getByRole('alert')).toHaveTextContent('This browser cannot play HLS video.');
+  });
+});
+
+const CHAPTERS = `WEBVTT
+
+00:00:00.000 --> 00:00:04.000
+Intro
+
+00:00:04.000 --> 00:00:10.000
+Tom &amp; Jerry
+`;
+
+/** A ResizeObserver that says every observed element is `width` px wide. */
+function stubWidth(width: number) {
+  vi.stubGlobal(
+    'ResizeObserver',
+    class {
+      constructor(private fn: ResizeObserverCallback) {}
+      observe(el: Element) {
+        this.fn([{ target: el, contentRect: { width } } as unknown as ResizeObserverEntry], this as unknown as ResizeObserver);
+      }
+      disconnect() {}
+      unobserve() {}
+    },
+  );
+}
+
+describe('Player chapters, compact controls and recovery', () => {
+  it('marks the chapters on the seek bar, names the one under the pointer and seeks from the chapter menu', async () => {
+    const user = userEvent.setup();
+    const fetchMock = vi.fn((url: string) => Promise.resolve(new Response(url.endsWith('chapters.vtt') ? CHAPTERS : '', { status: 200 })));
+    vi.stubGlobal('fetch', fetchMock);
+    const { video, container, root } = renderPlayer({ storyboardUrl: null, chaptersUrl: 'http://clipcut.test/media/v/vid_1/chapters.vtt' });
+    await hlsReady();
+    // Not before the length is known: the marks need it.
+    expect(fetchMock).not.toHaveBeenCalled();
+    setDuration(video, 10);
+    await waitFor(() => expect(root).toHaveAttribute('data-chapters', '2'));
+    expect(fetchMock).toHaveBeenCalledWith('http://clipcut.test/media/v/vid_1/chapters.vtt', expect.anything());
+
+    // One mark where the second chapter starts (none at 0).
+    const marks = screen.getAllByTestId('chapter-mark');
+    expect(marks).toHaveLength(1);
+    expect(marks[0]!.style.left).toBe('40%');
+
+    const seek = container.querySelector('.seek') as HTMLElement;
+    vi.spyOn(seek, 'getBoundingClientRect').mockReturnValue({ left: 0, width: 400, top: 0, right: 400, bottom: 20, height: 20, x: 0, y: 0, toJSON: () => ({}) });
+    fireEvent.pointerMove(seek, { clientX: 300 }); // 7.5 s
+    expect(screen.getByTestId('seek-preview')).toHaveTextContent('Tom & Jerry');
+    fireEvent.pointerMove(seek, { clientX: 40 }); // 1 s
+    expect(screen.getByTestId('seek-preview')).toHaveTextContent('Intro');
+
+    await user.click(screen.getByRole('button', { name: 'Chapters: Intro' }));
+    const items = within(screen.getByRole('menu', { name: 'Chapters' })).getAllByRole('menuitemradio');
+    expect(items.map((i) => i.textContent)).toEqual(['0:00 Intro', '0:04 Tom & Jerry']);
+    await user.click(items[1]!);
+    expect(video.currentTime).toBe(4);
+    expect(screen.getByRole('button', { name: 'Chapters: Tom & Jerry' })).toBeInTheDocument();
+    expect(screen.getByRole('slider', { name: 'Seek' }).getAttribute('aria-valuetext')).toContain('Tom & Jerry');
+  });
+
+  it('offers no chapters for a video without them', async () => {
+    const fetchMock = vi.fn(() => Promise.resolve(new Response('', { status: 200 })));
+    vi.stubGlobal('fetch', fetchMock);
+    const { video, root } = renderPlayer({ storyboardUrl: null });
+    await hlsReady();
+    setDuration(video, 10);
+    expect(fetchMock).not.toHaveBeenCalled();
+    expect(root).toHaveAttribute('data-chapters', '0');
+    expect(screen.queryByRole('button', { name: /^Chapters/ })).not.toBeInTheDocument();
+    expect(screen.queryAllByTestId('chapter-mark')).toHaveLength(0);
+  });
+
+  it('puts quality, captions and speed behind one settings menu on a narrow player', async () => {
+    stubWidth(360);
+    const user = userEvent.setup();
+    const { video, root } = renderPlayer();
+    const hls = await hlsReady();
+    act(() => {
+      hls.emit(fake.FakeHls.Events.MANIFEST_PARSED, { levels: LEVELS, subtitleTracks: [{ name: 'English', lang: 'en' }] });
+      hls.emit(fake.FakeHls.Events.LEVEL_SWITCHED, { level: 2 });
+    });
+    expect(root).toHaveClass('player--compact');
+    for (const name of [/^Quality/, /^Captions/, /^Speed/]) expect(screen.queryByRole('button', { name })).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: /^Full screen/ })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('button', { name: 'Settings' }));
+    const entries = within(screen.getByRole('menu', { name: 'Settings' })).getAllByRole('menuitem');
+    expect(entries.map((e) => e.getAttribute('aria-label'))).toEqual(['Quality: Auto (720p)', 'Captions: Off', 'Speed: Normal']);
+
+    // Speed by pointer.
+    await user.click(entries[2]!);
+    const speeds = within(screen.getByRole('menu', { name: 'Speed' })).getAllByRole('menuitemradio');
+    expect(speeds.map((i) => i.textContent)).toEqual(['0.5×', '0.75×', 'Normal', '1.25×', '1.5×', '2×']);
+    await user.click(speeds[5]!);
+    expect(video.playbackRate).toBe(2);
+    expect(screen.queryByRole('menu')).not.toBeInTheDocument();
+
+    // Quality by keyboard: open, down to Quality's page, pick the lowest.
+    screen.getByRole('button', { name: 'Settings' }).focus();
+    await user.keyboard('{ArrowDown}');
+    expect(screen.getByRole('menuitem', { name: 'Quality: Auto (720p)' })).toHaveFocus();
+    await user.keyboard('{ArrowRight}');
+    const qualities = within(screen.getByRole('menu', { name: 'Quality' })).getAllByRole('menuitemradio');
+    expect(qualities[0]).toHaveFocus(); // Auto, the choice now
+    await user.keyboard('{End}{Enter}');
+    expect(hls.levelSet).toEqual([0]);
+    expect(screen.getByRole('button', { name: 'Settings' })).toHaveFocus();
+
+    // Escape steps back a page, then closes.
+    await user.keyboard('{ArrowDown}{ArrowDown}{ArrowRight}');
+    expect(screen.getByRole('menu', { name: 'Captions' })).toBeInTheDocument();
+    await user.keyboard('{Escape}');
+    expect(screen.getByRole('menu', { name: 'Settings' })).toBeInTheDocument();
+    expect(screen.getByRole('menuitem', { name: 'Captions: Off' })).toHaveFocus();
+    await user.keyboard('{Escape}');
+    expect(screen.queryByRole('menu')).not.toBeInTheDocument();
+  });
+
+  it('keeps separate menus on a wide player', async () => {
+    stubWidth(900);
+    const { root } = renderPlayer();
+    await hlsReady();
+    expect(root).not.toHaveClass('player--compact');
+    expect(screen.getByRole('button', { name: 'Speed: 1×' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Settings' })).not.toBeInTheDocument();
+  });
+
+  it('changes speed with > and <', async () => {
+    const { video } = renderPlayer();
+    await hlsReady();
+    fireEvent.keyDown(document.body, { key: '>' });
+    expect(video.playbackRate).toBe(1.25);
+    fireEvent.keyDown(document.body, { key: '<' });
+    fireEvent.keyDown(document.body, { key: '<' });
+    expect(video.playbackRate).toBe(0.75);
+  });
+
+  it('gives up on a stream that keeps failing to decode', async () => {
+    renderPlayer();
+    const hls = await hlsReady();
+    const media = { fatal: true, type: fake.FakeHls.ErrorTypes.MEDIA_ERROR };
+    act(() => {
+      hls.emit(fake.FakeHls.Events.ERROR, media);
+      hls.emit(fake.FakeHls.Events.ERROR, media);
+    });
+    expect(hls.recovers).toBe(2);
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    act(() => hls.emit(fake.FakeHls.Events.ERROR, media));
+    expect(screen.getByRole('alert')).toHaveTextContent('could not be played');
+    expect(hls.recovers).toBe(2);
+  });
+
+  it('Retry after a failed master playlist loads it again in a new engine and calls onRetry', async () => {
+    const onRetry = vi.fn();
+    renderPlayer({ onRetry });
+    const hls = await hlsReady();
+    const manifestFailed = { fatal: true, type: fake.FakeHls.ErrorTypes.NETWORK_ERROR, details: 'manifestLoadError' };
+    act(() => {
+      for (let i = 0; i < 3; i++) hls.emit(fake.FakeHls.Events.ERROR, manifestFailed);
+    });
+    await userEvent.click(within(screen.getByRole('alert')).getByRole('button', { name: 'Retry' }));
+    expect(onRetry).toHaveBeenCalledTimes(1);
+    await waitFor(() => expect(fake.instances).toHaveLength(2));
+    const next = fake.instances[1]!;
+    expect(next.sourceLoads).toBe(1);
+    expect(next.startLoads).toBe(0);
+    expect(next.media).toBeInstanceOf(HTMLVideoElement);
+    expect(hls.destroyed).toBe(true);
   });
 });

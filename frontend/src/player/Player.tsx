@@ -1,16 +1,22 @@
 // The watch page's video player: hls.js (loaded with the page, never in the
-// initial bundle) or the browser's own HLS, custom controls with a quality
-// menu and storyboard previews, and keyboard shortcuts. It measures the time
-// to the first frame (navigation or page start to the first `playing`
-// event) as a performance measure and a data attribute.
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+// initial bundle) or the browser's own HLS, custom controls with quality,
+// captions, speed and chapter menus, storyboard previews, and keyboard
+// shortcuts. A narrow player (a phone) folds quality, captions and speed
+// into one settings menu. A stream that fails shows an error panel whose
+// Retry starts the stream over. It measures the time to the first frame
+// (navigation or page start to the first `playing` event) as a performance
+// measure and a data attribute.
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type Hls from 'hls.js';
 import { formatClock } from '../format';
 import { canPlayNativeHLS, canUseMediaSource, loadHls } from './engine';
+import { chapterAt, parseChapters, type Chapter } from './chapters';
 import { ChoiceMenu, type Choice } from './ChoiceMenu';
 import { qualityLabel, qualityOptions, type LevelLike } from './quality';
 import type { PlayerLink } from './link';
+import './Player.css';
 import { SeekBar } from './SeekBar';
+import { SettingsMenu, type SettingsSection } from './SettingsMenu';
 import { parseStoryboard, type StoryboardCue } from './storyboard';
 
 export interface PlayerProps {
@@ -19,12 +25,14 @@ export interface PlayerProps {
   poster?: string | null;
   /** WebVTT storyboard for seek previews. */
   storyboardUrl?: string | null;
+  /** WebVTT chapters track (Playback.chaptersUrl): seek-bar marks and a chapter menu. */
+  chaptersUrl?: string | null;
   title: string;
   /** performance.now() time the first frame is measured from (0: navigation start). */
   startedAt: number;
   /** Width / height of the video, for the frame before it loads. */
   aspectRatio?: number | null;
-  /** Called by "Try again" after an error, e.g. to fetch fresh signed URLs. */
+  /** Called by Retry after an error, e.g. to fetch fresh signed URLs. */
   onRetry?: () => void;
   /** Shares the position and captions language with the page, and lets it seek (the transcript). */
   link?: PlayerLink;
@@ -59,6 +67,12 @@ const SEEK_STEP = 5;
 /** Fatal network errors retried before the error panel shows. */
 const MAX_NETWORK_RETRIES = 2;
 
+/** Fatal media errors hls.js may recover from (recoverMediaError) before the error panel shows. */
+const MAX_MEDIA_RECOVERIES = 2;
+
+/** Below this width (34rem) the player is compact: one settings menu, icons only. */
+const COMPACT_WIDTH = 544;
+
 /**
  * hls.js error details of a master or media playlist that did not load:
  * only loadSource fetches those again.
@@ -85,6 +99,21 @@ const MANIFEST_LOAD_POLICY = {
     errorRetry: { maxNumRetry: 1, retryDelayMs: 500, maxRetryDelayMs: 1_000 },
   },
 };
+
+/**
+ * Segments: hls.js's defaults retry a failing server for over a minute
+ * (six tries, backoff to 8 s). Two quick tries here, times the player's
+ * own MAX_NETWORK_RETRIES, put a dead segment in front of the viewer
+ * within about 10 s; a slow segment still has the default two minutes.
+ */
+const FRAGMENT_LOAD_POLICY = {
+  default: {
+    maxTimeToFirstByteMs: 5_000,
+    maxLoadTimeMs: 120_000,
+    timeoutRetry: { maxNumRetry: 1, retryDelayMs: 0, maxRetryDelayMs: 0 },
+    errorRetry: { maxNumRetry: 2, retryDelayMs: 500, maxRetryDelayMs: 1_000 },
+  },
+};
 const STORYBOARD_DELAY_MS = 1_500;
 
 function mediaErrorMessage(error: MediaError | null): string {
@@ -101,7 +130,7 @@ function mediaErrorMessage(error: MediaError | null): string {
 }
 
 /** Plays one HLS stream with clipcut's controls. */
-export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRatio, onRetry, link }: PlayerProps) {
+export function Player({ src, poster, storyboardUrl, chaptersUrl, title, startedAt, aspectRatio, onRetry, link }: PlayerProps) {
   const root = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const hls = useRef<Hls | null>(null);
@@ -131,6 +160,8 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
   const [wantStoryboard, setWantStoryboard] = useState(false);
   const [rate, setRate] = useState(1);
   const [pip, setPip] = useState(false);
+  const [compact, setCompact] = useState(false);
+  const [chapters, setChapters] = useState<Chapter[]>([]);
 
   const autoplay = useCallback(async () => {
     const v = video.current;
@@ -193,7 +224,14 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
           // shown with a Retry button. A playlist that failed to load is only
           // fetched again by loadSource (startLoad resumes segments only).
           let retries = 0;
-          instance = new HlsClass({ enableWorker: true, backBufferLength: 30, manifestLoadPolicy: MANIFEST_LOAD_POLICY });
+          let recoveries = 0;
+          instance = new HlsClass({
+            enableWorker: true,
+            backBufferLength: 30,
+            manifestLoadPolicy: MANIFEST_LOAD_POLICY,
+            playlistLoadPolicy: MANIFEST_LOAD_POLICY,
+            fragLoadPolicy: FRAGMENT_LOAD_POLICY,
+          });
           hls.current = instance;
           instance.on(HlsClass.Events.MANIFEST_PARSED, (_e, data) => {
             setLevels(data.levels.map((l) => ({ width: l.width, height: l.height, bitrate: l.bitrate, frameRate: l.frameRate })));
@@ -214,7 +252,10 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
               retries++;
               if (PLAYLIST_ERRORS.has(data.details)) instance.loadSource(src);
               else instance.startLoad();
-            } else if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR) {
+            } else if (data.type === HlsClass.ErrorTypes.MEDIA_ERROR && recoveries < MAX_MEDIA_RECOVERIES) {
+              // hls.js's documented recovery: re-attach the media; a stream
+              // that keeps failing to decode is an error, not a loop.
+              recoveries++;
               instance.recoverMediaError();
             } else {
               setError(
@@ -294,6 +335,37 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
       });
     return () => ctl.abort();
   }, [wantStoryboard, storyboardUrl]);
+
+  // Chapters: fetched once the video's length is known (the marks need it),
+  // so they never compete with the first frame.
+  const knowDuration = Number.isFinite(duration) && duration > 0;
+  useEffect(() => {
+    setChapters([]);
+    if (!chaptersUrl || !knowDuration) return;
+    const ctl = new AbortController();
+    fetch(chaptersUrl, { signal: ctl.signal, credentials: 'same-origin' })
+      .then((res) => (res.ok ? res.text() : ''))
+      .then((text) => setChapters(parseChapters(text)))
+      .catch(() => {
+        // No chapters; the video plays without them.
+      });
+    return () => ctl.abort();
+  }, [chaptersUrl, knowDuration]);
+
+  // Compact controls follow the player's own width (the page may be wide
+  // and the player narrow, as in an embed).
+  useLayoutEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const measure = (width: number) => {
+      if (width > 0) setCompact(width < COMPACT_WIDTH); // 0: not laid out (yet)
+    };
+    measure(el.getBoundingClientRect().width);
+    if (typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver((entries) => measure(entries[0]?.contentRect.width ?? 0));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
 
   useEffect(() => {
     const v = video.current;
@@ -402,8 +474,19 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
   }, [caption, captionTracks, chooseCaption]);
 
   // Keyboard shortcuts, anywhere on the page except where keys type or pick.
-  const actions = useRef({ togglePlay, toggleMute, toggleFullscreen, toggleCaptions, seekTo });
-  actions.current = { togglePlay, toggleMute, toggleFullscreen, toggleCaptions, seekTo };
+  const stepRate = useCallback(
+    (by: number) => {
+      const v = video.current;
+      if (!v) return;
+      const i = SPEEDS.findIndex((r) => r >= v.playbackRate);
+      const next = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (i < 0 ? SPEEDS.length - 1 : i) + by))]!;
+      chooseRate(next);
+    },
+    [chooseRate],
+  );
+
+  const actions = useRef({ togglePlay, toggleMute, toggleFullscreen, toggleCaptions, seekTo, stepRate });
+  actions.current = { togglePlay, toggleMute, toggleFullscreen, toggleCaptions, seekTo, stepRate };
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -432,6 +515,12 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
         case 'c':
         case 'C':
           a.toggleCaptions();
+          break;
+        case '>':
+          a.stepRate(1);
+          break;
+        case '<':
+          a.stepRate(-1);
           break;
         case 'ArrowLeft':
           a.seekTo(v.currentTime - SEEK_STEP);
@@ -491,12 +580,24 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
 
   const options = qualityOptions(levels);
   const playingHeight = levels[playingLevel]?.height;
+  const quality = engine === 'hls.js' && levels.length > 0;
+  const qualityNow = qualityLabel(levels, chosenLevel, playingLevel);
+  const captionLabel = captionTracks.find((t) => t.id === caption)?.label ?? 'Off';
+  const chapter = chapterAt(chapters, time);
+  const chapterIndex = chapter ? chapters.indexOf(chapter) : -1;
+  const settings: SettingsSection[] = [
+    ...(quality ? [{ name: 'Quality', options, chosen: chosenLevel, label: qualityNow, onChoose: chooseLevel }] : []),
+    ...(captionTracks.length > 0
+      ? [{ name: 'Captions', options: captionChoices(captionTracks), chosen: caption, label: captionLabel, onChoose: chooseCaption }]
+      : []),
+    { name: 'Speed', options: SPEED_CHOICES, chosen: rate, label: rate === 1 ? 'Normal' : speedLabel(rate), onChoose: chooseRate },
+  ];
   const state = error ? 'error' : ended ? 'ended' : waiting ? 'loading' : paused ? 'paused' : 'playing';
 
   return (
     <div
       ref={root}
-      className={`player${fullscreen ? ' player--fullscreen' : ''}`}
+      className={`player${fullscreen ? ' player--fullscreen' : ''}${compact ? ' player--compact' : ''}`}
       data-state={state}
       data-engine={engine ?? undefined}
       data-levels={levels.length}
@@ -506,6 +607,7 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
       data-first-frame-ms={firstFrameMs ?? undefined}
       data-storyboard-cues={cues.length}
       data-caption={caption}
+      data-chapters={chapters.length}
     >
       <div className="player__stage" style={aspectRatio ? { aspectRatio: String(aspectRatio) } : undefined}>
         <video
@@ -577,11 +679,13 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
               type="button"
               className="button button--small"
               onClick={() => {
+                // A new engine loads the source from the start (the master
+                // playlist too); startLoad alone would fetch segments only.
                 onRetry?.();
                 setReload((n) => n + 1);
               }}
             >
-              Try again
+              Retry
             </button>
           </div>
         )}
@@ -593,6 +697,7 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
           duration={duration}
           bufferedEnd={bufferedEnd}
           cues={cues}
+          chapters={chapters}
           onSeek={seekTo}
           onFirstHover={() => setWantStoryboard(true)}
         />
@@ -627,30 +732,51 @@ export function Player({ src, poster, storyboardUrl, title, startedAt, aspectRat
             </span>
           </span>
           <span className="player__spacer" />
-          {captionTracks.length > 0 && (
+          {chapters.length > 0 && (
             <ChoiceMenu
-              name="Captions"
-              options={captionChoices(captionTracks)}
-              chosen={caption}
-              label={captionTracks.find((t) => t.id === caption)?.label ?? 'Off'}
-              icon={<Icon name="captions" />}
+              name="Chapters"
+              options={chapters.map((c, i) => ({ value: i, label: `${formatClock(c.start)} ${c.title}` }))}
+              chosen={chapterIndex}
+              label={chapter?.title ?? 'None'}
+              icon={<Icon name="chapters" />}
               iconOnlyWhenNarrow
-              on={caption >= 0}
-              onChoose={chooseCaption}
+              className="player__choice--chapter"
+              onChoose={(i) => {
+                const c = chapters[i];
+                if (c) seekTo(c.start);
+              }}
             />
           )}
-          {engine === 'hls.js' && levels.length > 0 && (
-            <ChoiceMenu
-              name="Quality"
-              options={options}
-              chosen={chosenLevel}
-              label={qualityLabel(levels, chosenLevel, playingLevel)}
-              shortLabel={chosenLevel >= 0 ? undefined : 'Auto'}
-              icon={<Icon name="settings" />}
-              onChoose={chooseLevel}
-            />
+          {compact ? (
+            <SettingsMenu sections={settings} icon={<Icon name="settings" />} />
+          ) : (
+            <>
+            {captionTracks.length > 0 && (
+              <ChoiceMenu
+                name="Captions"
+                options={captionChoices(captionTracks)}
+                chosen={caption}
+                label={captionLabel}
+                icon={<Icon name="captions" />}
+                iconOnlyWhenNarrow
+                on={caption >= 0}
+                onChoose={chooseCaption}
+              />
+            )}
+            {quality && (
+              <ChoiceMenu
+                name="Quality"
+                options={options}
+                chosen={chosenLevel}
+                label={qualityNow}
+                shortLabel={chosenLevel >= 0 ? undefined : 'Auto'}
+                icon={<Icon name="settings" />}
+                onChoose={chooseLevel}
+              />
+            )}
+            <ChoiceMenu name="Speed" options={SPEED_CHOICES} chosen={rate} label={speedLabel(rate)} onChoose={chooseRate} />
+            </>
           )}
-          <ChoiceMenu name="Speed" options={SPEED_CHOICES} chosen={rate} label={speedLabel(rate)} onChoose={chooseRate} />
           {pipSupported() && (
             <ControlButton label={pip ? 'Exit picture in picture' : 'Picture in picture'} onClick={togglePip} className="player__pip">
               <Icon name="pip" />
@@ -695,6 +821,7 @@ const ICONS = {
   volume: 'M4 9v6h4l5 4V5L8 9H4zm12.5 3a4.5 4.5 0 0 0-2.5-4v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z',
   muted: 'M4 9v6h4l5 4V5L8 9H4zm12.6 3 2.7-2.7-1.4-1.4-2.7 2.7-2.7-2.7-1.4 1.4 2.7 2.7-2.7 2.7 1.4 1.4 2.7-2.7 2.7 2.7 1.4-1.4z',
   expand: 'M4 4h6v2H6v4H4zm10 0h6v6h-2V6h-4zM4 14h2v4h4v2H4zm14 0h2v6h-6v-2h4z',
+  chapters: 'M3 5h2v2H3zm4 0h14v2H7zM3 11h2v2H3zm4 0h14v2H7zm-4 6h2v2H3zm4 0h14v2H7z',
   pip: 'M19 7h-8v6h8V7zm2-4H3a2 2 0 0 0-2 2v14a2 2 0 0 0 2 2h18a2 2 0 0 0 2-2V5a2 2 0 0 0-2-2zm0 16H3V5h18v14z',
   shrink: 'M8 4h2v6H4V8h4zm6 0h2v4h4v2h-6zM4 14h6v6H8v-4H4zm10 0h6v2h-4v4h-2z',
   captions:
