@@ -70,6 +70,8 @@ type Video struct {
 	TakedownReason *string
 	// EmbedOrigins may frame the video's embed page; empty: any site.
 	EmbedOrigins []string
+	// PreviewKey is the animated preview (layout.Preview); nil until made.
+	PreviewKey *string
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -106,7 +108,8 @@ type Viewer struct {
 const videoColumns = `id, owner_id, title, description, status, privacy, playable, stage,
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
 	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
-	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason, embed_origins`
+	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason, embed_origins,
+	preview_key`
 
 // uuidArg passes an id to pgx as the 16 bytes it sends, not as a
 // uuid.UUID, whose driver.Valuer pgx would format as text and parse again
@@ -135,7 +138,8 @@ func videoDest(v *Video, percent *float32) []any {
 	return []any{&v.ID, &v.OwnerID, &v.Title, &v.Description, &v.Status, &v.Privacy, &v.Playable,
 		&v.Stage, percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
 		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
-		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins}
+		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins,
+		&v.PreviewKey}
 }
 
 func collectVideos(rows pgx.Rows) ([]Video, error) {
