@@ -136,6 +136,6 @@ func playbackAt(prefix string, expires *time.Time, v *model.Video) *model.Playba
 		u := layout.URL(prefix, v.ID, *key)
 		return &u
 	}
-	p.PosterURL, p.StoryboardURL = rel(v.PosterKey), rel(v.StoryboardKey)
+	p.PosterURL, p.StoryboardURL, p.PreviewURL = rel(v.PosterKey), rel(v.StoryboardKey), rel(v.PreviewKey)
 	return p
 }

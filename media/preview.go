@@ -88,6 +88,26 @@ func SourceTime(keep []TimeRange, t float64) float64 {
 	return at
 }
 
+// FollowCut is where a picture taken at second t of the source goes in an
+// edit keeping keep, in seconds of the source: t itself when the edit
+// keeps it; the start of the next kept range when t was cut (where the
+// edit resumes, as chapters do); the start of the last kept range when
+// the edit ends before t. With keep nil it is t.
+func FollowCut(keep []TimeRange, t float64) float64 {
+	if keep == nil {
+		return t
+	}
+	for _, r := range keep {
+		if t < r.Start {
+			return r.Start
+		}
+		if t < r.End {
+			return t
+		}
+	}
+	return keep[len(keep)-1].Start
+}
+
 // PreviewArgs are the arguments of the ffmpeg run writing the preview of
 // src made of moments to out: one input per moment (input seeking is
 // fast and accurate), each scaled to PreviewWidth at previewFPS, joined

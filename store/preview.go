@@ -23,7 +23,7 @@ type PosterOrigin struct {
 // SetPosterOriginTx records in tx where processing took video id's poster
 // from (at: nil for audio's waveform).
 func (s *Store) SetPosterOriginTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, at *float64) error {
-	_, err := tx.Exec(ctx, `UPDATE videos SET poster_time = $2, poster_auto = $2 IS NOT NULL WHERE id = $1`, uuidArg(id), at)
+	_, err := tx.Exec(ctx, `UPDATE videos SET poster_time = $2::float8, poster_auto = $2::float8 IS NOT NULL WHERE id = $1`, uuidArg(id), at)
 	if err != nil {
 		return fmt.Errorf("set poster origin of %s: %w", id, err)
 	}
