@@ -58,6 +58,9 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 		}
 		samples := Samples{}
 		for round := range env.Runs {
+			// The source's (or the previous clip's) follow-up jobs
+			// (preview, subtitles) run after READY: not the clip's cost.
+			waitIdle(ctx, inst.Pid(), time.Minute)
 			cpu0, err := pidCPUReaped(inst.Pid())
 			if err != nil {
 				return nil, err
@@ -188,6 +191,21 @@ func tailOf(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// waitIdle waits (at most max) until process pid and its reaped children
+// use less than a twentieth of a core over a second.
+func waitIdle(ctx context.Context, pid int, max time.Duration) {
+	deadline := time.Now().Add(max)
+	prev, err := pidCPUReaped(pid)
+	for err == nil && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(time.Second)
+		var now time.Duration
+		if now, err = pidCPUReaped(pid); err == nil && now-prev < 50*time.Millisecond {
+			return
+		}
+		prev = now
+	}
 }
 
 // pidCPUReaped is pidCPU plus the children the process has waited for
