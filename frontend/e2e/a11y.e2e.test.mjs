@@ -114,7 +114,7 @@ describe('clipcut web app: accessibility of every page', { timeout: 1_800_000 },
       { name: 'search', path: '/search?q=harbour', ready: () => main.getByRole('heading', { name: title }) },
       { name: 'channel', path: `/c/${handle}`, ready: () => main.getByRole('heading', { name: title }) },
       { name: 'watch', path: `/watch/${videoId}`, ready: () => main.getByRole('heading', { level: 1, name: title }) },
-      { name: 'embed', path: `/embed/${videoId}`, ready: () => page.locator('video') },
+      { name: 'embed', path: `/embed/${videoId}`, ready: () => page.getByRole('button', { name: `Play “${title}”` }) },
       { name: 'upload', path: '/upload', ready: () => page.getByLabel('Choose video files') },
       { name: 'my-videos', path: '/my-videos', ready: () => main.getByText(title).first() },
       { name: 'dashboard', path: '/dashboard', ready: () => main.getByRole('heading', { level: 1 }) },
@@ -128,7 +128,7 @@ describe('clipcut web app: accessibility of every page', { timeout: 1_800_000 },
     for (const [i, p] of pages.entries()) {
       await run.step(page, `${String(i + 1).padStart(2, '0')}-${p.name}`, async () => {
         await page.goto(`${run.baseURL}${p.path}`);
-        await p.ready().waitFor();
+        await p.ready().first().waitFor();
         await page.waitForLoadState('networkidle').catch(() => {});
         const v = await violations(page);
         if (v.length > 0) found[p.name] = v;
@@ -142,8 +142,8 @@ describe('clipcut web app: accessibility of every page', { timeout: 1_800_000 },
     for (const p of pages.slice(0, 5)) {
       await run.step(anon, `visitor-${p.name}`, async () => {
         await anon.goto(`${run.baseURL}${p.path}`);
-        const ready = p.name === 'embed' ? anon.locator('video') : anon.getByRole('main').getByRole('heading', { name: title }).first();
-        await ready.waitFor();
+        const ready = p.name === 'embed' ? anon.getByRole('button', { name: `Play “${title}”` }) : anon.getByRole('main').getByRole('heading', { name: title });
+        await ready.first().waitFor();
         const v = await violations(anon);
         if (v.length > 0) found[`visitor ${p.name}`] = v;
       });
