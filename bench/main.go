@@ -46,6 +46,7 @@ func benchmarks() []Benchmark {
 		uploadsBenchmark(),
 		transcodeBenchmark(),
 		pipelineBenchmark(),
+		cutBenchmark(),
 		subtitlesBenchmark(),
 		deliveryBenchmark(),
 		browserBenchmark(),

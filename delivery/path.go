@@ -68,6 +68,7 @@ var contentTypes = map[string]string{
 	".m4s":  "video/iso.segment",
 	".mp4":  "video/mp4",
 	".jpg":  "image/jpeg",
+	".webp": "image/webp",
 	".vtt":  "text/vtt; charset=utf-8",
 	".srt":  "application/x-subrip; charset=utf-8",
 }

@@ -128,6 +128,6 @@ func stateInput(field string, err error) error {
 // playbackAt builds a video's playback URLs under a media prefix (which
 // ends in /videos/<id>).
 func playbackAt(prefix string, expires *time.Time, v *model.Video) *model.Playback {
-	l := layout.Playback(prefix, v.ID, layout.PlaybackObjects{Poster: v.PosterKey, Storyboard: v.StoryboardKey})
-	return &model.Playback{HlsURL: l.HLS, PosterURL: l.Poster, StoryboardURL: l.Storyboard, ExpiresAt: expires}
+	l := layout.Playback(prefix, v.ID, layout.PlaybackObjects{Poster: v.PosterKey, Storyboard: v.StoryboardKey, Preview: v.PreviewKey})
+	return &model.Playback{HlsURL: l.HLS, PosterURL: l.Poster, StoryboardURL: l.Storyboard, PreviewURL: l.Preview, ExpiresAt: expires}
 }

@@ -48,7 +48,8 @@ func (q *Queue) EditTx(ctx context.Context, tx pgx.Tx, id uuid.UUID, seq int64, 
 // kept part re-encoded from the source with the rung's encoder settings
 // (one ffmpeg run per such part for the whole ladder). The video service
 // then publishes it with everything timed (subtitles, chapters, storyboard,
-// duration). An edit superseded by a newer one is cancelled and its files
+// duration), and the poster and the animated preview follow it (jobs
+// poster and preview). An edit superseded by a newer one is cancelled and its files
 // removed; the video plays as it was until an edit is published.
 type EditWorker struct {
 	river.WorkerDefaults[EditArgs]
@@ -118,6 +119,16 @@ func (w *EditWorker) Work(ctx context.Context, job *river.Job[EditArgs]) error {
 			_ = w.deps.Media.Delete(context.WithoutCancel(ctx), key)
 		}
 		return river.JobCancel(fmt.Errorf("edit %d of %s: superseded", a.Seq, a.VideoID))
+	}
+	// The poster and the preview follow the published edit (or undo). A
+	// failure to queue them leaves the previous ones, still valid images
+	// of the video, and must not make the edit again.
+	client := river.ClientFromContext[pgx.Tx](ctx)
+	if _, err := client.InsertMany(ctx, []river.InsertManyParams{
+		{Args: PosterArgs{VideoID: a.VideoID, FollowEdit: true}},
+		{Args: PreviewArgs{VideoID: a.VideoID}},
+	}); err != nil {
+		w.deps.Logger.WarnContext(ctx, "edit: queue the poster and preview", "video_id", a.VideoID, "error", err)
 	}
 	return nil
 }

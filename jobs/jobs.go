@@ -86,6 +86,7 @@ func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &ThumbnailsWorker{deps: deps})
 	river.AddWorker(workers, &SubtitlesWorker{deps: deps})
 	river.AddWorker(workers, &PosterWorker{deps: deps})
+	river.AddWorker(workers, &PreviewWorker{deps: deps})
 	river.AddWorker(workers, &ClipWorker{deps: deps})
 	river.AddWorker(workers, &EditWorker{deps: deps})
 	river.AddWorker(workers, newImportWorker(deps))

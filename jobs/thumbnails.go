@@ -109,6 +109,17 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageSubtitles, 96); err != nil {
 			return err
 		}
+		if info.Video != nil {
+			// Where the poster frame came from, so that it follows an
+			// edit; and the animated preview, made beside the subtitles.
+			at := media.PosterTime(info)
+			if err := w.deps.Store.SetPosterOriginTx(ctx, tx, id, &at); err != nil {
+				return err
+			}
+			if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, PreviewArgs{VideoID: id}, nil); err != nil {
+				return err
+			}
+		}
 		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: info.Duration}, nil)
 		return err
 	})

@@ -10,6 +10,7 @@
 //	videos/<id>/hls/<rendition>/edit-<n>.m3u8 an edit's playlist (edit-<n>-<k>.ts: its re-encoded pieces)
 //	videos/<id>/hls/subs/<name>.vtt|.m3u8     subtitles as HLS renditions
 //	videos/<id>/poster.jpg                    poster (poster-<hex>.jpg: one picked later)
+//	videos/<id>/preview-<hex>.webp            animated preview for cards
 //	videos/<id>/storyboard/...                storyboard sprites and their WebVTT map
 //	videos/<id>/subtitles/<name>.vtt|.srt     subtitle files for download
 //	videos/<id>/downloads/<rendition>.mp4     progressive MP4 downloads
@@ -112,6 +113,14 @@ func URL(prefix string, id uuid.UUID, key string) string {
 // short hex digest of the image.
 func PosterVersion(id uuid.UUID, version string) string {
 	return Prefix(id) + "/poster-" + version + ".jpg"
+}
+
+// Preview is the key of the video's animated WebP preview (cards play it
+// on hover), "preview-<version>.webp": like posters, previews are served
+// immutable and remade when an edit changes the video, so each is named
+// by a short hex digest of its bytes.
+func Preview(id uuid.UUID, version string) string {
+	return Prefix(id) + "/preview-" + version + ".webp"
 }
 
 // EditPlaylist is the key of rendition's media playlist in edit seq of

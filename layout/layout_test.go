@@ -16,6 +16,7 @@ func TestKeys(t *testing.T) {
 		{RenditionPrefix(id, "720p"), p + "/hls/720p"},
 		{HLSSubtitles(id, "en.0123456789.vtt"), p + "/hls/subs/en.0123456789.vtt"},
 		{Poster(id), p + "/poster.jpg"},
+		{Preview(id, "0a1b"), p + "/preview-0a1b.webp"},
 		{StoryboardPrefix(id), p + "/storyboard"},
 		{Subtitles(id, "en.0123456789.srt"), p + "/subtitles/en.0123456789.srt"},
 		{Download(id, "1080p"), p + "/downloads/1080p.mp4"},

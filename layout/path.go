@@ -18,7 +18,7 @@ const (
 	// KindSegment is any other object under hls/: segments, init
 	// segments, subtitle WebVTT files.
 	KindSegment Kind = "segment"
-	// KindImage is the poster.
+	// KindImage is the poster or the animated preview.
 	KindImage Kind = "image"
 	// KindStoryboard is a storyboard sprite sheet or its WebVTT map.
 	KindStoryboard Kind = "storyboard"
@@ -51,7 +51,7 @@ type Object struct {
 	// Kind is what the object is to a player.
 	Kind Kind
 	// Ext is the object's extension: ".m3u8", ".ts", ".m4s", ".mp4",
-	// ".jpg", ".vtt" or ".srt".
+	// ".jpg", ".webp", ".vtt" or ".srt".
 	Ext string
 }
 
@@ -122,7 +122,7 @@ func ParsePath(p string) (o Object, ok bool) {
 	}
 	first, _, nested := strings.Cut(rest, "/")
 	switch {
-	case rest == "poster.jpg" || isPosterVersion(rest):
+	case rest == "poster.jpg" || isPosterVersion(rest) || isPreview(rest):
 		o.Kind = KindImage
 	case !nested:
 		return o, false
@@ -157,7 +157,7 @@ func extOf(name string) string {
 // knownExt reports whether objects with extension ext are served.
 func knownExt(ext string) bool {
 	switch ext {
-	case ".m3u8", ".ts", ".m4s", ".mp4", ".jpg", ".vtt", ".srt":
+	case ".m3u8", ".ts", ".m4s", ".mp4", ".jpg", ".webp", ".vtt", ".srt":
 		return true
 	}
 	return false
@@ -245,12 +245,19 @@ func validKey(key string) bool {
 
 // isPosterVersion reports whether name is a poster chosen after
 // processing, "poster-<hex>.jpg" (see PosterVersion), with no allocation.
-func isPosterVersion(name string) bool {
-	hex, ok := strings.CutPrefix(name, "poster-")
+func isPosterVersion(name string) bool { return isVersioned(name, "poster-", ".jpg") }
+
+// isPreview reports whether name is "preview-<hex>.webp" (Preview).
+func isPreview(name string) bool { return isVersioned(name, "preview-", ".webp") }
+
+// isVersioned reports whether name is prefix, 1 to 64 lowercase hex
+// digits, then suffix.
+func isVersioned(name, prefix, suffix string) bool {
+	hex, ok := strings.CutPrefix(name, prefix)
 	if !ok {
 		return false
 	}
-	hex, ok = strings.CutSuffix(hex, ".jpg")
+	hex, ok = strings.CutSuffix(hex, suffix)
 	if !ok || hex == "" || len(hex) > 64 {
 		return false
 	}

@@ -63,7 +63,7 @@ func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out stri
 		}
 		chain = append(chain, fmt.Sprintf("thumbnail=%d", posterBatch))
 		graph = []string{"-map", fmt.Sprintf("0:%d", v.Index), "-vf", strings.Join(chain, ",")}
-		if at := src.Duration * 0.1; at >= 0.1 {
+		if at := PosterTime(src); at > 0 {
 			// Input seeking is fast (keyframe index) and frame-accurate.
 			input = []string{"-ss", strconv.FormatFloat(at, 'f', 3, 64)}
 		}
@@ -99,6 +99,16 @@ func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out stri
 }
 
 var errNoImage = errors.New("ffmpeg wrote no image")
+
+// PosterTime is the second of src that Poster samples its frame from (10%
+// of the duration; 0 for very short videos): the frame follows an edit
+// that cuts it out.
+func PosterTime(src SourceInfo) float64 {
+	if at := src.Duration * 0.1; at >= 0.1 {
+		return math.Round(at*1000) / 1000
+	}
+	return 0
+}
 
 // posterArgs are the arguments of an ffmpeg run writing one JPEG frame:
 // input are options before -i, graph what follows it.

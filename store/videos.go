@@ -79,6 +79,8 @@ type Video struct {
 	// Retryable is set on a FAILED video whose upload finished and whose
 	// failure was not the file's: retryProcessing may help.
 	Retryable bool
+	// PreviewKey is the animated preview (layout.Preview); nil until made.
+	PreviewKey *string
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -116,7 +118,8 @@ const videoColumns = `id, owner_id, title, description, status, privacy, playabl
 	percent, error, duration_seconds, width, height, created_at, updated_at, version,
 	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
 	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason, embed_origins,
-	passthrough, upload_offset, (status = 'FAILED' AND uploaded_at IS NOT NULL AND NOT error_permanent)`
+	passthrough, upload_offset, (status = 'FAILED' AND uploaded_at IS NOT NULL AND NOT error_permanent),
+	preview_key`
 
 // uuidArg passes an id to pgx as the 16 bytes it sends, not as a
 // uuid.UUID, whose driver.Valuer pgx would format as text and parse again
@@ -146,7 +149,7 @@ func videoDest(v *Video, percent *float32) []any {
 		&v.Stage, percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
 		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
 		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins,
-		&v.Passthrough, &v.UploadOffset, &v.Retryable}
+		&v.Passthrough, &v.UploadOffset, &v.Retryable, &v.PreviewKey}
 }
 
 func collectVideos(rows pgx.Rows) ([]Video, error) {

@@ -59,7 +59,8 @@ func (s *Service) UploadPoster(ctx context.Context, id uuid.UUID, viewer store.V
 	if err != nil {
 		return store.Video{}, fmt.Errorf("upload poster of %s: %w", id, err)
 	}
-	if err := s.PublishPoster(ctx, id, img.Path); err != nil {
+	// An uploaded image has no time in the video: no edit changes it.
+	if err := s.PublishPosterFrom(ctx, id, img.Path, nil); err != nil {
 		return store.Video{}, fmt.Errorf("upload poster of %s: %w", id, err)
 	}
 	return s.store.VideoByID(ctx, id)
@@ -72,7 +73,38 @@ func (s *Service) UploadPoster(ctx context.Context, id uuid.UUID, viewer store.V
 // unless processing made it (processing again rewrites that one).
 // Publishing the same picture twice changes nothing more. A video deleted
 // meanwhile gives store.ErrNotFound, and nothing is left stored.
+//
+// The poster's origin (store.PosterOrigin) stays: this is the poster
+// following an edit, the same choice shown on the edited video. A new
+// choice is PublishPosterFrom.
 func (s *Service) PublishPoster(ctx context.Context, id uuid.UUID, path string) error {
+	return s.publishPoster(ctx, id, path, false, nil)
+}
+
+// PublishPosterFrom is PublishPoster for a poster the creator chose: the
+// frame at second at of the original, unedited video (setPoster), which
+// later edits follow, or an uploaded image (at nil), which they leave.
+func (s *Service) PublishPosterFrom(ctx context.Context, id uuid.UUID, path string, at *float64) error {
+	return s.publishPoster(ctx, id, path, true, at)
+}
+
+// RestoreAutoPoster points video id's poster back at processing's own
+// (layout.Poster), which stays stored while a picked or regenerated one is
+// shown: an edit kept, or undo restored, the frame processing chose. The
+// poster it replaces is removed.
+func (s *Service) RestoreAutoPoster(ctx context.Context, id uuid.UUID) error {
+	auto := layout.Poster(id)
+	old, err := s.store.ReplacePoster(ctx, id, auto)
+	if err != nil {
+		return err
+	}
+	if old != nil && *old != auto {
+		_ = s.media.Delete(ctx, *old) // best effort, as in publishPoster
+	}
+	return nil
+}
+
+func (s *Service) publishPoster(ctx context.Context, id uuid.UUID, path string, origin bool, at *float64) error {
 	version, err := digestFile(path)
 	if err != nil {
 		return err
@@ -81,7 +113,12 @@ func (s *Service) PublishPoster(ctx context.Context, id uuid.UUID, path string) 
 	if err := s.media.PutFile(ctx, key, path, "image/jpeg"); err != nil {
 		return err
 	}
-	old, err := s.store.ReplacePoster(ctx, id, key)
+	var old *string
+	if origin {
+		old, err = s.store.ReplacePosterFrom(ctx, id, key, at)
+	} else {
+		old, err = s.store.ReplacePoster(ctx, id, key)
+	}
 	if err != nil {
 		return errors.Join(err, s.media.Delete(context.WithoutCancel(ctx), key))
 	}
@@ -91,6 +128,35 @@ func (s *Service) PublishPoster(ctx context.Context, id uuid.UUID, path string) 
 		_ = s.media.Delete(ctx, *old)
 	}
 	return nil
+}
+
+// PublishPreview makes the animated WebP at path video id's preview,
+// made of the video as edit keep shows it (nil: unedited): stored under a
+// name made from its bytes (layout.Preview; served immutable like
+// posters), the row pointed at it when keep is still the published edit,
+// and the preview it replaces removed. It reports false, leaving nothing
+// stored, when another edit was published meanwhile (its own preview
+// follows) or the video is gone.
+func (s *Service) PublishPreview(ctx context.Context, id uuid.UUID, keep []store.TimeRange, path string) (bool, error) {
+	version, err := digestFile(path)
+	if err != nil {
+		return false, err
+	}
+	key := layout.Preview(id, version)
+	if err := s.media.PutFile(ctx, key, path, "image/webp"); err != nil {
+		return false, fmt.Errorf("publish preview of %s: %w", id, err)
+	}
+	old, ok, err := s.store.SetPreview(ctx, id, keep, key)
+	if err != nil || !ok {
+		if old == nil || *old != key {
+			err = errors.Join(err, s.media.Delete(context.WithoutCancel(ctx), key))
+		}
+		return false, err
+	}
+	if old != nil && *old != key {
+		_ = s.media.Delete(ctx, *old) // best effort: only an unreachable file is left
+	}
+	return true, nil
 }
 
 // saveLimited copies r to path, refusing more than limit bytes with

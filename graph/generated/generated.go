@@ -216,6 +216,7 @@ type ComplexityRoot struct {
 		ExpiresAt     func(childComplexity int) int
 		HlsURL        func(childComplexity int) int
 		PosterURL     func(childComplexity int) int
+		PreviewURL    func(childComplexity int) int
 		StoryboardURL func(childComplexity int) int
 	}
 
@@ -1469,6 +1470,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Playback.PosterURL(childComplexity), true
+	case "Playback.previewUrl":
+		if e.ComplexityRoot.Playback.PreviewURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Playback.PreviewURL(childComplexity), true
 	case "Playback.storyboardUrl":
 		if e.ComplexityRoot.Playback.StoryboardURL == nil {
 			break
@@ -3625,6 +3632,16 @@ type Playback {
   hlsUrl: String!
   "A representative still, JPEG; null until it has been made."
   posterUrl: String
+  """
+  A short animated preview for cards to play on hover: an animated WebP
+  (loops forever, no sound), about 320 px wide (the height follows the
+  aspect ratio), made of up to six one-second moments spread evenly over
+  the video as it plays now. An edit (editVideo) makes a new one from the
+  edited video under a new URL, and undo brings back one of the original;
+  until then this is the previous version's. Null until it has been made,
+  and for audio-only videos.
+  """
+  previewUrl: String
   "WebVTT map of thumbnail sprites (` + "`" + `#xywh=` + "`" + `) for seek-bar previews; null until made, and for audio."
   storyboardUrl: String
   """
@@ -5079,6 +5096,8 @@ func (ec *executionContext) childFields_Playback(ctx context.Context, field grap
 		return ec.fieldContext_Playback_hlsUrl(ctx, field)
 	case "posterUrl":
 		return ec.fieldContext_Playback_posterUrl(ctx, field)
+	case "previewUrl":
+		return ec.fieldContext_Playback_previewUrl(ctx, field)
 	case "storyboardUrl":
 		return ec.fieldContext_Playback_storyboardUrl(ctx, field)
 	case "chaptersUrl":
@@ -10863,6 +10882,29 @@ func (ec *executionContext) _Playback_posterUrl(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Playback_posterUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Playback_previewUrl(ctx context.Context, field graphql.CollectedField, obj *model.Playback) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Playback_previewUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PreviewURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Playback_previewUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Playback", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
@@ -19551,6 +19593,11 @@ func (ec *executionContext) _Playback(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "posterUrl":
 			out.Values[i] = ec._Playback_posterUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previewUrl":
+			out.Values[i] = ec._Playback_previewUrl(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

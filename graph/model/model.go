@@ -64,6 +64,8 @@ type Video struct {
 	JoinedOwner *User `json:"-"`
 	// PosterKey and StoryboardKey back the playback URLs.
 	PosterKey, StoryboardKey *string `json:"-"`
+	// PreviewKey backs Playback.previewUrl.
+	PreviewKey *string `json:"-"`
 	// Files backs the downloads field.
 	Files []store.Download `json:"-"`
 	// SubtitlesStatus and SubtitlesNote back subtitleState.
@@ -83,7 +85,7 @@ func VideoFrom(v store.Video) *Video {
 		ID: v.ID, Title: v.Title, Description: v.Description, Status: VideoStatus(v.Status),
 		Playable: v.Playable, Privacy: Privacy(v.Privacy), Duration: v.Duration,
 		Width: v.Width, Height: v.Height, CreatedAt: v.CreatedAt, OwnerID: v.OwnerID,
-		Renditions: v.Renditions, PosterKey: v.PosterKey, StoryboardKey: v.StoryboardKey, Files: v.Downloads,
+		Renditions: v.Renditions, PosterKey: v.PosterKey, StoryboardKey: v.StoryboardKey, PreviewKey: v.PreviewKey, Files: v.Downloads,
 		SubtitlesStatus: v.SubtitlesStatus, SubtitlesNote: v.SubtitlesNote, Source: v,
 	}
 	if m.Renditions == nil {

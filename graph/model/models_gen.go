@@ -355,6 +355,14 @@ type Playback struct {
 	HlsURL string `json:"hlsUrl"`
 	// A representative still, JPEG; null until it has been made.
 	PosterURL *string `json:"posterUrl,omitempty"`
+	// A short animated preview for cards to play on hover: an animated WebP
+	// (loops forever, no sound), about 320 px wide (the height follows the
+	// aspect ratio), made of up to six one-second moments spread evenly over
+	// the video as it plays now. An edit (editVideo) makes a new one from the
+	// edited video under a new URL, and undo brings back one of the original;
+	// until then this is the previous version's. Null until it has been made,
+	// and for audio-only videos.
+	PreviewURL *string `json:"previewUrl,omitempty"`
 	// WebVTT map of thumbnail sprites (`#xywh=`) for seek-bar previews; null until made, and for audio.
 	StoryboardURL *string `json:"storyboardUrl,omitempty"`
 	// The video's chapters (`Video.chapters`) as a WebVTT chapters track, for a

@@ -27,14 +27,7 @@ const ChannelDocument = graphql(`
         edges {
           cursor
           node {
-            id
-            title
-            duration
-            createdAt
-            viewCount
-            playback {
-              posterUrl
-            }
+            ...VideoCardFields
           }
         }
         pageInfo {

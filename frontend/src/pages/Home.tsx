@@ -13,18 +13,11 @@ const FeedDocument = graphql(`
       edges {
         cursor
         node {
-          id
-          title
-          duration
-          createdAt
-          viewCount
+          ...VideoCardFields
           owner {
             id
             name
             handle
-          }
-          playback {
-            posterUrl
           }
         }
       }

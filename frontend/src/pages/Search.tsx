@@ -20,18 +20,11 @@ const SearchVideosDocument = graphql(`
       edges {
         cursor
         node {
-          id
-          title
-          duration
-          createdAt
-          viewCount
+          ...VideoCardFields
           owner {
             id
             name
             handle
-          }
-          playback {
-            posterUrl
           }
         }
         titleHighlight {

@@ -1,0 +1,252 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/clipcut/clipcut/bench/instance"
+	"github.com/clipcut/clipcut/media"
+)
+
+// The cut benchmark (issue 20): a 20 s clip of a 90 s 1080p source.
+const (
+	cutSourceLength = 90 * time.Second
+	cutClipSeconds  = 20.0
+)
+
+func cutBenchmark() Benchmark {
+	return Benchmark{
+		Name:  "cut",
+		Title: "Clips: createClip's cost against re-encoding the range, and time to playable",
+		Run:   runCut,
+	}
+}
+
+// runCut uploads a 90 s 1080p30 source (shorter when -duration is: a
+// smoke run) to a clipcut started as its own process, waits until it is
+// READY, then per run asks for a clip of 20 s from its middle (a third of
+// the source when that is shorter) and times createClip's answer to the
+// clip being playable and READY. clipcut's CPU time over the clip (its
+// own and that of the ffmpeg children it waited for) is compared with
+// the bare ladder re-encoding the same range: the same argv clipcut's
+// transcode runs, with the range cut at the input.
+func runCut(ctx context.Context, env *Env) (*Section, error) {
+	length := cutSourceLength
+	if env.Duration < length {
+		length = env.Duration
+	}
+	src, err := env.Source(ctx, length)
+	if err != nil {
+		return nil, err
+	}
+	clip := min(cutClipSeconds, src.Seconds()/3)
+	start := (src.Seconds() - clip) / 2
+	return withClipcut(ctx, env, "cut", nil, func(inst *instance.Instance, _ string) (*Section, error) {
+		client := inst.Client()
+		if err := client.SignUp(ctx, "bench-cut@clipcut.test", rand.Text(), "Benchmark"); err != nil {
+			return nil, err
+		}
+		parentID, err := uploadReady(ctx, client, src)
+		if err != nil {
+			return nil, fmt.Errorf("cut source: %w", err)
+		}
+		samples := Samples{}
+		for round := range env.Runs {
+			// The source's (or the previous clip's) follow-up jobs
+			// (preview, subtitles) run after READY: not the clip's cost.
+			waitIdle(ctx, inst.Pid(), time.Minute)
+			cpu0, err := pidCPUReaped(inst.Pid())
+			if err != nil {
+				return nil, err
+			}
+			playable, ready, err := clipAndFollow(ctx, client, parentID, start, start+clip, fmt.Sprintf("clip %d", round+1))
+			if err != nil {
+				return nil, fmt.Errorf("clip, run %d: %w", round+1, err)
+			}
+			cpu1, err := pidCPUReaped(inst.Pid())
+			if err != nil {
+				return nil, err
+			}
+			bare, err := bareRangeCPU(ctx, env, src, start, clip, filepath.Join(env.Work, "cut-bare", fmt.Sprint(round)))
+			if err != nil {
+				return nil, fmt.Errorf("bare ladder, run %d: %w", round+1, err)
+			}
+			samples.Add("playable", playable.Seconds())
+			samples.Add("ready", ready.Seconds())
+			samples.Add("clip_cpu", (cpu1 - cpu0).Seconds())
+			samples.Add("bare_cpu", bare.Seconds())
+			samples.Add("ratio", (cpu1 - cpu0).Seconds()/bare.Seconds())
+			env.Logger.Info("cut run", "round", round+1, "playable", playable.Round(10*time.Millisecond).String(),
+				"ready", ready.Round(10*time.Millisecond).String(), "clip_cpu", (cpu1 - cpu0).Round(10*time.Millisecond).String(),
+				"bare_cpu", bare.Round(10*time.Millisecond).String())
+		}
+		return cutSection(src, clip, samples), nil
+	})
+}
+
+// uploadReady uploads src and waits until it is READY; it returns the
+// video's id.
+func uploadReady(ctx context.Context, c *instance.Client, src *Source) (string, error) {
+	up, err := c.CreateUpload(ctx, "cut source", filepath.Base(src.Path), src.Size)
+	if err != nil {
+		return "", err
+	}
+	if err := c.PatchFile(ctx, up.URL, src.Path); err != nil {
+		return "", err
+	}
+	deadline := time.Now().Add(2*time.Minute + 10*time.Duration(src.Seconds()*float64(time.Second)))
+	for {
+		st, err := c.VideoStatus(ctx, up.VideoID)
+		switch {
+		case err != nil:
+			return "", err
+		case st.Status == "READY":
+			return up.VideoID, nil
+		case st.Status == "FAILED":
+			return "", fmt.Errorf("video %s FAILED at stage %s", up.VideoID, st.Stage)
+		case time.Now().After(deadline):
+			return "", fmt.Errorf("video %s not READY in time (stage %s)", up.VideoID, st.Stage)
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
+}
+
+// clipAndFollow asks for a clip and polls it until READY: the offsets
+// from createClip's answer to playable and to READY.
+func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start, end float64, title string) (playable, ready time.Duration, err error) {
+	var out struct {
+		CreateClip struct{ ID string } `json:"createClip"`
+	}
+	err = c.GraphQL(ctx, `mutation($input: CreateClipInput!) { createClip(input: $input) { id } }`,
+		map[string]any{"input": map[string]any{"videoId": parent, "start": start, "end": end, "title": title}}, &out)
+	if err != nil {
+		return 0, 0, err
+	}
+	t0 := time.Now()
+	deadline := t0.Add(5 * time.Minute)
+	tick := time.NewTicker(pollInterval)
+	defer tick.Stop()
+	for {
+		st, err := c.VideoStatus(ctx, out.CreateClip.ID)
+		if err != nil {
+			return 0, 0, err
+		}
+		at := time.Since(t0)
+		if st.Playable && playable == 0 {
+			playable = at
+		}
+		switch st.Status {
+		case "READY":
+			return playable, at, nil
+		case "FAILED":
+			return 0, 0, fmt.Errorf("clip %s FAILED at stage %s", out.CreateClip.ID, st.Stage)
+		}
+		if time.Now().After(deadline) {
+			return 0, 0, fmt.Errorf("clip %s not READY after %s (stage %s)", out.CreateClip.ID, at.Round(time.Second), st.Stage)
+		}
+		select {
+		case <-ctx.Done():
+			return 0, 0, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// bareRangeCPU re-encodes seconds [start, start+length) of src through the
+// whole ladder (clipcut's transcode argv, the range cut at the input) and
+// returns ffmpeg's CPU time.
+func bareRangeCPU(ctx context.Context, env *Env, src *Source, start, length float64, out string) (time.Duration, error) {
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(out)
+	info := src.Info
+	info.Duration = length
+	ladder := media.PlanLadder(info, media.LadderOptions{})
+	args := media.LadderArgs(src.Path, info, ladder, out, media.EncodeOptions{Preset: env.Preset})
+	i := slices.Index(args, "-i")
+	if i < 0 {
+		return 0, fmt.Errorf("ladder argv has no -i")
+	}
+	args = slices.Insert(args, i, "-ss", fmt.Sprintf("%.3f", start), "-t", fmt.Sprintf("%.3f", length))
+	cmd := exec.CommandContext(ctx, env.FFmpeg, args...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("ffmpeg: %w: %s", err, tailOf(string(b), 400))
+	}
+	return cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
+}
+
+func tailOf(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// waitIdle waits (at most max) until process pid and its reaped children
+// use less than a twentieth of a core over a second.
+func waitIdle(ctx context.Context, pid int, max time.Duration) {
+	deadline := time.Now().Add(max)
+	prev, err := pidCPUReaped(pid)
+	for err == nil && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(time.Second)
+		var now time.Duration
+		if now, err = pidCPUReaped(pid); err == nil && now-prev < 50*time.Millisecond {
+			return
+		}
+		prev = now
+	}
+}
+
+// pidCPUReaped is pidCPU plus the children the process has waited for
+// (clipcut's ffmpeg runs).
+func pidCPUReaped(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	return parseProcStatCPU(string(b), true)
+}
+
+func cutSection(src *Source, clip float64, s Samples) *Section {
+	ratio, playable := s.Stat("ratio"), s.Stat("playable")
+	sec := &Section{
+		About: []string{
+			fmt.Sprintf("A %.0f s clip from the middle of a %.0f s 1080p30 source (generated, uploaded and READY first) is asked for with createClip; "+
+				"its time to playable and to READY is measured from createClip's answer, polling the status endpoint every %s. "+
+				"Its CPU time is clipcut's own and that of the ffmpeg runs it waited for, over the clip (the server's Postgres is not counted). "+
+				"The baseline re-encodes the same range through the whole ladder: clipcut's own transcode argv with -ss/-t at the input.",
+				clip, src.Seconds(), pollInterval),
+		},
+		Tables: []Table{{
+			Header: []string{"figure", "median (min–max)"},
+			Rows: [][]string{
+				{"createClip → playable, s", playable.Cell(2)},
+				{"createClip → READY, s", s.Stat("ready").Cell(2)},
+				{"clip CPU time, s", s.Stat("clip_cpu").Cell(2)},
+				{"re-encoding the range through the ladder, CPU s", s.Stat("bare_cpu").Cell(2)},
+				{"clip ÷ re-encode", ratio.Cell(2)},
+			},
+		}},
+	}
+	sec.Goals = append(sec.Goals,
+		ratioGoal("clip CPU time ÷ re-encoding the range through the ladder", ratio.Median, 0.3, false,
+			fmt.Sprintf("%.2f× (%.1f s vs %.1f s)", ratio.Median, s.Stat("clip_cpu").Median, s.Stat("bare_cpu").Median)),
+		Goal{Figure: "createClip → playable", Target: "≤ 3 s", Measured: fmt.Sprintf("%.2f s", playable.Median),
+			Status: map[bool]GoalStatus{true: Met, false: Missed}[playable.Median <= 3]},
+	)
+	if src.Seconds() < cutSourceLength.Seconds() {
+		sec.Notes = append(sec.Notes, fmt.Sprintf("Smoke run: the source is %.0f s, not %.0f s.", src.Seconds(), cutSourceLength.Seconds()))
+	}
+	return sec
+}
