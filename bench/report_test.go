@@ -63,6 +63,17 @@ func TestWriteReportKeepsSectionsOfBenchmarksNotRun(t *testing.T) {
 	require.NoError(t, err)
 	require.Contains(t, string(b), "| [alpha](#alpha) | could not run: ffmpeg missing |")
 	require.Contains(t, string(b), "2.0×")
+
+	// A hand-written section after the generated ones survives a rewrite,
+	// once.
+	hand := "## Measured by hand\n\nHow and when.\n"
+	require.NoError(t, os.WriteFile(path, append(b, "\n"+hand...), 0o644))
+	require.NoError(t, writeReport(path, Machine{}, []*Section{section("beta", "3.0×", Met)}, order))
+	b, err = os.ReadFile(path)
+	require.NoError(t, err)
+	require.Contains(t, string(b), "3.0×")
+	require.True(t, strings.HasSuffix(string(b), "<!-- /bench:beta -->\n\n"+hand), string(b))
+	require.Equal(t, 1, strings.Count(string(b), hand))
 }
 
 func TestShellCommandQuotes(t *testing.T) {

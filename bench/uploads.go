@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -335,7 +336,7 @@ func uploadsSection(env *Env, cases []uploadCase, seconds, mbps, cpu, paired, fi
 				"(tusd's file store, the file locker) and default settings but for quotas and the upload-creation rate limit, lifted " +
 				"because the benchmark creates hundreds of uploads for one account. Each tus upload is created with `createUpload` " +
 				"(not timed) and its `uploadUrl` gets the bytes as a stock tus client sends them: PATCH from offset 0 with " +
-				"`Upload-Offset`, no checksum header. The files are random bytes, so each upload then fails probing; the harness " +
+				"`Upload-Offset`, no checksum header. The files are an MP4 header (which the server's sniff of the first bytes accepts) and random bytes, so each upload then fails probing; the harness " +
 				"waits for that and deletes the videos before the next run.",
 			"Baseline: `bench/plainput`, a `net/http` handler that `io.Copy`s a PUT body into a file in the same filesystem (no fsync; " +
 				"tusd's file store does not fsync either). The client (`bench/uploadload`) is a separate process on loopback and " +
@@ -392,24 +393,46 @@ var uploadProfileFrames = []profileFrame{
 	{"garbage collection", "runtime.gcBgMarkWorker"},
 }
 
-// randomFile writes size pseudo-random bytes (incompressible, not a
-// video) to path.
+// mp4Head is the start of an MP4 (an ftyp box) that the random files
+// begin with, so the upload's first PATCH passes the server's sniff of
+// the container (a file that is not a video is refused before its bytes
+// are stored) and the rest is stored and then fails probing, as before.
+var mp4Head = []byte{0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'i', 's', 'o', 'm', 0, 0, 2, 0, 'i', 's', 'o', 'm', 'm', 'p', '4', '1'}
+
+// randomFile writes size bytes to path: an MP4 header, then pseudo-random
+// bytes (incompressible, not a video).
 func randomFile(path string, size int64) error {
-	if fi, err := os.Stat(path); err == nil && fi.Size() == size {
+	if fi, err := os.Stat(path); err == nil && fi.Size() == size && hasPrefix(path, mp4Head) {
 		return nil
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
+	if _, err := f.Write(mp4Head); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
 	var seed [32]byte
 	_, _ = rand.Read(seed[:])
 	src := mrand.NewChaCha8(seed)
-	if _, err := io.CopyN(f, src, size); err != nil {
+	if _, err := io.CopyN(f, src, size-int64(len(mp4Head))); err != nil {
 		f.Close()
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// hasPrefix reports whether the file at path starts with head.
+func hasPrefix(path string, head []byte) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b := make([]byte, len(head))
+	_, err = io.ReadFull(f, b)
+	return err == nil && bytes.Equal(b, head)
 }
 
 func fileSize(path string) int64 {
