@@ -20,6 +20,8 @@ interface Row {
   duration: number | null;
   posterUrl: string | null;
   processing: { stage: string; percent: number; error: string | null } | null;
+  /** The server's Video.retryable; by default, any FAILED video. */
+  retryable?: boolean;
 }
 
 let videos: Row[];
@@ -37,8 +39,7 @@ const node = (v: Row) => ({
   createdAt: '2026-11-20T12:00:00Z',
   playback: v.posterUrl ? { __typename: 'Playback', posterUrl: v.posterUrl } : null,
   processing: v.processing ? { __typename: 'Processing', ...v.processing } : null,
-  // A failure on the server's side: retryProcessing may cure it.
-  retryable: v.status === 'FAILED' && !/not a video/i.test(v.processing?.error ?? ''),
+  retryable: v.retryable ?? v.status === 'FAILED',
   upload: null,
 });
 
@@ -194,5 +195,16 @@ describe('my videos', () => {
     expect(sent.find((op) => op.name === 'RetryProcessing')?.variables).toEqual({ id: 'v_fail' });
     await waitFor(() => expect(row('Broken')).toHaveAttribute('data-status', 'PROCESSING'));
     await waitFor(() => expect(streams.has('v_fail')).toBe(true));
+  });
+
+  it('offers no retry where the server says a retry cannot help', async () => {
+    videos.push({ id: 'v_junk', title: 'Junk', description: null, status: 'FAILED', playable: false, privacy: 'PUBLIC',
+      duration: null, posterUrl: null, retryable: false,
+      processing: { stage: 'failed', percent: 0, error: 'The file is not a video or audio file ffmpeg can read.' } });
+    server();
+    renderApp('/my-videos');
+    await screen.findByRole('list', { name: 'Your videos' });
+    expect(within(row('Junk')).queryByRole('button', { name: /Retry processing/ })).not.toBeInTheDocument();
+    expect(within(row('Broken')).getByRole('button', { name: 'Retry processing Broken' })).toBeInTheDocument();
   });
 });

@@ -409,11 +409,3 @@ function EditVideoForm({ video, onDone }: { video: MyVideo; onDone: (savedTitle:
 function viewsLabel(n: number): string {
   return n === 1 ? '1 view' : `${n.toLocaleString()} views`;
 }
-
-/**
- * The failure says the file is not a video (media/probe.go's reasons):
- * processing it again cannot help, so no retry is offered.
- */
-export function isNotAVideo(reason: string | null | undefined): boolean {
-  return !!reason && /not a video/i.test(reason);
-}
