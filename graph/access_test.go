@@ -120,6 +120,7 @@ func scopeMatrix(owner string) []matrixRow {
 			func(*env) map[string]any { return map[string]any{"e": owner} }},
 		{"Mutation.logOut", `mutation { logOut }`, nil},
 		{"Mutation.createUpload", `mutation { createUpload(input: {title: "t", size: 10}) { uploadUrl } }`, nil},
+		{"Query.unfinishedUpload", `{ unfinishedUpload(filename: "a.mp4", size: 10) { uploadUrl } }`, nil},
 		{"Mutation.importVideo", `mutation { importVideo(input: {url: "https://example.com/a.mp4"}) { id } }`, nil},
 		{"Mutation.retryProcessing", `mutation($id: ID!) { retryProcessing(id: $id) { id } }`, video},
 		{"Mutation.updateVideo", `mutation($id: ID!) { updateVideo(input: {id: $id, title: "new"}) { id } }`, video},
