@@ -143,12 +143,12 @@ func (p *pipeline) runJob(args river.JobArgs) {
 }
 
 // TestSourcesAreProbedOnceAndFetchedOncePerJob runs the pipeline (probe,
-// transcode, thumbnails, subtitles) with a counting ffprobe: only the probe
+// transcode, thumbnails, subtitles, preview) with a counting ffprobe: only the probe
 // job reads the source with ffprobe; the later jobs use the stored result.
 // In S3 mode each job downloads the upload once.
 func TestSourcesAreProbedOnceAndFetchedOncePerJob(t *testing.T) {
 	clip := ffmpegClip(t, "clip.mp4", cat(testsrc("640x360", 25, 2), sine(2), fastH264, []string{"-c:a", "aac", "-shortest"})...)
-	mediaJobs := []string{"probe", "transcode", "thumbnails", "subtitles"}
+	mediaJobs := []string{"probe", "transcode", "thumbnails", "subtitles", "preview"}
 	for _, backend := range []string{"local", "minio"} {
 		t.Run(backend, func(t *testing.T) {
 			ffprobe := newFFprobeLog(t)
@@ -166,6 +166,7 @@ func TestSourcesAreProbedOnceAndFetchedOncePerJob(t *testing.T) {
 			require.NotNil(t, v.StoryboardKey, "thumbnails saw the video stream in the stored result")
 			require.Equal(t, store.SubtitlesNone, v.SubtitlesStatus, "subtitles saw the audio stream in the stored result")
 
+			p.settled(id, 0) // the preview job may still run once the video is READY
 			attempts := p.attempts(id)
 			total := 0
 			for _, kind := range mediaJobs {
