@@ -201,7 +201,7 @@ func TestClusterSurvivesKilledWorkersStoppedAPIsAndADatabaseRestart(t *testing.T
 	}
 	expected := map[string]bool{}
 	for _, id := range []string{idA, idB} {
-		for _, key := range referencedObjects(ctx, t, bucket, id) {
+		for _, key := range referencedObjects(ctx, t, bucket, conn, id) {
 			expected[key] = true
 		}
 	}
@@ -528,13 +528,25 @@ func waitStatus(t *testing.T, p *process, token, id, want string) {
 }
 
 // referencedObjects lists the objects a finished video consists of: its
-// master playlist, what the playlists reference, its poster, and its
+// master playlist, what the playlists reference, its poster, its animated preview, and its
 // storyboard map with the sheets the map references.
-func referencedObjects(ctx context.Context, t *testing.T, b storage.Bucket, id string) []string {
+func referencedObjects(ctx context.Context, t *testing.T, b storage.Bucket, conn *pgx.Conn, id string) []string {
 	t.Helper()
 	prefix := "videos/" + id
 	master := prefix + "/hls/master.m3u8"
 	keys := []string{master, prefix + "/poster.jpg", prefix + "/storyboard/storyboard.vtt"}
+	// The animated preview is made after READY, under a name only the
+	// video's row knows: wait for the video's jobs to finish, then take it.
+	var preview *string
+	require.Eventually(t, func() bool {
+		var pending int
+		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE args->>'video_id' = $1
+			AND state NOT IN ('completed', 'cancelled', 'discarded')`, id).Scan(&pending))
+		return pending == 0
+	}, 3*time.Minute, 200*time.Millisecond, "the jobs of video %s finish", id)
+	require.NoError(t, conn.QueryRow(ctx, `SELECT preview_key FROM videos WHERE id = $1`, id).Scan(&preview))
+	require.NotNil(t, preview, "video %s has its preview", id)
+	keys = append(keys, *preview)
 	refs := func(key string) []string {
 		r, _, err := b.Get(ctx, key)
 		require.NoError(t, err, key)
@@ -760,7 +772,7 @@ func TestClusterEncodesOneVideoOnEveryWorker(t *testing.T) {
 	require.NotEmpty(t, durations)
 
 	expected := map[string]bool{}
-	for _, key := range referencedObjects(ctx, t, bucket, id) {
+	for _, key := range referencedObjects(ctx, t, bucket, conn, id) {
 		expected[key] = true
 	}
 	objects, err := bucket.List(ctx, "videos/"+id+"/")
