@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -15,7 +17,10 @@ import (
 
 // Liveness timing. A dead worker's jobs return to the queue within
 // livenessCheckEvery + livenessGrace (6 s) of its death, and run again at
-// the next fetch of a live worker (River polls every second).
+// the next fetch of a live worker (River polls every second). A worker of
+// the same machine whose process is gone (the predecessor of a restarted
+// process, above all) needs no grace: its jobs return at the first check,
+// which a process runs as it starts.
 const (
 	// livenessRenewEvery is how often the lease's connection is checked,
 	// and retaken when it died.
@@ -64,13 +69,49 @@ func NewLiveness(st *store.Store, logger *slog.Logger) *Liveness {
 // since a restarted process may get its predecessor's PID (a container's
 // is always the same).
 func newClientID() string {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return fmt.Sprintf("%s-%d-%s", clientHost(), os.Getpid(), hex.EncodeToString(b))
+}
+
+// clientHost is this machine's name as client ids carry it.
+func clientHost() string {
 	host, _ := os.Hostname()
 	if len(host) > 60 { // River allows ids of 100 bytes
 		host = host[:60]
 	}
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%s-%d-%s", host, os.Getpid(), hex.EncodeToString(b))
+	return host
+}
+
+// goneOnThisHost reports whether client id is an incarnation on this
+// machine whose process is gone: a restarted process's predecessor, most
+// often. Its lease, once free, needs no grace: no live process can be
+// about to take it again. An id of another machine, or whose PID lives
+// (perhaps as another program), waits for the grace like any other.
+func goneOnThisHost(id string) bool {
+	rest, _, ok := cutLast(id, "-")
+	if !ok {
+		return false
+	}
+	host, pidText, ok := cutLast(rest, "-")
+	if !ok || host != clientHost() {
+		return false
+	}
+	pid, err := strconv.Atoi(pidText)
+	if err != nil {
+		return false
+	}
+	// Our own PID under another id: a predecessor, since PIDs are unique
+	// among the living (a container restarted in place gets the same one).
+	return pid == os.Getpid() || processGone(pid)
+}
+
+func cutLast(s, sep string) (before, after string, ok bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
 }
 
 // ClientID is the River client id the lease is held for.
@@ -182,6 +223,11 @@ func (l *Liveness) check(ctx context.Context, suspects map[string]time.Time, now
 			continue // its connection is down; Renew takes it again
 		}
 		free[id] = true
+		if goneOnThisHost(id) {
+			l.logger.InfoContext(ctx, "a worker of this machine is gone (its process no longer exists): no grace", "worker", id)
+			dead = append(dead, id)
+			continue
+		}
 		if first, ok := suspects[id]; !ok {
 			suspects[id] = now
 		} else if now.Sub(first) >= livenessGrace {

@@ -3,7 +3,10 @@ package jobs_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
+	"os/exec"
 	"runtime"
 	"sync"
 	"testing"
@@ -102,6 +105,50 @@ func TestLivenessReturnsADeadWorkersJobAndLeavesALiveOnesAlone(t *testing.T) {
 	}
 	require.NoError(t, rows.Err())
 	require.Equal(t, []string{"live-worker"}, leases, "a stopped worker deletes its lease; a dead one's is deleted with its jobs")
+}
+
+// TestLivenessReturnsAGoneProcessesJobsAtOnce: a worker of this machine
+// whose process is gone (a restarted serve's predecessor) is dead without
+// the grace: the new process's first check, as it starts, returns its job,
+// and says why.
+func TestLivenessReturnsAGoneProcessesJobsAtOnce(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	st := storetest.NewStore(t)
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+
+	// A PID no process has any more: a child that ran and was reaped.
+	gone := exec.Command("true")
+	require.NoError(t, gone.Run())
+	host, err := os.Hostname()
+	require.NoError(t, err)
+	if len(host) > 60 {
+		host = host[:60]
+	}
+	predecessor := fmt.Sprintf("%s-%d-0badcafe", host, gone.Process.Pid)
+	lease, err := st.AcquireLease(ctx, predecessor)
+	require.NoError(t, err)
+	var job int64
+	require.NoError(t, st.Pool().QueryRow(ctx, `
+		INSERT INTO river_job (kind, args, queue, state, attempt, max_attempts, attempted_at, attempted_by)
+		VALUES ('liveness_test_echo', '{}', 'default', 'running', 1, 25, now(), ARRAY[$1])
+		RETURNING id`, predecessor).Scan(&job))
+	runtime.KeepAlive(lease)
+	_, err = st.Pool().Exec(ctx, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`,
+		"clipcut lease "+predecessor)
+	require.NoError(t, err)
+
+	liveness := jobs.NewLiveness(st, logger)
+	require.NoError(t, liveness.Start(ctx))
+	t.Cleanup(liveness.Stop)
+	var state string
+	require.Eventually(t, func() bool {
+		err := st.Pool().QueryRow(ctx, `SELECT state::text FROM river_job WHERE id = $1`, job).Scan(&state)
+		return err == nil && state == "available"
+	}, 45*time.Second, 50*time.Millisecond, "the predecessor's job is back in the queue\n%s", &logs)
+	require.Contains(t, logs.String(), "a worker of this machine is gone", "returned without the grace")
 }
 
 // syncBuffer is a bytes.Buffer a logger and the test may use at once.
