@@ -10,8 +10,8 @@ import (
 	"github.com/clipcut/clipcut/auth"
 )
 
-// CleanupArgs schedules the removal of dead sessions and old login-failure
-// windows.
+// CleanupArgs schedules the removal of dead sessions, old login-failure
+// windows and the rows of long-expired share links.
 type CleanupArgs struct{}
 
 // Kind is the job's stable name in the queue.
@@ -23,8 +23,8 @@ func (CleanupArgs) InsertOpts() river.InsertOpts {
 }
 
 // CleanupWorker deletes sessions dead for a week (kept that long so a
-// revoked token is still recognised as such in logs) and login-failure
-// windows that have ended.
+// revoked token is still recognised as such in logs), login-failure
+// windows that have ended, and share links expired for a day.
 type CleanupWorker struct {
 	river.WorkerDefaults[CleanupArgs]
 	deps Deps
@@ -43,6 +43,11 @@ func (w *CleanupWorker) Work(ctx context.Context, job *river.Job[CleanupArgs]) e
 	if err != nil {
 		return fmt.Errorf("cleanup: %w", err)
 	}
-	w.deps.Logger.InfoContext(ctx, "cleanup done", "job_id", job.ID, "sessions_deleted", sessions, "login_failures_deleted", failures)
+	links, err := w.deps.Store.DeleteExpiredPlaybackTokens(ctx, time.Now())
+	if err != nil {
+		return fmt.Errorf("cleanup: %w", err)
+	}
+	w.deps.Logger.InfoContext(ctx, "cleanup done", "job_id", job.ID, "sessions_deleted", sessions,
+		"login_failures_deleted", failures, "playback_links_deleted", links)
 	return nil
 }

@@ -37,8 +37,20 @@ func scanPlaybackToken(row pgx.Row) (PlaybackToken, error) {
 }
 
 // expiredTokenGrace is how long rows of expired links are kept before
-// CreatePlaybackToken drops them with the next link of the same video.
+// CreatePlaybackToken drops them with the next link of the same video, or
+// the periodic cleanup (DeleteExpiredPlaybackTokens) drops them all.
 const expiredTokenGrace = 24 * time.Hour
+
+// DeleteExpiredPlaybackTokens deletes the rows of links that expired
+// before the grace ended (their signed expiry refuses them anyway) and
+// reports how many.
+func (s *Store) DeleteExpiredPlaybackTokens(ctx context.Context, now time.Time) (int64, error) {
+	tag, err := s.pool.Exec(ctx, `DELETE FROM playback_tokens WHERE expires_at < $1`, now.Add(-expiredTokenGrace))
+	if err != nil {
+		return 0, fmt.Errorf("delete expired playback links: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
 
 // CreatePlaybackToken records a share link to a video the viewer owns (or
 // any, for administrators), valid until expires. It returns ErrNotFound
