@@ -335,7 +335,7 @@ func apiFlags(fs flagSet) {
 	fs.int(&cfg.GraphQLLimits.DuplicateFields, "graphql-max-duplicate-fields", "CLIPCUT_GRAPHQL_MAX_DUPLICATE_FIELDS", def.DuplicateFields, "Most fields repeating a response name already selected in the same place, subfields included (field merging compares them pairwise); 0 disables.")
 	fs.duration(&cfg.GraphQLTimeout, "graphql-timeout", "CLIPCUT_GRAPHQL_TIMEOUT", 30*time.Second, "Server-side deadline of each GraphQL query and mutation (not of a subscription's lifetime); 0 disables.")
 	fs.duration(&cfg.KeepAlive, "ws-keepalive", "CLIPCUT_WS_KEEPALIVE", 15*time.Second, "Interval of websocket keep-alive pings.")
-	fs.str(&cfg.PublicURL, "public-url", "CLIPCUT_PUBLIC_URL", "", "Base URL clients reach this server at (https://video.example.com), used in upload URLs. Empty: taken from each request.")
+	fs.str(&cfg.PublicURL, "public-url", "CLIPCUT_PUBLIC_URL", "", "Base URL clients reach this server at (https://video.example.com), used in upload and status URLs. Empty: taken from each request.")
 	fs.str(&cfg.MediaBaseURL, "media-base-url", "CLIPCUT_MEDIA_BASE_URL", "", "Base URL of /media/ in playback URLs, for a CDN in front of it (https://cdn.example.com). Empty: the public URL.")
 	fs.str(&cfg.MediaS3Mode, "media-s3-mode", "CLIPCUT_MEDIA_S3_MODE", "proxy", "How media in S3 is served: proxy (streamed through clipcut) or redirect (302 to a short-lived presigned URL).")
 	fs.bool(&cfg.MediaFastPath, "media-fast-path", "CLIPCUT_MEDIA_FAST_PATH", true, "Answer GET and HEAD of /media/ on connections that fetch only media (players, CDNs) without net/http's per-request overhead, a segment's headers sent in the same packets as its data; the first other request moves the connection to net/http. false: net/http serves everything.")

@@ -200,6 +200,7 @@ func (a *app) newLifecycle() error {
 		Limits:     store.Limits{MaxFileSize: maxUpload, StorageQuota: quota, DailyUploads: cfg.DailyUploads},
 		Expiry:     cfg.UploadExpiry,
 		TrustProxy: cfg.TrustProxy,
+		PublicURL:  cfg.PublicURL,
 		Storage:    cfg.storageConfig(),
 		OnFinished: a.videos.StartProcessing,
 	}, a.store, a.videos, a.signer, a.logger)

@@ -120,8 +120,18 @@ func (s *Service) HandleMultipart(w http.ResponseWriter, r *http.Request) {
 	s.finish(r.Context(), v.ID)
 	writeJSON(w, http.StatusAccepted, map[string]string{
 		"id": v.ID.String(), "status": store.StatusProcessing,
-		"status_url": "/api/v1/videos/" + v.ID.String() + "/status",
+		"status_url": s.absoluteURL(r, "/api/v1/videos/"+v.ID.String()+"/status"),
 	})
+}
+
+// absoluteURL is path under the configured public URL, else under the
+// request's own base (auth.Middleware puts it in the context).
+func (s *Service) absoluteURL(r *http.Request, path string) string {
+	base := s.cfg.PublicURL
+	if base == "" {
+		base = auth.ClientFrom(r.Context()).BaseURL
+	}
+	return strings.TrimSuffix(base, "/") + path
 }
 
 // storeSpool moves the received file into an upload of its own, so every

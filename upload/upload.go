@@ -49,6 +49,9 @@ type Config struct {
 	Expiry time.Duration
 	// TrustProxy makes tus Location headers follow X-Forwarded-Host/-Proto.
 	TrustProxy bool
+	// PublicURL is the instance's public base URL for the absolute links
+	// of answers (POST /upload's status_url); empty: the request's.
+	PublicURL string
 	// Storage, when it selects S3, keeps upload bytes in the same bucket
 	// (under "uploads/") so that any API replica can continue any upload
 	// and any worker can read it; Dir then only holds short-lived spools.
