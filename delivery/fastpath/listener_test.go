@@ -283,8 +283,10 @@ func TestFastPathDropsAClientThatStopsReading(t *testing.T) {
 	require.Equal(t, "ok", string(body))
 
 	stalled := dialRaw(t, addr)
-	stalled.send(get("/media/big.mp4?reader=stalled"))
+	// Taken before the request is sent: the server's send deadline starts
+	// after it arrives, so no sooner than this.
 	start := time.Now()
+	stalled.send(get("/media/big.mp4?reader=stalled"))
 	select {
 	case q := <-served:
 		require.Equal(t, "reader=stalled", q)
