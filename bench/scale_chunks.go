@@ -367,7 +367,8 @@ func chunkScaleGoals(unchunked, one, two, killed chunkRun) []Goal {
 		Target:   "<= 10 s",
 		Measured: fmt.Sprintf("%.1f s (back in the queue after %.1f s)", killed.rerun.Seconds(), killed.returned.Seconds()),
 		Status:   metIf(killed.rerun <= 10*time.Second),
-		Limit:    "the chunk returns to the queue when a live process's liveness check (every 2 s) finds the dead worker's lease free for 4 s; it then runs at the next fetch of a free worker",
+		Limit: "the chunk returns to the queue at a live process's next liveness check (every 2 s): at once when the dead worker was on the same machine and its process is gone (as here), after its lease stayed free for 4 s otherwise; " +
+			"it then runs at the next fetch of a free worker",
 	}}
 }
 
