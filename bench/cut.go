@@ -81,7 +81,7 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			samples.Add("ready", ready.Seconds())
 			samples.Add("clip_cpu", (cpu1 - cpu0).Seconds())
 			samples.Add("bare_cpu", bare.Seconds())
-			samples.Add("ratio", (cpu1 - cpu0).Seconds()/bare.Seconds())
+			samples.Add("ratio", (cpu1-cpu0).Seconds()/bare.Seconds())
 			env.Logger.Info("cut run", "round", round+1, "playable", playable.Round(10*time.Millisecond).String(),
 				"ready", ready.Round(10*time.Millisecond).String(), "clip_cpu", (cpu1 - cpu0).Round(10*time.Millisecond).String(),
 				"bare_cpu", bare.Round(10*time.Millisecond).String())
