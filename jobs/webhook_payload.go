@@ -79,7 +79,7 @@ func (w *WebhookDeliveryWorker) webhookPlayback(ctx context.Context, o store.Out
 		return nil, nil
 	}
 	prefix, expires := w.settings.Media.WebhookPrefix(v.ID, v.Privacy, w.settings.PlaybackTTL)
-	l := layout.Playback(prefix, v.ID, layout.PlaybackObjects{Poster: v.PosterKey, Storyboard: v.StoryboardKey, Preview: v.PreviewKey})
+	l := layout.Playback(prefix, v.ID, v.PlaybackObjects())
 	p := &WebhookPlayback{HLSURL: l.HLS, PosterURL: l.Poster, PreviewURL: l.Preview, StoryboardURL: l.Storyboard,
 		Captions: []WebhookCaption{}, Renditions: []WebhookRendition{}}
 	if expires != nil {

@@ -100,7 +100,7 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 			streams[rd.Name] = h.apiURL(r, "/stream/"+v.ID.String()+"/"+rd.Name)
 		}
 		playback["streams"] = streams
-		l := layout.Playback(prefix, v.ID, layout.PlaybackObjects{Poster: v.PosterKey, Storyboard: v.StoryboardKey, Preview: v.PreviewKey})
+		l := layout.Playback(prefix, v.ID, v.PlaybackObjects())
 		playback["poster_url"], playback["storyboard_url"], playback["preview_url"] = l.Poster, l.Storyboard, l.Preview
 		out["playback"] = playback
 	}

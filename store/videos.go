@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/clipcut/clipcut/layout"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
@@ -457,4 +458,10 @@ func (s *Store) VideosForViewer(ctx context.Context, ids []uuid.UUID, viewer Vie
 		return nil, fmt.Errorf("videos for viewer: %w", err)
 	}
 	return videos, nil
+}
+
+// PlaybackObjects are the stored objects v's playback points at beside its
+// master playlist, for layout.Playback.
+func (v Video) PlaybackObjects() layout.PlaybackObjects {
+	return layout.PlaybackObjects{Poster: v.PosterKey, Storyboard: v.StoryboardKey, Preview: v.PreviewKey}
 }
