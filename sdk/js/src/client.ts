@@ -29,7 +29,7 @@ import {
   type VideoPageFieldsFragment,
   type VideoProgressSubscription,
 } from './generated/graphql.js';
-import { openSource, sendToUploadUrl, type SendOptions, type UploadSource } from './upload.js';
+import { importNodeOnly, openSource, sendToUploadUrl, type SendOptions, type UploadSource } from './upload.js';
 
 /** A video as the SDK reads it (every field of the `VideoFields` fragment). */
 export type Video = VideoFieldsFragment;
@@ -322,7 +322,8 @@ export class Clipcut {
   #wsClient(): Promise<WsClient> {
     this.#ws ??= (async () => {
       let impl = this.#wsImpl ?? (globalThis as { WebSocket?: unknown }).WebSocket;
-      if (!impl) impl = (await import('ws')).default;
+      // Node 20 has no global WebSocket: the ws package (a dependency).
+      if (!impl) impl = (await importNodeOnly<typeof import('ws')>('ws')).default;
       return createWsClient({
         url: this.url.replace(/^http/, 'ws') + '/graphql',
         webSocketImpl: impl,

@@ -31,12 +31,21 @@ export interface SendOptions {
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
 
+/**
+ * Imports a Node-only module at run time. The name is not a literal, so
+ * browser bundlers (esbuild, Vite, webpack) leave it alone instead of
+ * failing to resolve it; browsers never reach the call.
+ */
+export function importNodeOnly<T>(name: string): Promise<T> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ name) as Promise<T>;
+}
+
 /** The size in bytes of a source, and what tus-js-client reads it from. */
 export async function openSource(source: UploadSource): Promise<{ size: number; input: unknown; name?: string }> {
   if (typeof source === 'string') {
     if (!isNode) throw new TypeError('a path works in Node only; pass a File or Blob in a browser');
-    const fs = await import('node:fs');
-    const path = await import('node:path');
+    const fs = await importNodeOnly<typeof import('node:fs')>('node:fs');
+    const path = await importNodeOnly<typeof import('node:path')>('node:path');
     const { size } = await fs.promises.stat(source);
     // A ReadStream with a path: tus-js-client reopens the file at any
     // offset, so retries and resumes need not hold the file in memory.

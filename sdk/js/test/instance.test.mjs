@@ -7,6 +7,9 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
 import { Clipcut, ClipcutError, createClient, verifyWebhook } from '../dist/index.js';
 import { Instance, eventually, makeClip, tempDir } from './harness.mjs';
 
@@ -24,6 +27,8 @@ const deliveries = [];
 let receiver;
 let receiverURL = '';
 let webhookSecrets = []; // [new, old] after the rotation
+/** What the browser test reuses of the first test. */
+const shared = { token: '', clip: '', delivery: null, secret: '' };
 
 before(async () => {
   work = tempDir('clipcut-sdk-work-');
@@ -52,7 +57,7 @@ before(async () => {
 
 after(async () => {
   receiver?.close();
-  await instance.stop({ keepData: passed !== 1 });
+  await instance.stop({ keepData: passed !== 2 });
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -70,6 +75,7 @@ test('token to webhook, with the SDK against a real instance', { timeout: 600_00
       `mutation { createApiToken(name: "sdk", scopes: [UPLOADS_WRITE, VIDEOS_READ, VIDEOS_WRITE, VIDEOS_SHARE, WEBHOOKS_WRITE]) { token } }`,
     );
     const clipcut = new Clipcut(instance.url, createApiToken.token);
+    shared.token = createApiToken.token;
     t.after(() => clipcut.close());
     assert.equal((await clipcut.me()).email, 'ada@example.com');
 
@@ -91,6 +97,7 @@ test('token to webhook, with the SDK against a real instance', { timeout: 600_00
     // Upload: stopped after its first chunk, then resumed with the same
     // idempotency key, which gives back the same video and upload URL.
     const clip = makeClip(work);
+    shared.clip = clip;
     const size = fs.statSync(clip).size;
     const chunkSize = 32 * 1024;
     assert.ok(size > 3 * chunkSize, `the clip (${size} bytes) spans several chunks`);
@@ -204,8 +211,76 @@ test('token to webhook, with the SDK against a real instance', { timeout: 600_00
     if ('passthrough' in event.data.video) assert.equal(event.data.video.passthrough, passthrough);
     assert.match(event.data.video.playback.hls_url, /^http:\/\/127\.0\.0\.1:\d+\/.*master\.m3u8$/);
     assert.equal(await clipcut.deleteWebhook(webhook.id), true);
+    Object.assign(shared, { delivery, secret: first });
     passed++;
   } catch (err) {
     throw new Error(`${err?.stack ?? err}\n--- clipcut output (tail) ---\n${instance.logTail(3000)}`, { cause: err });
   }
+});
+
+// The same SDK bundled for browsers (esbuild, platform browser: no Node
+// module may be needed) and run in Chromium: a Blob uploaded with tus over
+// XHR, progress over the browser's own WebSocket, listing, a share link,
+// and verifyWebhook on WebCrypto.
+test('in a browser', { timeout: 300_000 }, async (t) => {
+  assert.ok(shared.token, 'the first test ran');
+  const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  assert.ok(fs.existsSync(chromiumPath), `no Chromium at ${chromiumPath} (set CHROMIUM_PATH)`);
+  const bundle = await esbuild.build({
+    entryPoints: [fileURLToPath(new URL('../dist/index.js', import.meta.url))],
+    bundle: true, platform: 'browser', format: 'iife', globalName: 'ClipcutSDK', write: false, logLevel: 'silent',
+  });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath, headless: true, timeout: 120_000,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+  t.after(() => browser.close());
+  // The page is one of the instance's own, so the SDK calls it same-origin;
+  // the script is injected (bypassing the page's CSP, which forbids inline scripts).
+  const context = await browser.newContext({ bypassCSP: true });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  await page.goto(`${instance.url}/health`);
+  await page.addScriptTag({ content: bundle.outputFiles[0].text });
+  const { delivery } = shared;
+  const result = await page.evaluate(async ({ token, clip, body, signature, secret }) => {
+    const { Clipcut, verifyWebhook } = globalThis.ClipcutSDK;
+    const c = new Clipcut(location.origin, token);
+    const bytes = Uint8Array.from(atob(clip), (ch) => ch.charCodeAt(0));
+    const progress = [];
+    const video = await c.upload(new Blob([bytes], { type: 'video/mp4' }), {
+      title: 'From a browser', chunkSize: 64 * 1024, onProgress: (p) => progress.push(p.bytesSent),
+    });
+    const events = [];
+    const done = await c.waitUntilReady(video.id, { onProgress: (p) => events.push(p.status) });
+    const mine = await c.myVideos({ filter: { search: 'browser' } });
+    const link = await c.createPlaybackToken(video.id, { ttl: 120 });
+    const played = (await fetch(link.playback.hlsUrl)).status;
+    await c.revokePlaybackToken(link.id);
+    await c.close();
+    let verified = 'no';
+    try {
+      await verifyWebhook(secret, new Headers({ 'Clipcut-Signature': signature }), body);
+      verified = 'yes';
+      await verifyWebhook(secret, new Headers({ 'Clipcut-Signature': signature }), body + ' ');
+    } catch (err) {
+      verified += ` then ${err.code}`;
+    }
+    return { id: video.id, size: bytes.length, progress, done: done.status, events, listed: mine.edges.map((e) => e.node.id), played, verified };
+  }, {
+    token: shared.token,
+    clip: fs.readFileSync(shared.clip).toString('base64'),
+    body: delivery.body.toString('utf8'),
+    signature: delivery.headers['clipcut-signature'],
+    secret: shared.secret,
+  });
+  assert.deepEqual(problems, []);
+  assert.equal(result.progress.at(-1), result.size, 'progress reached the whole file');
+  assert.equal(result.done, 'READY');
+  assert.deepEqual(result.listed, [result.id]);
+  assert.equal(result.played, 200);
+  // The delivery verified in the browser is at most minutes old: within the window.
+  assert.equal(result.verified, 'yes then SIGNATURE_MISMATCH');
+  passed++;
 });
