@@ -23,9 +23,10 @@ MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
 MINIO := .tools/bin/minio
 
 FRONTEND_SRC := $(shell find frontend/src frontend/public frontend/index.html frontend/graphiql.html frontend/vite.config.ts frontend/package.json -type f 2>/dev/null)
+SDK_SRC := $(shell find sdk/js/src -type f 2>/dev/null) sdk/js/package.json sdk/js/tsconfig.json
 GO_SRC := $(shell find . -name '*.go' -not -path './frontend/node_modules/*' 2>/dev/null) go.mod go.sum $(wildcard migrations/*.sql) $(wildcard graph/schema/*.graphqls)
 
-.PHONY: run test bench generate check-generated build deps test-deps bench-deps test-go test-frontend test-e2e clean help
+.PHONY: run test bench generate check-generated build deps test-deps bench-deps test-go test-frontend test-e2e test-sdk sdk clean help
 
 help:
 	@echo "make run       install what is missing, build, serve http://localhost:8080"
@@ -33,6 +34,7 @@ help:
 	@echo "make bench     run the benchmarks, print a table and write BENCHMARKS.md"
 	@echo "make generate  regenerate gqlgen and GraphQL client code"
 	@echo "make build     build the web app and ./clipcut"
+	@echo "make sdk       build the JS/TS SDK and pack it (sdk/js/pack/clipcut-sdk-<version>.tgz)"
 
 ## Installation ---------------------------------------------------------
 
@@ -65,6 +67,10 @@ frontend/node_modules/.package-lock.json: frontend/package-lock.json frontend/pa
 	cd frontend && $(NPM) ci --no-audit --no-fund
 	@touch $@
 
+sdk/js/node_modules/.package-lock.json: sdk/js/package-lock.json sdk/js/package.json
+	cd sdk/js && $(NPM) ci --no-audit --no-fund
+	@touch $@
+
 ## Build ----------------------------------------------------------------
 
 frontend/dist/index.html: frontend/node_modules/.package-lock.json $(FRONTEND_SRC)
@@ -75,14 +81,24 @@ clipcut: frontend/dist/index.html $(GO_SRC)
 
 build: clipcut
 
+# The JS/TS SDK (sdk/js): compiled into sdk/js/dist, which examples/node
+# links; `make sdk` also packs the publishable npm package.
+sdk/js/dist/index.js: sdk/js/node_modules/.package-lock.json $(SDK_SRC)
+	cd sdk/js && $(NPM) run build
+
+sdk: sdk/js/dist/index.js
+	mkdir -p sdk/js/pack
+	cd sdk/js && $(NPM) pack --pack-destination pack
+
 ## The two commands -----------------------------------------------------
 
 run: deps build
 	./clipcut serve
 
-test: test-deps build check-generated test-go test-frontend test-e2e
+test: test-deps build check-generated test-go test-frontend test-e2e test-sdk
 
-test-go:
+# The examples' test (server/examples_test.go) runs examples/node on the SDK.
+test-go: sdk/js/dist/index.js
 	$(GO) vet ./...
 	$(GO) test -timeout 40m ./...
 
@@ -92,6 +108,10 @@ test-frontend: frontend/node_modules/.package-lock.json
 test-e2e: clipcut frontend/node_modules/.package-lock.json
 	cd frontend && CLIPCUT_BIN=$(CURDIR)/clipcut $(NPM) run e2e
 
+# The SDK's tests: unit tests, and the SDK against a real instance.
+test-sdk: clipcut sdk/js/node_modules/.package-lock.json
+	cd sdk/js && CLIPCUT_BIN=$(CURDIR)/clipcut $(NPM) test
+
 ## Other ----------------------------------------------------------------
 
 # Benchmarks measure and print; they never fail the build. One alone:
@@ -99,17 +119,19 @@ test-e2e: clipcut frontend/node_modules/.package-lock.json
 bench: bench-deps build
 	$(GO) run ./bench
 
-generate: frontend/node_modules/.package-lock.json
+generate: frontend/node_modules/.package-lock.json sdk/js/node_modules/.package-lock.json
 	$(GO) tool gqlgen generate
 	cd frontend && $(NPM) run codegen
+	cd sdk/js && $(NPM) run codegen
 
 # Generated code is committed; regenerating must not change it.
 check-generated: generate
-	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- graph frontend/src/gql; then \
-	  git --no-pager diff --stat -- graph frontend/src/gql; \
+	@if git rev-parse --git-dir >/dev/null 2>&1 && ! git diff --quiet -- graph frontend/src/gql sdk/js/src/generated; then \
+	  git --no-pager diff --stat -- graph frontend/src/gql sdk/js/src/generated; \
 	  echo "Generated code is out of date: run 'make generate' and commit the result."; exit 1; \
 	fi
 
 clean:
 	rm -f clipcut
 	rm -rf frontend/dist/assets frontend/dist/index.html
+	rm -rf sdk/js/dist sdk/js/pack

@@ -82,18 +82,24 @@ func TestExamplesAPITokensAndRateLimits(t *testing.T) {
 	})
 
 	t.Run("node", func(t *testing.T) {
-		modules, err := filepath.Abs("../frontend/node_modules")
+		sdk, err := filepath.Abs("../sdk/js")
 		require.NoError(t, err)
-		if _, err := os.Stat(filepath.Join(modules, "tus-js-client")); err != nil {
-			t.Skip("frontend/node_modules is not installed (make deps): the Node example borrows its tus-js-client, graphql-ws and ws")
+		for _, need := range []string{"dist/index.js", "node_modules/tus-js-client"} {
+			if _, err := os.Stat(filepath.Join(sdk, need)); err != nil {
+				t.Skipf("sdk/js/%s is missing (make sdk builds it): the Node example uses the SDK", need)
+			}
 		}
-		// The script runs beside a node_modules, as after `npm install`.
+		// The script runs beside a node_modules holding the SDK, as after
+		// `npm install` in examples/node (a file: dependency is a symlink;
+		// the SDK finds its own dependencies beside its real path).
 		work := t.TempDir()
 		script, err := os.ReadFile("../examples/node/upload.mjs")
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(filepath.Join(work, "upload.mjs"), script, 0o644))
-		require.NoError(t, os.Symlink(modules, filepath.Join(work, "node_modules")))
-		runExample(t, exec.Command("node", filepath.Join(work, "upload.mjs"), clip), newToken("UPLOADS_WRITE, VIDEOS_READ"))
+		require.NoError(t, os.MkdirAll(filepath.Join(work, "node_modules", "@clipcut"), 0o755))
+		require.NoError(t, os.Symlink(sdk, filepath.Join(work, "node_modules", "@clipcut", "sdk")))
+		output := runExample(t, exec.Command("node", filepath.Join(work, "upload.mjs"), clip), newToken("UPLOADS_WRITE, VIDEOS_READ"))
+		require.Regexp(t, `uploaded \d+/\d+ bytes \(100%\)`, output, "upload progress is reported")
 	})
 
 	t.Run("REST and tus check scopes", func(t *testing.T) {

@@ -6,9 +6,12 @@ import (
 )
 
 // openAPIDocument is the OpenAPI 3.1 description of the REST endpoints
-// (every path routes.go serves outside GraphQL, tus and media), written by
-// hand; openapi_process_test.go checks every answer of a real instance
-// against it, so it cannot drift from the handlers.
+// (every path routes.go serves outside GraphQL, tus, media, HTML pages and
+// operations endpoints: the /api/ paths, the seeds' /videos and /stream,
+// POST /upload, /oembed), written by hand. openapi_process_test.go checks
+// every answer of a real instance against it, and that every route the
+// instance registers is in it or named with a reason in notREST, so it
+// cannot drift from the handlers.
 //
 //go:embed openapi.json
 var openAPIDocument []byte

@@ -8,9 +8,12 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -310,6 +313,21 @@ func TestRESTAnswersMatchTheOpenAPIDocument(t *testing.T) {
 	expect(415, "POST", events, events, "", "image/png", strings.NewReader(batch))
 	expect(401, "POST", events, events, bogus, "application/json", strings.NewReader(batch))
 
+	// oEmbed: a watch or embed URL of a public video, anything else.
+	oembed := func(u string) string { return "/oembed?url=" + url.QueryEscape(u) }
+	b = expect(200, "GET", "/oembed", oembed(base+"/watch/"+id), "", "", nil)
+	require.Contains(t, string(b), `/embed/`+id)
+	expect(200, "GET", "/oembed", oembed(base+"/embed/"+id)+"&maxwidth=320", bogus, "", nil)
+	expect(404, "GET", "/oembed", oembed(base+"/watch/"+unknown), "", "", nil)
+	expect(404, "GET", "/oembed", oembed("https://elsewhere.example.com/watch/"+id), "", "", nil)
+	expect(501, "GET", "/oembed", oembed(base+"/watch/"+id)+"&format=xml", "", "", nil)
+
+	// Every REST route the instance registered is in the document: the
+	// route labels of its request metrics are the mux patterns routes.go
+	// registered, each created when registered.
+	_, _, metrics := do("GET", "/metrics", "", "", nil)
+	require.NoError(t, undocumentedRoutes(o.doc, registeredRoutes(metrics)))
+
 	// Every path and method of the document was called, with a success
 	// and an error.
 	for path, item := range o.doc["paths"].(map[string]any) {
@@ -323,4 +341,107 @@ func TestRESTAnswersMatchTheOpenAPIDocument(t *testing.T) {
 			require.True(t, ok && failed, "%s: checked %v; every path needs a success and an error", key, o.checked[key])
 		}
 	}
+}
+
+// notREST are the routes outside the OpenAPI document, each with the
+// reason. Everything else routes.go registers is REST and must be in the
+// document; nothing under /api/ may be listed here.
+var notREST = map[string]string{
+	"GET /health":                 "operations: liveness for orchestrators (README, Operating it)",
+	"GET /ready":                  "operations: readiness for load balancers",
+	"GET /metrics":                "operations: Prometheus text format",
+	"GET /graphql":                "GraphQL: described by its schema, not OpenAPI",
+	"POST /graphql":               "GraphQL",
+	"OPTIONS /graphql":            "GraphQL (CORS preflight)",
+	"GET /graphql/schema.graphql": "the GraphQL schema itself",
+	"GET /uploads/":               "tus 1.0, a protocol of its own that any tus client speaks",
+	"HEAD /uploads/":              "tus",
+	"POST /uploads/":              "tus",
+	"PATCH /uploads/":             "tus",
+	"DELETE /uploads/":            "tus",
+	"OPTIONS /uploads/":           "tus",
+	"GET /media/":                 "media (HLS, images, subtitles, downloads): reached through the URLs the API answers, authorized by the URL",
+	"OPTIONS /media/":             "media (CORS preflight)",
+	"GET /admin/jobs":             "the River job queue's web UI, for administrators",
+	"GET /admin/jobs/":            "River UI",
+	"POST /admin/jobs/":           "River UI",
+	"PUT /admin/jobs/":            "River UI",
+	"PATCH /admin/jobs/":          "River UI",
+	"DELETE /admin/jobs/":         "River UI",
+	"GET /embed/{id}":             "an HTML page other sites frame (described by /oembed)",
+	"GET /watch/{id}":             "an HTML page of the web app, with share tags",
+	"GET /":                       "the web app",
+}
+
+// routeLabel finds the route label of every request-latency series in a
+// Prometheus text exposition.
+var routeLabel = regexp.MustCompile(`(?m)^clipcut_http_request_duration_seconds_count\{route="([^"]+)"\}`)
+
+// registeredRoutes lists the mux patterns ("GET /videos/{id}") of an
+// instance's /metrics answer.
+func registeredRoutes(metrics []byte) []string {
+	var routes []string
+	for _, m := range routeLabel.FindAllSubmatch(metrics, -1) {
+		routes = append(routes, string(m[1]))
+	}
+	slices.Sort(routes)
+	return routes
+}
+
+// undocumentedRoutes says which routes are neither in the OpenAPI
+// document nor explained in notREST, and which notREST entries name no
+// route any more (so the list cannot go stale).
+func undocumentedRoutes(doc map[string]any, routes []string) error {
+	paths := doc["paths"].(map[string]any)
+	var problems []string
+	if len(routes) < len(notREST) {
+		problems = append(problems, fmt.Sprintf("only %d routes found; is every route instrumented?", len(routes)))
+	}
+	for key := range notREST {
+		if !slices.Contains(routes, key) {
+			problems = append(problems, fmt.Sprintf("notREST names %q, which is no route", key))
+		}
+		if strings.Contains(key, " /api/") {
+			problems = append(problems, fmt.Sprintf("%q is under /api/, so it must be documented", key))
+		}
+	}
+	for _, route := range routes {
+		if _, ok := notREST[route]; ok {
+			continue
+		}
+		method, path, _ := strings.Cut(route, " ")
+		item, _ := paths[path].(map[string]any)
+		if _, ok := item[strings.ToLower(method)]; !ok {
+			problems = append(problems, fmt.Sprintf("%s is registered but not in openapi.json", route))
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return fmt.Errorf("routes and the OpenAPI document disagree:\n%s", strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+// TestUndocumentedRoutesFails shows the route coverage check can fail: a
+// new route under /api/, a route nobody classified, a stale exclusion.
+func TestOpenAPIUndocumentedRoutesFail(t *testing.T) {
+	t.Parallel()
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(openAPIDocument, &doc))
+	var routes []string
+	for key := range notREST {
+		routes = append(routes, key)
+	}
+	for path, item := range doc["paths"].(map[string]any) {
+		for method := range item.(map[string]any) {
+			routes = append(routes, strings.ToUpper(method)+" "+path)
+		}
+	}
+	require.NoError(t, undocumentedRoutes(doc, routes))
+	err := undocumentedRoutes(doc, append(slices.Clone(routes), "DELETE /api/v1/videos/{id}"))
+	require.ErrorContains(t, err, "DELETE /api/v1/videos/{id} is registered but not in openapi.json")
+	err = undocumentedRoutes(doc, append(slices.Clone(routes), "GET /feed.xml"))
+	require.ErrorContains(t, err, "GET /feed.xml is registered")
+	err = undocumentedRoutes(doc, slices.DeleteFunc(slices.Clone(routes), func(r string) bool { return r == "GET /watch/{id}" }))
+	require.ErrorContains(t, err, `notREST names "GET /watch/{id}", which is no route`)
 }
