@@ -77,7 +77,7 @@ func TestWebhookPayloadsCarrySignedPlaybackOfPrivateVideos(t *testing.T) {
 	require.NoError(t, err)
 	renditions := `[{"name":"360p","width":640,"height":360,"bandwidth":800000,"codecs":"avc1","playlist":"` +
 		layout.RenditionPrefix(v.ID, "360p") + `/index.m3u8"}]`
-	_, err = st.Pool().Exec(ctx, `UPDATE videos SET playable = true, renditions = $2, poster_key = $3 WHERE id = $1`,
+	_, err = st.Pool().Exec(ctx, `UPDATE videos SET playable = true, renditions = $2, poster_key = $3, passthrough = 'order-4711' WHERE id = $1`,
 		v.ID, renditions, layout.Poster(v.ID))
 	require.NoError(t, err)
 	_, err = st.Pool().Exec(ctx, `UPDATE videos SET status = 'READY' WHERE id = $1`, v.ID)
@@ -93,6 +93,9 @@ func TestWebhookPayloadsCarrySignedPlaybackOfPrivateVideos(t *testing.T) {
 			Video map[string]json.RawMessage `json:"video"`
 		}
 		require.NoError(t, json.Unmarshal(req.envelope.Data, &data))
+		if req.envelope.Type != webhook.VideoCreated {
+			require.JSONEq(t, `"order-4711"`, string(data.Video["passthrough"]), "%s echoes the passthrough", req.envelope.Type)
+		}
 		raw, has := data.Video["playback"]
 		if req.envelope.Type == webhook.VideoCreated {
 			require.False(t, has, "video.created carries no playback")
