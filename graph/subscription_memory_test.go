@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -23,6 +24,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clipcut/clipcut/auth"
+	"github.com/clipcut/clipcut/graph"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -74,7 +77,7 @@ func TestIdleSubscriptionMemory(t *testing.T) {
 	rawBytes := measureIdleConns(t, raw.srv.Listener.Addr().String(), n, nil, nil,
 		filepath.Join(profileDir, "raw.pprof"), profileDir != "")
 
-	clip := measureIdleConns(t, e.srv.Listener.Addr().String(), n, [][]byte{init, sub},
+	clip := measureIdleConns(t, idleServer(t, e).Listener.Addr().String(), n, [][]byte{init, sub},
 		func(msg []byte) bool { return strings.Contains(string(msg), `"percent"`) },
 		filepath.Join(profileDir, "subscriptions.pprof"), profileDir != "")
 
@@ -87,6 +90,29 @@ func TestIdleSubscriptionMemory(t *testing.T) {
 
 // idleCost is what the server holds per connection: bytes (stack
 // included) and goroutines.
+// idleServer serves the real GraphQL handler behind the credential
+// middleware, as env does, with the server's default keep-alive interval
+// (env's pings every 200 ms would keep a goroutine per connection busy
+// much of the time).
+func idleServer(t *testing.T, e *env) *httptest.Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc, err := auth.NewService(e.store, logger, time.Hour)
+	require.NoError(t, err)
+	notifier := store.NewNotifier(e.store.Pool(), logger)
+	require.NoError(t, notifier.Start(ctx))
+	t.Cleanup(notifier.Stop)
+	hub := store.NewHub(notifier, logger)
+	require.NoError(t, hub.Start(ctx))
+	h := graph.NewHandler(&graph.Resolver{Store: e.store, Auth: svc, Hub: hub, Logger: logger, Media: testLinks{}},
+		graph.Options{ComplexityLimit: 5000, DepthLimit: 12, KeepAlive: 15 * time.Second})
+	srv := httptest.NewServer(svc.Middleware(auth.MiddlewareOptions{Refuse: graph.WriteRefusal})(h))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 type idleCost struct{ bytes, stack, goroutines float64 }
 
 // measureIdleConns opens n connections to addr, sends hello on each
