@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -56,8 +57,28 @@ func newLoaders(s *store.Store) *loaders {
 	}
 }
 
+// lazyLoaders are a request's loaders, made on first use: most requests
+// (and every idle websocket connection, which keeps its request's context
+// for as long as it is open) never load a user or a subtitle track.
+type lazyLoaders struct {
+	store *store.Store
+	once  sync.Once
+	l     *loaders
+}
+
+// requestLoaders returns the loaders of ctx's request, making them on
+// first use.
+func requestLoaders(ctx context.Context) (*loaders, bool) {
+	lazy, ok := ctx.Value(loadersKey{}).(*lazyLoaders)
+	if !ok {
+		return nil, false
+	}
+	lazy.once.Do(func() { lazy.l = newLoaders(lazy.store) })
+	return lazy.l, true
+}
+
 func loadSubtitleTracks(ctx context.Context, id uuid.UUID) ([]store.SubtitleTrack, error) {
-	l, ok := ctx.Value(loadersKey{}).(*loaders)
+	l, ok := requestLoaders(ctx)
 	if !ok {
 		return nil, errors.New("graph: no loaders in context")
 	}
@@ -67,7 +88,7 @@ func loadSubtitleTracks(ctx context.Context, id uuid.UUID) ([]store.SubtitleTrac
 // withLoaders gives every request its own loaders.
 func withLoaders(s *store.Store, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, newLoaders(s))))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, &lazyLoaders{store: s})))
 	})
 }
 
@@ -77,8 +98,11 @@ func withLoaders(s *store.Store, next http.Handler) http.Handler {
 // (batching by time window alone splits under load) and never waits for
 // the loader's batching window.
 func primeOwners(ctx context.Context, s *store.Store, videos []store.Video) error {
-	l, ok := ctx.Value(loadersKey{}).(*loaders)
-	if !ok || len(videos) == 0 {
+	if len(videos) == 0 {
+		return nil
+	}
+	l, ok := requestLoaders(ctx)
+	if !ok {
 		return nil
 	}
 	seen := map[uuid.UUID]bool{}
@@ -129,7 +153,7 @@ func withJoinedOwners(conn *model.VideoConnection, owners []store.User) *model.V
 }
 
 func loadUser(ctx context.Context, id uuid.UUID) (*model.User, error) {
-	l, ok := ctx.Value(loadersKey{}).(*loaders)
+	l, ok := requestLoaders(ctx)
 	if !ok {
 		return nil, errors.New("graph: no loaders in context")
 	}

@@ -32,8 +32,8 @@ import (
 //
 // gorilla/websocket is used rather than coder/websocket because it starts
 // no goroutine of its own per connection (coder/websocket runs one for
-// its timeouts) and lets idle connections hold no write buffer
-// (WriteBufferPool).
+// its timeouts) and reads and writes through the buffers net/http already
+// holds for the hijacked connection.
 type wsTransport struct {
 	resolver  *Resolver
 	keepAlive time.Duration
@@ -86,8 +86,12 @@ func newWSTransport(r *Resolver, keepAlive time.Duration, maxQuery int) *wsTrans
 			// Any origin may connect: integrators' pages authenticate
 			// with a token in connection_init. The session cookie is
 			// never honoured on a cross-origin upgrade (auth.Middleware).
-			CheckOrigin:     func(*http.Request) bool { return true },
-			WriteBufferPool: &sync.Pool{},
+			CheckOrigin: func(*http.Request) bool { return true },
+			// No ReadBufferSize, WriteBufferSize nor WriteBufferPool:
+			// the connection then reads and writes through the buffers
+			// net/http allocated for the request, which it keeps while
+			// the handler runs anyway (a pool would add a buffer per
+			// writing connection on top of them).
 		},
 		mx:    newMultiplexer(r),
 		conns: map[*wsConn]struct{}{},
@@ -117,8 +121,11 @@ type wsConn struct {
 	legacy bool
 	req    *http.Request
 	exec   graphql.GraphExecutor
-	ctx    context.Context
-	cancel context.CancelFunc
+	// ctx is the request's context (with the viewer of connection_init
+	// once initialised): net/http cancels it when the handler returns,
+	// after shutdown has stopped every operation, so the connection needs
+	// no cancellable context of its own.
+	ctx context.Context
 
 	// token is the credential the connection authenticated with, checked
 	// again every revalidateEvery; empty for anonymous connections.
@@ -150,12 +157,11 @@ func (t *wsTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		return // the upgrader has answered
 	}
 	conn.SetReadLimit(t.maxRead)
-	ctx, cancel := context.WithCancel(r.Context())
 	c := &wsConn{t: t, conn: conn, legacy: conn.Subprotocol() != protoTransportWS, req: r, exec: exec,
-		ctx: ctx, cancel: cancel, ops: map[string]func(){}}
+		ctx: r.Context(), ops: map[string]func(){}}
 	// Shutdown cancels the request's context: close the socket then,
 	// without a goroutine waiting for it.
-	stopAfter := context.AfterFunc(ctx, func() { conn.Close() })
+	stopAfter := context.AfterFunc(r.Context(), func() { conn.Close() })
 	defer stopAfter()
 	defer c.shutdown()
 	t.track(c, true)
@@ -177,7 +183,7 @@ func (c *wsConn) readLoop() {
 		}
 		switch m.Type {
 		case "connection_init":
-			if !c.init(m.Payload) {
+			if !onFreshStack(func() bool { return c.init(m.Payload) }) {
 				return
 			}
 			_ = c.conn.SetReadDeadline(time.Time{})
@@ -189,7 +195,7 @@ func (c *wsConn) readLoop() {
 				c.closeWith(4401, "Unauthorized")
 				return
 			}
-			if !c.start(m.ID, m.Payload) {
+			if !onFreshStack(func() bool { return c.start(m.ID, m.Payload) }) {
 				return
 			}
 		case "complete", "stop":
@@ -202,6 +208,31 @@ func (c *wsConn) readLoop() {
 			return
 		}
 	}
+}
+
+// onFreshStack runs f on a goroutine of its own and waits for it: the
+// deep calls of authenticating and of parsing, validating and joining an
+// operation (store queries included) grow that goroutine's stack, not the
+// connection reader's, which then idles on a stack a quarter the size
+// (goroutine stacks grow by doubling and shrink only while a collection
+// finds them three-quarters unused). A panic in f is raised again here,
+// where the HTTP server's recovery sees it.
+func onFreshStack(f func() bool) bool {
+	var (
+		ok       bool
+		panicked any
+		done     = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		defer func() { panicked = recover() }()
+		ok = f()
+	}()
+	<-done
+	if panicked != nil {
+		panic(panicked)
+	}
+	return ok
 }
 
 func (c *wsConn) isInitialized() bool {
@@ -314,16 +345,14 @@ func (c *wsConn) armKeepAlive() {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var tick func()
-	tick = func() {
+	c.keepAlive = time.AfterFunc(c.t.keepAlive, func() {
 		c.send(msg)
 		c.mu.Lock()
 		if !c.closed {
-			c.keepAlive = time.AfterFunc(c.t.keepAlive, tick)
+			c.keepAlive.Reset(c.t.keepAlive)
 		}
 		c.mu.Unlock()
-	}
-	c.keepAlive = time.AfterFunc(c.t.keepAlive, tick)
+	})
 }
 
 // start begins operation id; false means the connection was closed.
@@ -614,7 +643,6 @@ func (c *wsConn) shutdown() {
 	for _, stop := range ops {
 		stop()
 	}
-	c.cancel()
 	c.conn.Close()
 }
 
