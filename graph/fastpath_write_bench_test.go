@@ -19,8 +19,8 @@ import (
 // sharper than BenchmarkVideosPage, where writing is about 2% of a
 // request's CPU. It is why each write function spells its own object
 // frame ({, commas, keys, __typename): one shared frame calling back per
-// field (a func value, a generic writer or one switch over every kind)
-// cost 4 to 9% more CPU per page here (median and minimum of 12 runs
+// field (through a func value, or one switch over every kind)
+// cost 2 to 9% more CPU per page here (medians and minima of 10 and 12 runs
 // pinned with taskset, issue 23).
 //
 //	taskset -c 1 go test ./graph -run '^$' -bench FastWrite -count 6
