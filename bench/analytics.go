@@ -47,19 +47,9 @@ func runAnalytics(ctx context.Context, env *Env) (*Section, error) {
 	}
 	// One address sends everything: the per-address limit is turned off
 	// (each simulated viewer stays within its own limit).
-	st, err := startClipcutStack(ctx, env, "analytics", "CLIPCUT_ANALYTICS_IP_RATE=0")
-	if err != nil {
-		return nil, err
-	}
-	section, runErr := measureAnalytics(ctx, env, st)
-	note := st.stop(ctx)
-	if runErr != nil {
-		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, st.logPath, st.inst.LogTail(20))
-	}
-	if note != "" {
-		section.Notes = append(section.Notes, note)
-	}
-	return section, nil
+	return withClipcutStack(ctx, env, "analytics", []string{"CLIPCUT_ANALYTICS_IP_RATE=0"}, func(st *clipcutStack) (*Section, error) {
+		return measureAnalytics(ctx, env, st)
+	})
 }
 
 func measureAnalytics(ctx context.Context, env *Env, st *clipcutStack) (*Section, error) {

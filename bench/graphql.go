@@ -104,23 +104,15 @@ func runGraphQL(ctx context.Context, env *Env) (*Section, error) {
 	// limit is raised out of reach, so its check still runs but never
 	// refuses.
 	load0 := loadAverages()
-	st, err := startClipcutStack(ctx, env, "graphql", "CLIPCUT_RATE_LIMIT_GRAPHQL="+graphqlRateLimit)
-	if err != nil {
-		return nil, err
-	}
-	section, runErr := measureGraphQL(ctx, env, st, plainBin)
-	note := st.stop(ctx)
-	if runErr == nil {
+	return withClipcutStack(ctx, env, "graphql", []string{"CLIPCUT_RATE_LIMIT_GRAPHQL=" + graphqlRateLimit}, func(st *clipcutStack) (*Section, error) {
+		section, err := measureGraphQL(ctx, env, st, plainBin)
+		if err != nil {
+			return nil, err
+		}
 		section.Notes = append(section.Notes, "Load average (/proc/loadavg, 1, 5, 15 min) when the benchmark started: "+load0+
 			"; the machine is shared, so compare the side-by-side ratios rather than the absolute figures.")
-	}
-	if runErr != nil {
-		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, st.logPath, st.inst.LogTail(20))
-	}
-	if note != "" {
-		section.Notes = append(section.Notes, note)
-	}
-	return section, nil
+		return section, nil
+	})
 }
 
 func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin string) (*Section, error) {

@@ -85,6 +85,26 @@ func (s *clipcutStack) stop(ctx context.Context) string {
 	return ""
 }
 
+// withClipcutStack starts a stack (startClipcutStack), runs measure on it
+// and stops it: a failed measurement's error ends with the tail of
+// clipcut's log, and a stack that did not stop cleanly adds a note to the
+// section.
+func withClipcutStack(ctx context.Context, env *Env, name string, extraEnv []string, measure func(*clipcutStack) (*Section, error)) (*Section, error) {
+	st, err := startClipcutStack(ctx, env, name, extraEnv...)
+	if err != nil {
+		return nil, err
+	}
+	section, runErr := measure(st)
+	note := st.stop(ctx)
+	if runErr != nil {
+		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, st.logPath, st.inst.LogTail(20))
+	}
+	if note != "" {
+		section.Notes = append(section.Notes, note)
+	}
+	return section, nil
+}
+
 // buildBaseline compiles the program in bench/<dir> into the scratch
 // directory.
 func buildBaseline(ctx context.Context, env *Env, dir string) (string, error) {

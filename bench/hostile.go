@@ -100,19 +100,9 @@ func byteSize(n int) string {
 }
 
 func runHostile(ctx context.Context, env *Env) (*Section, error) {
-	st, err := startClipcutStack(ctx, env, "hostile", "CLIPCUT_RATE_LIMIT_GRAPHQL="+graphqlRateLimit)
-	if err != nil {
-		return nil, err
-	}
-	section, runErr := measureHostile(ctx, env, st)
-	note := st.stop(ctx)
-	if runErr != nil {
-		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, st.logPath, st.inst.LogTail(20))
-	}
-	if note != "" {
-		section.Notes = append(section.Notes, note)
-	}
-	return section, nil
+	return withClipcutStack(ctx, env, "hostile", []string{"CLIPCUT_RATE_LIMIT_GRAPHQL=" + graphqlRateLimit}, func(st *clipcutStack) (*Section, error) {
+		return measureHostile(ctx, env, st)
+	})
 }
 
 // hostileAnswer is what one document gets: its HTTP status and the codes

@@ -49,21 +49,11 @@ func runUploads(ctx context.Context, env *Env) (*Section, error) {
 	// Quotas and the upload-creation rate limit are lifted: the benchmark
 	// creates hundreds of uploads for one account, and creating them is
 	// not what is measured.
-	st, err := startClipcutStack(ctx, env, "uploads",
-		"CLIPCUT_RATE_LIMIT_UPLOADS=off", "CLIPCUT_RATE_LIMIT_GRAPHQL="+graphqlRateLimit,
-		"CLIPCUT_USER_DAILY_UPLOADS=0", "CLIPCUT_USER_STORAGE_QUOTA=0", "CLIPCUT_MAX_UPLOAD_SIZE=10GiB")
-	if err != nil {
-		return nil, err
-	}
-	section, runErr := measureUploads(ctx, env, st, putBin, loadBin)
-	note := st.stop(ctx)
-	if runErr != nil {
-		return nil, fmt.Errorf("%w\nclipcut log (%s) ends:\n%s", runErr, st.logPath, st.inst.LogTail(20))
-	}
-	if note != "" {
-		section.Notes = append(section.Notes, note)
-	}
-	return section, nil
+	settings := []string{"CLIPCUT_RATE_LIMIT_UPLOADS=off", "CLIPCUT_RATE_LIMIT_GRAPHQL=" + graphqlRateLimit,
+		"CLIPCUT_USER_DAILY_UPLOADS=0", "CLIPCUT_USER_STORAGE_QUOTA=0", "CLIPCUT_MAX_UPLOAD_SIZE=10GiB"}
+	return withClipcutStack(ctx, env, "uploads", settings, func(st *clipcutStack) (*Section, error) {
+		return measureUploads(ctx, env, st, putBin, loadBin)
+	})
 }
 
 // uploadPairs are the goals: each tus case against its PUT baseline.

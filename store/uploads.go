@@ -208,31 +208,28 @@ func (s *Store) MarkUploadedTx(ctx context.Context, tx pgx.Tx, id uuid.UUID) (bo
 
 // ExpiredUploads lists videos whose upload expired before it finished.
 func (s *Store) ExpiredUploads(ctx context.Context, now time.Time, limit int) ([]uuid.UUID, error) {
-	rows, err := s.pool.Query(ctx, `
+	return s.queryIDs(ctx, "expired uploads", `
 		SELECT id FROM videos WHERE status = 'UPLOADING' AND upload_expires_at < $1
 		ORDER BY upload_expires_at LIMIT $2`, now, limit)
-	if err != nil {
-		return nil, fmt.Errorf("expired uploads: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	if err != nil {
-		return nil, fmt.Errorf("expired uploads: %w", err)
-	}
-	return ids, nil
 }
 
 // StaleUploads lists UPLOADING videos not touched since before, for the
 // sweeper to check whether their bytes all arrived.
 func (s *Store) StaleUploads(ctx context.Context, before time.Time, limit int) ([]uuid.UUID, error) {
-	rows, err := s.pool.Query(ctx, `
+	return s.queryIDs(ctx, "stale uploads", `
 		SELECT id FROM videos WHERE status = 'UPLOADING' AND updated_at < $1
 		ORDER BY updated_at LIMIT $2`, before, limit)
+}
+
+// queryIDs runs a query whose rows are one id each; op names it in errors.
+func (s *Store) queryIDs(ctx context.Context, op, sql string, args ...any) ([]uuid.UUID, error) {
+	rows, err := s.pool.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, fmt.Errorf("stale uploads: %w", err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
 	if err != nil {
-		return nil, fmt.Errorf("stale uploads: %w", err)
+		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	return ids, nil
 }

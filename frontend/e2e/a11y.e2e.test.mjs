@@ -9,83 +9,26 @@
 //
 //   npm run build && (cd .. && go build -o clipcut ./server) && node --test e2e/a11y.e2e.test.mjs
 //
-// Needs ffmpeg on $PATH. Settings: see harness.mjs. Screenshots go to
-// e2e/artifacts/a11y/.
+// Needs ffmpeg on $PATH. Settings and the shared steps: see harness.mjs.
+// Screenshots go to e2e/artifacts/a11y/.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { eventually, makeTempDir, NAVIGATION_TIMEOUT_MS, signUp, STEP_TIMEOUT_MS, Suite } from './harness.mjs';
-
-const exec = promisify(execFile);
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-// A deadline for a hung server, not an expectation (a busy 2-core machine).
-const PROCESSING_TIMEOUT_MS = 600_000;
+import { axeViolations, eventually, graphql, PROCESSING_TIMEOUT_MS, signUp, Suite, uploadUntilReady } from './harness.mjs';
 
 const run = new Suite('a11y', { env: { CLIPCUT_TRANSCRIBER: 'none' }, tests: 1 });
-const media = { dir: '', clip: '' };
-
-/** A 640x360 clip of 8 s. */
-async function makeClip() {
-  media.dir = makeTempDir('clipcut-e2e-a11y-');
-  media.clip = path.join(media.dir, 'Accessible harbour tour.mp4');
-  // prettier-ignore
-  await exec('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=8',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=8',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-shortest', '-movflags', '+faststart',
-    media.clip,
-  ], { timeout: 60_000 });
-}
-
-/** The serious and critical violations axe-core finds on the page. */
-async function violations(page) {
-  // evaluate runs outside the page's CSP, which refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
-
-/** Calls the GraphQL API as the signed-in page (its session cookie). */
-async function graphql(page, query, variables) {
-  const res = await page.evaluate(
-    async ([q, v]) => {
-      const r = await fetch('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
-      return r.json();
-    },
-    [query, variables],
-  );
-  assert.equal(res.errors, undefined, `GraphQL: ${JSON.stringify(res.errors)}`);
-  return res.data;
-}
+const title = 'Accessible harbour tour';
+let clip = '';
 
 describe('clipcut web app: accessibility of every page', { timeout: 1_800_000 }, () => {
   before(async () => {
-    await Promise.all([run.start(), makeClip()]);
+    [, clip] = await Promise.all([run.start(), run.makeClip(title, 8)]);
   });
 
-  after(async () => {
-    await run.close();
-    if (media.dir && run.passed === run.tests) fs.rmSync(media.dir, { recursive: true, force: true });
-  });
+  after(() => run.close());
 
   it('has no serious or critical axe-core violation on any page', { timeout: 1_750_000 }, async () => {
-    const owner = await run.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await owner.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    const { context: owner, page } = await run.newPage();
     const main = page.getByRole('main');
-    const title = 'Accessible harbour tour';
     let videoId = '';
     let handle = '';
 
@@ -93,10 +36,7 @@ describe('clipcut web app: accessibility of every page', { timeout: 1_800_000 },
       // The first account is the instance's administrator.
       await signUp(page, run.baseURL, { name: 'Ada Access', email: `ada-${Date.now()}@example.com`, password: 'correct horse battery staple' });
       await page.goto(`${run.baseURL}/upload`);
-      await page.getByLabel('Choose video files').setInputFiles(media.clip);
-      const row = main.getByRole('listitem', { name: title });
-      videoId = await eventually(() => row.getAttribute('data-video-id'), { what: 'createUpload to give the video an id' });
-      await row.getByRole('status').filter({ hasText: /^Ready$/ }).waitFor({ timeout: PROCESSING_TIMEOUT_MS });
+      videoId = await uploadUntilReady(page, clip, title);
       const vtt = 'WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nWelcome to the harbour.\n';
       await graphql(page, `mutation($id: ID!, $vtt: String!) { uploadSubtitles(videoId: $id, language: "en", content: $vtt) { language } }`, { id: videoId, vtt });
       const me = await graphql(page, 'query { me { handle } }', {});
@@ -130,21 +70,19 @@ describe('clipcut web app: accessibility of every page', { timeout: 1_800_000 },
         await page.goto(`${run.baseURL}${p.path}`);
         await p.ready().first().waitFor();
         await page.waitForLoadState('networkidle').catch(() => {});
-        const v = await violations(page);
+        const v = await axeViolations(page);
         if (v.length > 0) found[p.name] = v;
       });
     }
 
     // The public pages as a visitor who is not signed in.
-    const visitor = await run.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const anon = await visitor.newPage();
-    anon.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const { context: visitor, page: anon } = await run.newPage();
     for (const p of pages.slice(0, 5)) {
       await run.step(anon, `visitor-${p.name}`, async () => {
         await anon.goto(`${run.baseURL}${p.path}`);
         const ready = p.name === 'embed' ? anon.getByRole('button', { name: `Play “${title}”` }) : anon.getByRole('main').getByRole('heading', { name: title });
         await ready.first().waitFor();
-        const v = await violations(anon);
+        const v = await axeViolations(anon);
         if (v.length > 0) found[`visitor ${p.name}`] = v;
       });
     }

@@ -9,15 +9,19 @@
 //   CHROMIUM_PATH    the browser (default: /usr/bin/chromium)
 //   E2E_KEEP_DATA=1  keep the temporary data directory after a passing run
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
+
+const exec = promisify(execFile);
 
 export const frontendDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const bin = process.env.CLIPCUT_BIN ? path.resolve(process.env.CLIPCUT_BIN) : path.resolve(frontendDir, '..', 'clipcut');
@@ -41,6 +45,14 @@ export const READY_TIMEOUT_MS = 180_000;
 export const STOP_TIMEOUT_MS = 30_000;
 export const STEP_TIMEOUT_MS = 30_000;
 export const NAVIGATION_TIMEOUT_MS = 60_000;
+export const PROCESSING_TIMEOUT_MS = 600_000;
+
+/**
+ * Console errors any page with a player makes: leaving it cuts off hls.js's
+ * requests, and hls.js gives subtitle tracks src="data:,WEBVTT", which the
+ * CSP refuses (see video.e2e.test.mjs).
+ */
+export const PLAYER_NOISE = [/net::ERR_ABORTED/, /^Loading media from\s+'data:,WEBVTT' violates the following Content Security Policy directive/];
 
 async function freePort() {
   const srv = net.createServer();
@@ -132,6 +144,8 @@ export class Suite {
     this.browser = null;
     this.passed = 0;
     this.killed = false;
+    /** Temporary directories of the suite's own (generated media), removed with the data directory. */
+    this.tempDirs = [];
   }
 
   logTail(max = 6000) {
@@ -222,6 +236,39 @@ export class Suite {
         console.error(`e2e: kept the data directory ${this.dataDir}`);
       }
     }
+    if (this.passed === this.tests) {
+      for (const dir of this.tempDirs) fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Generates a 640x360 clip (testsrc2 and a 440 Hz tone) of `seconds`
+   * named `<title>.mp4`, which the upload page turns into the title
+   * `title`, in a directory removed when every test passed.
+   */
+  async makeClip(title, seconds) {
+    const dir = makeTempDir(`clipcut-e2e-${this.name}-`);
+    this.tempDirs.push(dir);
+    const clip = path.join(dir, `${title}.mp4`);
+    // prettier-ignore
+    await exec('ffmpeg', [
+      '-hide_banner', '-loglevel', 'error', '-y',
+      '-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25:duration=${seconds}`,
+      '-f', 'lavfi', '-i', `sine=frequency=440:duration=${seconds}`,
+      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
+      '-c:a', 'aac', '-shortest', '-movflags', '+faststart',
+      clip,
+    ], { timeout: 60_000 });
+    return clip;
+  }
+
+  /** A new browser context (1280x800 unless `options` say otherwise) and its page, with the harness's deadlines. */
+  async newPage(options = { viewport: { width: 1280, height: 800 } }) {
+    const context = await this.browser.newContext(options);
+    const page = await context.newPage();
+    page.setDefaultTimeout(STEP_TIMEOUT_MS);
+    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    return { context, page };
   }
 
   /** Runs one step of the story; screenshots it whether it passes or fails. */
@@ -278,4 +325,55 @@ export async function eventually(fn, { ms = STEP_TIMEOUT_MS, every = 200, what =
     await sleep(every);
   }
   throw new Error(`timed out after ${ms} ms waiting for ${what} (last value: ${JSON.stringify(last)})`);
+}
+
+/** Follows the header's Upload link to the upload page. */
+export async function openUploadPage(page) {
+  await page.getByRole('banner').getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Upload/ }).click();
+  await expectPath(page, '/upload');
+}
+
+/**
+ * Uploads `file` from the upload page, waits until its row (named `title`)
+ * says Ready, and returns the video's id.
+ */
+export async function uploadUntilReady(page, file, title) {
+  await page.getByLabel('Choose video files').setInputFiles(file);
+  const row = page.getByRole('main').getByRole('listitem', { name: title });
+  const videoId = await eventually(() => row.getAttribute('data-video-id'), { what: 'createUpload to give the video an id' });
+  await row.getByRole('status').filter({ hasText: /^Ready$/ }).waitFor({ timeout: PROCESSING_TIMEOUT_MS });
+  return videoId;
+}
+
+/** Calls the GraphQL API as the signed-in page (its session cookie); fails on any error. */
+export async function graphql(page, query, variables) {
+  const res = await page.evaluate(
+    async ([q, v]) => {
+      const r = await fetch('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
+      return r.json();
+    },
+    [query, variables],
+  );
+  assert.equal(res.errors, undefined, `GraphQL: ${JSON.stringify(res.errors)}`);
+  return res.data;
+}
+
+let axeSource = '';
+
+/** The serious and critical violations axe-core finds on the page (or the part `selector` picks). */
+export async function axeViolations(page, selector = null) {
+  axeSource ||= fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  // evaluate runs outside the page's CSP, which refuses inline scripts.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
+  return page.evaluate(async (sel) => {
+    const result = await window.axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  }, selector);
+}
+
+/** Fails on any serious or critical axe-core violation on the page (or the part `selector` picks). */
+export async function checkAccessibility(page, what, selector = null) {
+  assert.deepEqual(await axeViolations(page, selector), [], `axe-core on ${what}`);
 }

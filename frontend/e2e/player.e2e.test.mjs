@@ -10,25 +10,20 @@
 //
 //   npm run build && (cd .. && go build -o clipcut ./server) && node --test e2e/player.e2e.test.mjs
 //
-// Needs ffmpeg on $PATH. Settings: see harness.mjs.
+// Needs ffmpeg on $PATH. Settings and the shared steps: see harness.mjs.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { eventually, expectPath, makeTempDir, NAVIGATION_TIMEOUT_MS, signUp, STEP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
-
-const exec = promisify(execFile);
+import { eventually, graphql, openUploadPage, PLAYER_NOISE, signUp, Suite, uploadUntilReady, watchProblems } from './harness.mjs';
 
 // Deadlines for a hung server, not expectations.
-const PROCESSING_TIMEOUT_MS = 600_000;
 const PLAYBACK_TIMEOUT_MS = 60_000;
 const ROLLUP_TIMEOUT_MS = 180_000;
 
 const run = new Suite('player', { env: { CLIPCUT_ANALYTICS_ROLLUP_INTERVAL: '2s' }, tests: 1 });
 const step = (page, name, fn) => run.step(page, name, fn);
-const media = { dir: '', clip: '' };
+// A clip of 12 s.
+const title = 'player clip';
+let clip = '';
 
 const CHAPTERS = [
   { start: 0, title: 'Intro' },
@@ -36,28 +31,9 @@ const CHAPTERS = [
   { start: 8, title: 'The end' },
 ];
 
-/** A 640x360 clip of 12 s (testsrc2 and a tone). */
-async function makeClip() {
-  media.dir = makeTempDir('clipcut-e2e-player-');
-  media.clip = path.join(media.dir, 'player clip.mp4');
-  // prettier-ignore
-  await exec('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=12',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=12',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-shortest', '-movflags', '+faststart',
-    media.clip,
-  ], { timeout: 60_000 });
-}
-
 // The 404s the failing step makes on purpose, requests cut off by leaving a
 // page, and hls.js's data: subtitle placeholder (see video.e2e.test.mjs).
-const IGNORED = [
-  /net::ERR_ABORTED/,
-  /the server responded with a status of 404/,
-  /^Loading media from\s+'data:,WEBVTT' violates the following Content Security Policy directive/,
-];
+const IGNORED = [...PLAYER_NOISE, /the server responded with a status of 404/];
 
 /** Opens the watch page and waits for the first frame. */
 async function openWatch(page, videoId, title) {
@@ -73,42 +49,27 @@ function inside(a, b) {
 
 describe('clipcut web app: player and dashboard charts', { timeout: 1_800_000 }, () => {
   before(async () => {
-    await Promise.all([run.start(), makeClip()]);
+    [, clip] = await Promise.all([run.start(), run.makeClip(title, 12)]);
   });
 
-  after(async () => {
-    await run.close();
-    if (media.dir && run.passed === run.tests) fs.rmSync(media.dir, { recursive: true, force: true });
-  });
+  after(() => run.close());
 
   it('plays with chapters and speed, fits a phone, recovers from a failed playlist, and charts the view', { timeout: 1_750_000 }, async (t) => {
-    const context = await run.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    const { context, page } = await run.newPage();
     const problems = watchProblems(page, { ignore: IGNORED });
     const main = page.getByRole('main');
-    const title = 'player clip';
     let videoId = '';
 
     await step(page, '01-uploaded-with-chapters', async () => {
       await signUp(page, run.baseURL, { name: 'E2E Player', email: `player-${Date.now()}@example.com`, password: 'correct horse battery staple' });
-      await page.getByRole('banner').getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Upload/ }).click();
-      await expectPath(page, '/upload');
-      await page.getByLabel('Choose video files').setInputFiles(media.clip);
-      const row = main.getByRole('listitem', { name: title });
-      videoId = await eventually(() => row.getAttribute('data-video-id'), { what: 'createUpload to give the video an id' });
-      await row.getByRole('status').filter({ hasText: /^Ready$/ }).waitFor({ timeout: PROCESSING_TIMEOUT_MS });
-      const answer = await page.evaluate(
-        async ({ id, chapters }) => {
-          const query = 'mutation SetChapters($id: ID!, $c: [ChapterInput!]) { setChapters(videoId: $id, chapters: $c) { id chapters { start title } } }';
-          const res = await fetch('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query, variables: { id, c: chapters } }) });
-          return res.json();
-        },
-        { id: videoId, chapters: CHAPTERS },
+      await openUploadPage(page);
+      videoId = await uploadUntilReady(page, clip, title);
+      const data = await graphql(
+        page,
+        'mutation SetChapters($id: ID!, $c: [ChapterInput!]) { setChapters(videoId: $id, chapters: $c) { id chapters { start title } } }',
+        { id: videoId, c: CHAPTERS },
       );
-      assert.deepEqual(answer.errors, undefined, JSON.stringify(answer));
-      assert.equal(answer.data.setChapters.chapters.length, 3);
+      assert.equal(data.setChapters.chapters.length, 3);
     });
 
     await step(page, '02-watch-desktop-chapters-and-speed', async () => {
@@ -136,10 +97,7 @@ describe('clipcut web app: player and dashboard charts', { timeout: 1_800_000 },
       await page.screenshot({ path: run.artifact('watch-1280x800.png') });
     });
 
-    const phone = await run.browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
-    const small = await phone.newPage();
-    small.setDefaultTimeout(STEP_TIMEOUT_MS);
-    small.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
+    const { context: phone, page: small } = await run.newPage({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
     const smallProblems = watchProblems(small, { ignore: IGNORED });
     await step(small, '03-watch-360-controls-fit', async () => {
       await openWatch(small, videoId, title);
@@ -227,11 +185,8 @@ describe('clipcut web app: player and dashboard charts', { timeout: 1_800_000 },
       await page.screenshot({ path: run.artifact('dashboard-1280x800.png'), fullPage: true });
     });
 
-    const phone2 = await run.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const { context: phone2, page: p390 } = await run.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await phone2.addCookies(await context.cookies());
-    const p390 = await phone2.newPage();
-    p390.setDefaultTimeout(STEP_TIMEOUT_MS);
-    p390.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
     const p390Problems = watchProblems(p390, { ignore: IGNORED });
     await step(p390, '06-phone-390-watch-and-dashboard', async () => {
       await openWatch(p390, videoId, title);

@@ -10,22 +10,13 @@
 //
 //   npm run build && (cd .. && go build -o clipcut ./server) && node --test e2e/search.e2e.test.mjs
 //
-// Needs ffmpeg on $PATH. Settings: see harness.mjs. Screenshots of every
-// step and the server's log go to e2e/artifacts/search/.
+// Needs ffmpeg on $PATH. Settings and the shared steps: see harness.mjs.
+// Screenshots of every step and the server's log go to e2e/artifacts/search/.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { eventually, expectPath, makeTempDir, NAVIGATION_TIMEOUT_MS, signUp, STEP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
+import { checkAccessibility, eventually, expectPath, graphql, openUploadPage, PLAYER_NOISE, signUp, Suite, uploadUntilReady, watchProblems } from './harness.mjs';
 
-const exec = promisify(execFile);
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-// Deadlines for a hung server, not expectations (a busy 2-core machine).
-const PROCESSING_TIMEOUT_MS = 600_000;
+// A deadline for a hung server, not an expectation (a busy 2-core machine).
 const PLAYBACK_TIMEOUT_MS = 60_000;
 // Where the spoken line starts, in seconds.
 const MOMENT_S = 6;
@@ -34,75 +25,22 @@ const MOMENT_S = 6;
 // which speech engine the machine has.
 const run = new Suite('search', { env: { CLIPCUT_TRANSCRIBER: 'none' }, tests: 1 });
 const step = (page, name, fn) => run.step(page, name, fn);
-const media = { dir: '', clip: '' };
-
-/** A 640x360 clip of 10 s named like a video people would look for. */
-async function makeClip() {
-  media.dir = makeTempDir('clipcut-e2e-search-');
-  media.clip = path.join(media.dir, 'Harbour sailing lesson.mp4');
-  // prettier-ignore
-  await exec('ffmpeg', [
-    '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25:duration=10',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=10',
-    '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p',
-    '-c:a', 'aac', '-shortest', '-movflags', '+faststart',
-    media.clip,
-  ], { timeout: 60_000 });
-}
-
-/**
- * Runs axe-core on the page (or the part `selector` picks); fails on any
- * serious or critical violation.
- */
-async function checkAccessibility(page, what, selector = null) {
-  // evaluate runs outside the page's CSP, which refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async (sel) => {
-    const result = await window.axe.run(sel ? { include: [sel] } : document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  }, selector);
-  assert.deepEqual(violations, [], `axe-core on ${what}`);
-}
-
-/** Calls the GraphQL API as the signed-in page (its session cookie). */
-async function graphql(page, query, variables) {
-  const res = await page.evaluate(
-    async ([q, v]) => {
-      const r = await fetch('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
-      return r.json();
-    },
-    [query, variables],
-  );
-  assert.equal(res.errors, undefined, `GraphQL: ${JSON.stringify(res.errors)}`);
-  return res.data;
-}
+// A clip of 10 s named like a video people would look for.
+const title = 'Harbour sailing lesson';
+let clip = '';
 
 describe('clipcut web app: search and channels', { timeout: 1_800_000 }, () => {
   before(async () => {
-    await Promise.all([run.start(), makeClip()]);
+    [, clip] = await Promise.all([run.start(), run.makeClip(title, 10)]);
   });
 
-  after(async () => {
-    await run.close();
-    if (media.dir && run.passed === run.tests) fs.rmSync(media.dir, { recursive: true, force: true });
-  });
+  after(() => run.close());
 
   it('finds a video by its words and by what was said, and shows its channel', { timeout: 1_750_000 }, async (t) => {
-    const context = await run.browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    page.setDefaultTimeout(STEP_TIMEOUT_MS);
-    page.setDefaultNavigationTimeout(NAVIGATION_TIMEOUT_MS);
-    // Leaving a watch page cuts off hls.js's requests; hls.js gives subtitle
-    // tracks src="data:,WEBVTT", which the CSP refuses (see video.e2e.test.mjs).
-    const problems = watchProblems(page, {
-      ignore: [/net::ERR_ABORTED/, /^Loading media from\s+'data:,WEBVTT' violates the following Content Security Policy directive/],
-    });
+    const { page } = await run.newPage();
+    const problems = watchProblems(page, { ignore: PLAYER_NOISE });
     const main = page.getByRole('main');
     const banner = page.getByRole('banner');
-    const title = 'Harbour sailing lesson';
     let videoId = '';
 
     await step(page, '01-signed-up', async () => {
@@ -110,12 +48,8 @@ describe('clipcut web app: search and channels', { timeout: 1_800_000 }, () => {
     });
 
     await step(page, '02-uploaded-and-ready', async () => {
-      await banner.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: /^Upload/ }).click();
-      await expectPath(page, '/upload');
-      await page.getByLabel('Choose video files').setInputFiles(media.clip);
-      const row = main.getByRole('listitem', { name: title });
-      videoId = await eventually(() => row.getAttribute('data-video-id'), { what: 'createUpload to give the video an id' });
-      await row.getByRole('status').filter({ hasText: /^Ready$/ }).waitFor({ timeout: PROCESSING_TIMEOUT_MS });
+      await openUploadPage(page);
+      videoId = await uploadUntilReady(page, clip, title);
     });
 
     await step(page, '03-described-and-subtitled', async () => {

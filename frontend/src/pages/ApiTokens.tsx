@@ -2,13 +2,9 @@
 // created with a name, scopes and an expiry, shown once, listed with their
 // last use, revoked.
 import { useId, useState, type FormEvent } from 'react';
-import { Link } from 'wouter';
 import { useMutation, useQuery } from 'urql';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
-import { Page } from '../components/Page';
-import { CopyField } from '../components/ShareDialog';
-import { SignInRequired } from '../components/SignInRequired';
 import { formatDate } from '../format';
 import { formErrors } from '../graphql/errors';
 import {
@@ -21,8 +17,7 @@ import {
   type RevokeApiTokenData,
   type Scope,
 } from '../graphql/integrations';
-import { useViewer } from '../session';
-import './Integrations.css';
+import { Checklist, DeveloperList, DeveloperPage, OneTimeSecret, SignedInPage } from './Integrations';
 
 /** Every scope, with what it allows (graph/schema/schema.graphqls). */
 export const SCOPES: { scope: Scope; name: string; what: string }[] = [
@@ -46,33 +41,12 @@ const EXPIRIES = [
   { days: 0, label: 'Never' },
 ];
 
-/** The integrator links shared by the tokens and webhooks pages. */
-export function DeveloperNav({ current }: { current: 'tokens' | 'webhooks' }) {
-  return (
-    <nav className="dev-nav" aria-label="Developer settings">
-      <Link href="/account">Account</Link>
-      <Link href="/account/tokens" aria-current={current === 'tokens' ? 'page' : undefined}>
-        API tokens
-      </Link>
-      <Link href="/account/webhooks" aria-current={current === 'webhooks' ? 'page' : undefined}>
-        Webhooks
-      </Link>
-      {/* GraphiQL is a page of its own, not a route of the app. */}
-      <a href="/graphql">GraphQL explorer</a>
-    </nav>
-  );
-}
-
 export function ApiTokens() {
-  const { user, error } = useViewer();
-  if (!user) {
-    return (
-      <SignInRequired title="API tokens" loading={user === undefined} next="/account/tokens" notice={error && <Alert>{formErrors(error).message}</Alert>}>
-        Log in to manage your API tokens.
-      </SignInRequired>
-    );
-  }
-  return <TokensPage />;
+  return (
+    <SignedInPage title="API tokens" next="/account/tokens" prompt="Log in to manage your API tokens.">
+      <TokensPage />
+    </SignedInPage>
+  );
 }
 
 function TokensPage() {
@@ -80,25 +54,20 @@ function TokensPage() {
   const [created, setCreated] = useState<{ token: string; name: string } | null>(null);
   const tokens = data?.apiTokens ?? [];
   return (
-    <Page title="API tokens">
-      <DeveloperNav current="tokens" />
-      <p className="muted">
-        Tokens let scripts and integrations use the API as you: send one as <code>Authorization: Bearer ccp_…</code> with GraphQL, tus
-        uploads and REST requests. Give each only the scopes it needs. Try the API in the <a href="/graphql">GraphQL explorer</a>.
-      </p>
+    <DeveloperPage
+      title="API tokens"
+      current="tokens"
+      intro={
+        <>
+          Tokens let scripts and integrations use the API as you: send one as <code>Authorization: Bearer ccp_…</code> with GraphQL, tus
+          uploads and REST requests. Give each only the scopes it needs. Try the API in the <a href="/graphql">GraphQL explorer</a>.
+        </>
+      }
+    >
       {created && (
-        <div className="card stack new-secret" role="region" aria-label="New token">
-          <h2 className="section-title">Copy your new token now</h2>
-          <p>
-            This is the only time <strong>{created.name}</strong> is shown. Store it somewhere safe: it cannot be read again.
-          </p>
-          <CopyField label="Token" value={created.token} />
-          <div>
-            <button type="button" className="button button--small" onClick={() => setCreated(null)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <OneTimeSecret region="New token" title="Copy your new token now" label="Token" value={created.token} onDone={() => setCreated(null)}>
+          This is the only time <strong>{created.name}</strong> is shown. Store it somewhere safe: it cannot be read again.
+        </OneTimeSecret>
       )}
       <CreateTokenForm
         onCreated={(token, name) => {
@@ -106,26 +75,12 @@ function TokensPage() {
           refetch({ requestPolicy: 'network-only' });
         }}
       />
-      <section className="stack" aria-labelledby="tokens-title">
-        <h2 id="tokens-title" className="section-title">
-          Your tokens
-        </h2>
-        {error && !data && <Alert>{formErrors(error).message}</Alert>}
-        {fetching && !data && (
-          <p className="muted" role="status">
-            Loading…
-          </p>
-        )}
-        {data && tokens.length === 0 && <p className="muted">No tokens yet.</p>}
-        {tokens.length > 0 && (
-          <ul className="dev-list" aria-labelledby="tokens-title">
-            {tokens.map((t) => (
-              <TokenRow key={t.id} token={t} onRevoked={() => refetch({ requestPolicy: 'network-only' })} />
-            ))}
-          </ul>
-        )}
-      </section>
-    </Page>
+      <DeveloperList id="tokens-title" title="Your tokens" loaded={!!data} error={error} fetching={fetching} empty="No tokens yet.">
+        {tokens.map((t) => (
+          <TokenRow key={t.id} token={t} onRevoked={() => refetch({ requestPolicy: 'network-only' })} />
+        ))}
+      </DeveloperList>
+    </DeveloperPage>
   );
 }
 
@@ -163,29 +118,14 @@ function CreateTokenForm({ onCreated }: { onCreated: (token: string, name: strin
         Create a token
       </h2>
       <Field label="Name" value={name} onChange={(e) => setName(e.currentTarget.value)} maxLength={80} error={errors.name} autoComplete="off" />
-      <fieldset className="scopes" aria-describedby={errors.scopes ? 'scopes-error' : undefined}>
-        <legend>Scopes</legend>
-        {SCOPES.map((s) => (
-          <label key={s.scope} className="checkbox scope">
-            <input
-              type="checkbox"
-              checked={scopes.includes(s.scope)}
-              onChange={(e) => {
-                const on = e.currentTarget.checked;
-                setScopes((prev) => (on ? [...prev, s.scope] : prev.filter((x) => x !== s.scope)));
-              }}
-            />
-            <span>
-              <span className="mono">{s.name}</span> <span className="muted small">{s.what}</span>
-            </span>
-          </label>
-        ))}
-        {errors.scopes && (
-          <p id="scopes-error" className="field__error">
-            {errors.scopes}
-          </p>
-        )}
-      </fieldset>
+      <Checklist
+        legend="Scopes"
+        options={SCOPES.map((s) => ({ value: s.scope, name: s.name, what: s.what }))}
+        chosen={scopes}
+        onChange={setScopes}
+        error={errors.scopes}
+        errorId="scopes-error"
+      />
       <div className={`field${errors.expiresAt ? ' field--invalid' : ''}`}>
         <label htmlFor={expiryId}>Expires after</label>
         <select id={expiryId} value={days} onChange={(e) => setDays(Number(e.currentTarget.value))}>

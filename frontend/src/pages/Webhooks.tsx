@@ -5,9 +5,6 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
-import { Page } from '../components/Page';
-import { CopyField } from '../components/ShareDialog';
-import { SignInRequired } from '../components/SignInRequired';
 import { formatDate } from '../format';
 import { formErrors } from '../graphql/errors';
 import {
@@ -28,9 +25,7 @@ import {
   type WebhooksData,
   type WebhookEventType,
 } from '../graphql/integrations';
-import { useViewer } from '../session';
-import { DeveloperNav } from './ApiTokens';
-import './Integrations.css';
+import { Checklist, DeveloperList, DeveloperPage, OneTimeSecret, SignedInPage } from './Integrations';
 
 /** Every event, with its name on the wire (graph/schema/webhooks.graphqls). */
 export const EVENTS: { type: WebhookEventType; wire: string; what: string }[] = [
@@ -47,15 +42,11 @@ export const EVENTS: { type: WebhookEventType; wire: string; what: string }[] = 
 const wireName = (t: WebhookEventType) => EVENTS.find((e) => e.type === t)?.wire ?? t;
 
 export function Webhooks() {
-  const { user, error } = useViewer();
-  if (!user) {
-    return (
-      <SignInRequired title="Webhooks" loading={user === undefined} next="/account/webhooks" notice={error && <Alert>{formErrors(error).message}</Alert>}>
-        Log in to manage your webhooks.
-      </SignInRequired>
-    );
-  }
-  return <WebhooksPage />;
+  return (
+    <SignedInPage title="Webhooks" next="/account/webhooks" prompt="Log in to manage your webhooks.">
+      <WebhooksPage />
+    </SignedInPage>
+  );
 }
 
 function WebhooksPage() {
@@ -64,25 +55,26 @@ function WebhooksPage() {
   const hooks = data?.webhooks ?? [];
   const reload = () => refetch({ requestPolicy: 'network-only' });
   return (
-    <Page title="Webhooks">
-      <DeveloperNav current="webhooks" />
-      <p className="muted">
-        clipcut POSTs a signed JSON event to each endpoint when something happens to your videos; check the <code>Clipcut-Signature</code>{' '}
-        header with the webhook’s secret (see the README’s Webhooks section). Failed deliveries are retried for 24 hours.
-      </p>
+    <DeveloperPage
+      title="Webhooks"
+      current="webhooks"
+      intro={
+        <>
+          clipcut POSTs a signed JSON event to each endpoint when something happens to your videos; check the <code>Clipcut-Signature</code>{' '}
+          header with the webhook’s secret (see the README’s Webhooks section). Failed deliveries are retried for 24 hours.
+        </>
+      }
+    >
       {secret && (
-        <div className="card stack new-secret" role="region" aria-label="New webhook secret">
-          <h2 className="section-title">Copy the signing secret now</h2>
-          <p>
-            Deliveries to <span className="mono">{secret.url}</span> are signed with this secret. It is shown only now.
-          </p>
-          <CopyField label="Signing secret" value={secret.secret} />
-          <div>
-            <button type="button" className="button button--small" onClick={() => setSecret(null)}>
-              Done
-            </button>
-          </div>
-        </div>
+        <OneTimeSecret
+          region="New webhook secret"
+          title="Copy the signing secret now"
+          label="Signing secret"
+          value={secret.secret}
+          onDone={() => setSecret(null)}
+        >
+          Deliveries to <span className="mono">{secret.url}</span> are signed with this secret. It is shown only now.
+        </OneTimeSecret>
       )}
       <WebhookForm
         title="Add a webhook"
@@ -92,26 +84,12 @@ function WebhooksPage() {
           reload();
         }}
       />
-      <section className="stack" aria-labelledby="hooks-title">
-        <h2 id="hooks-title" className="section-title">
-          Your webhooks
-        </h2>
-        {error && !data && <Alert>{formErrors(error).message}</Alert>}
-        {fetching && !data && (
-          <p className="muted" role="status">
-            Loading…
-          </p>
-        )}
-        {data && hooks.length === 0 && <p className="muted">No webhooks yet.</p>}
-        {hooks.length > 0 && (
-          <ul className="dev-list" aria-labelledby="hooks-title">
-            {hooks.map((h) => (
-              <WebhookRow key={h.id} hook={h} onChanged={reload} />
-            ))}
-          </ul>
-        )}
-      </section>
-    </Page>
+      <DeveloperList id="hooks-title" title="Your webhooks" loaded={!!data} error={error} fetching={fetching} empty="No webhooks yet.">
+        {hooks.map((h) => (
+          <WebhookRow key={h.id} hook={h} onChanged={reload} />
+        ))}
+      </DeveloperList>
+    </DeveloperPage>
   );
 }
 
@@ -173,25 +151,13 @@ function WebhookForm({
         error={errors.url}
         autoComplete="off"
       />
-      <fieldset className="scopes">
-        <legend>Events</legend>
-        {EVENTS.map((ev) => (
-          <label key={ev.type} className="checkbox scope">
-            <input
-              type="checkbox"
-              checked={events.includes(ev.type)}
-              onChange={(e) => {
-                const on = e.currentTarget.checked;
-                setEvents((prev) => (on ? [...prev, ev.type] : prev.filter((x) => x !== ev.type)));
-              }}
-            />
-            <span>
-              <span className="mono">{ev.wire}</span> <span className="muted small">{ev.what}</span>
-            </span>
-          </label>
-        ))}
-        {errors.events && <p className="field__error">{errors.events}</p>}
-      </fieldset>
+      <Checklist
+        legend="Events"
+        options={EVENTS.map((ev) => ({ value: ev.type, name: ev.wire, what: ev.what }))}
+        chosen={events}
+        onChange={setEvents}
+        error={errors.events}
+      />
       <Alert>{server.message}</Alert>
       <div className="dev-item__buttons">
         <button type="submit" className="button button--primary" aria-disabled={busy || undefined}>

@@ -2,8 +2,9 @@
 // behind a single button, so a 360 px wide player keeps room for play, the
 // time and full screen. The first page lists each setting with its value;
 // choosing one opens its options (menuitemradio entries) with a way back.
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Choice } from './ChoiceMenu';
+import { useMenu } from './useMenu';
 
 /** One setting of the menu ("Quality", "Captions", "Speed"). */
 export interface SettingsSection {
@@ -22,130 +23,59 @@ interface SettingsMenuProps {
 
 /** A menu button whose entries open one setting's choices each (arrow keys, Escape goes back). */
 export function SettingsMenu({ sections, icon }: SettingsMenuProps) {
-  const [open, setOpen] = useState(false);
   // null: the list of settings; else the index of the setting shown.
   const [page, setPage] = useState<number | null>(null);
-  const [active, setActive] = useState(0);
-  const menuId = useId();
-  const button = useRef<HTMLButtonElement>(null);
-  const root = useRef<HTMLDivElement>(null);
-  const items = useRef<(HTMLButtonElement | null)[]>([]);
-
-  useEffect(() => {
-    if (open) items.current[active]?.focus();
-  }, [open, page, active]);
-
-  // A click anywhere else closes the menu.
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', onDown);
-    return () => document.removeEventListener('pointerdown', onDown);
-  }, [open]);
-
   const section = page === null ? null : (sections[page] ?? null);
-  // On a setting's page the first entry goes back.
-  const count = section ? section.options.length + 1 : sections.length;
-
-  function show() {
-    setPage(null);
-    setActive(0);
-    setOpen(true);
-  }
-
-  function close(focusButton: boolean) {
-    setOpen(false);
-    setPage(null);
-    if (focusButton) button.current?.focus();
-  }
+  const menu = useMenu({
+    // On a setting's page the first entry goes back.
+    count: section ? section.options.length + 1 : sections.length,
+    view: page,
+    onShow: () => {
+      setPage(null);
+      return 0;
+    },
+    onClose: () => setPage(null),
+  });
 
   function openSection(i: number) {
     const s = sections[i];
     if (!s) return;
     setPage(i);
-    setActive(1 + Math.max(0, s.options.findIndex((o) => o.value === s.chosen)));
+    menu.setActive(1 + Math.max(0, s.options.findIndex((o) => o.value === s.chosen)));
   }
 
   function back() {
-    setActive(page ?? 0);
+    menu.setActive(page ?? 0);
     setPage(null);
   }
 
-  function onMenuKey(e: KeyboardEvent) {
-    const last = count - 1;
-    switch (e.key) {
-      case 'ArrowDown':
-        setActive((i) => (i >= last ? 0 : i + 1));
-        break;
-      case 'ArrowUp':
-        setActive((i) => (i <= 0 ? last : i - 1));
-        break;
-      case 'Home':
-        setActive(0);
-        break;
-      case 'End':
-        setActive(last);
-        break;
-      case 'ArrowRight':
-        if (section) return;
-        openSection(active);
-        break;
-      case 'ArrowLeft':
-        if (!section) return;
-        back();
-        break;
-      case 'Escape':
-        if (section) back();
-        else close(true);
-        break;
-      case 'Tab':
-        close(false);
-        return; // let focus move on
-      default:
-        return;
-    }
-    e.preventDefault();
-    e.stopPropagation();
+  // ArrowRight opens the focused setting, ArrowLeft and Escape go back from one.
+  function pageKey(key: string): boolean {
+    if (key === 'ArrowRight' && !section) openSection(menu.active);
+    else if ((key === 'ArrowLeft' || key === 'Escape') && section) back();
+    else return false;
+    return true;
   }
 
-  const itemRef = (i: number) => (el: HTMLButtonElement | null) => {
-    items.current[i] = el;
-  };
-
   return (
-    <div className="menu" ref={root}>
-      <button
-        ref={button}
-        type="button"
-        className="player__button player__settings"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-controls={open ? menuId : undefined}
-        aria-label="Settings"
-        title="Settings"
-        onClick={() => (open ? close(false) : show())}
-        onKeyDown={(e) => {
-          if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-            e.preventDefault();
-            e.stopPropagation();
-            show();
-          }
-        }}
-      >
+    <div className="menu" ref={menu.root}>
+      <button {...menu.buttonProps} className="player__button player__settings" aria-label="Settings" title="Settings">
         {icon}
       </button>
-      {open && (
-        <ul id={menuId} role="menu" aria-label={section ? section.name : 'Settings'} className="menu__list settings" onKeyDown={onMenuKey}>
+      {menu.open && (
+        <ul
+          id={menu.menuId}
+          role="menu"
+          aria-label={section ? section.name : 'Settings'}
+          className="menu__list settings"
+          onKeyDown={(e) => menu.onMenuKey(e, pageKey)}
+        >
           {section ? (
             <>
               <li role="none">
                 <button
-                  ref={itemRef(0)}
-                  type="button"
+                  {...menu.itemProps(0)}
                   role="menuitem"
-                  tabIndex={active === 0 ? 0 : -1}
                   className="menu__item settings__back"
                   aria-label={`Back to settings`}
                   onClick={back}
@@ -156,15 +86,13 @@ export function SettingsMenu({ sections, icon }: SettingsMenuProps) {
               {section.options.map((o, i) => (
                 <li role="none" key={o.value}>
                   <button
-                    ref={itemRef(i + 1)}
-                    type="button"
+                    {...menu.itemProps(i + 1)}
                     role="menuitemradio"
                     aria-checked={o.value === section.chosen}
-                    tabIndex={active === i + 1 ? 0 : -1}
                     className="menu__item"
                     onClick={() => {
                       section.onChoose(o.value);
-                      close(true);
+                      menu.close(true);
                     }}
                   >
                     {o.label}
@@ -176,11 +104,9 @@ export function SettingsMenu({ sections, icon }: SettingsMenuProps) {
             sections.map((s, i) => (
               <li role="none" key={s.name}>
                 <button
-                  ref={itemRef(i)}
-                  type="button"
+                  {...menu.itemProps(i)}
                   role="menuitem"
                   aria-haspopup="menu"
-                  tabIndex={active === i ? 0 : -1}
                   className="menu__item settings__entry"
                   aria-label={`${s.name}: ${s.label}`}
                   onClick={() => openSection(i)}
