@@ -50,8 +50,9 @@ type SourceStore interface {
 }
 
 // ClipWorker makes a clip by smart cut of the parent's HLS (smartClip):
-// only the parts of the segments its ends fall in are encoded, and the
-// clip is playable once its renditions are stored. When the parent's
+// only the parts of the segments its ends fall in are encoded, the clip
+// is playable once its first piece is, and the rest of its processing
+// reuses the parent's work (finishClip). When the parent's
 // renditions cannot be reused, it re-encodes the range from the parent's
 // upload (frame-accurate at both ends), stores it as the clip's upload and
 // starts the clip's processing like a finished upload. A clip that is gone
@@ -124,14 +125,23 @@ func (w *ClipWorker) Work(ctx context.Context, job *river.Job[ClipArgs]) error {
 // smartClip makes the clip's HLS from the parent's, by smart cut (see
 // media.PlanSmartCut): the parent's segments lying wholly inside the range
 // are copied as they are, and only the parts of the (at most two) segments
-// its ends fall in are encoded, for every rung in one ffmpeg run. The
-// clip's source is its top rendition, joined into one MPEG-TS file (the
-// thumbnails and subtitles jobs, setPoster and edits of the clip read it).
-// Then the clip is PROCESSING and playable, with its probe result and
-// renditions recorded and the thumbnails job queued, in one transaction:
-// the rest of its processing is an upload's. done is false, with an error
-// matching errEditImpossible, when the parent's renditions cannot be
-// reused.
+// its ends fall in are encoded, for every rung in one ffmpeg run each.
+//
+// The clip is playable as soon as its first piece is: the reused
+// segments are copied first, the first piece encoded, and growing (EVENT)
+// playlists of every rung published up to the next piece still to
+// encode; the finished playlists follow.
+//
+// Then everything else is made from what is at hand rather than from the
+// source, as a clip's processing would (finishClip): its source is its
+// top rendition joined into one MP4 (later edits, setPoster and
+// regenerateSubtitles read it, with exact seeks), probed once; its poster, storyboard and
+// animated preview come from its own renditions (the smallest that is
+// big enough for each); its subtitles and words are the parent's, timed
+// for the clip. The clip ends READY in one transaction, with no other
+// job, unless the parent's subtitles are not settled (then it is
+// transcribed like an upload). done is false, with an error matching
+// errEditImpossible, when the parent's renditions cannot be reused.
 func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, work string, sources SourceStore) (done bool, err error) {
 	_, renditions, _, err := w.deps.Videos.EditSource(ctx, a.Parent)
 	if err != nil {
@@ -160,10 +170,11 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 		}
 		files[i] = make([]string, len(pieces))
 	}
+	// The parent's segments first: copies, no work.
 	for k, p := range pieces {
 		name := fmt.Sprintf(media.SegmentPattern, k)
-		for i, r := range ladder {
-			files[i][k] = filepath.Join(work, r.Name, name)
+		for i := range ladder {
+			files[i][k] = filepath.Join(work, ladder[i].Name, name)
 			item := media.EditItem{URI: name, Duration: p.End - p.Start, Discontinuity: p.Discontinuity}
 			if !p.Encoded() {
 				seg := playlists[i].Segments[p.Segment]
@@ -174,21 +185,105 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 			}
 			items[i] = append(items[i], item)
 		}
-		if p.Encoded() {
-			outs := make([]string, len(ladder))
-			for i := range ladder {
-				outs[i] = files[i][k]
+	}
+	prefix := layout.HLSPrefix(a.VideoID)
+	if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
+		return false, err
+	}
+	results := make([]media.RenditionResult, len(ladder))
+	for i, r := range ladder {
+		s := stored[i]
+		start := s.StartTime
+		if !pieces[0].Encoded() {
+			start += pieces[0].Start
+		}
+		results[i] = media.RenditionResult{Name: r.Name, URI: r.Name + "/" + media.MediaPlaylistName, Width: s.Width, Height: s.Height,
+			FrameRate: s.FrameRate, Bandwidth: s.Bandwidth, AverageBandwidth: s.AverageBandwidth, Codecs: s.Codecs, StartTime: start}
+	}
+	// publish stores pieces [from, to) of every rung and playlists
+	// listing the first to; the first time, the master too, and the clip
+	// is playable.
+	published := 0
+	publish := func(to int) error {
+		for i, r := range ladder {
+			for _, f := range files[i][published:to] {
+				if err := w.deps.Media.PutFile(ctx, layout.RenditionPrefix(a.VideoID, r.Name)+"/"+filepath.Base(f), f, "video/mp2t"); err != nil {
+					return err
+				}
 			}
-			if err := media.SmartCut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, p.Start, p.End, outs, opts); err != nil {
+			var buf bytes.Buffer
+			if err := media.WriteOpenEditPlaylist(&buf, items[i], to); err != nil {
+				return err
+			}
+			if err := w.deps.Media.Put(ctx, prefix+"/"+results[i].URI, &buf, int64(buf.Len()), "application/vnd.apple.mpegurl"); err != nil {
+				return err
+			}
+		}
+		first := published == 0
+		published = to
+		if !first {
+			return nil
+		}
+		if err := putMaster(ctx, w.deps.Media, prefix, results); err != nil {
+			return err
+		}
+		return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+			return w.deps.Store.SetRenditionsTx(ctx, tx, a.VideoID, storeRenditions(prefix, results), nil)
+		})
+	}
+	for k, p := range pieces {
+		if !p.Encoded() {
+			continue
+		}
+		if k > 0 && published == 0 {
+			if err := publish(k); err != nil {
+				return false, err
+			}
+		}
+		outs := make([]string, len(ladder))
+		for i := range ladder {
+			outs[i] = files[i][k]
+		}
+		if err := media.SmartCut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, p.Start, p.End, outs, opts); err != nil {
+			return false, err
+		}
+		if k == 0 {
+			// Playable up to the next piece to encode.
+			next := len(pieces)
+			for j := 1; j < len(pieces); j++ {
+				if pieces[j].Encoded() {
+					next = j
+					break
+				}
+			}
+			if err := publish(next); err != nil {
 				return false, err
 			}
 		}
 	}
+	if published < len(pieces) {
+		if err := publish(len(pieces)); err != nil {
+			return false, err
+		}
+	}
+	return w.finishClip(ctx, a, ladder, files, work, sources)
+}
 
-	// The source first: once the renditions are stored nothing else may
-	// fail the clip for want of it.
-	source := filepath.Join(work, "clip.ts")
-	if err := media.JoinSegments(ctx, w.deps.Tools.FFmpeg, files[0], source); err != nil {
+// finishClip does the rest of a smart-cut clip's processing from its
+// renditions (files[i] are the pieces of ladder[i], in order, under work)
+// and the parent's work; see smartClip.
+func (w *ClipWorker) finishClip(ctx context.Context, a ClipArgs, ladder []media.Rendition, files [][]string, work string, sources SourceStore) (bool, error) {
+	join := func(i int) (string, error) {
+		out := filepath.Join(work, ladder[i].Name+".mp4")
+		if _, err := os.Stat(out); err == nil {
+			return out, nil
+		}
+		return out, media.JoinSegments(ctx, w.deps.Tools.FFmpeg, files[i], out)
+	}
+	// The source first: once the images are stored nothing else may fail
+	// the clip for want of it.
+	source, err := join(0)
+	if err != nil {
 		return false, err
 	}
 	info, err := media.Probe(ctx, w.deps.Tools.FFprobe, source)
@@ -198,34 +293,91 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 	if err := sources.StoreSource(ctx, a.VideoID, source); err != nil {
 		return false, err
 	}
-	prefix := layout.HLSPrefix(a.VideoID)
-	if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
-		return false, err
-	}
-	results := make([]media.RenditionResult, len(ladder))
-	for i, r := range ladder {
-		for _, f := range files[i] {
-			if err := w.deps.Media.PutFile(ctx, layout.RenditionPrefix(a.VideoID, r.Name)+"/"+filepath.Base(f), f, "video/mp2t"); err != nil {
+	var posterKey, storyboardKey *string
+	var posterAt *float64
+	if info.Video != nil {
+		// The lowest rung is big enough for the storyboard's and the
+		// preview's small pictures; the poster takes the smallest rung
+		// that fills it.
+		low := len(ladder) - 1
+		lowPath, err := join(low)
+		if err != nil {
+			return false, err
+		}
+		lowInfo := rungInfo(*info, ladder[low])
+		board, err := media.Storyboard(ctx, w.deps.Tools.FFmpeg, lowPath, lowInfo, filepath.Join(work, "storyboard"), media.StoryboardOptions{})
+		if err != nil {
+			return false, err
+		}
+		sb := layout.StoryboardPrefix(a.VideoID)
+		if err := w.deps.Media.DeletePrefix(ctx, sb); err != nil {
+			return false, err
+		}
+		for _, sheet := range board.Sheets {
+			if err := w.deps.Media.PutFile(ctx, sb+"/"+filepath.Base(sheet), sheet, "image/jpeg"); err != nil {
 				return false, err
 			}
 		}
-		var buf bytes.Buffer
-		if err := media.WriteEditPlaylist(&buf, items[i]); err != nil {
+		key := sb + "/" + media.StoryboardVTTName
+		if err := w.deps.Media.PutFile(ctx, key, board.VTT, "text/vtt"); err != nil {
 			return false, err
 		}
-		uri := r.Name + "/" + media.MediaPlaylistName
-		if err := w.deps.Media.Put(ctx, prefix+"/"+uri, &buf, int64(buf.Len()), "application/vnd.apple.mpegurl"); err != nil {
+		storyboardKey = &key
+
+		pi := posterRung(ladder)
+		posterPath, err := join(pi)
+		if err != nil {
 			return false, err
 		}
-		s := stored[i]
-		start := s.StartTime
-		if !pieces[0].Encoded() {
-			start += pieces[0].Start
+		poster, err := media.Poster(ctx, w.deps.Tools.FFmpeg, posterPath, rungInfo(*info, ladder[pi]), filepath.Join(work, "poster.jpg"))
+		if err != nil {
+			return false, err
 		}
-		results[i] = media.RenditionResult{Name: r.Name, URI: uri, Width: s.Width, Height: s.Height, FrameRate: s.FrameRate,
-			Bandwidth: s.Bandwidth, AverageBandwidth: s.AverageBandwidth, Codecs: s.Codecs, StartTime: start}
+		pk := layout.Poster(a.VideoID)
+		if err := w.deps.Media.PutFile(ctx, pk, poster.Path, "image/jpeg"); err != nil {
+			return false, err
+		}
+		posterKey, posterAt = &pk, &poster.Time
+
+		preview, err := media.Preview(ctx, w.deps.Tools.FFmpeg, lowPath, lowInfo,
+			media.PreviewMomentsOf(info.Duration, nil), filepath.Join(work, "preview.webp"))
+		if err != nil {
+			return false, err
+		}
+		if _, err := w.deps.Videos.PublishPreview(ctx, a.VideoID, nil, preview.Path); err != nil {
+			return false, err
+		}
+	} else {
+		// Audio: the waveform, as processing draws it.
+		poster, err := media.Poster(ctx, w.deps.Tools.FFmpeg, source, *info, filepath.Join(work, "poster.jpg"))
+		if err != nil {
+			return false, err
+		}
+		pk := layout.Poster(a.VideoID)
+		if err := w.deps.Media.PutFile(ctx, pk, poster.Path, "image/jpeg"); err != nil {
+			return false, err
+		}
+		posterKey = &pk
 	}
-	if err := putMaster(ctx, w.deps.Media, prefix, results); err != nil {
+	status, note, derived, err := w.deps.Videos.ClipSubtitles(ctx, a.VideoID, a.Parent, a.Start, a.End)
+	if err != nil {
+		return false, err
+	}
+	if derived {
+		var n *string
+		if note != "" {
+			n = &note
+		}
+		if err := w.deps.Store.SetSubtitlesStatus(ctx, a.VideoID, status, n); err != nil {
+			return false, err
+		}
+	}
+	v, err := w.deps.Store.VideoByID(ctx, a.VideoID)
+	if err != nil {
+		return false, err
+	}
+	v.Duration = &info.Duration
+	if err := w.deps.Videos.PublishChaptersOf(ctx, v); err != nil {
 		return false, err
 	}
 	err = w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
@@ -236,16 +388,45 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 		if err := w.deps.Store.SetProbeResultTx(ctx, tx, a.VideoID, *info); err != nil {
 			return err
 		}
-		if err := w.deps.Store.SetRenditionsTx(ctx, tx, a.VideoID, storeRenditions(prefix, results), nil); err != nil {
+		if err := w.deps.Store.SetImagesTx(ctx, tx, a.VideoID, posterKey, storyboardKey); err != nil {
 			return err
 		}
-		if err := w.deps.Store.SetStageTx(ctx, tx, a.VideoID, store.StageThumbnails, percentTranscodeEnd); err != nil {
+		if err := w.deps.Store.SetPosterOriginTx(ctx, tx, a.VideoID, posterAt); err != nil {
 			return err
 		}
-		_, err = river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, ThumbnailsArgs{VideoID: a.VideoID}, nil)
+		if derived {
+			return w.deps.Store.MarkReadyTx(ctx, tx, a.VideoID)
+		}
+		if err := w.deps.Store.SetStageTx(ctx, tx, a.VideoID, store.StageSubtitles, 96); err != nil {
+			return err
+		}
+		_, err = river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: a.VideoID, Duration: info.Duration}, nil)
 		return err
 	})
 	return err == nil, err
+}
+
+// rungInfo is what probing the joined segments of rung r of a clip whose
+// top rung probed as top would find: the same streams at r's size.
+func rungInfo(top media.SourceInfo, r media.Rendition) media.SourceInfo {
+	v := *top.Video
+	v.Width, v.Height, v.DisplayWidth, v.DisplayHeight = r.Width, r.Height, r.Width, r.Height
+	top.Video = &v
+	return top
+}
+
+// posterRung is the index of the smallest rung of ladder (highest first)
+// whose picture fills a poster (1280 pixels on the long side, or the top
+// rung's size when smaller).
+func posterRung(ladder []media.Rendition) int {
+	side := func(r media.Rendition) int { return max(r.Width, r.Height) }
+	want := min(1280, side(ladder[0]))
+	for i := len(ladder) - 1; i > 0; i-- {
+		if side(ladder[i]) >= want {
+			return i
+		}
+	}
+	return 0
 }
 
 // download copies the stored object key to the local file path.

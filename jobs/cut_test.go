@@ -336,16 +336,43 @@ func TestCreateClipReusesTheParentsSegmentsAndEncodesOnlyItsEnds(t *testing.T) {
 	p := newPipeline(t)
 	ctx := context.Background()
 	parent := p.ready(p.upload(bitsSource(t, 20)))
+	sec := func(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
+	_, err := p.videos.EditSubtitles(ctx, parent.ID, p.viewer, "en", []media.Cue{
+		{Start: sec(1), End: sec(2), Text: "before"}, {Start: sec(5), End: sec(6), Text: "inside"}, {Start: sec(14), End: sec(15), Text: "after"}})
+	require.NoError(t, err)
 
 	clip, err := p.videos.CreateClip(ctx, p.viewer, video.Clip{Parent: parent.ID, Start: 2.3, End: 13.3}, store.Limits{})
 	require.NoError(t, err)
 	v := p.ready(clip.ID)
+	require.True(t, v.Playable)
 	require.InDelta(t, 11, *v.Duration, 0.1, "end - start within a frame")
-	require.NotNil(t, v.PosterKey, "the clip's own source gave it a poster")
+	require.NotNil(t, v.PosterKey, "the clip has a poster of its own")
+	require.NotNil(t, v.StoryboardKey, "and a storyboard")
+	require.NotNil(t, v.PreviewKey, "and an animated preview")
+	origin, err := p.store.PosterOriginOf(ctx, clip.ID)
+	require.NoError(t, err)
+	require.NotNil(t, origin.Time)
+	require.True(t, origin.Auto)
+	require.Less(t, *origin.Time, 11.0, "the poster's time is the clip's")
+	board, err := media.ParseVTT(strings.NewReader(p.read(*v.StoryboardKey)))
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(board), 11, "a thumbnail a second of the clip")
+	require.InDelta(t, *v.Duration, board[len(board)-1].End.Seconds(), 0.01, "the storyboard spans the clip")
+	track, err := p.store.SubtitleTrack(ctx, clip.ID, "en")
+	require.NoError(t, err, "the parent's subtitles, not transcribed again")
+	cues, err := media.ParseVTT(strings.NewReader(p.read(track.VTTKey)))
+	require.NoError(t, err)
+	require.Len(t, cues, 1, "only what is said inside the range")
+	require.Equal(t, "inside", cues[0].Text)
+	require.InDelta(t, 2.7, cues[0].Start.Seconds(), 0.001, "timed for the clip")
+	require.Contains(t, p.read(layout.Master(clip.ID)), "TYPE=SUBTITLES")
 	require.Len(t, v.Renditions, len(parent.Renditions))
 	for i, r := range v.Renditions {
 		pl := p.localPath(r.Playlist)
-		require.Equal(t, frames([2]int{23, 133}), frameNumbers(t, pl), "%s: exactly the frames of the range", r.Name)
+		got := frameNumbers(t, pl)
+		require.Equal(t, 23, got[0], "%s: the first frame is the source frame at start (2.3 s)", r.Name)
+		require.Equal(t, 132, got[len(got)-1], "%s: the last frame is the last one that starts before end (13.3 s)", r.Name)
+		require.Equal(t, frames([2]int{23, 133}), got, "%s: exactly the frames of the range", r.Name)
 		parsed, err := media.ReadMediaPlaylist(pl)
 		require.NoError(t, err)
 		// 2.3-3 encoded, 3-4, 4-8 and 8-12 copied, 12-13.3 encoded.
@@ -356,6 +383,52 @@ func TestCreateClipReusesTheParentsSegmentsAndEncodesOnlyItsEnds(t *testing.T) {
 				"%s: segment %d is the parent's %s, copied", r.Name, k, seg)
 		}
 	}
+
+	// The clip is a video of its own: deleting the parent leaves it whole.
+	require.NoError(t, p.videos.Delete(ctx, parent.ID, p.viewer))
+	parentFiles := []string{p.localPath(parent.Renditions[0].Playlist), p.localPath(layout.Master(parent.ID))}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		_, err1 := os.Stat(parentFiles[0])
+		_, err2 := os.Stat(parentFiles[1])
+		if os.IsNotExist(err1) && os.IsNotExist(err2) {
+			break
+		}
+		require.True(t, time.Now().Before(deadline), "the parent's files are removed")
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, r := range v.Renditions {
+		require.Equal(t, frames([2]int{23, 133}), frameNumbers(t, p.localPath(r.Playlist)), "%s: the clip plays without its parent", r.Name)
+	}
+	for _, key := range []string{*v.PosterKey, *v.StoryboardKey, *v.PreviewKey, track.VTTKey} {
+		_, err := p.media.Stat(ctx, key)
+		require.NoError(t, err, key)
+	}
+	before := *v.PosterKey
+	_, err = p.videos.SetPoster(ctx, clip.ID, p.viewer, 5)
+	require.NoError(t, err)
+	v = p.waitFor(clip.ID, "the new poster", func(v store.Video) bool { return *v.PosterKey != before })
+	require.Equal(t, []int{73}, frameNumbersOf(t, p.localPath(*v.PosterKey)), "the clip's own source gives the frame at 5 s of the clip")
+}
+
+// frameNumbersOf reads the numbers the frames of a picture or video file
+// show (see bitsSource).
+func frameNumbersOf(t *testing.T, path string) []int {
+	t.Helper()
+	raw, err := exec.Command("ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", path,
+		"-vf", "scale=10:1:flags=area,format=gray", "-fps_mode", "passthrough", "-f", "rawvideo", "-").Output()
+	require.NoError(t, err)
+	var out []int
+	for f := 0; f+10 <= len(raw); f += 10 {
+		n := 0
+		for i := range 10 {
+			if raw[f+i] > 128 {
+				n |= 1 << i
+			}
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func (p *pipeline) fileBytes(path string) []byte {
@@ -386,4 +459,54 @@ func TestEditVideoOfAChunkEncodedVideo(t *testing.T) {
 	for _, r := range v.Renditions {
 		require.Equal(t, frames([2]int{0, 65}, [2]int{93, 200}), frameNumbers(t, p.localPath(r.Playlist)), "%s", r.Name)
 	}
+}
+
+// TestRegenerateSubtitlesOfAnEditedVideoTimesThemForTheEdit transcribes
+// real speech (espeak-ng, pocketsphinx), cuts the silence before it, and
+// regenerates: the transcriber hears the original (the source), and the
+// track saved must be timed for the edit, as the one the edit mapped.
+func TestRegenerateSubtitlesOfAnEditedVideoTimesThemForTheEdit(t *testing.T) {
+	tr, why, err := media.SelectTranscriber(media.TranscriberConfig{Engine: "sphinx"})
+	require.NoError(t, err)
+	require.NoError(t, tr.Check(context.Background()), "pocketsphinx and its English model are installed by make test (%s)", why)
+	p := newPipelineWith(t, "local", tr)
+	ctx := context.Background()
+	id := p.upload(speechClip(t, 4, "The weather is nice today. We are going to the river."))
+	v := p.ready(id)
+	require.Equal(t, store.SubtitlesReady, v.SubtitlesStatus, "note: %v", v.SubtitlesNote)
+	cuesOf := func() []media.Cue {
+		track, err := p.store.SubtitleTrack(ctx, id, "en")
+		require.NoError(t, err)
+		cues, err := media.ParseVTT(strings.NewReader(p.read(track.VTTKey)))
+		require.NoError(t, err)
+		require.NotEmpty(t, cues)
+		return cues
+	}
+	original := cuesOf()
+	require.GreaterOrEqual(t, original[0].Start, 3500*time.Millisecond, "the speech starts at 4 s")
+
+	keep := []store.TimeRange{{Start: 3, End: 10}}
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, keep)
+	require.NoError(t, err)
+	p.published(id, keep)
+	edited := cuesOf()
+	require.Equal(t, media.EditCues(original, mediaRanges(keep)), edited, "the edit shifts the cues 3 s earlier")
+
+	before, err := p.store.SubtitleTrack(ctx, id, "en")
+	require.NoError(t, err)
+	_, err = p.videos.RegenerateSubtitles(ctx, id, p.viewer)
+	require.NoError(t, err)
+	p.waitFor(id, "the regenerated track", func(v store.Video) bool { return v.SubtitlesStatus != store.SubtitlesPending })
+	after, err := p.store.SubtitleTrack(ctx, id, "en")
+	require.NoError(t, err)
+	require.Equal(t, before.VTTKey, after.VTTKey, "the same speech, timed for the edit, is the same track")
+	require.Equal(t, edited, cuesOf(), "the regenerated cues are in the edit's time base")
+}
+
+func mediaRanges(in []store.TimeRange) []media.TimeRange {
+	out := make([]media.TimeRange, len(in))
+	for i, r := range in {
+		out[i] = media.TimeRange{Start: r.Start, End: r.End}
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -67,34 +66,12 @@ func (w *PosterWorker) Timeout(*river.Job[PosterArgs]) time.Duration {
 // Work makes the poster.
 func (w *PosterWorker) Work(ctx context.Context, job *river.Job[PosterArgs]) error {
 	id := job.Args.VideoID
-	v, err := w.deps.Store.VideoByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("video %s was deleted", id))
-	}
+	d, err := openDerivative(ctx, w.deps, id, "poster", true)
 	if err != nil {
 		return err
 	}
-	if v.Status != store.StatusReady {
-		// Reprocessing makes a poster of its own.
-		return river.JobCancel(fmt.Errorf("video %s is %s, not READY", id, v.Status))
-	}
-	src, err := openSource(ctx, w.deps, id, false)
-	if rej, ok := media.AsReject(err); ok {
-		return river.JobCancel(errors.New(rej.Reason))
-	}
-	if err != nil {
-		return err
-	}
-	defer src.release()
-	work, err := os.MkdirTemp(w.deps.WorkDir, "poster-"+id.String()+"-")
-	if err != nil {
-		return fmt.Errorf("poster: %w", err)
-	}
-	defer os.RemoveAll(work)
-	st, err := w.deps.Store.EditState(ctx, id)
-	if err != nil {
-		return err
-	}
+	defer d.release()
+	src, st, work := d.src, d.edit, d.work
 	keep := editRanges(st.Keep)
 	at, origin := media.SourceTime(keep, job.Args.Time), true
 	if job.Args.FollowEdit {

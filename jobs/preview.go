@@ -51,41 +51,82 @@ func (w *PreviewWorker) Timeout(*river.Job[PreviewArgs]) time.Duration {
 // Work makes the preview.
 func (w *PreviewWorker) Work(ctx context.Context, job *river.Job[PreviewArgs]) error {
 	id := job.Args.VideoID
-	st, err := w.deps.Store.EditState(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("preview of %s: the video was deleted", id))
-	}
+	d, err := openDerivative(ctx, w.deps, id, "preview", false)
 	if err != nil {
 		return err
 	}
-	src, err := openSource(ctx, w.deps, id, false)
-	if rej, ok := media.AsReject(err); ok {
-		return river.JobCancel(errors.New(rej.Reason))
-	}
-	if err != nil {
-		return err
-	}
-	defer src.release()
-	work, err := os.MkdirTemp(w.deps.WorkDir, "preview-"+id.String()+"-")
-	if err != nil {
-		return fmt.Errorf("preview: %w", err)
-	}
-	defer os.RemoveAll(work)
-	moments := media.PreviewMomentsOf(src.info.Duration, editRanges(st.Keep))
-	img, err := media.Preview(ctx, w.deps.Tools.FFmpeg, src.path, src.info, moments, filepath.Join(work, "preview.webp"))
+	defer d.release()
+	moments := media.PreviewMomentsOf(d.src.info.Duration, editRanges(d.edit.Keep))
+	img, err := media.Preview(ctx, w.deps.Tools.FFmpeg, d.src.path, d.src.info, moments, filepath.Join(d.work, "preview.webp"))
 	if errors.Is(err, media.ErrNoVideo) {
 		return nil // audio: nothing to animate, previewUrl stays null
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := w.deps.Videos.PublishPreview(ctx, id, st.Keep, img.Path); err != nil {
+	if _, err := w.deps.Videos.PublishPreview(ctx, id, d.edit.Keep, img.Path); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return river.JobCancel(fmt.Errorf("preview of %s: the video was deleted", id))
 		}
 		return err
 	}
 	return nil
+}
+
+// derivative is what a job making a picture of a video as it plays now
+// (the preview, a poster by frame) starts from: the video's edit state,
+// its source and a scratch directory.
+type derivative struct {
+	edit store.EditState
+	src  *source
+	work string
+}
+
+// release removes the scratch directory and the source's local copy.
+func (d *derivative) release() {
+	os.RemoveAll(d.work)
+	d.src.release()
+}
+
+// openDerivative opens video id for the job kind. A video deleted, not
+// READY when ready is asked for, or whose source is not a usable video
+// cancels the job (the error is a JobCancel); other errors are worth a
+// retry. Call release when done.
+func openDerivative(ctx context.Context, deps Deps, id uuid.UUID, kind string, ready bool) (*derivative, error) {
+	gone := river.JobCancel(fmt.Errorf("%s of %s: the video was deleted", kind, id))
+	if ready {
+		v, err := deps.Store.VideoByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, gone
+		}
+		if err != nil {
+			return nil, err
+		}
+		if v.Status != store.StatusReady {
+			// Reprocessing makes its pictures again.
+			return nil, river.JobCancel(fmt.Errorf("%s of %s: the video is %s, not READY", kind, id, v.Status))
+		}
+	}
+	st, err := deps.Store.EditState(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, gone
+	}
+	if err != nil {
+		return nil, err
+	}
+	src, err := openSource(ctx, deps, id, false)
+	if rej, ok := media.AsReject(err); ok {
+		return nil, river.JobCancel(errors.New(rej.Reason))
+	}
+	if err != nil {
+		return nil, err
+	}
+	work, err := os.MkdirTemp(deps.WorkDir, kind+"-"+id.String()+"-")
+	if err != nil {
+		src.release()
+		return nil, fmt.Errorf("%s: %w", kind, err)
+	}
+	return &derivative{edit: st, src: src, work: work}, nil
 }
 
 // editRanges is a published edit as media ranges: nil when unedited.

@@ -131,7 +131,18 @@ func (w *SubtitlesWorker) generate(ctx context.Context, v store.Video) (string, 
 	engine := w.deps.Transcriber.Name()
 	label := media.LanguageName(lang) + " (auto-generated)"
 	track := video.Track{Language: lang, Label: label, Provenance: store.ProvenanceGenerated, Engine: &engine}
-	if err := w.deps.Videos.SaveSubtitles(ctx, v, track, subs.Cues); err != nil {
+	// The engine heard the source, the original: an edited video plays
+	// its edit, so the track is timed for it (the words stay in the
+	// original's time, mapped when read).
+	cues := subs.Cues
+	st, err := w.deps.Store.EditState(ctx, v.ID)
+	if err != nil {
+		return "", "", err
+	}
+	if st.Keep != nil {
+		cues = media.EditCues(cues, mediaRanges(st.Keep))
+	}
+	if err := w.deps.Videos.SaveSubtitles(ctx, v, track, cues); err != nil {
 		return "", "", err
 	}
 	// The words, with their times, for the studio's transcript.

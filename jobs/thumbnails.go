@@ -112,7 +112,7 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		if info.Video != nil {
 			// Where the poster frame came from, so that it follows an
 			// edit; and the animated preview, made beside the subtitles.
-			at := media.PosterTime(info)
+			at := poster.Time
 			if err := w.deps.Store.SetPosterOriginTx(ctx, tx, id, &at); err != nil {
 				return err
 			}

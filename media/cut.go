@@ -55,10 +55,15 @@ func Cut(ctx context.Context, ffmpegPath, in string, src SourceInfo, start, end 
 
 // JoinSegments joins MPEG-TS files (the segments of an HLS rendition, in
 // order, possibly with timestamp discontinuities between them) into one
-// MPEG-TS file with continuous timestamps, by stream copy: ffmpeg's concat
+// file with continuous timestamps, by stream copy: ffmpeg's concat
 // demuxer restarts each file where the one before it ended. MPEG-TS keeps
 // every segment's parameter sets in band, so segments encoded separately
 // (a smart cut's re-encoded pieces beside reused segments) join cleanly.
+//
+// out is an MP4 when its name ends in .mp4, else MPEG-TS. A file that is
+// read with seeks (a clip's source: posters by frame, edits) should be
+// an MP4: its index makes ffmpeg's input seeking exact, where in MPEG-TS
+// it can land on the keyframe after the time asked for.
 func JoinSegments(ctx context.Context, ffmpegPath string, segments []string, out string) error {
 	if len(segments) == 0 {
 		return errors.New("join segments: none")
@@ -77,10 +82,15 @@ func JoinSegments(ctx context.Context, ffmpegPath string, segments []string, out
 		return fmt.Errorf("join segments: %w", err)
 	}
 	defer os.Remove(listPath)
-	tmp := out + ".tmp.ts"
+	format, ext := []string{"-f", "mpegts"}, ".tmp.ts"
+	if strings.HasSuffix(out, ".mp4") {
+		format, ext = []string{"-movflags", "+faststart", "-f", "mp4"}, ".tmp.mp4"
+	}
+	tmp := out + ext
 	defer os.Remove(tmp)
 	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
-		"-f", "concat", "-safe", "0", "-i", listPath, "-map", "0", "-c", "copy", "-f", "mpegts", tmp}
+		"-f", "concat", "-safe", "0", "-i", listPath, "-map", "0", "-c", "copy"}
+	args = append(append(args, format...), tmp)
 	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
 		return fmt.Errorf("join segments: %w", err)
 	}

@@ -181,7 +181,19 @@ type EditItem struct {
 
 // WriteEditPlaylist writes a finished (VOD) media playlist of items.
 func WriteEditPlaylist(w io.Writer, items []EditItem) error {
-	if len(items) == 0 {
+	return writeEditPlaylist(w, items, len(items))
+}
+
+// WriteOpenEditPlaylist writes the first n of items as an EVENT playlist
+// that grows: what plays while the rest is made (a clip is playable once
+// its first piece is). Its target duration is that of all items, so the
+// finished playlist keeps it.
+func WriteOpenEditPlaylist(w io.Writer, items []EditItem, n int) error {
+	return writeEditPlaylist(w, items, n)
+}
+
+func writeEditPlaylist(w io.Writer, items []EditItem, n int) error {
+	if len(items) == 0 || n < 1 || n > len(items) {
 		return errors.New("edit playlist: no segments")
 	}
 	target := 1.0
@@ -191,16 +203,22 @@ func WriteEditPlaylist(w io.Writer, items []EditItem) error {
 		}
 		target = max(target, it.Duration)
 	}
+	kind := "VOD"
+	if n < len(items) {
+		kind = "EVENT"
+	}
 	bw := bufio.NewWriter(w)
-	fmt.Fprintf(bw, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-INDEPENDENT-SEGMENTS\n",
-		int(math.Ceil(target-1e-6)))
-	for _, it := range items {
+	fmt.Fprintf(bw, "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:%d\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:%s\n#EXT-X-INDEPENDENT-SEGMENTS\n",
+		int(math.Ceil(target-1e-6)), kind)
+	for _, it := range items[:n] {
 		if it.Discontinuity {
 			fmt.Fprintln(bw, "#EXT-X-DISCONTINUITY")
 		}
 		fmt.Fprintf(bw, "#EXTINF:%s,\n%s\n", strconv.FormatFloat(it.Duration, 'f', 6, 64), it.URI)
 	}
-	fmt.Fprintln(bw, "#EXT-X-ENDLIST")
+	if n == len(items) {
+		fmt.Fprintln(bw, "#EXT-X-ENDLIST")
+	}
 	return bw.Flush()
 }
 
@@ -257,7 +275,10 @@ func SmartCutArgs(in string, src SourceInfo, ladder []Rendition, start, end floa
 		if audio && r.AudioBitrate > 0 {
 			args = append(args, "-map", fmt.Sprintf("1:%d", src.Audio.Index))
 		}
-		args = append(args, "-frames:v", strconv.Itoa(frames),
+		// The piece's length, not a frame count: -frames:v closes the
+		// output with the audio still queued, and the piece would lose
+		// most of its sound.
+		args = append(args, "-t", ff(end-start),
 			"-c:v", "libx264", "-preset", opts.Preset, "-sc_threshold", "0",
 			"-g", strconv.Itoa(frames+1),
 			"-profile:v", r.Profile, "-level:v", LevelString(r.Level))

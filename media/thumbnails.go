@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +25,9 @@ type Image struct {
 	// Width and Height are its size in pixels.
 	Width  int `json:"width"`
 	Height int `json:"height"`
+	// Time is the second of the source the picture shows, when it is a
+	// frame Poster picked (0 otherwise).
+	Time float64 `json:"time,omitempty"`
 }
 
 // posterMaxSide bounds the poster: big enough for a full-width player on a
@@ -41,7 +45,9 @@ const posterBatch = 50
 // For video it seeks to 10% of the duration (past black openings, fades
 // and title cards) and lets ffmpeg's thumbnail filter pick the most
 // representative of the next frames, scaled to fit 1280x1280 (no
-// upscaling, even dimensions). For audio-only sources it draws the
+// upscaling, even dimensions); Image.Time is the picked frame's time
+// (read from the showinfo filter after it), up to posterBatch frames
+// after the search's start (PosterTime). For audio-only sources it draws the
 // waveform of the whole file over the same background colour as the
 // audio-only rendition.
 func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out string) (Image, error) {
@@ -61,7 +67,7 @@ func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out stri
 		if v.HDR {
 			chain = append(chain, toneMapChain(v)...)
 		}
-		chain = append(chain, fmt.Sprintf("thumbnail=%d", posterBatch))
+		chain = append(chain, fmt.Sprintf("thumbnail=%d", posterBatch), "showinfo")
 		graph = []string{"-map", fmt.Sprintf("0:%d", v.Index), "-vf", strings.Join(chain, ",")}
 		if at := PosterTime(src); at > 0 {
 			// Input seeking is fast (keyframe index) and frame-accurate.
@@ -82,14 +88,23 @@ func Poster(ctx context.Context, ffmpegPath, in string, src SourceInfo, out stri
 
 	tmp := out + ".tmp.jpg"
 	defer os.Remove(tmp)
-	err := posterRun(ctx, ffmpegPath, in, input, graph, tmp)
+	from := PosterTime(src)
+	lines, err := posterPick(ctx, ffmpegPath, in, input, graph, tmp)
 	if errors.Is(err, errNoImage) && input != nil {
 		// The video stream ends before 10% of the file's duration (audio
 		// runs longer): take the poster from the start instead.
-		err = posterRun(ctx, ffmpegPath, in, nil, graph, tmp)
+		from = 0
+		lines, err = posterPick(ctx, ffmpegPath, in, nil, graph, tmp)
 	}
 	if err != nil {
 		return Image{}, fmt.Errorf("poster: %w", err)
+	}
+	if src.Video != nil {
+		// Timestamps start at zero where the input was seeked to.
+		img.Time = from
+		if t, ok := shownAt(lines); ok {
+			img.Time = math.Round((from+t)*1000) / 1000
+		}
 	}
 	if err := os.Rename(tmp, out); err != nil {
 		return Image{}, fmt.Errorf("poster: %w", err)
@@ -119,6 +134,42 @@ func posterArgs(in string, input, graph []string, out string) []string {
 	args = append(args, "-i", inputURL(in))
 	args = append(args, graph...)
 	return append(args, "-frames:v", "1", "-q:v", "3", "-f", "image2", "-update", "1", out)
+}
+
+// posterPick is posterRun at log level info, so that a showinfo filter
+// in graph reports the frame written; it returns ffmpeg's last stderr
+// lines.
+func posterPick(ctx context.Context, ffmpegPath, in string, input, graph []string, out string) ([]string, error) {
+	_ = os.Remove(out)
+	args := posterArgs(in, input, graph, out)
+	for i := range args {
+		if args[i] == "-loglevel" {
+			args[i+1] = "info"
+			break
+		}
+	}
+	lines, err := runTool(ctx, "ffmpeg", ffmpegPath, append([]string{"-nostats"}, args...), nil)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+		return nil, errNoImage
+	}
+	return lines, nil
+}
+
+// showinfoTime matches the time of a frame in a showinfo filter's line.
+var showinfoTime = regexp.MustCompile(`Parsed_showinfo.* pts_time:\s*(-?[0-9.]+)`)
+
+// shownAt is the time of the last frame a showinfo filter reported.
+func shownAt(lines []string) (float64, bool) {
+	for i := len(lines) - 1; i >= 0; i-- {
+		if m := showinfoTime.FindStringSubmatch(lines[i]); m != nil {
+			t, err := strconv.ParseFloat(m[1], 64)
+			return t, err == nil
+		}
+	}
+	return 0, false
 }
 
 func posterRun(ctx context.Context, ffmpegPath, in string, input, graph []string, out string) error {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"math"
 	"regexp"
@@ -376,5 +377,83 @@ func (s *Service) PublishChapters(ctx context.Context, id uuid.UUID) error {
 	if err != nil {
 		return fmt.Errorf("publish chapters of %s: %w", id, err)
 	}
+	return s.publishChapters(ctx, v)
+}
+
+// ClipSubtitles gives clip, cut from [start, end) of the original of
+// video parent, the parent's subtitles timed for the clip (media.EditCues
+// with the one kept range), and the generated tracks' words, instead of
+// transcribing the clip again: the clip's audio is the parent's. The
+// tracks come from the parent's original (an edited parent's snapshot),
+// since the range is in its time base. It returns the subtitle status to
+// record on the clip with its note, and ok false, having saved nothing,
+// when the parent's own subtitles are not settled (pending or failed):
+// then the clip is transcribed like an upload. Call it once the clip's
+// renditions are recorded (the master playlist lists the tracks).
+func (s *Service) ClipSubtitles(ctx context.Context, clip, parent uuid.UUID, start, end float64) (status, note string, ok bool, err error) {
+	p, err := s.store.VideoByID(ctx, parent)
+	if err != nil {
+		return "", "", false, fmt.Errorf("clip subtitles of %s: %w", clip, err)
+	}
+	if p.SubtitlesStatus != store.SubtitlesReady && p.SubtitlesStatus != store.SubtitlesNone {
+		return "", "", false, nil
+	}
+	st, err := s.store.EditState(ctx, parent)
+	if err != nil {
+		return "", "", false, fmt.Errorf("clip subtitles of %s: %w", clip, err)
+	}
+	original := st.Original
+	if original == nil {
+		if original, err = s.editOriginal(ctx, p); err != nil {
+			return "", "", false, fmt.Errorf("clip subtitles of %s: %w", clip, err)
+		}
+	}
+	v, err := s.store.VideoByID(ctx, clip)
+	if err != nil {
+		return "", "", false, fmt.Errorf("clip subtitles of %s: %w", clip, err)
+	}
+	d := end - start
+	v.Duration = &d
+	keep := []media.TimeRange{{Start: start, End: end}}
+	saved := 0
+	for _, t := range original.Subtitles {
+		cues, err := media.ParseVTT(strings.NewReader(t.VTT))
+		if err != nil {
+			return "", "", false, fmt.Errorf("clip subtitles of %s: %s: %w", clip, t.Language, err)
+		}
+		cues = media.EditCues(cues, keep)
+		if len(cues) == 0 {
+			continue // nothing said in the clip
+		}
+		if err := s.SaveSubtitles(ctx, v, Track{Language: t.Language, Label: t.Label, Provenance: t.Provenance, Engine: t.Engine}, cues); err != nil {
+			return "", "", false, fmt.Errorf("clip subtitles of %s: %w", clip, err)
+		}
+		saved++
+		if t.Provenance != store.ProvenanceGenerated {
+			continue
+		}
+		words, err := s.store.SubtitleWords(ctx, parent, t.Language)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", "", false, fmt.Errorf("clip subtitles of %s: %w", clip, err)
+		}
+		if err := s.store.PutSubtitleWords(ctx, clip, t.Language, EditWords(words, []store.TimeRange{{Start: start, End: end}})); err != nil {
+			return "", "", false, fmt.Errorf("clip subtitles of %s: %w", clip, err)
+		}
+	}
+	if saved > 0 {
+		return store.SubtitlesReady, "", true, nil
+	}
+	if p.SubtitlesStatus == store.SubtitlesNone && p.SubtitlesNote != nil {
+		return store.SubtitlesNone, *p.SubtitlesNote, true, nil
+	}
+	return store.SubtitlesNone, "No speech was found in the audio, so there are no subtitles.", true, nil
+}
+
+// PublishChaptersOf writes the chapters track of v as given (a clip
+// finishing in one transaction knows its duration before its row does).
+func (s *Service) PublishChaptersOf(ctx context.Context, v store.Video) error {
 	return s.publishChapters(ctx, v)
 }

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { complement, keepForCuts, normalize, parseTime, skipTarget, toOriginalRanges, toOriginalTime, wordRanges } from '../studio/ranges';
 import { badInput, fakeClipcut, sent, type FakeResponse } from '../test/fakeServer';
 import { renderApp } from '../test/render';
+import { stripCells, tileStyle } from './Studio';
 
 vi.mock('../graphql/client', async () => ({
   createClipcutClient: (await import('../test/fakeServer')).fakeClient,
@@ -117,6 +118,36 @@ async function openStudio() {
 const lastEdit = () => sent.filter((op) => op.name === 'StudioEditVideo').at(-1)?.variables.input;
 
 describe('studio', () => {
+  it('does not start playing by itself', async () => {
+    await openStudio();
+    await waitFor(() => expect(screen.queryByRole('button', { name: /^Play/ })).toBeInTheDocument());
+    expect(HTMLMediaElement.prototype.play).not.toHaveBeenCalled();
+  });
+
+  it('fills each storyboard cell with exactly one thumbnail', () => {
+    const tile = { url: '/s/sprite_000.jpg', x: 160, y: 90, w: 160, h: 90 };
+    expect(stripCells(0, tile)).toBe(12);
+    for (const width of [300, 361, 780, 1100]) {
+      const n = stripCells(width, tile);
+      const cell = width / n;
+      expect(Math.abs(cell - (44 * 160) / 90)).toBeLessThanOrEqual((44 * 160) / 90 / 2 + 1e-9);
+      const st = tileStyle(tile, cell);
+      const scale = Number(/scale\(([\d.]+)\)/.exec(st.transform)![1]);
+      const [w, h] = [parseFloat(st.width), parseFloat(st.height)];
+      // Covers the cell: no gap where the sheet's next tile would show.
+      expect(w * scale).toBeGreaterThanOrEqual(cell - 1e-9);
+      expect(h * scale).toBeGreaterThanOrEqual(44 - 1e-9);
+      expect(parseFloat(st.left)).toBeLessThanOrEqual(0);
+      expect(parseFloat(st.top)).toBeLessThanOrEqual(0);
+      // And shows nothing but its own tile.
+      const [bx, by] = st.backgroundPosition.split(' ').map((v) => -parseFloat(v));
+      expect(bx).toBeGreaterThanOrEqual(tile.x);
+      expect(by).toBeGreaterThanOrEqual(tile.y);
+      expect(bx! + w).toBeLessThanOrEqual(tile.x + tile.w);
+      expect(by! + h).toBeLessThanOrEqual(tile.y + tile.h);
+    }
+  });
+
   it('marks in and out with the keys I and O, cuts the range and saves the rest as keep ranges', async () => {
     const { user, at } = await openStudio();
     at(1);

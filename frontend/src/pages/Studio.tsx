@@ -8,18 +8,15 @@
 // onto the original, which editVideo and createClip take.
 import { useCallback, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { Link } from 'wouter';
-import { useMutation, useQuery } from 'urql';
-import { Alert } from '../components/Alert';
+import { useMutation } from 'urql';
 import { Page } from '../components/Page';
-import { SignInRequired } from '../components/SignInRequired';
+import { OwnerVideoPage } from '../components/OwnerVideoPage';
 import { formatClock } from '../format';
 import type { StudioQuery } from '../gql/graphql';
 import { formErrors, type FormErrors } from '../graphql/errors';
 import { PlayerLink } from '../player/link';
 import { Player } from '../player/Player';
 import { parseStoryboard, type StoryboardCue } from '../player/storyboard';
-import { hasClientNavigated } from '../routing';
-import { useViewer } from '../session';
 import { CreateClipDocument, EditVideoDocument, SetChaptersDocument, SetPosterDocument, StudioDocument } from '../studio/operations';
 import {
   complement,
@@ -40,83 +37,58 @@ type StudioVideo = NonNullable<StudioQuery['video']>;
 
 /** How often the page looks again while an edit is being made. */
 const EDIT_POLL_MS = 2000;
-/** Thumbnails along the timeline. */
+/** Thumbnails along the timeline when its width is not known yet. */
 const STRIP_TILES = 12;
 /** Height of the thumbnails, in CSS pixels (as in Studio.css). */
 const STRIP_HEIGHT = 44;
+/**
+ * Source pixels left out on each side of a thumbnail: scaled, a sheet's
+ * neighbouring tile would bleed into the edge of the cell.
+ */
+const TILE_INSET = 1;
+
+/**
+ * How one storyboard tile (w x h in its sheet) fills a cell of the strip
+ * cellWidth x STRIP_HEIGHT: scaled to cover it (never leaving a gap in
+ * which the next tile of the sheet would show), centred, with the inset
+ * trimmed off. Exported for tests.
+ */
+export function tileStyle(c: { url: string; x: number; y: number; w: number; h: number }, cellWidth: number) {
+  const w = c.w - 2 * TILE_INSET;
+  const h = c.h - 2 * TILE_INSET;
+  const scale = Math.max(cellWidth / w, STRIP_HEIGHT / h);
+  return {
+    backgroundImage: `url("${c.url}")`,
+    backgroundPosition: `-${c.x + TILE_INSET}px -${c.y + TILE_INSET}px`,
+    width: `${w}px`,
+    height: `${h}px`,
+    left: `${(cellWidth - w * scale) / 2}px`,
+    top: `${(STRIP_HEIGHT - h * scale) / 2}px`,
+    transform: `scale(${scale})`,
+    transformOrigin: 'top left',
+  } as const;
+}
+
+/** How many cells of about one thumbnail's aspect fit a strip trackWidth wide. */
+export function stripCells(trackWidth: number, tile: { w: number; h: number } | undefined): number {
+  if (!tile || trackWidth <= 0) return STRIP_TILES;
+  return Math.max(1, Math.round(trackWidth / ((STRIP_HEIGHT * tile.w) / tile.h)));
+}
 
 /** The studio page of video `id`. */
 export function Studio({ id }: { id: string }) {
-  const { user } = useViewer();
-  // Loaded as its own chunk: after a client-side navigation, focus the
-  // heading once it exists (App's focus handling ran before it did).
-  useEffect(() => {
-    if (hasClientNavigated() && (document.activeElement === document.body || document.activeElement === null)) {
-      document.getElementById('page-title')?.focus();
-    }
-  }, []);
-  if (!user) {
-    return (
-      <SignInRequired title="Studio" loading={user === undefined} next={`/videos/${id}/studio`}>
-        Log in to edit your videos.
-      </SignInRequired>
-    );
-  }
-  return <StudioLoader id={id} viewerId={user.id} isAdmin={user.isAdmin} />;
-}
-
-function StudioLoader({ id, viewerId, isAdmin }: { id: string; viewerId: string; isAdmin: boolean }) {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: StudioDocument, variables: { id } });
-  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  const video = data?.video;
-
-  if (error && !data) {
-    const code = error.graphQLErrors[0]?.extensions?.code;
-    if (code === 'NOT_FOUND' || code === 'BAD_USER_INPUT') return <NoVideo />;
-    return (
-      <Page title="Studio">
-        <Alert>{formErrors(error).message}</Alert>
-        <div>
-          <button type="button" className="button" onClick={reload}>
-            Try again
-          </button>
-        </div>
-      </Page>
-    );
-  }
-  if (fetching && !data) {
-    return (
-      <Page title="Studio">
-        <p className="muted" role="status">
-          Loading the studio…
-        </p>
-      </Page>
-    );
-  }
-  if (!video) return <NoVideo />;
-  if (video.owner.id !== viewerId && !isAdmin) {
-    return (
-      <Page title="Studio">
-        <div className="card stack">
-          <p>Only the video’s owner can edit it.</p>
-          <p>
-            <Link href={`/watch/${video.id}`}>Watch the video</Link>
-          </p>
-        </div>
-      </Page>
-    );
-  }
-  return <StudioEditor video={video} reload={reload} />;
-}
-
-function NoVideo() {
   return (
-    <Page title="Video not found">
-      <p>This video does not exist, or you cannot edit it.</p>
-      <p>
-        <Link href="/my-videos">Back to my videos</Link>
-      </p>
-    </Page>
+    <OwnerVideoPage
+      id={id}
+      title="Studio"
+      path={`/videos/${id}/studio`}
+      signIn="Log in to edit your videos."
+      loading="Loading the studio…"
+      notOwner="Only the video’s owner can edit it."
+      query={StudioDocument}
+    >
+      {(video, reload) => <StudioEditor video={video} reload={reload} />}
+    </OwnerVideoPage>
   );
 }
 
@@ -293,6 +265,7 @@ function StudioEditor({ video, reload }: { video: StudioVideo; reload: () => voi
               storyboardUrl={video.playback.storyboardUrl}
               title={video.title}
               startedAt={startedAt}
+              autoPlay={false}
               aspectRatio={aspect}
               onRetry={reload}
               link={link}
@@ -488,13 +461,26 @@ function Timeline({
     return () => ctl.abort();
   }, [storyboardUrl]);
 
+  // The strip holds as many cells as thumbnails fit at their own aspect,
+  // so each cell shows one thumbnail, whole but for a sliver.
+  const [trackWidth, setTrackWidth] = useState(0);
+  useEffect(() => {
+    const el = track.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setTrackWidth(el.clientWidth));
+    ro.observe(el);
+    setTrackWidth(el.clientWidth);
+    return () => ro.disconnect();
+  }, []);
+  const cells = stripCells(trackWidth, tiles[0]);
+  const cellWidth = trackWidth > 0 ? trackWidth / cells : (STRIP_HEIGHT * (tiles[0]?.w ?? 16)) / (tiles[0]?.h ?? 9);
   const strip = useMemo(() => {
     if (tiles.length === 0 || duration <= 0) return [];
-    return Array.from({ length: STRIP_TILES }, (_, i) => {
-      const t = ((i + 0.5) / STRIP_TILES) * duration;
+    return Array.from({ length: cells }, (_, i) => {
+      const t = ((i + 0.5) / cells) * duration;
       return tiles.find((c) => t >= c.start && t < c.end) ?? tiles[tiles.length - 1]!;
     });
-  }, [tiles, duration]);
+  }, [tiles, duration, cells]);
 
   const pct = (t: number) => `${duration > 0 ? Math.min(100, Math.max(0, (t / duration) * 100)) : 0}%`;
   const timeAt = (clientX: number) => {
@@ -559,16 +545,7 @@ function Timeline({
         <div className="studio-timeline__strip" aria-hidden="true">
           {strip.map((c, i) => (
             <div key={i} className="studio-timeline__tile">
-              <div
-                style={{
-                  backgroundImage: `url("${c.url}")`,
-                  backgroundPosition: `-${c.x}px -${c.y}px`,
-                  width: `${c.w}px`,
-                  height: `${c.h}px`,
-                  transform: `scale(${STRIP_HEIGHT / c.h})`,
-                  transformOrigin: 'top left',
-                }}
-              />
+              <div style={tileStyle(c, cellWidth)} />
             </div>
           ))}
         </div>

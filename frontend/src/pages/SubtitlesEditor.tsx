@@ -5,17 +5,15 @@
 // uploadSubtitles; and regenerateSubtitles. The server validates every
 // file and names the line of a problem; the editor points at the cue on
 // that line, and keeps every edit until a save succeeds.
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { Link } from 'wouter';
-import { useMutation, useQuery } from 'urql';
+import { useMutation } from 'urql';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
-import { SignInRequired } from '../components/SignInRequired';
+import { OwnerVideoPage } from '../components/OwnerVideoPage';
 import { formatDate } from '../format';
 import type { SubtitlesEditorQuery } from '../gql/graphql';
 import { formErrors } from '../graphql/errors';
-import { hasClientNavigated } from '../routing';
-import { useViewer } from '../session';
 import {
   PROVENANCE_LABELS,
   RegenerateSubtitlesDocument,
@@ -34,77 +32,33 @@ const PENDING_POLL_MS = 3000;
 
 /** The subtitles editor page of video `id`. */
 export function SubtitlesEditor({ id }: { id: string }) {
-  const { user } = useViewer();
-  // Loaded as its own chunk: after a client-side navigation, focus the
-  // heading once it exists (App's focus handling ran before it did).
-  useEffect(() => {
-    if (hasClientNavigated() && (document.activeElement === document.body || document.activeElement === null)) {
-      document.getElementById('page-title')?.focus();
-    }
-  }, []);
-
-  if (!user) {
-    return (
-      <SignInRequired title="Subtitles" loading={user === undefined} next={`/videos/${id}/subtitles`}>
-        Log in to edit the subtitles of your videos.
-      </SignInRequired>
-    );
-  }
-  return <Editor id={id} viewerId={user.id} isAdmin={user.isAdmin} />;
+  return (
+    <OwnerVideoPage
+      id={id}
+      title="Subtitles"
+      path={`/videos/${id}/subtitles`}
+      signIn="Log in to edit the subtitles of your videos."
+      loading="Loading subtitles…"
+      notOwner="Only the video’s owner can edit its subtitles."
+      query={SubtitlesEditorDocument}
+    >
+      {(video, reload) => <Editor video={video} reload={reload} />}
+    </OwnerVideoPage>
+  );
 }
 
-function Editor({ id, viewerId, isAdmin }: { id: string; viewerId: string; isAdmin: boolean }) {
-  const [{ data, fetching, error }, refetch] = useQuery({ query: SubtitlesEditorDocument, variables: { id } });
-  const video = data?.video;
+function Editor({ video, reload }: { video: EditedVideo; reload: () => void }) {
   const [selected, setSelected] = useState<string | null>(null);
   // A language being added: edited from an empty table until saved.
   const [adding, setAdding] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
 
-  const pending = video?.subtitleState.status === 'pending';
+  const pending = video.subtitleState.status === 'pending';
   useEffect(() => {
     if (!pending) return;
     const t = setInterval(reload, PENDING_POLL_MS);
     return () => clearInterval(t);
   }, [pending, reload]);
-
-  if (error && !data) {
-    const code = error.graphQLErrors[0]?.extensions?.code;
-    if (code === 'NOT_FOUND' || code === 'BAD_USER_INPUT') return <NoVideo />;
-    return (
-      <Page title="Subtitles">
-        <Alert>{formErrors(error).message}</Alert>
-        <div>
-          <button type="button" className="button" onClick={reload}>
-            Try again
-          </button>
-        </div>
-      </Page>
-    );
-  }
-  if (fetching && !data) {
-    return (
-      <Page title="Subtitles">
-        <p className="muted" role="status">
-          Loading subtitles…
-        </p>
-      </Page>
-    );
-  }
-  if (!video) return <NoVideo />;
-  if (video.owner.id !== viewerId && !isAdmin) {
-    return (
-      <Page title="Subtitles">
-        <div className="card stack">
-          <p>Only the video’s owner can edit its subtitles.</p>
-          <p>
-            <Link href={`/watch/${video.id}`}>Watch the video</Link>
-          </p>
-        </div>
-      </Page>
-    );
-  }
 
   const tracks = video.subtitles;
   const current = adding ?? selected ?? tracks[0]?.language ?? null;
@@ -188,19 +142,6 @@ function Editor({ id, viewerId, isAdmin }: { id: string; viewerId: string; isAdm
           </div>
         </>
       )}
-    </Page>
-  );
-}
-
-function NoVideo() {
-  return (
-    <Page title="Video not found">
-      <div className="card stack">
-        <p>This video does not exist, or it is not yours.</p>
-        <p>
-          <Link href="/my-videos">Go to my videos</Link>
-        </p>
-      </div>
     </Page>
   );
 }

@@ -36,6 +36,8 @@ export interface PlayerProps {
   onRetry?: () => void;
   /** Shares the position and captions language with the page, and lets it seek (the transcript). */
   link?: PlayerLink;
+  /** Start playing once loaded (default true); the studio waits for the creator. */
+  autoPlay?: boolean;
 }
 
 /** Name of the performance mark set at the first `playing` event. */
@@ -130,7 +132,7 @@ function mediaErrorMessage(error: MediaError | null): string {
 }
 
 /** Plays one HLS stream with clipcut's controls. */
-export function Player({ src, poster, storyboardUrl, chaptersUrl, title, startedAt, aspectRatio, onRetry, link }: PlayerProps) {
+export function Player({ src, poster, storyboardUrl, chaptersUrl, title, startedAt, aspectRatio, onRetry, link, autoPlay = true }: PlayerProps) {
   const root = useRef<HTMLDivElement>(null);
   const video = useRef<HTMLVideoElement>(null);
   const hls = useRef<Hls | null>(null);
@@ -166,6 +168,10 @@ export function Player({ src, poster, storyboardUrl, chaptersUrl, title, started
   const autoplay = useCallback(async () => {
     const v = video.current;
     if (!v) return;
+    if (!autoPlay) {
+      setWaiting(false);
+      return;
+    }
     try {
       await v.play();
     } catch (err) {
@@ -180,7 +186,7 @@ export function Player({ src, poster, storyboardUrl, chaptersUrl, title, started
         setWaiting(false);
       }
     }
-  }, []);
+  }, [autoPlay]);
 
   // Attach the stream: hls.js where Media Source Extensions exist, else the
   // browser's own HLS.
