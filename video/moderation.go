@@ -83,6 +83,25 @@ func (s *Service) SetUserAdmin(ctx context.Context, actor store.Viewer, userID u
 	return u, lastAdmin(err)
 }
 
+// SetUserLimits sets an account's own upload limits over the instance
+// defaults (nil: back to the default, 0: unlimited), audited.
+func (s *Service) SetUserLimits(ctx context.Context, actor store.Viewer, userID uuid.UUID, l store.UserLimits, reason *string) (store.AdminUser, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.AdminUser{}, err
+	}
+	if l.StorageQuota != nil && *l.StorageQuota < 0 {
+		return store.AdminUser{}, &InputError{Field: "storageQuotaBytes", Message: "Give a quota of 0 bytes (unlimited) or more, or none for the instance default."}
+	}
+	if l.DailyUploads != nil && *l.DailyUploads < 0 {
+		return store.AdminUser{}, &InputError{Field: "dailyUploads", Message: "Give 0 uploads a day (unlimited) or more, or none for the instance default."}
+	}
+	reason, err := optionalText("reason", reason, MaxTakedownReason)
+	if err != nil {
+		return store.AdminUser{}, err
+	}
+	return s.store.SetUserLimits(ctx, actor.UserID, userID, l, reason)
+}
+
 // TakeDownVideo hides a video from everyone but its owner, who sees
 // reason, refuses its media on every replica at once and resolves its
 // open reports.
