@@ -247,7 +247,7 @@ export function Users() {
                         {u.disabled ? 'Enable' : 'Disable'}
                       </button>
                       <button type="button" className="button button--small button--quiet"
-                        aria-label={`${u.isAdmin ? 'Remove administrator role from' : 'Make administrator:'} ${u.name}`}
+                        aria-label={`${u.isAdmin ? 'Remove admin' : 'Make admin'}: ${u.name}`}
                         onClick={() => toggleAdmin(u.id, u.name, !u.isAdmin)}>
                         {u.isAdmin ? 'Remove admin' : 'Make admin'}
                       </button>
