@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	coderws "github.com/coder/websocket"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -449,4 +450,52 @@ func TestAdminOverviewRates(t *testing.T) {
 	require.Equal(t, "job kind is not registered", o.DiscardedJobs[0].Error, "the last error")
 	require.Len(t, o.Failures, 1)
 	require.Equal(t, ids[2], o.Failures[0].VideoID)
+}
+
+// TestDisablingEndsOpenSubscriptions: the websocket connections an
+// account opened with a session and with an API token end as soon as an
+// administrator disables it (its credentials are deleted and revoked, which
+// the notifier announces), each with UNAUTHENTICATED and close code 4403.
+func TestDisablingEndsOpenSubscriptions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signUp("admin@example.com", "Admin").Token
+	owner := e.signUp("owner@example.com", "Owner").Token
+	token := e.createToken(owner, "ci", []string{"VIDEOS_READ"}, nil)
+	ownerID := e.userID(owner)
+	id := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, false)[0]
+	_, err := e.store.Pool().Exec(context.Background(), "UPDATE videos SET status = 'PROCESSING', stage = 'probe', percent = 1 WHERE id = $1", id)
+	require.NoError(t, err)
+
+	var kas [2]int
+	conns := make([]*wsClient, 0, 2)
+	for i, cred := range []string{owner, token} {
+		c := e.dialWS("graphql-transport-ws", map[string]any{"Authorization": "Bearer " + cred})
+		require.Equal(t, "connection_ack", c.next(&kas[i]).Type)
+		c.subscribeProgress("graphql-transport-ws", "progress", id)
+		c.readProgressOf(&kas[i])
+		conns = append(conns, c)
+	}
+	r := e.query(`mutation($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`, map[string]any{"id": ownerID}, bearer(admin))
+	require.Empty(t, r.Errors)
+
+	for i, c := range conns {
+		var gotError bool
+		for {
+			_, b, err := c.conn.Read(c.ctx)
+			if err != nil {
+				require.Equal(t, coderws.StatusCode(4403), coderws.CloseStatus(err), "connection %d: %v", i, err)
+				break
+			}
+			var m wsMessage
+			require.NoError(t, json.Unmarshal(b, &m))
+			if m.Type == "ping" || m.Type == "pong" {
+				continue
+			}
+			require.Equal(t, "error", m.Type, "connection %d: no event after the account was disabled: %s", i, b)
+			require.Contains(t, string(m.Payload), `"code":"UNAUTHENTICATED"`)
+			gotError = true
+		}
+		require.True(t, gotError, "connection %d: the subscription ended with an error", i)
+	}
 }
