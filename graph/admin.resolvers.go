@@ -74,6 +74,17 @@ func (r *mutationResolver) TakeDownVideo(ctx context.Context, videoID uuid.UUID,
 	return model.VideoFrom(v), nil
 }
 
+func (r *mutationResolver) AdminDeleteVideo(ctx context.Context, videoID uuid.UUID, reason *string) (bool, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Videos.AdminDeleteVideo(ctx, viewer.Store(), videoID, reason); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
 func (r *mutationResolver) RestoreVideo(ctx context.Context, videoID uuid.UUID) (*model.Video, error) {
 	viewer, err := auth.Require(ctx)
 	if err != nil {

@@ -19,17 +19,18 @@ import (
 // pass validation (unknown ids are fine: NOT_FOUND comes after the access
 // check the matrix is about).
 var adminFields = map[string]string{
-	"adminOverview":   `{ adminOverview { storageBytes users activity { uploadsStarted } processingTime { count } discardedJobs { id } } }`,
-	"adminUsers":      `{ adminUsers { edges { node { storageBytes storageQuotaBytes effectiveDailyUploads user { email } } } } }`,
-	"adminVideos":     `{ adminVideos { edges { node { id } } } }`,
-	"reports":         `{ reports { count } }`,
-	"auditLog":        `{ auditLog { edges { node { action } } } }`,
-	"setUserDisabled": `mutation { setUserDisabled(userId: "` + zeroID + `", disabled: true) { id } }`,
-	"setUserAdmin":    `mutation { setUserAdmin(userId: "` + zeroID + `", admin: true) { id } }`,
-	"takeDownVideo":   `mutation { takeDownVideo(videoId: "` + zeroID + `", reason: "r") { id } }`,
-	"restoreVideo":    `mutation { restoreVideo(videoId: "` + zeroID + `") { id } }`,
-	"resolveReport":   `mutation { resolveReport(videoId: "` + zeroID + `", action: DISMISS) { id } }`,
-	"setUserLimits":   `mutation { setUserLimits(userId: "` + zeroID + `", dailyUploads: 3) { dailyUploads } }`,
+	"adminOverview":    `{ adminOverview { storageBytes users activity { uploadsStarted } processingTime { count } discardedJobs { id } } }`,
+	"adminUsers":       `{ adminUsers { edges { node { storageBytes storageQuotaBytes effectiveDailyUploads user { email } } } } }`,
+	"adminVideos":      `{ adminVideos { edges { node { id } } } }`,
+	"reports":          `{ reports { count } }`,
+	"auditLog":         `{ auditLog { edges { node { action } } } }`,
+	"setUserDisabled":  `mutation { setUserDisabled(userId: "` + zeroID + `", disabled: true) { id } }`,
+	"setUserAdmin":     `mutation { setUserAdmin(userId: "` + zeroID + `", admin: true) { id } }`,
+	"takeDownVideo":    `mutation { takeDownVideo(videoId: "` + zeroID + `", reason: "r") { id } }`,
+	"restoreVideo":     `mutation { restoreVideo(videoId: "` + zeroID + `") { id } }`,
+	"resolveReport":    `mutation { resolveReport(videoId: "` + zeroID + `", action: DISMISS) { id } }`,
+	"setUserLimits":    `mutation { setUserLimits(userId: "` + zeroID + `", dailyUploads: 3) { dailyUploads } }`,
+	"adminDeleteVideo": `mutation { adminDeleteVideo(videoId: "` + zeroID + `") }`,
 }
 
 // TestAdminFieldsAuthorizationMatrix: anonymous viewers are
@@ -498,4 +499,43 @@ func TestDisablingEndsOpenSubscriptions(t *testing.T) {
 		}
 		require.True(t, gotError, "connection %d: the subscription ended with an error", i)
 	}
+}
+
+// TestAdminDeletesAnyVideoAudited: an administrator deletes another
+// account's video with its files queued for removal, audited with the
+// reason; the owner cannot use this field, and an unknown video is
+// NOT_FOUND.
+func TestAdminDeletesAnyVideoAudited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.signUp("admin@example.com", "Admin").Token
+	owner := e.signUp("owner@example.com", "Owner").Token
+	id := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, true)[0]
+	del := `mutation($id: ID!, $r: String) { adminDeleteVideo(videoId: $id, reason: $r) }`
+
+	require.Equal(t, "FORBIDDEN", e.query(del, map[string]any{"id": id}, bearer(owner)).code())
+	require.JSONEq(t, `{"adminDeleteVideo":true}`, string(e.query(del, map[string]any{"id": id, "r": "illegal content"}, bearer(admin)).Data))
+	require.Equal(t, "NOT_FOUND", e.query(del, map[string]any{"id": id}, bearer(admin)).code(), "gone")
+	_, err := e.store.VideoByID(ctx, mustUUID(t, id))
+	require.ErrorIs(t, err, store.ErrNotFound)
+	var jobs int
+	require.NoError(t, e.store.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'delete_media' AND args->>'video_id' = $1`, id).Scan(&jobs))
+	require.Equal(t, 1, jobs, "its files are queued for removal")
+
+	var log struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action, TargetID string
+					Reason           *string
+				}
+			}
+		}
+	}
+	e.decode(e.query(`{ auditLog { edges { node { action targetId reason } } } }`, nil, bearer(admin)), &log)
+	require.Len(t, log.AuditLog.Edges, 1)
+	require.Equal(t, "video.deleted", log.AuditLog.Edges[0].Node.Action)
+	require.Equal(t, id, log.AuditLog.Edges[0].Node.TargetID)
+	require.Equal(t, "illegal content", *log.AuditLog.Edges[0].Node.Reason)
 }

@@ -40,6 +40,7 @@ const (
 	AuditAdminRevoked     = "user.admin_revoked"
 	AuditVideoTakenDown   = "video.taken_down"
 	AuditVideoRestored    = "video.restored"
+	AuditVideoDeleted     = "video.deleted"
 	AuditReportsDismissed = "reports.dismissed"
 )
 

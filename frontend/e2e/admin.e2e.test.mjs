@@ -8,7 +8,8 @@
 // discarded (a job whose arguments its worker cannot read, as a bad deploy
 // leaves behind) shows on the overview; once its arguments are fixed, the
 // administrator retries it by clicking Retry in River UI and it completes.
-// The administrator sets an account's upload limits on the users page.
+// The administrator sets an account's upload limits on the users page and
+// deletes the video; both show in the audit log.
 // axe-core checks every admin page (0 serious or critical violations), and
 // each is screenshotted at 1280x800 and 390x844 with no horizontal
 // overflow.
@@ -250,9 +251,15 @@ describe('clipcut web app: administration', { timeout: 1_800_000 }, () => {
       }
     }
 
-    // The audit log tells what happened, newest first.
-    await step(admin.page, '11-audit-log', async () => {
+    // The administrator deletes the video for good; the audit log tells
+    // what happened.
+    await step(admin.page, '11-deleted-and-audited', async () => {
+      await admin.page.goto(`${run.baseURL}/admin/videos`);
+      admin.page.once('dialog', (d) => void d.accept('Repeated infringement.'));
+      await admin.main.getByRole('button', { name: `Delete ${title}` }).click();
+      await admin.main.getByRole('status').filter({ hasText: `"${title}" is deleted.` }).waitFor();
       await admin.page.goto(`${run.baseURL}/admin/audit`);
+      await admin.main.getByText('video.deleted').waitFor();
       await admin.main.getByText('user.limits_set').waitFor();
       await admin.main.getByText('video.taken_down').waitFor();
     });

@@ -191,6 +191,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AdminDeleteVideo     func(childComplexity int, videoID uuid.UUID, reason *string) int
 		CreateAPIToken       func(childComplexity int, name string, scopes []model.Scope, expiresAt *time.Time) int
 		CreateClip           func(childComplexity int, input model.CreateClipInput) int
 		CreatePlaybackToken  func(childComplexity int, videoID uuid.UUID, ttl *int, allowedOrigins []string) int
@@ -547,6 +548,7 @@ type MutationResolver interface {
 	SetUserAdmin(ctx context.Context, userID uuid.UUID, admin bool) (*model.User, error)
 	SetUserLimits(ctx context.Context, userID uuid.UUID, storageQuotaBytes *int64, dailyUploads *int, reason *string) (*model.AdminUser, error)
 	TakeDownVideo(ctx context.Context, videoID uuid.UUID, reason string) (*model.Video, error)
+	AdminDeleteVideo(ctx context.Context, videoID uuid.UUID, reason *string) (bool, error)
 	RestoreVideo(ctx context.Context, videoID uuid.UUID) (*model.Video, error)
 	ResolveReport(ctx context.Context, videoID uuid.UUID, action model.ReportAction, reason *string) (*model.Video, error)
 	ReportVideo(ctx context.Context, videoID uuid.UUID, reason model.ReportReason, note *string) (bool, error)
@@ -1190,6 +1192,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LiveViewers.VideoID(childComplexity), true
 
+	case "Mutation.adminDeleteVideo":
+		if e.ComplexityRoot.Mutation.AdminDeleteVideo == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adminDeleteVideo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdminDeleteVideo(childComplexity, args["videoId"].(uuid.UUID), args["reason"].(*string)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -3189,7 +3202,7 @@ type AuditEntry {
   id: ID!
   "The administrator who acted (null if the account was deleted since)."
   actor: User
-  "What was done: ` + "`" + `user.disabled` + "`" + `, ` + "`" + `user.enabled` + "`" + `, ` + "`" + `user.admin_granted` + "`" + `, ` + "`" + `user.admin_revoked` + "`" + `, ` + "`" + `user.limits_set` + "`" + `, ` + "`" + `video.taken_down` + "`" + `, ` + "`" + `video.restored` + "`" + ` or ` + "`" + `reports.dismissed` + "`" + `."
+  "What was done: ` + "`" + `user.disabled` + "`" + `, ` + "`" + `user.enabled` + "`" + `, ` + "`" + `user.admin_granted` + "`" + `, ` + "`" + `user.admin_revoked` + "`" + `, ` + "`" + `user.limits_set` + "`" + `, ` + "`" + `video.taken_down` + "`" + `, ` + "`" + `video.restored` + "`" + `, ` + "`" + `video.deleted` + "`" + ` or ` + "`" + `reports.dismissed` + "`" + `."
   action: String!
   "What it was done to: ` + "`" + `user` + "`" + ` or ` + "`" + `video` + "`" + `."
   targetType: String!
@@ -3288,6 +3301,8 @@ extend type Mutation {
   Administrators only; audited.
   """
   takeDownVideo(videoId: ID!, "1 to 2000 characters, shown to the owner." reason: String!): Video! @auth(scope: ADMIN)
+  "Delete anyone's video and its files, for good (as ` + "`" + `deleteVideo` + "`" + `). Administrators only; audited (` + "`" + `video.deleted` + "`" + `)."
+  adminDeleteVideo(videoId: ID!, "Why, for the audit log." reason: String): Boolean! @auth(scope: ADMIN)
   "Put a taken-down video back up (` + "`" + `video.restored` + "`" + `). Administrators only; audited."
   restoreVideo(videoId: ID!): Video! @auth(scope: ADMIN)
   "Act on a video's open reports: take it down (` + "`" + `reason` + "`" + ` required) or dismiss them. Administrators only; audited."
@@ -6052,6 +6067,28 @@ func (ec *executionContext) dir_public_args(ctx context.Context, rawArgs map[str
 		return nil, err
 	}
 	args["scope"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_adminDeleteVideo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
 	return args, nil
 }
 
@@ -9698,6 +9735,68 @@ func (ec *executionContext) fieldContext_Mutation_takeDownVideo(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_takeDownVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_adminDeleteVideo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adminDeleteVideo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdminDeleteVideo(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["reason"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adminDeleteVideo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adminDeleteVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20284,6 +20383,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "takeDownVideo":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_takeDownVideo(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adminDeleteVideo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adminDeleteVideo(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++

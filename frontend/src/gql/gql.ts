@@ -42,6 +42,7 @@ type Documents = {
     "\n  query AdminVideos($status: VideoStatus, $ownerId: ID) {\n    adminVideos(status: $status, ownerId: $ownerId, first: 50) {\n      edges {\n        node {\n          id\n          title\n          status\n          privacy\n          createdAt\n          takedownReason\n          owner {\n            id\n            name\n          }\n          processing {\n            error\n          }\n        }\n      }\n    }\n  }\n": typeof types.AdminVideosDocument,
     "\n  mutation TakeDownVideo($videoId: ID!, $reason: String!) {\n    takeDownVideo(videoId: $videoId, reason: $reason) {\n      id\n      status\n      takedownReason\n    }\n  }\n": typeof types.TakeDownVideoDocument,
     "\n  mutation RestoreVideo($videoId: ID!) {\n    restoreVideo(videoId: $videoId) {\n      id\n      status\n      takedownReason\n    }\n  }\n": typeof types.RestoreVideoDocument,
+    "\n  mutation AdminDeleteVideo($videoId: ID!, $reason: String) {\n    adminDeleteVideo(videoId: $videoId, reason: $reason)\n  }\n": typeof types.AdminDeleteVideoDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isAdmin\n      createdAt\n    }\n  }\n": typeof types.MeDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
     "\n  fragment StudioVideoFields on Video {\n    id\n    title\n    status\n    playable\n    duration\n    width\n    height\n    owner {\n      id\n    }\n    edit {\n      start\n      end\n    }\n    chapters {\n      start\n      title\n    }\n    processing {\n      stage\n      percent\n      error\n    }\n    playback {\n      hlsUrl\n      posterUrl\n      storyboardUrl\n    }\n  }\n": typeof types.StudioVideoFieldsFragmentDoc,
@@ -91,6 +92,7 @@ const documents: Documents = {
     "\n  query AdminVideos($status: VideoStatus, $ownerId: ID) {\n    adminVideos(status: $status, ownerId: $ownerId, first: 50) {\n      edges {\n        node {\n          id\n          title\n          status\n          privacy\n          createdAt\n          takedownReason\n          owner {\n            id\n            name\n          }\n          processing {\n            error\n          }\n        }\n      }\n    }\n  }\n": types.AdminVideosDocument,
     "\n  mutation TakeDownVideo($videoId: ID!, $reason: String!) {\n    takeDownVideo(videoId: $videoId, reason: $reason) {\n      id\n      status\n      takedownReason\n    }\n  }\n": types.TakeDownVideoDocument,
     "\n  mutation RestoreVideo($videoId: ID!) {\n    restoreVideo(videoId: $videoId) {\n      id\n      status\n      takedownReason\n    }\n  }\n": types.RestoreVideoDocument,
+    "\n  mutation AdminDeleteVideo($videoId: ID!, $reason: String) {\n    adminDeleteVideo(videoId: $videoId, reason: $reason)\n  }\n": types.AdminDeleteVideoDocument,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n      isAdmin\n      createdAt\n    }\n  }\n": types.MeDocument,
     "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
     "\n  fragment StudioVideoFields on Video {\n    id\n    title\n    status\n    playable\n    duration\n    width\n    height\n    owner {\n      id\n    }\n    edit {\n      start\n      end\n    }\n    chapters {\n      start\n      title\n    }\n    processing {\n      stage\n      percent\n      error\n    }\n    playback {\n      hlsUrl\n      posterUrl\n      storyboardUrl\n    }\n  }\n": types.StudioVideoFieldsFragmentDoc,
@@ -238,6 +240,10 @@ export function graphql(source: "\n  mutation TakeDownVideo($videoId: ID!, $reas
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RestoreVideo($videoId: ID!) {\n    restoreVideo(videoId: $videoId) {\n      id\n      status\n      takedownReason\n    }\n  }\n"): (typeof documents)["\n  mutation RestoreVideo($videoId: ID!) {\n    restoreVideo(videoId: $videoId) {\n      id\n      status\n      takedownReason\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminDeleteVideo($videoId: ID!, $reason: String) {\n    adminDeleteVideo(videoId: $videoId, reason: $reason)\n  }\n"): (typeof documents)["\n  mutation AdminDeleteVideo($videoId: ID!, $reason: String) {\n    adminDeleteVideo(videoId: $videoId, reason: $reason)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -85,6 +85,8 @@ function admin(isAdmin: boolean, extra: (name: string, v: Record<string, unknown
         return { data: { adminVideos: { __typename: 'VideoConnection', edges: [{ __typename: 'VideoEdge', node: video('v1', 'READY') }] } } };
       case 'TakeDownVideo':
         return { data: { takeDownVideo: { ...video('v1', 'TAKEN_DOWN', variables.reason as string) } } };
+      case 'AdminDeleteVideo':
+        return { data: { adminDeleteVideo: true } };
       case 'Reports':
         return {
           data: {
@@ -170,6 +172,15 @@ describe('the admin area', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Take down Video v1' }));
     expect(await screen.findByRole('status')).toHaveTextContent('"Video v1" is taken down.');
     expect(sent.find((s) => s.name === 'TakeDownVideo')?.variables).toEqual({ videoId: 'v1', reason: 'Hate speech' });
+  });
+
+  it('deletes a video, asking why for the audit log', async () => {
+    admin(true);
+    vi.spyOn(window, 'prompt').mockReturnValue('Illegal content');
+    renderApp('/admin/videos');
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete Video v1' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('"Video v1" is deleted.');
+    expect(sent.find((s) => s.name === 'AdminDeleteVideo')?.variables).toEqual({ videoId: 'v1', reason: 'Illegal content' });
   });
 
   it('lists reports by video and takes the video down', async () => {

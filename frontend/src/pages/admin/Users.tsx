@@ -222,58 +222,58 @@ export function Users() {
             <tbody>
               {edges.map(({ node: { user: u, storageBytes, videoCount, ...lim } }) => (
                 <Fragment key={u.id}>
-                <tr>
-                  <th scope="row">
-                    {u.name}
-                    {u.isAdmin && <span className="status-badge"> Administrator</span>}
-                    {u.disabled && <span className="status-badge status-badge--failed"> Disabled</span>}
-                    <br />
-                    <span className="muted small">{u.email}</span>
-                  </th>
-                  <td data-label="Videos">
-                    <a href={`/admin/videos?owner=${u.id}`}>{videoCount}</a>
-                  </td>
-                  <td data-label="Storage">{formatBytes(storageBytes)}</td>
-                  <td data-label="Limits">
-                    {describeLimits(lim.effectiveStorageQuotaBytes, lim.effectiveDailyUploads, lim.storageQuotaBytes != null, lim.dailyUploads != null)}
-                  </td>
-                  <td data-label="Since">{formatDate(u.createdAt)}</td>
-                  <td data-label="Actions">
-                    <div className="admin-actions">
-                      <button type="button" className={`button button--small${u.disabled ? '' : ' button--danger'}`}
-                        aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
-                        disabled={u.id === me?.id && !u.disabled}
-                        onClick={() => toggleDisabled(u.id, u.name, !u.disabled)}>
-                        {u.disabled ? 'Enable' : 'Disable'}
-                      </button>
-                      <button type="button" className="button button--small button--quiet"
-                        aria-label={`${u.isAdmin ? 'Remove admin' : 'Make admin'}: ${u.name}`}
-                        onClick={() => toggleAdmin(u.id, u.name, !u.isAdmin)}>
-                        {u.isAdmin ? 'Remove admin' : 'Make admin'}
-                      </button>
-                      <button type="button" className="button button--small button--quiet" aria-label={`Limits of ${u.name}`}
-                        aria-expanded={editing === u.id} onClick={() => setEditing(editing === u.id ? null : u.id)}>
-                        Limits
-                      </button>
-                    </div>
-                  </td>
-                </tr>
-                {editing === u.id && (
-                  <tr className="admin-edit-row">
-                    <td colSpan={6}>
-                      <LimitsForm
-                        target={{ id: u.id, name: u.name, storageQuotaBytes: lim.storageQuotaBytes, dailyUploads: lim.dailyUploads }}
-                        onDone={(message) => {
-                          setEditing(null);
-                          if (message) {
-                            setNotice(message);
-                            refetch({ requestPolicy: 'network-only' });
-                          }
-                        }}
-                      />
+                  <tr>
+                    <th scope="row">
+                      {u.name}
+                      {u.isAdmin && <span className="status-badge"> Administrator</span>}
+                      {u.disabled && <span className="status-badge status-badge--failed"> Disabled</span>}
+                      <br />
+                      <span className="muted small">{u.email}</span>
+                    </th>
+                    <td data-label="Videos">
+                      <a href={`/admin/videos?owner=${u.id}`}>{videoCount}</a>
+                    </td>
+                    <td data-label="Storage">{formatBytes(storageBytes)}</td>
+                    <td data-label="Limits">
+                      {describeLimits(lim.effectiveStorageQuotaBytes, lim.effectiveDailyUploads, lim.storageQuotaBytes != null, lim.dailyUploads != null)}
+                    </td>
+                    <td data-label="Since">{formatDate(u.createdAt)}</td>
+                    <td data-label="Actions">
+                      <div className="admin-actions">
+                        <button type="button" className={`button button--small${u.disabled ? '' : ' button--danger'}`}
+                          aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.name}`}
+                          disabled={u.id === me?.id && !u.disabled}
+                          onClick={() => toggleDisabled(u.id, u.name, !u.disabled)}>
+                          {u.disabled ? 'Enable' : 'Disable'}
+                        </button>
+                        <button type="button" className="button button--small button--quiet"
+                          aria-label={`${u.isAdmin ? 'Remove admin' : 'Make admin'}: ${u.name}`}
+                          onClick={() => toggleAdmin(u.id, u.name, !u.isAdmin)}>
+                          {u.isAdmin ? 'Remove admin' : 'Make admin'}
+                        </button>
+                        <button type="button" className="button button--small button--quiet" aria-label={`Limits of ${u.name}`}
+                          aria-expanded={editing === u.id} onClick={() => setEditing(editing === u.id ? null : u.id)}>
+                          Limits
+                        </button>
+                      </div>
                     </td>
                   </tr>
-                )}
+                  {editing === u.id && (
+                    <tr className="admin-edit-row">
+                      <td colSpan={6}>
+                        <LimitsForm
+                          target={{ id: u.id, name: u.name, storageQuotaBytes: lim.storageQuotaBytes, dailyUploads: lim.dailyUploads }}
+                          onDone={(message) => {
+                            setEditing(null);
+                            if (message) {
+                              setNotice(message);
+                              refetch({ requestPolicy: 'network-only' });
+                            }
+                          }}
+                        />
+                      </td>
+                    </tr>
+                  )}
                 </Fragment>
               ))}
             </tbody>
