@@ -167,6 +167,8 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Mutation.takeDownVideo", adminFields["takeDownVideo"], nil},
 		{"Mutation.restoreVideo", adminFields["restoreVideo"], nil},
 		{"Mutation.resolveReport", adminFields["resolveReport"], nil},
+		{"Mutation.setUserLimits", adminFields["setUserLimits"], nil},
+		{"Mutation.adminDeleteVideo", adminFields["adminDeleteVideo"], nil},
 		{"Mutation.reportVideo", `mutation($id: ID!) { reportVideo(videoId: $id, reason: SPAM) }`, video},
 	}
 }

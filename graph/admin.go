@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/store"
 )
@@ -32,16 +33,39 @@ func adminOverview(o store.Overview) *model.AdminOverview {
 	for _, w := range o.Workers {
 		m.Workers = append(m.Workers, &model.WorkerProcess{ClientID: w.ClientID, Hostname: w.Hostname, Pid: w.PID, StartedAt: w.StartedAt})
 	}
+	m.Activity = make([]*model.HourActivity, 0, len(o.Activity))
+	for _, h := range o.Activity {
+		m.Activity = append(m.Activity, &model.HourActivity{Hour: h.Hour, UploadsStarted: int(h.UploadsStarted),
+			Processed: int(h.Processed), Failed: int(h.Failed)})
+	}
+	m.ProcessingTime = &model.ProcessingTime{Count: int(o.Processing.Count), MedianSeconds: o.Processing.Median, P95Seconds: o.Processing.P95}
+	m.DiscardedJobs = make([]*model.DiscardedJob, 0, len(o.DiscardedJobs))
+	for _, j := range o.DiscardedJobs {
+		m.DiscardedJobs = append(m.DiscardedJobs, &model.DiscardedJob{ID: j.ID, Kind: j.Kind, Queue: j.Queue, Error: j.Error, DiscardedAt: j.FinalizedAt})
+	}
 	return m
 }
 
-func adminUserConnection(users []store.AdminUser, hasNext, hadCursor bool) *model.AdminUserConnection {
+// adminUser shows an account with its limits: its own, and those that
+// apply (the instance defaults of upload.Service where it has none).
+func (r *Resolver) adminUser(u store.AdminUser) *model.AdminUser {
+	var defaults store.Limits
+	if r.Uploads != nil {
+		defaults = r.Uploads.LimitsFor(&auth.Viewer{UserID: u.ID, IsAdmin: u.IsAdmin})
+	}
+	lim := u.Limits.Apply(defaults)
+	return &model.AdminUser{User: model.UserFrom(u.User), StorageBytes: u.StorageBytes, VideoCount: int(u.VideoCount),
+		StorageQuotaBytes: u.Limits.StorageQuota, DailyUploads: u.Limits.DailyUploads,
+		EffectiveStorageQuotaBytes: lim.StorageQuota, EffectiveDailyUploads: lim.DailyUploads}
+}
+
+func (r *Resolver) adminUserConnection(users []store.AdminUser, hasNext, hadCursor bool) *model.AdminUserConnection {
 	conn := &model.AdminUserConnection{Edges: make([]*model.AdminUserEdge, 0, len(users)),
 		PageInfo: &model.PageInfo{HasNextPage: hasNext, HasPreviousPage: hadCursor}}
 	for _, u := range users {
 		conn.Edges = append(conn.Edges, &model.AdminUserEdge{
 			Cursor: store.Cursor{CreatedAt: u.CreatedAt, ID: u.ID}.Encode(),
-			Node:   &model.AdminUser{User: model.UserFrom(u.User), StorageBytes: u.StorageBytes, VideoCount: int(u.VideoCount)},
+			Node:   r.adminUser(u),
 		})
 	}
 	if n := len(conn.Edges); n > 0 {

@@ -50,6 +50,18 @@ func (r *mutationResolver) SetUserAdmin(ctx context.Context, userID uuid.UUID, a
 	return model.UserFrom(u), nil
 }
 
+func (r *mutationResolver) SetUserLimits(ctx context.Context, userID uuid.UUID, storageQuotaBytes *int64, dailyUploads *int, reason *string) (*model.AdminUser, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u, err := r.Videos.SetUserLimits(ctx, viewer.Store(), userID, store.UserLimits{StorageQuota: storageQuotaBytes, DailyUploads: dailyUploads}, reason)
+	if err != nil {
+		return nil, err
+	}
+	return r.adminUser(u), nil
+}
+
 func (r *mutationResolver) TakeDownVideo(ctx context.Context, videoID uuid.UUID, reason string) (*model.Video, error) {
 	viewer, err := auth.Require(ctx)
 	if err != nil {
@@ -60,6 +72,17 @@ func (r *mutationResolver) TakeDownVideo(ctx context.Context, videoID uuid.UUID,
 		return nil, err
 	}
 	return model.VideoFrom(v), nil
+}
+
+func (r *mutationResolver) AdminDeleteVideo(ctx context.Context, videoID uuid.UUID, reason *string) (bool, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Videos.AdminDeleteVideo(ctx, viewer.Store(), videoID, reason); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 func (r *mutationResolver) RestoreVideo(ctx context.Context, videoID uuid.UUID) (*model.Video, error) {
@@ -126,7 +149,7 @@ func (r *queryResolver) AdminUsers(ctx context.Context, search *string, first *i
 	if err != nil {
 		return nil, err
 	}
-	return adminUserConnection(users, hasNext, cursor != nil), nil
+	return r.adminUserConnection(users, hasNext, cursor != nil), nil
 }
 
 func (r *queryResolver) AdminVideos(ctx context.Context, status *model.VideoStatus, ownerID *uuid.UUID, first *int, after *string) (*model.VideoConnection, error) {

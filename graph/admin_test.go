@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"testing"
+	"time"
 
+	coderws "github.com/coder/websocket"
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
@@ -17,16 +19,18 @@ import (
 // pass validation (unknown ids are fine: NOT_FOUND comes after the access
 // check the matrix is about).
 var adminFields = map[string]string{
-	"adminOverview":   `{ adminOverview { storageBytes users } }`,
-	"adminUsers":      `{ adminUsers { edges { node { storageBytes user { email } } } } }`,
-	"adminVideos":     `{ adminVideos { edges { node { id } } } }`,
-	"reports":         `{ reports { count } }`,
-	"auditLog":        `{ auditLog { edges { node { action } } } }`,
-	"setUserDisabled": `mutation { setUserDisabled(userId: "` + zeroID + `", disabled: true) { id } }`,
-	"setUserAdmin":    `mutation { setUserAdmin(userId: "` + zeroID + `", admin: true) { id } }`,
-	"takeDownVideo":   `mutation { takeDownVideo(videoId: "` + zeroID + `", reason: "r") { id } }`,
-	"restoreVideo":    `mutation { restoreVideo(videoId: "` + zeroID + `") { id } }`,
-	"resolveReport":   `mutation { resolveReport(videoId: "` + zeroID + `", action: DISMISS) { id } }`,
+	"adminOverview":    `{ adminOverview { storageBytes users activity { uploadsStarted } processingTime { count } discardedJobs { id } } }`,
+	"adminUsers":       `{ adminUsers { edges { node { storageBytes storageQuotaBytes effectiveDailyUploads user { email } } } } }`,
+	"adminVideos":      `{ adminVideos { edges { node { id } } } }`,
+	"reports":          `{ reports { count } }`,
+	"auditLog":         `{ auditLog { edges { node { action } } } }`,
+	"setUserDisabled":  `mutation { setUserDisabled(userId: "` + zeroID + `", disabled: true) { id } }`,
+	"setUserAdmin":     `mutation { setUserAdmin(userId: "` + zeroID + `", admin: true) { id } }`,
+	"takeDownVideo":    `mutation { takeDownVideo(videoId: "` + zeroID + `", reason: "r") { id } }`,
+	"restoreVideo":     `mutation { restoreVideo(videoId: "` + zeroID + `") { id } }`,
+	"resolveReport":    `mutation { resolveReport(videoId: "` + zeroID + `", action: DISMISS) { id } }`,
+	"setUserLimits":    `mutation { setUserLimits(userId: "` + zeroID + `", dailyUploads: 3) { dailyUploads } }`,
+	"adminDeleteVideo": `mutation { adminDeleteVideo(videoId: "` + zeroID + `") }`,
 }
 
 // TestAdminFieldsAuthorizationMatrix: anonymous viewers are
@@ -296,4 +300,242 @@ func TestReportsAreRateLimited(t *testing.T) {
 		}
 		require.Equal(t, "RATE_LIMITED", r.code())
 	}
+}
+
+// TestUserLimitOverrides: an administrator's per-account limits replace
+// the instance defaults (2 GiB, 5 uploads a day in newEnv) at the next
+// upload, null goes back to the default, 0 is unlimited; the admin area
+// shows the account's own and the effective limits; changes are audited.
+func TestUserLimitOverrides(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signUp("admin@example.com", "Admin").Token
+	user := e.signUp("user@example.com", "User").Token
+	userID := e.userID(user)
+	set := `mutation($id: ID!, $q: Int64, $d: Int, $r: String) {
+		setUserLimits(userId: $id, storageQuotaBytes: $q, dailyUploads: $d, reason: $r) {
+			storageQuotaBytes dailyUploads effectiveStorageQuotaBytes effectiveDailyUploads user { id } } }`
+	type limits struct {
+		StorageQuotaBytes, DailyUploads                   *int64
+		EffectiveStorageQuotaBytes, EffectiveDailyUploads int64
+	}
+	var out struct{ SetUserLimits limits }
+	upload := func(size int64) gqlResponse {
+		return e.query(createUpload, map[string]any{"in": map[string]any{"title": "t", "filename": "t.mp4", "size": size}}, bearer(user))
+	}
+
+	require.Equal(t, "FORBIDDEN", e.query(set, map[string]any{"id": userID, "d": 100}, bearer(user)).code(), "nobody raises their own limits")
+	require.Equal(t, "BAD_USER_INPUT", e.query(set, map[string]any{"id": userID, "d": -1}, bearer(admin)).code())
+	require.Equal(t, "BAD_USER_INPUT", e.query(set, map[string]any{"id": userID, "q": -1}, bearer(admin)).code())
+	require.Equal(t, "NOT_FOUND", e.query(set, map[string]any{"id": zeroID, "d": 1}, bearer(admin)).code())
+
+	e.decode(e.query(set, map[string]any{"id": userID, "q": 100, "d": 1, "r": "trial account"}, bearer(admin)), &out)
+	one, hundred := int64(1), int64(100)
+	require.Equal(t, limits{StorageQuotaBytes: &hundred, DailyUploads: &one, EffectiveStorageQuotaBytes: 100, EffectiveDailyUploads: 1}, out.SetUserLimits)
+	require.Equal(t, "QUOTA_EXCEEDED", upload(101).code(), "over the account's own quota")
+	require.Empty(t, upload(60).Errors)
+	r := upload(10)
+	require.Equal(t, "QUOTA_EXCEEDED", r.code(), "the account's own daily limit")
+	require.Contains(t, r.Errors[0].Message, "1 uploads per 24 hours")
+
+	// Back to the default daily limit (5), quota kept: 60 + 60 > 100.
+	e.decode(e.query(set, map[string]any{"id": userID, "q": 100}, bearer(admin)), &out)
+	require.Equal(t, limits{StorageQuotaBytes: &hundred, EffectiveStorageQuotaBytes: 100, EffectiveDailyUploads: 5}, out.SetUserLimits)
+	r = upload(60)
+	require.Equal(t, "QUOTA_EXCEEDED", r.code())
+	require.Contains(t, r.Errors[0].Message, "storage quota of 100 B")
+	require.Empty(t, upload(40).Errors)
+
+	// 0: unlimited, past the instance's 2 GiB (the 1 GiB file limit stays).
+	zero := int64(0)
+	e.decode(e.query(set, map[string]any{"id": userID, "q": 0}, bearer(admin)), &out)
+	require.Equal(t, limits{StorageQuotaBytes: &zero, EffectiveStorageQuotaBytes: 0, EffectiveDailyUploads: 5}, out.SetUserLimits)
+	for range 2 {
+		require.Empty(t, upload(1<<30).Errors)
+	}
+
+	var users struct {
+		AdminUsers struct {
+			Edges []struct {
+				Node struct {
+					limits
+					User struct{ Email string }
+				}
+			}
+		}
+	}
+	e.decode(e.query(`{ adminUsers { edges { node { storageQuotaBytes dailyUploads effectiveStorageQuotaBytes effectiveDailyUploads user { email } } } } }`,
+		nil, bearer(admin)), &users)
+	byEmail := map[string]limits{}
+	for _, edge := range users.AdminUsers.Edges {
+		byEmail[edge.Node.User.Email] = edge.Node.limits
+	}
+	require.Equal(t, limits{StorageQuotaBytes: &zero, EffectiveDailyUploads: 5}, byEmail["user@example.com"])
+	require.Equal(t, limits{}, byEmail["admin@example.com"], "administrators have no default limits")
+
+	var log struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action, TargetID string
+					Reason           *string
+				}
+			}
+		}
+	}
+	e.decode(e.query(`{ auditLog { edges { node { action targetId reason } } } }`, nil, bearer(admin)), &log)
+	require.Len(t, log.AuditLog.Edges, 3, "one entry per change")
+	for _, edge := range log.AuditLog.Edges {
+		require.Equal(t, "user.limits_set", edge.Node.Action)
+		require.Equal(t, userID, edge.Node.TargetID)
+	}
+	require.Equal(t, "trial account", *log.AuditLog.Edges[2].Node.Reason)
+	e.decode(e.query(set, map[string]any{"id": userID, "q": 0}, bearer(admin)), &out)
+	e.decode(e.query(`{ auditLog { edges { node { action targetId reason } } } }`, nil, bearer(admin)), &log)
+	require.Len(t, log.AuditLog.Edges, 3, "setting the same limits again records nothing")
+}
+
+// TestAdminOverviewRates: the overview counts the last 24 hours hour by
+// hour, measures processing, and lists the jobs River discarded with
+// their last error.
+func TestAdminOverviewRates(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.signUp("admin@example.com", "Admin").Token
+	ids := e.makeVideos("admin@example.com", 3, store.PrivacyPublic, true)
+	// Two of them finished uploading 10 and 30 s before they were ready.
+	_, err := e.store.Pool().Exec(ctx, `UPDATE videos SET processed_at = now(), uploaded_at = now() - make_interval(secs => CASE WHEN id = $1 THEN 10 ELSE 30 END)
+		WHERE id = ANY($2)`, ids[0], ids[:2])
+	require.NoError(t, err)
+	_, err = e.store.Pool().Exec(ctx, `UPDATE videos SET status = 'FAILED', error = 'This file is not a video.' WHERE id = $1`, ids[2])
+	require.NoError(t, err)
+	_, err = e.store.Pool().Exec(ctx, `INSERT INTO river_job (args, kind, max_attempts, attempt, queue, state, finalized_at, errors)
+		VALUES ('{}', 'gone_kind', 1, 1, 'default', 'discarded', now(), ARRAY['{"attempt": 1, "error": "first"}', '{"attempt": 1, "error": "job kind is not registered"}']::jsonb[])`)
+	require.NoError(t, err)
+
+	var out struct {
+		AdminOverview struct {
+			Activity []struct {
+				Hour                              time.Time
+				UploadsStarted, Processed, Failed int
+			}
+			ProcessingTime struct {
+				Count                     int
+				MedianSeconds, P95Seconds float64
+			}
+			DiscardedJobs []struct {
+				ID                 int64
+				Kind, Queue, Error string
+			}
+			Failures []struct{ VideoID, Error string }
+		}
+	}
+	e.decode(e.query(`{ adminOverview { activity { hour uploadsStarted processed failed }
+		processingTime { count medianSeconds p95Seconds } discardedJobs { id kind queue error } failures { videoId error } } }`, nil, bearer(admin)), &out)
+	o := out.AdminOverview
+	require.Len(t, o.Activity, 24)
+	for i := 1; i < len(o.Activity); i++ {
+		require.Equal(t, time.Hour, o.Activity[i].Hour.Sub(o.Activity[i-1].Hour))
+	}
+	var started, processed, failed int
+	for _, h := range o.Activity {
+		started, processed, failed = started+h.UploadsStarted, processed+h.Processed, failed+h.Failed
+	}
+	require.Equal(t, []int{3, 2, 1}, []int{started, processed, failed})
+	require.Equal(t, 2, o.ProcessingTime.Count)
+	require.InDelta(t, 20, o.ProcessingTime.MedianSeconds, 0.5)
+	require.InDelta(t, 29, o.ProcessingTime.P95Seconds, 0.5)
+	require.Len(t, o.DiscardedJobs, 1)
+	require.Equal(t, "gone_kind", o.DiscardedJobs[0].Kind)
+	require.Equal(t, "job kind is not registered", o.DiscardedJobs[0].Error, "the last error")
+	require.Len(t, o.Failures, 1)
+	require.Equal(t, ids[2], o.Failures[0].VideoID)
+}
+
+// TestDisablingEndsOpenSubscriptions: the websocket connections an
+// account opened with a session and with an API token end as soon as an
+// administrator disables it (its credentials are deleted and revoked, which
+// the notifier announces), each with UNAUTHENTICATED and close code 4403.
+func TestDisablingEndsOpenSubscriptions(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signUp("admin@example.com", "Admin").Token
+	owner := e.signUp("owner@example.com", "Owner").Token
+	token := e.createToken(owner, "ci", []string{"VIDEOS_READ"}, nil)
+	ownerID := e.userID(owner)
+	id := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, false)[0]
+	_, err := e.store.Pool().Exec(context.Background(), "UPDATE videos SET status = 'PROCESSING', stage = 'probe', percent = 1 WHERE id = $1", id)
+	require.NoError(t, err)
+
+	var kas [2]int
+	conns := make([]*wsClient, 0, 2)
+	for i, cred := range []string{owner, token} {
+		c := e.dialWS("graphql-transport-ws", map[string]any{"Authorization": "Bearer " + cred})
+		require.Equal(t, "connection_ack", c.next(&kas[i]).Type)
+		c.subscribeProgress("graphql-transport-ws", "progress", id)
+		c.readProgressOf(&kas[i])
+		conns = append(conns, c)
+	}
+	r := e.query(`mutation($id: ID!) { setUserDisabled(userId: $id, disabled: true) { disabled } }`, map[string]any{"id": ownerID}, bearer(admin))
+	require.Empty(t, r.Errors)
+
+	for i, c := range conns {
+		var gotError bool
+		for {
+			_, b, err := c.conn.Read(c.ctx)
+			if err != nil {
+				require.Equal(t, coderws.StatusCode(4403), coderws.CloseStatus(err), "connection %d: %v", i, err)
+				break
+			}
+			var m wsMessage
+			require.NoError(t, json.Unmarshal(b, &m))
+			if m.Type == "ping" || m.Type == "pong" {
+				continue
+			}
+			require.Equal(t, "error", m.Type, "connection %d: no event after the account was disabled: %s", i, b)
+			require.Contains(t, string(m.Payload), `"code":"UNAUTHENTICATED"`)
+			gotError = true
+		}
+		require.True(t, gotError, "connection %d: the subscription ended with an error", i)
+	}
+}
+
+// TestAdminDeletesAnyVideoAudited: an administrator deletes another
+// account's video with its files queued for removal, audited with the
+// reason; the owner cannot use this field, and an unknown video is
+// NOT_FOUND.
+func TestAdminDeletesAnyVideoAudited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := e.signUp("admin@example.com", "Admin").Token
+	owner := e.signUp("owner@example.com", "Owner").Token
+	id := e.makeVideos("owner@example.com", 1, store.PrivacyPrivate, true)[0]
+	del := `mutation($id: ID!, $r: String) { adminDeleteVideo(videoId: $id, reason: $r) }`
+
+	require.Equal(t, "FORBIDDEN", e.query(del, map[string]any{"id": id}, bearer(owner)).code())
+	require.JSONEq(t, `{"adminDeleteVideo":true}`, string(e.query(del, map[string]any{"id": id, "r": "illegal content"}, bearer(admin)).Data))
+	require.Equal(t, "NOT_FOUND", e.query(del, map[string]any{"id": id}, bearer(admin)).code(), "gone")
+	_, err := e.store.VideoByID(ctx, mustUUID(t, id))
+	require.ErrorIs(t, err, store.ErrNotFound)
+	var jobs int
+	require.NoError(t, e.store.Pool().QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'delete_media' AND args->>'video_id' = $1`, id).Scan(&jobs))
+	require.Equal(t, 1, jobs, "its files are queued for removal")
+
+	var log struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action, TargetID string
+					Reason           *string
+				}
+			}
+		}
+	}
+	e.decode(e.query(`{ auditLog { edges { node { action targetId reason } } } }`, nil, bearer(admin)), &log)
+	require.Len(t, log.AuditLog.Edges, 1)
+	require.Equal(t, "video.deleted", log.AuditLog.Edges[0].Node.Action)
+	require.Equal(t, id, log.AuditLog.Edges[0].Node.TargetID)
+	require.Equal(t, "illegal content", *log.AuditLog.Edges[0].Node.Reason)
 }

@@ -40,6 +40,7 @@ const (
 	AuditAdminRevoked     = "user.admin_revoked"
 	AuditVideoTakenDown   = "video.taken_down"
 	AuditVideoRestored    = "video.restored"
+	AuditVideoDeleted     = "video.deleted"
 	AuditReportsDismissed = "reports.dismissed"
 )
 
@@ -200,6 +201,25 @@ type AdminUser struct {
 	// quotas count).
 	StorageBytes int64
 	VideoCount   int64
+	// Limits are the account's own upload limits (nil: the instance
+	// default).
+	Limits UserLimits
+}
+
+// adminUserSelect reads accounts with what they store; callers add the
+// WHERE clause (accounts are u, their videos v).
+const adminUserSelect = `
+	SELECT u.id, u.email, u.name, u.password_hash, u.is_admin, u.created_at, u.disabled_at,
+	       coalesce(sum(v.upload_size), 0)::bigint, count(v.id), u.storage_quota, u.daily_uploads
+	FROM users u LEFT JOIN videos v ON v.owner_id = u.id
+	WHERE `
+
+func scanAdminUser(r pgx.CollectableRow) (AdminUser, error) {
+	var a AdminUser
+	u := &a.User
+	err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt, &u.DisabledAt, &a.StorageBytes, &a.VideoCount,
+		&a.Limits.StorageQuota, &a.Limits.DailyUploads)
+	return a, err
 }
 
 // AdminUsers lists accounts, newest first, optionally only those whose
@@ -212,22 +232,13 @@ func (s *Store) AdminUsers(ctx context.Context, search string, first int, after 
 		args = append(args, after.CreatedAt, uuidArg(after.ID))
 	}
 	args = append(args, first+1)
-	rows, err := s.pool.Query(ctx, `
-		SELECT u.id, u.email, u.name, u.password_hash, u.is_admin, u.created_at, u.disabled_at,
-		       coalesce(sum(v.upload_size), 0)::bigint, count(v.id)
-		FROM users u LEFT JOIN videos v ON v.owner_id = u.id
-		WHERE `+where+`
+	rows, err := s.pool.Query(ctx, adminUserSelect+where+`
 		GROUP BY u.id
 		ORDER BY u.created_at DESC, u.id DESC`+fmt.Sprintf(` LIMIT $%d`, len(args)), args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("admin users: %w", err)
 	}
-	users, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (AdminUser, error) {
-		var a AdminUser
-		u := &a.User
-		err := r.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.CreatedAt, &u.DisabledAt, &a.StorageBytes, &a.VideoCount)
-		return a, err
-	})
+	users, err := pgx.CollectRows(rows, scanAdminUser)
 	if err != nil {
 		return nil, false, fmt.Errorf("admin users: %w", err)
 	}
@@ -235,6 +246,20 @@ func (s *Store) AdminUsers(ctx context.Context, search string, first int, after 
 		return users[:first], true, nil
 	}
 	return users, false, nil
+}
+
+// AdminUser reads one account as AdminUsers lists it. ErrNotFound for an
+// unknown account.
+func (s *Store) AdminUser(ctx context.Context, id uuid.UUID) (AdminUser, error) {
+	rows, err := s.pool.Query(ctx, adminUserSelect+`u.id = $1 GROUP BY u.id`, uuidArg(id))
+	if err != nil {
+		return AdminUser{}, fmt.Errorf("admin user %s: %w", id, err)
+	}
+	a, err := pgx.CollectExactlyOneRow(rows, scanAdminUser)
+	if err != nil {
+		return AdminUser{}, fmt.Errorf("admin user %s: %w", id, notFound(err))
+	}
+	return a, nil
 }
 
 // Overview is the admin area's summary of the instance.
@@ -249,6 +274,40 @@ type Overview struct {
 	Queues   []QueueDepth
 	// Workers are the worker processes whose lease is held: alive.
 	Workers []WorkerLease
+	// Activity is the last 24 hours hour by hour, oldest first, the
+	// current hour last.
+	Activity []HourActivity
+	// Processing is how long the videos that became ready in the last 24
+	// hours took from the end of their upload.
+	Processing ProcessingTimes
+	// DiscardedJobs are the jobs River gave up on in the last 24 hours,
+	// newest first (at most 20), with their last error.
+	DiscardedJobs []DiscardedJob
+}
+
+// HourActivity counts what happened in one hour.
+type HourActivity struct {
+	Hour time.Time
+	// UploadsStarted counts videos created (uploads, imports and clips).
+	UploadsStarted int64
+	// Processed counts videos that became ready; Failed those that failed
+	// (and have not been retried since).
+	Processed, Failed int64
+}
+
+// ProcessingTimes summarizes processing durations in seconds.
+type ProcessingTimes struct {
+	Count       int64
+	Median, P95 float64
+}
+
+// DiscardedJob is a job River discarded.
+type DiscardedJob struct {
+	ID          int64
+	Kind        string
+	Queue       string
+	Error       string
+	FinalizedAt time.Time
 }
 
 // Failure is one failed video.
@@ -314,5 +373,51 @@ func (s *Store) AdminOverview(ctx context.Context) (Overview, error) {
 	if o.Workers, err = pgx.CollectRows(rows, pgx.RowToStructByPos[WorkerLease]); err != nil {
 		return Overview{}, fmt.Errorf("admin overview: %w", err)
 	}
+	if err := s.overviewActivity(ctx, &o); err != nil {
+		return Overview{}, fmt.Errorf("admin overview: %w", err)
+	}
 	return o, nil
+}
+
+// overviewActivity adds the rates of the last 24 hours and the jobs River
+// discarded in them.
+func (s *Store) overviewActivity(ctx context.Context, o *Overview) error {
+	rows, err := s.pool.Query(ctx, `
+		WITH hours AS (
+			SELECT generate_series(date_trunc('hour', now()) - interval '23 hours', date_trunc('hour', now()), interval '1 hour') AS h)
+		SELECT hours.h, coalesce(u.n, 0), coalesce(p.n, 0), coalesce(f.n, 0) FROM hours
+		LEFT JOIN (SELECT date_trunc('hour', created_at) AS h, count(*) AS n FROM videos
+		           WHERE created_at >= date_trunc('hour', now()) - interval '23 hours' GROUP BY 1) u USING (h)
+		LEFT JOIN (SELECT date_trunc('hour', processed_at) AS h, count(*) AS n FROM videos
+		           WHERE processed_at >= date_trunc('hour', now()) - interval '23 hours' GROUP BY 1) p USING (h)
+		LEFT JOIN (SELECT date_trunc('hour', updated_at) AS h, count(*) AS n FROM videos
+		           WHERE status = 'FAILED' AND updated_at >= date_trunc('hour', now()) - interval '23 hours' GROUP BY 1) f USING (h)
+		ORDER BY hours.h`)
+	if err != nil {
+		return err
+	}
+	if o.Activity, err = pgx.CollectRows(rows, pgx.RowToStructByPos[HourActivity]); err != nil {
+		return err
+	}
+	// From the end of the upload to ready. A video processed again
+	// (retried, edited) counts all the time since its upload: the 95th
+	// percentile shows those, the median hardly.
+	if err := s.pool.QueryRow(ctx, `
+		SELECT count(*),
+		       coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY d), 0),
+		       coalesce(percentile_cont(0.95) WITHIN GROUP (ORDER BY d), 0)
+		FROM (SELECT extract(epoch FROM processed_at - uploaded_at)::float8 AS d FROM videos
+		      WHERE processed_at > now() - interval '24 hours' AND uploaded_at IS NOT NULL AND processed_at >= uploaded_at) t`).
+		Scan(&o.Processing.Count, &o.Processing.Median, &o.Processing.P95); err != nil {
+		return err
+	}
+	rows, err = s.pool.Query(ctx, `
+		SELECT id, kind, queue, coalesce(errors[array_length(errors, 1)]->>'error', ''), finalized_at FROM river_job
+		WHERE state = 'discarded' AND finalized_at > now() - interval '24 hours'
+		ORDER BY finalized_at DESC LIMIT 20`)
+	if err != nil {
+		return err
+	}
+	o.DiscardedJobs, err = pgx.CollectRows(rows, pgx.RowToStructByPos[DiscardedJob])
+	return err
 }

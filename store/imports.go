@@ -51,10 +51,11 @@ func (s *Store) ReserveImportSize(ctx context.Context, id uuid.UUID, size int64,
 		return &LimitError{Limit: "file_size", Value: lim.MaxFileSize}
 	}
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
-		used, err := s.lockOwnerUsage(ctx, tx, id)
+		used, own, err := s.lockOwnerUsage(ctx, tx, id)
 		if err != nil {
 			return err
 		}
+		lim := own.Apply(lim)
 		if lim.StorageQuota > 0 && used+size > lim.StorageQuota {
 			return &LimitError{Limit: "storage", Value: lim.StorageQuota, Used: used}
 		}
@@ -78,17 +79,19 @@ func (s *Store) ReserveImportSize(ctx context.Context, id uuid.UUID, size int64,
 // what arrived.
 func (s *Store) ImportAllowance(ctx context.Context, id uuid.UUID, lim Limits) (int64, error) {
 	allow := lim.MaxFileSize
-	if lim.StorageQuota <= 0 {
-		return allow, nil
-	}
 	var used int64
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var own UserLimits
 		var err error
-		used, err = s.lockOwnerUsage(ctx, tx, id)
+		used, own, err = s.lockOwnerUsage(ctx, tx, id)
+		lim = own.Apply(lim)
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("import allowance %s: %w", id, err)
+	}
+	if lim.StorageQuota <= 0 {
+		return allow, nil
 	}
 	left := max(lim.StorageQuota-used, 1) // 1: nothing left, but 0 would mean unlimited
 	if allow <= 0 || left < allow {
@@ -99,17 +102,21 @@ func (s *Store) ImportAllowance(ctx context.Context, id uuid.UUID, lim Limits) (
 
 // lockOwnerUsage takes, in tx, the lock on the owner of video id that
 // CreateUploadVideo takes, and returns the upload bytes of the owner's
-// other videos.
-func (s *Store) lockOwnerUsage(ctx context.Context, tx pgx.Tx, id uuid.UUID) (int64, error) {
+// other videos and the owner's own limits (set by an administrator).
+func (s *Store) lockOwnerUsage(ctx context.Context, tx pgx.Tx, id uuid.UUID) (int64, UserLimits, error) {
 	var owner uuid.UUID
 	if err := tx.QueryRow(ctx, `SELECT owner_id FROM videos WHERE id = $1`, uuidArg(id)).Scan(&owner); err != nil {
-		return 0, notFound(err)
+		return 0, UserLimits{}, notFound(err)
 	}
 	if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", owner); err != nil {
-		return 0, err
+		return 0, UserLimits{}, err
+	}
+	own, err := userLimitsTx(ctx, tx, owner)
+	if err != nil {
+		return 0, UserLimits{}, err
 	}
 	var used int64
-	err := tx.QueryRow(ctx, `SELECT coalesce(sum(upload_size), 0)::bigint FROM videos WHERE owner_id = $1 AND id <> $2`,
+	err = tx.QueryRow(ctx, `SELECT coalesce(sum(upload_size), 0)::bigint FROM videos WHERE owner_id = $1 AND id <> $2`,
 		uuidArg(owner), uuidArg(id)).Scan(&used)
-	return used, err
+	return used, own, err
 }

@@ -116,6 +116,11 @@ func (s *Store) CreateUploadVideoOnce(ctx context.Context, nu NewUpload, lim Lim
 				return err
 			}
 		}
+		own, err := userLimitsTx(ctx, tx, nu.OwnerID) // an administrator's overrides win (admin area)
+		if err != nil {
+			return err
+		}
+		lim := own.Apply(lim)
 		var used, today int64
 		if err := tx.QueryRow(ctx, `
 			SELECT coalesce(sum(upload_size), 0)::bigint,
@@ -129,7 +134,6 @@ func (s *Store) CreateUploadVideoOnce(ctx context.Context, nu NewUpload, lim Lim
 		if lim.StorageQuota > 0 && used+nu.Size > lim.StorageQuota {
 			return &LimitError{Limit: "storage", Value: lim.StorageQuota, Used: used}
 		}
-		var err error
 		v, err = scanVideo(tx.QueryRow(ctx, `
 			INSERT INTO videos (id, owner_id, title, description, privacy, filename, upload_size, upload_expires_at,
 			                    passthrough, idempotency_key)

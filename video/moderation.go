@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/clipcut/clipcut/store"
 )
@@ -83,6 +84,25 @@ func (s *Service) SetUserAdmin(ctx context.Context, actor store.Viewer, userID u
 	return u, lastAdmin(err)
 }
 
+// SetUserLimits sets an account's own upload limits over the instance
+// defaults (nil: back to the default, 0: unlimited), audited.
+func (s *Service) SetUserLimits(ctx context.Context, actor store.Viewer, userID uuid.UUID, l store.UserLimits, reason *string) (store.AdminUser, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.AdminUser{}, err
+	}
+	if l.StorageQuota != nil && *l.StorageQuota < 0 {
+		return store.AdminUser{}, &InputError{Field: "storageQuotaBytes", Message: "Give a quota of 0 bytes (unlimited) or more, or none for the instance default."}
+	}
+	if l.DailyUploads != nil && *l.DailyUploads < 0 {
+		return store.AdminUser{}, &InputError{Field: "dailyUploads", Message: "Give 0 uploads a day (unlimited) or more, or none for the instance default."}
+	}
+	reason, err := optionalText("reason", reason, MaxTakedownReason)
+	if err != nil {
+		return store.AdminUser{}, err
+	}
+	return s.store.SetUserLimits(ctx, actor.UserID, userID, l, reason)
+}
+
 // TakeDownVideo hides a video from everyone but its owner, who sees
 // reason, refuses its media on every replica at once and resolves its
 // open reports.
@@ -95,6 +115,34 @@ func (s *Service) TakeDownVideo(ctx context.Context, actor store.Viewer, videoID
 		return store.Video{}, &InputError{Field: "reason", Message: "Give a reason of 1 to 2000 characters: the owner reads it."}
 	}
 	return s.store.TakeDownVideo(ctx, actor.UserID, videoID, reason)
+}
+
+// AdminDeleteVideo deletes anyone's video for an administrator, with its
+// files (as Delete does), and records it in the audit log in the same
+// transaction, so the record exists if and only if the video went.
+func (s *Service) AdminDeleteVideo(ctx context.Context, actor store.Viewer, videoID uuid.UUID, reason *string) error {
+	if err := requireAdmin(actor); err != nil {
+		return err
+	}
+	reason, err := optionalText("reason", reason, MaxTakedownReason)
+	if err != nil {
+		return err
+	}
+	return s.store.InTx(ctx, func(tx pgx.Tx) error {
+		v, err := s.store.DeleteVideoTx(ctx, tx, videoID, actor)
+		if err != nil {
+			return err
+		}
+		uploadID := ""
+		if v.UploadID != nil {
+			uploadID = *v.UploadID
+		}
+		if err := s.queue.DeleteMediaTx(ctx, tx, videoID, uploadID); err != nil {
+			return err
+		}
+		return s.store.AuditTx(ctx, tx, store.AuditEntry{ActorID: actor.UserID, Action: store.AuditVideoDeleted, TargetType: "video",
+			TargetID: videoID, Reason: reason, Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}})
+	})
 }
 
 // RestoreVideo puts a taken-down video back up.

@@ -47,8 +47,11 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	AdminOverview struct {
+		Activity       func(childComplexity int) int
+		DiscardedJobs  func(childComplexity int) int
 		Failures       func(childComplexity int) int
 		OpenReports    func(childComplexity int) int
+		ProcessingTime func(childComplexity int) int
 		Queues         func(childComplexity int) int
 		StorageBytes   func(childComplexity int) int
 		Users          func(childComplexity int) int
@@ -57,9 +60,13 @@ type ComplexityRoot struct {
 	}
 
 	AdminUser struct {
-		StorageBytes func(childComplexity int) int
-		User         func(childComplexity int) int
-		VideoCount   func(childComplexity int) int
+		DailyUploads               func(childComplexity int) int
+		EffectiveDailyUploads      func(childComplexity int) int
+		EffectiveStorageQuotaBytes func(childComplexity int) int
+		StorageBytes               func(childComplexity int) int
+		StorageQuotaBytes          func(childComplexity int) int
+		User                       func(childComplexity int) int
+		VideoCount                 func(childComplexity int) int
 	}
 
 	AdminUserConnection struct {
@@ -154,12 +161,27 @@ type ComplexityRoot struct {
 		Webhook func(childComplexity int) int
 	}
 
+	DiscardedJob struct {
+		DiscardedAt func(childComplexity int) int
+		Error       func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Kind        func(childComplexity int) int
+		Queue       func(childComplexity int) int
+	}
+
 	Download struct {
 		Height func(childComplexity int) int
 		Name   func(childComplexity int) int
 		Size   func(childComplexity int) int
 		URL    func(childComplexity int) int
 		Width  func(childComplexity int) int
+	}
+
+	HourActivity struct {
+		Failed         func(childComplexity int) int
+		Hour           func(childComplexity int) int
+		Processed      func(childComplexity int) int
+		UploadsStarted func(childComplexity int) int
 	}
 
 	LiveViewers struct {
@@ -169,6 +191,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AdminDeleteVideo     func(childComplexity int, videoID uuid.UUID, reason *string) int
 		CreateAPIToken       func(childComplexity int, name string, scopes []model.Scope, expiresAt *time.Time) int
 		CreateClip           func(childComplexity int, input model.CreateClipInput) int
 		CreatePlaybackToken  func(childComplexity int, videoID uuid.UUID, ttl *int, allowedOrigins []string) int
@@ -194,6 +217,7 @@ type ComplexityRoot struct {
 		SetPoster            func(childComplexity int, input model.SetPosterInput) int
 		SetUserAdmin         func(childComplexity int, userID uuid.UUID, admin bool) int
 		SetUserDisabled      func(childComplexity int, userID uuid.UUID, disabled bool, reason *string) int
+		SetUserLimits        func(childComplexity int, userID uuid.UUID, storageQuotaBytes *int64, dailyUploads *int, reason *string) int
 		SignUp               func(childComplexity int, input model.SignUpInput) int
 		TakeDownVideo        func(childComplexity int, videoID uuid.UUID, reason string) int
 		TestWebhook          func(childComplexity int, id uuid.UUID) int
@@ -238,6 +262,12 @@ type ComplexityRoot struct {
 		Error   func(childComplexity int) int
 		Percent func(childComplexity int) int
 		Stage   func(childComplexity int) int
+	}
+
+	ProcessingTime struct {
+		Count         func(childComplexity int) int
+		MedianSeconds func(childComplexity int) int
+		P95Seconds    func(childComplexity int) int
 	}
 
 	Query struct {
@@ -516,7 +546,9 @@ type AuditEntryResolver interface {
 type MutationResolver interface {
 	SetUserDisabled(ctx context.Context, userID uuid.UUID, disabled bool, reason *string) (*model.User, error)
 	SetUserAdmin(ctx context.Context, userID uuid.UUID, admin bool) (*model.User, error)
+	SetUserLimits(ctx context.Context, userID uuid.UUID, storageQuotaBytes *int64, dailyUploads *int, reason *string) (*model.AdminUser, error)
 	TakeDownVideo(ctx context.Context, videoID uuid.UUID, reason string) (*model.Video, error)
+	AdminDeleteVideo(ctx context.Context, videoID uuid.UUID, reason *string) (bool, error)
 	RestoreVideo(ctx context.Context, videoID uuid.UUID) (*model.Video, error)
 	ResolveReport(ctx context.Context, videoID uuid.UUID, action model.ReportAction, reason *string) (*model.Video, error)
 	ReportVideo(ctx context.Context, videoID uuid.UUID, reason model.ReportReason, note *string) (bool, error)
@@ -619,6 +651,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "AdminOverview.activity":
+		if e.ComplexityRoot.AdminOverview.Activity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminOverview.Activity(childComplexity), true
+	case "AdminOverview.discardedJobs":
+		if e.ComplexityRoot.AdminOverview.DiscardedJobs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminOverview.DiscardedJobs(childComplexity), true
 	case "AdminOverview.failures":
 		if e.ComplexityRoot.AdminOverview.Failures == nil {
 			break
@@ -631,6 +675,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AdminOverview.OpenReports(childComplexity), true
+	case "AdminOverview.processingTime":
+		if e.ComplexityRoot.AdminOverview.ProcessingTime == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminOverview.ProcessingTime(childComplexity), true
 	case "AdminOverview.queues":
 		if e.ComplexityRoot.AdminOverview.Queues == nil {
 			break
@@ -662,12 +712,36 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AdminOverview.Workers(childComplexity), true
 
+	case "AdminUser.dailyUploads":
+		if e.ComplexityRoot.AdminUser.DailyUploads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminUser.DailyUploads(childComplexity), true
+	case "AdminUser.effectiveDailyUploads":
+		if e.ComplexityRoot.AdminUser.EffectiveDailyUploads == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminUser.EffectiveDailyUploads(childComplexity), true
+	case "AdminUser.effectiveStorageQuotaBytes":
+		if e.ComplexityRoot.AdminUser.EffectiveStorageQuotaBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminUser.EffectiveStorageQuotaBytes(childComplexity), true
 	case "AdminUser.storageBytes":
 		if e.ComplexityRoot.AdminUser.StorageBytes == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AdminUser.StorageBytes(childComplexity), true
+	case "AdminUser.storageQuotaBytes":
+		if e.ComplexityRoot.AdminUser.StorageQuotaBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AdminUser.StorageQuotaBytes(childComplexity), true
 	case "AdminUser.user":
 		if e.ComplexityRoot.AdminUser.User == nil {
 			break
@@ -1012,6 +1086,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateWebhookPayload.Webhook(childComplexity), true
 
+	case "DiscardedJob.discardedAt":
+		if e.ComplexityRoot.DiscardedJob.DiscardedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscardedJob.DiscardedAt(childComplexity), true
+	case "DiscardedJob.error":
+		if e.ComplexityRoot.DiscardedJob.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscardedJob.Error(childComplexity), true
+	case "DiscardedJob.id":
+		if e.ComplexityRoot.DiscardedJob.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscardedJob.ID(childComplexity), true
+	case "DiscardedJob.kind":
+		if e.ComplexityRoot.DiscardedJob.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscardedJob.Kind(childComplexity), true
+	case "DiscardedJob.queue":
+		if e.ComplexityRoot.DiscardedJob.Queue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DiscardedJob.Queue(childComplexity), true
+
 	case "Download.height":
 		if e.ComplexityRoot.Download.Height == nil {
 			break
@@ -1043,6 +1148,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Download.Width(childComplexity), true
 
+	case "HourActivity.failed":
+		if e.ComplexityRoot.HourActivity.Failed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HourActivity.Failed(childComplexity), true
+	case "HourActivity.hour":
+		if e.ComplexityRoot.HourActivity.Hour == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HourActivity.Hour(childComplexity), true
+	case "HourActivity.processed":
+		if e.ComplexityRoot.HourActivity.Processed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HourActivity.Processed(childComplexity), true
+	case "HourActivity.uploadsStarted":
+		if e.ComplexityRoot.HourActivity.UploadsStarted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HourActivity.UploadsStarted(childComplexity), true
+
 	case "LiveViewers.at":
 		if e.ComplexityRoot.LiveViewers.At == nil {
 			break
@@ -1062,6 +1192,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LiveViewers.VideoID(childComplexity), true
 
+	case "Mutation.adminDeleteVideo":
+		if e.ComplexityRoot.Mutation.AdminDeleteVideo == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_adminDeleteVideo_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AdminDeleteVideo(childComplexity, args["videoId"].(uuid.UUID), args["reason"].(*string)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1332,6 +1473,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetUserDisabled(childComplexity, args["userId"].(uuid.UUID), args["disabled"].(bool), args["reason"].(*string)), true
+	case "Mutation.setUserLimits":
+		if e.ComplexityRoot.Mutation.SetUserLimits == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setUserLimits_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetUserLimits(childComplexity, args["userId"].(uuid.UUID), args["storageQuotaBytes"].(*int64), args["dailyUploads"].(*int), args["reason"].(*string)), true
 	case "Mutation.signUp":
 		if e.ComplexityRoot.Mutation.SignUp == nil {
 			break
@@ -1551,6 +1703,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Processing.Stage(childComplexity), true
+
+	case "ProcessingTime.count":
+		if e.ComplexityRoot.ProcessingTime.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingTime.Count(childComplexity), true
+	case "ProcessingTime.medianSeconds":
+		if e.ComplexityRoot.ProcessingTime.MedianSeconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingTime.MedianSeconds(childComplexity), true
+	case "ProcessingTime.p95Seconds":
+		if e.ComplexityRoot.ProcessingTime.P95Seconds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ProcessingTime.P95Seconds(childComplexity), true
 
 	case "Query.apiTokens":
 		if e.ComplexityRoot.Query.APITokens == nil {
@@ -2883,6 +3054,48 @@ type AdminOverview {
   queues: [QueueDepth!]!
   "Worker processes alive now (their lease is held)."
   workers: [WorkerProcess!]!
+  "The last 24 hours hour by hour, oldest first (the current hour last): uploads started, videos processed and failed."
+  activity: [HourActivity!]!
+  "How long the videos that became ready in the last 24 hours took, from the end of their upload."
+  processingTime: ProcessingTime!
+  "Jobs the queue gave up on (discarded) in the last 24 hours, newest first (at most 20), with their last error; retry them in ` + "`" + `/admin/jobs` + "`" + `."
+  discardedJobs: [DiscardedJob!]!
+}
+
+"What happened in one hour."
+type HourActivity {
+  "The hour's start."
+  hour: Time!
+  "Videos created: uploads, imports and clips started."
+  uploadsStarted: Int!
+  "Videos that became ready."
+  processed: Int!
+  "Videos that failed (and were not retried since)."
+  failed: Int!
+}
+
+"Processing durations, in seconds."
+type ProcessingTime {
+  "How many videos were measured."
+  count: Int!
+  "The median, in seconds (0 when none)."
+  medianSeconds: Float!
+  "The 95th percentile, in seconds (0 when none)."
+  p95Seconds: Float!
+}
+
+"A job the queue discarded after its last attempt."
+type DiscardedJob {
+  "River's job id: ` + "`" + `/admin/jobs/jobs/<id>` + "`" + ` shows it."
+  id: Int64!
+  "The job's kind, e.g. ` + "`" + `process_video` + "`" + `."
+  kind: String!
+  "Its queue."
+  queue: String!
+  "Its last error."
+  error: String!
+  "When it was discarded."
+  discardedAt: Time!
 }
 
 "How many videos are in one status."
@@ -2935,6 +3148,14 @@ type AdminUser {
   storageBytes: Int64!
   "How many videos it has."
   videoCount: Int!
+  "The account's own storage quota in bytes, set by an administrator (0: unlimited); null: the instance default."
+  storageQuotaBytes: Int64
+  "The account's own limit of uploads per 24 hours, set by an administrator (0: unlimited); null: the instance default."
+  dailyUploads: Int
+  "The storage quota that applies now, in bytes (0: unlimited): the account's own, else the instance default (administrators have none)."
+  effectiveStorageQuotaBytes: Int64!
+  "The uploads per 24 hours that apply now (0: unlimited): the account's own, else the instance default (administrators have none)."
+  effectiveDailyUploads: Int!
 }
 
 "A page of accounts, newest first."
@@ -2981,7 +3202,7 @@ type AuditEntry {
   id: ID!
   "The administrator who acted (null if the account was deleted since)."
   actor: User
-  "What was done: ` + "`" + `user.disabled` + "`" + `, ` + "`" + `user.enabled` + "`" + `, ` + "`" + `user.admin_granted` + "`" + `, ` + "`" + `user.admin_revoked` + "`" + `, ` + "`" + `video.taken_down` + "`" + `, ` + "`" + `video.restored` + "`" + ` or ` + "`" + `reports.dismissed` + "`" + `."
+  "What was done: ` + "`" + `user.disabled` + "`" + `, ` + "`" + `user.enabled` + "`" + `, ` + "`" + `user.admin_granted` + "`" + `, ` + "`" + `user.admin_revoked` + "`" + `, ` + "`" + `user.limits_set` + "`" + `, ` + "`" + `video.taken_down` + "`" + `, ` + "`" + `video.restored` + "`" + `, ` + "`" + `video.deleted` + "`" + ` or ` + "`" + `reports.dismissed` + "`" + `."
   action: String!
   "What it was done to: ` + "`" + `user` + "`" + ` or ` + "`" + `video` + "`" + `."
   targetType: String!
@@ -3057,12 +3278,31 @@ extend type Mutation {
   "Make an account an administrator or remove the role; the last administrator cannot be demoted (` + "`" + `BAD_USER_INPUT` + "`" + `). Administrators only; audited."
   setUserAdmin(userId: ID!, admin: Boolean!): User! @auth(scope: ADMIN)
   """
+  Set an account's upload limits over the instance defaults
+  (` + "`" + `CLIPCUT_USER_STORAGE_QUOTA` + "`" + `, ` + "`" + `CLIPCUT_USER_DAILY_UPLOADS` + "`" + `): a number
+  replaces the default (0: unlimited), null or an omitted argument goes
+  back to it. They count from the next upload; what is stored stays.
+  Negative numbers are ` + "`" + `BAD_USER_INPUT` + "`" + `. Administrators only; audited
+  (` + "`" + `user.limits_set` + "`" + `).
+  """
+  setUserLimits(
+    userId: ID!
+    "Bytes all the account's uploads may take together."
+    storageQuotaBytes: Int64
+    "Uploads the account may start per 24 hours."
+    dailyUploads: Int
+    "Why, for the audit log."
+    reason: String
+  ): AdminUser! @auth(scope: ADMIN)
+  """
   Take a video down: hidden from everyone but its owner (who sees ` + "`" + `reason` + "`" + `
   as ` + "`" + `takedownReason` + "`" + `) and administrators, its media refused on every
   replica at once, its open reports closed, ` + "`" + `video.taken_down` + "`" + ` sent.
   Administrators only; audited.
   """
   takeDownVideo(videoId: ID!, "1 to 2000 characters, shown to the owner." reason: String!): Video! @auth(scope: ADMIN)
+  "Delete anyone's video and its files, for good (as ` + "`" + `deleteVideo` + "`" + `). Administrators only; audited (` + "`" + `video.deleted` + "`" + `)."
+  adminDeleteVideo(videoId: ID!, "Why, for the audit log." reason: String): Boolean! @auth(scope: ADMIN)
   "Put a taken-down video back up (` + "`" + `video.restored` + "`" + `). Administrators only; audited."
   restoreVideo(videoId: ID!): Video! @auth(scope: ADMIN)
   "Act on a video's open reports: take it down (` + "`" + `reason` + "`" + ` required) or dismiss them. Administrators only; audited."
@@ -4848,6 +5088,12 @@ func (ec *executionContext) childFields_AdminOverview(ctx context.Context, field
 		return ec.fieldContext_AdminOverview_queues(ctx, field)
 	case "workers":
 		return ec.fieldContext_AdminOverview_workers(ctx, field)
+	case "activity":
+		return ec.fieldContext_AdminOverview_activity(ctx, field)
+	case "processingTime":
+		return ec.fieldContext_AdminOverview_processingTime(ctx, field)
+	case "discardedJobs":
+		return ec.fieldContext_AdminOverview_discardedJobs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AdminOverview", field.Name)
 }
@@ -4860,6 +5106,14 @@ func (ec *executionContext) childFields_AdminUser(ctx context.Context, field gra
 		return ec.fieldContext_AdminUser_storageBytes(ctx, field)
 	case "videoCount":
 		return ec.fieldContext_AdminUser_videoCount(ctx, field)
+	case "storageQuotaBytes":
+		return ec.fieldContext_AdminUser_storageQuotaBytes(ctx, field)
+	case "dailyUploads":
+		return ec.fieldContext_AdminUser_dailyUploads(ctx, field)
+	case "effectiveStorageQuotaBytes":
+		return ec.fieldContext_AdminUser_effectiveStorageQuotaBytes(ctx, field)
+	case "effectiveDailyUploads":
+		return ec.fieldContext_AdminUser_effectiveDailyUploads(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AdminUser", field.Name)
 }
@@ -5048,6 +5302,22 @@ func (ec *executionContext) childFields_CreateWebhookPayload(ctx context.Context
 	return nil, fmt.Errorf("no field named %q was found under type CreateWebhookPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_DiscardedJob(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DiscardedJob_id(ctx, field)
+	case "kind":
+		return ec.fieldContext_DiscardedJob_kind(ctx, field)
+	case "queue":
+		return ec.fieldContext_DiscardedJob_queue(ctx, field)
+	case "error":
+		return ec.fieldContext_DiscardedJob_error(ctx, field)
+	case "discardedAt":
+		return ec.fieldContext_DiscardedJob_discardedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DiscardedJob", field.Name)
+}
+
 func (ec *executionContext) childFields_Download(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "name":
@@ -5062,6 +5332,20 @@ func (ec *executionContext) childFields_Download(ctx context.Context, field grap
 		return ec.fieldContext_Download_url(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Download", field.Name)
+}
+
+func (ec *executionContext) childFields_HourActivity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hour":
+		return ec.fieldContext_HourActivity_hour(ctx, field)
+	case "uploadsStarted":
+		return ec.fieldContext_HourActivity_uploadsStarted(ctx, field)
+	case "processed":
+		return ec.fieldContext_HourActivity_processed(ctx, field)
+	case "failed":
+		return ec.fieldContext_HourActivity_failed(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HourActivity", field.Name)
 }
 
 func (ec *executionContext) childFields_LiveViewers(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5146,6 +5430,18 @@ func (ec *executionContext) childFields_Processing(ctx context.Context, field gr
 		return ec.fieldContext_Processing_error(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Processing", field.Name)
+}
+
+func (ec *executionContext) childFields_ProcessingTime(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_ProcessingTime_count(ctx, field)
+	case "medianSeconds":
+		return ec.fieldContext_ProcessingTime_medianSeconds(ctx, field)
+	case "p95Seconds":
+		return ec.fieldContext_ProcessingTime_p95Seconds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ProcessingTime", field.Name)
 }
 
 func (ec *executionContext) childFields_QueueDepth(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5774,6 +6070,28 @@ func (ec *executionContext) dir_public_args(ctx context.Context, rawArgs map[str
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_adminDeleteVideo_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6211,6 +6529,44 @@ func (ec *executionContext) field_Mutation_setUserDisabled_args(ctx context.Cont
 		return nil, err
 	}
 	args["reason"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setUserLimits_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "storageQuotaBytes",
+		func(ctx context.Context, v any) (*int64, error) {
+			return ec.unmarshalOInt642ᚖint64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["storageQuotaBytes"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "dailyUploads",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dailyUploads"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg3
 	return args, nil
 }
 
@@ -7117,6 +7473,102 @@ func (ec *executionContext) fieldContext_AdminOverview_workers(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _AdminOverview_activity(ctx context.Context, field graphql.CollectedField, obj *model.AdminOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminOverview_activity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Activity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HourActivity) graphql.Marshaler {
+			return ec.marshalNHourActivity2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐHourActivityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdminOverview_activity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdminOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HourActivity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdminOverview_processingTime(ctx context.Context, field graphql.CollectedField, obj *model.AdminOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminOverview_processingTime(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProcessingTime, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ProcessingTime) graphql.Marshaler {
+			return ec.marshalNProcessingTime2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐProcessingTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdminOverview_processingTime(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdminOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ProcessingTime(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AdminOverview_discardedJobs(ctx context.Context, field graphql.CollectedField, obj *model.AdminOverview) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminOverview_discardedJobs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscardedJobs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DiscardedJob) graphql.Marshaler {
+			return ec.marshalNDiscardedJob2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐDiscardedJobᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdminOverview_discardedJobs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AdminOverview",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DiscardedJob(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _AdminUser_user(ctx context.Context, field graphql.CollectedField, obj *model.AdminUser) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7192,6 +7644,98 @@ func (ec *executionContext) _AdminUser_videoCount(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_AdminUser_videoCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdminUser", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AdminUser_storageQuotaBytes(ctx context.Context, field graphql.CollectedField, obj *model.AdminUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminUser_storageQuotaBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StorageQuotaBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt642ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdminUser_storageQuotaBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdminUser", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _AdminUser_dailyUploads(ctx context.Context, field graphql.CollectedField, obj *model.AdminUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminUser_dailyUploads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DailyUploads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AdminUser_dailyUploads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdminUser", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AdminUser_effectiveStorageQuotaBytes(ctx context.Context, field graphql.CollectedField, obj *model.AdminUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminUser_effectiveStorageQuotaBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveStorageQuotaBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdminUser_effectiveStorageQuotaBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AdminUser", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _AdminUser_effectiveDailyUploads(ctx context.Context, field graphql.CollectedField, obj *model.AdminUser) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AdminUser_effectiveDailyUploads(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EffectiveDailyUploads, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AdminUser_effectiveDailyUploads(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AdminUser", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
@@ -8558,6 +9102,121 @@ func (ec *executionContext) fieldContext_CreateWebhookPayload_secret(_ context.C
 	return graphql.NewScalarFieldContext("CreateWebhookPayload", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _DiscardedJob_id(ctx context.Context, field graphql.CollectedField, obj *model.DiscardedJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscardedJob_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscardedJob_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscardedJob", field, false, false, errors.New("field of type Int64 does not have child fields"))
+}
+
+func (ec *executionContext) _DiscardedJob_kind(ctx context.Context, field graphql.CollectedField, obj *model.DiscardedJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscardedJob_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscardedJob_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscardedJob", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DiscardedJob_queue(ctx context.Context, field graphql.CollectedField, obj *model.DiscardedJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscardedJob_queue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Queue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscardedJob_queue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscardedJob", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DiscardedJob_error(ctx context.Context, field graphql.CollectedField, obj *model.DiscardedJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscardedJob_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscardedJob_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscardedJob", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DiscardedJob_discardedAt(ctx context.Context, field graphql.CollectedField, obj *model.DiscardedJob) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DiscardedJob_discardedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DiscardedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DiscardedJob_discardedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DiscardedJob", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Download_name(ctx context.Context, field graphql.CollectedField, obj *model.Download) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8671,6 +9330,98 @@ func (ec *executionContext) _Download_url(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_Download_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Download", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _HourActivity_hour(ctx context.Context, field graphql.CollectedField, obj *model.HourActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HourActivity_hour(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hour, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HourActivity_hour(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HourActivity", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _HourActivity_uploadsStarted(ctx context.Context, field graphql.CollectedField, obj *model.HourActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HourActivity_uploadsStarted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UploadsStarted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HourActivity_uploadsStarted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HourActivity", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HourActivity_processed(ctx context.Context, field graphql.CollectedField, obj *model.HourActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HourActivity_processed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Processed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HourActivity_processed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HourActivity", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _HourActivity_failed(ctx context.Context, field graphql.CollectedField, obj *model.HourActivity) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HourActivity_failed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Failed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HourActivity_failed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HourActivity", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
 func (ec *executionContext) _LiveViewers_videoId(ctx context.Context, field graphql.CollectedField, obj *model.LiveViewers) (ret graphql.Marshaler) {
@@ -8866,6 +9617,68 @@ func (ec *executionContext) fieldContext_Mutation_setUserAdmin(ctx context.Conte
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setUserLimits(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setUserLimits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetUserLimits(ctx, fc.Args["userId"].(uuid.UUID), fc.Args["storageQuotaBytes"].(*int64), fc.Args["dailyUploads"].(*int), fc.Args["reason"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AdminUser
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AdminUser
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AdminUser) graphql.Marshaler {
+			return ec.marshalNAdminUser2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐAdminUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setUserLimits(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AdminUser(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setUserLimits_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_takeDownVideo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8922,6 +9735,68 @@ func (ec *executionContext) fieldContext_Mutation_takeDownVideo(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_takeDownVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_adminDeleteVideo(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_adminDeleteVideo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AdminDeleteVideo(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["reason"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal bool
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal bool
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_adminDeleteVideo(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_adminDeleteVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11237,6 +12112,75 @@ func (ec *executionContext) _Processing_error(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Processing_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Processing", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ProcessingTime_count(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingTime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingTime_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingTime_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingTime", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ProcessingTime_medianSeconds(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingTime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingTime_medianSeconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianSeconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingTime_medianSeconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingTime", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _ProcessingTime_p95Seconds(ctx context.Context, field graphql.CollectedField, obj *model.ProcessingTime) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ProcessingTime_p95Seconds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.P95Seconds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ProcessingTime_p95Seconds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ProcessingTime", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
 func (ec *executionContext) _Query_adminOverview(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -18347,6 +19291,21 @@ func (ec *executionContext) _AdminOverview(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "activity":
+			out.Values[i] = ec._AdminOverview_activity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "processingTime":
+			out.Values[i] = ec._AdminOverview_processingTime(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardedJobs":
+			out.Values[i] = ec._AdminOverview_discardedJobs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18392,6 +19351,26 @@ func (ec *executionContext) _AdminUser(ctx context.Context, sel ast.SelectionSet
 			}
 		case "videoCount":
 			out.Values[i] = ec._AdminUser_videoCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "storageQuotaBytes":
+			out.Values[i] = ec._AdminUser_storageQuotaBytes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dailyUploads":
+			out.Values[i] = ec._AdminUser_dailyUploads(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "effectiveStorageQuotaBytes":
+			out.Values[i] = ec._AdminUser_effectiveStorageQuotaBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "effectiveDailyUploads":
+			out.Values[i] = ec._AdminUser_effectiveDailyUploads(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19143,6 +20122,64 @@ func (ec *executionContext) _CreateWebhookPayload(ctx context.Context, sel ast.S
 	return out
 }
 
+var discardedJobImplementors = []string{"DiscardedJob"}
+
+func (ec *executionContext) _DiscardedJob(ctx context.Context, sel ast.SelectionSet, obj *model.DiscardedJob) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, discardedJobImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DiscardedJob")
+		case "id":
+			out.Values[i] = ec._DiscardedJob_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "kind":
+			out.Values[i] = ec._DiscardedJob_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "queue":
+			out.Values[i] = ec._DiscardedJob_queue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._DiscardedJob_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardedAt":
+			out.Values[i] = ec._DiscardedJob_discardedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var downloadImplementors = []string{"Download"}
 
 func (ec *executionContext) _Download(ctx context.Context, sel ast.SelectionSet, obj *model.Download) graphql.Marshaler {
@@ -19177,6 +20214,59 @@ func (ec *executionContext) _Download(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "url":
 			out.Values[i] = ec._Download_url(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var hourActivityImplementors = []string{"HourActivity"}
+
+func (ec *executionContext) _HourActivity(ctx context.Context, sel ast.SelectionSet, obj *model.HourActivity) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, hourActivityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HourActivity")
+		case "hour":
+			out.Values[i] = ec._HourActivity_hour(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "uploadsStarted":
+			out.Values[i] = ec._HourActivity_uploadsStarted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "processed":
+			out.Values[i] = ec._HourActivity_processed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failed":
+			out.Values[i] = ec._HourActivity_failed(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -19283,9 +20373,23 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setUserLimits":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setUserLimits(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "takeDownVideo":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_takeDownVideo(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "adminDeleteVideo":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_adminDeleteVideo(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -19768,6 +20872,54 @@ func (ec *executionContext) _Processing(ctx context.Context, sel ast.SelectionSe
 		case "error":
 			out.Values[i] = ec._Processing_error(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var processingTimeImplementors = []string{"ProcessingTime"}
+
+func (ec *executionContext) _ProcessingTime(ctx context.Context, sel ast.SelectionSet, obj *model.ProcessingTime) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, processingTimeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ProcessingTime")
+		case "count":
+			out.Values[i] = ec._ProcessingTime_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianSeconds":
+			out.Values[i] = ec._ProcessingTime_medianSeconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "p95Seconds":
+			out.Values[i] = ec._ProcessingTime_p95Seconds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -23280,6 +24432,32 @@ func (ec *executionContext) marshalNCreateWebhookPayload2ᚖgithubᚗcomᚋclipc
 	return ec._CreateWebhookPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDiscardedJob2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐDiscardedJobᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DiscardedJob) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDiscardedJob2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐDiscardedJob(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDiscardedJob2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐDiscardedJob(ctx context.Context, sel ast.SelectionSet, v *model.DiscardedJob) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DiscardedJob(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDownload2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐDownloadᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Download) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23325,6 +24503,32 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNHourActivity2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐHourActivityᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HourActivity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHourActivity2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐHourActivity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHourActivity2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐHourActivity(ctx context.Context, sel ast.SelectionSet, v *model.HourActivity) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._HourActivity(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx context.Context, v any) (uuid.UUID, error) {
@@ -23493,6 +24697,16 @@ func (ec *executionContext) unmarshalNPrivacy2githubᚗcomᚋclipcutᚋclipcut�
 
 func (ec *executionContext) marshalNPrivacy2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐPrivacy(ctx context.Context, sel ast.SelectionSet, v model.Privacy) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNProcessingTime2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐProcessingTime(ctx context.Context, sel ast.SelectionSet, v *model.ProcessingTime) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ProcessingTime(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNQueueDepth2ᚕᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐQueueDepthᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.QueueDepth) graphql.Marshaler {
@@ -24565,6 +25779,24 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalInt(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt642ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
 	return res
 }
 

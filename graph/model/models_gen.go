@@ -33,6 +33,12 @@ type AdminOverview struct {
 	Queues []*QueueDepth `json:"queues"`
 	// Worker processes alive now (their lease is held).
 	Workers []*WorkerProcess `json:"workers"`
+	// The last 24 hours hour by hour, oldest first (the current hour last): uploads started, videos processed and failed.
+	Activity []*HourActivity `json:"activity"`
+	// How long the videos that became ready in the last 24 hours took, from the end of their upload.
+	ProcessingTime *ProcessingTime `json:"processingTime"`
+	// Jobs the queue gave up on (discarded) in the last 24 hours, newest first (at most 20), with their last error; retry them in `/admin/jobs`.
+	DiscardedJobs []*DiscardedJob `json:"discardedJobs"`
 }
 
 // An account as administrators see it.
@@ -43,6 +49,14 @@ type AdminUser struct {
 	StorageBytes int64 `json:"storageBytes"`
 	// How many videos it has.
 	VideoCount int `json:"videoCount"`
+	// The account's own storage quota in bytes, set by an administrator (0: unlimited); null: the instance default.
+	StorageQuotaBytes *int64 `json:"storageQuotaBytes,omitempty"`
+	// The account's own limit of uploads per 24 hours, set by an administrator (0: unlimited); null: the instance default.
+	DailyUploads *int `json:"dailyUploads,omitempty"`
+	// The storage quota that applies now, in bytes (0: unlimited): the account's own, else the instance default (administrators have none).
+	EffectiveStorageQuotaBytes int64 `json:"effectiveStorageQuotaBytes"`
+	// The uploads per 24 hours that apply now (0: unlimited): the account's own, else the instance default (administrators have none).
+	EffectiveDailyUploads int `json:"effectiveDailyUploads"`
 }
 
 // A page of accounts, newest first.
@@ -273,6 +287,20 @@ type CreateWebhookPayload struct {
 	Secret string `json:"secret"`
 }
 
+// A job the queue discarded after its last attempt.
+type DiscardedJob struct {
+	// River's job id: `/admin/jobs/jobs/<id>` shows it.
+	ID int64 `json:"id"`
+	// The job's kind, e.g. `process_video`.
+	Kind string `json:"kind"`
+	// Its queue.
+	Queue string `json:"queue"`
+	// Its last error.
+	Error string `json:"error"`
+	// When it was discarded.
+	DiscardedAt time.Time `json:"discardedAt"`
+}
+
 // A progressive MP4 of one rendition, for watching offline. Offered when the
 // instance enables downloads (CLIPCUT_MP4_DOWNLOADS).
 type Download struct {
@@ -296,6 +324,18 @@ type EditVideoInput struct {
 	// 100), in seconds of the original whatever edit is published now; `null`
 	// goes back to the original.
 	Keep []*TimeRangeInput `json:"keep,omitempty"`
+}
+
+// What happened in one hour.
+type HourActivity struct {
+	// The hour's start.
+	Hour time.Time `json:"hour"`
+	// Videos created: uploads, imports and clips started.
+	UploadsStarted int `json:"uploadsStarted"`
+	// Videos that became ready.
+	Processed int `json:"processed"`
+	// Videos that failed (and were not retried since).
+	Failed int `json:"failed"`
 }
 
 // A video file on another server, for `importVideo` to fetch.
@@ -449,6 +489,16 @@ type Processing struct {
 	Percent float64 `json:"percent"`
 	// Why processing failed, in words a person can act on; null unless FAILED.
 	Error *string `json:"error,omitempty"`
+}
+
+// Processing durations, in seconds.
+type ProcessingTime struct {
+	// How many videos were measured.
+	Count int `json:"count"`
+	// The median, in seconds (0 when none).
+	MedianSeconds float64 `json:"medianSeconds"`
+	// The 95th percentile, in seconds (0 when none).
+	P95Seconds float64 `json:"p95Seconds"`
 }
 
 // Read operations. Errors carry `extensions.code`: `UNAUTHENTICATED`, `FORBIDDEN`,

@@ -28,6 +28,7 @@ const MyVideosDocument = graphql(`
             title
             description
             status
+            takedownReason
             playable
             privacy
             duration
@@ -269,6 +270,7 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
           </p>
         )}
         {status === 'FAILED' && <Alert>{failure || 'Processing failed.'}</Alert>}
+        {video.status === 'TAKEN_DOWN' && <Alert>Taken down by the administrators: {video.takedownReason}</Alert>}
         <Alert>{formErrors(retryError).message}</Alert>
         <Alert>{formErrors(deleteError).message}</Alert>
 

@@ -41,6 +41,43 @@ function admin(isAdmin: boolean, extra: (name: string, v: Record<string, unknown
               failures: [{ __typename: 'VideoFailure', videoId: 'v9', title: 'Broken', error: 'This file is not a video.', failedAt: '2026-11-20T12:00:00Z' }],
               queues: [{ __typename: 'QueueDepth', queue: 'media', state: 'available', count: 4 }],
               workers: [{ __typename: 'WorkerProcess', clientId: 'w1', hostname: 'box', pid: 42, startedAt: '2026-11-20T12:00:00Z' }],
+              activity: Array.from({ length: 24 }, (_, i) => ({
+                __typename: 'HourActivity',
+                hour: new Date(Date.UTC(2026, 10, 20, i)).toISOString(),
+                uploadsStarted: i === 23 ? 7 : i === 22 ? 2 : 0,
+                processed: i === 23 ? 5 : 0,
+                failed: i === 22 ? 1 : 0,
+              })),
+              processingTime: { __typename: 'ProcessingTime', count: 5, medianSeconds: 42, p95Seconds: 185 },
+              discardedJobs: [{ __typename: 'DiscardedJob', id: 77, kind: 'process_video', queue: 'media', error: 'ffprobe: invalid data', discardedAt: '2026-11-20T12:00:00Z' }],
+            },
+          },
+        };
+      case 'AdminUsers':
+        return {
+          data: {
+            adminUsers: {
+              __typename: 'AdminUserConnection',
+              edges: [{
+                __typename: 'AdminUserEdge', cursor: 'c1',
+                node: {
+                  __typename: 'AdminUser', storageBytes: 5_000_000, videoCount: 2,
+                  storageQuotaBytes: null, dailyUploads: 3,
+                  effectiveStorageQuotaBytes: 100 * 2 ** 30, effectiveDailyUploads: 3,
+                  user: { ...fakeUser({ id: 'usr_2', name: 'Bob', email: 'bob@example.com' }), disabled: false, createdAt: '2026-11-20T12:00:00Z' },
+                },
+              }],
+              pageInfo: { __typename: 'PageInfo', hasNextPage: false, endCursor: 'c1' },
+            },
+          },
+        };
+      case 'SetUserLimits':
+        return {
+          data: {
+            setUserLimits: {
+              __typename: 'AdminUser', storageQuotaBytes: variables.storageQuotaBytes, dailyUploads: variables.dailyUploads,
+              effectiveStorageQuotaBytes: variables.storageQuotaBytes ?? 0, effectiveDailyUploads: variables.dailyUploads ?? 50,
+              user: { __typename: 'User', id: 'usr_2' },
             },
           },
         };
@@ -48,6 +85,8 @@ function admin(isAdmin: boolean, extra: (name: string, v: Record<string, unknown
         return { data: { adminVideos: { __typename: 'VideoConnection', edges: [{ __typename: 'VideoEdge', node: video('v1', 'READY') }] } } };
       case 'TakeDownVideo':
         return { data: { takeDownVideo: { ...video('v1', 'TAKEN_DOWN', variables.reason as string) } } };
+      case 'AdminDeleteVideo':
+        return { data: { adminDeleteVideo: true } };
       case 'Reports':
         return {
           data: {
@@ -90,6 +129,42 @@ describe('the admin area', () => {
     expect(screen.getByRole('link', { name: 'Admin' })).toHaveAttribute('aria-current', 'page');
   });
 
+  it('shows the rates of the last 24 hours and the discarded jobs', async () => {
+    admin(true);
+    renderApp('/admin');
+    const rates = await screen.findByRole('region', { name: 'Last 24 hours' });
+    expect(within(rates).getByText('Uploads started', { selector: 'dt' }).nextSibling).toHaveTextContent('9');
+    expect(within(rates).getByText('Videos processed', { selector: 'dt' }).nextSibling).toHaveTextContent('5');
+    expect(within(rates).getByText('Processing, median', { selector: 'dt' }).nextSibling).toHaveTextContent('42 s');
+    expect(within(rates).getByText('Processing, 95th percentile', { selector: 'dt' }).nextSibling).toHaveTextContent('3 min 5 s');
+    expect(within(rates).getAllByRole('row')).toHaveLength(3); // the header and the two busy hours
+    const jobs = screen.getByRole('region', { name: 'Jobs discarded in the last 24 hours' });
+    expect(within(jobs).getByRole('link', { name: /process_video #77/ })).toHaveAttribute('href', '/admin/jobs/jobs/77');
+    expect(within(jobs).getByText('ffprobe: invalid data')).toBeInTheDocument();
+  });
+
+  it("sets an account's limits, empty meaning the instance default", async () => {
+    admin(true);
+    renderApp('/admin/users');
+    const row = (await screen.findByText('bob@example.com')).closest('tr')!;
+    expect(row).toHaveTextContent('quota 100 GiB, 3 uploads a day (own)');
+    await userEvent.click(within(row).getByRole('button', { name: 'Limits of Bob' }));
+    const form = screen.getByRole('form', { name: 'Limits of Bob' });
+    expect(within(form).getByLabelText('Uploads per day')).toHaveValue('3');
+    await userEvent.type(within(form).getByLabelText('Storage quota'), 'lots');
+    await userEvent.click(within(form).getByRole('button', { name: 'Save limits' }));
+    expect(within(form).getByRole('alert')).toHaveTextContent('Write the quota as a size');
+    expect(sent.map((s) => s.name)).not.toContain('SetUserLimits');
+    await userEvent.clear(within(form).getByLabelText('Storage quota'));
+    await userEvent.type(within(form).getByLabelText('Storage quota'), '20 GiB');
+    await userEvent.clear(within(form).getByLabelText('Uploads per day'));
+    await userEvent.click(within(form).getByRole('button', { name: 'Save limits' }));
+    expect(await screen.findByRole('status')).toHaveTextContent("Bob's limits are saved.");
+    expect(sent.find((s) => s.name === 'SetUserLimits')?.variables).toEqual({
+      userId: 'usr_2', storageQuotaBytes: 20 * 2 ** 30, dailyUploads: null, reason: null,
+    });
+  });
+
   it('takes a video down with a reason', async () => {
     admin(true);
     vi.spyOn(window, 'prompt').mockReturnValue('Hate speech');
@@ -97,6 +172,15 @@ describe('the admin area', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Take down Video v1' }));
     expect(await screen.findByRole('status')).toHaveTextContent('"Video v1" is taken down.');
     expect(sent.find((s) => s.name === 'TakeDownVideo')?.variables).toEqual({ videoId: 'v1', reason: 'Hate speech' });
+  });
+
+  it('deletes a video, asking why for the audit log', async () => {
+    admin(true);
+    vi.spyOn(window, 'prompt').mockReturnValue('Illegal content');
+    renderApp('/admin/videos');
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete Video v1' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('"Video v1" is deleted.');
+    expect(sent.find((s) => s.name === 'AdminDeleteVideo')?.variables).toEqual({ videoId: 'v1', reason: 'Illegal content' });
   });
 
   it('lists reports by video and takes the video down', async () => {

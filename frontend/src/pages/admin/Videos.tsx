@@ -52,6 +52,12 @@ const RestoreVideoDocument = graphql(`
   }
 `);
 
+const AdminDeleteVideoDocument = graphql(`
+  mutation AdminDeleteVideo($videoId: ID!, $reason: String) {
+    adminDeleteVideo(videoId: $videoId, reason: $reason)
+  }
+`);
+
 const FILTERS: { value: VideoStatus | ''; label: string }[] = [
   { value: '', label: 'Any status' },
   { value: 'UPLOADING', label: 'Uploading' },
@@ -61,16 +67,17 @@ const FILTERS: { value: VideoStatus | ''; label: string }[] = [
   { value: 'TAKEN_DOWN', label: 'Taken down' },
 ];
 
-/** Every video, filtered by status and owner; take down and restore. */
+/** Every video, filtered by status and owner; take down, restore and delete. */
 export function Videos() {
   const owner = new URLSearchParams(useSearch()).get('owner');
   const [status, setStatus] = useState<VideoStatus | ''>('');
-  const [{ data, fetching, error }] = useQuery({
+  const [{ data, fetching, error }, refetch] = useQuery({
     query: AdminVideosDocument,
     variables: { status: status || null, ownerId: owner },
   });
   const [takingDown, takeDown] = useMutation(TakeDownVideoDocument);
   const [restoring, restore] = useMutation(RestoreVideoDocument);
+  const [deleting, deleteVideo] = useMutation(AdminDeleteVideoDocument);
   const [notice, setNotice] = useState<string | null>(null);
 
   async function onTakeDown(id: string, title: string) {
@@ -83,6 +90,16 @@ export function Videos() {
   async function onRestore(id: string, title: string) {
     const r = await restore({ videoId: id });
     if (!r.error) setNotice(`"${title}" is back up.`);
+  }
+
+  async function onDelete(id: string, title: string) {
+    const reason = window.prompt(`Delete "${title}" and its files for good? Say why (kept in the audit log).`);
+    if (reason === null) return;
+    const r = await deleteVideo({ videoId: id, reason: reason.trim() || null });
+    if (!r.error) {
+      setNotice(`"${title}" is deleted.`);
+      refetch({ requestPolicy: 'network-only' });
+    }
   }
 
   const edges = data?.adminVideos.edges ?? [];
@@ -105,7 +122,7 @@ export function Videos() {
           </p>
         )}
       </div>
-      <Alert>{formErrors(error ?? takingDown.error ?? restoring.error).message}</Alert>
+      <Alert>{formErrors(error ?? takingDown.error ?? restoring.error ?? deleting.error).message}</Alert>
       {notice && (
         <p className="notice" role="status">
           {notice}
@@ -139,16 +156,22 @@ export function Videos() {
                   </td>
                   <td data-label="Created">{formatDate(v.createdAt)}</td>
                   <td data-label="Actions">
-                    {v.status === 'TAKEN_DOWN' ? (
-                      <button type="button" className="button button--small" aria-label={`Restore ${v.title}`} onClick={() => onRestore(v.id, v.title)}>
-                        Restore
+                    <div className="admin-actions">
+                      {v.status === 'TAKEN_DOWN' ? (
+                        <button type="button" className="button button--small" aria-label={`Restore ${v.title}`} onClick={() => onRestore(v.id, v.title)}>
+                          Restore
+                        </button>
+                      ) : (
+                        <button type="button" className="button button--small button--danger" aria-label={`Take down ${v.title}`}
+                          onClick={() => onTakeDown(v.id, v.title)}>
+                          Take down
+                        </button>
+                      )}
+                      <button type="button" className="button button--small button--quiet" aria-label={`Delete ${v.title}`}
+                        onClick={() => onDelete(v.id, v.title)}>
+                        Delete
                       </button>
-                    ) : (
-                      <button type="button" className="button button--small button--danger" aria-label={`Take down ${v.title}`}
-                        onClick={() => onTakeDown(v.id, v.title)}>
-                        Take down
-                      </button>
-                    )}
+                    </div>
                   </td>
                 </tr>
               ))}
