@@ -13,8 +13,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/clipcut/clipcut/delivery"
 	"github.com/clipcut/clipcut/httpmeter"
+	"github.com/clipcut/clipcut/tracing"
 )
 
 type requestIDKey struct{}
@@ -67,9 +71,11 @@ func newRequestID() string {
 
 // withRequestID tags each request with an id: the caller's X-Request-Id when
 // it is sane (so ids follow a request through proxies), otherwise a new one.
-// The id is echoed in the response.
+// The id is echoed in the response. With tracing on, the request also runs
+// in a span (withTracing) opened around the id, so the access log and all
+// below see both.
 func withRequestID(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return withTracing(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := &requestIDContext{Context: r.Context()}
 		ctx.id[0] = r.Header.Get("X-Request-Id")
 		if !saneRequestID(ctx.id[0]) {
@@ -78,8 +84,23 @@ func withRequestID(next http.Handler) http.Handler {
 		// The slice is the context's: this layer sets it and no one
 		// writes into a header's value slice.
 		w.Header()["X-Request-Id"] = ctx.id[:]
+		if tracing.Enabled() {
+			if span := trace.SpanFromContext(ctx); span.IsRecording() {
+				span.SetAttributes(attribute.String("clipcut.request_id", ctx.id[0]))
+			}
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
-	})
+	}))
+}
+
+// withTracing runs each request in a server span (tracing.HTTP) when
+// tracing is on; when it is off it returns next itself, so requests pay
+// nothing for it.
+func withTracing(next http.Handler) http.Handler {
+	if !tracing.Enabled() {
+		return next
+	}
+	return tracing.HTTP(next)
 }
 
 func saneRequestID(id string) bool {
