@@ -94,10 +94,24 @@ func (QueryTracer) TraceCopyFromEnd(ctx context.Context, _ *pgx.Conn, data pgx.T
 	endDB(ctx, data.Err, data.CommandTag.RowsAffected())
 }
 
-// statement is the SQL's first keyword, upper-cased: a span name that
-// says what kind of statement ran without the cardinality of its text.
+// statement names a statement's span: the query name sqlc-generated SQL
+// (River's) starts with ("-- name: JobGetAvailable :many"), otherwise the
+// first keyword, upper-cased ("SELECT"); either says what ran without the
+// cardinality of the text.
 func statement(sql string) string {
-	sql = strings.TrimLeft(sql, " \t\r\n(")
+	for {
+		sql = strings.TrimLeft(sql, " \t\r\n(")
+		if !strings.HasPrefix(sql, "--") {
+			break
+		}
+		line, rest, _ := strings.Cut(sql, "\n")
+		if name, ok := strings.CutPrefix(line, "-- name: "); ok {
+			if name, _, _ = strings.Cut(name, " "); name != "" {
+				return name
+			}
+		}
+		sql = rest
+	}
 	end := strings.IndexAny(sql, " \t\r\n(;")
 	if end < 0 {
 		end = len(sql)

@@ -113,7 +113,8 @@ func TestQueryTracerTracesOnlyTracedWork(t *testing.T) {
 }
 
 func TestStatementNames(t *testing.T) {
-	for in, want := range map[string]string{"SELECT 1": "SELECT", "  with x as (select 1) select": "WITH", "(select 1)": "SELECT", "": "SQL", "insert into t": "INSERT"} {
+	for in, want := range map[string]string{"SELECT 1": "SELECT", "  with x as (select 1) select": "WITH", "(select 1)": "SELECT", "": "SQL", "insert into t": "INSERT",
+		"-- name: JobGetAvailable :many\nWITH x": "JobGetAvailable", "-- a comment\n  select 1": "SELECT"} {
 		if got := statement(in); got != want {
 			t.Errorf("statement(%q) = %q, want %q", in, got, want)
 		}
