@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/clipcut/clipcut/bench/instance"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -108,7 +109,25 @@ func runGraphQL(ctx context.Context, env *Env) (*Section, error) {
 	if err != nil {
 		return nil, err
 	}
-	section, runErr := measureGraphQL(ctx, env, st, plainBin)
+	var traced *instance.Instance
+	var sink *traceSink
+	if benchTracing() {
+		if sink, err = startTraceSink(); err == nil {
+			defer sink.stop()
+			traced, err = startTracedClipcut(ctx, env, st, sink, "CLIPCUT_RATE_LIMIT_GRAPHQL="+graphqlRateLimit)
+		}
+		if err != nil {
+			st.stop(ctx)
+			return nil, err
+		}
+	}
+	section, runErr := measureGraphQL(ctx, env, st, plainBin, traced)
+	if traced != nil {
+		_ = traced.Stop(time.Minute)
+		if runErr == nil {
+			section.Notes = append(section.Notes, sink.note())
+		}
+	}
 	note := st.stop(ctx)
 	if runErr == nil {
 		section.Notes = append(section.Notes, "Load average (/proc/loadavg, 1, 5, 15 min) when the benchmark started: "+load0+
@@ -123,7 +142,7 @@ func runGraphQL(ctx context.Context, env *Env) (*Section, error) {
 	return section, nil
 }
 
-func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin string) (*Section, error) {
+func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin string, traced *instance.Instance) (*Section, error) {
 	client := st.inst.Client()
 	if err := client.SignUp(ctx, "bench-graphql@clipcut.test", rand.Text(), "Benchmark"); err != nil {
 		return nil, err
@@ -164,12 +183,19 @@ func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin st
 			body: func(op graphqlOp) []byte { return op.plainBody },
 		},
 	}
+	if traced != nil { // CLIPCUT_BENCH_TRACING=on: bench/tracing.go
+		targets = append(targets, graphqlTarget{
+			key: "traced", label: "clipcut /graphql, tracing on (OTLP to a local sink)", pid: traced.Pid(),
+			url:  func(graphqlOp) string { return traced.URL + "/graphql" },
+			body: func(op graphqlOp) []byte { return op.gqlBody },
+		})
+	}
 
 	// The two must answer the same before their speed means anything.
 	var identical []string
 	for i, op := range ops {
 		var answers [2][]byte
-		for i, t := range targets {
+		for i, t := range targets[:2] {
 			b, err := postAuthorized(ctx, t.url(op), token, t.body(op))
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", t.key, op.key, err)
@@ -291,6 +317,10 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 				"the cause is the throughput row's."
 		}
 		goals = append(goals, g)
+		if _, ok := rps["traced"+op.key]; ok {
+			goals = append(goals, tracingCost(op.label, serverCPU.Stat(c).Median, serverCPU.Stat("traced"+op.key).Median,
+				rps.Stat(c).Median, rps.Stat("traced"+op.key).Median))
+		}
 	}
 	return &Section{
 		About: []string{
