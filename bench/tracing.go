@@ -87,6 +87,8 @@ func startTracedClipcut(ctx context.Context, env *Env, st *clipcutStack, sink *t
 // server's CPU per request at most 5% above the same server's without.
 func tracingCost(opLabel string, off, on float64, rpsOff, rpsOn float64) Goal {
 	r := on / off
-	return ratioGoal(opLabel+": tracing on, server CPU per request ÷ off", r, 1.05, false,
+	g := ratioGoal(opLabel+": tracing on, server CPU per request ÷ off", r, 1.05, false,
 		fmt.Sprintf("%.2f× (%.0f vs %.0f µs; %.0f vs %.0f req/s)", r, on, off, rpsOn, rpsOff))
+	g.Target = "≤ 1.05×"
+	return g
 }
