@@ -9,8 +9,11 @@ import (
 )
 
 // HTTP wraps next so that every request but probes and scrapes (/health,
-// /ready, /metrics) runs in a server span, a child of the caller's span
-// when the request carries W3C trace context. Call it only when Enabled.
+// /ready, /metrics) and websocket upgrades runs in a server span, a child
+// of the caller's span when the request carries W3C trace context. A
+// websocket lives for hours, and a span is held in memory until it ends:
+// its subscriptions' operations are spans of their own (GraphQL). Call it
+// only when Enabled.
 //
 // Span names are the method and the path's first segment ("POST
 // /graphql", "PATCH /files"): the full path, which holds ids, is an
@@ -23,7 +26,7 @@ func HTTP(next http.Handler) http.Handler {
 			case "/health", "/ready", "/metrics":
 				return false
 			}
-			return true
+			return !strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
 		}),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
 			return r.Method + " " + firstSegment(r.URL.Path)

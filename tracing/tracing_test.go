@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -118,5 +120,41 @@ func TestStatementNames(t *testing.T) {
 		if got := statement(in); got != want {
 			t.Errorf("statement(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// Requests are spans, but probes, scrapes and websockets (which live for
+// hours) are not.
+func TestHTTPSpansSkipProbesAndWebsockets(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+
+	var inSpan []bool
+	h := HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inSpan = append(inSpan, trace.SpanContextFromContext(r.Context()).IsValid())
+	}))
+	for _, tc := range []struct {
+		path, upgrade string
+		want          bool
+	}{{"/graphql", "", true}, {"/uploads/abc/def", "", true}, {"/health", "", false}, {"/metrics", "", false}, {"/graphql", "websocket", false}} {
+		req := httptest.NewRequest(http.MethodPost, tc.path, nil)
+		if tc.upgrade != "" {
+			req.Header.Set("Upgrade", tc.upgrade)
+		}
+		inSpan = nil
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if len(inSpan) != 1 || inSpan[0] != tc.want {
+			t.Errorf("%s (upgrade %q): in a span %v, want %v", tc.path, tc.upgrade, inSpan, tc.want)
+		}
+	}
+	var names []string
+	for _, s := range rec.Ended() {
+		names = append(names, s.Name())
+	}
+	if len(names) != 2 || names[0] != "POST /graphql" || names[1] != "POST /uploads" {
+		t.Fatalf("spans %q, want POST /graphql and POST /uploads", names)
 	}
 }
