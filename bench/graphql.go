@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/clipcut/clipcut/bench/instance"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -105,9 +106,27 @@ func runGraphQL(ctx context.Context, env *Env) (*Section, error) {
 	// refuses.
 	load0 := loadAverages()
 	return withClipcutStack(ctx, env, "graphql", []string{"CLIPCUT_RATE_LIMIT_GRAPHQL=" + graphqlRateLimit}, func(st *clipcutStack) (*Section, error) {
-		section, err := measureGraphQL(ctx, env, st, plainBin)
+		// With CLIPCUT_BENCH_TRACING=on a second clipcut, tracing to a
+		// discarding receiver, answers beside the first.
+		var traced *instance.Instance
+		var sink *traceSink
+		if benchTracing() {
+			var err error
+			if sink, err = startTraceSink(); err != nil {
+				return nil, err
+			}
+			defer sink.stop()
+			if traced, err = startTracedClipcut(ctx, env, st, sink, "CLIPCUT_RATE_LIMIT_GRAPHQL="+graphqlRateLimit); err != nil {
+				return nil, err
+			}
+			defer func() { _ = traced.Stop(time.Minute) }()
+		}
+		section, err := measureGraphQL(ctx, env, st, plainBin, traced)
 		if err != nil {
 			return nil, err
+		}
+		if sink != nil {
+			section.Notes = append(section.Notes, sink.note())
 		}
 		section.Notes = append(section.Notes, "Load average (/proc/loadavg, 1, 5, 15 min) when the benchmark started: "+load0+
 			"; the machine is shared, so compare the side-by-side ratios rather than the absolute figures.")
@@ -115,7 +134,7 @@ func runGraphQL(ctx context.Context, env *Env) (*Section, error) {
 	})
 }
 
-func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin string) (*Section, error) {
+func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin string, traced *instance.Instance) (*Section, error) {
 	client := st.inst.Client()
 	if err := client.SignUp(ctx, "bench-graphql@clipcut.test", rand.Text(), "Benchmark"); err != nil {
 		return nil, err
@@ -156,12 +175,19 @@ func measureGraphQL(ctx context.Context, env *Env, st *clipcutStack, plainBin st
 			body: func(op graphqlOp) []byte { return op.plainBody },
 		},
 	}
+	if traced != nil { // CLIPCUT_BENCH_TRACING=on: bench/tracing.go
+		targets = append(targets, graphqlTarget{
+			key: "traced", label: "clipcut /graphql, tracing on (OTLP to a local sink)", pid: traced.Pid(),
+			url:  func(graphqlOp) string { return traced.URL + "/graphql" },
+			body: func(op graphqlOp) []byte { return op.gqlBody },
+		})
+	}
 
 	// The two must answer the same before their speed means anything.
 	var identical []string
 	for i, op := range ops {
 		var answers [2][]byte
-		for i, t := range targets {
+		for i, t := range targets[:2] {
 			b, err := postAuthorized(ctx, t.url(op), token, t.body(op))
 			if err != nil {
 				return nil, fmt.Errorf("%s %s: %w", t.key, op.key, err)
@@ -283,6 +309,10 @@ func graphqlSection(env *Env, ops []graphqlOp, targets []graphqlTarget, rps, p50
 				"the cause is the throughput row's."
 		}
 		goals = append(goals, g)
+		if _, ok := rps["traced"+op.key]; ok {
+			goals = append(goals, tracingCost(op.label, serverCPU.Stat(c).Median, serverCPU.Stat("traced"+op.key).Median,
+				rps.Stat(c).Median, rps.Stat("traced"+op.key).Median))
+		}
 	}
 	return &Section{
 		About: []string{

@@ -74,8 +74,21 @@ func runPipeline(ctx context.Context, env *Env) (*Section, error) {
 		sources = append(sources, pipelineSource{key: "long", src: long})
 	}
 
-	return withClipcut(ctx, env, "pipeline", nil, func(inst *instance.Instance, _ string) (*Section, error) {
-		return measurePipeline(ctx, env, inst, sources)
+	var tracingEnv []string
+	var sink *traceSink
+	if benchTracing() { // bench/tracing.go
+		if sink, err = startTraceSink(); err != nil {
+			return nil, err
+		}
+		defer sink.stop()
+		tracingEnv = sink.env("clipcut-bench")
+	}
+	return withClipcut(ctx, env, "pipeline", tracingEnv, func(inst *instance.Instance, _ string) (*Section, error) {
+		section, err := measurePipeline(ctx, env, inst, sources)
+		if err == nil && sink != nil {
+			section.Notes = append(section.Notes, sink.note()+" Compare with a run without CLIPCUT_BENCH_TRACING.")
+		}
+		return section, err
 	})
 }
 

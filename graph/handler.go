@@ -18,6 +18,7 @@ import (
 
 	"github.com/clipcut/clipcut/graph/generated"
 	"github.com/clipcut/clipcut/graph/model"
+	"github.com/clipcut/clipcut/tracing"
 )
 
 // Options tune the GraphQL handler.
@@ -102,6 +103,9 @@ func NewHandler(r *Resolver, opts Options) http.Handler {
 	}
 	if opts.Metrics != nil {
 		srv.Use(opts.Metrics)
+	}
+	if tracing.Enabled() {
+		srv.Use(tracing.GraphQL{})
 	}
 	srv.SetErrorPresenter(presentError(r.Logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

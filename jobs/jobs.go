@@ -16,11 +16,13 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/outbound"
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
+	"github.com/clipcut/clipcut/tracing"
 	"github.com/clipcut/clipcut/video"
 )
 
@@ -114,4 +116,15 @@ func PeriodicJobs(analyticsRollupEvery time.Duration) []*river.PeriodicJob {
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		webhookSweep(),
 	}
+}
+
+// Middleware is the River client's middleware: with tracing on, job
+// inserts and runs are traced and a job's run continues the trace of the
+// request (or job) that inserted it (tracing.RiverMiddleware); with it
+// off, none, so jobs run as they always did.
+func Middleware() []rivertype.Middleware {
+	if !tracing.Enabled() {
+		return nil
+	}
+	return []rivertype.Middleware{tracing.RiverMiddleware()}
 }

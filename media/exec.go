@@ -11,6 +11,12 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // stderrTailLines is how much of a tool's stderr we keep: enough to see the
@@ -92,7 +98,21 @@ func (t *tail) snapshot() []string {
 // that forked the child exits, and Go may retire a thread that a locked
 // goroutine leaves; pinning the thread for the tool's lifetime keeps the
 // signal meaning "the worker died".
-func runTool(ctx context.Context, tool, path string, args []string, stdout io.Writer) ([]string, error) {
+//
+// Each run is a span ("ffmpeg transcode") when the run is part of a
+// trace (a job's); see toolSpan.
+func runTool(ctx context.Context, tool, path string, args []string, stdout io.Writer) (lines []string, err error) {
+	if trace.SpanContextFromContext(ctx).IsValid() {
+		var span trace.Span
+		ctx, span = toolSpan(ctx, tool)
+		defer func() {
+			if err != nil {
+				span.RecordError(err)
+				span.SetStatus(codes.Error, err.Error())
+			}
+			span.End()
+		}()
+	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	setProcessGroup(cmd)
 	// Pipes can be held open by a killed tool's children; do not wait for
@@ -115,10 +135,64 @@ func runTool(ctx context.Context, tool, path string, args []string, stdout io.Wr
 		}
 		done <- cmd.Wait()
 	}()
-	err := <-done
+	err = <-done
 	errWriter.flush()
-	lines := stderr.snapshot()
+	lines = stderr.snapshot()
 	return lines, runError(ctx, tool, err, lines)
+}
+
+// tracer is media's, from OpenTelemetry's global provider (media imports
+// no project package): a no-op until the process turns tracing on.
+var tracer = otel.Tracer("github.com/clipcut/clipcut/media")
+
+// toolSpan starts the span of one tool run, named for the tool and its
+// stage: the media function that ran it ("ffmpeg transcode", "ffprobe
+// probe_with_limits", "ffmpeg storyboard"), found from the call stack so
+// that no caller has to name itself.
+func toolSpan(ctx context.Context, tool string) (context.Context, trace.Span) {
+	stage := toolStage()
+	return tracer.Start(ctx, tool+" "+stage, trace.WithAttributes(
+		attribute.String("media.tool", tool),
+		attribute.String("media.stage", stage),
+	))
+}
+
+// toolStage is the snake_case name of the function that called runTool
+// ("Transcode" is transcode, "(*Whisper).Transcribe" is transcribe).
+func toolStage() string {
+	var pcs [1]uintptr
+	// 0 Callers, 1 toolStage, 2 toolSpan, 3 runTool, 4 its caller.
+	if runtime.Callers(4, pcs[:]) == 0 {
+		return "run"
+	}
+	frame, _ := runtime.CallersFrames(pcs[:]).Next()
+	name := frame.Function
+	if i := strings.LastIndexByte(name, '/'); i >= 0 {
+		name = name[i+1:]
+	}
+	// "media.Storyboard.func1" (a closure) is Storyboard's.
+	parts := strings.Split(name, ".")
+	for len(parts) > 1 && strings.HasPrefix(parts[len(parts)-1], "func") {
+		parts = parts[:len(parts)-1]
+	}
+	return snakeCase(parts[len(parts)-1])
+}
+
+// snakeCase turns a Go identifier into snake_case: "ProbeWithLimits" is
+// probe_with_limits, "DownloadMP4" download_mp4.
+func snakeCase(s string) string {
+	var b strings.Builder
+	r := []rune(s)
+	for i, c := range r {
+		if unicode.IsUpper(c) {
+			if i > 0 && (unicode.IsLower(r[i-1]) || i+1 < len(r) && unicode.IsLower(r[i+1]) && unicode.IsUpper(r[i-1])) {
+				b.WriteByte('_')
+			}
+			c = unicode.ToLower(c)
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // runError turns a finished tool run into the error callers should see:

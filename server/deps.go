@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"go.opentelemetry.io/otel/attribute"
 	"riverqueue.com/riverui"
 
 	"github.com/clipcut/clipcut/analytics"
@@ -25,6 +26,7 @@ import (
 	"github.com/clipcut/clipcut/storage"
 	"github.com/clipcut/clipcut/store"
 	"github.com/clipcut/clipcut/store/pgcluster"
+	"github.com/clipcut/clipcut/tracing"
 	"github.com/clipcut/clipcut/upload"
 	"github.com/clipcut/clipcut/video"
 )
@@ -78,6 +80,11 @@ func newApp(ctx context.Context, m mode, cfg *Config, logger *slog.Logger) (a *a
 			a.close()
 		}
 	}()
+	if m != modeMigrate {
+		if err := a.startTracing(ctx); err != nil {
+			return nil, err
+		}
+	}
 	if err := a.openDatabase(ctx); err != nil {
 		return nil, err
 	}
@@ -127,6 +134,23 @@ func (a *app) close() {
 
 func (a *app) onClose(f func()) { a.closers = append(a.closers, f) }
 
+// startTracing turns tracing on when OTEL_EXPORTER_OTLP_ENDPOINT (or
+// OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) is set; closing flushes it last.
+func (a *app) startTracing(ctx context.Context) error {
+	shutdown, err := tracing.Setup(ctx, "clipcut-"+string(a.mode), a.logger, attribute.String("clipcut.mode", string(a.mode)))
+	if err != nil {
+		return err
+	}
+	a.onClose(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := shutdown(ctx); err != nil {
+			a.logger.Warn("flushing traces failed", "error", err)
+		}
+	})
+	return nil
+}
+
 // openDatabase connects to DATABASE_URL or, when it is empty, starts the
 // private cluster under the data directory.
 func (a *app) openDatabase(ctx context.Context) error {
@@ -159,7 +183,7 @@ func (a *app) openDatabase(ctx context.Context) error {
 // service; River reads the bundle only when jobs run.
 func (a *app) newJobClient(workers *river.Workers) error {
 	cfg := a.cfg
-	riverCfg := &river.Config{Logger: riverLogger(a.logger, cfg.LogLevel, a.dbHealth, "river")}
+	riverCfg := &river.Config{Logger: riverLogger(a.logger, cfg.LogLevel, a.dbHealth, "river"), Middleware: jobs.Middleware()}
 	if a.mode != modeAPI {
 		a.liveness = jobs.NewLiveness(a.store, a.logger)
 		riverCfg.ID = a.liveness.ClientID()

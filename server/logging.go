@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -23,13 +25,18 @@ func newLogger(w io.Writer, level, format string) *slog.Logger {
 	return slog.New(contextHandler{h})
 }
 
-// contextHandler adds the request id found in the context to every record,
-// so code logging with ...Context variants needs not know about requests.
+// contextHandler adds the request id and, when a span is active (tracing
+// is on and the work is traced), the trace and span ids found in the
+// context to every record, so code logging with ...Context variants needs
+// not know about requests, and a log line leads to its trace.
 type contextHandler struct{ slog.Handler }
 
 func (h contextHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := requestIDFrom(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()), slog.String("span_id", sc.SpanID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/clipcut/clipcut/tracing"
 )
 
 // ErrNotFound is returned when a row does not exist or the caller may not
@@ -74,6 +76,10 @@ func NewPool(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 		cfg.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "clipcut"
+	if tracing.Enabled() {
+		// Queries made for a traced request or job are its spans.
+		cfg.ConnConfig.Tracer = tracing.QueryTracer{}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)

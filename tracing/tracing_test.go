@@ -1,0 +1,160 @@
+package tracing
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+)
+
+var otelVars = []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER",
+	"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}
+
+func clearEnv(t *testing.T) {
+	for _, k := range otelVars {
+		t.Setenv(k, "")
+	}
+}
+
+func TestWantedOnlyWithAnEndpoint(t *testing.T) {
+	for _, tc := range []struct {
+		env  map[string]string
+		want bool
+	}{
+		{map[string]string{}, false},
+		{map[string]string{"OTEL_SERVICE_NAME": "x", "OTEL_TRACES_SAMPLER": "always_on"}, false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318"}, true},
+		{map[string]string{"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": "http://127.0.0.1:4318/v1/traces"}, true},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318", "OTEL_SDK_DISABLED": "true"}, false},
+		{map[string]string{"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:4318", "OTEL_TRACES_EXPORTER": "none"}, false},
+	} {
+		if got := Wanted(func(k string) string { return tc.env[k] }); got != tc.want {
+			t.Errorf("Wanted(%v) = %v, want %v", tc.env, got, tc.want)
+		}
+	}
+}
+
+// Without an endpoint Setup installs nothing: the global provider stays
+// a no-op whose spans record nothing.
+func TestSetupWithoutEndpointIsOff(t *testing.T) {
+	clearEnv(t)
+	shutdown, err := Setup(context.Background(), "clipcut-test", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shutdown(context.Background())
+	if Enabled() {
+		t.Fatal("tracing is on without an endpoint")
+	}
+	_, span := otel.Tracer("test").Start(context.Background(), "x")
+	defer span.End()
+	if span.IsRecording() || span.SpanContext().IsValid() {
+		t.Fatal("the global provider records spans without an endpoint")
+	}
+}
+
+func TestSetupRefusesUnsupportedProtocols(t *testing.T) {
+	clearEnv(t)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4317")
+	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
+	if _, err := Setup(context.Background(), "clipcut-test", slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil || Enabled() {
+		t.Fatalf("grpc accepted: err %v, enabled %v", err, Enabled())
+	}
+}
+
+// A job's run continues the trace its insert put in the job's metadata.
+func TestInsertedByReadsOtelriverMetadata(t *testing.T) {
+	tp := sdktrace.NewTracerProvider()
+	ctx, span := tp.Tracer("test").Start(context.Background(), "insert")
+	defer span.End()
+	carrier := propagation.MapCarrier{}
+	propagation.TraceContext{}.Inject(ctx, carrier)
+	meta := []byte(`{"other":1,"traceparent":"` + carrier["traceparent"] + `"}`)
+	sc := insertedBy(meta)
+	if !sc.IsValid() || sc.TraceID() != span.SpanContext().TraceID() || sc.SpanID() != span.SpanContext().SpanID() {
+		t.Fatalf("insertedBy = %v, want %v", sc, span.SpanContext())
+	}
+	for _, m := range []string{"", "{}", "not json", `{"traceparent":"garbage"}`} {
+		if insertedBy([]byte(m)).IsValid() {
+			t.Errorf("insertedBy(%q) is valid", m)
+		}
+	}
+}
+
+// Queries outside any trace (River's polling) make no spans; inside one
+// they are its children.
+func TestQueryTracerTracesOnlyTracedWork(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+
+	var qt QueryTracer
+	ctx := qt.TraceQueryStart(context.Background(), nil, pgx.TraceQueryStartData{SQL: "SELECT 1"})
+	if trace.SpanFromContext(ctx).SpanContext().IsValid() {
+		t.Fatal("a query outside any trace started a span")
+	}
+	parentCtx, parent := tp.Tracer("test").Start(context.Background(), "request")
+	ctx = qt.TraceQueryStart(parentCtx, nil, pgx.TraceQueryStartData{SQL: "\n\t  update videos set x = 1"})
+	qt.TraceQueryEnd(ctx, nil, pgx.TraceQueryEndData{})
+	parent.End()
+	ended := rec.Ended()
+	if len(ended) != 2 || ended[0].Name() != "UPDATE" || ended[0].Parent().SpanID() != parent.SpanContext().SpanID() {
+		t.Fatalf("spans %v, want UPDATE as the request's child", ended)
+	}
+}
+
+func TestStatementNames(t *testing.T) {
+	for in, want := range map[string]string{"SELECT 1": "SELECT", "  with x as (select 1) select": "WITH", "(select 1)": "SELECT", "": "SQL", "insert into t": "INSERT",
+		"-- name: JobGetAvailable :many\nWITH x": "JobGetAvailable", "-- a comment\n  select 1": "SELECT"} {
+		if got := statement(in); got != want {
+			t.Errorf("statement(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Requests are spans, but probes, scrapes and websockets (which live for
+// hours) are not.
+func TestHTTPSpansSkipProbesAndWebsockets(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+
+	var inSpan []bool
+	h := HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inSpan = append(inSpan, trace.SpanContextFromContext(r.Context()).IsValid())
+	}))
+	for _, tc := range []struct {
+		path, upgrade string
+		want          bool
+	}{{"/graphql", "", true}, {"/uploads/abc/def", "", true}, {"/health", "", false}, {"/metrics", "", false}, {"/graphql", "websocket", false}} {
+		req := httptest.NewRequest(http.MethodPost, tc.path, nil)
+		if tc.upgrade != "" {
+			req.Header.Set("Upgrade", tc.upgrade)
+		}
+		inSpan = nil
+		h.ServeHTTP(httptest.NewRecorder(), req)
+		if len(inSpan) != 1 || inSpan[0] != tc.want {
+			t.Errorf("%s (upgrade %q): in a span %v, want %v", tc.path, tc.upgrade, inSpan, tc.want)
+		}
+	}
+	var names []string
+	for _, s := range rec.Ended() {
+		names = append(names, s.Name())
+	}
+	if len(names) != 2 || names[0] != "POST /graphql" || names[1] != "POST /uploads" {
+		t.Fatalf("spans %q, want POST /graphql and POST /uploads", names)
+	}
+}
