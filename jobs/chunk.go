@@ -192,21 +192,32 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 		return fail(err)
 	}
 	audioErr := make(chan error, 1)
+	var pieces []media.AudioPiece
 	if c.Index == 0 && encs > 0 {
-		ready := make(chan struct{})
+		ready, passEnded := make(chan struct{}), make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(passEnded)
 			audioErr <- w.audioPass(encodeCtx, id, p.path, info, ladder, a, audioDir, ready)
 		}()
-		select {
-		case <-ready:
-		case err := <-audioErr:
-			audioErr <- err
-			if err != nil {
-				return w.encodeFailed(ctx, job, err)
+		// The encode starts on the pieces as they are written; where that
+		// cannot be, once they are complete.
+		pieces, err = w.followFirstPieces(encodeCtx, stopEncode, &wg, work, audioDir, encs, ready, passEnded)
+		if err != nil {
+			return fail(err)
+		}
+		if pieces == nil {
+			select {
+			case <-ready:
+			case <-passEnded:
+				err := <-audioErr
+				audioErr <- err
+				if err != nil {
+					return w.encodeFailed(ctx, job, err)
+				}
+				// Done already, every piece stored (ready is closed).
 			}
-			// Done already, every piece stored (ready is closed).
 		}
 	} else {
 		audioErr <- nil
@@ -216,8 +227,10 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 			}
 		}
 	}
-	var pieces []media.AudioPiece
 	for j := range encs {
+		if len(pieces) == encs {
+			break // followed as they are written
+		}
 		path := filepath.Join(audioDir, media.AudioPieceName(j, c.Index))
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -395,6 +408,79 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 			return err
 		}
 	}
+}
+
+// followFirstPieces makes the first chunk's audio pieces readable while
+// the audio pass writes them (media.FollowPiece), each through a named
+// pipe in work fed by a goroutine on wg, as soon as every piece has its
+// first packets. It returns nil, and the caller waits for the complete
+// pieces, when the pass completed them first (a short or silent first
+// chunk) or named pipes are not available. A follower that fails stops
+// the encode with stop.
+func (w *TranscodeChunkWorker) followFirstPieces(ctx context.Context, stop context.CancelCauseFunc, wg *sync.WaitGroup, work, dir string, encs int, ready, passEnded <-chan struct{}) ([]media.AudioPiece, error) {
+	pieces := make([]media.AudioPiece, encs)
+	known := 0
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for known < encs {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-ready:
+			return nil, nil
+		case <-passEnded:
+			return nil, nil
+		case <-t.C:
+		}
+		for j := range encs {
+			if pieces[j].Path != "" {
+				continue
+			}
+			path := filepath.Join(dir, media.AudioPieceName(j, 0))
+			if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+				continue
+			}
+			// Before its first packet the piece has no start: try again.
+			off, ok, err := media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
+			if err != nil || !ok {
+				continue
+			}
+			pieces[j] = media.AudioPiece{Path: path, Offset: off}
+			known++
+		}
+	}
+	follows := make([]func(context.Context) error, encs)
+	for j := range pieces {
+		next := filepath.Join(dir, media.AudioPieceName(j, 1))
+		complete := func() bool {
+			select {
+			case <-passEnded:
+				return true
+			default:
+			}
+			_, err := os.Stat(next)
+			return err == nil
+		}
+		pipe := filepath.Join(work, fmt.Sprintf("audio%d.nut", j))
+		follow, err := media.FollowPiece(pieces[j].Path, pipe, complete)
+		if err != nil {
+			w.deps.Logger.InfoContext(ctx, "audio pieces not followed; waiting for them", "error", err)
+			return nil, nil
+		}
+		pieces[j].Path, follows[j] = pipe, follow
+	}
+	for _, follow := range follows {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A piece cut short would end the chunk's audio early: the
+			// encode stops and fails instead.
+			if err := follow(ctx); err != nil && ctx.Err() == nil {
+				stop(err)
+			}
+		}()
+	}
+	return pieces, nil
 }
 
 // fetchAudio waits for the chunk's audio pieces, which the first chunk's

@@ -3,11 +3,15 @@ package media
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Chunked encoding: a long source is cut at segment boundaries into
@@ -182,6 +186,80 @@ func AudioPieceOffset(ctx context.Context, ffprobePath, piece string) (offset fl
 		return 0, false, fmt.Errorf("audio piece start: %q: %w", text, err)
 	}
 	return start - audioPassOffset, true, nil
+}
+
+// FollowPiece lets ChunkArgs read an audio piece while the audio pass is
+// still writing it: it makes a named pipe at pipe and returns follow,
+// which copies the piece's bytes into the pipe as they are written until
+// complete reports the piece whole and every byte is passed on, then
+// closes the pipe (the end of the piece for ffmpeg). Run follow while the
+// chunk's ffmpeg reads pipe as its audio input; it returns when the
+// piece is passed on or ctx ends.
+//
+// This is what makes the first chunk playable early: its encode starts
+// as soon as the audio pass has written its first packets (a few tens of
+// milliseconds) instead of after it has encoded the whole first chunk's
+// audio, more than a second of CPU for 32 s of audio in two encodings.
+// The piece's offset (AudioPieceOffset) is read from its first packets,
+// which the growing file has by then. NUT is made for streaming: its
+// demuxer reads a pipe without seeking. Where named pipes do not exist
+// FollowPiece fails, and the caller waits for the whole piece instead.
+func FollowPiece(piece, pipe string, complete func() bool) (follow func(context.Context) error, err error) {
+	if err := mkfifo(pipe); err != nil {
+		return nil, fmt.Errorf("follow audio piece: %w", err)
+	}
+	return func(ctx context.Context) error {
+		if err := followPiece(ctx, piece, pipe, complete); err != nil {
+			return fmt.Errorf("follow audio piece: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+func followPiece(ctx context.Context, piece, pipe string, complete func() bool) error {
+	w, err := openPipeWriter(ctx, pipe)
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	// A write blocked on a full pipe ends when ctx does.
+	stop := context.AfterFunc(ctx, func() { w.Close() })
+	defer stop()
+	r, err := os.Open(piece)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		// Whole before the read: what the read then reaches is the end.
+		whole := complete()
+		for {
+			n, err := r.Read(buf)
+			if n > 0 {
+				if _, werr := w.Write(buf[:n]); werr != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					return werr
+				}
+			}
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if whole {
+			return w.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // AudioPiece is one chunk's piece of one audio encoding, for ChunkArgs.

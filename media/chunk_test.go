@@ -9,10 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -223,4 +226,70 @@ func decodePCM(t *testing.T, ffmpeg, path string) []float64 {
 		pcm[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:])))
 	}
 	return pcm
+}
+
+// TestFollowPiece feeds ffmpeg an audio piece through FollowPiece while
+// the piece is still being written (a few kilobytes at a time, as the
+// audio pass writes it, the first bytes before the pipe is read): ffmpeg
+// gets every packet of the whole piece, with the timestamps and offset
+// the complete file has.
+func TestFollowPiece(t *testing.T) {
+	t.Parallel()
+	ffmpeg, ffprobe := tools(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("no named pipes")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.nut")
+	runCmd(t, ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y",
+		"-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:d=12",
+		"-c:a", "aac", "-b:a", "128k", "-output_ts_offset", "10", "-f", "nut", whole)
+	data, err := os.ReadFile(whole)
+	require.NoError(t, err)
+
+	growing := filepath.Join(dir, "growing.nut")
+	require.NoError(t, os.WriteFile(growing, data[:4096], 0o644))
+	var written atomic.Bool
+	go func() {
+		f, err := os.OpenFile(growing, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		for rest := data[4096:]; len(rest) > 0; {
+			n := min(len(rest), 3000)
+			if _, err := f.Write(rest[:n]); err != nil {
+				panic(err)
+			}
+			rest = rest[n:]
+			time.Sleep(5 * time.Millisecond)
+		}
+		written.Store(true)
+	}()
+	off, ok, err := AudioPieceOffset(ctx, ffprobe, growing)
+	require.NoError(t, err)
+	require.True(t, ok)
+	wholeOff, _, err := AudioPieceOffset(ctx, ffprobe, whole)
+	require.NoError(t, err)
+	require.Equal(t, wholeOff, off, "the offset from the first packets is the whole piece's")
+
+	pipe := filepath.Join(dir, "pipe.nut")
+	follow, err := FollowPiece(growing, pipe, written.Load)
+	require.NoError(t, err)
+	followed := make(chan error, 1)
+	go func() { followed <- follow(ctx) }()
+	copied := filepath.Join(dir, "copied.nut")
+	runCmd(t, ffmpeg, append(append([]string{"-hide_banner", "-nostdin", "-v", "error", "-y"}, inputHardening()...),
+		"-i", inputURL(pipe), "-copyts", "-c", "copy", "-f", "nut", copied)...)
+	require.NoError(t, <-followed)
+
+	packets := func(path string) string {
+		out, err := exec.Command(ffprobe, "-v", "error", "-show_entries", "packet=pts,size", "-of", "csv=p=0", path).Output()
+		require.NoError(t, err)
+		return string(out)
+	}
+	want := packets(whole)
+	require.Greater(t, strings.Count(want, "\n"), 500, "12 s of AAC")
+	require.Equal(t, want, packets(copied))
 }
