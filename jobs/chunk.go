@@ -736,6 +736,7 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 			return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
 		}
 	}
+	chunks = w.snapChunks(ctx, id, info, chunks)
 	params := make([]river.InsertManyParams, len(chunks))
 	for i, c := range chunks {
 		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration}
@@ -756,6 +757,33 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 	}
 	w.deps.Logger.InfoContext(ctx, "transcoding in chunks", "video_id", id, "chunks", len(chunks), "duration", info.Duration)
 	return nil
+}
+
+// inPlaceSources is what an Uploads implements when its sources are
+// local files read in place (no download).
+type inPlaceSources interface{ InPlace() bool }
+
+// snapChunks moves the chunk boundaries to where the least decoding is
+// wasted (media.SnapChunks). It needs the source's packets, so it runs
+// only when the source is read in place: a download just to plan (S3)
+// would delay the first chunk, and with it playback, by more than the
+// decoding saves. Nothing fails on it: the chunks stay as planned.
+func (w *TranscodeWorker) snapChunks(ctx context.Context, id uuid.UUID, info media.SourceInfo, chunks []media.Chunk) []media.Chunk {
+	if u, ok := w.deps.Uploads.(inPlaceSources); !ok || !u.InPlace() {
+		return chunks
+	}
+	path, release, err := w.deps.Uploads.Source(ctx, id)
+	if err != nil {
+		w.deps.Logger.WarnContext(ctx, "chunk boundaries not snapped to keyframes", "video_id", id, "error", err)
+		return chunks
+	}
+	defer release()
+	snapped, err := media.SnapChunks(ctx, w.deps.Tools.FFprobe, path, info, chunks, media.EncodeOptions{Preset: w.deps.Tools.Preset})
+	if err != nil {
+		w.deps.Logger.WarnContext(ctx, "chunk boundaries not snapped to keyframes", "video_id", id, "error", err)
+		return chunks
+	}
+	return snapped
 }
 
 // removeIfDeleted removes every object of video id when the video was

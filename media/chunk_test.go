@@ -32,16 +32,17 @@ func TestPlanChunks(t *testing.T) {
 		{"disabled", 600, 0, nil},
 		{"short", 30, 30, nil},
 		{"one chunk and a bit", 35, 30, nil},
-		{"two chunks", 40, 30, []Chunk{{Index: 0, Start: 0, End: 32}, {Index: 1, Start: 32, FirstSegment: 11}}},
-		{"three", 90, 30, []Chunk{
-			{Index: 0, Start: 0, End: 32},
-			{Index: 1, Start: 32, End: 64, FirstSegment: 11},
-			{Index: 2, Start: 64, FirstSegment: 19},
+		{"two chunks", 40, 30, []Chunk{{Index: 0, Start: 0, End: 16}, {Index: 1, Start: 16, FirstSegment: 7}}},
+		{"four", 90, 30, []Chunk{
+			{Index: 0, Start: 0, End: 16},
+			{Index: 1, Start: 16, End: 48, FirstSegment: 7},
+			{Index: 2, Start: 48, End: 80, FirstSegment: 15},
+			{Index: 3, Start: 80, FirstSegment: 23},
 		}},
 		{"rounded up to segments", 20, 7, []Chunk{
-			{Index: 0, Start: 0, End: 8},
-			{Index: 1, Start: 8, End: 16, FirstSegment: 5},
-			{Index: 2, Start: 16, FirstSegment: 7},
+			{Index: 0, Start: 0, End: 4},
+			{Index: 1, Start: 4, End: 12, FirstSegment: 4},
+			{Index: 2, Start: 12, FirstSegment: 6},
 		}},
 		{"tiny chunks", 9, 1, []Chunk{
 			{Index: 0, Start: 0, End: 4},
@@ -136,9 +137,9 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 			assembled[r.Name] = append(segs, assembled[r.Name]...)
 		}
 	}
-	// Chunks 0 and 1 end on their boundaries: 4 fast-start segments and
-	// one of 4 s, then two of 4 s; the last has 4 s and 2 s.
-	require.Len(t, assembled[ladder[0].Name], chunks[2].FirstSegment+2)
+	// Chunks 0 and 1 end on their boundaries: 4 fast-start segments,
+	// then two of 4 s; the last has 4, 4 and 2 s.
+	require.Len(t, assembled[ladder[0].Name], chunks[2].FirstSegment+3)
 
 	srcFrames := countFrames(t, ffprobe, src)
 	for _, r := range ladder {
