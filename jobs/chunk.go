@@ -3,7 +3,9 @@ package jobs
 // Chunked transcoding: one long video, every worker.
 //
 // A video longer than MediaTools.ChunkSeconds (and not audio-only) is cut
-// at segment boundaries into chunks (media.PlanChunks). The transcode job
+// at segment boundaries into chunks (media.PlanChunks, the first one half
+// as long), each boundary moved to just after a source keyframe when the
+// source is read in place (media.SnapChunks). The transcode job
 // only plans: in one transaction it records the plan (a row per chunk)
 // and inserts one TranscodeChunkArgs job per chunk, which any worker
 // takes. Each chunk job encodes every rung of its chunk in one ffmpeg
@@ -25,9 +27,10 @@ package jobs
 // worker died is simply retried by River: it costs that chunk, no more.
 //
 // Playable early stays: the first chunk is inserted first (River takes
-// jobs in insertion order), publishes its playlists while it encodes, as
-// an unchunked encode does, and marks the video playable once every rung
-// has a segment. Later chunks finishing first wait in storage and appear
+// jobs in insertion order), starts encoding on the audio pass's first
+// packets (followFirstPieces), publishes its playlists while it encodes,
+// as an unchunked encode does, and marks the video playable once every
+// rung has a segment. Later chunks finishing first wait in storage and appear
 // in the playlists when the chunks before them are done.
 
 import (
