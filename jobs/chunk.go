@@ -439,8 +439,11 @@ func (w *TranscodeChunkWorker) followFirstPieces(ctx context.Context, stop conte
 			if pieces[j].Path != "" {
 				continue
 			}
+			// ffmpeg writes the piece in buffered blocks, the first with
+			// the header and the first packets: probing a smaller file
+			// would only take CPU from the audio pass.
 			path := filepath.Join(dir, media.AudioPieceName(j, 0))
-			if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+			if fi, err := os.Stat(path); err != nil || fi.Size() < 4096 {
 				continue
 			}
 			// Before its first packet the piece has no start: try again.
