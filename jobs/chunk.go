@@ -3,7 +3,9 @@ package jobs
 // Chunked transcoding: one long video, every worker.
 //
 // A video longer than MediaTools.ChunkSeconds (and not audio-only) is cut
-// at segment boundaries into chunks (media.PlanChunks). The transcode job
+// at segment boundaries into chunks (media.PlanChunks, the first one half
+// as long), each boundary moved to just after a source keyframe when the
+// source is read in place (media.SnapChunks). The transcode job
 // only plans: in one transaction it records the plan (a row per chunk)
 // and inserts one TranscodeChunkArgs job per chunk, which any worker
 // takes. Each chunk job encodes every rung of its chunk in one ffmpeg
@@ -25,9 +27,10 @@ package jobs
 // worker died is simply retried by River: it costs that chunk, no more.
 //
 // Playable early stays: the first chunk is inserted first (River takes
-// jobs in insertion order), publishes its playlists while it encodes, as
-// an unchunked encode does, and marks the video playable once every rung
-// has a segment. Later chunks finishing first wait in storage and appear
+// jobs in insertion order), starts encoding on the audio pass's first
+// packets (followFirstPieces), publishes its playlists while it encodes,
+// as an unchunked encode does, and marks the video playable once every
+// rung has a segment. Later chunks finishing first wait in storage and appear
 // in the playlists when the chunks before them are done.
 
 import (
@@ -192,21 +195,32 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 		return fail(err)
 	}
 	audioErr := make(chan error, 1)
+	var pieces []media.AudioPiece
 	if c.Index == 0 && encs > 0 {
-		ready := make(chan struct{})
+		ready, passEnded := make(chan struct{}), make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(passEnded)
 			audioErr <- w.audioPass(encodeCtx, id, p.path, info, ladder, a, audioDir, ready)
 		}()
-		select {
-		case <-ready:
-		case err := <-audioErr:
-			audioErr <- err
-			if err != nil {
-				return w.encodeFailed(ctx, job, err)
+		// The encode starts on the pieces as they are written; where that
+		// cannot be, once they are complete.
+		pieces, err = w.followFirstPieces(encodeCtx, stopEncode, &wg, work, audioDir, encs, ready, passEnded)
+		if err != nil {
+			return fail(err)
+		}
+		if pieces == nil {
+			select {
+			case <-ready:
+			case <-passEnded:
+				err := <-audioErr
+				audioErr <- err
+				if err != nil {
+					return w.encodeFailed(ctx, job, err)
+				}
+				// Done already, every piece stored (ready is closed).
 			}
-			// Done already, every piece stored (ready is closed).
 		}
 	} else {
 		audioErr <- nil
@@ -216,8 +230,10 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 			}
 		}
 	}
-	var pieces []media.AudioPiece
 	for j := range encs {
+		if len(pieces) == encs {
+			break // followed as they are written
+		}
 		path := filepath.Join(audioDir, media.AudioPieceName(j, c.Index))
 		fi, err := os.Stat(path)
 		if err != nil {
@@ -395,6 +411,82 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 			return err
 		}
 	}
+}
+
+// followFirstPieces makes the first chunk's audio pieces readable while
+// the audio pass writes them (media.FollowPiece), each through a named
+// pipe in work fed by a goroutine on wg, as soon as every piece has its
+// first packets. It returns nil, and the caller waits for the complete
+// pieces, when the pass completed them first (a short or silent first
+// chunk) or named pipes are not available. A follower that fails stops
+// the encode with stop.
+func (w *TranscodeChunkWorker) followFirstPieces(ctx context.Context, stop context.CancelCauseFunc, wg *sync.WaitGroup, work, dir string, encs int, ready, passEnded <-chan struct{}) ([]media.AudioPiece, error) {
+	pieces := make([]media.AudioPiece, encs)
+	known := 0
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for known < encs {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-ready:
+			return nil, nil
+		case <-passEnded:
+			return nil, nil
+		case <-t.C:
+		}
+		for j := range encs {
+			if pieces[j].Path != "" {
+				continue
+			}
+			// ffmpeg writes the piece in buffered blocks, the first with
+			// the header and the first packets: probing a smaller file
+			// would only take CPU from the audio pass.
+			path := filepath.Join(dir, media.AudioPieceName(j, 0))
+			if fi, err := os.Stat(path); err != nil || fi.Size() < 4096 {
+				continue
+			}
+			// Before its first packet the piece has no start: try again.
+			off, ok, err := media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
+			if err != nil || !ok {
+				continue
+			}
+			pieces[j] = media.AudioPiece{Path: path, Offset: off}
+			known++
+		}
+	}
+	follows := make([]func(context.Context) error, encs)
+	for j := range pieces {
+		next := filepath.Join(dir, media.AudioPieceName(j, 1))
+		complete := func() bool {
+			select {
+			case <-passEnded:
+				return true
+			default:
+			}
+			_, err := os.Stat(next)
+			return err == nil
+		}
+		pipe := filepath.Join(work, fmt.Sprintf("audio%d.nut", j))
+		follow, err := media.FollowPiece(pieces[j].Path, pipe, complete)
+		if err != nil {
+			w.deps.Logger.InfoContext(ctx, "audio pieces not followed; waiting for them", "error", err)
+			return nil, nil
+		}
+		pieces[j].Path, follows[j] = pipe, follow
+	}
+	for _, follow := range follows {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A piece cut short would end the chunk's audio early: the
+			// encode stops and fails instead.
+			if err := follow(ctx); err != nil && ctx.Err() == nil {
+				stop(err)
+			}
+		}()
+	}
+	return pieces, nil
 }
 
 // fetchAudio waits for the chunk's audio pieces, which the first chunk's
@@ -650,6 +742,7 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 			return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
 		}
 	}
+	chunks = w.snapChunks(ctx, id, info, chunks)
 	params := make([]river.InsertManyParams, len(chunks))
 	for i, c := range chunks {
 		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration}
@@ -670,6 +763,33 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 	}
 	w.deps.Logger.InfoContext(ctx, "transcoding in chunks", "video_id", id, "chunks", len(chunks), "duration", info.Duration)
 	return nil
+}
+
+// inPlaceSources is what an Uploads implements when its sources are
+// local files read in place (no download).
+type inPlaceSources interface{ InPlace() bool }
+
+// snapChunks moves the chunk boundaries to where the least decoding is
+// wasted (media.SnapChunks). It needs the source's packets, so it runs
+// only when the source is read in place: a download just to plan (S3)
+// would delay the first chunk, and with it playback, by more than the
+// decoding saves. Nothing fails on it: the chunks stay as planned.
+func (w *TranscodeWorker) snapChunks(ctx context.Context, id uuid.UUID, info media.SourceInfo, chunks []media.Chunk) []media.Chunk {
+	if u, ok := w.deps.Uploads.(inPlaceSources); !ok || !u.InPlace() {
+		return chunks
+	}
+	path, release, err := w.deps.Uploads.Source(ctx, id)
+	if err != nil {
+		w.deps.Logger.WarnContext(ctx, "chunk boundaries not snapped to keyframes", "video_id", id, "error", err)
+		return chunks
+	}
+	defer release()
+	snapped, err := media.SnapChunks(ctx, w.deps.Tools.FFprobe, path, info, chunks, media.EncodeOptions{Preset: w.deps.Tools.Preset})
+	if err != nil {
+		w.deps.Logger.WarnContext(ctx, "chunk boundaries not snapped to keyframes", "video_id", id, "error", err)
+		return chunks
+	}
+	return snapped
 }
 
 // removeIfDeleted removes every object of video id when the video was

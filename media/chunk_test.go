@@ -9,10 +9,13 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -29,16 +32,17 @@ func TestPlanChunks(t *testing.T) {
 		{"disabled", 600, 0, nil},
 		{"short", 30, 30, nil},
 		{"one chunk and a bit", 35, 30, nil},
-		{"two chunks", 40, 30, []Chunk{{Index: 0, Start: 0, End: 32}, {Index: 1, Start: 32, FirstSegment: 11}}},
-		{"three", 90, 30, []Chunk{
-			{Index: 0, Start: 0, End: 32},
-			{Index: 1, Start: 32, End: 64, FirstSegment: 11},
-			{Index: 2, Start: 64, FirstSegment: 19},
+		{"two chunks", 40, 30, []Chunk{{Index: 0, Start: 0, End: 16}, {Index: 1, Start: 16, FirstSegment: 7}}},
+		{"four", 90, 30, []Chunk{
+			{Index: 0, Start: 0, End: 16},
+			{Index: 1, Start: 16, End: 48, FirstSegment: 7},
+			{Index: 2, Start: 48, End: 80, FirstSegment: 15},
+			{Index: 3, Start: 80, FirstSegment: 23},
 		}},
 		{"rounded up to segments", 20, 7, []Chunk{
-			{Index: 0, Start: 0, End: 8},
-			{Index: 1, Start: 8, End: 16, FirstSegment: 5},
-			{Index: 2, Start: 16, FirstSegment: 7},
+			{Index: 0, Start: 0, End: 4},
+			{Index: 1, Start: 4, End: 12, FirstSegment: 4},
+			{Index: 2, Start: 12, FirstSegment: 6},
 		}},
 		{"tiny chunks", 9, 1, []Chunk{
 			{Index: 0, Start: 0, End: 4},
@@ -133,9 +137,9 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 			assembled[r.Name] = append(segs, assembled[r.Name]...)
 		}
 	}
-	// Chunks 0 and 1 end on their boundaries: 4 fast-start segments and
-	// one of 4 s, then two of 4 s; the last has 4 s and 2 s.
-	require.Len(t, assembled[ladder[0].Name], chunks[2].FirstSegment+2)
+	// Chunks 0 and 1 end on their boundaries: 4 fast-start segments,
+	// then two of 4 s; the last has 4, 4 and 2 s.
+	require.Len(t, assembled[ladder[0].Name], chunks[2].FirstSegment+3)
 
 	srcFrames := countFrames(t, ffprobe, src)
 	for _, r := range ladder {
@@ -223,4 +227,70 @@ func decodePCM(t *testing.T, ffmpeg, path string) []float64 {
 		pcm[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(out[4*i:])))
 	}
 	return pcm
+}
+
+// TestFollowPiece feeds ffmpeg an audio piece through FollowPiece while
+// the piece is still being written (a few kilobytes at a time, as the
+// audio pass writes it, the first bytes before the pipe is read): ffmpeg
+// gets every packet of the whole piece, with the timestamps and offset
+// the complete file has.
+func TestFollowPiece(t *testing.T) {
+	t.Parallel()
+	ffmpeg, ffprobe := tools(t)
+	if runtime.GOOS == "windows" {
+		t.Skip("no named pipes")
+	}
+	ctx := context.Background()
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "whole.nut")
+	runCmd(t, ffmpeg, "-hide_banner", "-nostdin", "-v", "error", "-y",
+		"-f", "lavfi", "-i", "sine=f=440:sample_rate=48000:d=12",
+		"-c:a", "aac", "-b:a", "128k", "-output_ts_offset", "10", "-f", "nut", whole)
+	data, err := os.ReadFile(whole)
+	require.NoError(t, err)
+
+	growing := filepath.Join(dir, "growing.nut")
+	require.NoError(t, os.WriteFile(growing, data[:4096], 0o644))
+	var written atomic.Bool
+	go func() {
+		f, err := os.OpenFile(growing, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			panic(err)
+		}
+		defer f.Close()
+		for rest := data[4096:]; len(rest) > 0; {
+			n := min(len(rest), 3000)
+			if _, err := f.Write(rest[:n]); err != nil {
+				panic(err)
+			}
+			rest = rest[n:]
+			time.Sleep(5 * time.Millisecond)
+		}
+		written.Store(true)
+	}()
+	off, ok, err := AudioPieceOffset(ctx, ffprobe, growing)
+	require.NoError(t, err)
+	require.True(t, ok)
+	wholeOff, _, err := AudioPieceOffset(ctx, ffprobe, whole)
+	require.NoError(t, err)
+	require.Equal(t, wholeOff, off, "the offset from the first packets is the whole piece's")
+
+	pipe := filepath.Join(dir, "pipe.nut")
+	follow, err := FollowPiece(growing, pipe, written.Load)
+	require.NoError(t, err)
+	followed := make(chan error, 1)
+	go func() { followed <- follow(ctx) }()
+	copied := filepath.Join(dir, "copied.nut")
+	runCmd(t, ffmpeg, append(append([]string{"-hide_banner", "-nostdin", "-v", "error", "-y"}, inputHardening()...),
+		"-i", inputURL(pipe), "-copyts", "-c", "copy", "-f", "nut", copied)...)
+	require.NoError(t, <-followed)
+
+	packets := func(path string) string {
+		out, err := exec.Command(ffprobe, "-v", "error", "-show_entries", "packet=pts,size", "-of", "csv=p=0", path).Output()
+		require.NoError(t, err)
+		return string(out)
+	}
+	want := packets(whole)
+	require.Greater(t, strings.Count(want, "\n"), 500, "12 s of AAC")
+	require.Equal(t, want, packets(copied))
 }

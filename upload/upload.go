@@ -401,6 +401,10 @@ func (s *Service) Source(ctx context.Context, id uuid.UUID) (path string, releas
 	return f.Name(), release, nil
 }
 
+// InPlace reports whether Source reads uploads in place (local disk)
+// rather than downloading them.
+func (s *Service) InPlace() bool { return s.local }
+
 // Progress reports how many bytes of an upload have arrived.
 func (s *Service) Progress(ctx context.Context, id uuid.UUID) (offset, size int64, err error) {
 	_, info, err := s.getUpload(ctx, id)
