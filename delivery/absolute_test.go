@@ -37,7 +37,10 @@ func TestServeAbsolutePlaylist(t *testing.T) {
 	require.NoError(t, err)
 	lookups := 0
 	h, err := delivery.New(delivery.Config{Bucket: bucket, Signer: signer,
-		Lookup: func(context.Context, uuid.UUID) (string, error) { lookups++; return delivery.PrivacyPublic, nil }})
+		Lookup: func(context.Context, uuid.UUID) (delivery.VideoState, error) {
+			lookups++
+			return delivery.VideoState{Privacy: delivery.PrivacyPublic}, nil
+		}})
 	require.NoError(t, err)
 
 	serve := func(method string, p delivery.AbsolutePlaylist, header ...string) (*httptest.ResponseRecorder, error) {

@@ -33,7 +33,9 @@ func BenchmarkServe(b *testing.B) {
 	signer, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("s", 32))})
 	require.NoError(b, err)
 	h, err := delivery.New(delivery.Config{Bucket: bucket, Signer: signer,
-		Lookup: func(context.Context, uuid.UUID) (string, error) { return delivery.PrivacyPublic, nil }})
+		Lookup: func(context.Context, uuid.UUID) (delivery.VideoState, error) {
+			return delivery.VideoState{Privacy: delivery.PrivacyPublic}, nil
+		}})
 	require.NoError(b, err)
 	srv := httptest.NewServer(h)
 	b.Cleanup(srv.Close)

@@ -31,8 +31,8 @@ type lookupCache[V any] struct {
 	entries map[uuid.UUID]*cacheEntry[V]
 }
 
-// privacyCache holds videos' privacy (Config.Lookup).
-type privacyCache = lookupCache[string]
+// privacyCache holds videos' privacy and public id (Config.Lookup).
+type privacyCache = lookupCache[VideoState]
 
 // cacheEntry is one id's answer, or the lookup in flight for it.
 type cacheEntry[V any] struct {

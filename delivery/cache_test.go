@@ -37,7 +37,7 @@ func TestPrivacyCacheReusesAnswersForTTL(t *testing.T) {
 	var calls atomic.Int64
 	privacy := PrivacyPublic
 	known := uuid.New()
-	c := newPrivacyCache(func(_ context.Context, id uuid.UUID) (string, error) {
+	c := newStringCache(func(_ context.Context, id uuid.UUID) (string, error) {
 		calls.Add(1)
 		if id != known {
 			return "", fmt.Errorf("lookup %s: %w", id, ErrNoVideo)
@@ -77,7 +77,7 @@ func TestPrivacyCacheSharesOneLookup(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int64
 	release := make(chan struct{})
-	c := newPrivacyCache(func(ctx context.Context, id uuid.UUID) (string, error) {
+	c := newStringCache(func(ctx context.Context, id uuid.UUID) (string, error) {
 		calls.Add(1)
 		<-release
 		return PrivacyUnlisted, nil
@@ -123,7 +123,7 @@ func TestPrivacyCacheDoesNotKeepFailures(t *testing.T) {
 	t.Parallel()
 	var calls atomic.Int64
 	down := errors.New("database is down")
-	c := newPrivacyCache(func(context.Context, uuid.UUID) (string, error) {
+	c := newStringCache(func(context.Context, uuid.UUID) (string, error) {
 		if calls.Add(1) < 3 {
 			return "", down
 		}
@@ -143,7 +143,7 @@ func TestPrivacyCacheDoesNotKeepFailures(t *testing.T) {
 
 func TestPrivacyCacheIsBounded(t *testing.T) {
 	t.Parallel()
-	c := newPrivacyCache(func(context.Context, uuid.UUID) (string, error) {
+	c := newStringCache(func(context.Context, uuid.UUID) (string, error) {
 		return PrivacyPublic, nil
 	}, time.Minute, 64)
 	for range 1000 {
@@ -162,7 +162,7 @@ func TestPrivacyCacheForgetsAChangedVideoAtOnce(t *testing.T) {
 	slow := uuid.New()
 	started := make(chan struct{}, 1)
 	blocked := make(chan struct{})
-	c := newPrivacyCache(func(_ context.Context, id uuid.UUID) (string, error) {
+	c := newStringCache(func(_ context.Context, id uuid.UUID) (string, error) {
 		calls.Add(1)
 		mu.Lock()
 		p := privacy[id]
@@ -222,4 +222,10 @@ func TestPrivacyCacheForgetsAChangedVideoAtOnce(t *testing.T) {
 	require.Equal(t, PrivacyPrivate, p)
 	<-started // that request made a lookup of its own
 	require.EqualValues(t, 6, calls.Load())
+}
+
+// newStringCache is a privacy cache of bare privacy strings, as
+// newPrivacyCache makes for VideoState.
+func newStringCache(lookup func(context.Context, uuid.UUID) (string, error), ttl time.Duration, size int) *lookupCache[string] {
+	return newLookupCache(lookup, func(err error) bool { return errors.Is(err, ErrNoVideo) }, ttl, size)
 }

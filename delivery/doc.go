@@ -5,11 +5,17 @@
 //
 // # URL scheme
 //
-// The handler is mounted at BasePath ("/media/") and answers two forms:
+// The handler is mounted at BasePath ("/media/") and answers three forms:
 //
-//	/media/videos/<id>/<rest>            public and unlisted videos
-//	/media/t/<token>/videos/<id>/<rest>  any video; required for private ones
+//	/media/videos/<id>/<rest>                public videos
+//	/media/u/<public id>/videos/<id>/<rest>  public and unlisted videos, by their current public id
+//	/media/t/<token>/videos/<id>/<rest>      any video; required for private ones
 //
+// The video id is no secret (webhooks and REST carry it), so it opens
+// only PUBLIC videos; an UNLISTED video's media is reached through its
+// public id (layout.UnlistedPath), which its owner can replace
+// (rotatePublicId): a path with any other public id is 404 at once, on
+// every replica (Handler.ForgetVideo, called from the notifier).
 // layout.ParsePath takes the path apart: <id> is the video's UUID in
 // canonical lowercase form, and <rest> names an object under the video's
 // storage prefix "videos/<id>/": a valid storage key whose first segment
@@ -78,13 +84,13 @@
 // the shortest max-age they are sent with), so a crowd of players costs
 // one store read per playlist per second.
 //
-// Each request needs the video's privacy; answers of Config.Lookup are
+// Each request needs the video's privacy and public id; answers of Config.Lookup are
 // cached in-process for a few seconds, and concurrent requests for the
 // same video share one lookup, so a player fetching segments or a CDN
 // miss storm costs about one query per video every few seconds.
 // Handler.ForgetVideo drops a video's answer (and its playlists) at once;
 // the server calls it from the notifier whenever any process changes a
-// video's privacy or deletes it.
+// video's privacy or public id, or deletes it.
 //
 // # Playlists outside /media/
 //

@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,10 +43,19 @@ const (
 // does not exist; the handler answers 404.
 var ErrNoVideo = errors.New("delivery: no such video")
 
-// LookupFunc returns the privacy of video id: PrivacyPublic,
-// PrivacyUnlisted or PrivacyPrivate, or an error matching ErrNoVideo. Any
-// other value is treated as private.
-type LookupFunc func(ctx context.Context, id uuid.UUID) (privacy string, err error)
+// VideoState is what the handler needs to know about a video.
+type VideoState struct {
+	// Privacy is PrivacyPublic, PrivacyUnlisted or PrivacyPrivate; any
+	// other value is treated as private.
+	Privacy string
+	// PublicID is the video's current public id: the only one its
+	// layout.UnlistedPath media is served under.
+	PublicID string
+}
+
+// LookupFunc returns the state of video id, or an error matching
+// ErrNoVideo.
+type LookupFunc func(ctx context.Context, id uuid.UUID) (VideoState, error)
 
 // Config configures a Handler.
 type Config struct {
@@ -53,7 +63,7 @@ type Config struct {
 	Bucket storage.Bucket
 	// Signer verifies the tokens of signed links. Required.
 	Signer *auth.Signer
-	// Lookup answers a video's privacy. Required. Its answers are cached
+	// Lookup answers a video's privacy and public id. Required. Its answers are cached
 	// for LookupTTL.
 	Lookup LookupFunc
 	// S3Mode is ModeProxy (the default when empty) or ModeRedirect. It
@@ -181,9 +191,10 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
-// ForgetVideo drops what the handler keeps about video id (its privacy,
-// its playlists), so the next request for it reads them again: call it
-// when the video's privacy changed or it was deleted, in any process
+// ForgetVideo drops what the handler keeps about video id (its privacy
+// and public id, its playlists), so the next request for it reads them
+// again: call it when the video's privacy or public id changed or it was
+// deleted, in any process
 // (store.Notifier.SubscribePrivacyChanges). Requests that were already
 // waiting for the video's lookup get that lookup's answer. It does not
 // block.
@@ -318,7 +329,8 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req *mediaRe
 		}
 		req.signed = true
 	}
-	privacy, err := h.videos.get(ctx, req.ID)
+	state, err := h.videos.get(ctx, req.ID)
+	privacy := state.Privacy
 	switch {
 	case errors.Is(err, ErrNoVideo):
 		fail(w, http.StatusNotFound, "not found")
@@ -330,8 +342,32 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req *mediaRe
 		fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
 		return false, false
 	}
+	if req.PublicID != "" {
+		// The public id form: the path's public id must be the video's
+		// current one (an old link is as good as a wrong one), and it
+		// opens PUBLIC and UNLISTED videos only. Compared in constant
+		// time: it is the capability.
+		if subtle.ConstantTimeCompare([]byte(req.PublicID), []byte(state.PublicID)) != 1 {
+			fail(w, http.StatusNotFound, "not found")
+			return false, false
+		}
+		if privacy == PrivacyPublic || privacy == PrivacyUnlisted {
+			return false, true
+		}
+		fail(w, http.StatusForbidden, "forbidden: this video is private")
+		return true, false
+	}
 	switch privacy {
-	case PrivacyPublic, PrivacyUnlisted:
+	case PrivacyPublic:
+		return false, true
+	case PrivacyUnlisted:
+		if req.Token == "" {
+			// The video id is no secret: an UNLISTED video's media is
+			// shared through its public id. Answered as for an unknown
+			// video, since the id alone reveals nothing more.
+			fail(w, http.StatusNotFound, "not found")
+			return false, false
+		}
 		return false, true
 	case PrivacyPrivate:
 	default:

@@ -21,6 +21,7 @@ import (
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
+	"github.com/clipcut/clipcut/layout"
 	"github.com/clipcut/clipcut/storage"
 )
 
@@ -207,7 +208,7 @@ func TestCacheControl(t *testing.T) {
 		{"subtitles/en.srt", year, 31536000},
 		{"downloads/180p.mp4", year, 31536000},
 	} {
-		for _, u := range []string{e.pub(e.public, tc.rest), e.pub(e.unlisted, tc.rest)} {
+		for _, u := range []string{e.pub(e.public, tc.rest), e.unl(e.public, tc.rest), e.unl(e.unlisted, tc.rest)} {
 			r := get(t, u)
 			require.Equal(t, http.StatusOK, r.StatusCode, u)
 			require.Equal(t, "public, "+tc.want, r.Header.Get("Cache-Control"), u)
@@ -315,7 +316,16 @@ func TestPrivacyMatrix(t *testing.T) {
 		want int
 	}{
 		{"public anonymous", func(r string) string { return e.pub(e.public, r) }, http.StatusOK},
-		{"unlisted anonymous", func(r string) string { return e.pub(e.unlisted, r) }, http.StatusOK},
+		// The video id opens PUBLIC videos only; an UNLISTED one is
+		// reached through its public id, which opens no PRIVATE video.
+		{"unlisted anonymous by id", func(r string) string { return e.pub(e.unlisted, r) }, http.StatusNotFound},
+		{"unlisted by public id", func(r string) string { return e.unl(e.unlisted, r) }, http.StatusOK},
+		{"public by public id", func(r string) string { return e.unl(e.public, r) }, http.StatusOK},
+		{"private by public id", func(r string) string { return e.unl(e.private, r) }, http.StatusForbidden},
+		{"unlisted by another video's public id", func(r string) string {
+			return e.url + layout.UnlistedPath(publicIDOf(e.public), e.unlisted) + "/" + r
+		}, http.StatusNotFound},
+		{"unlisted signed", func(r string) string { return e.signed(e.unlisted, time.Hour, r) }, http.StatusOK},
 		{"private anonymous", func(r string) string { return e.pub(e.private, r) }, http.StatusForbidden},
 		{"private signed", func(r string) string { return withToken(good, e.private, r) }, http.StatusOK},
 		{"public signed", func(r string) string { return e.signed(e.public, time.Hour, r) }, http.StatusOK},
@@ -596,7 +606,7 @@ func TestForgetVideoAppliesAPrivacyChangeAtOnce(t *testing.T) {
 	const seg, master = "hls/180p/seg_00000.ts", "hls/master.m3u8"
 	for _, id := range []uuid.UUID{e.public, e.unlisted} {
 		for _, rest := range []string{seg, master} {
-			require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(id)+rest).Code)
+			require.Equal(t, http.StatusOK, serve(h, http.MethodGet, unlistedPrefix(id)+rest).Code)
 		}
 	}
 	e.mu.Lock()
@@ -612,11 +622,36 @@ func TestForgetVideoAppliesAPrivacyChangeAtOnce(t *testing.T) {
 		require.Equal(t, http.StatusOK, rec.Code, rest)
 		require.Contains(t, rec.Header().Get("Cache-Control"), "s-maxage=", rest)
 	}
-	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(e.unlisted)+seg).Code, "only the video told of")
+	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, unlistedPrefix(e.unlisted)+seg).Code, "only the video told of")
 
 	h.ForgetAll()
-	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.unlisted)+seg).Code)
-	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, publicPrefix(e.unlisted)+master).Code)
+	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, unlistedPrefix(e.unlisted)+seg).Code)
+	require.Equal(t, http.StatusForbidden, serve(h, http.MethodGet, unlistedPrefix(e.unlisted)+master).Code)
+}
+
+// TestForgetVideoAppliesANewPublicIDAtOnce checks that once told (as the
+// server tells it from the notifier after rotatePublicId), the handler
+// refuses the old public id's paths, playlists it keeps in memory
+// included, and serves the new one's.
+func TestForgetVideoAppliesANewPublicIDAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, local)
+	h, err := delivery.New(delivery.Config{Bucket: e.bucket, Signer: e.signer, Lookup: e.lookup, LookupTTL: time.Hour, Logger: testLogger(t)})
+	require.NoError(t, err)
+	const seg, master = "hls/180p/seg_00000.ts", "hls/master.m3u8"
+	for _, rest := range []string{seg, master} {
+		require.Equal(t, http.StatusOK, serve(h, http.MethodGet, unlistedPrefix(e.unlisted)+rest).Code)
+	}
+	const fresh = "FreshPublicId_0123456-"
+	e.mu.Lock()
+	e.rotated = map[uuid.UUID]string{e.unlisted: fresh}
+	e.mu.Unlock()
+	h.ForgetVideo(e.unlisted)
+	for _, rest := range []string{seg, master} {
+		require.Equal(t, http.StatusNotFound, serve(h, http.MethodGet, unlistedPrefix(e.unlisted)+rest).Code, rest)
+		require.Equal(t, http.StatusOK, serve(h, http.MethodGet, layout.UnlistedPath(fresh, e.unlisted)+"/"+rest).Code, rest)
+		require.Equal(t, http.StatusNotFound, serve(h, http.MethodGet, publicPrefix(e.unlisted)+rest).Code, rest)
+	}
 }
 
 // requireSignedCacheControl checks the Cache-Control of an answer on a

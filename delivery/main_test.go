@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -160,6 +161,7 @@ type env struct {
 
 	mu       sync.Mutex
 	privacy  map[uuid.UUID]string
+	rotated  map[uuid.UUID]string // public ids that replaced publicIDOf's
 	lookups  map[uuid.UUID]int
 	lookErr  error
 	paths    []string // request paths the server saw, in order
@@ -237,20 +239,31 @@ func newEnv(t *testing.T, b backend, edit ...func(*delivery.Config)) *env {
 	return e
 }
 
-// lookup is the env's delivery.LookupFunc.
-func (e *env) lookup(ctx context.Context, id uuid.UUID) (string, error) {
+// lookup is the env's delivery.LookupFunc. Each video's public id is
+// publicIDOf.
+func (e *env) lookup(ctx context.Context, id uuid.UUID) (delivery.VideoState, error) {
 	e.lookupsN.Add(1)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.lookups[id]++
 	if e.lookErr != nil {
-		return "", e.lookErr
+		return delivery.VideoState{}, e.lookErr
 	}
 	p, ok := e.privacy[id]
 	if !ok {
-		return "", fmt.Errorf("video %s: %w", id, delivery.ErrNoVideo)
+		return delivery.VideoState{}, fmt.Errorf("video %s: %w", id, delivery.ErrNoVideo)
 	}
-	return p, nil
+	pid, ok := e.rotated[id]
+	if !ok {
+		pid = publicIDOf(id)
+	}
+	return delivery.VideoState{Privacy: p, PublicID: pid}, nil
+}
+
+// publicIDOf is the public id the env gives video id: 22 base64url
+// characters derived from it.
+func publicIDOf(id uuid.UUID) string {
+	return base64.RawURLEncoding.EncodeToString(id[:])
 }
 
 func (e *env) lookupsOf(id uuid.UUID) int {
@@ -268,6 +281,11 @@ func (e *env) seenPaths() []string {
 // pub is the public URL of rest of video id.
 func (e *env) pub(id uuid.UUID, rest string) string {
 	return e.url + publicPrefix(id) + rest
+}
+
+// unl is a URL of rest of video id under its public id (publicIDOf).
+func (e *env) unl(id uuid.UUID, rest string) string {
+	return e.url + unlistedPrefix(id) + rest
 }
 
 // signed is a URL of rest of video id signed to expire in ttl.
@@ -360,6 +378,10 @@ func serve(h http.Handler, method, target string, header ...string) *httptest.Re
 // publicPrefix is the public URL path of video id's media, with a
 // trailing slash: append an object's path relative to the video.
 func publicPrefix(id uuid.UUID) string { return layout.PublicPath(id) + "/" }
+
+// unlistedPrefix is the media path of video id under the public id the
+// env gives it first (publicIDOf), with a trailing slash.
+func unlistedPrefix(id uuid.UUID) string { return layout.UnlistedPath(publicIDOf(id), id) + "/" }
 
 // signedPrefix is publicPrefix signed with s until expires.
 func signedPrefix(s *auth.Signer, id uuid.UUID, expires time.Time) string {

@@ -48,7 +48,7 @@ func TestLocalFilesReachSendfile(t *testing.T) {
 
 	for _, reg := range []prometheus.Registerer{nil, prometheus.NewRegistry()} {
 		h, err := New(Config{Bucket: bucket, Signer: signer, Registerer: reg,
-			Lookup: func(context.Context, uuid.UUID) (string, error) { return PrivacyPublic, nil }})
+			Lookup: func(context.Context, uuid.UUID) (VideoState, error) { return VideoState{Privacy: PrivacyPublic}, nil }})
 		require.NoError(t, err)
 		for _, rng := range []string{"", "bytes=100-199"} {
 			req := httptest.NewRequest(http.MethodGet, layout.PublicPath(id)+"/hls/720p/seg_00000.ts", nil)

@@ -172,7 +172,9 @@ func TestSymlinkedRoot(t *testing.T) {
 	signer, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("s", 32))})
 	require.NoError(t, err)
 	h, err := delivery.New(delivery.Config{Bucket: bucket, Signer: signer, Logger: testLogger(t),
-		Lookup: func(context.Context, uuid.UUID) (string, error) { return delivery.PrivacyPublic, nil }})
+		Lookup: func(context.Context, uuid.UUID) (delivery.VideoState, error) {
+			return delivery.VideoState{Privacy: delivery.PrivacyPublic}, nil
+		}})
 	require.NoError(t, err)
 	for _, rest := range []string{"hls/a/seg_00000.ts", "hls/a/seg_00001.ts", "hls/a/seg_00000.ts"} {
 		require.Equal(t, http.StatusOK, serve(h, http.MethodGet, publicPrefix(id)+rest).Code, rest)

@@ -125,6 +125,7 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Mutation.retryProcessing", `mutation($id: ID!) { retryProcessing(id: $id) { id } }`, video},
 		{"Mutation.updateVideo", `mutation($id: ID!) { updateVideo(input: {id: $id, title: "new"}) { id } }`, video},
 		{"Mutation.deleteVideo", `mutation($id: ID!) { deleteVideo(id: $id) }`, video},
+		{"Mutation.rotatePublicId", `mutation($id: ID!) { rotatePublicId(videoId: $id) { id } }`, video},
 		{"Mutation.createPlaybackToken", `mutation($id: ID!) { createPlaybackToken(videoId: $id) { token } }`, video},
 		{"Query.playbackTokens", `query($id: ID!) { playbackTokens(videoId: $id) { id } }`, video},
 		{"Mutation.revokePlaybackToken", `mutation { revokePlaybackToken(id: "` + zeroID + `") }`, nil},

@@ -166,7 +166,7 @@ var fastSchema = []struct {
 // instead of breaking the build.
 type (
 	fastVideoResolver interface {
-		Video(ctx context.Context, id uuid.UUID) (*model.Video, error)
+		Video(ctx context.Context, id *uuid.UUID, publicID *string) (*model.Video, error)
 	}
 	fastFeedResolver interface {
 		Videos(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error)
@@ -221,7 +221,7 @@ func newFastReads(r *Resolver, schema *ast.Schema) *fastReads {
 		kind      fastKind
 		ok        bool
 	}{
-		{"video", "Video", []string{"id: ID!"}, fkQueryVideo, implements[fastVideoResolver](&queryResolver{r})},
+		{"video", "Video", []string{"id: ID", "publicId: String"}, fkQueryVideo, implements[fastVideoResolver](&queryResolver{r})},
 		{"videos", "VideoConnection!", []string{"first: Int", "after: String", "last: Int", "before: String", "filter: VideoFilter"}, fkQueryVideos, implements[fastFeedResolver](&queryResolver{r})},
 	}
 	for _, root := range roots {
@@ -416,12 +416,15 @@ func (f *fastReads) run(ctx context.Context, oc *graphql.OperationContext) (data
 			buf = appendString(buf, p.typename)
 		case fkQueryVideo:
 			args := p.field.ArgumentMap(oc.Variables)
+			if args["publicId"] != nil || args["id"] == nil {
+				return nil, false // by public id (or no id): gqlgen's
+			}
 			id, err := model.UnmarshalUUID(args["id"])
 			if err != nil {
 				return nil, false
 			}
 			res, err := f.resolveRoot(ctx, p.field, p.root, map[string]any{"id": id}, func(ctx context.Context) (any, error) {
-				return any(&queryResolver{f.resolver}).(fastVideoResolver).Video(ctx, id)
+				return any(&queryResolver{f.resolver}).(fastVideoResolver).Video(ctx, &id, nil)
 			})
 			if err != nil {
 				return nil, false

@@ -36,10 +36,13 @@ import (
 // testLinks builds media URLs as the server would, under a fixed host.
 type testLinks struct{}
 
-func (testLinks) Prefix(_ context.Context, id uuid.UUID, privacy string) (string, *time.Time) {
-	if privacy == "PRIVATE" {
+func (testLinks) Prefix(_ context.Context, id uuid.UUID, privacy, publicID string) (string, *time.Time) {
+	switch privacy {
+	case "PRIVATE":
 		exp := time.Now().Add(time.Hour)
 		return "http://media.test/media/t/token/videos/" + id.String(), &exp
+	case "UNLISTED":
+		return "http://media.test/media/u/" + publicID + "/videos/" + id.String(), nil
 	}
 	return "http://media.test/media/videos/" + id.String(), nil
 }
@@ -457,7 +460,11 @@ func TestVideoVisibilityAndOwnership(t *testing.T) {
 		return out.Video != nil
 	}
 	require.True(t, visible(public))
-	require.True(t, visible(unlisted), "unlisted plays by link")
+	// UNLISTED plays by its link, which names its public id: the video id
+	// opens it to its owner only (publicid_test.go covers the public id).
+	require.False(t, visible(unlisted), "an unlisted video's id alone opens nothing")
+	require.False(t, visible(unlisted, bearer(other.Token)))
+	require.True(t, visible(unlisted, bearer(owner.Token)))
 	require.False(t, visible(private))
 	require.False(t, visible(private, bearer(other.Token)))
 	require.True(t, visible(private, bearer(owner.Token)))

@@ -66,7 +66,7 @@ func (r *videoResolver) Playback(ctx context.Context, obj *model.Video) (*model.
 	if !obj.Playable {
 		return nil, nil
 	}
-	prefix, expires := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
+	prefix, expires := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy), obj.Source.PublicID)
 	p := playbackAt(prefix, expires, obj)
 	if key, _, ok := video.ChaptersTrack(obj.Source); ok {
 		u := layout.URL(prefix, obj.ID, key)
@@ -80,7 +80,7 @@ func (r *videoResolver) Downloads(ctx context.Context, obj *model.Video) ([]*mod
 	if len(obj.Files) == 0 {
 		return out, nil
 	}
-	prefix, _ := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
+	prefix, _ := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy), obj.Source.PublicID)
 	for _, d := range obj.Files {
 		out = append(out, &model.Download{Name: d.Name, Width: d.Width, Height: d.Height, Size: d.Size,
 			URL: layout.URL(prefix, obj.ID, d.Key)})

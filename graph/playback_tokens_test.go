@@ -52,12 +52,12 @@ func newReplica(t *testing.T, e *env, bucket storage.Bucket) *replica {
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	h, err := delivery.New(delivery.Config{
 		Bucket: bucket, Signer: testSigner, Logger: logger, LookupTTL: time.Hour,
-		Lookup: func(ctx context.Context, id uuid.UUID) (string, error) {
-			p, err := st.VideoPrivacy(ctx, id)
+		Lookup: func(ctx context.Context, id uuid.UUID) (delivery.VideoState, error) {
+			a, err := st.VideoAccessOf(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
-				return "", delivery.ErrNoVideo
+				return delivery.VideoState{}, delivery.ErrNoVideo
 			}
-			return p, err
+			return delivery.VideoState{Privacy: a.Privacy, PublicID: a.PublicID}, err
 		},
 		Links: func(ctx context.Context, id uuid.UUID) (delivery.LinkState, error) {
 			l, err := st.PlaybackTokenState(ctx, id)

@@ -50,9 +50,10 @@ type Resolver struct {
 // MediaLinks builds the URLs media is played from.
 type MediaLinks interface {
 	// Prefix is the absolute URL under which a video's media is served to
-	// this request's viewer: stable for public and unlisted videos, signed
-	// for a few hours for private ones (then expires is set).
-	Prefix(ctx context.Context, id uuid.UUID, privacy string) (prefix string, expires *time.Time)
+	// this request's viewer: stable for public videos, under the public id
+	// for unlisted ones (layout.UnlistedPath), signed for a few hours for
+	// private ones (then expires is set).
+	Prefix(ctx context.Context, id uuid.UUID, privacy, publicID string) (prefix string, expires *time.Time)
 	// Signed signs the video's media for ttl and returns the token and the
 	// prefix that carries it.
 	Signed(ctx context.Context, id uuid.UUID, ttl time.Duration) (token, prefix string, expires time.Time)

@@ -39,11 +39,11 @@ func parseSubtitleInput(language, field, content string, parse func(io.Reader) (
 // trackModel is a stored track as the API shows it, with URLs for the
 // video's viewer.
 func (r *Resolver) trackModel(ctx context.Context, t store.SubtitleTrack) (*model.SubtitleTrack, error) {
-	privacy, err := r.Store.VideoPrivacy(ctx, t.VideoID)
+	a, err := r.Store.VideoAccessOf(ctx, t.VideoID)
 	if err != nil {
 		return nil, err
 	}
-	prefix, _ := r.Media.Prefix(ctx, t.VideoID, privacy)
+	prefix, _ := r.Media.Prefix(ctx, t.VideoID, a.Privacy, a.PublicID)
 	return subtitleTrackAt(prefix, t), nil
 }
 

@@ -132,7 +132,7 @@ func (r *videoResolver) Subtitles(ctx context.Context, obj *model.Video) ([]*mod
 	if len(tracks) == 0 {
 		return out, nil
 	}
-	prefix, _ := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy))
+	prefix, _ := r.Media.Prefix(ctx, obj.ID, string(obj.Privacy), obj.Source.PublicID)
 	// Words are only read when asked for: they are the studio's, and an
 	// hour of speech is ten thousand of them.
 	withWords := slices.Contains(graphql.CollectAllFields(ctx), "words")

@@ -7,7 +7,6 @@ package graph
 
 import (
 	"context"
-	"errors"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/generated"
@@ -43,31 +42,12 @@ func (r *mutationResolver) DeleteVideo(ctx context.Context, id uuid.UUID) (bool,
 	return true, nil
 }
 
-func (r *queryResolver) Video(ctx context.Context, id uuid.UUID) (*model.Video, error) {
+func (r *queryResolver) Video(ctx context.Context, id *uuid.UUID, publicID *string) (*model.Video, error) {
 	viewer, err := auth.ViewerFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if !selects(ctx, "owner", "Video", "Node") {
-		v, err := r.Store.VideoForViewer(ctx, id, viewer.Store())
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		return model.VideoFrom(v), nil
-	}
-	v, owner, err := r.Store.VideoWithOwnerForViewer(ctx, id, viewer.Store())
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	m := model.VideoFrom(v)
-	m.JoinedOwner = model.UserFrom(owner)
-	return m, nil
+	return r.videoByRef(ctx, id, publicID, viewer.Store()) // publicid.go
 }
 
 func (r *queryResolver) Videos(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error) {

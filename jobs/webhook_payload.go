@@ -21,8 +21,9 @@ import (
 const DefaultWebhookPlaybackTTL = 24 * time.Hour
 
 // WebhookMedia builds the absolute media prefix of a video for webhook
-// payloads: stable for public and unlisted videos, signed for ttl (then
-// expires is set) for private ones. server's media links implement it
+// payloads: stable for public videos, signed for ttl (then expires is
+// set) for unlisted ones (whose public id may be rotated) and private
+// ones. server's media links implement it
 // over the instance's public (or media) base URL.
 type WebhookMedia interface {
 	WebhookPrefix(id uuid.UUID, privacy string, ttl time.Duration) (prefix string, expires *time.Time)

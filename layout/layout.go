@@ -15,8 +15,10 @@
 //	videos/<id>/subtitles/<name>.vtt|.srt     subtitle files for download
 //	videos/<id>/downloads/<rendition>.mp4     progressive MP4 downloads
 //
-// and are served at the same path under /media/, publicly as
-// /media/videos/<id>/<object> or signed as /media/t/<token>/videos/<id>/<object>.
+// and are served at the same path under /media/: publicly as
+// /media/videos/<id>/<object> (PUBLIC videos), through the video's public
+// id as /media/u/<public id>/videos/<id>/<object> (PUBLIC and UNLISTED
+// videos), or signed as /media/t/<token>/videos/<id>/<object> (any).
 package layout
 
 import (
@@ -85,9 +87,51 @@ func Rel(id uuid.UUID, key string) (string, bool) {
 }
 
 // PublicPath is the URL path under which anyone may fetch the media of a
-// public or unlisted video: "/media/videos/<id>", no trailing slash.
-// Append "/" and an object's path relative to the video (see Rel).
+// PUBLIC video: "/media/videos/<id>", no trailing slash. Append "/" and
+// an object's path relative to the video (see Rel).
 func PublicPath(id uuid.UUID) string { return BasePath + Prefix(id) }
+
+// UnlistedPath is the URL path under which anyone who knows its public
+// id may fetch the media of an UNLISTED (or PUBLIC) video:
+// "/media/u/<public id>/videos/<id>", no trailing slash. The public id
+// is the capability; the storage key stays the video id's, so objects
+// are not moved when the public id changes, and playlists, which name
+// their objects relative to themselves, serve every form.
+func UnlistedPath(publicID string, id uuid.UUID) string {
+	return BasePath + unlistedMark + publicID + "/" + Prefix(id)
+}
+
+// unlistedMark starts the path segments of UnlistedPath after BasePath.
+const unlistedMark = "u/"
+
+// PublicWatchPath is the app's watch page of a video shared by its public
+// id, "/watch/<public id>" (the page takes a video id too).
+func PublicWatchPath(publicID string) string { return "/watch/" + publicID }
+
+// PublicEmbedPath is the embed page of a video shared by its public id,
+// "/embed/<public id>" (the page takes a video id too).
+func PublicEmbedPath(publicID string) string { return "/embed/" + publicID }
+
+// PublicIDLen is the length of a public id: 128 bits in unpadded
+// base64url.
+const PublicIDLen = 22
+
+// IsPublicID reports whether s has the shape of a public id: PublicIDLen
+// base64url characters. (A video id, 36 characters with dashes, never
+// has it, so pages taking either tell them apart by shape.)
+func IsPublicID(s string) bool {
+	if len(s) != PublicIDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // SignedPath is the URL path under which the holder of token (a signed
 // media token for the video) may fetch its media whatever its privacy:

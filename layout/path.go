@@ -44,6 +44,10 @@ type Object struct {
 	// parsed as usual, so the caller can refuse the link as it refuses a
 	// token that fails verification, rather than as a missing object.
 	MalformedToken bool
+	// PublicID is the public id of an UnlistedPath, "" for the other
+	// forms. Only its syntax is checked: whether it is the video's is the
+	// caller's business.
+	PublicID string
 	// ID is the video.
 	ID uuid.UUID
 	// Key is the object's storage key, "videos/<id>/<object>".
@@ -62,10 +66,11 @@ func (o Object) IDText() string { return o.Key[len(root) : len(root)+uuidLen] }
 // uuidLen is the length of a UUID's canonical text.
 const uuidLen = 36
 
-// ParsePath takes apart a decoded request path of one of the two forms
-// PublicPath and SignedPath make,
+// ParsePath takes apart a decoded request path of one of the three forms
+// PublicPath, UnlistedPath and SignedPath make,
 //
 //	/media/videos/<id>/<object>
+//	/media/u/<public id>/videos/<id>/<object>
 //	/media/t/<token>/videos/<id>/<object>
 //
 // strictly: ok is false unless <id> is a canonical (lowercase) UUID and
@@ -74,7 +79,8 @@ const uuidLen = 36
 // segment, no backslash or control character. A <token> that is not 1 to
 // MaxTokenLen digits, letters, '.', '-' and '_' does not make the path
 // fail: it sets MalformedToken, so that a mangled link is refused like a
-// forged one. Percent-decoding has already happened, so "%2e%2e" arrives
+// forged one; a <public id> not of IsPublicID's shape makes it fail.
+// Percent-decoding has already happened, so "%2e%2e" arrives
 // here as ".." and is refused like any other dot segment, while a
 // double-encoded "%252e" arrives as the literal name "%2e", which is
 // harmless.
@@ -93,6 +99,13 @@ func ParsePath(p string) (o Object, ok bool) {
 		} else {
 			o.MalformedToken = true
 		}
+		rest = r
+	} else if r, ok := strings.CutPrefix(rest, unlistedMark); ok {
+		pid, r, ok := strings.Cut(r, "/")
+		if !ok || !IsPublicID(pid) {
+			return o, false
+		}
+		o.PublicID = pid
 		rest = r
 	}
 	// The storage key is the rest of the path; valid as a key, it has no

@@ -113,16 +113,22 @@ func TestParsePathInvertsBuilders(t *testing.T) {
 	t.Parallel()
 	id := uuid.New()
 	const tok = "1700000000.abc-_"
+	const pid = "AbCdEfGhIjKlMnOpQr-_09"
 	for _, key := range []string{
 		layout.Master(id), layout.RenditionPrefix(id, "1080p") + "/index.m3u8", layout.RenditionPrefix(id, "1080p") + "/seg_00000.ts",
 		layout.HLSSubtitles(id, "en.0123456789.vtt"), layout.HLSSubtitles(id, "en.0123456789.m3u8"), layout.Poster(id), layout.PosterVersion(id, "0123456789"),
 		layout.StoryboardPrefix(id) + "/storyboard.vtt", layout.Subtitles(id, "en.1.srt"), layout.Download(id, "720p"),
 	} {
-		for _, prefix := range []string{layout.PublicPath(id), layout.SignedPath(tok, id)} {
+		for _, prefix := range []string{layout.PublicPath(id), layout.SignedPath(tok, id), layout.UnlistedPath(pid, id)} {
 			o, ok := layout.ParsePath(layout.URL(prefix, id, key))
 			require.True(t, ok, key)
 			require.Equal(t, key, o.Key)
 			require.Equal(t, id, o.ID)
+			if prefix == layout.UnlistedPath(pid, id) {
+				require.Equal(t, pid, o.PublicID)
+			} else {
+				require.Empty(t, o.PublicID)
+			}
 		}
 	}
 }
@@ -170,4 +176,23 @@ func BenchmarkParsePath(b *testing.B) {
 			}
 		}
 	}
+}
+
+// TestParsePathUnlisted checks the public id form: a public id of the
+// right shape is taken, anything else refuses the path.
+func TestParsePathUnlisted(t *testing.T) {
+	t.Parallel()
+	id := uuid.New()
+	const pid = "AbCdEfGhIjKlMnOpQr-_09"
+	o, ok := layout.ParsePath(layout.UnlistedPath(pid, id) + "/hls/master.m3u8")
+	require.True(t, ok)
+	require.Equal(t, pid, o.PublicID)
+	require.Equal(t, layout.Master(id), o.Key)
+	require.Empty(t, o.Token)
+	for _, bad := range []string{"", "short", pid + "x", "AbCdEfGhIjKlMnOpQr-.09", "AbCdEfGhIjKlMnOpQr-/09"} {
+		_, ok := layout.ParsePath("/media/u/" + bad + "/" + layout.Master(id))
+		require.False(t, ok, bad)
+	}
+	require.True(t, layout.IsPublicID(pid))
+	require.False(t, layout.IsPublicID(id.String()))
 }

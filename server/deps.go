@@ -292,12 +292,12 @@ func (a *app) newAPI() error {
 	a.media, err = delivery.New(delivery.Config{
 		Bucket: a.bucket, Signer: a.signer, S3Mode: cfg.MediaS3Mode, Logger: a.logger, Registerer: a.metrics.registry,
 		LookupTTL: cfg.MediaPrivacyTTL,
-		Lookup: func(ctx context.Context, id uuid.UUID) (string, error) {
-			privacy, err := st.VideoPrivacy(ctx, id)
+		Lookup: func(ctx context.Context, id uuid.UUID) (delivery.VideoState, error) {
+			a, err := st.VideoAccessOf(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {
-				return "", delivery.ErrNoVideo
+				return delivery.VideoState{}, delivery.ErrNoVideo
 			}
-			return privacy, err
+			return delivery.VideoState{Privacy: a.Privacy, PublicID: a.PublicID}, err
 		},
 		Links: func(ctx context.Context, id uuid.UUID) (delivery.LinkState, error) {
 			t, err := st.PlaybackTokenState(ctx, id)
@@ -312,7 +312,7 @@ func (a *app) newAPI() error {
 	}
 	// A share link revoked by any process is refused by this one at once.
 	a.onClose(a.notifier.SubscribePlaybackTokenRevocations(func(bool) { a.media.ForgetAll() }, a.media.ForgetLink))
-	// A privacy change or deletion, made by any process, reaches this
+	// A privacy or public id change or a deletion, made by any process, reaches this
 	// one's media delivery at once. Every LISTEN (the first too: answers
 	// cached before it may predate a change it would have reported)
 	// forgets everything.

@@ -75,10 +75,11 @@ type embedData struct {
 	Height        *int     `json:"height,omitempty"`
 }
 
-// serveEmbed answers GET /embed/{id}: the bare player page for public and
-// unlisted videos, and for private ones with ?token= a playback token
-// (createPlaybackToken) for that video. Any site may frame it unless the
-// video lists allowed origins.
+// serveEmbed answers GET /embed/{id}: the bare player page for public
+// videos (by id or public id), unlisted ones by their public id, and any
+// video by id with ?token= a playback token (createPlaybackToken) for it
+// (private ones need one; an unlisted video's id alone opens nothing).
+// Any site may frame it unless the video lists allowed origins.
 func (p *videoPages) serveEmbed(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	h := w.Header()
@@ -86,36 +87,33 @@ func (p *videoPages) serveEmbed(w http.ResponseWriter, r *http.Request) {
 	// Refusals may be framed anywhere: the embedding site then shows why
 	// instead of a browser error, and they name nothing about the video.
 	h.Set("Content-Security-Policy", embedCSP("frame-ancestors *"))
-	id, err := uuid.Parse(r.PathValue("id"))
-	if err != nil {
-		embedRefusal(w, http.StatusNotFound, "This video does not exist.")
-		return
-	}
-	v, err := p.store.VideoByID(ctx, id)
-	if err == nil {
-		// A video taken down, or of a disabled account, is embedded by
-		// no one (VideoPrivacy says not found for those).
-		_, err = p.store.VideoPrivacy(ctx, id)
-	}
+	v, byPublicID, err := p.lookupRef(ctx, r.PathValue("id"))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		embedRefusal(w, http.StatusNotFound, "This video does not exist.")
 		return
 	case err != nil:
-		p.logger.ErrorContext(ctx, "embed: video lookup failed", "video_id", id, "error", err)
+		p.logger.ErrorContext(ctx, "embed: video lookup failed", "video_ref", r.PathValue("id"), "error", err)
 		embedRefusal(w, http.StatusServiceUnavailable, "This video cannot be shown right now. Try again later.")
 		return
 	}
+	id := v.ID
 	base := p.base(r)
 	data := embedData{ID: id.String(), Title: v.Title, Playable: v.Playable, Duration: v.Duration, Width: v.Width, Height: v.Height}
 	var prefix string
-	if v.Privacy == store.PrivacyPublic || v.Privacy == store.PrivacyUnlisted {
-		prefix, _ = p.links.Prefix(ctx, id, v.Privacy)
-		data.WatchURL = base + "/watch/" + id.String()
+	token := r.URL.Query().Get("token")
+	if v.Privacy == store.PrivacyPublic || v.Privacy == store.PrivacyUnlisted && byPublicID {
+		prefix, _ = p.links.Prefix(ctx, id, v.Privacy, v.PublicID)
+		watch, _ := sharePaths(v)
+		data.WatchURL = base + watch
 		h.Set("Cache-Control", "no-cache")
 	} else {
-		token := r.URL.Query().Get("token")
 		switch err := delivery.VerifyToken(p.signer, id, token); {
+		case token == "" && v.Privacy == store.PrivacyUnlisted:
+			// The video id is no secret: an unlisted video is embedded
+			// through its public id, and its id alone reveals nothing.
+			embedRefusal(w, http.StatusNotFound, "This video does not exist.")
+			return
 		case token == "":
 			embedRefusal(w, http.StatusForbidden, "This video is private.")
 			return
@@ -203,32 +201,59 @@ func embedSize(width, height *int, maxWidth, maxHeight int) (int, int) {
 	return max(int(w), 1), max(int(h), 1)
 }
 
-// sharedVideo is a video whose watch page may show its data to anyone: a
-// public or unlisted one; ok is false for private and unknown ids (and
-// failed lookups, which are logged).
-func (p *videoPages) sharedVideo(ctx context.Context, idText string) (store.Video, bool) {
-	id, err := uuid.Parse(idText)
+// lookupRef reads the video ref names for a page anyone may load: a
+// public id (layout.IsPublicID; byPublicID is then set) or a video id.
+// ErrNotFound for anything else, a private video named by its public id,
+// and a video taken down or of a disabled account.
+func (p *videoPages) lookupRef(ctx context.Context, ref string) (v store.Video, byPublicID bool, err error) {
+	if layout.IsPublicID(ref) {
+		v, err = p.store.VideoByPublicID(ctx, ref, store.Viewer{})
+		return v, true, err
+	}
+	id, err := uuid.Parse(ref)
 	if err != nil {
-		return store.Video{}, false
+		return store.Video{}, false, store.ErrNotFound
 	}
-	v, err := p.store.VideoByID(ctx, id)
+	v, err = p.store.VideoByID(ctx, id)
 	if err == nil {
-		_, err = p.store.VideoPrivacy(ctx, id) // not found when taken down
+		// VideoPrivacy says not found for a video taken down or of a
+		// disabled account, which no one else sees.
+		_, err = p.store.VideoPrivacy(ctx, id)
 	}
+	return v, false, err
+}
+
+// sharePaths are the watch and embed page paths that share v: by its
+// public id when it is UNLISTED (its video id opens it to nobody but its
+// owner), else by its id.
+func sharePaths(v store.Video) (watch, embed string) {
+	if v.Privacy == store.PrivacyUnlisted {
+		return layout.PublicWatchPath(v.PublicID), layout.PublicEmbedPath(v.PublicID)
+	}
+	return "/watch/" + v.ID.String(), "/embed/" + v.ID.String()
+}
+
+// sharedVideo is a video whose watch page may show its data to anyone: a
+// public one, or an unlisted one named by its public id; ok is false for
+// private and unknown ones, unlisted ones named by their video id (and
+// failed lookups, which are logged).
+func (p *videoPages) sharedVideo(ctx context.Context, ref string) (store.Video, bool) {
+	v, byPublicID, err := p.lookupRef(ctx, ref)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
-			p.logger.ErrorContext(ctx, "share tags: video lookup failed", "video_id", id, "error", err)
+			p.logger.ErrorContext(ctx, "share tags: video lookup failed", "video_ref", ref, "error", err)
 		}
 		return store.Video{}, false
 	}
-	if v.Privacy != store.PrivacyPublic && v.Privacy != store.PrivacyUnlisted {
+	if v.Privacy != store.PrivacyPublic && !(v.Privacy == store.PrivacyUnlisted && byPublicID) {
 		return store.Video{}, false
 	}
 	return v, true
 }
 
-// serveWatch answers GET /watch/{id}: the web app, with the video's share
-// tags in its head when the video is public or unlisted.
+// serveWatch answers GET /watch/{id} ({id}: a video id or a public id):
+// the web app, with the video's share tags in its head when the video is
+// public, or unlisted and named by its public id.
 func (p *videoPages) serveWatch(w http.ResponseWriter, r *http.Request) {
 	v, ok := p.sharedVideo(r.Context(), r.PathValue("id"))
 	if !ok {
@@ -239,14 +264,15 @@ func (p *videoPages) serveWatch(w http.ResponseWriter, r *http.Request) {
 	base := p.base(r)
 	var poster string
 	if v.Playable && v.PosterKey != nil {
-		prefix, _ := p.links.Prefix(ctx, v.ID, v.Privacy)
+		prefix, _ := p.links.Prefix(ctx, v.ID, v.Privacy, v.PublicID)
 		poster = layout.URL(prefix, v.ID, *v.PosterKey)
 	}
 	width, height := embedSize(v.Width, v.Height, 1280, 720)
+	watch, embed := sharePaths(v)
 	tags := shareTags(shareInfo{
 		Title: v.Title, Description: deref(v.Description), Unlisted: v.Privacy == store.PrivacyUnlisted,
-		WatchURL: base + "/watch/" + v.ID.String(), EmbedURL: base + "/embed/" + v.ID.String(),
-		OEmbedURL: base + "/oembed?format=json&url=" + url.QueryEscape(base+"/watch/"+v.ID.String()),
+		WatchURL: base + watch, EmbedURL: base + embed,
+		OEmbedURL: base + "/oembed?format=json&url=" + url.QueryEscape(base+watch),
 		PosterURL: poster, Width: width, Height: height,
 	})
 	p.app.serveIndex(w, r, v.Title+" · clipcut", tags)

@@ -105,10 +105,26 @@ func TestEmbedFrameAncestorsFollowTheVideoAndPrivateNeedsASignature(t *testing.T
 	require.Contains(t, body, `"title":"Open \u003cb\u003eday\u003c/b\u003e"`, "the title cannot close the script element")
 	require.Contains(t, body, `<title>Open &lt;b&gt;day&lt;/b&gt; · clipcut</title>`)
 
-	// A video with allowed origins is framed by those alone.
-	rec = f.get(t, "/embed/"+unlisted.ID.String())
+	// A video with allowed origins is framed by those alone. An unlisted
+	// video is embedded through its public id: its id alone opens
+	// nothing (it is no secret), nor does a former public id.
+	rec = f.get(t, "/embed/"+unlisted.PublicID)
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Header().Get("Content-Security-Policy"), "frame-ancestors https://blog.example.com http://127.0.0.1:8443;")
+	require.Contains(t, rec.Body.String(), `"hlsUrl":"`+testPublicURL+`/media/u/`+unlisted.PublicID+`/videos/`+unlisted.ID.String()+`/hls/master.m3u8"`)
+	require.Contains(t, rec.Body.String(), `"watchUrl":"`+testPublicURL+`/watch/`+unlisted.PublicID+`"`)
+	rec = f.get(t, "/embed/"+unlisted.ID.String())
+	require.Equal(t, http.StatusNotFound, rec.Code)
+	require.NotContains(t, rec.Body.String(), "Unlisted")
+	unlistedToken, _ := delivery.SignedPath(f.signer, unlisted.ID, time.Now().Add(time.Hour))
+	rec = f.get(t, "/embed/"+unlisted.ID.String()+"?token="+unlistedToken)
+	require.Equal(t, http.StatusOK, rec.Code, "a playback token opens it by id, as any video")
+	_, err = f.store.RotatePublicID(ctx, unlisted.ID, store.Viewer{UserID: f.owner.ID})
+	require.NoError(t, err)
+	rec = f.get(t, "/embed/"+unlisted.PublicID)
+	require.Equal(t, http.StatusNotFound, rec.Code, "a rotated public id opens nothing")
+	rec = f.get(t, "/embed/"+public.PublicID)
+	require.Equal(t, http.StatusOK, rec.Code, "a public video by its public id")
 
 	// Private: refused without a signature, with a forged or expired one,
 	// and played with a playback token.
@@ -169,9 +185,14 @@ func TestWatchPageShareTagsForPublicAndUnlistedOnly(t *testing.T) {
 	require.NotContains(t, body, "<script>alert")
 	require.NotContains(t, body, `name="robots"`)
 
-	rec = f.get(t, "/watch/"+unlisted.ID.String())
+	// An unlisted video's tags are on its public id's page, and name that.
+	rec = f.get(t, "/watch/"+unlisted.PublicID)
 	require.Contains(t, rec.Body.String(), `<meta property="og:title" content="Link only">`)
 	require.Contains(t, rec.Body.String(), `<meta name="robots" content="noindex">`)
+	require.Contains(t, rec.Body.String(), `<meta property="og:url" content="`+testPublicURL+`/watch/`+unlisted.PublicID+`">`)
+	require.Contains(t, rec.Body.String(), `<meta property="og:video" content="`+testPublicURL+`/embed/`+unlisted.PublicID+`">`)
+	require.Contains(t, rec.Body.String(), `<meta property="og:image" content="`+testPublicURL+`/media/u/`+unlisted.PublicID+`/videos/`+unlisted.ID.String()+`/poster.jpg">`)
+	require.NotContains(t, rec.Body.String(), unlisted.ID.String()+`">`, "no link by id")
 
 	takenDown := f.video(t, "Taken down", "Spam", store.PrivacyPublic)
 	_, err := f.store.Pool().Exec(context.Background(), `UPDATE videos SET taken_down_at = now(), takedown_reason = 'spam' WHERE id = $1`, takenDown.ID)
@@ -180,11 +201,13 @@ func TestWatchPageShareTagsForPublicAndUnlistedOnly(t *testing.T) {
 	require.Equal(t, http.StatusNotFound, rec.Code, "a taken-down video is embedded by no one")
 	require.NotContains(t, rec.Body.String(), "Taken down")
 
-	for _, path := range []string{"/watch/" + private.ID.String(), "/watch/" + takenDown.ID.String(), "/watch/" + uuid.NewString(), "/watch/nope"} {
+	for _, path := range []string{"/watch/" + private.ID.String(), "/watch/" + private.PublicID, "/watch/" + unlisted.ID.String(),
+		"/watch/" + takenDown.ID.String(), "/watch/" + takenDown.PublicID, "/watch/" + uuid.NewString(), "/watch/nope"} {
 		rec = f.get(t, path)
 		require.Equal(t, http.StatusOK, rec.Code, "the app still loads and says what it can")
 		require.NotContains(t, rec.Body.String(), "og:", path)
 		require.NotContains(t, rec.Body.String(), "Secret plans", path)
+		require.NotContains(t, rec.Body.String(), "Link only", path)
 		require.Contains(t, rec.Body.String(), "<title>clipcut</title>", path)
 	}
 }
@@ -194,6 +217,7 @@ func TestOEmbedAnswersTheVideoType(t *testing.T) {
 	f := newPagesFixture(t)
 	public := f.video(t, `A "quoted" title`, "", store.PrivacyPublic)
 	private := f.video(t, "Secret plans", "", store.PrivacyPrivate)
+	unlisted := f.video(t, "Link only", "", store.PrivacyUnlisted)
 	watch := testPublicURL + "/watch/" + public.ID.String()
 
 	rec := f.get(t, "/oembed?format=json&url="+watch)
@@ -223,10 +247,21 @@ func TestOEmbedAnswersTheVideoType(t *testing.T) {
 	rec = f.get(t, "/oembed?url="+testPublicURL+"/embed/"+public.ID.String())
 	require.Equal(t, http.StatusOK, rec.Code)
 
+	// An unlisted video by its public id: embedded by its public id.
+	for _, u := range []string{"/watch/", "/embed/"} {
+		rec = f.get(t, "/oembed?url="+testPublicURL+u+unlisted.PublicID)
+		require.Equal(t, http.StatusOK, rec.Code, u)
+		require.Contains(t, rec.Body.String(), `src=\"`+testPublicURL+`/embed/`+unlisted.PublicID+`\"`)
+		require.Contains(t, rec.Body.String(), `"thumbnail_url":"`+testPublicURL+`/media/u/`+unlisted.PublicID+`/videos/`+unlisted.ID.String()+`/poster.jpg"`)
+	}
+
 	for _, tc := range []struct {
 		query string
 		code  int
 	}{
+		{"url=" + testPublicURL + "/watch/" + unlisted.ID.String(), http.StatusNotFound},
+		{"url=" + testPublicURL + "/embed/" + unlisted.ID.String(), http.StatusNotFound},
+		{"url=" + testPublicURL + "/watch/" + private.PublicID, http.StatusNotFound},
 		{"url=" + testPublicURL + "/watch/" + private.ID.String(), http.StatusNotFound},
 		{"url=" + testPublicURL + "/watch/" + uuid.NewString(), http.StatusNotFound},
 		{"url=https://elsewhere.example/watch/" + public.ID.String(), http.StatusNotFound},
@@ -236,6 +271,7 @@ func TestOEmbedAnswersTheVideoType(t *testing.T) {
 		rec = f.get(t, "/oembed?"+tc.query)
 		require.Equal(t, tc.code, rec.Code, tc.query)
 		require.NotContains(t, rec.Body.String(), "Secret plans")
+		require.NotContains(t, rec.Body.String(), "Link only")
 	}
 }
 

@@ -33,9 +33,12 @@ func (l *mediaLinks) baseFor(ctx context.Context) string {
 }
 
 // Prefix implements graph.MediaLinks.
-func (l *mediaLinks) Prefix(ctx context.Context, id uuid.UUID, privacy string) (string, *time.Time) {
-	if privacy != store.PrivacyPrivate {
+func (l *mediaLinks) Prefix(ctx context.Context, id uuid.UUID, privacy, publicID string) (string, *time.Time) {
+	switch privacy {
+	case store.PrivacyPublic:
 		return l.baseFor(ctx) + layout.PublicPath(id), nil
+	case store.PrivacyUnlisted:
+		return l.baseFor(ctx) + layout.UnlistedPath(publicID, id), nil
 	}
 	// Rounded up to the hour so that repeated requests for the same video
 	// share URLs that the browser and a CDN can cache.
@@ -56,9 +59,11 @@ func (l *mediaLinks) Signed(ctx context.Context, id uuid.UUID, ttl time.Duration
 // for private videos.
 func (l *mediaLinks) WebhookPrefix(id uuid.UUID, privacy string, ttl time.Duration) (string, *time.Time) {
 	base := strings.TrimSuffix(l.base, "/")
-	if privacy != store.PrivacyPrivate {
+	if privacy == store.PrivacyPublic {
 		return base + layout.PublicPath(id), nil
 	}
+	// UNLISTED too: the receiver gets a signed URL, not the public id,
+	// which rotatePublicId may replace.
 	expires := time.Now().Add(ttl)
 	_, path := delivery.SignedPath(l.signer, id, expires)
 	return base + path, &expires

@@ -32,8 +32,9 @@ type oEmbed struct {
 }
 
 // serveOEmbed answers GET /oembed?url=<watch or embed URL>&format=json for
-// public and unlisted videos: the iframe of their embed page, sized to
-// fit maxwidth and maxheight. Private and unknown videos are 404, and
+// public videos and unlisted ones named by their public id: the iframe of
+// their embed page, sized to fit maxwidth and maxheight. Private and
+// unknown videos, and unlisted ones named by their video id, are 404, and
 // format=xml (which clipcut does not speak) 501, as the spec asks.
 func (p *videoPages) serveOEmbed(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -58,7 +59,8 @@ func (p *videoPages) serveOEmbed(w http.ResponseWriter, r *http.Request) {
 	maxWidth, _ := strconv.Atoi(q.Get("maxwidth"))
 	maxHeight, _ := strconv.Atoi(q.Get("maxheight"))
 	width, height := embedSize(v.Width, v.Height, maxWidth, maxHeight)
-	embedURL := base + "/embed/" + v.ID.String()
+	_, embedPath := sharePaths(v)
+	embedURL := base + embedPath
 	out := oEmbed{
 		Version: "1.0", Type: "video", ProviderName: "clipcut", ProviderURL: base + "/",
 		Title: v.Title, Width: width, Height: height, CacheAge: 3600,
@@ -70,7 +72,7 @@ func (p *videoPages) serveOEmbed(w http.ResponseWriter, r *http.Request) {
 		out.AuthorURL = base + "/c/" + v.OwnerID.String()
 	}
 	if v.Playable && v.PosterKey != nil {
-		prefix, _ := p.links.Prefix(ctx, v.ID, v.Privacy)
+		prefix, _ := p.links.Prefix(ctx, v.ID, v.Privacy, v.PublicID)
 		out.ThumbnailURL = layout.URL(prefix, v.ID, *v.PosterKey)
 		// The poster is a frame of the video fitted within 1280x1280
 		// (media.Poster); audio gets a 1280x720 waveform.
@@ -90,8 +92,9 @@ func oembedError(w http.ResponseWriter, code int, msg string) {
 	http.Error(w, msg, code)
 }
 
-// videoFromURL is the video id in a watch or embed URL of this server
-// (base is its scheme and host); ok is false for any other URL.
+// videoFromURL is the video id or public id in a watch or embed URL of
+// this server (base is its scheme and host); ok is false for any other
+// URL.
 func videoFromURL(raw, base string) (string, bool) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {

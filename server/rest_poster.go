@@ -47,7 +47,7 @@ func posterUpload(videos *video.Service, links *mediaLinks) http.Handler {
 		var state *video.StateError
 		switch {
 		case err == nil:
-			prefix, _ := links.Prefix(r.Context(), v.ID, v.Privacy)
+			prefix, _ := links.Prefix(r.Context(), v.ID, v.Privacy, v.PublicID)
 			out := map[string]any{"id": v.ID, "poster_url": nil}
 			if v.PosterKey != nil {
 				out["poster_url"] = layout.URL(prefix, v.ID, *v.PosterKey)

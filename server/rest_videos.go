@@ -47,14 +47,21 @@ func (h *restVideos) apiURL(r *http.Request, path string) string {
 	return strings.TrimSuffix(base, "/") + path
 }
 
+// load reads the video the path's {id} names: a video id, which opens
+// an UNLISTED video only to its owner and administrators, or a public id
+// (layout.IsPublicID), which opens it to anyone.
 func (h *restVideos) load(w http.ResponseWriter, r *http.Request) (store.Video, bool) {
-	id, err := uuid.Parse(r.PathValue("id"))
-	if err != nil {
+	viewer, _ := auth.ViewerFrom(r.Context())
+	var v store.Video
+	var err error
+	if ref := r.PathValue("id"); layout.IsPublicID(ref) {
+		v, err = h.store.VideoByPublicID(r.Context(), ref, viewer.Store())
+	} else if id, perr := uuid.Parse(ref); perr == nil {
+		v, err = h.store.VideoForViewer(r.Context(), id, viewer.Store())
+	} else {
 		writeError(w, http.StatusNotFound, errNoSuchVideo)
 		return store.Video{}, false
 	}
-	viewer, _ := auth.ViewerFrom(r.Context())
-	v, err := h.store.VideoForViewer(r.Context(), id, viewer.Store())
 	if errors.Is(err, store.ErrNotFound) {
 		writeError(w, http.StatusNotFound, errNoSuchVideo)
 		return store.Video{}, false
@@ -88,16 +95,22 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 		"processing": map[string]any{"stage": v.Stage, "percent": v.Percent, "error": v.Error},
 		"renditions": renditions, "playback": nil, "passthrough": v.Passthrough,
 	}
+	if v.Privacy == store.PrivacyUnlisted {
+		// Whoever reads it could reach the video, through the public id
+		// or as its owner: the id to share it by.
+		out["public_id"] = v.PublicID
+	}
 	if v.Playable {
-		prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy)
+		prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy, v.PublicID)
+		ref := sharedRef(v)
 		playback := map[string]any{
 			"hls_url":    layout.URL(prefix, v.ID, layout.Master(v.ID)),
-			"playlist":   h.apiURL(r, "/api/v1/videos/"+v.ID.String()+"/playlist.m3u8"),
+			"playlist":   h.apiURL(r, "/api/v1/videos/"+ref+"/playlist.m3u8"),
 			"expires_at": utcTime(expires),
 		}
 		streams := map[string]string{}
 		for _, rd := range v.Renditions {
-			streams[rd.Name] = h.apiURL(r, "/stream/"+v.ID.String()+"/"+rd.Name)
+			streams[rd.Name] = h.apiURL(r, "/stream/"+ref+"/"+rd.Name)
 		}
 		playback["streams"] = streams
 		l := layout.Playback(prefix, v.ID, v.PlaybackObjects())
@@ -157,7 +170,7 @@ func notPlayableYet(w http.ResponseWriter, v store.Video) {
 // servePlaylist answers with the playlist at key of video v, its URIs
 // made absolute media URLs for this viewer (signed for a private video).
 func (h *restVideos) servePlaylist(w http.ResponseWriter, r *http.Request, v store.Video, key string) {
-	prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy)
+	prefix, expires := h.links.Prefix(r.Context(), v.ID, v.Privacy, v.PublicID)
 	p := delivery.AbsolutePlaylist{Video: v.ID, Key: key, Prefix: prefix, Private: v.Privacy == store.PrivacyPrivate}
 	if expires != nil {
 		p.Expires = *expires
@@ -178,4 +191,14 @@ func utcTime(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// sharedRef is how the links handed out for v name it: its public id when
+// it is UNLISTED (its video id opens it to nobody else but its owner),
+// else its id.
+func sharedRef(v store.Video) string {
+	if v.Privacy == store.PrivacyUnlisted {
+		return v.PublicID
+	}
+	return v.ID.String()
 }

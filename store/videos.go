@@ -82,6 +82,10 @@ type Video struct {
 	Retryable bool
 	// PreviewKey is the animated preview (layout.Preview); nil until made.
 	PreviewKey *string
+	// PublicID is the random, unguessable name an UNLISTED video is shared
+	// by (migration 0025): its id alone opens it to nobody but its owner
+	// and administrators. RotatePublicID replaces it.
+	PublicID string
 }
 
 // Download is a progressive MP4 of one rendition.
@@ -120,7 +124,7 @@ const videoColumns = `id, owner_id, title, description, status, privacy, playabl
 	filename, upload_id, upload_size, upload_expires_at, renditions, poster_key, storyboard_key, downloads,
 	subtitles_status, subtitles_note, view_count, chapters, taken_down_at, takedown_reason, embed_origins,
 	passthrough, upload_offset, (status = 'FAILED' AND uploaded_at IS NOT NULL AND NOT error_permanent),
-	preview_key`
+	preview_key, public_id`
 
 // uuidArg passes an id to pgx as the 16 bytes it sends, not as a
 // uuid.UUID, whose driver.Valuer pgx would format as text and parse again
@@ -150,19 +154,20 @@ func videoDest(v *Video, percent *float32) []any {
 		&v.Stage, percent, &v.Error, &v.Duration, &v.Width, &v.Height, &v.CreatedAt, &v.UpdatedAt, &v.Version,
 		&v.Filename, &v.UploadID, &v.UploadSize, &v.UploadExpiresAt, &v.Renditions, &v.PosterKey, &v.StoryboardKey, &v.Downloads,
 		&v.SubtitlesStatus, &v.SubtitlesNote, &v.ViewCount, &v.Chapters, &v.TakenDownAt, &v.TakedownReason, &v.EmbedOrigins,
-		&v.Passthrough, &v.UploadOffset, &v.Retryable, &v.PreviewKey}
+		&v.Passthrough, &v.UploadOffset, &v.Retryable, &v.PreviewKey, &v.PublicID}
 }
 
 func collectVideos(rows pgx.Rows) ([]Video, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Video, error) { return scanVideo(r) })
 }
 
-// visibleTo is the one SQL rule for who may see a video: anyone sees PUBLIC
-// and UNLISTED videos; PRIVATE ones only their owner and administrators.
-// Moderation (moderation.go) hides taken-down videos from everyone but
-// their owner, and a disabled account's from everyone: administrators
-// see them all.
-const visibleTo = `($%[2]d OR NOT owner_disabled AND (owner_id = $%[1]d OR privacy <> 'PRIVATE' AND taken_down_at IS NULL))`
+// visibleTo is the one SQL rule for who may see a video by its id: anyone
+// sees PUBLIC videos; UNLISTED and PRIVATE ones only their owner and
+// administrators (others reach an UNLISTED video through its public id:
+// sharedAs). Moderation (moderation.go) hides taken-down videos from
+// everyone but their owner, and a disabled account's from everyone:
+// administrators see them all.
+const visibleTo = `($%[2]d OR NOT owner_disabled AND (owner_id = $%[1]d OR privacy = 'PUBLIC' AND taken_down_at IS NULL))`
 
 func visibility(first int) string { return fmt.Sprintf(visibleTo, first, first+1) }
 

@@ -101,3 +101,11 @@ func (s *Service) owned(ctx context.Context, id uuid.UUID, viewer store.Viewer) 
 	}
 	return v, nil
 }
+
+// RotatePublicID gives a video its owner (or an administrator) shares a
+// fresh public id, so that every link made with the old one stops working
+// (store.Store.RotatePublicID: every process's media delivery hears of it
+// at commit). Signed share links are not affected.
+func (s *Service) RotatePublicID(ctx context.Context, id uuid.UUID, viewer store.Viewer) (store.Video, error) {
+	return s.store.RotatePublicID(ctx, id, viewer)
+}

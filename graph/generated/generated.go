@@ -212,6 +212,7 @@ type ComplexityRoot struct {
 		RetryProcessing      func(childComplexity int, id uuid.UUID) int
 		RevokeAPIToken       func(childComplexity int, id uuid.UUID) int
 		RevokePlaybackToken  func(childComplexity int, id uuid.UUID) int
+		RotatePublicID       func(childComplexity int, videoID uuid.UUID) int
 		RotateWebhookSecret  func(childComplexity int, id uuid.UUID, gracePeriod *int) int
 		SetChapters          func(childComplexity int, videoID uuid.UUID, chapters []*model.ChapterInput) int
 		SetPoster            func(childComplexity int, input model.SetPosterInput) int
@@ -286,7 +287,7 @@ type ComplexityRoot struct {
 		Search            func(childComplexity int, query string, first *int, after *string, filter *model.SearchFilter) int
 		SearchTranscripts func(childComplexity int, query string, first *int) int
 		UnfinishedUpload  func(childComplexity int, filename string, size int64) int
-		Video             func(childComplexity int, id uuid.UUID) int
+		Video             func(childComplexity int, id *uuid.UUID, publicID *string) int
 		VideoAnalytics    func(childComplexity int, videoID uuid.UUID, rangeArg *model.AnalyticsRange) int
 		Videos            func(childComplexity int, first *int, after *string, last *int, before *string, filter *model.VideoFilter) int
 		WebhookDeliveries func(childComplexity int, webhookID uuid.UUID, first *int, after *string) int
@@ -441,6 +442,7 @@ type ComplexityRoot struct {
 		Playback       func(childComplexity int) int
 		Privacy        func(childComplexity int) int
 		Processing     func(childComplexity int) int
+		PublicID       func(childComplexity int) int
 		Renditions     func(childComplexity int) int
 		Retryable      func(childComplexity int) int
 		Status         func(childComplexity int) int
@@ -561,6 +563,7 @@ type MutationResolver interface {
 	ImportVideo(ctx context.Context, input model.ImportVideoInput) (*model.Video, error)
 	CreatePlaybackToken(ctx context.Context, videoID uuid.UUID, ttl *int, allowedOrigins []string) (*model.PlaybackToken, error)
 	RevokePlaybackToken(ctx context.Context, id uuid.UUID) (bool, error)
+	RotatePublicID(ctx context.Context, videoID uuid.UUID) (*model.Video, error)
 	UpdateSubtitles(ctx context.Context, videoID uuid.UUID, language string, vtt string) (*model.SubtitleTrack, error)
 	UploadSubtitles(ctx context.Context, videoID uuid.UUID, language string, content string, label *string) (*model.SubtitleTrack, error)
 	RegenerateSubtitles(ctx context.Context, videoID uuid.UUID) (*model.Video, error)
@@ -597,7 +600,7 @@ type QueryResolver interface {
 	APITokens(ctx context.Context) ([]*model.APIToken, error)
 	UnfinishedUpload(ctx context.Context, filename string, size int64) (*model.Upload, error)
 	Me(ctx context.Context) (*model.User, error)
-	Video(ctx context.Context, id uuid.UUID) (*model.Video, error)
+	Video(ctx context.Context, id *uuid.UUID, publicID *string) (*model.Video, error)
 	Videos(ctx context.Context, first *int, after *string, last *int, before *string, filter *model.VideoFilter) (*model.VideoConnection, error)
 	Webhooks(ctx context.Context) ([]*model.Webhook, error)
 	WebhookDeliveries(ctx context.Context, webhookID uuid.UUID, first *int, after *string) (*model.WebhookDeliveryConnection, error)
@@ -622,6 +625,7 @@ type VideoResolver interface {
 	Edit(ctx context.Context, obj *model.Video) ([]*model.TimeRange, error)
 	Playback(ctx context.Context, obj *model.Video) (*model.Playback, error)
 	Downloads(ctx context.Context, obj *model.Video) ([]*model.Download, error)
+	PublicID(ctx context.Context, obj *model.Video) (*string, error)
 	Subtitles(ctx context.Context, obj *model.Video) ([]*model.SubtitleTrack, error)
 	SubtitleState(ctx context.Context, obj *model.Video) (*model.SubtitleState, error)
 	Passthrough(ctx context.Context, obj *model.Video) (*string, error)
@@ -1418,6 +1422,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RevokePlaybackToken(childComplexity, args["id"].(uuid.UUID)), true
+	case "Mutation.rotatePublicId":
+		if e.ComplexityRoot.Mutation.RotatePublicID == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_rotatePublicId_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RotatePublicID(childComplexity, args["videoId"].(uuid.UUID)), true
 	case "Mutation.rotateWebhookSecret":
 		if e.ComplexityRoot.Mutation.RotateWebhookSecret == nil {
 			break
@@ -1884,7 +1899,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Video(childComplexity, args["id"].(uuid.UUID)), true
+		return e.ComplexityRoot.Query.Video(childComplexity, args["id"].(*uuid.UUID), args["publicId"].(*string)), true
 	case "Query.videoAnalytics":
 		if e.ComplexityRoot.Query.VideoAnalytics == nil {
 			break
@@ -2487,6 +2502,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Processing(childComplexity), true
+	case "Video.publicId":
+		if e.ComplexityRoot.Video.PublicID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.PublicID(childComplexity), true
 	case "Video.renditions":
 		if e.ComplexityRoot.Video.Renditions == nil {
 			break
@@ -3996,6 +4017,34 @@ extend type Video {
   downloads: [Download!]!
 }
 `, BuiltIn: false},
+	{Name: "../schema/publicid.graphqls", Input: `# A video's public id: how an UNLISTED video is shared.
+
+extend type Video {
+  """
+  The video's public id: 22 random characters (128 bits, base64url) that
+  name it in the links that share it. An UNLISTED video is opened by
+  anyone through its public id (` + "`" + `video(publicId:)` + "`" + `, ` + "`" + `/watch/<publicId>` + "`" + `,
+  ` + "`" + `/embed/<publicId>` + "`" + `, its media under ` + "`" + `/media/u/<publicId>/...` + "`" + `), while
+  its video id opens it only to its owner and administrators: the id is no
+  secret (webhooks and REST answers carry it). ` + "`" + `rotatePublicId` + "`" + ` replaces
+  it. Shown to the owner and administrators, and to anyone viewing an
+  UNLISTED video (who reached it through it); null for everyone else.
+  """
+  publicId: String
+}
+
+extend type Mutation {
+  """
+  Give a video a fresh public id: every watch, embed and media link made
+  with the old one stops working at once, on every server (answering as for
+  an unknown video). Signed links (` + "`" + `createPlaybackToken` + "`" + `) are not affected:
+  revoke those with ` + "`" + `revokePlaybackToken` + "`" + `. A CDN in front of ` + "`" + `/media/` + "`" + `
+  must purge ` + "`" + `/media/u/<old public id>/` + "`" + ` (see the README). Only the video's
+  owner (or an administrator) may do it.
+  """
+  rotatePublicId(videoId: ID!): Video! @auth(scope: VIDEOS_WRITE)
+}
+`, BuiltIn: false},
 	{Name: "../schema/schema.graphqls", Input: `# Root types and shared building blocks. Each domain extends the root types
 # in its own file (user.graphqls, video.graphqls, ...).
 #
@@ -4654,7 +4703,7 @@ Who can see and play a video.
 enum Privacy {
   "Listed in feeds and playable by anyone."
   PUBLIC
-  "Not listed; playable by anyone who has its link."
+  "Not listed; playable by anyone who has its link, which names it by its ` + "`" + `publicId` + "`" + ` (its id alone opens it only to its owner and administrators)."
   UNLISTED
   "Only its owner (and holders of a signed playback link) can play it."
   PRIVATE
@@ -4793,11 +4842,19 @@ extend type Video {
 
 extend type Query {
   """
-  One video by id. PUBLIC and UNLISTED videos are visible to anyone; PRIVATE
-  ones only to their owner and administrators (null for everyone else, as for
-  an unknown id).
+  One video, by id or by public id (give exactly one; BAD_USER_INPUT
+  otherwise). By id, PUBLIC videos are visible to anyone; UNLISTED and
+  PRIVATE ones only to their owner and administrators. By public id
+  (` + "`" + `Video.publicId` + "`" + `), PUBLIC and UNLISTED videos are visible to anyone;
+  PRIVATE ones only to their owner and administrators. Null for everyone
+  else, as for an unknown id.
   """
-  video(id: ID!): Video @public(scope: VIDEOS_READ)
+  video(
+    "The video's id."
+    id: ID
+    "The video's public id, from a link that shares it."
+    publicId: String
+  ): Video @public(scope: VIDEOS_READ)
   """
   The public feed: PUBLIC, playable videos of every user, newest first.
   Pages forward with ` + "`" + `first` + "`" + `/` + "`" + `after` + "`" + ` or backward with ` + "`" + `last` + "`" + `/` + "`" + `before` + "`" + `
@@ -5738,6 +5795,8 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_playback(ctx, field)
 	case "downloads":
 		return ec.fieldContext_Video_downloads(ctx, field)
+	case "publicId":
+		return ec.fieldContext_Video_publicId(ctx, field)
 	case "subtitles":
 		return ec.fieldContext_Video_subtitles(ctx, field)
 	case "subtitleState":
@@ -6422,6 +6481,20 @@ func (ec *executionContext) field_Mutation_revokePlaybackToken_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_rotatePublicId_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_rotateWebhookSecret_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7026,13 +7099,21 @@ func (ec *executionContext) field_Query_video_args(ctx context.Context, rawArgs 
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (uuid.UUID, error) {
-			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "publicId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["publicId"] = arg1
 	return args, nil
 }
 
@@ -10542,6 +10623,68 @@ func (ec *executionContext) fieldContext_Mutation_revokePlaybackToken(ctx contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_rotatePublicId(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_rotatePublicId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RotatePublicID(ctx, fc.Args["videoId"].(uuid.UUID))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_rotatePublicId(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_rotatePublicId_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateSubtitles(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13144,7 +13287,7 @@ func (ec *executionContext) _Query_video(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Video(ctx, fc.Args["id"].(uuid.UUID))
+			return ec.Resolvers.Query().Video(ctx, fc.Args["id"].(*uuid.UUID), fc.Args["publicId"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15882,6 +16025,29 @@ func (ec *executionContext) fieldContext_Video_downloads(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Video_publicId(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_publicId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().PublicID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Video_publicId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Video", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Video_subtitles(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
@@ -20478,6 +20644,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "rotatePublicId":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_rotatePublicId(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateSubtitles":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSubtitles(ctx, field)
@@ -22847,6 +23020,44 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 				}()
 				res = ec._Video_downloads(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "publicId":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_publicId(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res

@@ -1135,7 +1135,7 @@ type Privacy string
 const (
 	// Listed in feeds and playable by anyone.
 	PrivacyPublic Privacy = "PUBLIC"
-	// Not listed; playable by anyone who has its link.
+	// Not listed; playable by anyone who has its link, which names it by its `publicId` (its id alone opens it only to its owner and administrators).
 	PrivacyUnlisted Privacy = "UNLISTED"
 	// Only its owner (and holders of a signed playback link) can play it.
 	PrivacyPrivate Privacy = "PRIVATE"

@@ -9,6 +9,8 @@ import { seekToSharedStart } from './startTime';
 /** What the dialog needs of the video. */
 export interface SharedVideo {
   id: string;
+  /** Names an UNLISTED video in its links (its id opens it only to its owner); null when not shown. */
+  publicId?: string | null;
   title: string;
   privacy: Privacy;
   width?: number | null;

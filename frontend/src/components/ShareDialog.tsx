@@ -7,6 +7,7 @@ import { createPortal } from 'react-dom';
 import { useMutation, useQuery } from 'urql';
 import { formatClock } from '../format';
 import type { SharedVideo } from './ShareButton';
+import { NewLinkButton } from './NewLinkButton';
 import { formErrors } from '../graphql/errors';
 import {
   SignEmbedDocument,
@@ -165,11 +166,14 @@ export function ShareDialog({ video, time, isOwner, onClose }: { video: SharedVi
   const [atTime, setAtTime] = useState(false);
   const start = atTime ? Math.floor(time) : 0;
   const startId = useId();
-  const watch = `${origin}/watch/${video.id}${start > 0 ? `?t=${start}` : ''}`;
+  // An UNLISTED video is shared by its public id: its id opens it only to its owner.
+  const [publicId, setPublicId] = useState(video.publicId ?? null);
+  const ref = video.privacy === 'UNLISTED' && publicId ? publicId : video.id;
+  const watch = `${origin}/watch/${ref}${start > 0 ? `?t=${start}` : ''}`;
   const [signed, setSigned] = useState<{ token: string; expiresAt: string } | null>(null);
   const [signing, sign] = useMutation<SignEmbedData>(SignEmbedDocument);
   const isPrivate = video.privacy === 'PRIVATE';
-  const src = embedUrl(origin, video.id, { start, token: signed?.token });
+  const src = embedUrl(origin, isPrivate ? video.id : ref, { start, token: signed?.token });
 
   return (
     <Modal title="Share" onClose={onClose}>
@@ -209,6 +213,12 @@ export function ShareDialog({ video, time, isOwner, onClose }: { video: SharedVi
           value={embedCode(src, video.title, video.width, video.height)}
           hint={signed ? `Signed: plays until ${new Date(signed.expiresAt).toLocaleString()}.` : 'Add ?autoplay=1, muted=1 or loop=1 to the src to change how it plays.'}
         />
+      )}
+      {isOwner && video.privacy === 'UNLISTED' && (
+        <div className="stack">
+          <p className="small muted">Anyone with this link can watch. A new link stops the current one, and embeds made with it, from working.</p>
+          <NewLinkButton videoId={video.id} onRotated={setPublicId} />
+        </div>
       )}
       {isOwner && <EmbedOrigins videoId={video.id} />}
     </Modal>

@@ -15,6 +15,7 @@ import { useViewer } from '../session';
 import { stageLabel } from '../upload/machine';
 import { DeleteVideoDocument, RetryProcessingDocument, UpdateVideoDocument, VideoProgressDocument } from '../videos/operations';
 import { PRIVACY_LABELS, PRIVACY_OPTIONS } from '../videos/privacy';
+import { NewLinkButton } from '../components/NewLinkButton';
 
 const MyVideosDocument = graphql(`
   query MyVideos($first: Int!, $after: String) {
@@ -396,6 +397,12 @@ function EditVideoForm({ video, onDone }: { video: MyVideo; onDone: (savedTitle:
           ))}
         </select>
       </div>
+      {video.privacy === 'UNLISTED' && (
+        <div className="field">
+          <span className="small muted">Link: anyone who has it can watch.</span>
+          <NewLinkButton videoId={video.id} />
+        </div>
+      )}
       <div className="upload__actions">
         <button type="submit" className="button button--small button--primary" aria-disabled={fetching || undefined}>
           {fetching ? 'Saving…' : 'Save'}

@@ -86,7 +86,7 @@ function server(signedInAs?: string) {
     ],
     signedInAs,
     override: ({ name, variables }) => {
-      if (name === 'WatchVideo') return { data: { video: variables.id === 'vid_1' ? video() : null } };
+      if (name === 'WatchVideo') return { data: { video: variables.id === 'vid_1' || variables.publicId === PUBLIC_ID ? video() : null } };
       if (name === 'VideoProgress') return { stream: (p) => void (push = p) };
       return undefined;
     },
@@ -100,7 +100,18 @@ beforeEach(() => {
   vi.spyOn(HTMLMediaElement.prototype, 'load').mockImplementation(() => {});
 });
 
+/** The public id the fake server shares vid_1 by. */
+const PUBLIC_ID = 'AbCdEfGhIjKlMnOpQr-_09';
+
 describe('watch page', () => {
+  it('opens a video by its public id (how unlisted videos are shared) as well as by id', async () => {
+    server();
+    renderApp(`/watch/${PUBLIC_ID}`);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sunset over Brest' })).toBeInTheDocument();
+    const op = sent.find((o) => o.name === 'WatchVideo')!;
+    expect(op.variables).toEqual({ publicId: PUBLIC_ID });
+  });
+
   it('plays the video and shows its title, owner and description', async () => {
     server();
     const { container } = renderApp('/watch/vid_1');

@@ -23,9 +23,10 @@ import { VideoProgressDocument } from '../videos/operations';
 import { PRIVACY_LABELS } from '../videos/privacy';
 
 const WatchVideoDocument = graphql(`
-  query WatchVideo($id: ID!) {
-    video(id: $id) {
+  query WatchVideo($id: ID, $publicId: String) {
+    video(id: $id, publicId: $publicId) {
       id
+      publicId
       title
       description
       status
@@ -76,7 +77,18 @@ const WatchVideoDocument = graphql(`
 
 type WatchedVideo = NonNullable<WatchVideoQuery['video']>;
 
-/** The watch page: the player, then the title, owner and description. */
+/** A public id's shape: 22 base64url characters (128 random bits); a video id is a 36-character UUID. */
+const PUBLIC_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/**
+ * The variables naming the video of /watch/<ref>: its public id (how UNLISTED
+ * videos are shared) or its id (PUBLIC videos, and any video for its owner).
+ */
+export function watchVariables(ref: string): { id: string } | { publicId: string } {
+  return PUBLIC_ID.test(ref) ? { publicId: ref } : { id: ref };
+}
+
+/** The watch page: the player, then the title, owner and description. `id` is a video id or a public id. */
 export function Watch({ id }: { id: string }) {
   // Time to first frame counts from navigation start when this page is the
   // one the browser loaded, else from the moment the app showed it.
@@ -86,7 +98,7 @@ export function Watch({ id }: { id: string }) {
     if (canUseMediaSource()) loadHls().catch(() => {});
   }, []);
 
-  const [{ data, fetching, error }, refetch] = useQuery({ query: WatchVideoDocument, variables: { id } });
+  const [{ data, fetching, error }, refetch] = useQuery({ query: WatchVideoDocument, variables: watchVariables(id) });
   const video = data?.video;
   // The transcript follows and seeks the player through this.
   const [link] = useState(() => new PlayerLink());
