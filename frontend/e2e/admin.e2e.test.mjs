@@ -173,7 +173,10 @@ describe('clipcut web app: administration', { timeout: 1_800_000 }, () => {
     await step(viewer.page, '06-viewer-refused', async () => {
       await viewer.page.goto(`${run.baseURL}/watch/${videoId}`);
       await viewer.main.getByRole('heading', { level: 1, name: 'Video not found' }).waitFor();
-      const status = await viewer.page.evaluate(async (u) => (await fetch(u)).status, hlsUrl);
+      // The server's answer, not the browser's copy: a master playlist
+      // may be reused for up to 10 s (its max-age), so on a fast machine
+      // the earlier fetch could still answer from the cache.
+      const status = await viewer.page.evaluate(async (u) => (await fetch(u, { cache: 'no-store' })).status, hlsUrl);
       assert.ok(status >= 400 && status < 500, `the media is refused after the takedown (got ${status})`);
     });
 
