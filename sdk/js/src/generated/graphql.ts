@@ -54,7 +54,7 @@ export type Privacy =
   | 'PRIVATE'
   /** Listed in feeds and playable by anyone. */
   | 'PUBLIC'
-  /** Not listed; playable by anyone who has its link. */
+  /** Not listed; playable by anyone who has its link, which names it by its `publicId` (its id alone opens it only to its owner and administrators). */
   | 'UNLISTED';
 
 /**
