@@ -171,6 +171,7 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Mutation.setUserLimits", adminFields["setUserLimits"], nil},
 		{"Mutation.adminDeleteVideo", adminFields["adminDeleteVideo"], nil},
 		{"Mutation.reportVideo", `mutation($id: ID!) { reportVideo(videoId: $id, reason: SPAM) }`, video},
+		{"Mutation.appealTakedown", `mutation($id: ID!) { appealTakedown(videoId: $id, message: "Please") { id } }`, video},
 	}
 }
 

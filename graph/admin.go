@@ -1,12 +1,14 @@
 package graph
 
 import (
+	"context"
 	"slices"
 	"strings"
 
 	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/store"
+	"github.com/google/uuid"
 )
 
 // The admin area's store results as the API shows them (admin.resolvers.go).
@@ -100,4 +102,35 @@ func auditConnection(page store.AuditPage, hadCursor bool) *model.AuditConnectio
 		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[n-1].Cursor
 	}
 	return conn
+}
+
+// reportTarget reads reportVideo's two ways of naming the video: exactly
+// one of them.
+func reportTarget(videoID *uuid.UUID, publicID *string) (store.ReportTarget, error) {
+	switch {
+	case videoID != nil && publicID != nil:
+		return store.ReportTarget{}, badInput("publicId", "Name the video by its id or its public id, not both.")
+	case publicID != nil && *publicID != "":
+		return store.ReportTarget{PublicID: *publicID}, nil
+	case videoID != nil:
+		return store.ReportTarget{VideoID: *videoID}, nil
+	}
+	return store.ReportTarget{}, badInput("videoId", "Name the video to report by its id or its public id.")
+}
+
+// takedownAppeal shows a video's open appeal to its owner and
+// administrators only; anyone else gets null.
+func (r *Resolver) takedownAppeal(ctx context.Context, obj *model.Video) (*model.TakedownAppeal, error) {
+	if obj.Source.TakenDownAt == nil {
+		return nil, nil
+	}
+	v, err := auth.ViewerFrom(ctx)
+	if err != nil || v == nil || (v.UserID != obj.OwnerID && !v.IsAdmin) {
+		return nil, nil //nolint:nilerr // not theirs to see: null, as for a video without an appeal
+	}
+	a, err := r.Store.TakedownAppeal(ctx, obj.ID)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	return &model.TakedownAppeal{Message: a.Message, CreatedAt: a.CreatedAt}, nil
 }

@@ -117,15 +117,31 @@ func (r *mutationResolver) ResolveReport(ctx context.Context, videoID uuid.UUID,
 	return model.VideoFrom(v), nil
 }
 
-func (r *mutationResolver) ReportVideo(ctx context.Context, videoID uuid.UUID, reason model.ReportReason, note *string) (bool, error) {
+func (r *mutationResolver) ReportVideo(ctx context.Context, videoID *uuid.UUID, publicID *string, reason model.ReportReason, note *string) (bool, error) {
 	viewer, err := auth.Require(ctx)
 	if err != nil {
 		return false, err
 	}
-	if err := r.Videos.ReportVideo(ctx, viewer.Store(), videoID, string(reason), note); err != nil {
+	target, err := reportTarget(videoID, publicID)
+	if err != nil {
+		return false, err
+	}
+	if err := r.Videos.ReportVideo(ctx, viewer.Store(), target, string(reason), note); err != nil {
 		return false, err
 	}
 	return true, nil
+}
+
+func (r *mutationResolver) AppealTakedown(ctx context.Context, videoID uuid.UUID, message string) (*model.Video, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.Videos.AppealTakedown(ctx, viewer.Store(), videoID, message)
+	if err != nil {
+		return nil, err
+	}
+	return model.VideoFrom(v), nil
 }
 
 func (r *queryResolver) AdminOverview(ctx context.Context) (*model.AdminOverview, error) {
@@ -152,7 +168,7 @@ func (r *queryResolver) AdminUsers(ctx context.Context, search *string, first *i
 	return r.adminUserConnection(users, hasNext, cursor != nil), nil
 }
 
-func (r *queryResolver) AdminVideos(ctx context.Context, status *model.VideoStatus, ownerID *uuid.UUID, first *int, after *string) (*model.VideoConnection, error) {
+func (r *queryResolver) AdminVideos(ctx context.Context, status *model.VideoStatus, ownerID *uuid.UUID, appealed *bool, first *int, after *string) (*model.VideoConnection, error) {
 	n, cursor, err := pageArgs(first, after)
 	if err != nil {
 		return nil, err
@@ -161,7 +177,7 @@ func (r *queryResolver) AdminVideos(ctx context.Context, status *model.VideoStat
 	if status != nil {
 		s = string(*status)
 	}
-	page, err := r.Store.AdminVideos(ctx, s, ownerID, n, cursor)
+	page, err := r.Store.AdminVideos(ctx, s, ownerID, appealed, n, cursor)
 	if err != nil {
 		return nil, err
 	}
@@ -200,6 +216,10 @@ func (r *queryResolver) AuditLog(ctx context.Context, first *int, after *string)
 		return nil, err
 	}
 	return auditConnection(page, cursor != nil), nil
+}
+
+func (r *videoResolver) TakedownAppeal(ctx context.Context, obj *model.Video) (*model.TakedownAppeal, error) {
+	return r.takedownAppeal(ctx, obj)
 }
 
 func (r *Resolver) AuditEntry() generated.AuditEntryResolver { return &auditEntryResolver{r} }

@@ -42,6 +42,9 @@ const (
 	AuditVideoRestored    = "video.restored"
 	AuditVideoDeleted     = "video.deleted"
 	AuditReportsDismissed = "reports.dismissed"
+	// AuditVideoAppealed is the one entry an administrator does not write:
+	// the owner appealing a takedown (its actor is the owner).
+	AuditVideoAppealed = "video.appealed"
 )
 
 // AuditTx records an administrator's action in tx, so the record exists if

@@ -63,6 +63,9 @@ func (s *Store) takeDownTx(ctx context.Context, tx pgx.Tx, actor, id uuid.UUID, 
 	if err := resolveReportsTx(ctx, tx, actor, id, ResolutionTakenDown); err != nil {
 		return Video{}, err
 	}
+	if err := closeAppealTx(ctx, tx, id); err != nil {
+		return Video{}, err
+	}
 	if err := s.AuditTx(ctx, tx, AuditEntry{ActorID: actor, Action: AuditVideoTakenDown, TargetType: "video", TargetID: id,
 		Reason: &reason, Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}}); err != nil {
 		return Video{}, err
@@ -91,6 +94,9 @@ func (s *Store) RestoreVideo(ctx context.Context, actor, id uuid.UUID) (Video, e
 		if !wasDown {
 			return nil
 		}
+		if err := closeAppealTx(ctx, tx, id); err != nil {
+			return err
+		}
 		return s.AuditTx(ctx, tx, AuditEntry{ActorID: actor, Action: AuditVideoRestored, TargetType: "video", TargetID: id,
 			Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}})
 	})
@@ -100,22 +106,35 @@ func (s *Store) RestoreVideo(ctx context.Context, actor, id uuid.UUID) (Video, e
 	return v, nil
 }
 
-// CreateReport records viewer's report of a video they can see. A second
-// report while the first is open changes nothing. It returns ErrNotFound
-// when the viewer cannot see the video (a report never reveals whether a
-// private video exists) and ErrTooManyReports past the hourly cap.
-func (s *Store) CreateReport(ctx context.Context, videoID uuid.UUID, viewer Viewer, reason string, note *string) error {
+// ReportTarget names the reported video: by its id (visible as by
+// VideoForViewer) or, when PublicID is set, by its public id (visible as by
+// VideoByPublicID), which is how strangers reach an UNLISTED video.
+type ReportTarget struct {
+	VideoID  uuid.UUID
+	PublicID string
+}
+
+// CreateReport records viewer's report of a video they can see and
+// returns the video's id. A second report while the first is open changes
+// nothing. It returns ErrNotFound when the viewer cannot see the video
+// through the name given (a report never reveals whether a private video
+// exists) and ErrTooManyReports past the hourly cap.
+func (s *Store) CreateReport(ctx context.Context, target ReportTarget, viewer Viewer, reason string, note *string) (uuid.UUID, error) {
+	videoID := target.VideoID
 	err := s.InTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2::text))`, reportLockID, viewer.UserID.String()); err != nil {
 			return err
 		}
-		var visible bool
-		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM videos WHERE id = $1 AND `+visibility(2)+`)`,
-			uuidArg(videoID), uuidArg(viewer.UserID), viewer.IsAdmin).Scan(&visible); err != nil {
-			return err
+		var err error
+		if target.PublicID != "" {
+			err = tx.QueryRow(ctx, `SELECT id FROM videos WHERE public_id = $1 AND `+fmt.Sprintf(sharedAs, 2, 3),
+				target.PublicID, uuidArg(viewer.UserID), viewer.IsAdmin).Scan(&videoID)
+		} else {
+			err = tx.QueryRow(ctx, `SELECT id FROM videos WHERE id = $1 AND `+visibility(2),
+				uuidArg(videoID), uuidArg(viewer.UserID), viewer.IsAdmin).Scan(&videoID)
 		}
-		if !visible {
-			return ErrNotFound
+		if err != nil {
+			return notFound(err)
 		}
 		var recent int
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM video_reports WHERE reporter_id = $1 AND created_at > now() - interval '1 hour'`,
@@ -125,16 +144,16 @@ func (s *Store) CreateReport(ctx context.Context, videoID uuid.UUID, viewer View
 		if recent >= MaxReportsPerHour {
 			return ErrTooManyReports
 		}
-		_, err := tx.Exec(ctx, `
+		_, err = tx.Exec(ctx, `
 			INSERT INTO video_reports (video_id, reporter_id, reason, note) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (video_id, reporter_id) WHERE resolved_at IS NULL DO NOTHING`,
 			uuidArg(videoID), uuidArg(viewer.UserID), reason, note)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("report video %s: %w", videoID, err)
+		return uuid.Nil, fmt.Errorf("report video %s: %w", videoID, err)
 	}
-	return nil
+	return videoID, nil
 }
 
 // Report is one viewer's report. The reporter is kept for moderators'
@@ -237,13 +256,91 @@ func resolveReportsTx(ctx context.Context, tx pgx.Tx, actor, videoID uuid.UUID, 
 }
 
 // AdminVideos lists every video, newest first, optionally only those with
-// status (TAKEN_DOWN: the taken-down ones) and of one owner.
-func (s *Store) AdminVideos(ctx context.Context, status string, owner *uuid.UUID, first int, after *Cursor) (VideoPage, error) {
+// status (TAKEN_DOWN: the taken-down ones), of one owner, and with
+// (appealed true) or without (false) an open takedown appeal.
+func (s *Store) AdminVideos(ctx context.Context, status string, owner *uuid.UUID, appealed *bool, first int, after *Cursor) (VideoPage, error) {
 	where := `($1 = '' OR $1 = 'TAKEN_DOWN' AND taken_down_at IS NOT NULL OR status = $1 AND taken_down_at IS NULL)
-		AND ($2::uuid IS NULL OR owner_id = $2)`
-	page, err := s.videoPage(ctx, where, []any{status, owner}, first, after, false)
+		AND ($2::uuid IS NULL OR owner_id = $2)
+		AND ($3::bool IS NULL OR EXISTS (SELECT 1 FROM takedown_appeals a WHERE a.video_id = videos.id) = $3)`
+	page, err := s.videoPage(ctx, where, []any{status, owner, appealed}, first, after, false)
 	if err != nil {
 		return VideoPage{}, fmt.Errorf("admin videos: %w", err)
 	}
 	return page, nil
+}
+
+// Appeal errors.
+var (
+	// ErrNotTakenDown refuses an appeal of a video that is up.
+	ErrNotTakenDown = errors.New("video is not taken down")
+	// ErrAppealOpen refuses a second appeal of the same takedown.
+	ErrAppealOpen = errors.New("an appeal of this takedown is open")
+)
+
+// Appeal is an owner's open appeal against a video's takedown.
+type Appeal struct {
+	VideoID   uuid.UUID
+	OwnerID   uuid.UUID
+	Message   string
+	CreatedAt time.Time
+}
+
+// AppealTakedown records the owner's appeal against their video's
+// takedown, audited as video.appealed (the owner as actor) so
+// administrators read it in the audit log too. ErrNotFound when the viewer
+// cannot see the video, ErrForbidden when they see it but do not own it
+// (an administrator), ErrNotTakenDown for a video that is up and
+// ErrAppealOpen when this takedown already has an appeal.
+func (s *Store) AppealTakedown(ctx context.Context, viewer Viewer, videoID uuid.UUID, message string) (Video, error) {
+	var v Video
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		// FOR UPDATE: an appeal racing a restore or a new takedown lands
+		// before it (and is cleared by it) or sees its outcome.
+		v, err = scanVideo(tx.QueryRow(ctx, `SELECT `+videoColumns+` FROM videos WHERE id = $1 AND owner_id = $2 FOR UPDATE`,
+			uuidArg(videoID), uuidArg(viewer.UserID)))
+		if err != nil {
+			return s.ownershipError(ctx, videoID, viewer, err)
+		}
+		if v.TakenDownAt == nil {
+			return ErrNotTakenDown
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO takedown_appeals (video_id, owner_id, message) VALUES ($1, $2, $3)
+			ON CONFLICT (video_id) DO NOTHING`, uuidArg(videoID), uuidArg(viewer.UserID), message)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return ErrAppealOpen
+		}
+		return s.AuditTx(ctx, tx, AuditEntry{ActorID: viewer.UserID, Action: AuditVideoAppealed, TargetType: "video", TargetID: videoID,
+			Reason: &message, Data: map[string]any{"title": v.Title, "takedown_reason": v.TakedownReason}})
+	})
+	if err != nil {
+		return Video{}, fmt.Errorf("appeal takedown of %s: %w", videoID, err)
+	}
+	return v, nil
+}
+
+// TakedownAppeal returns a video's open appeal, or nil when it has none.
+func (s *Store) TakedownAppeal(ctx context.Context, videoID uuid.UUID) (*Appeal, error) {
+	var a Appeal
+	err := s.pool.QueryRow(ctx, `SELECT video_id, owner_id, message, created_at FROM takedown_appeals WHERE video_id = $1`,
+		uuidArg(videoID)).Scan(&a.VideoID, &a.OwnerID, &a.Message, &a.CreatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("takedown appeal of %s: %w", videoID, err)
+	}
+	return &a, nil
+}
+
+// closeAppealTx clears a video's open appeal when an administrator decides
+// again (restores it or takes it down anew).
+func closeAppealTx(ctx context.Context, tx pgx.Tx, videoID uuid.UUID) error {
+	if _, err := tx.Exec(ctx, `DELETE FROM takedown_appeals WHERE video_id = $1`, uuidArg(videoID)); err != nil {
+		return fmt.Errorf("close appeal of %s: %w", videoID, err)
+	}
+	return nil
 }

@@ -19,6 +19,8 @@ const (
 	MaxTakedownReason = 2000
 	// MaxReportNote bounds a viewer's note on a report.
 	MaxReportNote = 2000
+	// MaxAppeal bounds an owner's appeal against a takedown.
+	MaxAppeal = 2000
 )
 
 // ModerationError refuses a moderation action with a code clients can act
@@ -165,9 +167,11 @@ func (s *Service) DismissReports(ctx context.Context, actor store.Viewer, videoI
 	return s.store.DismissReports(ctx, actor.UserID, videoID, reason)
 }
 
-// ReportVideo records a signed-in viewer's report of a video they can see.
-// A video they cannot see is store.ErrNotFound, whether or not it exists.
-func (s *Service) ReportVideo(ctx context.Context, viewer store.Viewer, videoID uuid.UUID, reason string, note *string) error {
+// ReportVideo records a signed-in viewer's report of a video they can see,
+// named by its id or, when target.PublicID is set, by its public id (how a
+// stranger reaches an UNLISTED video). A video they cannot see through
+// that name is store.ErrNotFound, whether or not it exists.
+func (s *Service) ReportVideo(ctx context.Context, viewer store.Viewer, target store.ReportTarget, reason string, note *string) error {
 	if viewer.UserID == uuid.Nil {
 		return errNotAdmin
 	}
@@ -178,12 +182,31 @@ func (s *Service) ReportVideo(ctx context.Context, viewer store.Viewer, videoID 
 	if err != nil {
 		return err
 	}
-	err = s.store.CreateReport(ctx, videoID, viewer, reason, note)
+	_, err = s.store.CreateReport(ctx, target, viewer, reason, note)
 	if errors.Is(err, store.ErrTooManyReports) {
 		return &ModerationError{Code: "RATE_LIMITED", RetryAfter: 3600,
 			Message: "You have sent many reports in the last hour. Try again later."}
 	}
 	return err
+}
+
+// AppealTakedown records the owner's appeal (1 to 2000 characters)
+// against their video's takedown, for the administrators. Only the owner
+// may appeal, only a video that is down, once per takedown: a restore or a
+// new takedown closes the appeal.
+func (s *Service) AppealTakedown(ctx context.Context, viewer store.Viewer, videoID uuid.UUID, message string) (store.Video, error) {
+	message = strings.TrimSpace(message)
+	if message == "" || utf8.RuneCountInString(message) > MaxAppeal {
+		return store.Video{}, &InputError{Field: "message", Message: "Write an appeal of 1 to 2000 characters."}
+	}
+	v, err := s.store.AppealTakedown(ctx, viewer, videoID, message)
+	switch {
+	case errors.Is(err, store.ErrNotTakenDown):
+		return store.Video{}, &InputError{Field: "videoId", Message: "This video is not taken down: there is nothing to appeal."}
+	case errors.Is(err, store.ErrAppealOpen):
+		return store.Video{}, &InputError{Field: "videoId", Message: "You already appealed this takedown; the administrators will answer it."}
+	}
+	return v, err
 }
 
 // optionalText trims a free-text field; empty becomes nil.

@@ -64,7 +64,7 @@ func TestTakeDownValidatesAndHides(t *testing.T) {
 	own, err := e.store.VideoForViewer(ctx, v.ID, e.owner)
 	require.NoError(t, err, "its owner still sees it")
 	require.NotNil(t, own.TakenDownAt)
-	require.ErrorIs(t, e.videos.ReportVideo(ctx, e.other, v.ID, "SPAM", nil), store.ErrNotFound)
+	require.ErrorIs(t, e.videos.ReportVideo(ctx, e.other, store.ReportTarget{VideoID: v.ID}, "SPAM", nil), store.ErrNotFound)
 
 	_, err = e.videos.SetUserDisabled(ctx, admin, admin.UserID, true, nil)
 	var me *video.ModerationError

@@ -192,6 +192,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AdminDeleteVideo     func(childComplexity int, videoID uuid.UUID, reason *string) int
+		AppealTakedown       func(childComplexity int, videoID uuid.UUID, message string) int
 		CreateAPIToken       func(childComplexity int, name string, scopes []model.Scope, expiresAt *time.Time) int
 		CreateClip           func(childComplexity int, input model.CreateClipInput) int
 		CreatePlaybackToken  func(childComplexity int, videoID uuid.UUID, ttl *int, allowedOrigins []string) int
@@ -206,7 +207,7 @@ type ComplexityRoot struct {
 		RedeliverWebhook     func(childComplexity int, deliveryID uuid.UUID) int
 		RegenerateSubtitles  func(childComplexity int, videoID uuid.UUID) int
 		ReportPlaybackEvents func(childComplexity int, batch model.PlaybackEventBatchInput) int
-		ReportVideo          func(childComplexity int, videoID uuid.UUID, reason model.ReportReason, note *string) int
+		ReportVideo          func(childComplexity int, videoID *uuid.UUID, publicID *string, reason model.ReportReason, note *string) int
 		ResolveReport        func(childComplexity int, videoID uuid.UUID, action model.ReportAction, reason *string) int
 		RestoreVideo         func(childComplexity int, videoID uuid.UUID) int
 		RetryProcessing      func(childComplexity int, id uuid.UUID) int
@@ -275,7 +276,7 @@ type ComplexityRoot struct {
 		APITokens         func(childComplexity int) int
 		AdminOverview     func(childComplexity int) int
 		AdminUsers        func(childComplexity int, search *string, first *int, after *string) int
-		AdminVideos       func(childComplexity int, status *model.VideoStatus, ownerID *uuid.UUID, first *int, after *string) int
+		AdminVideos       func(childComplexity int, status *model.VideoStatus, ownerID *uuid.UUID, appealed *bool, first *int, after *string) int
 		AuditLog          func(childComplexity int, first *int, after *string) int
 		Channel           func(childComplexity int, handle string) int
 		ChannelAnalytics  func(childComplexity int, rangeArg *model.AnalyticsRange) int
@@ -378,6 +379,11 @@ type ComplexityRoot struct {
 		Words      func(childComplexity int) int
 	}
 
+	TakedownAppeal struct {
+		CreatedAt func(childComplexity int) int
+		Message   func(childComplexity int) int
+	}
+
 	TextRun struct {
 		Match func(childComplexity int) int
 		Text  func(childComplexity int) int
@@ -448,6 +454,7 @@ type ComplexityRoot struct {
 		Status         func(childComplexity int) int
 		SubtitleState  func(childComplexity int) int
 		Subtitles      func(childComplexity int) int
+		TakedownAppeal func(childComplexity int) int
 		TakedownReason func(childComplexity int) int
 		Title          func(childComplexity int) int
 		Upload         func(childComplexity int) int
@@ -553,7 +560,8 @@ type MutationResolver interface {
 	AdminDeleteVideo(ctx context.Context, videoID uuid.UUID, reason *string) (bool, error)
 	RestoreVideo(ctx context.Context, videoID uuid.UUID) (*model.Video, error)
 	ResolveReport(ctx context.Context, videoID uuid.UUID, action model.ReportAction, reason *string) (*model.Video, error)
-	ReportVideo(ctx context.Context, videoID uuid.UUID, reason model.ReportReason, note *string) (bool, error)
+	ReportVideo(ctx context.Context, videoID *uuid.UUID, publicID *string, reason model.ReportReason, note *string) (bool, error)
+	AppealTakedown(ctx context.Context, videoID uuid.UUID, message string) (*model.Video, error)
 	ReportPlaybackEvents(ctx context.Context, batch model.PlaybackEventBatchInput) (*model.PlaybackReport, error)
 	UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.User, error)
 	SetChapters(ctx context.Context, videoID uuid.UUID, chapters []*model.ChapterInput) (*model.Video, error)
@@ -586,7 +594,7 @@ type MutationResolver interface {
 type QueryResolver interface {
 	AdminOverview(ctx context.Context) (*model.AdminOverview, error)
 	AdminUsers(ctx context.Context, search *string, first *int, after *string) (*model.AdminUserConnection, error)
-	AdminVideos(ctx context.Context, status *model.VideoStatus, ownerID *uuid.UUID, first *int, after *string) (*model.VideoConnection, error)
+	AdminVideos(ctx context.Context, status *model.VideoStatus, ownerID *uuid.UUID, appealed *bool, first *int, after *string) (*model.VideoConnection, error)
 	Reports(ctx context.Context, first *int) ([]*model.ReportGroup, error)
 	AuditLog(ctx context.Context, first *int, after *string) (*model.AuditConnection, error)
 	VideoAnalytics(ctx context.Context, videoID uuid.UUID, rangeArg *model.AnalyticsRange) (*model.Analytics, error)
@@ -620,6 +628,7 @@ type UserResolver interface {
 type VideoResolver interface {
 	Owner(ctx context.Context, obj *model.Video) (*model.User, error)
 
+	TakedownAppeal(ctx context.Context, obj *model.Video) (*model.TakedownAppeal, error)
 	ViewCount(ctx context.Context, obj *model.Video) (int, error)
 	Chapters(ctx context.Context, obj *model.Video) ([]*model.Chapter, error)
 	Edit(ctx context.Context, obj *model.Video) ([]*model.TimeRange, error)
@@ -1207,6 +1216,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdminDeleteVideo(childComplexity, args["videoId"].(uuid.UUID), args["reason"].(*string)), true
+	case "Mutation.appealTakedown":
+		if e.ComplexityRoot.Mutation.AppealTakedown == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_appealTakedown_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AppealTakedown(childComplexity, args["videoId"].(uuid.UUID), args["message"].(string)), true
 	case "Mutation.createApiToken":
 		if e.ComplexityRoot.Mutation.CreateAPIToken == nil {
 			break
@@ -1366,7 +1386,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.ReportVideo(childComplexity, args["videoId"].(uuid.UUID), args["reason"].(model.ReportReason), args["note"].(*string)), true
+		return e.ComplexityRoot.Mutation.ReportVideo(childComplexity, args["videoId"].(*uuid.UUID), args["publicId"].(*string), args["reason"].(model.ReportReason), args["note"].(*string)), true
 	case "Mutation.resolveReport":
 		if e.ComplexityRoot.Mutation.ResolveReport == nil {
 			break
@@ -1771,7 +1791,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.AdminVideos(childComplexity, args["status"].(*model.VideoStatus), args["ownerId"].(*uuid.UUID), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.AdminVideos(childComplexity, args["status"].(*model.VideoStatus), args["ownerId"].(*uuid.UUID), args["appealed"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
 			break
@@ -2233,6 +2253,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubtitleTrack.Words(childComplexity), true
 
+	case "TakedownAppeal.createdAt":
+		if e.ComplexityRoot.TakedownAppeal.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakedownAppeal.CreatedAt(childComplexity), true
+	case "TakedownAppeal.message":
+		if e.ComplexityRoot.TakedownAppeal.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakedownAppeal.Message(childComplexity), true
+
 	case "TextRun.match":
 		if e.ComplexityRoot.TextRun.Match == nil {
 			break
@@ -2538,6 +2571,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Video.Subtitles(childComplexity), true
+	case "Video.takedownAppeal":
+		if e.ComplexityRoot.Video.TakedownAppeal == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Video.TakedownAppeal(childComplexity), true
 	case "Video.takedownReason":
 		if e.ComplexityRoot.Video.TakedownReason == nil {
 			break
@@ -3023,6 +3062,16 @@ extend type User {
 extend type Video {
   "Why an administrator took the video down (status ` + "`" + `TAKEN_DOWN` + "`" + `); null otherwise. Shown to the owner, who may appeal by replying to the administrators."
   takedownReason: String
+  "The owner's open appeal against the takedown (` + "`" + `appealTakedown` + "`" + `); null when there is none. Only the owner and administrators see it."
+  takedownAppeal: TakedownAppeal
+}
+
+"An owner's appeal against a takedown, for the administrators. A restore or a new takedown closes it."
+type TakedownAppeal {
+  "What the owner wrote."
+  message: String!
+  "When it was sent."
+  createdAt: Time!
 }
 
 """
@@ -3223,7 +3272,7 @@ type AuditEntry {
   id: ID!
   "The administrator who acted (null if the account was deleted since)."
   actor: User
-  "What was done: ` + "`" + `user.disabled` + "`" + `, ` + "`" + `user.enabled` + "`" + `, ` + "`" + `user.admin_granted` + "`" + `, ` + "`" + `user.admin_revoked` + "`" + `, ` + "`" + `user.limits_set` + "`" + `, ` + "`" + `video.taken_down` + "`" + `, ` + "`" + `video.restored` + "`" + `, ` + "`" + `video.deleted` + "`" + ` or ` + "`" + `reports.dismissed` + "`" + `."
+  "What was done: ` + "`" + `user.disabled` + "`" + `, ` + "`" + `user.enabled` + "`" + `, ` + "`" + `user.admin_granted` + "`" + `, ` + "`" + `user.admin_revoked` + "`" + `, ` + "`" + `user.limits_set` + "`" + `, ` + "`" + `video.taken_down` + "`" + `, ` + "`" + `video.restored` + "`" + `, ` + "`" + `video.deleted` + "`" + `, ` + "`" + `reports.dismissed` + "`" + `, or ` + "`" + `video.appealed` + "`" + ` (the owner appealed a takedown: ` + "`" + `actor` + "`" + ` is the owner, ` + "`" + `reason` + "`" + ` the appeal)."
   action: String!
   "What it was done to: ` + "`" + `user` + "`" + ` or ` + "`" + `video` + "`" + `."
   targetType: String!
@@ -3269,6 +3318,8 @@ extend type Query {
     status: VideoStatus
     "Only this account's videos."
     ownerId: ID
+    "Only videos with (true) or without (false) an open takedown appeal."
+    appealed: Boolean
     "How many videos to return, 1 to 100 (default 20)."
     first: Int = 20
     "Return videos after this cursor."
@@ -3329,12 +3380,23 @@ extend type Mutation {
   "Act on a video's open reports: take it down (` + "`" + `reason` + "`" + ` required) or dismiss them. Administrators only; audited."
   resolveReport(videoId: ID!, action: ReportAction!, reason: String): Video! @auth(scope: ADMIN)
   """
-  Report a video to the administrators. One open report per viewer and
-  video (reporting again changes nothing); at most 20 reports an hour
-  (` + "`" + `RATE_LIMITED` + "`" + `). A video you cannot see is ` + "`" + `NOT_FOUND` + "`" + `. The owner never
-  learns who reported. Signed-in people only, with a password session.
+  Report a video to the administrators, named by ` + "`" + `videoId` + "`" + ` or by its
+  ` + "`" + `publicId` + "`" + ` (exactly one; an UNLISTED video opened through its link is
+  reported by its public id). One open report per viewer and video
+  (reporting again changes nothing); at most 20 reports an hour
+  (` + "`" + `RATE_LIMITED` + "`" + `). A video you cannot see through the name given is
+  ` + "`" + `NOT_FOUND` + "`" + `. The owner never learns who reported. Signed-in people only,
+  with a password session.
   """
-  reportVideo(videoId: ID!, reason: ReportReason!, "Up to 2000 characters." note: String): Boolean! @auth(sessionOnly: true)
+  reportVideo(videoId: ID, "The video's ` + "`" + `publicId` + "`" + `, instead of ` + "`" + `videoId` + "`" + `." publicId: String, reason: ReportReason!, "Up to 2000 characters." note: String): Boolean! @auth(sessionOnly: true)
+  """
+  Appeal a takedown of your video: the administrators see ` + "`" + `message` + "`" + ` on the
+  video (` + "`" + `takedownAppeal` + "`" + `) and in the audit log (` + "`" + `video.appealed` + "`" + `). Only
+  the owner, only while the video is ` + "`" + `TAKEN_DOWN` + "`" + `, one open appeal per
+  takedown (a second is ` + "`" + `BAD_USER_INPUT` + "`" + `); a restore or a new takedown
+  closes it.
+  """
+  appealTakedown(videoId: ID!, "1 to 2000 characters." message: String!): Video! @auth(scope: VIDEOS_WRITE)
 }
 `, BuiltIn: false},
 	{Name: "../schema/analytics.graphqls", Input: `# Playback analytics: what players report, and the figures owners and
@@ -5659,6 +5721,16 @@ func (ec *executionContext) childFields_SubtitleTrack(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type SubtitleTrack", field.Name)
 }
 
+func (ec *executionContext) childFields_TakedownAppeal(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "message":
+		return ec.fieldContext_TakedownAppeal_message(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_TakedownAppeal_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TakedownAppeal", field.Name)
+}
+
 func (ec *executionContext) childFields_TextRun(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "text":
@@ -5785,6 +5857,8 @@ func (ec *executionContext) childFields_Video(ctx context.Context, field graphql
 		return ec.fieldContext_Video_renditions(ctx, field)
 	case "takedownReason":
 		return ec.fieldContext_Video_takedownReason(ctx, field)
+	case "takedownAppeal":
+		return ec.fieldContext_Video_takedownAppeal(ctx, field)
 	case "viewCount":
 		return ec.fieldContext_Video_viewCount(ctx, field)
 	case "chapters":
@@ -6151,6 +6225,28 @@ func (ec *executionContext) field_Mutation_adminDeleteVideo_args(ctx context.Con
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_appealTakedown_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "message",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["message"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createApiToken_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6369,29 +6465,37 @@ func (ec *executionContext) field_Mutation_reportVideo_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
-		func(ctx context.Context, v any) (uuid.UUID, error) {
-			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["videoId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (model.ReportReason, error) {
-			return ec.unmarshalNReportReason2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐReportReason(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "publicId",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["note"] = arg2
+	args["publicId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (model.ReportReason, error) {
+			return ec.unmarshalNReportReason2githubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐReportReason(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "note",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["note"] = arg3
 	return args, nil
 }
 
@@ -6866,22 +6970,30 @@ func (ec *executionContext) field_Query_adminVideos_args(ctx context.Context, ra
 		return nil, err
 	}
 	args["ownerId"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "appealed",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["appealed"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["first"] = arg2
-	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
 		func(ctx context.Context, v any) (*string, error) {
 			return ec.unmarshalOString2ᚖstring(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["after"] = arg3
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -10018,7 +10130,7 @@ func (ec *executionContext) _Mutation_reportVideo(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().ReportVideo(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["reason"].(model.ReportReason), fc.Args["note"].(*string))
+			return ec.Resolvers.Mutation().ReportVideo(ctx, fc.Args["videoId"].(*uuid.UUID), fc.Args["publicId"].(*string), fc.Args["reason"].(model.ReportReason), fc.Args["note"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -10064,6 +10176,68 @@ func (ec *executionContext) fieldContext_Mutation_reportVideo(ctx context.Contex
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_reportVideo_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_appealTakedown(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_appealTakedown(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AppealTakedown(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["message"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "VIDEOS_WRITE")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_appealTakedown(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_appealTakedown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -12448,7 +12622,7 @@ func (ec *executionContext) _Query_adminVideos(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().AdminVideos(ctx, fc.Args["status"].(*model.VideoStatus), fc.Args["ownerId"].(*uuid.UUID), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().AdminVideos(ctx, fc.Args["status"].(*model.VideoStatus), fc.Args["ownerId"].(*uuid.UUID), fc.Args["appealed"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -14783,6 +14957,52 @@ func (ec *executionContext) fieldContext_SubtitleTrack_words(_ context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _TakedownAppeal_message(ctx context.Context, field graphql.CollectedField, obj *model.TakedownAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakedownAppeal_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakedownAppeal_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TakedownAppeal", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TakedownAppeal_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.TakedownAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakedownAppeal_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TakedownAppeal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TakedownAppeal", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _TextRun_text(ctx context.Context, field graphql.CollectedField, obj *model.TextRun) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15874,6 +16094,38 @@ func (ec *executionContext) _Video_takedownReason(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_Video_takedownReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Video", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Video_takedownAppeal(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Video_takedownAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Video().TakedownAppeal(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TakedownAppeal) graphql.Marshaler {
+			return ec.marshalOTakedownAppeal2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTakedownAppeal(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Video_takedownAppeal(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Video",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TakedownAppeal(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Video_viewCount(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
@@ -20581,6 +20833,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "appealTakedown":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_appealTakedown(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reportPlaybackEvents":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportPlaybackEvents(ctx, field)
@@ -22244,6 +22503,49 @@ func (ec *executionContext) _SubtitleTrack(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var takedownAppealImplementors = []string{"TakedownAppeal"}
+
+func (ec *executionContext) _TakedownAppeal(ctx context.Context, sel ast.SelectionSet, obj *model.TakedownAppeal) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, takedownAppealImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TakedownAppeal")
+		case "message":
+			out.Values[i] = ec._TakedownAppeal_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._TakedownAppeal_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var textRunImplementors = []string{"TextRun"}
 
 func (ec *executionContext) _TextRun(ctx context.Context, sel ast.SelectionSet, obj *model.TextRun) graphql.Marshaler {
@@ -22857,6 +23159,44 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "takedownAppeal":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_takedownAppeal(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "viewCount":
 			field := field
 
@@ -26123,6 +26463,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOTakedownAppeal2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐTakedownAppeal(ctx context.Context, sel ast.SelectionSet, v *model.TakedownAppeal) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._TakedownAppeal(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

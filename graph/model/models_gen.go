@@ -666,6 +666,14 @@ type SubtitleTrack struct {
 	Words []*Word `json:"words,omitempty"`
 }
 
+// An owner's appeal against a takedown, for the administrators. A restore or a new takedown closes it.
+type TakedownAppeal struct {
+	// What the owner wrote.
+	Message string `json:"message"`
+	// When it was sent.
+	CreatedAt time.Time `json:"createdAt"`
+}
+
 // A piece of highlighted text: the runs of a title or excerpt in order, with
 // the words that matched the search marked. Plain text, never HTML: render
 // `match` runs with your own markup (the web app uses `<mark>`).

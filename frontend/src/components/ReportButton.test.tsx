@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { fakeClient, fakeServer, sent } from '../test/fakeServer';
 import { ReportButton } from './ReportButton';
 
-function renderButton() {
+function renderButton(publicId?: string) {
   return render(
     <Provider value={fakeClient().client}>
-      <ReportButton videoId="v1" />
+      <ReportButton videoId="v1" publicId={publicId} />
     </Provider>,
   );
 }
@@ -23,6 +23,16 @@ describe('ReportButton', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Send report' }));
     expect(await screen.findByRole('status')).toHaveTextContent('the administrators will look at it');
     expect(sent).toEqual([{ name: 'ReportVideo', variables: { videoId: 'v1', reason: 'SPAM', note: 'buy now' } }]);
+  });
+
+  it('names an UNLISTED video by the public id the viewer reached it through', async () => {
+    fakeServer(() => ({ data: { reportVideo: true } }));
+    renderButton('pub-abc');
+    await userEvent.click(screen.getByRole('button', { name: 'Report' }));
+    await userEvent.selectOptions(screen.getByLabelText('Reason'), 'HATE');
+    await userEvent.click(screen.getByRole('button', { name: 'Send report' }));
+    expect(await screen.findByRole('status')).toHaveTextContent('the administrators will look at it');
+    expect(sent).toEqual([{ name: 'ReportVideo', variables: { publicId: 'pub-abc', reason: 'HATE', note: null } }]);
   });
 
   it('says why a report was refused', async () => {

@@ -1,6 +1,7 @@
 // "Report" on the watch page: a viewer tells the administrators about a
 // video, with a reason from a short list and an optional note. The owner
-// never learns who reported.
+// never learns who reported. A video opened through its public id (an
+// UNLISTED one, whose plain id strangers cannot use) is reported by that id.
 
 import { useId, useState, type FormEvent } from 'react';
 import { useMutation } from 'urql';
@@ -10,8 +11,8 @@ import { formErrors } from '../graphql/errors';
 import { Alert } from './Alert';
 
 const ReportVideoDocument = graphql(`
-  mutation ReportVideo($videoId: ID!, $reason: ReportReason!, $note: String) {
-    reportVideo(videoId: $videoId, reason: $reason, note: $note)
+  mutation ReportVideo($videoId: ID, $publicId: String, $reason: ReportReason!, $note: String) {
+    reportVideo(videoId: $videoId, publicId: $publicId, reason: $reason, note: $note)
   }
 `);
 
@@ -27,8 +28,12 @@ export const REPORT_REASONS: Record<ReportReason, string> = {
   OTHER: 'Something else',
 };
 
-/** A "Report" button that opens a short form; for signed-in viewers. */
-export function ReportButton({ videoId }: { videoId: string }) {
+/**
+ * A "Report" button that opens a short form; for signed-in viewers. With a
+ * publicId (the viewer sees one only when it is how they reach the video)
+ * the report names the video by it.
+ */
+export function ReportButton({ videoId, publicId }: { videoId: string; publicId?: string | null }) {
   const id = useId();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState<ReportReason | ''>('');
@@ -40,7 +45,8 @@ export function ReportButton({ videoId }: { videoId: string }) {
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
     if (!reason || fetching) return;
-    const r = await report({ videoId, reason, note: note.trim() || null });
+    const target = publicId ? { publicId } : { videoId };
+    const r = await report({ ...target, reason, note: note.trim() || null });
     if (!r.error) setSent(true);
   }
 

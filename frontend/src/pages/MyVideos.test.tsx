@@ -14,7 +14,7 @@ interface Row {
   id: string;
   title: string;
   description: string | null;
-  status: 'UPLOADING' | 'PROCESSING' | 'READY' | 'FAILED';
+  status: 'UPLOADING' | 'PROCESSING' | 'READY' | 'FAILED' | 'TAKEN_DOWN';
   playable: boolean;
   privacy: 'PUBLIC' | 'UNLISTED' | 'PRIVATE';
   duration: number | null;
@@ -22,6 +22,9 @@ interface Row {
   processing: { stage: string; percent: number; error: string | null } | null;
   /** The server's Video.retryable; by default, any FAILED video. */
   retryable?: boolean;
+  takedownReason?: string;
+  /** The owner's open appeal against the takedown. */
+  takedownAppeal?: string;
 }
 
 let videos: Row[];
@@ -41,6 +44,8 @@ const node = (v: Row) => ({
   processing: v.processing ? { __typename: 'Processing', ...v.processing } : null,
   retryable: v.retryable ?? v.status === 'FAILED',
   upload: null,
+  takedownReason: v.takedownReason ?? null,
+  takedownAppeal: v.takedownAppeal ? { __typename: 'TakedownAppeal', message: v.takedownAppeal, createdAt: '2026-11-21T12:00:00Z' } : null,
 });
 
 function server() {
@@ -72,6 +77,12 @@ function server() {
           Object.assign(v, { title: input.title, description: input.description, privacy: input.privacy });
           return { data: { updateVideo: { __typename: 'Video', id: v.id, title: v.title, description: v.description, privacy: v.privacy } } };
         }
+        case 'AppealTakedown': {
+          const v = videos.find((x) => x.id === variables.id || x.id === variables.videoId)!;
+          if (v.takedownAppeal) return badInput('videoId', 'You already appealed this takedown.');
+          v.takedownAppeal = variables.message as string;
+          return { data: { appealTakedown: node(v) } };
+        }
         case 'DeleteVideo':
           videos = videos.filter((x) => x.id !== variables.id);
           return { data: { deleteVideo: true } };
@@ -99,6 +110,31 @@ beforeEach(() => {
 const row = (title: string) => screen.getByRole('listitem', { name: title });
 
 describe('my videos', () => {
+  it("lets the owner appeal a takedown once, showing the reason and then 'Appeal sent'", async () => {
+    videos.push({ id: 'v_down', title: 'Song', description: null, status: 'TAKEN_DOWN', playable: false, privacy: 'PUBLIC', duration: 30,
+      posterUrl: null, processing: null, takedownReason: 'Copyright claim' });
+    server();
+    renderApp('/my-videos');
+    await screen.findByRole('list', { name: 'Your videos' });
+    const down = row('Song');
+    expect(within(down).getByRole('alert')).toHaveTextContent('Taken down by the administrators: Copyright claim');
+    expect(within(row('Sunset')).queryByLabelText('Appeal')).not.toBeInTheDocument();
+    await userEvent.type(within(down).getByLabelText('Appeal'), '  It is my own song.  ');
+    await userEvent.click(within(down).getByRole('button', { name: 'Send' }));
+    expect(await within(row('Song')).findByRole('status')).toHaveTextContent('Appeal sent');
+    expect(within(row('Song')).queryByLabelText('Appeal')).not.toBeInTheDocument();
+    expect(sent.find((op) => op.name === 'AppealTakedown')?.variables).toEqual({ videoId: 'v_down', message: 'It is my own song.' });
+  });
+
+  it('shows an appealed takedown as sent, without the form', async () => {
+    videos = [{ id: 'v_down', title: 'Song', description: null, status: 'TAKEN_DOWN', playable: false, privacy: 'PUBLIC', duration: 30,
+      posterUrl: null, processing: null, takedownReason: 'Copyright claim', takedownAppeal: 'Mine.' }];
+    server();
+    renderApp('/my-videos');
+    expect(await within(await screen.findByRole('listitem', { name: 'Song' })).findByRole('status')).toHaveTextContent('Appeal sent');
+    expect(screen.queryByLabelText('Appeal')).not.toBeInTheDocument();
+  });
+
   it('lists the videos with poster, status and privacy, linking playable ones to their watch page', async () => {
     server();
     renderApp('/my-videos');

@@ -30,6 +30,10 @@ const MyVideosDocument = graphql(`
             description
             status
             takedownReason
+            takedownAppeal {
+              message
+              createdAt
+            }
             playable
             privacy
             duration
@@ -189,6 +193,62 @@ interface MyVideoRowProps {
   onNotice: (message: string) => void;
 }
 
+const AppealTakedownDocument = graphql(`
+  mutation AppealTakedown($videoId: ID!, $message: String!) {
+    appealTakedown(videoId: $videoId, message: $message) {
+      id
+      status
+      takedownAppeal {
+        message
+        createdAt
+      }
+    }
+  }
+`);
+
+/**
+ * The owner's reply to a takedown: one appeal per takedown, which the
+ * administrators read on their videos page; once sent it says so.
+ */
+function AppealForm({ videoId, title, appealed }: { videoId: string; title: string; appealed: boolean }) {
+  const id = useId();
+  const [message, setMessage] = useState('');
+  const [sent, setSent] = useState(false);
+  const [{ fetching, error }, appeal] = useMutation(AppealTakedownDocument);
+  const errors = formErrors(error, ['message']);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (fetching || !message.trim()) return;
+    const r = await appeal({ videoId, message: message.trim() });
+    if (!r.error) setSent(true);
+  }
+
+  if (appealed || sent) {
+    return (
+      <p className="notice small" role="status">
+        Appeal sent: the administrators will look at it.
+      </p>
+    );
+  }
+  return (
+    <form className="form stack" aria-label={`Appeal the takedown of ${title}`} onSubmit={onSubmit}>
+      <Alert>{errors.message}</Alert>
+      <div className="field">
+        <label htmlFor={`${id}-appeal`}>Appeal</label>
+        <textarea id={`${id}-appeal`} required maxLength={2000} rows={3} value={message} onChange={(e) => setMessage(e.target.value)}
+          aria-invalid={errors.fields.message ? true : undefined} />
+        {errors.fields.message && <p className="field__error">{errors.fields.message}</p>}
+      </div>
+      <div className="upload__actions">
+        <button type="submit" className="button button--small" aria-disabled={fetching || !message.trim() || undefined}>
+          {fetching ? 'Sending…' : 'Send'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
   const titleId = `my-video-${video.id}`;
   const [mode, setMode] = useState<'view' | 'edit' | 'delete'>('view');
@@ -272,6 +332,7 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
         )}
         {status === 'FAILED' && <Alert>{failure || 'Processing failed.'}</Alert>}
         {video.status === 'TAKEN_DOWN' && <Alert>Taken down by the administrators: {video.takedownReason}</Alert>}
+        {video.status === 'TAKEN_DOWN' && <AppealForm videoId={video.id} title={video.title} appealed={!!video.takedownAppeal} />}
         <Alert>{formErrors(retryError).message}</Alert>
         <Alert>{formErrors(deleteError).message}</Alert>
 

@@ -208,7 +208,7 @@ export function Watch({ id }: { id: string }) {
           </p>
         )}
         {video.playable && video.subtitles.length > 0 && <TranscriptPanel tracks={video.subtitles} link={link} />}
-        {user && user.id !== video.owner.id && <ReportButton videoId={video.id} />}
+        {user && user.id !== video.owner.id && <ReportButton videoId={video.id} publicId={video.publicId} />}
         <KeyboardHelp />
       </div>
     </Page>

@@ -18,6 +18,7 @@ const video = (id: string, status: string, takedownReason: string | null = null)
   privacy: 'PUBLIC',
   createdAt: '2026-11-20T12:00:00Z',
   takedownReason,
+  takedownAppeal: null as { __typename: 'TakedownAppeal'; message: string; createdAt: string } | null,
   owner: { __typename: 'User', id: 'usr_2', name: 'Bob' },
   processing: { __typename: 'Processing', error: null },
 });
@@ -172,6 +173,24 @@ describe('the admin area', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Take down Video v1' }));
     expect(await screen.findByRole('status')).toHaveTextContent('"Video v1" is taken down.');
     expect(sent.find((s) => s.name === 'TakeDownVideo')?.variables).toEqual({ videoId: 'v1', reason: 'Hate speech' });
+  });
+
+  it("shows an owner's appeal and filters to appealed videos", async () => {
+    admin(true, (name, variables) => {
+      if (name !== 'AdminVideos' || !variables.appealed) return undefined;
+      const down = {
+        ...video('v2', 'TAKEN_DOWN', 'Spam'),
+        takedownAppeal: { __typename: 'TakedownAppeal' as const, message: 'It is my own song.', createdAt: '2026-11-21T12:00:00Z' },
+      };
+      return { data: { adminVideos: { __typename: 'VideoConnection', edges: [{ __typename: 'VideoEdge', node: down }] } } };
+    });
+    renderApp('/admin/videos');
+    expect(await screen.findByRole('button', { name: 'Take down Video v1' })).toBeInTheDocument();
+    await userEvent.click(screen.getByLabelText('Appealed only'));
+    expect(await screen.findByText(/It is my own song\./)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Restore Video v2' })).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Take down Video v1' })).not.toBeInTheDocument();
+    expect(sent.filter((s) => s.name === 'AdminVideos').map((s) => s.variables.appealed)).toEqual([null, true]);
   });
 
   it('deletes a video, asking why for the audit log', async () => {

@@ -9,8 +9,8 @@ import type { VideoStatus } from '../../gql/graphql';
 import { formErrors } from '../../graphql/errors';
 
 const AdminVideosDocument = graphql(`
-  query AdminVideos($status: VideoStatus, $ownerId: ID) {
-    adminVideos(status: $status, ownerId: $ownerId, first: 50) {
+  query AdminVideos($status: VideoStatus, $ownerId: ID, $appealed: Boolean) {
+    adminVideos(status: $status, ownerId: $ownerId, appealed: $appealed, first: 50) {
       edges {
         node {
           id
@@ -19,6 +19,10 @@ const AdminVideosDocument = graphql(`
           privacy
           createdAt
           takedownReason
+          takedownAppeal {
+            message
+            createdAt
+          }
           owner {
             id
             name
@@ -38,6 +42,9 @@ export const TakeDownVideoDocument = graphql(`
       id
       status
       takedownReason
+      takedownAppeal {
+        message
+      }
     }
   }
 `);
@@ -48,6 +55,9 @@ const RestoreVideoDocument = graphql(`
       id
       status
       takedownReason
+      takedownAppeal {
+        message
+      }
     }
   }
 `);
@@ -67,13 +77,18 @@ const FILTERS: { value: VideoStatus | ''; label: string }[] = [
   { value: 'TAKEN_DOWN', label: 'Taken down' },
 ];
 
-/** Every video, filtered by status and owner; take down, restore and delete. */
+/**
+ * Every video, filtered by status, owner and open appeal; take down,
+ * restore and delete. An owner's appeal against a takedown shows under
+ * its reason.
+ */
 export function Videos() {
   const owner = new URLSearchParams(useSearch()).get('owner');
   const [status, setStatus] = useState<VideoStatus | ''>('');
+  const [appealed, setAppealed] = useState(false);
   const [{ data, fetching, error }, refetch] = useQuery({
     query: AdminVideosDocument,
-    variables: { status: status || null, ownerId: owner },
+    variables: { status: status || null, ownerId: owner, appealed: appealed || null },
   });
   const [takingDown, takeDown] = useMutation(TakeDownVideoDocument);
   const [restoring, restore] = useMutation(RestoreVideoDocument);
@@ -116,6 +131,10 @@ export function Videos() {
             ))}
           </select>
         </div>
+        <label className="checkbox" htmlFor="admin-video-appealed">
+          <input id="admin-video-appealed" type="checkbox" checked={appealed} onChange={(e) => setAppealed(e.currentTarget.checked)} />
+          Appealed only
+        </label>
         {owner && (
           <p className="small">
             One account's videos. <a href="/admin/videos">Show everyone's</a>
@@ -152,6 +171,11 @@ export function Videos() {
                   <td data-label="Status">
                     {v.status.replace('_', ' ').toLowerCase()}
                     {v.takedownReason && <div className="muted small">{v.takedownReason}</div>}
+                    {v.takedownAppeal && (
+                      <div className="small">
+                        <strong>Appeal</strong> ({formatDate(v.takedownAppeal.createdAt)}): {v.takedownAppeal.message}
+                      </div>
+                    )}
                     {v.status === 'FAILED' && v.processing?.error && <div className="muted small">{v.processing.error}</div>}
                   </td>
                   <td data-label="Created">{formatDate(v.createdAt)}</td>
