@@ -341,8 +341,8 @@ func apiFlags(fs flagSet) {
 	fs.bool(&cfg.MediaFastPath, "media-fast-path", "CLIPCUT_MEDIA_FAST_PATH", true, "Answer GET and HEAD of /media/ on connections that fetch only media (players, CDNs) without net/http's per-request overhead, a segment's headers sent in the same packets as its data; the first other request moves the connection to net/http. false: net/http serves everything.")
 	fs.duration(&cfg.MediaPrivacyTTL, "media-privacy-ttl", "CLIPCUT_MEDIA_PRIVACY_TTL", 5*time.Second, "How long /media/ reuses a video's privacy read from the database. A change reaches every replica at once through the notifier; this only bounds an answer kept while the notifier reconnects.")
 	fs.duration(&cfg.PlaybackTTL, "playback-ttl", "CLIPCUT_PLAYBACK_TTL", 6*time.Hour, "How long the signed playback URLs given to a private video's viewers stay valid.")
-	fs.str(&cfg.StorageQuota, "user-storage-quota", "CLIPCUT_USER_STORAGE_QUOTA", "100GiB", "Total size of the uploads of one user (administrators are exempt); 0 for unlimited.")
-	fs.int(&cfg.DailyUploads, "user-daily-uploads", "CLIPCUT_USER_DAILY_UPLOADS", 50, "Uploads one user may start per 24 hours (administrators are exempt); 0 for unlimited.")
+	fs.str(&cfg.StorageQuota, "user-storage-quota", "CLIPCUT_USER_STORAGE_QUOTA", "100GiB", "Total size of the uploads of one user; 0 for unlimited. Administrators are exempt; an administrator can set an account its own limit in the admin area.")
+	fs.int(&cfg.DailyUploads, "user-daily-uploads", "CLIPCUT_USER_DAILY_UPLOADS", 50, "Uploads one user may start per 24 hours; 0 for unlimited. Administrators are exempt; an administrator can set an account its own limit in the admin area.")
 	fs.str(&cfg.RateLimitGraphQL, "rate-limit-graphql", "CLIPCUT_RATE_LIMIT_GRAPHQL", "1200/1m", "GraphQL requests per API token, user or (anonymous) client address: <requests>/<period> as a token bucket (that many at once, refilled over the period); off disables. Counted per API process.")
 	fs.str(&cfg.RateLimitUploads, "rate-limit-uploads", "CLIPCUT_RATE_LIMIT_UPLOADS", "60/1m", "Upload creations (createUpload, tus POST, POST /upload) per API token or user, as <requests>/<period>; off disables. Counted per API process.")
 	fs.str(&cfg.RateLimitAuth, "rate-limit-auth", "CLIPCUT_RATE_LIMIT_AUTH", "30/1m", "signUp and logIn attempts per client address, as <requests>/<period>; off disables. Failed logins are also throttled per account and client address, and slowed (never locked) per account. Counted per API process.")
@@ -371,7 +371,7 @@ func workerFlags(fs flagSet) {
 	fs.duration(&cfg.AnalyticsRetention, "analytics-retention", "CLIPCUT_ANALYTICS_RETENTION", 90*24*time.Hour, "How long raw player events are kept before the hourly job deletes them; hourly and daily rollups and view counts are kept for good. 0 keeps them for ever.")
 	fs.duration(&cfg.AnalyticsRollupInterval, "analytics-rollup-interval", "CLIPCUT_ANALYTICS_ROLLUP_INTERVAL", jobs.AnalyticsRollupInterval, "How often player events are summarised into the hourly and daily figures the dashboards show (and so how far they lag behind); between 1s and 1h.")
 	fs.str(&cfg.X264Preset, "x264-preset", "CLIPCUT_X264_PRESET", "veryfast", "x264 preset for the HLS ladder: ultrafast ... veryslow (slower: smaller files at the same quality).")
-	fs.int(&cfg.ChunkSeconds, "transcode-chunk-seconds", "CLIPCUT_TRANSCODE_CHUNK_SECONDS", 30, "A video longer than this (plus one 4-second segment) is encoded in chunks of about this length (rounded up to whole segments), each a job any worker process takes, so one video uses every worker; 0 encodes every video in one job.")
+	fs.int(&cfg.ChunkSeconds, "transcode-chunk-seconds", "CLIPCUT_TRANSCODE_CHUNK_SECONDS", 30, "A video longer than this (plus one 4-second segment) is encoded in chunks of about this length (rounded up to whole segments; the first half as long, so the video plays sooner), each a job any worker process takes, so one video uses every worker; 0 encodes every video in one job.")
 }
 
 func printUsage(w io.Writer, m mode, cfg *Config) {
@@ -386,6 +386,7 @@ func printUsage(w io.Writer, m mode, cfg *Config) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", r.flag, r.env, def, r.help)
 	}
 	tw.Flush()
+	fmt.Fprint(w, "\nTracing is off unless the standard OpenTelemetry variables name an OTLP/HTTP endpoint (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT; OTEL_SERVICE_NAME, OTEL_TRACES_SAMPLER and the others apply): see the README's Tracing section.\n")
 }
 
 // Validate reports every problem with the configuration at once.
