@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +24,7 @@ import (
 // here): the notifier told it. A PUBLIC video is not affected.
 func TestRotatePublicIDReachesEveryReplicaAtOnce(t *testing.T) {
 	t.Parallel()
-	dirA := traversableTempDir(t)
-	common := []string{
-		"CLIPCUT_SECRET_KEYS=replica-publicid-test-key-0123456789abcdef",
-		"CLIPCUT_MEDIA_PRIVACY_TTL=1h",
-	}
-	a := startClipcut(t, dirA, common...)
-	a.waitReady(t)
-	b := startClipcutMode(t, traversableTempDir(t), "api", append([]string{
-		"DATABASE_URL=postgres://clipcut@/clipcut?sslmode=disable&host=" + filepath.Join(dirA, "var", "pg", "run"),
-		"CLIPCUT_DATA_DIR=" + filepath.Join(dirA, "var"),
-	}, common...)...)
-	b.waitReady(t)
+	a, b, mediaDir := startTwoReplicas(t, "replica-publicid-test-key-0123456789abcdef")
 
 	data := func(res map[string]any) map[string]any {
 		t.Helper()
@@ -57,7 +45,7 @@ func TestRotatePublicIDReachesEveryReplicaAtOnce(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	bucket, err := storage.NewLocal(filepath.Join(dirA, "var", "media"))
+	bucket, err := storage.NewLocal(mediaDir)
 	require.NoError(t, err)
 	defer bucket.Close()
 	for _, v := range []uuid.UUID{id, public} {

@@ -23,20 +23,7 @@ import (
 // reaches B through the notifier.
 func TestPrivacyChangeReachesEveryReplicasMediaAtOnce(t *testing.T) {
 	t.Parallel()
-	dirA := traversableTempDir(t)
-	common := []string{
-		"CLIPCUT_SECRET_KEYS=replica-privacy-test-key-0123456789abcdef",
-		"CLIPCUT_MEDIA_PRIVACY_TTL=1h",
-	}
-	a := startClipcut(t, dirA, common...)
-	a.waitReady(t)
-	// B uses A's private cluster and A's media directory: all the two
-	// share is what replicas share.
-	b := startClipcutMode(t, traversableTempDir(t), "api", append([]string{
-		"DATABASE_URL=postgres://clipcut@/clipcut?sslmode=disable&host=" + filepath.Join(dirA, "var", "pg", "run"),
-		"CLIPCUT_DATA_DIR=" + filepath.Join(dirA, "var"),
-	}, common...)...)
-	b.waitReady(t)
+	a, b, mediaDir := startTwoReplicas(t, "replica-privacy-test-key-0123456789abcdef")
 
 	res, _ := a.graphql(t, `mutation { signUp(input: {email: "ada@example.com", password: "correct horse", name: "Ada"}) { token } }`)
 	token := res["data"].(map[string]any)["signUp"].(map[string]any)["token"].(string)
@@ -47,7 +34,7 @@ func TestPrivacyChangeReachesEveryReplicasMediaAtOnce(t *testing.T) {
 	// A segment in the shared media directory, as a worker would store it.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	bucket, err := storage.NewLocal(filepath.Join(dirA, "var", "media"))
+	bucket, err := storage.NewLocal(mediaDir)
 	require.NoError(t, err)
 	defer bucket.Close()
 	key := layout.RenditionPrefix(id, "360p") + "/seg_00000.ts"
@@ -80,4 +67,24 @@ func TestPrivacyChangeReachesEveryReplicasMediaAtOnce(t *testing.T) {
 	}, time.Minute, 20*time.Millisecond, "A still serves the unsigned segment of a private video\n%s", a.log())
 	b.stop(t)
 	a.stop(t)
+}
+
+// startTwoReplicas starts process A on its own private cluster and media
+// directory, and process B (mode api) on A's cluster and A's media: all
+// the two share is what replicas share. Both use one secret key (so a
+// link one signs the other accepts) and keep a video's privacy for an
+// hour, so that only the notifier can make B see a change in time. It
+// returns them ready, with A's media directory.
+func startTwoReplicas(t *testing.T, secretKey string) (a, b *process, media string) {
+	t.Helper()
+	dirA := traversableTempDir(t)
+	common := []string{"CLIPCUT_SECRET_KEYS=" + secretKey, "CLIPCUT_MEDIA_PRIVACY_TTL=1h"}
+	a = startClipcut(t, dirA, common...)
+	a.waitReady(t)
+	b = startClipcutMode(t, traversableTempDir(t), "api", append([]string{
+		"DATABASE_URL=postgres://clipcut@/clipcut?sslmode=disable&host=" + filepath.Join(dirA, "var", "pg", "run"),
+		"CLIPCUT_DATA_DIR=" + filepath.Join(dirA, "var"),
+	}, common...)...)
+	b.waitReady(t)
+	return a, b, filepath.Join(dirA, "var", "media")
 }

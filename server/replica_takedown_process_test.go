@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,18 +22,7 @@ import (
 // restored: both changes reach B through the notifier.
 func TestTakedownReachesEveryReplicasMediaAtOnce(t *testing.T) {
 	t.Parallel()
-	dirA := traversableTempDir(t)
-	common := []string{
-		"CLIPCUT_SECRET_KEYS=replica-takedown-test-key-0123456789abcdef",
-		"CLIPCUT_MEDIA_PRIVACY_TTL=1h",
-	}
-	a := startClipcut(t, dirA, common...)
-	a.waitReady(t)
-	b := startClipcutMode(t, traversableTempDir(t), "api", append([]string{
-		"DATABASE_URL=postgres://clipcut@/clipcut?sslmode=disable&host=" + filepath.Join(dirA, "var", "pg", "run"),
-		"CLIPCUT_DATA_DIR=" + filepath.Join(dirA, "var"),
-	}, common...)...)
-	b.waitReady(t)
+	a, b, mediaDir := startTwoReplicas(t, "replica-takedown-test-key-0123456789abcdef")
 
 	// The first account is the instance's administrator; the second owns
 	// the video.
@@ -48,7 +36,7 @@ func TestTakedownReachesEveryReplicasMediaAtOnce(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	bucket, err := storage.NewLocal(filepath.Join(dirA, "var", "media"))
+	bucket, err := storage.NewLocal(mediaDir)
 	require.NoError(t, err)
 	defer bucket.Close()
 	key := layout.RenditionPrefix(id, "360p") + "/seg_00000.ts"
