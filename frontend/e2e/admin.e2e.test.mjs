@@ -23,14 +23,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { eventually, makeTempDir, NAVIGATION_TIMEOUT_MS, signUp, STEP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
+import { checkAccessibility, eventually, graphql, makeTempDir, NAVIGATION_TIMEOUT_MS, signUp, STEP_TIMEOUT_MS, Suite, watchProblems } from './harness.mjs';
 
 const exec = promisify(execFile);
-const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 // Deadlines for a hung server, not expectations (a busy 2-core machine).
 const PROCESSING_TIMEOUT_MS = 600_000;
@@ -64,32 +62,6 @@ async function sql(query) {
     timeout: 30_000,
   });
   return stdout.trim();
-}
-
-/** The serious and critical violations axe-core finds on the page. */
-async function checkAccessibility(page, what) {
-  // evaluate runs outside the page's CSP, which refuses inline scripts.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await window.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  assert.deepEqual(violations, [], `axe-core on ${what}`);
-}
-
-/** Calls the GraphQL API as the signed-in page (its session cookie). */
-async function graphql(page, query, variables) {
-  const res = await page.evaluate(
-    async ([q, v]) => {
-      const r = await fetch('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ query: q, variables: v }) });
-      return r.json();
-    },
-    [query, variables],
-  );
-  assert.equal(res.errors, undefined, `GraphQL: ${JSON.stringify(res.errors)}`);
-  return res.data;
 }
 
 /** A new signed-in person in a browser context of their own. */
