@@ -31,15 +31,7 @@ func TestPrivacyChangeReachesEveryReplicasMediaAtOnce(t *testing.T) {
 		"Authorization", "Bearer "+token)
 	id := uuid.MustParse(res["data"].(map[string]any)["createUpload"].(map[string]any)["video"].(map[string]any)["id"].(string))
 
-	// A segment in the shared media directory, as a worker would store it.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	bucket, err := storage.NewLocal(mediaDir)
-	require.NoError(t, err)
-	defer bucket.Close()
-	key := layout.RenditionPrefix(id, "360p") + "/seg_00000.ts"
-	require.NoError(t, bucket.Put(ctx, key, strings.NewReader("segment bytes"), int64(len("segment bytes")), "video/mp2t"))
-	segment := layout.URL(layout.PublicPath(id), id, key)
+	segment := putTestSegment(t, mediaDir, id)
 
 	// B serves it publicly, and so has PUBLIC cached for an hour.
 	for _, p := range []*process{a, b} {
@@ -87,4 +79,19 @@ func startTwoReplicas(t *testing.T, secretKey string) (a, b *process, media stri
 	}, common...)...)
 	b.waitReady(t)
 	return a, b, filepath.Join(dirA, "var", "media")
+}
+
+// putTestSegment stores a segment of video id in the replicas' shared media
+// directory, as a worker would, and returns its public /media/ path. Its
+// body is "segment bytes".
+func putTestSegment(t *testing.T, mediaDir string, id uuid.UUID) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	bucket, err := storage.NewLocal(mediaDir)
+	require.NoError(t, err)
+	defer bucket.Close()
+	key := layout.RenditionPrefix(id, "360p") + "/seg_00000.ts"
+	require.NoError(t, bucket.Put(ctx, key, strings.NewReader("segment bytes"), int64(len("segment bytes")), "video/mp2t"))
+	return layout.URL(layout.PublicPath(id), id, key)
 }

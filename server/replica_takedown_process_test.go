@@ -1,18 +1,13 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
-
-	"github.com/clipcut/clipcut/layout"
-	"github.com/clipcut/clipcut/storage"
 )
 
 // TestTakedownReachesEveryReplicasMediaAtOnce runs two processes on one
@@ -34,14 +29,7 @@ func TestTakedownReachesEveryReplicasMediaAtOnce(t *testing.T) {
 		"Authorization", "Bearer "+owner)
 	id := uuid.MustParse(res["data"].(map[string]any)["createUpload"].(map[string]any)["video"].(map[string]any)["id"].(string))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	bucket, err := storage.NewLocal(mediaDir)
-	require.NoError(t, err)
-	defer bucket.Close()
-	key := layout.RenditionPrefix(id, "360p") + "/seg_00000.ts"
-	require.NoError(t, bucket.Put(ctx, key, strings.NewReader("segment bytes"), int64(len("segment bytes")), "video/mp2t"))
-	segment := layout.URL(layout.PublicPath(id), id, key)
+	segment := putTestSegment(t, mediaDir, id)
 	servedBy := func(p *process) bool {
 		code, body := p.get(t, segment)
 		return code == http.StatusOK && body == "segment bytes"
