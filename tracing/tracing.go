@@ -51,6 +51,27 @@ func Enabled() bool { return enabled.Load() }
 // off.
 func Tracer(scope string) trace.Tracer { return otel.Tracer(scope) }
 
+// cachedTracer is tracer's last answer and the provider it came from.
+type cachedTracer struct {
+	provider trace.TracerProvider
+	tracer   trace.Tracer
+}
+
+var lastTracer atomic.Pointer[cachedTracer]
+
+// tracer is Tracer(scope), kept while the global provider stays the
+// same: asking the SDK's provider for a tracer locks and looks up a map,
+// which every span of a request would otherwise repeat.
+func tracer() trace.Tracer {
+	p := otel.GetTracerProvider()
+	if c := lastTracer.Load(); c != nil && c.provider == p {
+		return c.tracer
+	}
+	t := p.Tracer(scope)
+	lastTracer.Store(&cachedTracer{provider: p, tracer: t})
+	return t
+}
+
 // Wanted reports whether the environment asks for traces: an OTLP
 // endpoint is set (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or
 // OTEL_EXPORTER_OTLP_ENDPOINT), the SDK is not disabled

@@ -130,6 +130,14 @@ func (s *Service) AdminDeleteVideo(ctx context.Context, actor store.Viewer, vide
 	if err != nil {
 		return err
 	}
+	return s.deleteVideo(ctx, actor, videoID, reason, true)
+}
+
+// deleteVideo deletes a video with its files (queued) for actor; audited,
+// or whenever an administrator deletes someone else's video, it records
+// the deletion in the audit log in the same transaction, so the record
+// exists if and only if the video went, whichever mutation did it.
+func (s *Service) deleteVideo(ctx context.Context, actor store.Viewer, videoID uuid.UUID, reason *string, audited bool) error {
 	return s.store.InTx(ctx, func(tx pgx.Tx) error {
 		v, err := s.store.DeleteVideoTx(ctx, tx, videoID, actor)
 		if err != nil {
@@ -141,6 +149,9 @@ func (s *Service) AdminDeleteVideo(ctx context.Context, actor store.Viewer, vide
 		}
 		if err := s.queue.DeleteMediaTx(ctx, tx, videoID, uploadID); err != nil {
 			return err
+		}
+		if !audited && (!actor.IsAdmin || v.OwnerID == actor.UserID) {
+			return nil
 		}
 		return s.store.AuditTx(ctx, tx, store.AuditEntry{ActorID: actor.UserID, Action: store.AuditVideoDeleted, TargetType: "video",
 			TargetID: videoID, Reason: reason, Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}})
