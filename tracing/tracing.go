@@ -12,7 +12,7 @@
 // stay on Prometheus; no meter provider is installed.
 //
 // The tracer provider is OpenTelemetry's global one, not a value passed
-// down: the libraries that trace (otelhttp, otelriver) and packages that
+// down: the libraries that trace (otelriver) and packages that
 // must not import this one (media) find it there, which is how
 // OpenTelemetry is meant to be wired.
 package tracing

@@ -215,7 +215,28 @@ func (s *Service) AppealTakedown(ctx context.Context, viewer store.Viewer, video
 	case errors.Is(err, store.ErrNotTakenDown):
 		return store.Video{}, &InputError{Field: "videoId", Message: "This video is not taken down: there is nothing to appeal."}
 	case errors.Is(err, store.ErrAppealOpen):
-		return store.Video{}, &InputError{Field: "videoId", Message: "You already appealed this takedown; the administrators will answer it."}
+		return store.Video{}, &InputError{Field: "videoId", Message: "You already appealed this takedown: one appeal per takedown."}
+	}
+	return v, err
+}
+
+// AnswerTakedownAppeal answers a video's open appeal for an
+// administrator, the video staying down: the owner reads answer (1 to
+// 2000 characters) on the video. Granting an appeal is RestoreVideo.
+func (s *Service) AnswerTakedownAppeal(ctx context.Context, actor store.Viewer, videoID uuid.UUID, answer string) (store.Video, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.Video{}, err
+	}
+	answer = strings.TrimSpace(answer)
+	if answer == "" || utf8.RuneCountInString(answer) > MaxAppeal {
+		return store.Video{}, &InputError{Field: "message", Message: "Write an answer of 1 to 2000 characters: the owner reads it."}
+	}
+	v, err := s.store.AnswerTakedownAppeal(ctx, actor.UserID, videoID, answer)
+	switch {
+	case errors.Is(err, store.ErrNoAppeal):
+		return store.Video{}, &InputError{Field: "videoId", Message: "This video has no open appeal to answer."}
+	case errors.Is(err, store.ErrAppealAnswered):
+		return store.Video{}, &InputError{Field: "videoId", Message: "This appeal is already answered."}
 	}
 	return v, err
 }
