@@ -21,7 +21,7 @@ import (
 var otelVars = []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER",
 	"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}
 
-func clearEnv(t *testing.T) {
+func clearEnv(t testing.TB) {
 	for _, k := range otelVars {
 		t.Setenv(k, "")
 	}
