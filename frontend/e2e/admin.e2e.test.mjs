@@ -140,7 +140,7 @@ describe('clipcut web app: administration', { timeout: 1_800_000 }, () => {
       const card = owner.main.getByRole('listitem').filter({ hasText: title });
       await card.getByText('Taken down', { exact: true }).waitFor();
       await card.getByRole('alert').filter({ hasText: reason }).waitFor();
-      await card.getByLabel('Appeal').fill('I licensed the soundtrack.');
+      await card.getByLabel('Appeal', { exact: true }).fill('I licensed the soundtrack.');
       await card.getByRole('button', { name: 'Send' }).click();
       await card.getByRole('status').filter({ hasText: 'Appeal sent' }).waitFor();
     });
