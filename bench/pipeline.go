@@ -98,13 +98,24 @@ func measurePipeline(ctx context.Context, env *Env, inst *instance.Instance, sou
 		return nil, err
 	}
 	runs := map[string][]pipelineRun{}
-	floors, whatIfs, bareWalls := Samples{}, Samples{}, Samples{}
+	floors, whatIfs, bareWalls, serverCPU := Samples{}, Samples{}, Samples{}, Samples{}
 	for round := range env.Runs {
 		for _, s := range sources {
+			// clipcut's own CPU (its ffmpeg and ffprobe children not
+			// counted): where tracing, when on, does its work.
+			cpu0, err := pidCPU(inst.Pid())
+			if err != nil {
+				return nil, err
+			}
 			r, err := uploadAndFollow(ctx, client, s.src, fmt.Sprintf("bench %s %d", s.key, round+1))
 			if err != nil {
 				return nil, fmt.Errorf("%s clip, run %d: %w", s.key, round+1, err)
 			}
+			cpu1, err := pidCPU(inst.Pid())
+			if err != nil {
+				return nil, err
+			}
+			serverCPU.Add(s.key, (cpu1 - cpu0).Seconds())
 			runs[s.key] = append(runs[s.key], r)
 
 			ladder := media.PlanLadder(s.src.Info, media.LadderOptions{})
@@ -137,10 +148,11 @@ func measurePipeline(ctx context.Context, env *Env, inst *instance.Instance, sou
 				"ready", r.at[msReady].Round(10*time.Millisecond).String(),
 				"bare_first_segments", floor.Round(10*time.Millisecond).String(),
 				"bare_wall", wall.Round(10*time.Millisecond).String(),
-				"whatif_first_segments", whatIf.Round(10*time.Millisecond).String())
+				"whatif_first_segments", whatIf.Round(10*time.Millisecond).String(),
+				"clipcut_cpu", (cpu1 - cpu0).String())
 		}
 	}
-	return pipelineSection(env, sources, runs, floors, whatIfs, bareWalls), nil
+	return pipelineSection(env, sources, runs, floors, whatIfs, bareWalls, serverCPU), nil
 }
 
 // pipelineRun is one upload's milestones, as offsets from the moment the
@@ -299,7 +311,7 @@ func everyRungHasASegment(dir string, ladder []media.Rendition) bool {
 	return true
 }
 
-func pipelineSection(env *Env, sources []pipelineSource, runs map[string][]pipelineRun, floors, whatIfs, bareWalls Samples) *Section {
+func pipelineSection(env *Env, sources []pipelineSource, runs map[string][]pipelineRun, floors, whatIfs, bareWalls, serverCPU Samples) *Section {
 	main := Table{Header: []string{
 		"clip", "upload → playable s", "bare ffmpeg → first segment of every rung s", "upload → READY s",
 		"READY ÷ duration", "bare ladder wall s", "READY ÷ bare ladder",
@@ -382,6 +394,17 @@ func pipelineSection(env *Env, sources []pipelineSource, runs map[string][]pipel
 	tables := []Table{main, breakdown}
 	if len(whatIf.Rows) > 0 {
 		tables = append(tables, whatIf)
+	}
+	if len(serverCPU) > 0 {
+		cpu := Table{
+			Caption: "clipcut's own CPU per upload, from the final PATCH to READY (its ffmpeg and ffprobe runs not counted): " +
+				"what tracing, with CLIPCUT_BENCH_TRACING=on, adds to; compare a run with it and one without.",
+			Header: []string{"clip", "clipcut process CPU s"},
+		}
+		for _, s := range sources {
+			cpu.Rows = append(cpu.Rows, []string{fmt.Sprintf("%.0f s 1080p30", s.src.Seconds()), serverCPU.Stat(s.key).Cell(2)})
+		}
+		tables = append(tables, cpu)
 	}
 
 	return &Section{

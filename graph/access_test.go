@@ -170,6 +170,7 @@ func scopeMatrix(owner string) []matrixRow {
 		{"Mutation.resolveReport", adminFields["resolveReport"], nil},
 		{"Mutation.setUserLimits", adminFields["setUserLimits"], nil},
 		{"Mutation.adminDeleteVideo", adminFields["adminDeleteVideo"], nil},
+		{"Mutation.answerTakedownAppeal", adminFields["answerTakedownAppeal"], nil},
 		{"Mutation.reportVideo", `mutation($id: ID!) { reportVideo(videoId: $id, reason: SPAM) }`, video},
 		{"Mutation.appealTakedown", `mutation($id: ID!) { appealTakedown(videoId: $id, message: "Please") { id } }`, video},
 	}

@@ -118,8 +118,9 @@ func reportTarget(videoID *uuid.UUID, publicID *string) (store.ReportTarget, err
 	return store.ReportTarget{}, badInput("videoId", "Name the video to report by its id or its public id.")
 }
 
-// takedownAppeal shows a video's open appeal to its owner and
-// administrators only; anyone else gets null.
+// takedownAppeal shows a video's open appeal, with its answer, to its
+// owner and administrators only; anyone else gets null. A page of videos
+// reads its appeals in one query (the request's loader).
 func (r *Resolver) takedownAppeal(ctx context.Context, obj *model.Video) (*model.TakedownAppeal, error) {
 	if obj.Source.TakenDownAt == nil {
 		return nil, nil
@@ -128,9 +129,9 @@ func (r *Resolver) takedownAppeal(ctx context.Context, obj *model.Video) (*model
 	if err != nil || v == nil || (v.UserID != obj.OwnerID && !v.IsAdmin) {
 		return nil, nil //nolint:nilerr // not theirs to see: null, as for a video without an appeal
 	}
-	a, err := r.Store.TakedownAppeal(ctx, obj.ID)
+	a, err := loadTakedownAppeal(ctx, r.Store, obj.ID)
 	if err != nil || a == nil {
 		return nil, err
 	}
-	return &model.TakedownAppeal{Message: a.Message, CreatedAt: a.CreatedAt}, nil
+	return &model.TakedownAppeal{Message: a.Message, CreatedAt: a.CreatedAt, Answer: a.Answer, AnsweredAt: a.AnsweredAt}, nil
 }

@@ -68,6 +68,7 @@ func (r *mutationResolver) TakeDownVideo(ctx context.Context, videoID uuid.UUID,
 		return nil, err
 	}
 	v, err := r.Videos.TakeDownVideo(ctx, viewer.Store(), videoID, reason)
+	forgetTakedownAppeal(ctx, videoID)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +92,7 @@ func (r *mutationResolver) RestoreVideo(ctx context.Context, videoID uuid.UUID) 
 		return nil, err
 	}
 	v, err := r.Videos.RestoreVideo(ctx, viewer.Store(), videoID)
+	forgetTakedownAppeal(ctx, videoID)
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +110,7 @@ func (r *mutationResolver) ResolveReport(ctx context.Context, videoID uuid.UUID,
 			return nil, badInput("reason", "Give a reason: the owner reads it.")
 		}
 		v, err = r.Videos.TakeDownVideo(ctx, viewer.Store(), videoID, *reason)
+		forgetTakedownAppeal(ctx, videoID)
 	} else {
 		v, err = r.Videos.DismissReports(ctx, viewer.Store(), videoID, reason)
 	}
@@ -138,6 +141,20 @@ func (r *mutationResolver) AppealTakedown(ctx context.Context, videoID uuid.UUID
 		return nil, err
 	}
 	v, err := r.Videos.AppealTakedown(ctx, viewer.Store(), videoID, message)
+	forgetTakedownAppeal(ctx, videoID)
+	if err != nil {
+		return nil, err
+	}
+	return model.VideoFrom(v), nil
+}
+
+func (r *mutationResolver) AnswerTakedownAppeal(ctx context.Context, videoID uuid.UUID, message string) (*model.Video, error) {
+	viewer, err := auth.Require(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := r.Videos.AnswerTakedownAppeal(ctx, viewer.Store(), videoID, message)
+	forgetTakedownAppeal(ctx, videoID)
 	if err != nil {
 		return nil, err
 	}

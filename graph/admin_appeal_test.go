@@ -131,3 +131,113 @@ func TestReportByPublicID(t *testing.T) {
 	require.Equal(t, "HATE", groups.Reports[0].Reports[0].Reason)
 	require.Equal(t, "unlisted", groups.Reports[0].Reports[0].Note)
 }
+
+// TestAnswerTakedownAppeal: an administrator answers an open appeal once,
+// the video staying down; the owner reads the answer and when it came
+// (not who wrote it), nobody else does; the answer is audited; a page of
+// appealed videos reads its appeals in one query.
+func TestAnswerTakedownAppeal(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	admin := e.signUp("admin@example.com", "Admin").Token
+	owner := e.signUp("owner@example.com", "Owner").Token
+	other := e.signUp("other@example.com", "Other").Token
+	ids := e.makeVideos("owner@example.com", 4, store.PrivacyPublic, true)
+	id := ids[0]
+	answer := `mutation($id: ID!, $m: String!) { answerTakedownAppeal(videoId: $id, message: $m) { status takedownAppeal { message answer answeredAt } } }`
+	vars := func(id, m string) map[string]any { return map[string]any{"id": id, "m": m} }
+	for _, v := range ids {
+		require.Empty(t, e.query(`mutation($id: ID!) { takeDownVideo(videoId: $id, reason: "Spam") { id } }`, map[string]any{"id": v}, bearer(admin)).Errors)
+	}
+	require.Equal(t, "BAD_USER_INPUT", e.query(answer, vars(id, "No."), bearer(admin)).code(), "no appeal to answer yet")
+	for _, v := range ids[:3] {
+		require.Empty(t, e.query(`mutation($id: ID!) { appealTakedown(videoId: $id, message: "It is my own song.") { id } }`,
+			map[string]any{"id": v}, bearer(owner)).Errors)
+	}
+
+	require.Equal(t, "UNAUTHENTICATED", e.query(answer, vars(id, "No.")).code())
+	require.Equal(t, "FORBIDDEN", e.query(answer, vars(id, "Granted, surely."), bearer(owner)).code(), "the owner cannot answer")
+	require.Equal(t, "FORBIDDEN", e.query(answer, vars(id, "No."), bearer(other)).code())
+	require.Equal(t, "BAD_USER_INPUT", e.query(answer, vars(id, "  "), bearer(admin)).code())
+	require.Equal(t, "BAD_USER_INPUT", e.query(answer, vars(id, strings.Repeat("a", 2001)), bearer(admin)).code())
+
+	var got struct {
+		AnswerTakedownAppeal struct {
+			Status         string
+			TakedownAppeal struct {
+				Message, Answer, AnsweredAt string
+			}
+		}
+	}
+	e.decode(e.query(answer, vars(id, "  The song is not yours: the label's claim stands.  "), bearer(admin)), &got)
+	require.Equal(t, "TAKEN_DOWN", got.AnswerTakedownAppeal.Status, "the video stays down")
+	require.Equal(t, "It is my own song.", got.AnswerTakedownAppeal.TakedownAppeal.Message)
+	require.Equal(t, "The song is not yours: the label's claim stands.", got.AnswerTakedownAppeal.TakedownAppeal.Answer)
+	require.NotEmpty(t, got.AnswerTakedownAppeal.TakedownAppeal.AnsweredAt)
+	r := e.query(answer, vars(id, "Again."), bearer(admin))
+	require.Equal(t, "BAD_USER_INPUT", r.code(), "one answer per appeal")
+	require.Contains(t, r.Errors[0].Message, "already answered")
+	require.Equal(t, "BAD_USER_INPUT", e.query(`mutation($id: ID!) { appealTakedown(videoId: $id, message: "Please?") { id } }`,
+		map[string]any{"id": id}, bearer(owner)).code(), "an answered appeal is not sent again")
+
+	videoQ := `query($id: ID!) { video(id: $id) { takedownAppeal { answer answeredAt } } }`
+	var seen struct {
+		Video *struct{ TakedownAppeal *struct{ Answer, AnsweredAt string } }
+	}
+	e.decode(e.query(videoQ, map[string]any{"id": id}, bearer(owner)), &seen)
+	require.Equal(t, "The song is not yours: the label's claim stands.", seen.Video.TakedownAppeal.Answer, "the owner reads the answer")
+	require.Equal(t, got.AnswerTakedownAppeal.TakedownAppeal.AnsweredAt, seen.Video.TakedownAppeal.AnsweredAt)
+	require.JSONEq(t, `{"video":null}`, string(e.query(videoQ, map[string]any{"id": id}, bearer(other)).Data))
+
+	var log struct {
+		AuditLog struct {
+			Edges []struct {
+				Node struct {
+					Action, TargetID string
+					Reason           *string
+					Actor            struct{ ID string }
+				}
+			}
+		}
+	}
+	e.decode(e.query(`{ auditLog { edges { node { action targetId reason actor { id } } } } }`, nil, bearer(admin)), &log)
+	entry := log.AuditLog.Edges[0].Node
+	require.Equal(t, "video.appeal_answered", entry.Action)
+	require.Equal(t, id, entry.TargetID)
+	require.Equal(t, "The song is not yours: the label's claim stands.", *entry.Reason)
+	require.Equal(t, e.userID(admin), entry.Actor.ID)
+
+	// Four taken-down videos, three appealed, one answered: the page
+	// costs its own queries and one for every appeal on it.
+	pageQ := `{ adminVideos(status: TAKEN_DOWN) { edges { node { id takedownAppeal { answer } } } } }`
+	bare := `{ adminVideos(status: TAKEN_DOWN) { edges { node { id } } } }`
+	count := func(q string) int64 {
+		before := e.queries.n.Load()
+		r := e.query(q, nil, bearer(admin))
+		require.Empty(t, r.Errors)
+		return e.queries.n.Load() - before
+	}
+	require.Equal(t, count(bare)+1, count(pageQ), "one query for the page's appeals")
+	var page struct {
+		AdminVideos struct {
+			Edges []struct {
+				Node struct {
+					ID             string
+					TakedownAppeal *struct{ Answer *string }
+				}
+			}
+		}
+	}
+	e.decode(e.query(pageQ, nil, bearer(admin)), &page)
+	appealed, answered := 0, 0
+	for _, edge := range page.AdminVideos.Edges {
+		if a := edge.Node.TakedownAppeal; a != nil {
+			appealed++
+			if a.Answer != nil {
+				answered++
+				require.Equal(t, id, edge.Node.ID)
+			}
+		}
+	}
+	require.Equal(t, []int{3, 1}, []int{appealed, answered})
+}

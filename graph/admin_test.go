@@ -19,18 +19,19 @@ import (
 // pass validation (unknown ids are fine: NOT_FOUND comes after the access
 // check the matrix is about).
 var adminFields = map[string]string{
-	"adminOverview":    `{ adminOverview { storageBytes users activity { uploadsStarted } processingTime { count } discardedJobs { id } } }`,
-	"adminUsers":       `{ adminUsers { edges { node { storageBytes storageQuotaBytes effectiveDailyUploads user { email } } } } }`,
-	"adminVideos":      `{ adminVideos { edges { node { id } } } }`,
-	"reports":          `{ reports { count } }`,
-	"auditLog":         `{ auditLog { edges { node { action } } } }`,
-	"setUserDisabled":  `mutation { setUserDisabled(userId: "` + zeroID + `", disabled: true) { id } }`,
-	"setUserAdmin":     `mutation { setUserAdmin(userId: "` + zeroID + `", admin: true) { id } }`,
-	"takeDownVideo":    `mutation { takeDownVideo(videoId: "` + zeroID + `", reason: "r") { id } }`,
-	"restoreVideo":     `mutation { restoreVideo(videoId: "` + zeroID + `") { id } }`,
-	"resolveReport":    `mutation { resolveReport(videoId: "` + zeroID + `", action: DISMISS) { id } }`,
-	"setUserLimits":    `mutation { setUserLimits(userId: "` + zeroID + `", dailyUploads: 3) { dailyUploads } }`,
-	"adminDeleteVideo": `mutation { adminDeleteVideo(videoId: "` + zeroID + `") }`,
+	"adminOverview":        `{ adminOverview { storageBytes users activity { uploadsStarted } processingTime { count } discardedJobs { id } } }`,
+	"adminUsers":           `{ adminUsers { edges { node { storageBytes storageQuotaBytes effectiveDailyUploads user { email } } } } }`,
+	"adminVideos":          `{ adminVideos { edges { node { id } } } }`,
+	"reports":              `{ reports { count } }`,
+	"auditLog":             `{ auditLog { edges { node { action } } } }`,
+	"setUserDisabled":      `mutation { setUserDisabled(userId: "` + zeroID + `", disabled: true) { id } }`,
+	"setUserAdmin":         `mutation { setUserAdmin(userId: "` + zeroID + `", admin: true) { id } }`,
+	"takeDownVideo":        `mutation { takeDownVideo(videoId: "` + zeroID + `", reason: "r") { id } }`,
+	"restoreVideo":         `mutation { restoreVideo(videoId: "` + zeroID + `") { id } }`,
+	"resolveReport":        `mutation { resolveReport(videoId: "` + zeroID + `", action: DISMISS) { id } }`,
+	"setUserLimits":        `mutation { setUserLimits(userId: "` + zeroID + `", dailyUploads: 3) { dailyUploads } }`,
+	"adminDeleteVideo":     `mutation { adminDeleteVideo(videoId: "` + zeroID + `") }`,
+	"answerTakedownAppeal": `mutation { answerTakedownAppeal(videoId: "` + zeroID + `", message: "m") { id } }`,
 }
 
 // TestAdminFieldsAuthorizationMatrix: anonymous viewers are

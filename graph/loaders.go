@@ -23,6 +23,8 @@ type loadersKey struct{}
 type loaders struct {
 	users  *dataloader.Loader[uuid.UUID, *model.User]
 	tracks *dataloader.Loader[uuid.UUID, []store.SubtitleTrack]
+	// appeals are taken-down videos' open appeals (nil: none).
+	appeals *dataloader.Loader[uuid.UUID, *store.Appeal]
 }
 
 func newLoaders(s *store.Store) *loaders {
@@ -54,6 +56,17 @@ func newLoaders(s *store.Store) *loaders {
 			}
 			return results
 		}, dataloader.WithWait[uuid.UUID, []store.SubtitleTrack](2*time.Millisecond)),
+		appeals: dataloader.NewBatchedLoader(func(ctx context.Context, ids []uuid.UUID) []*dataloader.Result[*store.Appeal] {
+			byVideo, err := s.TakedownAppeals(ctx, ids)
+			results := make([]*dataloader.Result[*store.Appeal], len(ids))
+			for i, id := range ids {
+				results[i] = &dataloader.Result[*store.Appeal]{Error: err}
+				if a, ok := byVideo[id]; ok {
+					results[i].Data = &a
+				}
+			}
+			return results
+		}, dataloader.WithWait[uuid.UUID, *store.Appeal](2*time.Millisecond)),
 	}
 }
 
@@ -83,6 +96,26 @@ func loadSubtitleTracks(ctx context.Context, id uuid.UUID) ([]store.SubtitleTrac
 		return nil, errors.New("graph: no loaders in context")
 	}
 	return l.tracks.Load(ctx, id)()
+}
+
+// loadTakedownAppeal is a video's open appeal (nil: none), batched with
+// the other videos' of the request; outside a request (no loaders) it is
+// one query.
+func loadTakedownAppeal(ctx context.Context, s *store.Store, id uuid.UUID) (*store.Appeal, error) {
+	l, ok := requestLoaders(ctx)
+	if !ok {
+		return s.TakedownAppeal(ctx, id)
+	}
+	return l.appeals.Load(ctx, id)()
+}
+
+// forgetTakedownAppeal drops a video's appeal from the request's loader
+// after a mutation that changes it, so a later mutation of the same
+// document reads it anew.
+func forgetTakedownAppeal(ctx context.Context, id uuid.UUID) {
+	if l, ok := requestLoaders(ctx); ok {
+		l.appeals.Clear(ctx, id)
+	}
 }
 
 // withLoaders gives every request its own loaders.

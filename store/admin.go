@@ -45,6 +45,9 @@ const (
 	// AuditVideoAppealed is the one entry an administrator does not write:
 	// the owner appealing a takedown (its actor is the owner).
 	AuditVideoAppealed = "video.appealed"
+	// AuditAppealAnswered: an administrator answered an appeal, keeping
+	// the video down.
+	AuditAppealAnswered = "video.appeal_answered"
 )
 
 // AuditTx records an administrator's action in tx, so the record exists if

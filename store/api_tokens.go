@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"github.com/clipcut/clipcut/tracing"
 )
 
 // APIToken is a personal API token's record; the secret itself is never
@@ -109,7 +111,8 @@ func (s *Store) APITokens(ctx context.Context, userID uuid.UUID) ([]APIToken, er
 // per token so that busy integrations do not write on every request.
 func (s *Store) APITokenByHash(ctx context.Context, tokenHash []byte) (APITokenOwner, error) {
 	var t APITokenOwner
-	err := scanAPIToken(s.pool.QueryRow(ctx, `
+	// A credential look-up is no span of the request (tracing.Quiet).
+	err := scanAPIToken(s.pool.QueryRow(tracing.Quiet(ctx), `
 		SELECT `+apiTokenColumns+`, u.is_admin
 		FROM api_tokens t JOIN users u ON u.id = t.user_id
 		WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`,

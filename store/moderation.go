@@ -275,14 +275,29 @@ var (
 	ErrNotTakenDown = errors.New("video is not taken down")
 	// ErrAppealOpen refuses a second appeal of the same takedown.
 	ErrAppealOpen = errors.New("an appeal of this takedown is open")
+	// ErrNoAppeal refuses an answer to a video without an open appeal.
+	ErrNoAppeal = errors.New("the video has no open appeal")
+	// ErrAppealAnswered refuses a second answer to the same appeal.
+	ErrAppealAnswered = errors.New("the appeal is already answered")
 )
 
-// Appeal is an owner's open appeal against a video's takedown.
+// Appeal is an owner's open appeal against a video's takedown, and the
+// administrators' answer once they gave one.
 type Appeal struct {
-	VideoID   uuid.UUID
-	OwnerID   uuid.UUID
-	Message   string
-	CreatedAt time.Time
+	VideoID    uuid.UUID
+	OwnerID    uuid.UUID
+	Message    string
+	CreatedAt  time.Time
+	Answer     *string
+	AnsweredAt *time.Time
+}
+
+const appealColumns = `video_id, owner_id, message, created_at, answer, answered_at`
+
+func scanAppeal(row pgx.Row) (Appeal, error) {
+	var a Appeal
+	err := row.Scan(&a.VideoID, &a.OwnerID, &a.Message, &a.CreatedAt, &a.Answer, &a.AnsweredAt)
+	return a, err
 }
 
 // AppealTakedown records the owner's appeal against their video's
@@ -324,9 +339,7 @@ func (s *Store) AppealTakedown(ctx context.Context, viewer Viewer, videoID uuid.
 
 // TakedownAppeal returns a video's open appeal, or nil when it has none.
 func (s *Store) TakedownAppeal(ctx context.Context, videoID uuid.UUID) (*Appeal, error) {
-	var a Appeal
-	err := s.pool.QueryRow(ctx, `SELECT video_id, owner_id, message, created_at FROM takedown_appeals WHERE video_id = $1`,
-		uuidArg(videoID)).Scan(&a.VideoID, &a.OwnerID, &a.Message, &a.CreatedAt)
+	a, err := scanAppeal(s.pool.QueryRow(ctx, `SELECT `+appealColumns+` FROM takedown_appeals WHERE video_id = $1`, uuidArg(videoID)))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -334,6 +347,62 @@ func (s *Store) TakedownAppeal(ctx context.Context, videoID uuid.UUID) (*Appeal,
 		return nil, fmt.Errorf("takedown appeal of %s: %w", videoID, err)
 	}
 	return &a, nil
+}
+
+// TakedownAppeals returns the open appeals of videos, by video id, in one
+// query (a page of taken-down videos); videos without one are absent.
+func (s *Store) TakedownAppeals(ctx context.Context, videoIDs []uuid.UUID) (map[uuid.UUID]Appeal, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+appealColumns+` FROM takedown_appeals WHERE video_id = ANY($1)`, videoIDs)
+	if err != nil {
+		return nil, fmt.Errorf("takedown appeals: %w", err)
+	}
+	appeals, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Appeal, error) { return scanAppeal(r) })
+	if err != nil {
+		return nil, fmt.Errorf("takedown appeals: %w", err)
+	}
+	byVideo := make(map[uuid.UUID]Appeal, len(appeals))
+	for _, a := range appeals {
+		byVideo[a.VideoID] = a
+	}
+	return byVideo, nil
+}
+
+// AnswerTakedownAppeal records administrator actor's answer to a video's
+// open appeal, the video staying down, audited as video.appeal_answered.
+// ErrNotFound for an unknown video, ErrNoAppeal when it has no open
+// appeal (none was sent, or a restore or new takedown closed it) and
+// ErrAppealAnswered when the appeal already has its answer.
+func (s *Store) AnswerTakedownAppeal(ctx context.Context, actor, videoID uuid.UUID, answer string) (Video, error) {
+	var v Video
+	err := s.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		// FOR UPDATE: an answer racing a restore or a new takedown (which
+		// close the appeal) lands before it or sees the appeal gone.
+		v, err = scanVideo(tx.QueryRow(ctx, `SELECT `+videoColumns+` FROM videos WHERE id = $1 FOR UPDATE`, uuidArg(videoID)))
+		if err != nil {
+			return notFound(err)
+		}
+		var answered bool
+		err = tx.QueryRow(ctx, `SELECT answer IS NOT NULL FROM takedown_appeals WHERE video_id = $1`, uuidArg(videoID)).Scan(&answered)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return ErrNoAppeal
+		case err != nil:
+			return err
+		case answered:
+			return ErrAppealAnswered
+		}
+		if _, err := tx.Exec(ctx, `UPDATE takedown_appeals SET answer = $2, answered_at = now(), answered_by = $3 WHERE video_id = $1`,
+			uuidArg(videoID), answer, uuidArg(actor)); err != nil {
+			return err
+		}
+		return s.AuditTx(ctx, tx, AuditEntry{ActorID: actor, Action: AuditAppealAnswered, TargetType: "video", TargetID: videoID,
+			Reason: &answer, Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}})
+	})
+	if err != nil {
+		return Video{}, fmt.Errorf("answer appeal of %s: %w", videoID, err)
+	}
+	return v, nil
 }
 
 // closeAppealTx clears a video's open appeal when an administrator decides

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/clipcut/clipcut/tracing"
 )
 
 // Session is a signed-in session, found by the hash of its token.
@@ -36,7 +38,8 @@ func (s *Store) CreateSession(ctx context.Context, userID uuid.UUID, tokenHash [
 // token hash, or ErrNotFound.
 func (s *Store) SessionByTokenHash(ctx context.Context, tokenHash []byte) (Session, error) {
 	var sess Session
-	err := s.pool.QueryRow(ctx, `
+	// A credential look-up is no span of the request (tracing.Quiet).
+	err := s.pool.QueryRow(tracing.Quiet(ctx), `
 		SELECT s.id, s.user_id, u.is_admin, s.expires_at
 		FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,

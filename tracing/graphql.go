@@ -4,9 +4,7 @@ import (
 	"context"
 
 	"github.com/99designs/gqlgen/graphql"
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/trace"
 )
 
 // GraphQL is a gqlgen extension that runs each operation in a span named
@@ -44,10 +42,9 @@ func (GraphQL) InterceptOperation(ctx context.Context, next graphql.OperationHan
 	if name != "" {
 		spanName += " " + name
 	}
-	ctx, span := Tracer(scope).Start(ctx, spanName, trace.WithAttributes(
-		attribute.String("graphql.operation.type", typ),
-		attribute.String("graphql.operation.name", name),
-	))
+	// The name says the operation's type and name: attributes repeating
+	// them would cost each request's span an allocation and their export.
+	ctx, span := tracer().Start(ctx, spanName)
 	h := next(ctx)
 	if typ == "subscription" {
 		span.End()

@@ -28,27 +28,44 @@ var (
 // maxSQL bounds the SQL text a span carries.
 const maxSQL = 2048
 
+// quietKey marks a context whose queries make no spans (Quiet).
+type quietKey struct{}
+
+// Quiet returns ctx such that the queries made with it make no spans: for
+// the store's look-ups of a request's credentials, which run on most
+// requests (the session cache misses once per session and replica), say
+// nothing a trace reader asks about, and would cost a span each. With
+// tracing off it returns ctx itself, so it costs nothing.
+func Quiet(ctx context.Context) context.Context {
+	if !Enabled() {
+		return ctx
+	}
+	return context.WithValue(ctx, quietKey{}, true)
+}
+
+// startDB starts a query's span. The span carries the SQL text only: the
+// system (PostgreSQL) is the same for every query of the process and
+// the returned row count is rarely what a reader of a trace asks about;
+// each attribute costs a request's span an allocation and its export.
 func startDB(ctx context.Context, name, sql string) context.Context {
-	if !trace.SpanContextFromContext(ctx).IsValid() {
+	if !trace.SpanContextFromContext(ctx).IsValid() || ctx.Value(quietKey{}) != nil {
 		return ctx
 	}
 	if len(sql) > maxSQL {
 		sql = sql[:maxSQL]
 	}
-	ctx, _ = Tracer(scope).Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
-		attribute.String("db.system.name", "postgresql"),
+	ctx, _ = tracer().Start(ctx, name, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
 		attribute.String("db.query.text", sql),
 	))
 	return ctx
 }
 
-func endDB(ctx context.Context, err error, rows int64) {
+// endDB ends the span startDB started, if it did: a quiet query's
+// context holds its parent's span, which is not the query's to end.
+func endDB(ctx context.Context, err error, _ int64) {
 	span := trace.SpanFromContext(ctx)
-	if !span.IsRecording() {
+	if !span.IsRecording() || ctx.Value(quietKey{}) != nil {
 		return
-	}
-	if rows >= 0 {
-		span.SetAttributes(attribute.Int64("db.response.returned_rows", rows))
 	}
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		span.RecordError(err)

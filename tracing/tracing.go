@@ -12,7 +12,7 @@
 // stay on Prometheus; no meter provider is installed.
 //
 // The tracer provider is OpenTelemetry's global one, not a value passed
-// down: the libraries that trace (otelhttp, otelriver) and packages that
+// down: the libraries that trace (otelriver) and packages that
 // must not import this one (media) find it there, which is how
 // OpenTelemetry is meant to be wired.
 package tracing
@@ -50,6 +50,27 @@ func Enabled() bool { return enabled.Load() }
 // (a package path), from the global provider: a no-op one when tracing is
 // off.
 func Tracer(scope string) trace.Tracer { return otel.Tracer(scope) }
+
+// cachedTracer is tracer's last answer and the provider it came from.
+type cachedTracer struct {
+	provider trace.TracerProvider
+	tracer   trace.Tracer
+}
+
+var lastTracer atomic.Pointer[cachedTracer]
+
+// tracer is Tracer(scope), kept while the global provider stays the
+// same: asking the SDK's provider for a tracer locks and looks up a map,
+// which every span of a request would otherwise repeat.
+func tracer() trace.Tracer {
+	p := otel.GetTracerProvider()
+	if c := lastTracer.Load(); c != nil && c.provider == p {
+		return c.tracer
+	}
+	t := p.Tracer(scope)
+	lastTracer.Store(&cachedTracer{provider: p, tracer: t})
+	return t
+}
 
 // Wanted reports whether the environment asks for traces: an OTLP
 // endpoint is set (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or

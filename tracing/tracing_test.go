@@ -4,12 +4,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -19,7 +21,7 @@ import (
 var otelVars = []string{"OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_SDK_DISABLED", "OTEL_TRACES_EXPORTER",
 	"OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"}
 
-func clearEnv(t *testing.T) {
+func clearEnv(t testing.TB) {
 	for _, k := range otelVars {
 		t.Setenv(k, "")
 	}
@@ -156,5 +158,84 @@ func TestHTTPSpansSkipProbesAndWebsockets(t *testing.T) {
 	}
 	if len(names) != 2 || names[0] != "POST /graphql" || names[1] != "POST /uploads" {
 		t.Fatalf("spans %q, want POST /graphql and POST /uploads", names)
+	}
+}
+
+// A request's span continues the caller's trace and says its method,
+// path, route and the response's status; a 5xx is an error.
+func TestHTTPSpanContinuesTheCallerAndRecordsTheStatus(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+
+	h := HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/fail" {
+			http.Error(w, "no", http.StatusBadGateway)
+			return
+		}
+		http.NewResponseController(w).Flush() // reaches the server's writer through Unwrap
+		_, _ = w.Write([]byte("ok"))
+	}))
+	req := httptest.NewRequest(http.MethodGet, "/files/abc/def", nil)
+	req.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if !w.Flushed || w.Body.String() != "ok" {
+		t.Fatalf("flushed %v, body %q", w.Flushed, w.Body.String())
+	}
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/api/fail", nil))
+
+	ended := rec.Ended()
+	if len(ended) != 2 {
+		t.Fatalf("%d spans, want 2", len(ended))
+	}
+	attrs := func(s sdktrace.ReadOnlySpan) map[string]string {
+		m := map[string]string{}
+		for _, kv := range s.Attributes() {
+			m[string(kv.Key)] = kv.Value.Emit()
+		}
+		return m
+	}
+	get := ended[0]
+	if get.Name() != "GET /files" || get.SpanKind() != trace.SpanKindServer ||
+		get.Parent().TraceID().String() != "4bf92f3577b34da6a3ce929d0e0e4736" || get.Parent().SpanID().String() != "00f067aa0ba902b7" {
+		t.Fatalf("span %s (kind %v, parent %v), want GET /files as the caller's child", get.Name(), get.SpanKind(), get.Parent())
+	}
+	want := map[string]string{"http.request.method": "GET", "url.path": "/files/abc/def", "http.route": "/files", "http.response.status_code": "200"}
+	if got := attrs(get); !maps.Equal(got, want) || get.Status().Code != codes.Unset {
+		t.Fatalf("attributes %v, status %v; want %v, unset", got, get.Status(), want)
+	}
+	fail := ended[1]
+	if attrs(fail)["http.response.status_code"] != "502" || fail.Status().Code != codes.Error || fail.Parent().IsValid() {
+		t.Fatalf("failed request: attributes %v, status %v, parent %v", attrs(fail), fail.Status(), fail.Parent())
+	}
+}
+
+// Queries made with a Quiet context (credential look-ups) make no spans.
+func TestQuietQueriesMakeNoSpans(t *testing.T) {
+	clearEnv(t)
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+	enabled.Store(true)
+	t.Cleanup(func() { enabled.Store(false) })
+
+	ctx, parent := tp.Tracer("test").Start(context.Background(), "request")
+	var qt QueryTracer
+	qctx := qt.TraceQueryStart(Quiet(ctx), nil, pgx.TraceQueryStartData{SQL: "SELECT 1"})
+	qt.TraceQueryEnd(qctx, nil, pgx.TraceQueryEndData{})
+	qctx = qt.TraceQueryStart(ctx, nil, pgx.TraceQueryStartData{SQL: "SELECT 2"})
+	qt.TraceQueryEnd(qctx, nil, pgx.TraceQueryEndData{})
+	parent.End()
+	var names []string
+	for _, s := range rec.Ended() {
+		names = append(names, s.Name())
+	}
+	if len(names) != 2 || names[0] != "SELECT" || names[1] != "request" {
+		t.Fatalf("spans %q, want one query, then the request", names)
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/clipcut/clipcut/store"
 )
@@ -64,16 +63,8 @@ func EmbedOrigins(in []string) ([]string, error) {
 // Delete deletes a video the viewer owns (or any, for administrators)
 // and, in the same transaction, queues the removal of its upload and
 // everything stored for it: the row cannot go without its files following.
+// An administrator deleting someone else's video is audited as
+// AdminDeleteVideo is.
 func (s *Service) Delete(ctx context.Context, id uuid.UUID, viewer store.Viewer) error {
-	return s.store.InTx(ctx, func(tx pgx.Tx) error {
-		v, err := s.store.DeleteVideoTx(ctx, tx, id, viewer)
-		if err != nil {
-			return err
-		}
-		uploadID := ""
-		if v.UploadID != nil {
-			uploadID = *v.UploadID
-		}
-		return s.queue.DeleteMediaTx(ctx, tx, id, uploadID)
-	})
+	return s.deleteVideo(ctx, viewer, id, nil, false)
 }

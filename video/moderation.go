@@ -130,6 +130,14 @@ func (s *Service) AdminDeleteVideo(ctx context.Context, actor store.Viewer, vide
 	if err != nil {
 		return err
 	}
+	return s.deleteVideo(ctx, actor, videoID, reason, true)
+}
+
+// deleteVideo deletes a video with its files (queued) for actor; audited,
+// or whenever an administrator deletes someone else's video, it records
+// the deletion in the audit log in the same transaction, so the record
+// exists if and only if the video went, whichever mutation did it.
+func (s *Service) deleteVideo(ctx context.Context, actor store.Viewer, videoID uuid.UUID, reason *string, audited bool) error {
 	return s.store.InTx(ctx, func(tx pgx.Tx) error {
 		v, err := s.store.DeleteVideoTx(ctx, tx, videoID, actor)
 		if err != nil {
@@ -141,6 +149,9 @@ func (s *Service) AdminDeleteVideo(ctx context.Context, actor store.Viewer, vide
 		}
 		if err := s.queue.DeleteMediaTx(ctx, tx, videoID, uploadID); err != nil {
 			return err
+		}
+		if !audited && (!actor.IsAdmin || v.OwnerID == actor.UserID) {
+			return nil
 		}
 		return s.store.AuditTx(ctx, tx, store.AuditEntry{ActorID: actor.UserID, Action: store.AuditVideoDeleted, TargetType: "video",
 			TargetID: videoID, Reason: reason, Data: map[string]any{"title": v.Title, "owner_id": v.OwnerID}})
@@ -204,7 +215,28 @@ func (s *Service) AppealTakedown(ctx context.Context, viewer store.Viewer, video
 	case errors.Is(err, store.ErrNotTakenDown):
 		return store.Video{}, &InputError{Field: "videoId", Message: "This video is not taken down: there is nothing to appeal."}
 	case errors.Is(err, store.ErrAppealOpen):
-		return store.Video{}, &InputError{Field: "videoId", Message: "You already appealed this takedown; the administrators will answer it."}
+		return store.Video{}, &InputError{Field: "videoId", Message: "You already appealed this takedown: one appeal per takedown."}
+	}
+	return v, err
+}
+
+// AnswerTakedownAppeal answers a video's open appeal for an
+// administrator, the video staying down: the owner reads answer (1 to
+// 2000 characters) on the video. Granting an appeal is RestoreVideo.
+func (s *Service) AnswerTakedownAppeal(ctx context.Context, actor store.Viewer, videoID uuid.UUID, answer string) (store.Video, error) {
+	if err := requireAdmin(actor); err != nil {
+		return store.Video{}, err
+	}
+	answer = strings.TrimSpace(answer)
+	if answer == "" || utf8.RuneCountInString(answer) > MaxAppeal {
+		return store.Video{}, &InputError{Field: "message", Message: "Write an answer of 1 to 2000 characters: the owner reads it."}
+	}
+	v, err := s.store.AnswerTakedownAppeal(ctx, actor.UserID, videoID, answer)
+	switch {
+	case errors.Is(err, store.ErrNoAppeal):
+		return store.Video{}, &InputError{Field: "videoId", Message: "This video has no open appeal to answer."}
+	case errors.Is(err, store.ErrAppealAnswered):
+		return store.Video{}, &InputError{Field: "videoId", Message: "This appeal is already answered."}
 	}
 	return v, err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -70,4 +71,41 @@ func TestTakeDownValidatesAndHides(t *testing.T) {
 	var me *video.ModerationError
 	require.ErrorAs(t, err, &me)
 	require.Equal(t, "BAD_USER_INPUT", me.PublicCode())
+}
+
+// TestDeleteOfSomeoneElsesVideoByAnAdministratorIsAudited: deleteVideo by
+// an administrator on another account's video leaves the audit entry
+// adminDeleteVideo leaves; an owner deleting their own video leaves none.
+func TestDeleteOfSomeoneElsesVideoByAnAdministratorIsAudited(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	admin := store.Viewer{UserID: e.owner.UserID, IsAdmin: true}
+	theirs, err := e.videos.CreateUpload(ctx, store.NewUpload{OwnerID: e.other.UserID, Title: "Theirs",
+		Size: 1000, ExpiresAt: time.Now().Add(time.Hour)}, store.Limits{})
+	require.NoError(t, err)
+	own, err := e.videos.CreateUpload(ctx, store.NewUpload{OwnerID: e.other.UserID, Title: "Own",
+		Size: 1000, ExpiresAt: time.Now().Add(time.Hour)}, store.Limits{})
+	require.NoError(t, err)
+	mine := e.upload()
+
+	require.NoError(t, e.videos.Delete(ctx, own.ID, e.other))
+	require.NoError(t, e.videos.Delete(ctx, mine.ID, admin), "an administrator deleting their own video")
+	log, err := e.store.AuditLog(ctx, 10, nil)
+	require.NoError(t, err)
+	require.Empty(t, log.Entries, "owners deleting their own videos are not audited")
+
+	require.NoError(t, e.videos.Delete(ctx, theirs.ID, admin))
+	log, err = e.store.AuditLog(ctx, 10, nil)
+	require.NoError(t, err)
+	require.Len(t, log.Entries, 1)
+	got := log.Entries[0]
+	require.Equal(t, store.AuditVideoDeleted, got.Action)
+	require.Equal(t, admin.UserID, got.ActorID)
+	require.Equal(t, "video", got.TargetType)
+	require.Equal(t, theirs.ID, got.TargetID)
+	require.Equal(t, "Theirs", got.Data["title"])
+	require.Equal(t, e.other.UserID.String(), got.Data["owner_id"])
+	_, err = e.store.VideoForViewer(ctx, theirs.ID, admin)
+	require.ErrorIs(t, err, store.ErrNotFound)
 }

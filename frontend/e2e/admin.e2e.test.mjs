@@ -140,6 +140,23 @@ describe('clipcut web app: administration', { timeout: 1_800_000 }, () => {
       const card = owner.main.getByRole('listitem').filter({ hasText: title });
       await card.getByText('Taken down', { exact: true }).waitFor();
       await card.getByRole('alert').filter({ hasText: reason }).waitFor();
+      await card.getByLabel('Appeal', { exact: true }).fill('I licensed the soundtrack.');
+      await card.getByRole('button', { name: 'Send' }).click();
+      await card.getByRole('status').filter({ hasText: 'Appeal sent' }).waitFor();
+    });
+
+    await step(admin.page, '05b-appeal-answered', async () => {
+      await admin.page.goto(`${run.baseURL}/admin/videos`);
+      const form = admin.main.getByRole('form', { name: `Answer the appeal of ${title}` });
+      await admin.main.getByText(/unanswered: I licensed the soundtrack\./).waitFor();
+      await form.getByLabel(/^Answer/).fill('The licence does not cover online use; the takedown stands.');
+      await checkAccessibility(admin.page, 'the videos page with an appeal to answer');
+      await form.getByRole('button', { name: 'Send answer' }).click();
+      await admin.main.getByText(/, answered: I licensed the soundtrack\./).waitFor();
+      await owner.page.reload();
+      const card = owner.main.getByRole('listitem').filter({ hasText: title });
+      await card.getByRole('status').filter({ hasText: 'the takedown stands.' }).waitFor();
+      await card.getByRole('status').filter({ hasText: /Your appeal was answered on / }).waitFor();
     });
 
     await step(viewer.page, '06-viewer-refused', async () => {

@@ -192,6 +192,7 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AdminDeleteVideo     func(childComplexity int, videoID uuid.UUID, reason *string) int
+		AnswerTakedownAppeal func(childComplexity int, videoID uuid.UUID, message string) int
 		AppealTakedown       func(childComplexity int, videoID uuid.UUID, message string) int
 		CreateAPIToken       func(childComplexity int, name string, scopes []model.Scope, expiresAt *time.Time) int
 		CreateClip           func(childComplexity int, input model.CreateClipInput) int
@@ -380,8 +381,10 @@ type ComplexityRoot struct {
 	}
 
 	TakedownAppeal struct {
-		CreatedAt func(childComplexity int) int
-		Message   func(childComplexity int) int
+		Answer     func(childComplexity int) int
+		AnsweredAt func(childComplexity int) int
+		CreatedAt  func(childComplexity int) int
+		Message    func(childComplexity int) int
 	}
 
 	TextRun struct {
@@ -562,6 +565,7 @@ type MutationResolver interface {
 	ResolveReport(ctx context.Context, videoID uuid.UUID, action model.ReportAction, reason *string) (*model.Video, error)
 	ReportVideo(ctx context.Context, videoID *uuid.UUID, publicID *string, reason model.ReportReason, note *string) (bool, error)
 	AppealTakedown(ctx context.Context, videoID uuid.UUID, message string) (*model.Video, error)
+	AnswerTakedownAppeal(ctx context.Context, videoID uuid.UUID, message string) (*model.Video, error)
 	ReportPlaybackEvents(ctx context.Context, batch model.PlaybackEventBatchInput) (*model.PlaybackReport, error)
 	UpdateProfile(ctx context.Context, input model.UpdateProfileInput) (*model.User, error)
 	SetChapters(ctx context.Context, videoID uuid.UUID, chapters []*model.ChapterInput) (*model.Video, error)
@@ -1216,6 +1220,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdminDeleteVideo(childComplexity, args["videoId"].(uuid.UUID), args["reason"].(*string)), true
+	case "Mutation.answerTakedownAppeal":
+		if e.ComplexityRoot.Mutation.AnswerTakedownAppeal == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_answerTakedownAppeal_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AnswerTakedownAppeal(childComplexity, args["videoId"].(uuid.UUID), args["message"].(string)), true
 	case "Mutation.appealTakedown":
 		if e.ComplexityRoot.Mutation.AppealTakedown == nil {
 			break
@@ -2253,6 +2268,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SubtitleTrack.Words(childComplexity), true
 
+	case "TakedownAppeal.answer":
+		if e.ComplexityRoot.TakedownAppeal.Answer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakedownAppeal.Answer(childComplexity), true
+	case "TakedownAppeal.answeredAt":
+		if e.ComplexityRoot.TakedownAppeal.AnsweredAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TakedownAppeal.AnsweredAt(childComplexity), true
 	case "TakedownAppeal.createdAt":
 		if e.ComplexityRoot.TakedownAppeal.CreatedAt == nil {
 			break
@@ -3066,12 +3093,21 @@ extend type Video {
   takedownAppeal: TakedownAppeal
 }
 
-"An owner's appeal against a takedown, for the administrators. A restore or a new takedown closes it."
+"""
+An owner's appeal against a takedown, for the administrators. An
+administrator grants it by restoring the video (` + "`" + `restoreVideo` + "`" + `), which
+closes it, or refuses it with an answer (` + "`" + `answerTakedownAppeal` + "`" + `), the video
+staying down; a new takedown closes it too.
+"""
 type TakedownAppeal {
   "What the owner wrote."
   message: String!
   "When it was sent."
   createdAt: Time!
+  "The administrators' answer, the video staying down; null while unanswered. The owner reads it; who answered is not shown."
+  answer: String
+  "When it was answered; null while unanswered."
+  answeredAt: Time
 }
 
 """
@@ -3397,6 +3433,15 @@ extend type Mutation {
   closes it.
   """
   appealTakedown(videoId: ID!, "1 to 2000 characters." message: String!): Video! @auth(scope: VIDEOS_WRITE)
+  """
+  Answer the open appeal of a taken-down video that stays down: the owner
+  reads ` + "`" + `message` + "`" + ` and when it was written on the video
+  (` + "`" + `takedownAppeal.answer` + "`" + `, ` + "`" + `answeredAt` + "`" + `). To grant an appeal, restore the
+  video instead (` + "`" + `restoreVideo` + "`" + `). One answer per appeal: a video without
+  an open appeal, or one already answered, is ` + "`" + `BAD_USER_INPUT` + "`" + `.
+  Administrators only; audited (` + "`" + `video.appeal_answered` + "`" + `).
+  """
+  answerTakedownAppeal(videoId: ID!, "1 to 2000 characters, shown to the owner." message: String!): Video! @auth(scope: ADMIN)
 }
 `, BuiltIn: false},
 	{Name: "../schema/analytics.graphqls", Input: `# Playback analytics: what players report, and the figures owners and
@@ -5727,6 +5772,10 @@ func (ec *executionContext) childFields_TakedownAppeal(ctx context.Context, fiel
 		return ec.fieldContext_TakedownAppeal_message(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_TakedownAppeal_createdAt(ctx, field)
+	case "answer":
+		return ec.fieldContext_TakedownAppeal_answer(ctx, field)
+	case "answeredAt":
+		return ec.fieldContext_TakedownAppeal_answeredAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TakedownAppeal", field.Name)
 }
@@ -6222,6 +6271,28 @@ func (ec *executionContext) field_Mutation_adminDeleteVideo_args(ctx context.Con
 		return nil, err
 	}
 	args["reason"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_answerTakedownAppeal_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "videoId",
+		func(ctx context.Context, v any) (uuid.UUID, error) {
+			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["videoId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "message",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["message"] = arg1
 	return args, nil
 }
 
@@ -10238,6 +10309,68 @@ func (ec *executionContext) fieldContext_Mutation_appealTakedown(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_appealTakedown_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_answerTakedownAppeal(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_answerTakedownAppeal(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AnswerTakedownAppeal(ctx, fc.Args["videoId"].(uuid.UUID), fc.Args["message"].(string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scope, err := ec.unmarshalOScope2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐScope(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.Video
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.Video
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scope, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Video) graphql.Marshaler {
+			return ec.marshalNVideo2ᚖgithubᚗcomᚋclipcutᚋclipcutᚋgraphᚋmodelᚐVideo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_answerTakedownAppeal(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Video(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_answerTakedownAppeal_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15000,6 +15133,52 @@ func (ec *executionContext) _TakedownAppeal_createdAt(ctx context.Context, field
 	)
 }
 func (ec *executionContext) fieldContext_TakedownAppeal_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TakedownAppeal", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _TakedownAppeal_answer(ctx context.Context, field graphql.CollectedField, obj *model.TakedownAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakedownAppeal_answer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Answer, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TakedownAppeal_answer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TakedownAppeal", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _TakedownAppeal_answeredAt(ctx context.Context, field graphql.CollectedField, obj *model.TakedownAppeal) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TakedownAppeal_answeredAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AnsweredAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TakedownAppeal_answeredAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TakedownAppeal", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
@@ -20840,6 +21019,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "answerTakedownAppeal":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_answerTakedownAppeal(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "reportPlaybackEvents":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_reportPlaybackEvents(ctx, field)
@@ -22523,6 +22709,16 @@ func (ec *executionContext) _TakedownAppeal(ctx context.Context, sel ast.Selecti
 		case "createdAt":
 			out.Values[i] = ec._TakedownAppeal_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "answer":
+			out.Values[i] = ec._TakedownAppeal_answer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "answeredAt":
+			out.Values[i] = ec._TakedownAppeal_answeredAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:

@@ -666,12 +666,19 @@ type SubtitleTrack struct {
 	Words []*Word `json:"words,omitempty"`
 }
 
-// An owner's appeal against a takedown, for the administrators. A restore or a new takedown closes it.
+// An owner's appeal against a takedown, for the administrators. An
+// administrator grants it by restoring the video (`restoreVideo`), which
+// closes it, or refuses it with an answer (`answerTakedownAppeal`), the video
+// staying down; a new takedown closes it too.
 type TakedownAppeal struct {
 	// What the owner wrote.
 	Message string `json:"message"`
 	// When it was sent.
 	CreatedAt time.Time `json:"createdAt"`
+	// The administrators' answer, the video staying down; null while unanswered. The owner reads it; who answered is not shown.
+	Answer *string `json:"answer,omitempty"`
+	// When it was answered; null while unanswered.
+	AnsweredAt *time.Time `json:"answeredAt,omitempty"`
 }
 
 // A piece of highlighted text: the runs of a title or excerpt in order, with

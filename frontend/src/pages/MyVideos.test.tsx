@@ -25,6 +25,8 @@ interface Row {
   takedownReason?: string;
   /** The owner's open appeal against the takedown. */
   takedownAppeal?: string;
+  /** The administrators' answer to it. */
+  appealAnswer?: string;
 }
 
 let videos: Row[];
@@ -45,7 +47,15 @@ const node = (v: Row) => ({
   retryable: v.retryable ?? v.status === 'FAILED',
   upload: null,
   takedownReason: v.takedownReason ?? null,
-  takedownAppeal: v.takedownAppeal ? { __typename: 'TakedownAppeal', message: v.takedownAppeal, createdAt: '2026-11-21T12:00:00Z' } : null,
+  takedownAppeal: v.takedownAppeal
+    ? {
+        __typename: 'TakedownAppeal',
+        message: v.takedownAppeal,
+        createdAt: '2026-11-21T12:00:00Z',
+        answer: v.appealAnswer ?? null,
+        answeredAt: v.appealAnswer ? '2026-11-22T12:00:00Z' : null,
+      }
+    : null,
 });
 
 function server() {
@@ -124,6 +134,19 @@ describe('my videos', () => {
     expect(await within(row('Song')).findByRole('status')).toHaveTextContent('Appeal sent');
     expect(within(row('Song')).queryByLabelText('Appeal')).not.toBeInTheDocument();
     expect(sent.find((op) => op.name === 'AppealTakedown')?.variables).toEqual({ videoId: 'v_down', message: 'It is my own song.' });
+  });
+
+  it("shows the administrators' answer to an appeal and when it came, without the form", async () => {
+    videos = [{ id: 'v_down', title: 'Song', description: null, status: 'TAKEN_DOWN', playable: false, privacy: 'PUBLIC', duration: 30,
+      posterUrl: null, processing: null, takedownReason: 'Copyright claim', takedownAppeal: 'It is my own song.', appealAnswer: "The label's claim stands." }];
+    server();
+    renderApp('/my-videos');
+    await screen.findByRole('list', { name: 'Your videos' });
+    const status = within(row('Song')).getByRole('status');
+    expect(status).toHaveTextContent(/Your appeal was answered on .+; the video stays down:/);
+    expect(status).toHaveTextContent("The label's claim stands.");
+    expect(within(status).getByText((_, el) => el?.tagName === 'TIME')).toHaveAttribute('dateTime', '2026-11-22T12:00:00Z');
+    expect(within(row('Song')).queryByLabelText('Appeal')).not.toBeInTheDocument();
   });
 
   it('shows an appealed takedown as sent, without the form', async () => {

@@ -33,6 +33,8 @@ const MyVideosDocument = graphql(`
             takedownAppeal {
               message
               createdAt
+              answer
+              answeredAt
             }
             playable
             privacy
@@ -201,6 +203,8 @@ const AppealTakedownDocument = graphql(`
       takedownAppeal {
         message
         createdAt
+        answer
+        answeredAt
       }
     }
   }
@@ -208,9 +212,15 @@ const AppealTakedownDocument = graphql(`
 
 /**
  * The owner's reply to a takedown: one appeal per takedown, which the
- * administrators read on their videos page; once sent it says so.
+ * administrators read on their videos page; once sent it says so, and once
+ * they answered (keeping the video down) it shows their answer and when.
+ * A granted appeal needs nothing here: the video is back up.
  */
-function AppealForm({ videoId, title, appealed }: { videoId: string; title: string; appealed: boolean }) {
+function AppealForm({ videoId, title, appeal: sentAppeal }: {
+  videoId: string;
+  title: string;
+  appeal: { answer?: string | null; answeredAt?: string | null } | null | undefined;
+}) {
   const id = useId();
   const [message, setMessage] = useState('');
   const [sent, setSent] = useState(false);
@@ -224,7 +234,19 @@ function AppealForm({ videoId, title, appealed }: { videoId: string; title: stri
     if (!r.error) setSent(true);
   }
 
-  if (appealed || sent) {
+  if (sentAppeal?.answer) {
+    return (
+      <div className="notice small" role="status">
+        <p>
+          Your appeal was answered
+          {sentAppeal.answeredAt && <> on <time dateTime={sentAppeal.answeredAt}>{formatDate(sentAppeal.answeredAt)}</time></>}; the video stays
+          down:
+        </p>
+        <blockquote className="appeal__answer">{sentAppeal.answer}</blockquote>
+      </div>
+    );
+  }
+  if (sentAppeal || sent) {
     return (
       <p className="notice small" role="status">
         Appeal sent: the administrators will look at it.
@@ -332,7 +354,7 @@ function MyVideoRow({ video, onSettled, onNotice }: MyVideoRowProps) {
         )}
         {status === 'FAILED' && <Alert>{failure || 'Processing failed.'}</Alert>}
         {video.status === 'TAKEN_DOWN' && <Alert>Taken down by the administrators: {video.takedownReason}</Alert>}
-        {video.status === 'TAKEN_DOWN' && <AppealForm videoId={video.id} title={video.title} appealed={!!video.takedownAppeal} />}
+        {video.status === 'TAKEN_DOWN' && <AppealForm videoId={video.id} title={video.title} appeal={video.takedownAppeal} />}
         <Alert>{formErrors(retryError).message}</Alert>
         <Alert>{formErrors(deleteError).message}</Alert>
 

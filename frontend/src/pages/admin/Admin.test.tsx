@@ -18,7 +18,13 @@ const video = (id: string, status: string, takedownReason: string | null = null)
   privacy: 'PUBLIC',
   createdAt: '2026-11-20T12:00:00Z',
   takedownReason,
-  takedownAppeal: null as { __typename: 'TakedownAppeal'; message: string; createdAt: string } | null,
+  takedownAppeal: null as {
+    __typename: 'TakedownAppeal';
+    message: string;
+    createdAt: string;
+    answer?: string | null;
+    answeredAt?: string | null;
+  } | null,
   owner: { __typename: 'User', id: 'usr_2', name: 'Bob' },
   processing: { __typename: 'Processing', error: null },
 });
@@ -191,6 +197,46 @@ describe('the admin area', () => {
     expect(screen.getByRole('button', { name: 'Restore Video v2' })).toBeInTheDocument();
     expect(screen.queryByRole('button', { name: 'Take down Video v1' })).not.toBeInTheDocument();
     expect(sent.filter((s) => s.name === 'AdminVideos').map((s) => s.variables.appealed)).toEqual([null, true]);
+  });
+
+  it('answers an unanswered appeal, the video staying down, and shows answered ones with their answer', async () => {
+    const appeal = (id: string, answer: string | null) => ({
+      ...video(id, 'TAKEN_DOWN', 'Spam'),
+      takedownAppeal: {
+        __typename: 'TakedownAppeal' as const,
+        message: `Appeal of ${id}`,
+        createdAt: '2026-11-21T12:00:00Z',
+        answer,
+        answeredAt: answer ? '2026-11-22T12:00:00Z' : null,
+      },
+    });
+    admin(true, (name, variables) => {
+      if (name === 'AdminVideos') {
+        return {
+          data: {
+            adminVideos: {
+              __typename: 'VideoConnection',
+              edges: [appeal('v2', null), appeal('v3', 'The claim stands.')].map((node) => ({ __typename: 'VideoEdge', node })),
+            },
+          },
+        };
+      }
+      if (name === 'AnswerTakedownAppeal') {
+        const { takedownAppeal, ...v } = appeal('v2', variables.message as string);
+        return { data: { answerTakedownAppeal: { __typename: 'Video', id: v.id, status: v.status, takedownAppeal } } };
+      }
+      return undefined;
+    });
+    renderApp('/admin/videos');
+    expect(await screen.findByText(/unanswered: Appeal of v2/)).toBeInTheDocument();
+    expect(screen.getByText(/answered: Appeal of v3/)).toBeInTheDocument();
+    expect(screen.getByText(/The claim stands\./)).toBeInTheDocument();
+    expect(screen.queryByRole('form', { name: 'Answer the appeal of Video v3' })).not.toBeInTheDocument();
+
+    const form = screen.getByRole('form', { name: 'Answer the appeal of Video v2' });
+    await userEvent.type(within(form).getByLabelText(/^Answer/), '  Not your song.  ');
+    await userEvent.click(within(form).getByRole('button', { name: 'Send answer' }));
+    await waitFor(() => expect(sent.find((s) => s.name === 'AnswerTakedownAppeal')?.variables).toEqual({ videoId: 'v2', message: 'Not your song.' }));
   });
 
   it('deletes a video, asking why for the audit log', async () => {

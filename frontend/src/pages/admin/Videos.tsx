@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { useSearch } from 'wouter';
 import { Alert } from '../../components/Alert';
@@ -22,6 +22,8 @@ const AdminVideosDocument = graphql(`
           takedownAppeal {
             message
             createdAt
+            answer
+            answeredAt
           }
           owner {
             id
@@ -62,6 +64,21 @@ const RestoreVideoDocument = graphql(`
   }
 `);
 
+const AnswerTakedownAppealDocument = graphql(`
+  mutation AnswerTakedownAppeal($videoId: ID!, $message: String!) {
+    answerTakedownAppeal(videoId: $videoId, message: $message) {
+      id
+      status
+      takedownAppeal {
+        message
+        createdAt
+        answer
+        answeredAt
+      }
+    }
+  }
+`);
+
 const AdminDeleteVideoDocument = graphql(`
   mutation AdminDeleteVideo($videoId: ID!, $reason: String) {
     adminDeleteVideo(videoId: $videoId, reason: $reason)
@@ -78,9 +95,56 @@ const FILTERS: { value: VideoStatus | ''; label: string }[] = [
 ];
 
 /**
+ * An open appeal, answered or not; an unanswered one has the form that
+ * refuses it with an answer the owner reads (granting it is Restore).
+ */
+function Appeal({ videoId, title, appeal }: {
+  videoId: string;
+  title: string;
+  appeal: { message: string; createdAt: string; answer?: string | null; answeredAt?: string | null };
+}) {
+  const id = useId();
+  const [message, setMessage] = useState('');
+  const [{ fetching, error }, answer] = useMutation(AnswerTakedownAppealDocument);
+  const errors = formErrors(error, ['message']);
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    if (fetching || !message.trim()) return;
+    await answer({ videoId, message: message.trim() });
+  }
+
+  return (
+    <div className="small stack">
+      <div>
+        <strong>Appeal</strong> ({formatDate(appeal.createdAt)}), {appeal.answer ? 'answered' : 'unanswered'}: {appeal.message}
+      </div>
+      {appeal.answer ? (
+        <div>
+          <strong>Answer</strong> ({appeal.answeredAt ? formatDate(appeal.answeredAt) : ''}): {appeal.answer}
+        </div>
+      ) : (
+        <form className="form stack" aria-label={`Answer the appeal of ${title}`} onSubmit={onSubmit}>
+          <Alert>{errors.message}</Alert>
+          <div className="field">
+            <label htmlFor={`${id}-answer`}>Answer (the video stays down; Restore grants the appeal)</label>
+            <textarea id={`${id}-answer`} required maxLength={2000} rows={2} value={message} onChange={(e) => setMessage(e.target.value)}
+              aria-invalid={errors.fields.message ? true : undefined} />
+            {errors.fields.message && <p className="field__error">{errors.fields.message}</p>}
+          </div>
+          <button type="submit" className="button button--small" aria-disabled={fetching || !message.trim() || undefined}>
+            {fetching ? 'Sending…' : 'Send answer'}
+          </button>
+        </form>
+      )}
+    </div>
+  );
+}
+
+/**
  * Every video, filtered by status, owner and open appeal; take down,
  * restore and delete. An owner's appeal against a takedown shows under
- * its reason.
+ * its reason, answered or with the form to answer it.
  */
 export function Videos() {
   const owner = new URLSearchParams(useSearch()).get('owner');
@@ -171,11 +235,7 @@ export function Videos() {
                   <td data-label="Status">
                     {v.status.replace('_', ' ').toLowerCase()}
                     {v.takedownReason && <div className="muted small">{v.takedownReason}</div>}
-                    {v.takedownAppeal && (
-                      <div className="small">
-                        <strong>Appeal</strong> ({formatDate(v.takedownAppeal.createdAt)}): {v.takedownAppeal.message}
-                      </div>
-                    )}
+                    {v.takedownAppeal && <Appeal videoId={v.id} title={v.title} appeal={v.takedownAppeal} />}
                     {v.status === 'FAILED' && v.processing?.error && <div className="muted small">{v.processing.error}</div>}
                   </td>
                   <td data-label="Created">{formatDate(v.createdAt)}</td>
