@@ -172,11 +172,12 @@ func NewIngester(sink Sink, logger *slog.Logger, reg prometheus.Registerer, cfg 
 	cfg.defaults()
 	in := &Ingester{
 		sink: sink, logger: logger, cfg: cfg, now: time.Now,
-		viewers:  newLimiter(cfg.ViewerRate, cfg.ViewerBurst),
-		sessions: map[uuid.UUID]SessionTouch{},
-		seen:     map[uuid.UUID]*sessionSeen{},
-		videos:   map[uuid.UUID]videoEntry{}, byPublicID: map[string]publicIDEntry{},
-		kick:     make(chan struct{}, 1),
+		viewers:    newLimiter(cfg.ViewerRate, cfg.ViewerBurst),
+		sessions:   map[uuid.UUID]SessionTouch{},
+		seen:       map[uuid.UUID]*sessionSeen{},
+		videos:     map[uuid.UUID]videoEntry{},
+		byPublicID: map[string]publicIDEntry{},
+		kick:       make(chan struct{}, 1),
 		received: prometheus.NewCounter(prometheus.CounterOpts{Name: "clipcut_analytics_events_received_total",
 			Help: "Player analytics events received, before validation."}),
 		accepted: prometheus.NewCounter(prometheus.CounterOpts{Name: "clipcut_analytics_events_accepted_total",

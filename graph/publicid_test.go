@@ -209,7 +209,9 @@ func TestStrangerNeverReadsAnUnlistedVideosID(t *testing.T) {
 		r = e.query(byNode, map[string]any{"id": shown}, opts...)
 		require.Empty(t, r.Errors)
 		require.NotContains(t, strings.ToLower(string(r.Data)), id)
-		var node struct{ Node *struct{ ID, PublicID string } }
+		var node struct {
+			Node *struct{ ID, PublicID string }
+		}
 		require.NoError(t, json.Unmarshal(r.Data, &node))
 		require.NotNil(t, node.Node, "node(id:) refetches it by what the stranger read")
 		require.Equal(t, shown, node.Node.ID)
