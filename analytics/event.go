@@ -59,7 +59,9 @@ const (
 // Batch is what a player sends: a few events of one session, numbered.
 // Its JSON form is the body of POST /api/v1/analytics/events.
 type Batch struct {
-	// VideoID is the video being played.
+	// VideoID names the video being played, as the player opened it: its
+	// id, or its public id (22 base64url characters), which is how anyone
+	// but its owner and administrators plays an UNLISTED video.
 	VideoID string `json:"videoId"`
 	// ViewerID is a random UUID (version 4) the player keeps in local
 	// storage: anonymous, the same across sessions of one browser.
@@ -113,8 +115,31 @@ type Event struct {
 
 // Header is a batch's validated identity.
 type Header struct {
-	VideoID, ViewerID, SessionID uuid.UUID
-	Seq                          int64
+	// VideoID is the video's id; zero when the batch names it by
+	// PublicID (the Ingester resolves it).
+	VideoID uuid.UUID
+	// PublicID is set when the batch names the video by its public id.
+	PublicID            string
+	ViewerID, SessionID uuid.UUID
+	Seq                 int64
+}
+
+// publicIDLen is the length of a public id: 128 bits in unpadded
+// base64url (layout.PublicIDLen; this package imports no other).
+const publicIDLen = 22
+
+// isPublicID reports whether s has the shape of a public id. A video id
+// (36 characters) never has it.
+func isPublicID(s string) bool {
+	if len(s) != publicIDLen {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // ErrBadBatch wraps every reason a whole batch is refused.
@@ -129,8 +154,10 @@ func badBatch(format string, args ...any) error {
 func ParseHeader(b *Batch) (Header, error) {
 	var h Header
 	var err error
-	if h.VideoID, err = uuid.Parse(b.VideoID); err != nil {
-		return h, badBatch("videoId is not a video id")
+	if isPublicID(b.VideoID) {
+		h.PublicID = b.VideoID
+	} else if h.VideoID, err = uuid.Parse(b.VideoID); err != nil {
+		return h, badBatch("videoId is neither a video id nor a public id")
 	}
 	if h.ViewerID, err = randomID(b.ViewerID); err != nil {
 		return h, badBatch("viewerId: %v", err)

@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"sync"
@@ -16,6 +17,9 @@ type Sink interface {
 	// AnalyticsVideos returns what ingest needs to know of each of ids
 	// that exists, in one query; unknown ids are absent.
 	AnalyticsVideos(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]VideoFacts, error)
+	// AnalyticsVideoByPublicID returns the id and facts of the video
+	// whose current public id is publicID; ok is false when there is none.
+	AnalyticsVideoByPublicID(ctx context.Context, publicID string) (id uuid.UUID, facts VideoFacts, ok bool, err error)
 	// WritePlaybackEvents stores events and records the sessions they
 	// belong to, in one transaction.
 	WritePlaybackEvents(ctx context.Context, events []Event, sessions []SessionTouch) error
@@ -29,8 +33,11 @@ type VideoFacts struct {
 	DurationMs int32
 	OwnerID    uuid.UUID
 	// Private is set for PRIVATE videos, which only their owner and
-	// administrators see; PUBLIC and UNLISTED ones anyone may play.
+	// administrators see; PUBLIC ones anyone may play.
 	Private bool
+	// Unlisted is set for UNLISTED videos, which anyone may play through
+	// their public id, but only their owner and administrators by id.
+	Unlisted bool
 }
 
 // Caller is who sent a batch: the client address (for its rate limit) and
@@ -41,10 +48,14 @@ type Caller struct {
 	IsAdmin bool
 }
 
-// sees reports whether c may see (and so report playback of) v. It is the
-// same rule as the store's visibility check, applied to cached facts.
-func (c Caller) sees(v VideoFacts) bool {
-	return !v.Private || c.IsAdmin || (c.UserID != uuid.Nil && c.UserID == v.OwnerID)
+// sees reports whether c may see (and so report playback of) v, named by
+// its public id when byPublicID. It is the same rule as the store's
+// visibility check, applied to cached facts.
+func (c Caller) sees(v VideoFacts, byPublicID bool) bool {
+	if c.IsAdmin || (c.UserID != uuid.Nil && c.UserID == v.OwnerID) {
+		return true
+	}
+	return !v.Private && (!v.Unlisted || byPublicID)
 }
 
 // SessionTouch says a session sent events at At; Heartbeat is set when
@@ -122,6 +133,13 @@ type Ingester struct {
 
 	videoMu sync.Mutex
 	videos  map[uuid.UUID]videoEntry
+	// byPublicID caches public id lookups; a public id that is no longer
+	// the video's (rotatePublicId) must stop working at once, so
+	// ForgetVideo drops these too.
+	byPublicID map[string]publicIDEntry
+	// generation counts ForgetVideo and ForgetAll calls: a lookup that
+	// started before one is not cached, since it may predate the change.
+	generation uint64
 
 	received, accepted, written, clamped prometheus.Counter
 	dropped                              *prometheus.CounterVec
@@ -132,6 +150,11 @@ type videoEntry struct {
 	facts   VideoFacts
 	exists  bool
 	expires time.Time
+}
+
+type publicIDEntry struct {
+	id uuid.UUID
+	videoEntry
 }
 
 // sessionSeen remembers which batches of a session arrived, so a re-sent
@@ -149,11 +172,12 @@ func NewIngester(sink Sink, logger *slog.Logger, reg prometheus.Registerer, cfg 
 	cfg.defaults()
 	in := &Ingester{
 		sink: sink, logger: logger, cfg: cfg, now: time.Now,
-		viewers:  newLimiter(cfg.ViewerRate, cfg.ViewerBurst),
-		sessions: map[uuid.UUID]SessionTouch{},
-		seen:     map[uuid.UUID]*sessionSeen{},
-		videos:   map[uuid.UUID]videoEntry{},
-		kick:     make(chan struct{}, 1),
+		viewers:    newLimiter(cfg.ViewerRate, cfg.ViewerBurst),
+		sessions:   map[uuid.UUID]SessionTouch{},
+		seen:       map[uuid.UUID]*sessionSeen{},
+		videos:     map[uuid.UUID]videoEntry{},
+		byPublicID: map[string]publicIDEntry{},
+		kick:       make(chan struct{}, 1),
 		received: prometheus.NewCounter(prometheus.CounterOpts{Name: "clipcut_analytics_events_received_total",
 			Help: "Player analytics events received, before validation."}),
 		accepted: prometheus.NewCounter(prometheus.CounterOpts{Name: "clipcut_analytics_events_accepted_total",
@@ -211,14 +235,30 @@ func (in *Ingester) Ingest(ctx context.Context, b *Batch, caller Caller) (Result
 	if !in.viewers.allow(h.ViewerID.String(), float64(n), now) {
 		return in.drop(ProblemLimited, n), ErrRateLimited
 	}
-	facts, ok, err := in.video(ctx, h.VideoID, now)
+	var (
+		facts VideoFacts
+		ok    bool
+	)
+	if h.PublicID != "" {
+		h.VideoID, facts, ok, err = in.videoByPublicID(ctx, h.PublicID, now)
+	} else {
+		facts, ok, err = in.video(ctx, h.VideoID, now)
+		if err == nil && !ok {
+			// What a stranger reads as an UNLISTED video's id in GraphQL
+			// is its public id in UUID form (its 16 bytes).
+			h.PublicID = base64.RawURLEncoding.EncodeToString(h.VideoID[:])
+			h.VideoID, facts, ok, err = in.videoByPublicID(ctx, h.PublicID, now)
+		}
+	}
 	if err != nil {
 		return Result{}, err
 	}
 	if !ok {
+		// An unknown public id, or one a rotation replaced, is an unknown
+		// video.
 		return in.drop(ProblemUnknown, n), nil
 	}
-	if !caller.sees(facts) {
+	if !caller.sees(facts, h.PublicID != "") {
 		return in.drop(ProblemNotVisible, n), nil
 	}
 	durationMs := facts.DurationMs
@@ -280,8 +320,9 @@ func (in *Ingester) Ingest(ctx context.Context, b *Batch, caller Caller) (Result
 }
 
 // videoTTL is how long a video's facts are cached. It bounds how long
-// a video just made PRIVATE still takes anonymous events (one query per
-// video per replica per TTL keeps it cheap).
+// a video just made PRIVATE still takes anonymous events when the change
+// is not announced (ForgetVideo), as when the notifier is reconnecting
+// (one query per video per replica per TTL keeps it cheap).
 const videoTTL = 5 * time.Second
 
 // video returns a video's facts, cached for videoTTL: one query per
@@ -289,6 +330,7 @@ const videoTTL = 5 * time.Second
 func (in *Ingester) video(ctx context.Context, id uuid.UUID, now time.Time) (VideoFacts, bool, error) {
 	in.videoMu.Lock()
 	e, ok := in.videos[id]
+	gen := in.generation
 	in.videoMu.Unlock()
 	if ok && now.Before(e.expires) {
 		return e.facts, e.exists, nil
@@ -298,14 +340,66 @@ func (in *Ingester) video(ctx context.Context, id uuid.UUID, now time.Time) (Vid
 		return VideoFacts{}, false, err
 	}
 	d, exists := found[id]
-	ttl := videoTTL
 	in.videoMu.Lock()
-	if len(in.videos) > 50_000 {
-		clear(in.videos)
+	if gen == in.generation {
+		if len(in.videos) > 50_000 {
+			clear(in.videos)
+		}
+		in.videos[id] = videoEntry{facts: d, exists: exists, expires: now.Add(videoTTL)}
 	}
-	in.videos[id] = videoEntry{facts: d, exists: exists, expires: now.Add(ttl)}
 	in.videoMu.Unlock()
 	return d, exists, nil
+}
+
+// videoByPublicID returns the id and facts of the video whose public id
+// is publicID, cached like video's.
+func (in *Ingester) videoByPublicID(ctx context.Context, publicID string, now time.Time) (uuid.UUID, VideoFacts, bool, error) {
+	in.videoMu.Lock()
+	e, ok := in.byPublicID[publicID]
+	gen := in.generation
+	in.videoMu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.id, e.facts, e.exists, nil
+	}
+	id, d, exists, err := in.sink.AnalyticsVideoByPublicID(ctx, publicID)
+	if err != nil {
+		return uuid.Nil, VideoFacts{}, false, err
+	}
+	in.videoMu.Lock()
+	if gen == in.generation {
+		if len(in.byPublicID) > 50_000 {
+			clear(in.byPublicID)
+		}
+		in.byPublicID[publicID] = publicIDEntry{id: id, videoEntry: videoEntry{facts: d, exists: exists, expires: now.Add(videoTTL)}}
+	}
+	in.videoMu.Unlock()
+	return id, d, exists, nil
+}
+
+// ForgetVideo drops what is cached about video id, by id and by public id:
+// called when any process changes its privacy or public id or deletes it
+// (store.Notifier.SubscribePrivacyChanges), so that the next batch reads
+// it again and an old public id is refused at once.
+func (in *Ingester) ForgetVideo(id uuid.UUID) {
+	in.videoMu.Lock()
+	defer in.videoMu.Unlock()
+	in.generation++
+	delete(in.videos, id)
+	for pid, e := range in.byPublicID {
+		if e.id == id {
+			delete(in.byPublicID, pid)
+		}
+	}
+}
+
+// ForgetAll drops every cached video: when announcements may have been
+// missed (the notifier reconnected).
+func (in *Ingester) ForgetAll() {
+	in.videoMu.Lock()
+	defer in.videoMu.Unlock()
+	in.generation++
+	clear(in.videos)
+	clear(in.byPublicID)
 }
 
 // Run writes buffered events every FlushInterval (sooner when the buffer

@@ -2,6 +2,7 @@ package analytics_test
 
 import (
 	"context"
+	"encoding/base64"
 	"log/slog"
 	"testing"
 	"time"
@@ -315,4 +316,69 @@ func TestIngestDropsEventsOfVideosTheCallerCannotSee(t *testing.T) {
 	var stored int
 	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM playback_events`).Scan(&stored))
 	require.Equal(t, 2*len(sessionA), stored, "only the owner's and the administrator's events are stored")
+}
+
+// TestIngestByPublicID: an UNLISTED video's events are taken from anyone
+// who names it by its public id (or by the UUID form of it that GraphQL
+// shows them as its id), but by its id only from its owner and
+// administrators; once the public id is rotated and the change announced
+// (ForgetVideo), the old one is an unknown video, the new one works.
+func TestIngestByPublicID(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.NewStore(t)
+	video := newVideo(t, s)
+	_, err := s.Pool().Exec(ctx, `UPDATE videos SET privacy = 'UNLISTED' WHERE id = $1`, video)
+	require.NoError(t, err)
+	v, err := s.VideoByID(ctx, video)
+	require.NoError(t, err)
+	stranger := analytics.Caller{IP: "192.0.2.1"}
+	owner := analytics.Caller{IP: "192.0.2.1", UserID: v.OwnerID}
+	reg := prometheus.NewRegistry()
+	in := newIngester(s, reg)
+	send := func(ref string, caller analytics.Caller) analytics.Result {
+		t.Helper()
+		b := player{viewer: uuid.New(), session: uuid.New()}.batch(0, wire(sessionA))
+		b.VideoID = ref
+		res, err := in.Ingest(ctx, b, caller)
+		require.NoError(t, err)
+		return res
+	}
+	all := analytics.Result{Accepted: len(sessionA)}
+	none := analytics.Result{Dropped: len(sessionA)}
+
+	raw, err := base64.RawURLEncoding.DecodeString(v.PublicID)
+	require.NoError(t, err)
+	uuidForm := uuid.UUID(raw).String()
+	require.Equal(t, none, send(video.String(), stranger), "the id alone does not open an unlisted video")
+	require.Equal(t, float64(len(sessionA)), counter(t, reg, "clipcut_analytics_events_dropped_total", "not_visible"))
+	require.Equal(t, all, send(v.PublicID, stranger))
+	require.Equal(t, all, send(uuidForm, stranger))
+	require.Equal(t, all, send(video.String(), owner))
+	require.Equal(t, all, send(v.PublicID, owner))
+
+	rotated, err := s.RotatePublicID(ctx, video, store.Viewer{UserID: v.OwnerID})
+	require.NoError(t, err)
+	in.ForgetVideo(video)
+	require.Equal(t, none, send(v.PublicID, stranger), "the old public id is refused at once")
+	require.Equal(t, none, send(uuidForm, stranger), "and its UUID form")
+	require.Equal(t, float64(2*len(sessionA)), counter(t, reg, "clipcut_analytics_events_dropped_total", "unknown_video"))
+	require.Equal(t, all, send(rotated.PublicID, stranger), "the new one works")
+
+	_, err = s.Pool().Exec(ctx, `UPDATE videos SET privacy = 'PRIVATE' WHERE id = $1`, video)
+	require.NoError(t, err)
+	in.ForgetVideo(video)
+	require.Equal(t, none, send(rotated.PublicID, stranger), "a private video's public id opens nothing")
+
+	require.NoError(t, in.Flush(ctx))
+	var sessions int
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM playback_sessions WHERE video_id = $1`, video).Scan(&sessions))
+	require.Equal(t, 5, sessions, "sessions by public id are stored under the video id")
+	var stored int
+	require.NoError(t, s.Pool().QueryRow(ctx, `SELECT count(*) FROM playback_events`).Scan(&stored))
+	require.Equal(t, 5*len(sessionA), stored)
+
+	_, err = analytics.ParseHeader(&analytics.Batch{VideoID: "not-a-video", ViewerID: uuid.NewString(), SessionID: uuid.NewString(),
+		Events: wire(sessionA)})
+	require.ErrorIs(t, err, analytics.ErrBadBatch)
 }

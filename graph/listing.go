@@ -147,7 +147,10 @@ func (r *Resolver) node(ctx context.Context, id uuid.UUID, viewer store.Viewer) 
 	if err != nil {
 		return nil, err
 	}
-	if len(users) == 0 || users[0].DisabledAt != nil && !viewer.IsAdmin {
+	if len(users) == 0 {
+		return r.nodeByPublicID(ctx, id, viewer)
+	}
+	if users[0].DisabledAt != nil && !viewer.IsAdmin {
 		return nil, nil
 	}
 	return model.UserFrom(users[0]), nil

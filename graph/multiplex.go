@@ -48,7 +48,10 @@ type multiplexer struct {
 type mxKey struct {
 	query, operation, variables string
 	video                       uuid.UUID
-	class                       visibilityClass
+	// publicID is set for a subscription by public id: a rotation ends
+	// it, whoever the subscriber is.
+	publicID string
+	class    visibilityClass
 }
 
 type visibilityClass uint8
@@ -109,16 +112,27 @@ func (m *multiplexer) join(c *wsConn, id string, oc *graphql.OperationContext) b
 	if len(fields) != 1 || fields[0].Name != "videoProgress" {
 		return false
 	}
-	raw, _ := fields[0].ArgumentMap(oc.Variables)["id"].(string)
-	videoID, err := uuid.Parse(raw)
-	if err != nil {
-		return false
+	args := fields[0].ArgumentMap(oc.Variables)
+	var ref progressRef
+	rawID, hasID := args["id"].(string)
+	rawPID, hasPID := args["publicId"].(string)
+	switch {
+	case hasID && !hasPID:
+		id, err := uuid.Parse(rawID)
+		if err != nil {
+			return false
+		}
+		ref.id = id
+	case hasPID && !hasID:
+		ref.publicID = rawPID
+	default:
+		return false // the resolver words the refusal
 	}
 	viewer, err := auth.ViewerFrom(c.ctx)
 	if err != nil || viewer.CheckScope(auth.ScopeVideosRead) != nil {
 		return false
 	}
-	v, err := m.r.Store.VideoForViewer(c.ctx, videoID, viewer.Store())
+	v, err := ref.read(c.ctx, m.r.Store, viewer.Store())
 	if err != nil {
 		return false
 	}
@@ -126,7 +140,7 @@ func (m *multiplexer) join(c *wsConn, id string, oc *graphql.OperationContext) b
 	if err != nil {
 		return false
 	}
-	key := mxKey{query: oc.RawQuery, operation: oc.OperationName, variables: string(vars), video: videoID, class: classViewer}
+	key := mxKey{query: oc.RawQuery, operation: oc.OperationName, variables: string(vars), video: v.ID, publicID: ref.publicID, class: classViewer}
 	switch {
 	case viewer != nil && viewer.IsAdmin:
 		key.class = classAdmin
@@ -304,8 +318,9 @@ func (s *mxStream) resumeEvents() {
 }
 
 // privacyChanged runs on the notifier's goroutine, before it delivers any
-// later video event: the streams of viewers who are neither the owner nor
-// an administrator hold their events from now until the video's
+// later video event (a new public id is announced the same way): the
+// streams of viewers who are neither the owner nor an administrator, and
+// every stream by public id, hold their events from now until the video's
 // visibility has been read again.
 func (m *multiplexer) privacyChanged(videoID uuid.UUID) {
 	streams := m.viewerStreams(func(id uuid.UUID) bool { return id == videoID })
@@ -343,7 +358,7 @@ func (m *multiplexer) viewerStreams(match func(uuid.UUID) bool) []*mxStream {
 			continue
 		}
 		for s := range streams {
-			if s.key.class == classViewer {
+			if s.key.class == classViewer || s.key.publicID != "" {
 				out = append(out, s)
 			}
 		}
@@ -351,17 +366,44 @@ func (m *multiplexer) viewerStreams(match func(uuid.UUID) bool) []*mxStream {
 	return out
 }
 
-// recheck reads whether anyone may still see the video: visibility for
-// the viewer class depends on the privacy setting alone. On any doubt (the
-// store unreachable) the streams end: a subscriber can subscribe again.
+// recheck reads whether the streams' subscribers may still see the video
+// as they named it: for the viewer class, visibility depends on the
+// privacy setting alone; a stream by public id (of any class) also needs
+// that public id to be still the video's (rotatePublicId announces itself
+// as a privacy change). On any doubt (the store unreachable) the streams
+// end: a subscriber can subscribe again.
 func (m *multiplexer) recheck(videoID uuid.UUID, streams []*mxStream) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	_, err := m.r.Store.VideoForViewer(ctx, videoID, store.Viewer{})
+	type check struct {
+		publicID string
+		class    visibilityClass
+	}
+	ok := map[check]bool{}
 	for _, s := range streams {
-		if err != nil {
+		c := check{s.key.publicID, s.key.class}
+		visible, known := ok[c]
+		if !known {
+			visible = m.stillVisible(ctx, videoID, c.publicID, c.class)
+			ok[c] = visible
+		}
+		if !visible {
 			s.cancel()
 		}
 		s.resumeEvents()
 	}
+}
+
+// stillVisible reports whether a stream of class following videoID (by
+// publicID when set) may go on.
+func (m *multiplexer) stillVisible(ctx context.Context, videoID uuid.UUID, publicID string, class visibilityClass) bool {
+	if publicID == "" {
+		_, err := m.r.Store.VideoForViewer(ctx, videoID, store.Viewer{})
+		return err == nil
+	}
+	// The owner and administrators see every privacy; only the public id
+	// matters for them. Anyone else needs it PUBLIC or UNLISTED too.
+	viewer := store.Viewer{IsAdmin: class != classViewer}
+	v, err := progressRef{publicID: publicID}.read(ctx, m.r.Store, viewer)
+	return err == nil && v.ID == videoID
 }

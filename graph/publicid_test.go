@@ -1,6 +1,8 @@
 package graph_test
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -67,7 +69,7 @@ func TestPublicIDOpensUnlistedVideos(t *testing.T) {
 		require.Nil(t, e.videoRef(cred, unlisted, ""), "%s: the id alone does not open an unlisted video", who)
 		v := e.videoRef(cred, "", pid)
 		require.NotNil(t, v, "%s: the public id does", who)
-		require.Equal(t, unlisted, v.ID)
+		require.NotEqual(t, unlisted, v.ID, "a stranger does not read the video id")
 		require.Equal(t, pid, v.PublicID, "who came through the public id may read it")
 		require.Equal(t, mine.Playback.HlsURL, v.Playback.HlsURL)
 
@@ -166,4 +168,67 @@ func TestRotatePublicID(t *testing.T) {
 	e.decode(e.query(rotate, map[string]any{"id": id}, bearer(admin)), &out)
 	require.NotEqual(t, fresh, out.RotatePublicID.PublicID)
 	require.Nil(t, e.videoRef("", "", fresh))
+}
+
+// strangerSelection is everything a stranger may read of a video.
+const strangerSelection = `id title description status playable privacy duration width height createdAt publicId
+	embedOrigins owner { id name } processing { stage percent error } renditions { name }`
+
+// TestStrangerNeverReadsAnUnlistedVideosID: whoever opens an UNLISTED
+// video through its public id reads, as its id, the public id in UUID
+// form, which node(id:) refetches; the video id appears nowhere in what
+// GraphQL answers them (its media URLs aside, which name the stored
+// objects). Its owner reads the video id, and a rotation makes the old
+// UUID form open nothing.
+func TestStrangerNeverReadsAnUnlistedVideosID(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.signUp("owner@example.com", "Owner").Token
+	other := e.signUp("other@example.com", "Other").Token
+	id := e.makeVideos("owner@example.com", 1, store.PrivacyUnlisted, true)[0]
+	pid := e.videoRef(owner, id, "").PublicID
+	raw, err := base64.RawURLEncoding.DecodeString(pid)
+	require.NoError(t, err)
+	shown := uuid.UUID(raw).String()
+
+	byPID := `query($pid: String) { video(publicId: $pid) { ` + strangerSelection + ` ... on Node { id } } }`
+	byNode := `query($id: ID!) { node(id: $id) { id ... on Video { ` + strangerSelection + ` } } }`
+	for _, cred := range []string{"", other} {
+		var opts []reqOpt
+		if cred != "" {
+			opts = append(opts, bearer(cred))
+		}
+		r := e.query(byPID, map[string]any{"pid": pid}, opts...)
+		require.Empty(t, r.Errors)
+		require.NotContains(t, strings.ToLower(string(r.Data)), id, "the video id is kept from a stranger")
+		var out struct{ Video struct{ ID, PublicID string } }
+		require.NoError(t, json.Unmarshal(r.Data, &out))
+		require.Equal(t, shown, out.Video.ID, "a stranger reads the public id in UUID form")
+		require.Equal(t, pid, out.Video.PublicID)
+
+		r = e.query(byNode, map[string]any{"id": shown}, opts...)
+		require.Empty(t, r.Errors)
+		require.NotContains(t, strings.ToLower(string(r.Data)), id)
+		var node struct {
+			Node *struct{ ID, PublicID string }
+		}
+		require.NoError(t, json.Unmarshal(r.Data, &node))
+		require.NotNil(t, node.Node, "node(id:) refetches it by what the stranger read")
+		require.Equal(t, shown, node.Node.ID)
+
+		r = e.query(byNode, map[string]any{"id": id}, opts...)
+		require.Empty(t, r.Errors)
+		require.JSONEq(t, `{"node":null}`, string(r.Data), "the video id opens nothing to a stranger")
+	}
+
+	var mine struct{ Node struct{ ID string } }
+	e.decode(e.query(byNode, map[string]any{"id": shown}, bearer(owner)), &mine)
+	require.Equal(t, id, mine.Node.ID, "its owner reads the video id, whichever way they came")
+	e.decode(e.query(byNode, map[string]any{"id": id}, bearer(owner)), &mine)
+	require.Equal(t, id, mine.Node.ID)
+
+	e.decode(e.query(`mutation($id: ID!) { rotatePublicId(videoId: $id) { id } }`, map[string]any{"id": id}, bearer(owner)), &mine)
+	r := e.query(byNode, map[string]any{"id": shown})
+	require.Empty(t, r.Errors)
+	require.JSONEq(t, `{"node":null}`, string(r.Data), "after a rotation the old form opens nothing")
 }

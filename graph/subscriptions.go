@@ -3,28 +3,40 @@ package graph
 import (
 	"context"
 
-	"github.com/google/uuid"
-
 	"github.com/clipcut/clipcut/graph/model"
 	"github.com/clipcut/clipcut/store"
 )
 
-// streamVideoProgress sends a video's current state, then every change,
-// until the video is READY, FAILED or deleted, or ctx ends.
-func streamVideoProgress(ctx context.Context, s *store.Store, hub *store.Hub, id uuid.UUID, viewer store.Viewer) (<-chan *model.VideoProgress, error) {
+// streamVideoProgress sends the current state of the video ref names,
+// then every change, until the video is READY, FAILED or deleted, or ctx
+// ends. Each event's videoId is the id viewer is shown for the video
+// (shownVideoID), so a stranger following an UNLISTED video by its public
+// id never reads its video id.
+func streamVideoProgress(ctx context.Context, s *store.Store, hub *store.Hub, ref progressRef, viewer store.Viewer) (<-chan *model.VideoProgress, error) {
+	if ref.publicID != "" {
+		// The video id is known only once the public id is read; the
+		// read after subscribing below is the one that counts.
+		v, err := ref.read(ctx, s, viewer)
+		if err != nil {
+			return nil, err
+		}
+		ref.id = v.ID
+	}
 	// Subscribe before reading so that no change falls in between.
-	events, unsubscribe := hub.Subscribe(id)
-	v, err := s.VideoForViewer(ctx, id, viewer)
+	events, unsubscribe := hub.Subscribe(ref.id)
+	v, err := ref.read(ctx, s, viewer)
 	if err != nil {
 		unsubscribe()
 		return nil, err
 	}
+	shown := shownVideoID(v, viewer)
 	out := make(chan *model.VideoProgress, 1)
 	go func() {
 		defer close(out)
 		defer unsubscribe()
 		cur, version := model.ProgressOf(v), v.Version
 		for {
+			cur.VideoID = shown
 			select {
 			case out <- cur:
 			case <-ctx.Done():
@@ -33,7 +45,7 @@ func streamVideoProgress(ctx context.Context, s *store.Store, hub *store.Hub, id
 			if cur.Status == model.VideoStatusReady || cur.Status == model.VideoStatusFailed {
 				return
 			}
-			next, nextVersion, ok := nextProgress(ctx, s, events, id, viewer, cur, version)
+			next, nextVersion, ok := nextProgress(ctx, s, events, ref, viewer, cur, version)
 			if !ok {
 				return
 			}
@@ -46,7 +58,7 @@ func streamVideoProgress(ctx context.Context, s *store.Store, hub *store.Hub, id
 // nextProgress waits for the next state newer than version that differs
 // from cur. Events committed before the subscriber read the row can arrive
 // after it; their versions are not newer, so they are dropped.
-func nextProgress(ctx context.Context, s *store.Store, events <-chan store.VideoEvent, id uuid.UUID, viewer store.Viewer, cur *model.VideoProgress, version int64) (*model.VideoProgress, int64, bool) {
+func nextProgress(ctx context.Context, s *store.Store, events <-chan store.VideoEvent, ref progressRef, viewer store.Viewer, cur *model.VideoProgress, version int64) (*model.VideoProgress, int64, bool) {
 	for {
 		var ev store.VideoEvent
 		select {
@@ -59,8 +71,9 @@ func nextProgress(ctx context.Context, s *store.Store, events <-chan store.Video
 		case ev.Deleted:
 			return nil, 0, false
 		case ev.Resync:
-			// The listener reconnected: events may have been missed.
-			v, err := s.VideoForViewer(ctx, id, viewer)
+			// The listener reconnected: events may have been missed,
+			// and so may a privacy change or a new public id.
+			v, err := ref.read(ctx, s, viewer)
 			if err != nil {
 				return nil, 0, false
 			}
@@ -71,6 +84,7 @@ func nextProgress(ctx context.Context, s *store.Store, events <-chan store.Video
 			next = model.ProgressFromEvent(ev)
 		}
 		version = max(version, ev.Version)
+		next.VideoID = cur.VideoID
 		if !sameProgress(next, cur) {
 			return next, version, true
 		}

@@ -67,12 +67,20 @@ func (r *queryResolver) Videos(ctx context.Context, first *int, after *string, l
 	return conn, nil
 }
 
-func (r *subscriptionResolver) VideoProgress(ctx context.Context, id uuid.UUID) (<-chan *model.VideoProgress, error) {
+func (r *subscriptionResolver) VideoProgress(ctx context.Context, id *uuid.UUID, publicID *string) (<-chan *model.VideoProgress, error) {
 	viewer, err := auth.ViewerFrom(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return streamVideoProgress(ctx, r.Store, r.Hub, id, viewer.Store())
+	ref, err := progressRefOf(id, publicID)
+	if err != nil {
+		return nil, err
+	}
+	return streamVideoProgress(ctx, r.Store, r.Hub, ref, viewer.Store())
+}
+
+func (r *videoResolver) ID(ctx context.Context, obj *model.Video) (uuid.UUID, error) {
+	return videoIDFor(ctx, obj), nil
 }
 
 func (r *videoResolver) Owner(ctx context.Context, obj *model.Video) (*model.User, error) {

@@ -20,7 +20,10 @@ func (c *Config) analyticsIngest() analytics.IngestConfig {
 // player events as JSON (analytics.Batch), sent as application/json or as
 // text/plain so that navigator.sendBeacon can send it without a CORS
 // preflight. No authentication is needed, but events of a video the caller
-// cannot see (a PRIVATE one of someone else) are dropped. It answers 202 with
+// cannot see (a PRIVATE one of someone else, an UNLISTED one named by its
+// id rather than its public id) are dropped. The batch names the video as
+// the player opened it, by id or by public id (analytics.Batch.VideoID).
+// It answers 202 with
 // {"accepted","dropped"}; 400 for a malformed batch, 413 past 64 KiB, 415
 // for another content type, 429 or 503 with Retry-After when refused.
 func analyticsEvents(in *analytics.Ingester, trustProxy bool, logger *slog.Logger) http.Handler {

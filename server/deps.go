@@ -317,6 +317,8 @@ func (a *app) newAPI() error {
 	// cached before it may predate a change it would have reported)
 	// forgets everything.
 	a.onClose(a.notifier.SubscribePrivacyChanges(func(bool) { a.media.ForgetAll() }, a.media.ForgetVideo))
+	// So does analytics ingest: an old public id's events are refused.
+	a.onClose(a.notifier.SubscribePrivacyChanges(func(bool) { a.ingester.ForgetAll() }, a.ingester.ForgetVideo))
 	return nil
 }
 

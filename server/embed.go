@@ -100,6 +100,11 @@ func (p *videoPages) serveEmbed(w http.ResponseWriter, r *http.Request) {
 	id := v.ID
 	base := p.base(r)
 	data := embedData{ID: id.String(), Title: v.Title, Playable: v.Playable, Duration: v.Duration, Width: v.Width, Height: v.Height}
+	if byPublicID {
+		// The page names the video as it was opened (its events and
+		// analytics too): an UNLISTED video's id is kept from strangers.
+		data.ID = v.PublicID
+	}
 	var prefix string
 	token := r.URL.Query().Get("token")
 	if v.Privacy == store.PrivacyPublic || v.Privacy == store.PrivacyUnlisted && byPublicID {

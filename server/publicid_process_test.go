@@ -73,16 +73,28 @@ func TestRotatePublicIDReachesEveryReplicaAtOnce(t *testing.T) {
 			code, _ := p.get(t, u)
 			require.Equal(t, http.StatusNotFound, code, u)
 		}
-		code, body := p.get(t, "/videos/"+oldPID)
+		code, body := p.get(t, "/embed/"+oldPID)
+		require.Equal(t, http.StatusOK, code, body)
+		require.Contains(t, body, `"id":"`+oldPID+`"`, "the embed names the video as it was opened")
+		require.NotContains(t, body, `"id":"`+id.String()+`"`)
+		code, body = p.get(t, "/videos/"+oldPID)
 		require.Equal(t, http.StatusOK, code, body)
 		require.Contains(t, body, `"public_id":"`+oldPID+`"`)
-		require.Contains(t, body, `"id":"`+id.String()+`"`)
+		require.NotContains(t, body, `"id":"`+id.String()+`"`, "a stranger does not read the video id")
 		code, body = p.get(t, "/oembed?format=json&url="+url.QueryEscape("http://"+p.addr+"/watch/"+oldPID))
 		require.Equal(t, http.StatusOK, code, body)
 		require.Contains(t, body, "/embed/"+oldPID)
 		res, _ := p.graphql(t, fmt.Sprintf(`{ byID: video(id: %q) { id } byPublicID: video(publicId: %q) { id } }`, id, oldPID))
 		require.Nil(t, data(res)["byID"])
-		require.Equal(t, id.String(), data(res)["byPublicID"].(map[string]any)["id"])
+		require.NotEqual(t, id.String(), data(res)["byPublicID"].(map[string]any)["id"], "a stranger does not read the video id")
+
+		// A stranger's player reports playback by the public id, not by id.
+		code, _, body = postEvents(t, p, "text/plain", eventBatch(oldPID, 3))
+		require.Equal(t, http.StatusAccepted, code, body)
+		require.JSONEq(t, `{"accepted":3,"dropped":0}`, body)
+		code, _, body = postEvents(t, p, "text/plain", eventBatch(id.String(), 3))
+		require.Equal(t, http.StatusAccepted, code, body)
+		require.JSONEq(t, `{"accepted":0,"dropped":3}`, body, "the id alone does not open an unlisted video")
 		code, body = p.get(t, "/videos/"+id.String(), auth...)
 		require.Equal(t, http.StatusOK, code, "the owner reaches it by id: %s", body)
 	}
@@ -104,6 +116,13 @@ func TestRotatePublicIDReachesEveryReplicaAtOnce(t *testing.T) {
 			code, _ := p.get(t, u)
 			require.Equal(t, http.StatusNotFound, code, u)
 		}
+		require.Eventually(t, func() bool {
+			_, _, body := postEvents(t, p, "text/plain", eventBatch(oldPID, 3))
+			return strings.TrimSpace(body) == `{"accepted":0,"dropped":3}`
+		}, time.Minute, 20*time.Millisecond, "%s still takes events by the old public id", name)
+		code, _, body := postEvents(t, p, "text/plain", eventBatch(newPID, 3))
+		require.Equal(t, http.StatusAccepted, code, body)
+		require.JSONEq(t, `{"accepted":3,"dropped":0}`, body, "events by the new public id count")
 		newPrefix := layout.UnlistedPath(newPID, id)
 		for _, u := range []string{segment(newPrefix, id), master(newPrefix, id), "/videos/" + newPID, segment(layout.PublicPath(public), public)} {
 			code, body := p.get(t, u)

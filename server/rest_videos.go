@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/http"
@@ -89,7 +90,7 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 		renditions = append(renditions, restRendition{Name: rd.Name, Width: rd.Width, Height: rd.Height, Bandwidth: rd.Bandwidth})
 	}
 	out := map[string]any{
-		"id": v.ID, "title": v.Title, "description": v.Description, "status": v.Status,
+		"id": shownID(r, v), "title": v.Title, "description": v.Description, "status": v.Status,
 		"playable": v.Playable, "privacy": v.Privacy, "duration": v.Duration, "width": v.Width,
 		"height": v.Height, "created_at": v.CreatedAt.UTC(), "owner": map[string]any{"id": owner[0].ID, "name": owner[0].Name},
 		"processing": map[string]any{"stage": v.Stage, "percent": v.Percent, "error": v.Error},
@@ -201,4 +202,20 @@ func sharedRef(v store.Video) string {
 		return v.PublicID
 	}
 	return v.ID.String()
+}
+
+// shownID is the "id" a reader of v is shown: for an UNLISTED video read
+// by anyone but its owner and administrators (who can only have come
+// through its public id), the public id in UUID form (its 16 bytes, as
+// GraphQL's Video.id shows it), so that its video id is kept from them.
+func shownID(r *http.Request, v store.Video) uuid.UUID {
+	viewer, _ := auth.ViewerFrom(r.Context())
+	if v.Privacy != store.PrivacyUnlisted || viewer != nil && (viewer.IsAdmin || viewer.UserID == v.OwnerID) {
+		return v.ID
+	}
+	b, err := base64.RawURLEncoding.DecodeString(v.PublicID)
+	if err != nil || len(b) != 16 {
+		return v.ID
+	}
+	return uuid.UUID(b)
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,19 +20,38 @@ const analyticsRollupLockID int64 = 0x636c697061 // "clipa"
 // exists (duration 0 when not yet probed), in one query; unknown ids are
 // absent. It implements analytics.Sink.
 func (s *Store) AnalyticsVideos(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]analytics.VideoFacts, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, coalesce(round(duration_seconds * 1000), 0)::integer, owner_id, privacy = 'PRIVATE'
-		FROM videos WHERE id = ANY($1)`, uuidArgs(ids))
+	rows, err := s.pool.Query(ctx, `SELECT id, `+analyticsFacts+` FROM videos WHERE id = ANY($1)`, uuidArgs(ids))
 	if err != nil {
 		return nil, fmt.Errorf("analytics videos: %w", err)
 	}
 	out := map[uuid.UUID]analytics.VideoFacts{}
 	var id uuid.UUID
 	var f analytics.VideoFacts
-	_, err = pgx.ForEachRow(rows, []any{&id, &f.DurationMs, &f.OwnerID, &f.Private}, func() error { out[id] = f; return nil })
+	_, err = pgx.ForEachRow(rows, []any{&id, &f.DurationMs, &f.OwnerID, &f.Private, &f.Unlisted}, func() error { out[id] = f; return nil })
 	if err != nil {
 		return nil, fmt.Errorf("analytics videos: %w", err)
 	}
 	return out, nil
+}
+
+// analyticsFacts are the columns of analytics.VideoFacts.
+const analyticsFacts = `coalesce(round(duration_seconds * 1000), 0)::integer, owner_id, privacy = 'PRIVATE', privacy = 'UNLISTED'`
+
+// AnalyticsVideoByPublicID returns the id and facts of the video whose
+// current public id is publicID; ok is false when there is none. It
+// implements analytics.Sink.
+func (s *Store) AnalyticsVideoByPublicID(ctx context.Context, publicID string) (uuid.UUID, analytics.VideoFacts, bool, error) {
+	var id uuid.UUID
+	var f analytics.VideoFacts
+	err := s.pool.QueryRow(ctx, `SELECT id, `+analyticsFacts+` FROM videos WHERE public_id = $1`, publicID).
+		Scan(&id, &f.DurationMs, &f.OwnerID, &f.Private, &f.Unlisted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return uuid.Nil, analytics.VideoFacts{}, false, nil
+	}
+	if err != nil {
+		return uuid.Nil, analytics.VideoFacts{}, false, fmt.Errorf("analytics video by public id: %w", err)
+	}
+	return id, f, true, nil
 }
 
 // WritePlaybackEvents stores events with COPY and upserts their sessions,

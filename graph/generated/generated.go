@@ -361,7 +361,7 @@ type ComplexityRoot struct {
 
 	Subscription struct {
 		LiveViewers   func(childComplexity int, videoID uuid.UUID) int
-		VideoProgress func(childComplexity int, id uuid.UUID) int
+		VideoProgress func(childComplexity int, id *uuid.UUID, publicID *string) int
 	}
 
 	SubtitleState struct {
@@ -619,7 +619,7 @@ type QueryResolver interface {
 }
 type SubscriptionResolver interface {
 	LiveViewers(ctx context.Context, videoID uuid.UUID) (<-chan *model.LiveViewers, error)
-	VideoProgress(ctx context.Context, id uuid.UUID) (<-chan *model.VideoProgress, error)
+	VideoProgress(ctx context.Context, id *uuid.UUID, publicID *string) (<-chan *model.VideoProgress, error)
 }
 type UserResolver interface {
 	Email(ctx context.Context, obj *model.User) (*string, error)
@@ -630,6 +630,8 @@ type UserResolver interface {
 	ChannelVideos(ctx context.Context, obj *model.User, order *model.ChannelVideoOrder, first *int, after *string) (*model.VideoConnection, error)
 }
 type VideoResolver interface {
+	ID(ctx context.Context, obj *model.Video) (uuid.UUID, error)
+
 	Owner(ctx context.Context, obj *model.Video) (*model.User, error)
 
 	TakedownAppeal(ctx context.Context, obj *model.Video) (*model.TakedownAppeal, error)
@@ -2204,7 +2206,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Subscription.VideoProgress(childComplexity, args["id"].(uuid.UUID)), true
+		return e.ComplexityRoot.Subscription.VideoProgress(childComplexity, args["id"].(*uuid.UUID), args["publicId"].(*string)), true
 
 	case "SubtitleState.note":
 		if e.ComplexityRoot.SubtitleState.Note == nil {
@@ -3984,7 +3986,8 @@ extend type Query {
   Any object by its id (Relay): a Video or a User. The same rules as
   ` + "`" + `video(id)` + "`" + ` decide who sees a video (null for everyone else, as for an
   unknown id); any user is visible, with the same fields ` + "`" + `Video.owner` + "`" + `
-  shows.
+  shows. The ` + "`" + `Video.id` + "`" + ` a stranger reads for an UNLISTED video (its public
+  id in UUID form) opens it as ` + "`" + `video(publicId:)` + "`" + ` does.
   """
   node(id: ID!): Node @public(scope: VIDEOS_READ)
 }
@@ -4820,7 +4823,14 @@ enum Privacy {
 A video and everything known about it.
 """
 type Video implements Node {
-  "The video's id."
+  """
+  The video's id, as its owner, administrators and anyone who may see it
+  by id (a PUBLIC video) read it. Anyone else, who can only have opened an
+  UNLISTED video through its public id, reads the public id in UUID form
+  here (its 16 bytes): the video id would open nothing to them and is kept
+  from them. ` + "`" + `node(id:)` + "`" + ` refetches the video by either; ` + "`" + `video(publicId:)` + "`" + `
+  and ` + "`" + `videoProgress(publicId:)` + "`" + ` take the public id itself.
+  """
   id: ID!
   "Title, 1 to 200 characters."
   title: String!
@@ -4904,7 +4914,7 @@ type VideoEdge {
 One change in a video's processing, as sent by ` + "`" + `videoProgress` + "`" + `.
 """
 type VideoProgress {
-  "The video this event is about."
+  "The video this event is about: its ` + "`" + `Video.id` + "`" + ` as the subscriber reads it (for a stranger following an UNLISTED video by its public id, the public id in UUID form)."
   videoId: ID!
   "The video's status after the change."
   status: VideoStatus!
@@ -4995,12 +5005,22 @@ extend type Mutation {
 
 extend type Subscription {
   """
-  Live processing progress of one video. The first event is the current
-  state; then one event per change (throttled to a few per second) until the
-  video is READY or FAILED, when the stream ends. Visible to whoever may see
-  the video.
+  Live processing progress of one video, named by its id or by its public
+  id (give exactly one; BAD_USER_INPUT otherwise), with the same rules as
+  ` + "`" + `video(id:)` + "`" + ` and ` + "`" + `video(publicId:)` + "`" + `: a stranger follows an UNLISTED video
+  only through its public id. The first event is the current state; then
+  one event per change (throttled to a few per second) until the video is
+  READY or FAILED, when the stream ends. A subscriber who may no longer see
+  the video (it turned PRIVATE, or ` + "`" + `rotatePublicId` + "`" + ` replaced the public id
+  it was opened with) gets no further event: the stream ends at once, on
+  every server.
   """
-  videoProgress(id: ID!): VideoProgress! @public(scope: VIDEOS_READ)
+  videoProgress(
+    "The video's id."
+    id: ID
+    "The video's public id, from a link that shares it."
+    publicId: String
+  ): VideoProgress! @public(scope: VIDEOS_READ)
 }
 `, BuiltIn: false},
 	{Name: "../schema/webhooks.graphqls", Input: `"""
@@ -7394,13 +7414,21 @@ func (ec *executionContext) field_Subscription_videoProgress_args(ctx context.Co
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (uuid.UUID, error) {
-			return ec.unmarshalNID2githubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
+		func(ctx context.Context, v any) (*uuid.UUID, error) {
+			return ec.unmarshalOID2ᚖgithubᚗcomᚋgoogleᚋuuidᚐUUID(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
 	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "publicId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["publicId"] = arg1
 	return args, nil
 }
 
@@ -14799,7 +14827,7 @@ func (ec *executionContext) _Subscription_videoProgress(ctx context.Context, fie
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Subscription().VideoProgress(ctx, fc.Args["id"].(uuid.UUID))
+			return ec.Resolvers.Subscription().VideoProgress(ctx, fc.Args["id"].(*uuid.UUID), fc.Args["publicId"].(*string))
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -15935,7 +15963,7 @@ func (ec *executionContext) _Video_id(ctx context.Context, field graphql.Collect
 			return ec.fieldContext_Video_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ID, nil
+			return ec.Resolvers.Video().ID(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v uuid.UUID) graphql.Marshaler {
@@ -15946,7 +15974,7 @@ func (ec *executionContext) _Video_id(ctx context.Context, field graphql.Collect
 	)
 }
 func (ec *executionContext) fieldContext_Video_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Video", field, false, false, errors.New("field of type ID does not have child fields"))
+	return graphql.NewScalarFieldContext("Video", field, true, true, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _Video_title(ctx context.Context, field graphql.CollectedField, obj *model.Video) (ret graphql.Marshaler) {
@@ -23253,10 +23281,43 @@ func (ec *executionContext) _Video(ctx context.Context, sel ast.SelectionSet, ob
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Video")
 		case "id":
-			out.Values[i] = ec._Video_id(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Video_id(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
 			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "title":
 			out.Values[i] = ec._Video_title(ctx, field, obj)
 			if out.Values[i] == graphql.Null {

@@ -825,7 +825,7 @@ type VideoFilter struct {
 
 // One change in a video's processing, as sent by `videoProgress`.
 type VideoProgress struct {
-	// The video this event is about.
+	// The video this event is about: its `Video.id` as the subscriber reads it (for a stranger following an UNLISTED video by its public id, the public id in UUID form).
 	VideoID uuid.UUID `json:"videoId"`
 	// The video's status after the change.
 	Status VideoStatus `json:"status"`

@@ -75,6 +75,20 @@ describe('embed page', () => {
     expect(error?.message).toBe('This browser cannot play this video.');
   });
 
+  it('reports playback under the id the embed was opened with (an unlisted video by its public id)', async () => {
+    const beacons: string[] = [];
+    vi.stubGlobal('navigator', Object.assign(Object.create(navigator), { sendBeacon: (_url: string, body: string) => beacons.push(body) > 0 }));
+    // The server writes the public id when the embed was opened with it.
+    const shared = { ...data, id: 'AbCdEfGhIjKlMnOpQr-_09', watchUrl: 'https://v.example/watch/AbCdEfGhIjKlMnOpQr-_09' };
+    const posted: EmbedMessage[] = [];
+    const { unmount } = render(<EmbedPlayer data={shared} options={{ autoplay: true, muted: true, start: 0, loop: false }} post={(m) => posted.push(m)} />);
+    unmount(); // the page goes away: what is queued leaves by beacon
+    expect(beacons).toHaveLength(1);
+    expect(JSON.parse(beacons[0]!)).toMatchObject({ videoId: 'AbCdEfGhIjKlMnOpQr-_09', events: [{ type: 'load' }] });
+    expect(posted[0]).toMatchObject({ event: 'ready', videoId: 'AbCdEfGhIjKlMnOpQr-_09' });
+    vi.unstubAllGlobals();
+  });
+
   it('says why when there is nothing to play', () => {
     render(<EmbedPage data={{ ...data, playable: false, hlsUrl: undefined }} options={parseEmbedOptions('')} />);
     expect(screen.getByRole('status')).toHaveTextContent('still being processed');

@@ -87,7 +87,7 @@ function server(signedInAs?: string) {
     signedInAs,
     override: ({ name, variables }) => {
       if (name === 'WatchVideo') return { data: { video: variables.id === 'vid_1' || variables.publicId === PUBLIC_ID ? video() : null } };
-      if (name === 'VideoProgress') return { stream: (p) => void (push = p) };
+      if (name === 'WatchProgress') return { stream: (p) => void (push = p) };
       return undefined;
     },
   });
@@ -146,6 +146,31 @@ describe('watch page', () => {
     act(() => push!({ data: { videoProgress: { __typename: 'VideoProgress', videoId: 'vid_1', status: 'PROCESSING', stage: 'transcode', percent: 55, playable: true, error: null } } }));
     await waitFor(() => expect(container.querySelector('video')).not.toBeNull());
     expect(sent.filter((op) => op.name === 'WatchVideo')).toHaveLength(2);
+  });
+
+  it('follows the progress of a video opened by its public id by that public id', async () => {
+    playable = false;
+    server();
+    renderApp(`/watch/${PUBLIC_ID}`);
+    expect(await screen.findByText('Processing: Transcoding')).toBeInTheDocument();
+    await waitFor(() => expect(push).not.toBeNull());
+    const op = sent.find((o) => o.name === 'WatchProgress')!;
+    expect(op.variables).toEqual({ publicId: PUBLIC_ID });
+  });
+
+  it('reports playback under the id the page was opened with', async () => {
+    const beacons: string[] = [];
+    vi.stubGlobal('navigator', Object.assign(Object.create(navigator), { sendBeacon: (_url: string, body: string) => beacons.push(body) > 0 }));
+    for (const ref of [PUBLIC_ID, 'vid_1']) {
+      beacons.length = 0;
+      server();
+      const { unmount } = renderApp(`/watch/${ref}`);
+      expect(await screen.findByRole('heading', { level: 1, name: 'Sunset over Brest' })).toBeInTheDocument();
+      unmount(); // the page goes away: what is queued leaves by beacon
+      expect(beacons).toHaveLength(1);
+      expect(JSON.parse(beacons[0]!)).toMatchObject({ videoId: ref, events: [{ type: 'load' }] });
+    }
+    vi.unstubAllGlobals();
   });
 
   it('says when a video does not exist or is private', async () => {

@@ -19,7 +19,6 @@ import { useViewer } from '../session';
 import { ReportButton } from '../components/ReportButton';
 import { TranscriptPanel } from '../subtitles/TranscriptPanel';
 import { stageLabel } from '../upload/machine';
-import { VideoProgressDocument } from '../videos/operations';
 import { PRIVACY_LABELS } from '../videos/privacy';
 
 const WatchVideoDocument = graphql(`
@@ -75,6 +74,20 @@ const WatchVideoDocument = graphql(`
   }
 `);
 
+/** Live progress of the video the page shows, by id or by public id (as the page was opened). */
+const WatchProgressDocument = graphql(`
+  subscription WatchProgress($id: ID, $publicId: String) {
+    videoProgress(id: $id, publicId: $publicId) {
+      videoId
+      status
+      stage
+      percent
+      playable
+      error
+    }
+  }
+`);
+
 type WatchedVideo = NonNullable<WatchVideoQuery['video']>;
 
 /** A public id's shape: 22 base64url characters (128 random bits); a video id is a 36-character UUID. */
@@ -103,7 +116,9 @@ export function Watch({ id }: { id: string }) {
   // The transcript follows and seeks the player through this.
   const [link] = useState(() => new PlayerLink());
   const { user } = useViewer();
-  usePlaybackAnalytics(video?.playable ? video.id : undefined);
+  // Events name the video as the page did: a stranger may report playback
+  // of an UNLISTED video by its public id only.
+  usePlaybackAnalytics(video?.playable ? id : undefined);
   // ?t=83 (or 1m23s): start there, as links from search moments do.
   const start = parseStartTime(new URLSearchParams(useSearch()).get('t'));
   const leadRef = useStartAt(start);
@@ -152,7 +167,7 @@ export function Watch({ id }: { id: string }) {
       />
       </div>
     ) : (
-      <NotPlayable video={video} onPlayable={() => refetch({ requestPolicy: 'network-only' })} />
+      <NotPlayable video={video} videoRef={id} onPlayable={() => refetch({ requestPolicy: 'network-only' })} />
     );
 
   return (
@@ -267,9 +282,10 @@ function NotFoundVideo() {
 }
 
 /** Where a video that cannot play yet stands, live. */
-function NotPlayable({ video, onPlayable }: { video: WatchedVideo; onPlayable: () => void }) {
+function NotPlayable({ video, videoRef, onPlayable }: { video: WatchedVideo; videoRef: string; onPlayable: () => void }) {
   const active = video.status === 'PROCESSING' || video.status === 'UPLOADING';
-  const [{ data }] = useSubscription({ query: VideoProgressDocument, variables: { id: video.id }, pause: !active });
+  // Followed as the page named it: by public id, a stranger may follow an UNLISTED video.
+  const [{ data }] = useSubscription({ query: WatchProgressDocument, variables: watchVariables(videoRef), pause: !active });
   const live = data?.videoProgress;
   const status = live?.status ?? video.status;
   const stage = live?.stage ?? video.processing?.stage;

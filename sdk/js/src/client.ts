@@ -14,6 +14,7 @@ import {
   PlaybackTokensDocument,
   RevokePlaybackTokenDocument,
   RotateWebhookSecretDocument,
+  UnfinishedUploadDocument,
   VideoDocument,
   VideoProgressDocument,
   VideosDocument,
@@ -24,6 +25,7 @@ import {
   type MeQuery,
   type PlaybackTokenFieldsFragment,
   type RotateWebhookSecretMutation,
+  type UnfinishedUploadQuery,
   type VideoFieldsFragment,
   type VideoFilter,
   type VideoPageFieldsFragment,
@@ -43,6 +45,13 @@ export type VideoPage = VideoPageFieldsFragment;
 export type Me = NonNullable<MeQuery['me']>;
 /** A created upload: the video, UPLOADING, and where its bytes go. */
 export type CreatedUpload = CreateUploadMutation['createUpload'];
+/** An upload of yours that has not finished: its video, where its bytes go and how many arrived. */
+export type UnfinishedUpload = NonNullable<UnfinishedUploadQuery['unfinishedUpload']>;
+/**
+ * Names a video: its id, or `{ publicId }` (`Video.publicId`), how anyone
+ * but its owner and administrators reaches an UNLISTED video.
+ */
+export type VideoRef = string | { id: string } | { publicId: string };
 /** A new webhook and its secret (shown only now). */
 export type CreatedWebhook = CreateWebhookMutation['createWebhook'];
 /** A webhook's new secret (shown only now). */
@@ -85,6 +94,18 @@ export interface UploadOptions extends SendOptions, Omit<CreateUploadInput, 'siz
   filename?: string;
   /** Called once the video exists, before any byte is sent. */
   onCreated?: (created: CreatedUpload) => void;
+  /**
+   * First look for an unfinished upload of yours of the same file (same
+   * name and size, started by any client: see `resume`) and continue it
+   * instead of creating a video.
+   */
+  resume?: boolean;
+}
+
+/** What `resume` needs besides the file. */
+export interface ResumeOptions extends SendOptions {
+  /** The file's name as it was uploaded (default: a path's or File's name). */
+  filename?: string;
 }
 
 /** A GraphQL document the client can send: a generated typed document or plain text. */
@@ -93,6 +114,13 @@ export type Document<TResult, TVariables> = DocumentTypeDecoration<TResult, TVar
 /** A random idempotency key (a UUID). */
 function randomKey(): string {
   return globalThis.crypto.randomUUID();
+}
+
+/** The variables naming a video by id or by public id. */
+function refVariables(ref: VideoRef): { id: string } | { publicId: string } {
+  if (typeof ref === 'string') return { id: ref };
+  if ('publicId' in ref) return { publicId: ref.publicId };
+  return { id: ref.id };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -166,9 +194,14 @@ export class Clipcut {
     return (await this.request(MeDocument)).me;
   }
 
-  /** One video with where to play it (`playback`), or null when you cannot see it. */
-  async video(id: string): Promise<Video | null> {
-    return (await this.request(VideoDocument, { id })).video;
+  /**
+   * One video with where to play it (`playback`), or null when you cannot
+   * see it: by id, or `{ publicId }` (an UNLISTED video opens to anyone
+   * through its public id only; its `id` then reads as the public id in
+   * UUID form).
+   */
+  async video(ref: VideoRef): Promise<Video | null> {
+    return (await this.request(VideoDocument, refVariables(ref))).video;
   }
 
   /** A page of the public feed: PUBLIC, playable videos of every user, newest first. */
@@ -214,7 +247,11 @@ export class Clipcut {
    */
   async upload(source: UploadSource, options: UploadOptions = {}): Promise<Video> {
     const { input, size, name } = await openSource(source);
-    const { title, filename, description, privacy, passthrough, idempotencyKey, onCreated, ...send } = options;
+    const { title, filename, description, privacy, passthrough, idempotencyKey, onCreated, resume, ...send } = options;
+    if (resume) {
+      const resumed = await this.#resume(input, size, filename ?? name, send);
+      if (resumed) return resumed;
+    }
     const created = await this.createUpload({
       title: title ?? filename ?? name ?? 'Untitled',
       filename: filename ?? name,
@@ -230,13 +267,53 @@ export class Clipcut {
   }
 
   /**
-   * Live processing progress of a video (`videoProgress` over a websocket):
-   * the current state first, then every change, ending after READY or
-   * FAILED. Break out of the loop to stop listening.
+   * Your unfinished upload of a file named `filename` of `size` bytes,
+   * started by any client (another browser, another process) and not
+   * expired, or null: ask before creating a video so that the same file
+   * continues its upload instead of making a second video. Needs
+   * `uploads:write`.
    */
-  async *videoProgress(id: string): AsyncGenerator<VideoProgress, void, undefined> {
+  async unfinishedUpload(filename: string, size: number): Promise<UnfinishedUpload | null> {
+    return (await this.request(UnfinishedUploadDocument, { filename, size })).unfinishedUpload;
+  }
+
+  /**
+   * Continues your unfinished upload of this file (found with
+   * `unfinishedUpload` by its name and size, wherever it was started):
+   * sends the bytes from where the server's stopped, reporting
+   * `onProgress`, and returns the video once the last byte arrived. Null
+   * when there is none to continue: `upload` the file instead (or call
+   * `upload` with `resume: true`, which does both). This is how the web
+   * app resumes an upload begun in another browser.
+   */
+  async resume(source: UploadSource, options: ResumeOptions = {}): Promise<Video | null> {
+    const { input, size, name } = await openSource(source);
+    const { filename, ...send } = options;
+    return this.#resume(input, size, filename ?? name, send);
+  }
+
+  async #resume(input: unknown, size: number, filename: string | undefined, send: SendOptions): Promise<Video | null> {
+    if (!filename) throw new TypeError('resume needs the file\'s name: pass filename');
+    const found = await this.unfinishedUpload(filename, size);
+    if (!found) return null;
+    await sendToUploadUrl(found.uploadUrl, input, size, send);
+    return (await this.video(found.video.id)) ?? found.video;
+  }
+
+  /**
+   * Live processing progress of a video (`videoProgress` over a websocket),
+   * by id or `{ publicId }` (how anyone but its owner follows an UNLISTED
+   * video): the current state first, then every change, ending after
+   * READY or FAILED, or at once when you may no longer see the video (it
+   * turned PRIVATE, or its public id was rotated). Break out of the loop
+   * to stop listening.
+   */
+  async *videoProgress(ref: VideoRef): AsyncGenerator<VideoProgress, void, undefined> {
     const ws = await this.#wsClient();
-    const events = ws.iterate<VideoProgressSubscription, { id: string }>({ query: String(VideoProgressDocument), variables: { id } });
+    const events = ws.iterate<VideoProgressSubscription, { id: string } | { publicId: string }>({
+      query: String(VideoProgressDocument),
+      variables: refVariables(ref),
+    });
     try {
       for await (const result of events) {
         const errors = result.errors as GraphQLErrorEntry[] | undefined;
@@ -252,9 +329,9 @@ export class Clipcut {
    * Follows `videoProgress` until the video is READY and returns its last
    * event; throws a ClipcutError (code PROCESSING_FAILED) when it FAILED.
    */
-  async waitUntilReady(id: string, options: { onProgress?: (p: VideoProgress) => void } = {}): Promise<VideoProgress> {
+  async waitUntilReady(ref: VideoRef, options: { onProgress?: (p: VideoProgress) => void } = {}): Promise<VideoProgress> {
     let last: VideoProgress | undefined;
-    for await (const p of this.videoProgress(id)) {
+    for await (const p of this.videoProgress(ref)) {
       last = p;
       options.onProgress?.(p);
       if (p.status === 'FAILED') {

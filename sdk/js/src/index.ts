@@ -8,11 +8,14 @@ export type {
   ListOptions,
   Me,
   PlaybackToken,
+  ResumeOptions,
   RotatedWebhookSecret,
+  UnfinishedUpload,
   UploadOptions,
   Video,
   VideoPage,
   VideoProgress,
+  VideoRef,
 } from './client.js';
 export { ClipcutError, type GraphQLErrorEntry } from './errors.js';
 export type { SendOptions, UploadProgress, UploadSource } from './upload.js';

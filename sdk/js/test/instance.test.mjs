@@ -1,7 +1,9 @@
 // The SDK against a real clipcut instance, as an integrator uses it: a
 // token, a webhook receiver on loopback, a tus upload with progress that is
 // aborted and resumed, progress over the websocket until READY, listing,
-// share links signed and revoked, and the webhook delivery verified.
+// share links signed and revoked, and the webhook delivery verified; an
+// upload resumed by another client through unfinishedUpload; an UNLISTED
+// video followed by a stranger through its public id.
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import fs from 'node:fs';
@@ -57,7 +59,7 @@ before(async () => {
 
 after(async () => {
   receiver?.close();
-  await instance.stop({ keepData: passed !== 2 });
+  await instance.stop({ keepData: passed !== 3 });
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -283,4 +285,72 @@ test('in a browser', { timeout: 300_000 }, async (t) => {
   // The delivery verified in the browser is at most minutes old: within the window.
   assert.equal(result.verified, 'yes then SIGNATURE_MISMATCH');
   passed++;
+});
+
+// An upload begun by one client and stopped is found by another with
+// unfinishedUpload (by the file's name and size) and resumed from the
+// server's offset, as the web app resumes one begun in another browser.
+// Then a stranger follows the video, made UNLISTED, through its public id
+// only, and never reads its id.
+test('resume from another client, and follow an unlisted video by its public id', { timeout: 600_000 }, async (t) => {
+  assert.ok(shared.token, 'the first test ran');
+  try {
+    const first = new Clipcut(instance.url, shared.token);
+    const other = new Clipcut(instance.url, shared.token);
+    const stranger = new Clipcut(instance.url);
+    t.after(() => Promise.all([first.close(), other.close(), stranger.close()]));
+    const size = fs.statSync(shared.clip).size;
+    const chunkSize = 32 * 1024;
+    const filename = 'resume-me.mp4';
+    assert.equal(await other.unfinishedUpload(filename, size), null, 'nothing to resume yet');
+    assert.equal(await other.resume(shared.clip, { filename }), null);
+
+    const stop = new AbortController();
+    let startedId = '';
+    await assert.rejects(
+      first.upload(shared.clip, {
+        filename,
+        title: 'Resumed',
+        chunkSize,
+        onCreated: (c) => (startedId = c.video.id),
+        onProgress: (p) => p.bytesSent > chunkSize && stop.abort(),
+        signal: stop.signal,
+      }),
+      (err) => err?.name === 'AbortError' || /abort/i.test(String(err)),
+    );
+    const found = await other.unfinishedUpload(filename, size);
+    assert.ok(found, 'the other client finds the unfinished upload');
+    assert.equal(found.video.id, startedId);
+    assert.equal(found.video.status, 'UPLOADING');
+    assert.equal(found.size, size);
+    assert.ok(found.offset >= chunkSize, `the server holds a chunk at least (${found.offset})`);
+    assert.equal(await other.unfinishedUpload('another-name.mp4', size), null, 'by name and size');
+
+    const progress = [];
+    const video = await other.upload(shared.clip, { filename, resume: true, chunkSize, onProgress: (p) => progress.push(p.bytesSent) });
+    assert.equal(video.id, startedId, 'resumed, not a second video');
+    assert.notEqual(video.status, 'UPLOADING');
+    assert.ok(Math.min(...progress) >= found.offset, `resumed from the server's offset (first report ${progress[0]})`);
+    assert.equal(progress.at(-1), size);
+    assert.equal(await other.unfinishedUpload(filename, size), null, 'finished uploads are not offered');
+    assert.equal(await other.resume(shared.clip, { filename }), null);
+
+    // UNLISTED: a stranger reaches it by its public id only.
+    await other.request(`mutation($id: ID!) { updateVideo(input: {id: $id, privacy: UNLISTED}) { privacy } }`, { id: video.id });
+    const publicId = (await other.video(video.id)).publicId;
+    assert.match(publicId, /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(await stranger.video(video.id), null, 'the id alone opens nothing');
+    await assert.rejects(stranger.waitUntilReady(video.id), { code: 'NOT_FOUND' });
+    const seen = await stranger.video({ publicId });
+    assert.equal(seen.publicId, publicId);
+    assert.notEqual(seen.id, video.id, 'a stranger does not read the video id');
+    const events = [];
+    const done = await stranger.waitUntilReady({ publicId }, { onProgress: (p) => events.push(p) });
+    assert.equal(done.status, 'READY');
+    assert.ok(events.every((e) => e.videoId === seen.id), 'progress names it as the stranger reads it');
+    assert.equal((await other.waitUntilReady(video.id)).videoId, video.id, 'its owner reads the id');
+    passed++;
+  } catch (err) {
+    throw new Error(`${err?.stack ?? err}\n--- clipcut output (tail) ---\n${instance.logTail(3000)}`, { cause: err });
+  }
 });

@@ -129,9 +129,9 @@ export type WebhookEventType =
 
 export type PlaybackFieldsFragment = { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null };
 
-export type VideoFieldsFragment = { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null };
+export type VideoFieldsFragment = { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, publicId: string | null, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null };
 
-export type VideoPageFieldsFragment = { totalCount?: number | null, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } };
+export type VideoPageFieldsFragment = { totalCount?: number | null, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, publicId: string | null, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } };
 
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -139,11 +139,12 @@ export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 export type MeQuery = { me: { id: string, name: string, email: string | null, isAdmin: boolean, createdAt: string } | null };
 
 export type VideoQueryVariables = Exact<{
-  id: string | number;
+  id?: string | number | null | undefined;
+  publicId?: string | null | undefined;
 }>;
 
 
-export type VideoQuery = { video: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } | null };
+export type VideoQuery = { video: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, publicId: string | null, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } | null };
 
 export type VideosQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -155,7 +156,7 @@ export type VideosQueryVariables = Exact<{
 }>;
 
 
-export type VideosQuery = { videos: { totalCount?: number | null, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type VideosQuery = { videos: { totalCount?: number | null, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, publicId: string | null, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type MyVideosQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -167,14 +168,14 @@ export type MyVideosQueryVariables = Exact<{
 }>;
 
 
-export type MyVideosQuery = { me: { videos: { totalCount?: number | null, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } } | null };
+export type MyVideosQuery = { me: { videos: { totalCount?: number | null, edges: Array<{ cursor: string, node: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, publicId: string | null, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } } | null };
 
 export type CreateUploadMutationVariables = Exact<{
   input: CreateUploadInput;
 }>;
 
 
-export type CreateUploadMutation = { createUpload: { uploadUrl: string, uploadExpiresAt: string, video: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } } };
+export type CreateUploadMutation = { createUpload: { uploadUrl: string, uploadExpiresAt: string, video: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, publicId: string | null, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } } };
 
 export type DeleteVideoMutationVariables = Exact<{
   id: string | number;
@@ -184,11 +185,20 @@ export type DeleteVideoMutationVariables = Exact<{
 export type DeleteVideoMutation = { deleteVideo: boolean };
 
 export type VideoProgressSubscriptionVariables = Exact<{
-  id: string | number;
+  id?: string | number | null | undefined;
+  publicId?: string | null | undefined;
 }>;
 
 
 export type VideoProgressSubscription = { videoProgress: { videoId: string, status: VideoStatus, stage: string, percent: number, playable: boolean, error: string | null } };
+
+export type UnfinishedUploadQueryVariables = Exact<{
+  filename: string;
+  size: number;
+}>;
+
+
+export type UnfinishedUploadQuery = { unfinishedUpload: { uploadUrl: string, offset: number, size: number, expiresAt: string, video: { id: string, title: string, description: string | null, status: VideoStatus, playable: boolean, privacy: Privacy, duration: number | null, width: number | null, height: number | null, createdAt: string, publicId: string | null, passthrough: string | null, retryable: boolean, processing: { stage: string, percent: number, error: string | null } | null, renditions: Array<{ name: string, width: number, height: number, bandwidth: number, averageBandwidth: number, codecs: string, frameRate: number }>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } | null, upload: { offset: number, size: number } | null } } | null };
 
 export type PlaybackTokenFieldsFragment = { id: string, token: string, createdAt: string, expiresAt: string, allowedOrigins: Array<string>, playback: { hlsUrl: string, posterUrl: string | null, previewUrl: string | null, storyboardUrl: string | null, chaptersUrl: string | null, expiresAt: string | null } };
 
@@ -279,6 +289,7 @@ export const VideoFieldsFragmentDoc = new TypedDocumentString(`
   width
   height
   createdAt
+  publicId
   passthrough
   retryable
   processing {
@@ -346,6 +357,7 @@ fragment VideoFields on Video {
   width
   height
   createdAt
+  publicId
   passthrough
   retryable
   processing {
@@ -412,8 +424,8 @@ export const MeDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<MeQuery, MeQueryVariables>;
 export const VideoDocument = new TypedDocumentString(`
-    query Video($id: ID!) {
-  video(id: $id) {
+    query Video($id: ID, $publicId: String) {
+  video(id: $id, publicId: $publicId) {
     ...VideoFields
   }
 }
@@ -436,6 +448,7 @@ fragment VideoFields on Video {
   width
   height
   createdAt
+  publicId
   passthrough
   retryable
   processing {
@@ -491,6 +504,7 @@ fragment VideoFields on Video {
   width
   height
   createdAt
+  publicId
   passthrough
   retryable
   processing {
@@ -563,6 +577,7 @@ fragment VideoFields on Video {
   width
   height
   createdAt
+  publicId
   passthrough
   retryable
   processing {
@@ -631,6 +646,7 @@ fragment VideoFields on Video {
   width
   height
   createdAt
+  publicId
   passthrough
   retryable
   processing {
@@ -661,8 +677,8 @@ export const DeleteVideoDocument = new TypedDocumentString(`
 }
     `) as unknown as TypedDocumentString<DeleteVideoMutation, DeleteVideoMutationVariables>;
 export const VideoProgressDocument = new TypedDocumentString(`
-    subscription VideoProgress($id: ID!) {
-  videoProgress(id: $id) {
+    subscription VideoProgress($id: ID, $publicId: String) {
+  videoProgress(id: $id, publicId: $publicId) {
     videoId
     status
     stage
@@ -672,6 +688,62 @@ export const VideoProgressDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<VideoProgressSubscription, VideoProgressSubscriptionVariables>;
+export const UnfinishedUploadDocument = new TypedDocumentString(`
+    query UnfinishedUpload($filename: String!, $size: Int64!) {
+  unfinishedUpload(filename: $filename, size: $size) {
+    uploadUrl
+    offset
+    size
+    expiresAt
+    video {
+      ...VideoFields
+    }
+  }
+}
+    fragment PlaybackFields on Playback {
+  hlsUrl
+  posterUrl
+  previewUrl
+  storyboardUrl
+  chaptersUrl
+  expiresAt
+}
+fragment VideoFields on Video {
+  id
+  title
+  description
+  status
+  playable
+  privacy
+  duration
+  width
+  height
+  createdAt
+  publicId
+  passthrough
+  retryable
+  processing {
+    stage
+    percent
+    error
+  }
+  renditions {
+    name
+    width
+    height
+    bandwidth
+    averageBandwidth
+    codecs
+    frameRate
+  }
+  playback {
+    ...PlaybackFields
+  }
+  upload {
+    offset
+    size
+  }
+}`) as unknown as TypedDocumentString<UnfinishedUploadQuery, UnfinishedUploadQueryVariables>;
 export const CreatePlaybackTokenDocument = new TypedDocumentString(`
     mutation CreatePlaybackToken($videoId: ID!, $ttl: Int, $allowedOrigins: [String!]) {
   createPlaybackToken(
