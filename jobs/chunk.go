@@ -357,7 +357,7 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 	encs := media.AudioEncodings(info, ladder)
 	done := make(chan error, 1)
 	go func() {
-		done <- media.Transcode(ctx, w.deps.Tools.FFmpeg, media.AudioPassArgs(src, info, ladder, chunks, dir), nil)
+		done <- media.Transcode(media.WithStage(ctx, "audio_pass"), w.deps.Tools.FFmpeg, media.AudioPassArgs(src, info, ladder, chunks, dir), nil)
 	}()
 	next := 0
 	exists := func(k int) bool {
