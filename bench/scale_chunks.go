@@ -83,6 +83,11 @@ type chunkRun struct {
 	killedAt, returned, rerun time.Duration
 	// jobs is River's record of the video's jobs (see readVideoJobs).
 	jobs videoJobs
+	// cpuStart is the workers' CPU when the upload began (see
+	// measureLongVideo); cost is where it went (see readChunkCost), for
+	// runs without a kill.
+	cpuStart time.Duration
+	cost     *chunkCost
 }
 
 func (r chunkRun) label() string {
@@ -133,6 +138,7 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 				return nil, err
 			}
 		}
+		firstLog := len(st.logs)
 		var k *chunkKill
 		if plan.kill {
 			k = &chunkKill{st: st, conn: conn, chunk: chunk, at: runs[2].ready / 2}
@@ -148,6 +154,11 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 			if err := k.recovery(ctx, &r); err != nil {
 				return nil, err
 			}
+		} else {
+			if r.cost, err = readChunkCost(ctx, st, conn, video, st.logs[firstLog:], r.cpuStart); err != nil {
+				return nil, fmt.Errorf("%s: %w", r.label(), err)
+			}
+			env.Logger.Info("scale-chunks cost", "run", r.label(), "cost", r.cost.String())
 		}
 		env.Logger.Info("scale-chunks", "run", r.label(), "ready_s", r.ready.Seconds(), "playable_s", r.playable.Seconds(),
 			"worker_cpu_s", r.workerCPU.Seconds(), "machine_busy_cores", r.busy, "returned_s", r.returned.Seconds(), "rerun_s", r.rerun.Seconds(),
@@ -162,7 +173,8 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 // chunks) pinned to core i (modulo the cores there are); its ffmpeg
 // children inherit the pinning.
 func (s *scaleStack) addPinnedWorker(ctx context.Context, i, chunkSeconds int) (*instance.Instance, error) {
-	w, err := s.addWorker(ctx, fmt.Sprintf("CLIPCUT_TRANSCODE_CHUNK_SECONDS=%d", chunkSeconds))
+	// JSON logs: readChunkCost reads the workers' tool runs from them.
+	w, err := s.addWorker(ctx, fmt.Sprintf("CLIPCUT_TRANSCODE_CHUNK_SECONDS=%d", chunkSeconds), "CLIPCUT_LOG_FORMAT=json")
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +309,7 @@ func measureLongVideo(ctx context.Context, st *scaleStack, c *instance.Client, c
 		}
 	}
 	r.workerCPU = st.workersCPU() - cpu0
+	r.cpuStart = cpu0
 	r.busy = (machineBusy() - busy0).Seconds() / r.ready.Seconds()
 	return up.VideoID, t0, nil
 }
@@ -392,6 +405,11 @@ func chunkScaleSection(env *Env, length time.Duration, runs []chunkRun) *Section
 	for _, r := range runs {
 		notes = append(notes, fmt.Sprintf("Jobs, %s: %s.", r.label(), r.jobs))
 	}
+	if len(runs) >= 2 {
+		if n := chunkOverheadNote(runs[0], runs[1]); n != "" {
+			notes = append(notes, n)
+		}
+	}
 	if length != chunkScaleClip {
 		notes = append([]string{fmt.Sprintf("**Smoke run**: the source was shortened to %s with %s (chunks of %d s); "+
 			"the issue's figures are for a %s source with chunks of %d s, to be measured on an idle machine.",
@@ -410,7 +428,7 @@ func chunkScaleSection(env *Env, length time.Duration, runs []chunkRun) *Section
 				"the killed chunk, the time from the SIGKILL to the liveness check's error entry (the chunk back in the queue) and to the chunk's " +
 				"next attempt starting in another process.",
 		},
-		Tables: []Table{t},
+		Tables: append([]Table{t}, chunkCostTables(runs)...),
 		Goals:  goals,
 		Notes:  notes,
 	}
