@@ -133,12 +133,12 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 	var runs []chunkRun
 	for _, plan := range []chunkPlan{{1, 0, false}, {1, chunk, false}, {2, chunk, false}, {2, chunk, true}} {
 		r := chunkRun{chunkPlan: plan}
+		firstLog := len(st.logs) // this run's workers' logs
 		for i := range plan.workers {
 			if _, err := st.addPinnedWorker(ctx, i, plan.chunkSeconds); err != nil {
 				return nil, err
 			}
 		}
-		firstLog := len(st.logs)
 		var k *chunkKill
 		if plan.kill {
 			k = &chunkKill{st: st, conn: conn, chunk: chunk, at: runs[2].ready / 2}
