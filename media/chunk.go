@@ -121,22 +121,41 @@ const chunkSeekMargin = 1.0
 // average, a quarter of a second of CPU per chunk for nothing. Among three
 // neighbouring segment boundaries one usually lies a short way after a
 // keyframe. The keyframes come from ffprobe reading the packets around
-// each boundary (not decoding), so a long source costs no more than a
+// each boundary (ChunkKeyframes), so a long source costs no more than a
 // short one. Boundaries stay on the segment grid, so segments, numbering
 // and keyframes are as PlanChunks planned them, only with chunks a
 // segment longer or shorter.
 func SnapChunks(ctx context.Context, ffprobePath, in string, src SourceInfo, chunks []Chunk, opts EncodeOptions) ([]Chunk, error) {
-	opts = opts.withDefaults()
-	seg := float64(opts.SegmentSeconds)
 	if len(chunks) < 2 || src.Video == nil {
 		return chunks, nil
 	}
-	// Packets from well before the earliest candidate, so the keyframe
-	// before it is among them (keyframe intervals over 20 s are rare).
-	const lookback = 20.0
+	keyframes, err := ChunkKeyframes(ctx, ffprobePath, in, src, chunks, opts)
+	if err != nil {
+		return chunks, err
+	}
+	return SnapChunksAt(keyframes, src, chunks, opts), nil
+}
+
+// chunkKeyframesLookback is how far before the earliest candidate
+// boundary ChunkKeyframes reads packets, so that the keyframe before it
+// is among them (keyframe intervals over 20 s are rare).
+const chunkKeyframesLookback = 20.0
+
+// ChunkKeyframes returns the times of the source's keyframes around the
+// boundaries between chunks (as PlanChunks made them), all SnapChunksAt
+// needs: ffprobe reads the packets of those stretches, without decoding.
+// The probe job calls it while it has the source at hand and keeps the
+// times with the probe result (SourceInfo.Keyframes), so planning needs
+// no source at all (and S3 no download).
+func ChunkKeyframes(ctx context.Context, ffprobePath, in string, src SourceInfo, chunks []Chunk, opts EncodeOptions) ([]float64, error) {
+	opts = opts.withDefaults()
+	seg := float64(opts.SegmentSeconds)
+	if len(chunks) < 2 || src.Video == nil {
+		return nil, nil
+	}
 	var intervals []string
 	for _, c := range chunks[1:] {
-		from := math.Max(c.Start-seg-chunkSeekMargin-lookback, 0)
+		from := math.Max(c.Start-seg-chunkSeekMargin-chunkKeyframesLookback, 0)
 		intervals = append(intervals, ffSeconds(from)+"%"+ffSeconds(c.Start+seg))
 	}
 	args := append(inputHardening(), "-v", "error", "-select_streams", fmt.Sprintf("%d", src.Video.Index),
@@ -144,17 +163,29 @@ func SnapChunks(ctx context.Context, ffprobePath, in string, src SourceInfo, chu
 		"-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", inputURL(in))
 	var out bytes.Buffer
 	if _, err := runTool(ctx, "ffprobe", ffprobePath, args, &out); err != nil {
-		return chunks, fmt.Errorf("chunk keyframes: %w", err)
+		return nil, fmt.Errorf("chunk keyframes: %w", err)
 	}
-	var keyframes []float64
+	keyframes := []float64{} // none found is an answer too
 	for _, line := range strings.Split(out.String(), "\n") {
 		pts, flags, ok := strings.Cut(strings.TrimSpace(line), ",")
 		if !ok || !strings.Contains(flags, "K") {
 			continue
 		}
-		if t, err := strconv.ParseFloat(pts, 64); err == nil {
+		if t, err := strconv.ParseFloat(pts, 64); err == nil && !slices.Contains(keyframes, t) {
 			keyframes = append(keyframes, t)
 		}
+	}
+	slices.Sort(keyframes)
+	return keyframes, nil
+}
+
+// SnapChunksAt is SnapChunks with the keyframes known (ChunkKeyframes).
+// A boundary whose neighbourhood has no keyframe listed stays where it is.
+func SnapChunksAt(keyframes []float64, src SourceInfo, chunks []Chunk, opts EncodeOptions) []Chunk {
+	opts = opts.withDefaults()
+	seg := float64(opts.SegmentSeconds)
+	if len(chunks) < 2 || src.Video == nil {
+		return chunks
 	}
 	// cost is the decoding a chunk starting at start wastes: from the
 	// keyframe ffmpeg seeks to, up to start.
@@ -188,7 +219,7 @@ func SnapChunks(ctx context.Context, ffprobePath, in string, src SourceInfo, chu
 		snapped[i-1].End = best
 		snapped[i].FirstSegment = firstSegment(int(best), int(seg))
 	}
-	return snapped, nil
+	return snapped
 }
 
 // Names of a chunked encode's intermediate files.
