@@ -42,6 +42,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -329,6 +331,10 @@ func (w *TranscodeChunkWorker) pieceOffsets(ctx context.Context, dir string, ind
 		if fi.Size() == 0 { // see audioPass
 			return nil, nil
 		}
+		if off, ok := readPieceOffset(path); ok {
+			pieces[j], oks[j] = media.AudioPiece{Path: path, Offset: off}, true
+			continue
+		}
 		wg.Go(func() {
 			var off float64
 			off, oks[j], errs[j] = media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
@@ -345,6 +351,23 @@ func (w *TranscodeChunkWorker) pieceOffsets(ctx context.Context, dir string, ind
 		}
 	}
 	return pieces, nil
+}
+
+// pieceOffsetSuffix names the file beside an audio piece that holds its
+// offset (media.AudioPieceOffsets), stored by the audio pass before the
+// piece, so the chunk that takes the piece needs no ffprobe for it.
+const pieceOffsetSuffix = ".offset"
+
+// readPieceOffset reads the offset stored beside the audio piece at path;
+// ok is false when there is none (the first chunk's pieces, or pieces
+// stored by an earlier version).
+func readPieceOffset(path string) (float64, bool) {
+	raw, err := os.ReadFile(path + pieceOffsetSuffix)
+	if err != nil {
+		return 0, false
+	}
+	off, err := strconv.ParseFloat(strings.TrimSpace(string(raw)), 64)
+	return off, err == nil
 }
 
 // encodeFailed turns a failed chunk encode into the job's result.
@@ -385,8 +408,16 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 		}
 		return true
 	}
-	// upload stores the pieces of the chunks before upto.
+	// upload stores the pieces of the chunks before upto, each after its
+	// offset (readPieceOffset).
 	upload := func(upto int) error {
+		offsets := make([]map[int]float64, encs)
+		for j := range encs {
+			var err error
+			if offsets[j], err = media.AudioPieceOffsets(dir, j); err != nil {
+				return fmt.Errorf("audio pass: %w", err)
+			}
+		}
 		for ; next < upto; next++ {
 			for j := range encs {
 				name := media.AudioPieceName(j, next)
@@ -395,6 +426,12 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 					// The audio ended before this chunk: an empty piece
 					// tells its job so.
 					if err := os.WriteFile(path, nil, 0o644); err != nil {
+						return fmt.Errorf("audio pass: %w", err)
+					}
+				}
+				if off, ok := offsets[j][next]; ok {
+					text := []byte(strconv.FormatFloat(off, 'f', -1, 64))
+					if err := w.deps.Media.Put(ctx, chunkAudioKey(id, name+pieceOffsetSuffix), bytes.NewReader(text), int64(len(text)), "text/plain"); err != nil {
 						return fmt.Errorf("audio pass: %w", err)
 					}
 				}
@@ -532,6 +569,16 @@ func (w *TranscodeChunkWorker) fetchAudio(ctx context.Context, id uuid.UUID, ind
 				rc.Close()
 				if err != nil {
 					return fmt.Errorf("fetch audio piece: %w", err)
+				}
+				// Its offset, stored before it (none from an earlier
+				// version: the chunk probes the piece then).
+				rc, _, err := w.deps.Media.Get(ctx, chunkAudioKey(id, name+pieceOffsetSuffix))
+				if err == nil {
+					err = writeFile(filepath.Join(dir, name+pieceOffsetSuffix), rc)
+					rc.Close()
+				}
+				if err != nil && !errors.Is(err, storage.ErrNotExist) {
+					return fmt.Errorf("fetch audio piece offset: %w", err)
 				}
 				break
 			}

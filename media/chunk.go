@@ -228,6 +228,10 @@ const (
 	// audio encoding and chunk (a<encoding>_<chunk>.nut). NUT keeps the
 	// AAC packets' timestamps exactly, in the stream's own time base.
 	audioPiecePattern = "a%d_%%05d.nut"
+	// audioPieceListPattern names the list the segment muxer keeps of
+	// each encoding's complete pieces (a<encoding>.csv: file name, first
+	// packet's time, end), which AudioPieceOffsets reads.
+	audioPieceListPattern = "a%d.csv"
 	// audioPassOffset shifts the audio pass's timestamps so the encoder's
 	// priming packet (at -1024 samples) is not negative, which would make
 	// the muxer shift the whole stream; ChunkArgs takes it back off.
@@ -285,6 +289,8 @@ func AudioPassArgs(in string, src SourceInfo, ladder []Rendition, chunks []Chunk
 			"-f", "segment",
 			"-segment_format", "nut",
 			"-reset_timestamps", "0",
+			"-segment_list", filepath.Join(outDir, fmt.Sprintf(audioPieceListPattern, j)),
+			"-segment_list_type", "csv",
 		)
 		if len(times) > 0 {
 			args = append(args, "-segment_times", strings.Join(times, ","))
@@ -317,6 +323,41 @@ func AudioPieceOffset(ctx context.Context, ffprobePath, piece string) (offset fl
 		return 0, false, fmt.Errorf("audio piece start: %q: %w", text, err)
 	}
 	return start - audioPassOffset, true, nil
+}
+
+// AudioPieceOffsets returns the AudioPieceOffset of every piece of audio
+// encoding enc that the audio pass writing into outDir has completed,
+// by chunk index, from the list the segment muxer keeps (it writes a
+// piece's line before it starts the next piece, so a piece found
+// complete is listed): the first packet's time, which is what ffprobe
+// reads as the piece's start, without an ffprobe run per piece. The
+// first piece is missing: the muxer lists it from 0, not from its
+// first packet (the encoder's priming one), so it needs AudioPieceOffset.
+func AudioPieceOffsets(outDir string, enc int) (map[int]float64, error) {
+	raw, err := os.ReadFile(filepath.Join(outDir, fmt.Sprintf(audioPieceListPattern, enc)))
+	if errors.Is(err, os.ErrNotExist) {
+		return map[int]float64{}, nil // no piece complete yet
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audio piece list: %w", err)
+	}
+	offsets := map[int]float64{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		fields := strings.Split(strings.TrimSpace(line), ",")
+		if len(fields) != 3 {
+			continue // a line being written
+		}
+		var e, index int
+		if _, err := fmt.Sscanf(fields[0], "a%d_%d.nut", &e, &index); err != nil || e != enc || index == 0 {
+			continue
+		}
+		start, err := strconv.ParseFloat(fields[1], 64)
+		if err != nil {
+			continue
+		}
+		offsets[index] = start - audioPassOffset
+	}
+	return offsets, nil
 }
 
 // FollowPiece lets ChunkArgs read an audio piece while the audio pass is
