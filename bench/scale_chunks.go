@@ -443,8 +443,9 @@ func chunkScaleGoals(unchunked, one, two, killed chunkRun) []Goal {
 		Measured: fmt.Sprintf("%.2f× (%.1f s → %.1f s)", speedup, one.ready.Seconds(), two.ready.Seconds()),
 		Status:   metIf(speedup >= 1.8),
 		Limit: fmt.Sprintf("River's record of the jobs: the transcode ran %.1f s on 1 worker and %.1f s on 2 (%.2f×; per worker %s s of chunks), "+
-			"but the %.1f s (1 worker) and %.1f s (2 workers) from the upload to the first chunk and from the last chunk to READY (probe, planning, "+
-			"thumbnails, preview, subtitles: one job after another) do not shrink with workers; the machine averaged %.2f busy cores during the "+
+			"and the %.1f s (1 worker) and %.1f s (2 workers) from the upload to the first chunk and from the last chunk to READY (probe with "+
+			"keyframes and planning before; after, the assembly, the poster and storyboard unless a free worker made them beside the chunks, "+
+			"and subtitles) shrink only by what runs beside the chunks; the machine averaged %.2f busy cores during the "+
 			"2-worker run (the API process and PostgreSQL are not pinned and share the two cores)",
 			one.jobs.lastChunk-one.jobs.firstChunk, two.jobs.lastChunk-two.jobs.firstChunk,
 			(one.jobs.lastChunk-one.jobs.firstChunk)/(two.jobs.lastChunk-two.jobs.firstChunk), floats(two.jobs.workers),

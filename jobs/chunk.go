@@ -860,23 +860,29 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 		}
 	}
 	chunks = w.snapChunks(ctx, id, info, chunks)
-	params := make([]river.InsertManyParams, 0, len(chunks)+1)
+	params := make([]river.InsertManyParams, 0, len(chunks)+2)
 	for i, c := range chunks {
 		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration}
 		if i == 0 {
 			args.Plan = chunks
 		}
 		params = append(params, river.InsertManyParams{Args: args})
+		if i == min(1, len(chunks)-1) {
+			// The poster and storyboard need only the source: queued
+			// with the chunks, a free worker makes them while chunks
+			// encode. River takes jobs of one priority in insertion
+			// order, so they come after the first two chunks: a lone
+			// worker starts with the first chunk, and playback as early
+			// as before; with two, the one whose (short) first chunk
+			// ends first makes the images while the other encodes the
+			// second chunk, and the last chunks even out the rest. At
+			// the end they would hold up READY by their whole length.
+			params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID}})
+		}
 	}
-	// The poster and storyboard need only the source: queued with the
-	// chunks, a free worker makes them while the chunks encode. After
-	// the chunks in River's order (the same priority, so by id), so a
-	// lone worker takes the first chunk first and playback starts as
-	// early as before.
-	// The animated preview too, at a lower priority: a worker with no
-	// step of the pipeline to take makes it.
-	params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID}},
-		river.InsertManyParams{Args: PreviewArgs{VideoID: id}})
+	// The animated preview too, at a lower priority (previewPriority): a
+	// worker with no step of the pipeline to take makes it.
+	params = append(params, river.InsertManyParams{Args: PreviewArgs{VideoID: id}})
 	err = w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
 		// A row per chunk and one more for the images (imagesBeside).
 		if err := w.deps.Store.ResetChunkPlanTx(ctx, tx, id, job.ID, len(chunks)+1); err != nil {
