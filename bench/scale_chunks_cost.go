@@ -254,50 +254,47 @@ func chunkCostTables(runs []chunkRun) []Table {
 }
 
 // chunkOverheadNote says what the chunked run on one worker spent beyond
-// the unchunked one, largest differences first.
+// the unchunked one, by stage (whichever job ran it: the rendition
+// measurements are the transcode's unchunked and the first chunk's
+// chunked), largest differences first.
 func chunkOverheadNote(unchunked, chunked chunkRun) string {
 	if unchunked.cost == nil || chunked.cost == nil {
 		return ""
 	}
+	byStage := func(c *chunkCost) map[string]float64 {
+		m := map[string]float64{}
+		for k, t := range c.tools {
+			_, stage, _ := strings.Cut(k, " ")
+			if stage == "transcode" {
+				stage = "video encodes (the ladder, or the chunks)"
+			} else {
+				stage = "`" + stage + "`"
+			}
+			m[stage] += t.cpu
+		}
+		m["clipcut's own Go"] = c.goCPU()
+		return m
+	}
+	a, b := byStage(unchunked.cost), byStage(chunked.cost)
 	type diff struct {
 		what string
 		d    float64
 	}
 	var diffs []diff
-	keys := map[string]bool{}
-	for k := range unchunked.cost.tools {
-		keys[k] = true
+	for k := range b {
+		diffs = append(diffs, diff{k, b[k] - a[k]})
 	}
-	for k := range chunked.cost.tools {
-		keys[k] = true
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			diffs = append(diffs, diff{k, -a[k]})
+		}
 	}
-	// The encodes are one job kind unchunked and another chunked: compare
-	// them as one.
-	enc := func(c *chunkCost) float64 {
-		var s float64
-		for _, k := range []string{"transcode transcode", "transcode_chunk transcode"} {
-			if t := c.tools[k]; t != nil {
-				s += t.cpu
-			}
+	sort.Slice(diffs, func(i, j int) bool {
+		if abs(diffs[i].d) != abs(diffs[j].d) {
+			return abs(diffs[i].d) > abs(diffs[j].d)
 		}
-		return s
-	}
-	diffs = append(diffs, diff{"video encodes", enc(chunked.cost) - enc(unchunked.cost)})
-	for k := range keys {
-		if k == "transcode transcode" || k == "transcode_chunk transcode" {
-			continue
-		}
-		var a, b float64
-		if t := unchunked.cost.tools[k]; t != nil {
-			a = t.cpu
-		}
-		if t := chunked.cost.tools[k]; t != nil {
-			b = t.cpu
-		}
-		diffs = append(diffs, diff{"`" + k + "`", b - a})
-	}
-	diffs = append(diffs, diff{"clipcut's own Go", chunked.cost.goCPU() - unchunked.cost.goCPU()})
-	sort.Slice(diffs, func(i, j int) bool { return abs(diffs[i].d) > abs(diffs[j].d) })
+		return diffs[i].what < diffs[j].what
+	})
 	var parts []string
 	for _, d := range diffs {
 		if abs(d.d) >= 0.05 {

@@ -99,6 +99,7 @@ not json
 	require.Len(t, tables[0].Header, 3, "the killed run has no breakdown")
 	note := chunkOverheadNote(unchunked, chunked)
 	require.Contains(t, note, "+4.00 s")
-	require.Contains(t, note, "video encodes +1.00 s")
+	require.Contains(t, note, "video encodes (the ladder, or the chunks) +1.00 s")
+	require.Contains(t, note, "`audio_pass` +1.25 s")
 	require.Contains(t, note, "clipcut's own Go +1.75 s")
 }
