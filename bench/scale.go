@@ -49,20 +49,24 @@ type scaleStack struct {
 	dataDir string
 	api     *instance.Instance
 	workers []*instance.Instance
-	// started counts the workers ever started, to name their logs.
+	// started counts the workers ever started, to name their logs;
+	// logs are their paths, in that order.
 	started int
+	logs    []string
 }
 
 func (s *scaleStack) addWorker(ctx context.Context, extraEnv ...string) (*instance.Instance, error) {
 	s.started++
 	n := s.started
+	logPath := filepath.Join(s.env.Work, fmt.Sprintf("clipcut-worker-%d.log", n))
+	s.logs = append(s.logs, logPath)
 	w, err := instance.Start(ctx, instance.Options{
 		Binary: s.bin, DataDir: s.dataDir, Mode: "worker",
 		Env: append([]string{
 			"DATABASE_URL=" + s.api.DatabaseURL(), "CLIPCUT_MEDIA_WORKERS=1",
 			"CLIPCUT_X264_PRESET=ultrafast", "CLIPCUT_TRANSCRIBER=none",
 		}, extraEnv...),
-		LogPath: filepath.Join(s.env.Work, fmt.Sprintf("clipcut-worker-%d.log", n)),
+		LogPath: logPath,
 	})
 	if err != nil {
 		return nil, err

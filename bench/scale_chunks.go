@@ -83,6 +83,11 @@ type chunkRun struct {
 	killedAt, returned, rerun time.Duration
 	// jobs is River's record of the video's jobs (see readVideoJobs).
 	jobs videoJobs
+	// cpuStart is the workers' CPU when the upload began (see
+	// measureLongVideo); cost is where it went (see readChunkCost), for
+	// runs without a kill.
+	cpuStart time.Duration
+	cost     *chunkCost
 }
 
 func (r chunkRun) label() string {
@@ -128,6 +133,7 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 	var runs []chunkRun
 	for _, plan := range []chunkPlan{{1, 0, false}, {1, chunk, false}, {2, chunk, false}, {2, chunk, true}} {
 		r := chunkRun{chunkPlan: plan}
+		firstLog := len(st.logs) // this run's workers' logs
 		for i := range plan.workers {
 			if _, err := st.addPinnedWorker(ctx, i, plan.chunkSeconds); err != nil {
 				return nil, err
@@ -148,6 +154,11 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 			if err := k.recovery(ctx, &r); err != nil {
 				return nil, err
 			}
+		} else {
+			if r.cost, err = readChunkCost(ctx, st, conn, video, st.logs[firstLog:], r.cpuStart); err != nil {
+				return nil, fmt.Errorf("%s: %w", r.label(), err)
+			}
+			env.Logger.Info("scale-chunks cost", "run", r.label(), "cost", r.cost.String())
 		}
 		env.Logger.Info("scale-chunks", "run", r.label(), "ready_s", r.ready.Seconds(), "playable_s", r.playable.Seconds(),
 			"worker_cpu_s", r.workerCPU.Seconds(), "machine_busy_cores", r.busy, "returned_s", r.returned.Seconds(), "rerun_s", r.rerun.Seconds(),
@@ -162,7 +173,8 @@ func runChunkScale(ctx context.Context, env *Env) (*Section, error) {
 // chunks) pinned to core i (modulo the cores there are); its ffmpeg
 // children inherit the pinning.
 func (s *scaleStack) addPinnedWorker(ctx context.Context, i, chunkSeconds int) (*instance.Instance, error) {
-	w, err := s.addWorker(ctx, fmt.Sprintf("CLIPCUT_TRANSCODE_CHUNK_SECONDS=%d", chunkSeconds))
+	// JSON logs: readChunkCost reads the workers' tool runs from them.
+	w, err := s.addWorker(ctx, fmt.Sprintf("CLIPCUT_TRANSCODE_CHUNK_SECONDS=%d", chunkSeconds), "CLIPCUT_LOG_FORMAT=json")
 	if err != nil {
 		return nil, err
 	}
@@ -297,6 +309,7 @@ func measureLongVideo(ctx context.Context, st *scaleStack, c *instance.Client, c
 		}
 	}
 	r.workerCPU = st.workersCPU() - cpu0
+	r.cpuStart = cpu0
 	r.busy = (machineBusy() - busy0).Seconds() / r.ready.Seconds()
 	return up.VideoID, t0, nil
 }
@@ -392,6 +405,11 @@ func chunkScaleSection(env *Env, length time.Duration, runs []chunkRun) *Section
 	for _, r := range runs {
 		notes = append(notes, fmt.Sprintf("Jobs, %s: %s.", r.label(), r.jobs))
 	}
+	if len(runs) >= 2 {
+		if n := chunkOverheadNote(runs[0], runs[1]); n != "" {
+			notes = append(notes, n)
+		}
+	}
 	if length != chunkScaleClip {
 		notes = append([]string{fmt.Sprintf("**Smoke run**: the source was shortened to %s with %s (chunks of %d s); "+
 			"the issue's figures are for a %s source with chunks of %d s, to be measured on an idle machine.",
@@ -410,7 +428,7 @@ func chunkScaleSection(env *Env, length time.Duration, runs []chunkRun) *Section
 				"the killed chunk, the time from the SIGKILL to the liveness check's error entry (the chunk back in the queue) and to the chunk's " +
 				"next attempt starting in another process.",
 		},
-		Tables: []Table{t},
+		Tables: append([]Table{t}, chunkCostTables(runs)...),
 		Goals:  goals,
 		Notes:  notes,
 	}
@@ -425,8 +443,9 @@ func chunkScaleGoals(unchunked, one, two, killed chunkRun) []Goal {
 		Measured: fmt.Sprintf("%.2f× (%.1f s → %.1f s)", speedup, one.ready.Seconds(), two.ready.Seconds()),
 		Status:   metIf(speedup >= 1.8),
 		Limit: fmt.Sprintf("River's record of the jobs: the transcode ran %.1f s on 1 worker and %.1f s on 2 (%.2f×; per worker %s s of chunks), "+
-			"but the %.1f s (1 worker) and %.1f s (2 workers) from the upload to the first chunk and from the last chunk to READY (probe, planning, "+
-			"thumbnails, preview, subtitles: one job after another) do not shrink with workers; the machine averaged %.2f busy cores during the "+
+			"and the %.1f s (1 worker) and %.1f s (2 workers) from the upload to the first chunk and from the last chunk to READY (probe with "+
+			"keyframes and planning before; after, the assembly, the poster and storyboard unless a free worker made them beside the chunks, "+
+			"and subtitles) shrink only by what runs beside the chunks; the machine averaged %.2f busy cores during the "+
 			"2-worker run (the API process and PostgreSQL are not pinned and share the two cores)",
 			one.jobs.lastChunk-one.jobs.firstChunk, two.jobs.lastChunk-two.jobs.firstChunk,
 			(one.jobs.lastChunk-one.jobs.firstChunk)/(two.jobs.lastChunk-two.jobs.firstChunk), floats(two.jobs.workers),

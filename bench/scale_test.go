@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -69,4 +71,35 @@ func TestChunkScaleGoals(t *testing.T) {
 	require.Contains(t, goals[3].Measured, "+8.0 s (52.0 s → 60.0 s")
 	require.Equal(t, "7.0 s (back in the queue after 6.0 s)", goals[4].Measured)
 	require.Equal(t, Met, goals[4].Status)
+}
+
+func TestChunkCostFromWorkerLogs(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "worker.log")
+	lines := `{"time":"x","level":"INFO","msg":"tool run","tool":"ffmpeg","stage":"transcode","cpu_s":10.5,"wall_s":11,"job_kind":"transcode_chunk","video_id":"v1"}
+{"time":"x","level":"INFO","msg":"tool run","tool":"ffmpeg","stage":"transcode","cpu_s":4.5,"wall_s":5,"job_kind":"transcode_chunk","video_id":"v1"}
+{"time":"x","level":"INFO","msg":"tool run","tool":"ffmpeg","stage":"audio_pass","cpu_s":1.25,"wall_s":2,"job_kind":"transcode_chunk","video_id":"v1"}
+{"time":"x","level":"INFO","msg":"tool run","tool":"ffmpeg","stage":"transcode","cpu_s":99,"wall_s":99,"job_kind":"transcode","video_id":"other"}
+{"time":"x","level":"INFO","msg":"chunk encoded","video_id":"v1"}
+not json
+`
+	require.NoError(t, os.WriteFile(log, []byte(lines), 0o644))
+	tools := map[string]*toolCost{}
+	require.NoError(t, readToolRuns(log, "v1", tools))
+	require.Len(t, tools, 2)
+	require.InDelta(t, 15.0, tools["transcode_chunk transcode"].cpu, 1e-9)
+	require.Equal(t, 2, tools["transcode_chunk transcode"].runs)
+
+	chunked := chunkRun{chunkPlan: chunkPlan{1, 30, false}, cost: &chunkCost{tools: tools, jobs: map[string]*jobCost{"transcode_chunk": {n: 2, wall: 17}}, total: 20}}
+	unchunked := chunkRun{chunkPlan: chunkPlan{1, 0, false}, cost: &chunkCost{
+		tools: map[string]*toolCost{"transcode transcode": {cpu: 14, runs: 1}}, jobs: map[string]*jobCost{"transcode": {n: 1, wall: 15}}, total: 16}}
+	require.InDelta(t, 3.75, chunked.cost.goCPU(), 1e-9)
+	tables := chunkCostTables([]chunkRun{unchunked, chunked, {chunkPlan: chunkPlan{2, 30, true}}})
+	require.Len(t, tables, 2)
+	require.Len(t, tables[0].Header, 3, "the killed run has no breakdown")
+	note := chunkOverheadNote(unchunked, chunked)
+	require.Contains(t, note, "+4.00 s")
+	require.Contains(t, note, "video encodes (the ladder, or the chunks) +1.00 s")
+	require.Contains(t, note, "`audio_pass` +1.25 s")
+	require.Contains(t, note, "clipcut's own Go +1.75 s")
 }

@@ -42,6 +42,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -230,30 +232,10 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 			}
 		}
 	}
-	for j := range encs {
-		if len(pieces) == encs {
-			break // followed as they are written
-		}
-		path := filepath.Join(audioDir, media.AudioPieceName(j, c.Index))
-		fi, err := os.Stat(path)
-		if err != nil {
+	if len(pieces) != encs { // not followed as they are written
+		if pieces, err = w.pieceOffsets(ctx, audioDir, c.Index, encs); err != nil {
 			return fail(err)
 		}
-		ok := fi.Size() > 0 // see audioPass
-		var off float64
-		if ok {
-			off, ok, err = media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
-			if err != nil {
-				return fail(err)
-			}
-		}
-		if !ok {
-			// No audio in this chunk's time (the source's audio is
-			// shorter than its picture): the chunk is silent.
-			pieces = nil
-			break
-		}
-		pieces = append(pieces, media.AudioPiece{Path: path, Offset: off})
 	}
 
 	// The first chunk publishes its playlists as it goes, like an
@@ -330,6 +312,64 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 	return res, nil
 }
 
+// pieceOffsets reads the start of each of the chunk's complete audio
+// pieces in dir, all at the same time (each probe is mostly ffprobe
+// starting). It returns nil when a piece has no packets: no audio in
+// this chunk's time (the source's audio is shorter than its picture),
+// and the chunk is silent.
+func (w *TranscodeChunkWorker) pieceOffsets(ctx context.Context, dir string, index, encs int) ([]media.AudioPiece, error) {
+	pieces := make([]media.AudioPiece, encs)
+	oks := make([]bool, encs)
+	errs := make([]error, encs)
+	var wg sync.WaitGroup
+	for j := range encs {
+		path := filepath.Join(dir, media.AudioPieceName(j, index))
+		fi, err := os.Stat(path)
+		if err != nil {
+			return nil, err
+		}
+		if fi.Size() == 0 { // see audioPass
+			return nil, nil
+		}
+		if off, ok := readPieceOffset(path); ok {
+			pieces[j], oks[j] = media.AudioPiece{Path: path, Offset: off}, true
+			continue
+		}
+		wg.Go(func() {
+			var off float64
+			off, oks[j], errs[j] = media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
+			pieces[j] = media.AudioPiece{Path: path, Offset: off}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, ok := range oks {
+		if !ok {
+			return nil, nil
+		}
+	}
+	return pieces, nil
+}
+
+// pieceOffsetSuffix names the file beside an audio piece that holds its
+// offset (media.AudioPieceOffsets), stored by the audio pass before the
+// piece, so the chunk that takes the piece needs no ffprobe for it.
+const pieceOffsetSuffix = ".offset"
+
+// readPieceOffset reads the offset stored beside the audio piece at path;
+// ok is false when there is none (the first chunk's pieces, or pieces
+// stored by an earlier version).
+func readPieceOffset(path string) (float64, bool) {
+	raw, err := os.ReadFile(path + pieceOffsetSuffix)
+	if err != nil {
+		return 0, false
+	}
+	off, err := strconv.ParseFloat(strings.TrimSpace(string(raw)), 64)
+	return off, err == nil
+}
+
 // encodeFailed turns a failed chunk encode into the job's result.
 func (w *TranscodeChunkWorker) encodeFailed(ctx context.Context, job *river.Job[TranscodeChunkArgs], err error) (chunkResult, error) {
 	id := job.Args.VideoID
@@ -357,7 +397,7 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 	encs := media.AudioEncodings(info, ladder)
 	done := make(chan error, 1)
 	go func() {
-		done <- media.Transcode(ctx, w.deps.Tools.FFmpeg, media.AudioPassArgs(src, info, ladder, chunks, dir), nil)
+		done <- media.Transcode(media.WithStage(ctx, "audio_pass"), w.deps.Tools.FFmpeg, media.AudioPassArgs(src, info, ladder, chunks, dir), nil)
 	}()
 	next := 0
 	exists := func(k int) bool {
@@ -368,8 +408,16 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 		}
 		return true
 	}
-	// upload stores the pieces of the chunks before upto.
+	// upload stores the pieces of the chunks before upto, each after its
+	// offset (readPieceOffset).
 	upload := func(upto int) error {
+		offsets := make([]map[int]float64, encs)
+		for j := range encs {
+			var err error
+			if offsets[j], err = media.AudioPieceOffsets(dir, j); err != nil {
+				return fmt.Errorf("audio pass: %w", err)
+			}
+		}
 		for ; next < upto; next++ {
 			for j := range encs {
 				name := media.AudioPieceName(j, next)
@@ -378,6 +426,12 @@ func (w *TranscodeChunkWorker) audioPass(ctx context.Context, id uuid.UUID, src 
 					// The audio ended before this chunk: an empty piece
 					// tells its job so.
 					if err := os.WriteFile(path, nil, 0o644); err != nil {
+						return fmt.Errorf("audio pass: %w", err)
+					}
+				}
+				if off, ok := offsets[j][next]; ok {
+					text := []byte(strconv.FormatFloat(off, 'f', -1, 64))
+					if err := w.deps.Media.Put(ctx, chunkAudioKey(id, name+pieceOffsetSuffix), bytes.NewReader(text), int64(len(text)), "text/plain"); err != nil {
 						return fmt.Errorf("audio pass: %w", err)
 					}
 				}
@@ -435,6 +489,10 @@ func (w *TranscodeChunkWorker) followFirstPieces(ctx context.Context, stop conte
 			return nil, nil
 		case <-t.C:
 		}
+		// The pieces are probed at the same time: each probe is mostly
+		// ffprobe starting, and the encode waits for all of them.
+		var probes sync.WaitGroup
+		found := make([]bool, encs)
 		for j := range encs {
 			if pieces[j].Path != "" {
 				continue
@@ -446,13 +504,19 @@ func (w *TranscodeChunkWorker) followFirstPieces(ctx context.Context, stop conte
 			if fi, err := os.Stat(path); err != nil || fi.Size() < 4096 {
 				continue
 			}
-			// Before its first packet the piece has no start: try again.
-			off, ok, err := media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
-			if err != nil || !ok {
-				continue
+			probes.Go(func() {
+				// Before its first packet the piece has no start: try again.
+				off, ok, err := media.AudioPieceOffset(ctx, w.deps.Tools.FFprobe, path)
+				if err == nil && ok {
+					pieces[j], found[j] = media.AudioPiece{Path: path, Offset: off}, true
+				}
+			})
+		}
+		probes.Wait()
+		for _, f := range found {
+			if f {
+				known++
 			}
-			pieces[j] = media.AudioPiece{Path: path, Offset: off}
-			known++
 		}
 	}
 	follows := make([]func(context.Context) error, encs)
@@ -505,6 +569,16 @@ func (w *TranscodeChunkWorker) fetchAudio(ctx context.Context, id uuid.UUID, ind
 				rc.Close()
 				if err != nil {
 					return fmt.Errorf("fetch audio piece: %w", err)
+				}
+				// Its offset, stored before it (none from an earlier
+				// version: the chunk probes the piece then).
+				rc, _, err := w.deps.Media.Get(ctx, chunkAudioKey(id, name+pieceOffsetSuffix))
+				if err == nil {
+					err = writeFile(filepath.Join(dir, name+pieceOffsetSuffix), rc)
+					rc.Close()
+				}
+				if err != nil && !errors.Is(err, storage.ErrNotExist) {
+					return fmt.Errorf("fetch audio piece offset: %w", err)
 				}
 				break
 			}
@@ -574,10 +648,12 @@ func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[Transc
 						}
 					}
 				}
+				// The rows after the video's chunks: the images made beside
+				// them (see planChunks).
 				var ready []chunkResult
-				done, total := 0, len(plan.Chunks)
+				done, total := 0, a.Chunks
 				for _, c := range plan.Chunks {
-					if !c.Done {
+					if !c.Done || c.Index >= total {
 						continue
 					}
 					done++
@@ -603,8 +679,9 @@ func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[Transc
 				if len(ready) < total {
 					return w.publish(ctx, id, ready, false)
 				}
+				images := imagesBeside(plan, total)
 				assembled = true
-				return w.assemble(ctx, tx, id, ready)
+				return w.assemble(ctx, tx, id, a.Duration, ready, images)
 			})
 		})
 	if err != nil {
@@ -644,10 +721,40 @@ func assembledSegments(chunks []chunkResult, name string) []media.AssembledSegme
 	return segs
 }
 
+// imagesState is where the images made beside a plan's chunks stand.
+type imagesState int
+
+const (
+	// imagesAfter: the plan has no row for images (made by an earlier
+	// version): the assembly queues the thumbnails job, as unchunked.
+	imagesAfter imagesState = iota
+	// imagesPending: the thumbnails job queued beside the chunks is not
+	// done; it moves the video on once it is.
+	imagesPending
+	// imagesDone: it is done; the assembly moves the video on.
+	imagesDone
+)
+
+// imagesBeside reads the plan's row after its chunks chunks: the images'.
+func imagesBeside(plan store.ChunkPlan, chunks int) imagesState {
+	for _, c := range plan.Chunks {
+		if c.Index == chunks {
+			if c.Done {
+				return imagesDone
+			}
+			return imagesPending
+		}
+	}
+	return imagesAfter
+}
+
 // assemble completes the video from its chunks, in tx (which holds the
 // plan's lock): final playlists, the measured master playlist, the
-// renditions (and MP4 download) recorded, thumbnails queued.
-func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.UUID, chunks []chunkResult) error {
+// renditions (and MP4 download) recorded; then the video moves on to
+// its images (images made beside the chunks and not done yet, or made
+// only now by a thumbnails job queued here for a plan without them) or,
+// when they are done, to its subtitles.
+func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.UUID, duration float64, chunks []chunkResult, images imagesState) error {
 	if err := w.publish(ctx, id, chunks, true); err != nil {
 		return err
 	}
@@ -671,11 +778,21 @@ func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.
 	if err := w.deps.Store.SetRenditionsTx(ctx, tx, id, storeRenditions(prefix, results), downloads); err != nil {
 		return err
 	}
+	if err := w.deps.Store.SetChunksAssembledTx(ctx, tx, id); err != nil {
+		return err
+	}
+	if images == imagesDone {
+		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageSubtitles, 96); err != nil {
+			return err
+		}
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: duration}, nil)
+		return err
+	}
 	if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageThumbnails, percentTranscodeEnd); err != nil {
 		return err
 	}
-	if err := w.deps.Store.SetChunksAssembledTx(ctx, tx, id); err != nil {
-		return err
+	if images == imagesPending {
+		return nil
 	}
 	_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, ThumbnailsArgs{VideoID: id}, nil)
 	return err
@@ -743,16 +860,32 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 		}
 	}
 	chunks = w.snapChunks(ctx, id, info, chunks)
-	params := make([]river.InsertManyParams, len(chunks))
+	params := make([]river.InsertManyParams, 0, len(chunks)+2)
 	for i, c := range chunks {
 		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration}
 		if i == 0 {
 			args.Plan = chunks
 		}
-		params[i] = river.InsertManyParams{Args: args}
+		params = append(params, river.InsertManyParams{Args: args})
+		if i == min(1, len(chunks)-1) {
+			// The poster and storyboard need only the source: queued
+			// with the chunks, a free worker makes them while chunks
+			// encode. River takes jobs of one priority in insertion
+			// order, so they come after the first two chunks: a lone
+			// worker starts with the first chunk, and playback as early
+			// as before; with two, the one whose (short) first chunk
+			// ends first makes the images while the other encodes the
+			// second chunk, and the last chunks even out the rest. At
+			// the end they would hold up READY by their whole length.
+			params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID}})
+		}
 	}
+	// The animated preview too, at a lower priority (previewPriority): a
+	// worker with no step of the pipeline to take makes it.
+	params = append(params, river.InsertManyParams{Args: PreviewArgs{VideoID: id}})
 	err = w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
-		if err := w.deps.Store.ResetChunkPlanTx(ctx, tx, id, job.ID, len(chunks)); err != nil {
+		// A row per chunk and one more for the images (imagesBeside).
+		if err := w.deps.Store.ResetChunkPlanTx(ctx, tx, id, job.ID, len(chunks)+1); err != nil {
 			return err
 		}
 		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertManyTx(ctx, tx, params)
@@ -770,11 +903,18 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 type inPlaceSources interface{ InPlace() bool }
 
 // snapChunks moves the chunk boundaries to where the least decoding is
-// wasted (media.SnapChunks). It needs the source's packets, so it runs
-// only when the source is read in place: a download just to plan (S3)
-// would delay the first chunk, and with it playback, by more than the
-// decoding saves. Nothing fails on it: the chunks stay as planned.
+// wasted (media.SnapChunksAt), at the keyframes the probe job recorded
+// around them (ProbeWorker.chunkKeyframes). A probe result without them
+// (stored by an earlier version, or by a probe with other chunk
+// settings) has them read now, only when the source is read in place: a
+// download just to plan (S3) would delay the first chunk, and with it
+// playback, by more than the decoding saves. Nothing fails on it: the
+// chunks stay as planned.
 func (w *TranscodeWorker) snapChunks(ctx context.Context, id uuid.UUID, info media.SourceInfo, chunks []media.Chunk) []media.Chunk {
+	opts := media.EncodeOptions{Preset: w.deps.Tools.Preset}
+	if len(info.Keyframes) > 0 {
+		return media.SnapChunksAt(info.Keyframes, info, chunks, opts)
+	}
 	if u, ok := w.deps.Uploads.(inPlaceSources); !ok || !u.InPlace() {
 		return chunks
 	}
@@ -784,7 +924,7 @@ func (w *TranscodeWorker) snapChunks(ctx context.Context, id uuid.UUID, info med
 		return chunks
 	}
 	defer release()
-	snapped, err := media.SnapChunks(ctx, w.deps.Tools.FFprobe, path, info, chunks, media.EncodeOptions{Preset: w.deps.Tools.Preset})
+	snapped, err := media.SnapChunks(ctx, w.deps.Tools.FFprobe, path, info, chunks, opts)
 	if err != nil {
 		w.deps.Logger.WarnContext(ctx, "chunk boundaries not snapped to keyframes", "video_id", id, "error", err)
 		return chunks

@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -35,6 +36,24 @@ func TestPipelineEncodesLongVideosInChunks(t *testing.T) {
 	plan, err := p.store.ChunkPlan(ctx, id)
 	require.NoError(t, err)
 	require.True(t, plan.Assembled)
+	require.Len(t, plan.Chunks, 4, "a row per chunk and one for the images made beside them")
+	require.True(t, plan.Chunks[3].Done)
+
+	// The images were queued with the chunks, one thumbnails job, and the
+	// video has them; the animated preview follows (it is not part of
+	// READY).
+	var thumbnails int
+	require.NoError(t, p.store.Pool().QueryRow(ctx,
+		`SELECT count(*) FROM river_job WHERE kind = 'thumbnails' AND state = 'completed' AND args->>'video_id' = $1
+		   AND (args->>'plan_job')::bigint > 0`, id.String()).Scan(&thumbnails))
+	require.Equal(t, 1, thumbnails)
+	require.NotNil(t, v.PosterKey)
+	require.NotNil(t, v.StoryboardKey)
+	require.NotNil(t, p.waitFor(id, "the preview", func(v store.Video) bool { return v.PreviewKey != nil }).PreviewKey)
+	// The probe kept the keyframes around the boundaries for planning.
+	info, err := p.store.ProbeResult(ctx, id)
+	require.NoError(t, err)
+	require.NotEmpty(t, info.Keyframes)
 
 	require.Len(t, v.Renditions, 2)
 	for _, r := range v.Renditions {
@@ -71,4 +90,34 @@ func TestPipelineChunksOutlastingTheAudio(t *testing.T) {
 	require.Equal(t, store.StatusReady, v.Status, "%v", v.Error)
 	require.Len(t, v.Renditions, 1)
 	require.Equal(t, 22*25, decodedFrames(t, p.localPath(v.Renditions[0].Playlist)))
+}
+
+// TestPipelineSnapsChunksOnS3 encodes a long video whose upload is in S3:
+// the probe, which downloads it anyway, keeps the keyframes around the
+// chunk boundaries, and planning snaps the boundaries to them without a
+// second download: with a keyframe every 3 s, the boundary planned at
+// 12 s (decoding from 9 s) moves to 16 s, a second after the keyframe at
+// 15 s.
+func TestPipelineSnapsChunksOnS3(t *testing.T) {
+	t.Parallel()
+	p := newPipelineOpts(t, pipelineOptions{backend: "minio", transcriber: media.NoTranscriber{}, chunkSeconds: 8})
+	ctx := context.Background()
+	clip := ffmpegClip(t, "gop.mp4", cat(testsrc("320x180", 10, 22), sine(22), fastH264,
+		[]string{"-g", "30", "-keyint_min", "30", "-sc_threshold", "0", "-c:a", "aac", "-shortest"})...)
+	id := p.upload(clip)
+	v, _ := p.processed(id, nil)
+	require.Equal(t, store.StatusReady, v.Status, "%v", v.Error)
+	info, err := p.store.ProbeResult(ctx, id)
+	require.NoError(t, err)
+	require.NotEmpty(t, info.Keyframes, "the probe kept the keyframes")
+	for _, k := range info.Keyframes {
+		require.InDelta(t, 0, math.Mod(k+1e-6, 3), 1e-3, "keyframe at %v", k)
+	}
+	var start float64
+	require.NoError(t, p.store.Pool().QueryRow(ctx,
+		`SELECT (args->'chunk'->>'start')::float8 FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1
+		   AND (args->'chunk'->>'index')::int = 2`, id.String()).Scan(&start))
+	planned := media.PlanChunks(info, 8, media.EncodeOptions{Preset: "ultrafast"})
+	require.Equal(t, 12.0, planned[2].Start)
+	require.Equal(t, 16.0, start, "the boundary moved to just after a keyframe")
 }

@@ -12,6 +12,8 @@
 package jobs
 
 import (
+	"context"
+	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -77,8 +79,14 @@ func (d Deps) timeoutBase() time.Duration {
 	return DefaultTimeoutBase
 }
 
-// Register adds every clipcut worker to workers.
+// Register adds every clipcut worker to workers. Every ffmpeg, ffprobe
+// and transcriber run the workers start is logged to deps.Logger with its
+// CPU and wall time (media.SetLogger; the job's id, kind and video come
+// from Middleware).
 func Register(workers *river.Workers, deps Deps) {
+	if deps.Logger != nil {
+		media.SetLogger(deps.Logger)
+	}
 	river.AddWorker(workers, &CleanupWorker{deps: deps})
 	river.AddWorker(workers, &UploadSweepWorker{deps: deps})
 	river.AddWorker(workers, &DeleteMediaWorker{deps: deps})
@@ -118,13 +126,32 @@ func PeriodicJobs(analyticsRollupEvery time.Duration) []*river.PeriodicJob {
 	}
 }
 
-// Middleware is the River client's middleware: with tracing on, job
-// inserts and runs are traced and a job's run continues the trace of the
-// request (or job) that inserted it (tracing.RiverMiddleware); with it
-// off, none, so jobs run as they always did.
+// Middleware is the River client's middleware: every job's tool runs are
+// logged with the job's id, kind and video (jobLogAttrs); with tracing on,
+// job inserts and runs are traced and a job's run continues the trace of
+// the request (or job) that inserted it (tracing.RiverMiddleware).
 func Middleware() []rivertype.Middleware {
-	if !tracing.Enabled() {
-		return nil
+	m := []rivertype.Middleware{&jobLogAttrs{}}
+	if tracing.Enabled() {
+		m = append(m, tracing.RiverMiddleware())
 	}
-	return []rivertype.Middleware{tracing.RiverMiddleware()}
+	return m
+}
+
+// jobLogAttrs adds the job's id, kind and video (when its args name one)
+// to the log line of every tool run of the job (media.WithLogAttrs), so
+// that a worker's log says which job each ffmpeg's CPU went to.
+type jobLogAttrs struct{ river.MiddlewareDefaults }
+
+var _ rivertype.WorkerMiddleware = (*jobLogAttrs)(nil)
+
+func (*jobLogAttrs) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	attrs := []slog.Attr{slog.Int64("job_id", job.ID), slog.String("job_kind", job.Kind)}
+	var args struct {
+		VideoID string `json:"video_id"`
+	}
+	if json.Unmarshal(job.EncodedArgs, &args) == nil && args.VideoID != "" {
+		attrs = append(attrs, slog.String("video_id", args.VideoID))
+	}
+	return doInner(media.WithLogAttrs(ctx, attrs...))
 }

@@ -16,8 +16,8 @@ import (
 )
 
 // PreviewArgs makes the animated preview of a video as it plays now:
-// after processing (queued by the thumbnails job) and after every
-// published edit or undo.
+// during processing (queued by the thumbnails job, or with the chunks of
+// a video encoded in chunks) and after every published edit or undo.
 type PreviewArgs struct {
 	VideoID uuid.UUID `json:"video_id"`
 }
@@ -25,9 +25,16 @@ type PreviewArgs struct {
 // Kind is the job's stable name.
 func (PreviewArgs) Kind() string { return "preview" }
 
-// InsertOpts puts the encode on the media queue.
+// previewPriority is the preview's River priority: below every other
+// media job's (River's default, 1, the highest), so a worker takes it
+// only when no step that READY waits for is queued. River fetches by
+// priority first, then in insertion order.
+const previewPriority = 2
+
+// InsertOpts puts the encode on the media queue, after the steps READY
+// waits for (previewPriority).
 func (PreviewArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{Queue: QueueMedia, MaxAttempts: pipelineAttempts}
+	return river.InsertOpts{Queue: QueueMedia, MaxAttempts: pipelineAttempts, Priority: previewPriority}
 }
 
 // PreviewWorker samples a few short moments across what the video plays

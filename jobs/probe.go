@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
+	"github.com/clipcut/clipcut/media"
 	"github.com/clipcut/clipcut/store"
 )
 
@@ -48,6 +49,7 @@ func (w *ProbeWorker) Work(ctx context.Context, job *river.Job[ProbeArgs]) error
 		return err
 	}
 	defer p.release()
+	w.chunkKeyframes(ctx, id, p.source)
 	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
 		if err := w.deps.Store.SetProbeResultTx(ctx, tx, id, p.info); err != nil {
 			return err
@@ -55,4 +57,25 @@ func (w *ProbeWorker) Work(ctx context.Context, job *river.Job[ProbeArgs]) error
 		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, TranscodeArgs{VideoID: id, Duration: p.info.Duration}, nil)
 		return err
 	})
+}
+
+// chunkKeyframes records in src.info the source's keyframes around the
+// boundaries of the chunks the video will be encoded in, if it will be
+// (media.ChunkKeyframes): read now, while the probe has the source at
+// hand, planning snaps the boundaries to them (TranscodeWorker.snapChunks)
+// without reading the source again, also in S3 mode, where that would
+// cost a download. Nothing fails on it: without them the boundaries are
+// snapped by reading a local source at planning, or not at all.
+func (w *ProbeWorker) chunkKeyframes(ctx context.Context, id uuid.UUID, src *source) {
+	opts := media.EncodeOptions{Preset: w.deps.Tools.Preset}
+	chunks := media.PlanChunks(src.info, w.deps.Tools.ChunkSeconds, opts)
+	if len(chunks) == 0 {
+		return
+	}
+	keyframes, err := media.ChunkKeyframes(ctx, w.deps.Tools.FFprobe, src.path, src.info, chunks, opts)
+	if err != nil {
+		w.deps.Logger.WarnContext(ctx, "chunk keyframes not read", "video_id", id, "error", err)
+		return
+	}
+	src.info.Keyframes = keyframes
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,9 +17,16 @@ import (
 	"github.com/clipcut/clipcut/store"
 )
 
-// ThumbnailsArgs makes a transcoded video's poster and storyboard.
+// ThumbnailsArgs makes a video's poster and storyboard: after the
+// transcode, or, for a video encoded in chunks, beside them.
 type ThumbnailsArgs struct {
 	VideoID uuid.UUID `json:"video_id"`
+	// PlanJob is set when the transcode job that planned the video's
+	// chunks queued this job with them: the images need only the source,
+	// so another worker makes them while the chunks encode, and whichever
+	// of the images and the chunks' assembly ends last moves the video on
+	// to subtitles (see finishBesideChunks). A newer plan cancels it.
+	PlanJob int64 `json:"plan_job,omitempty"`
 }
 
 // Kind is the job's stable name.
@@ -46,6 +54,16 @@ func (w *ThumbnailsWorker) Timeout(*river.Job[ThumbnailsArgs]) time.Duration {
 // Work makes the images.
 func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsArgs]) error {
 	id := job.Args.VideoID
+	besideChunks := job.Args.PlanJob != 0
+	if besideChunks {
+		plan, err := w.deps.Store.ChunkPlan(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && plan.JobID != job.Args.PlanJob) {
+			return river.JobCancel(errPlanReplaced)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	p, err := prepare(ctx, w.deps, job.JobRow, id, step{stage: store.StageThumbnails})
 	if err != nil {
 		return err
@@ -67,8 +85,11 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 	if err := w.deps.Media.PutFile(ctx, posterKey, poster.Path, "image/jpeg"); err != nil {
 		return fail(err)
 	}
-	if _, err := w.deps.Store.SetProgress(ctx, id, store.StageThumbnails, 95); err != nil {
-		return err
+	if !besideChunks {
+		// Beside the chunks the video's stage is still the transcode's.
+		if _, err := w.deps.Store.SetProgress(ctx, id, store.StageThumbnails, 95); err != nil {
+			return err
+		}
 	}
 
 	var storyboardKey *string
@@ -103,24 +124,66 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 	}
 
 	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+		next := true
+		if besideChunks {
+			var err error
+			if next, err = thumbnailsBesideChunksDoneTx(ctx, w.deps, tx, id, job.Args.PlanJob); err != nil {
+				return err
+			}
+		}
 		if err := w.deps.Store.SetImagesTx(ctx, tx, id, &posterKey, storyboardKey); err != nil {
 			return err
 		}
-		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageSubtitles, 96); err != nil {
-			return err
+		if next {
+			if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageSubtitles, 96); err != nil {
+				return err
+			}
 		}
 		if info.Video != nil {
 			// Where the poster frame came from, so that it follows an
-			// edit; and the animated preview, made beside the subtitles.
+			// edit; and the animated preview, made beside the subtitles
+			// (queued with the chunks for a video encoded in chunks).
 			at := poster.Time
 			if err := w.deps.Store.SetPosterOriginTx(ctx, tx, id, &at); err != nil {
 				return err
 			}
-			if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, PreviewArgs{VideoID: id}, nil); err != nil {
-				return err
+			if !besideChunks {
+				if _, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, PreviewArgs{VideoID: id}, nil); err != nil {
+					return err
+				}
 			}
+		}
+		if !next {
+			return nil // the assembly queues the subtitles
 		}
 		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: info.Duration}, nil)
 		return err
 	})
+}
+
+// thumbnailsBesideChunksDoneTx records, in tx and under the chunk plan's
+// lock, that the images made beside the chunks of plan job planJob are
+// done (the plan's last row is theirs; see planChunks). It reports
+// whether the chunks are assembled already, in which case the caller
+// moves the video on to subtitles; otherwise the assembly will, seeing
+// this row done. A run after one that recorded it (River retried a job
+// whose transaction had committed) reports false: the hand-over happened.
+func thumbnailsBesideChunksDoneTx(ctx context.Context, deps Deps, tx pgx.Tx, id uuid.UUID, planJob int64) (assembled bool, err error) {
+	plan, err := deps.Store.LockChunkPlanTx(ctx, tx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && plan.JobID != planJob) {
+		return false, river.JobCancel(errPlanReplaced)
+	}
+	if err != nil {
+		return false, err
+	}
+	if len(plan.Chunks) == 0 {
+		return false, fmt.Errorf("chunk plan of %s has no rows", id)
+	}
+	if plan.Chunks[len(plan.Chunks)-1].Done {
+		return false, nil
+	}
+	if err := deps.Store.FinishChunkTx(ctx, tx, id, len(plan.Chunks)-1, struct{}{}); err != nil {
+		return false, err
+	}
+	return plan.Assembled, nil
 }

@@ -293,17 +293,34 @@ type hlsSyncer struct {
 	openEnded bool
 }
 
-// run syncs every half second until ctx ends; onPlayable, when not nil
+// Sync intervals: every rung's first segment is awaited closely, as the
+// video is playable once they are stored; the rest only has to keep
+// ahead of players.
+const (
+	syncUntilPlayable = 100 * time.Millisecond
+	syncAfterPlayable = 500 * time.Millisecond
+)
+
+// run syncs until ctx ends, every syncUntilPlayable until every rung has
+// a segment and every syncAfterPlayable after; onPlayable, when not nil
 // (a chunk after the first has none), is called once, after the first
 // sync that found a segment in every rung.
 func (s *hlsSyncer) run(ctx context.Context, onPlayable func([]store.Rendition) error) error {
-	t := time.NewTicker(500 * time.Millisecond)
+	every := syncAfterPlayable
+	if onPlayable != nil {
+		every = syncUntilPlayable
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		if every != syncAfterPlayable && s.playable {
+			every = syncAfterPlayable
+			t.Reset(every)
 		}
 		if err := s.syncOnce(ctx, false); err != nil {
 			if ctx.Err() != nil {

@@ -121,22 +121,41 @@ const chunkSeekMargin = 1.0
 // average, a quarter of a second of CPU per chunk for nothing. Among three
 // neighbouring segment boundaries one usually lies a short way after a
 // keyframe. The keyframes come from ffprobe reading the packets around
-// each boundary (not decoding), so a long source costs no more than a
+// each boundary (ChunkKeyframes), so a long source costs no more than a
 // short one. Boundaries stay on the segment grid, so segments, numbering
 // and keyframes are as PlanChunks planned them, only with chunks a
 // segment longer or shorter.
 func SnapChunks(ctx context.Context, ffprobePath, in string, src SourceInfo, chunks []Chunk, opts EncodeOptions) ([]Chunk, error) {
-	opts = opts.withDefaults()
-	seg := float64(opts.SegmentSeconds)
 	if len(chunks) < 2 || src.Video == nil {
 		return chunks, nil
 	}
-	// Packets from well before the earliest candidate, so the keyframe
-	// before it is among them (keyframe intervals over 20 s are rare).
-	const lookback = 20.0
+	keyframes, err := ChunkKeyframes(ctx, ffprobePath, in, src, chunks, opts)
+	if err != nil {
+		return chunks, err
+	}
+	return SnapChunksAt(keyframes, src, chunks, opts), nil
+}
+
+// chunkKeyframesLookback is how far before the earliest candidate
+// boundary ChunkKeyframes reads packets, so that the keyframe before it
+// is among them (keyframe intervals over 20 s are rare).
+const chunkKeyframesLookback = 20.0
+
+// ChunkKeyframes returns the times of the source's keyframes around the
+// boundaries between chunks (as PlanChunks made them), all SnapChunksAt
+// needs: ffprobe reads the packets of those stretches, without decoding.
+// The probe job calls it while it has the source at hand and keeps the
+// times with the probe result (SourceInfo.Keyframes), so planning needs
+// no source at all (and S3 no download).
+func ChunkKeyframes(ctx context.Context, ffprobePath, in string, src SourceInfo, chunks []Chunk, opts EncodeOptions) ([]float64, error) {
+	opts = opts.withDefaults()
+	seg := float64(opts.SegmentSeconds)
+	if len(chunks) < 2 || src.Video == nil {
+		return nil, nil
+	}
 	var intervals []string
 	for _, c := range chunks[1:] {
-		from := math.Max(c.Start-seg-chunkSeekMargin-lookback, 0)
+		from := math.Max(c.Start-seg-chunkSeekMargin-chunkKeyframesLookback, 0)
 		intervals = append(intervals, ffSeconds(from)+"%"+ffSeconds(c.Start+seg))
 	}
 	args := append(inputHardening(), "-v", "error", "-select_streams", fmt.Sprintf("%d", src.Video.Index),
@@ -144,17 +163,29 @@ func SnapChunks(ctx context.Context, ffprobePath, in string, src SourceInfo, chu
 		"-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", inputURL(in))
 	var out bytes.Buffer
 	if _, err := runTool(ctx, "ffprobe", ffprobePath, args, &out); err != nil {
-		return chunks, fmt.Errorf("chunk keyframes: %w", err)
+		return nil, fmt.Errorf("chunk keyframes: %w", err)
 	}
-	var keyframes []float64
+	keyframes := []float64{} // none found is an answer too
 	for _, line := range strings.Split(out.String(), "\n") {
 		pts, flags, ok := strings.Cut(strings.TrimSpace(line), ",")
 		if !ok || !strings.Contains(flags, "K") {
 			continue
 		}
-		if t, err := strconv.ParseFloat(pts, 64); err == nil {
+		if t, err := strconv.ParseFloat(pts, 64); err == nil && !slices.Contains(keyframes, t) {
 			keyframes = append(keyframes, t)
 		}
+	}
+	slices.Sort(keyframes)
+	return keyframes, nil
+}
+
+// SnapChunksAt is SnapChunks with the keyframes known (ChunkKeyframes).
+// A boundary whose neighbourhood has no keyframe listed stays where it is.
+func SnapChunksAt(keyframes []float64, src SourceInfo, chunks []Chunk, opts EncodeOptions) []Chunk {
+	opts = opts.withDefaults()
+	seg := float64(opts.SegmentSeconds)
+	if len(chunks) < 2 || src.Video == nil {
+		return chunks
 	}
 	// cost is the decoding a chunk starting at start wastes: from the
 	// keyframe ffmpeg seeks to, up to start.
@@ -188,7 +219,7 @@ func SnapChunks(ctx context.Context, ffprobePath, in string, src SourceInfo, chu
 		snapped[i-1].End = best
 		snapped[i].FirstSegment = firstSegment(int(best), int(seg))
 	}
-	return snapped, nil
+	return snapped
 }
 
 // Names of a chunked encode's intermediate files.
@@ -197,6 +228,10 @@ const (
 	// audio encoding and chunk (a<encoding>_<chunk>.nut). NUT keeps the
 	// AAC packets' timestamps exactly, in the stream's own time base.
 	audioPiecePattern = "a%d_%%05d.nut"
+	// audioPieceListPattern names the list the segment muxer keeps of
+	// each encoding's complete pieces (a<encoding>.csv: file name, first
+	// packet's time, end), which AudioPieceOffsets reads.
+	audioPieceListPattern = "a%d.csv"
 	// audioPassOffset shifts the audio pass's timestamps so the encoder's
 	// priming packet (at -1024 samples) is not negative, which would make
 	// the muxer shift the whole stream; ChunkArgs takes it back off.
@@ -254,6 +289,8 @@ func AudioPassArgs(in string, src SourceInfo, ladder []Rendition, chunks []Chunk
 			"-f", "segment",
 			"-segment_format", "nut",
 			"-reset_timestamps", "0",
+			"-segment_list", filepath.Join(outDir, fmt.Sprintf(audioPieceListPattern, j)),
+			"-segment_list_type", "csv",
 		)
 		if len(times) > 0 {
 			args = append(args, "-segment_times", strings.Join(times, ","))
@@ -286,6 +323,41 @@ func AudioPieceOffset(ctx context.Context, ffprobePath, piece string) (offset fl
 		return 0, false, fmt.Errorf("audio piece start: %q: %w", text, err)
 	}
 	return start - audioPassOffset, true, nil
+}
+
+// AudioPieceOffsets returns the AudioPieceOffset of every piece of audio
+// encoding enc that the audio pass writing into outDir has completed,
+// by chunk index, from the list the segment muxer keeps (it writes a
+// piece's line before it starts the next piece, so a piece found
+// complete is listed): the first packet's time, which is what ffprobe
+// reads as the piece's start, without an ffprobe run per piece. The
+// first piece is missing: the muxer lists it from 0, not from its
+// first packet (the encoder's priming one), so it needs AudioPieceOffset.
+func AudioPieceOffsets(outDir string, enc int) (map[int]float64, error) {
+	raw, err := os.ReadFile(filepath.Join(outDir, fmt.Sprintf(audioPieceListPattern, enc)))
+	if errors.Is(err, os.ErrNotExist) {
+		return map[int]float64{}, nil // no piece complete yet
+	}
+	if err != nil {
+		return nil, fmt.Errorf("audio piece list: %w", err)
+	}
+	offsets := map[int]float64{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		fields := strings.Split(strings.TrimSpace(line), ",")
+		if len(fields) != 3 {
+			continue // a line being written
+		}
+		var e, index int
+		if _, err := fmt.Sscanf(fields[0], "a%d_%d.nut", &e, &index); err != nil || e != enc || index == 0 {
+			continue
+		}
+		start, err := strconv.ParseFloat(fields[1], 64)
+		if err != nil {
+			continue
+		}
+		offsets[index] = start - audioPassOffset
+	}
+	return offsets, nil
 }
 
 // FollowPiece lets ChunkArgs read an audio piece while the audio pass is

@@ -117,6 +117,13 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 			off, ok, err := AudioPieceOffset(ctx, ffprobe, p)
 			require.NoError(t, err)
 			require.True(t, ok)
+			if c.Index > 0 {
+				// The muxer's list says the same without ffprobe.
+				listed, err := AudioPieceOffsets(audioDir, j)
+				require.NoError(t, err)
+				require.Contains(t, listed, c.Index)
+				require.InDelta(t, off, listed[c.Index], 1e-6, "piece %d of encoding %d", c.Index, j)
+			}
 			pieces = append(pieces, AudioPiece{Path: p, Offset: off})
 		}
 		work := filepath.Join(dir, fmt.Sprintf("chunk%d", c.Index))
@@ -293,4 +300,52 @@ func TestFollowPiece(t *testing.T) {
 	want := packets(whole)
 	require.Greater(t, strings.Count(want, "\n"), 500, "12 s of AAC")
 	require.Equal(t, want, packets(copied))
+}
+
+// SnapChunksAt moves each boundary by a segment when that starts the
+// chunk just after a keyframe, and leaves it where no neighbour is
+// cheaper or no keyframe is known.
+func TestSnapChunksAt(t *testing.T) {
+	src := SourceInfo{Duration: 90, Video: &VideoStream{}}
+	chunks := PlanChunks(src, 30, EncodeOptions{})
+	require.Equal(t, []float64{0, 16, 48, 80}, []float64{chunks[0].Start, chunks[1].Start, chunks[2].Start, chunks[3].Start})
+	// x264's default GOP at 30 fps: a keyframe every 8.33 s.
+	var keyframes []float64
+	for k := 0.0; k < 90; k += 250.0 / 30 {
+		keyframes = append(keyframes, k)
+	}
+	snapped := SnapChunksAt(keyframes, src, chunks, EncodeOptions{})
+	// A chunk decodes from the last keyframe a second before its start:
+	// 16 from 8.33 (7.7 s), 20 from 16.67 (3.3 s), 12 from 8.33 (3.7 s);
+	// 48 from 41.67 (6.3 s), 52 from 50 (2 s); 80 from 75 (5 s), 76 from
+	// 75 (1 s), 84 from 75 too (83.33 is less than a second before).
+	require.Equal(t, 20.0, snapped[1].Start)
+	require.Equal(t, 20.0, snapped[0].End)
+	require.Equal(t, 52.0, snapped[2].Start)
+	require.Equal(t, 76.0, snapped[3].Start)
+	require.Equal(t, firstSegment(76, 4), snapped[3].FirstSegment)
+	require.Equal(t, chunks, SnapChunksAt(nil, src, chunks, EncodeOptions{}), "no keyframes known: as planned")
+}
+
+// ChunkKeyframes lists the source's keyframes around the boundaries, and
+// SnapChunks with them is SnapChunksAt.
+func TestChunkKeyframes(t *testing.T) {
+	ffmpeg, ffprobe := tools(t)
+	in := filepath.Join(t.TempDir(), "gop.mp4")
+	out, err := exec.Command(ffmpeg, concat([]string{"-hide_banner", "-nostdin", "-v", "error"}, lavfiVideo("160x90", 10, 40),
+		[]string{"-c:v", "libx264", "-preset", "ultrafast", "-g", "35", "-keyint_min", "35", "-sc_threshold", "0", in})...).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	src, err := Probe(testContext(t, time.Minute), ffprobe, in)
+	require.NoError(t, err)
+	chunks := PlanChunks(*src, 12, EncodeOptions{})
+	require.Greater(t, len(chunks), 1)
+	keyframes, err := ChunkKeyframes(testContext(t, time.Minute), ffprobe, in, *src, chunks, EncodeOptions{})
+	require.NoError(t, err)
+	require.NotEmpty(t, keyframes)
+	for _, k := range keyframes {
+		require.InDelta(t, 0, math.Mod(k+1e-6, 3.5), 1e-3, "keyframe %v is every 35 frames at 10 fps", k)
+	}
+	snapped, err := SnapChunks(testContext(t, time.Minute), ffprobe, in, *src, chunks, EncodeOptions{})
+	require.NoError(t, err)
+	require.Equal(t, SnapChunksAt(keyframes, *src, chunks, EncodeOptions{}), snapped)
 }

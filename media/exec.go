@@ -6,10 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
+	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -100,11 +105,13 @@ func (t *tail) snapshot() []string {
 // signal meaning "the worker died".
 //
 // Each run is a span ("ffmpeg transcode") when the run is part of a
-// trace (a job's); see toolSpan.
+// trace (a job's); see toolSpan. Each run that started logs one line when
+// it ends (see logToolRun): its stage, its own CPU time and its wall time.
 func runTool(ctx context.Context, tool, path string, args []string, stdout io.Writer) (lines []string, err error) {
+	stage := toolStage(ctx)
 	if trace.SpanContextFromContext(ctx).IsValid() {
 		var span trace.Span
-		ctx, span = toolSpan(ctx, tool)
+		ctx, span = toolSpan(ctx, tool, stage)
 		defer func() {
 			if err != nil {
 				span.RecordError(err)
@@ -126,9 +133,11 @@ func runTool(ctx context.Context, tool, path string, args []string, stdout io.Wr
 	cmd.Stderr = errWriter
 
 	done := make(chan error, 1)
+	var started time.Time
 	go func() {
 		runtime.LockOSThread()
 		defer runtime.UnlockOSThread()
+		started = time.Now()
 		if err := cmd.Start(); err != nil {
 			done <- err
 			return
@@ -138,31 +147,97 @@ func runTool(ctx context.Context, tool, path string, args []string, stdout io.Wr
 	err = <-done
 	errWriter.flush()
 	lines = stderr.snapshot()
-	return lines, runError(ctx, tool, err, lines)
+	err = runError(ctx, tool, err, lines)
+	if cmd.ProcessState != nil {
+		logToolRun(ctx, tool, stage, cmd.ProcessState, time.Since(started), err)
+	}
+	return lines, err
 }
+
+// toolLogger is where tool runs are logged (nil: nowhere); see SetLogger.
+var toolLogger atomic.Pointer[slog.Logger]
+
+// SetLogger makes media log every ffmpeg, ffprobe and transcriber run it
+// starts to l, one line at the run's end ("tool run": tool, stage, cpu_s,
+// user_s, sys_s, wall_s, max_rss_mib where known, error when it failed,
+// and the attributes of WithLogAttrs), so an operator sees what each
+// step of processing costs. The CPU is the tool's own, from the kernel's
+// accounting of the child process (its rusage). nil turns it off (the
+// default).
+func SetLogger(l *slog.Logger) { toolLogger.Store(l) }
+
+type logAttrsKey struct{}
+
+// WithLogAttrs returns ctx with attrs added to the log line of every tool
+// run started with it (a job's id and kind, the video).
+func WithLogAttrs(ctx context.Context, attrs ...slog.Attr) context.Context {
+	prev, _ := ctx.Value(logAttrsKey{}).([]slog.Attr)
+	return context.WithValue(ctx, logAttrsKey{}, append(slices.Clip(prev), attrs...))
+}
+
+type stageKey struct{}
+
+// WithStage returns ctx whose tool runs are named stage in logs and spans
+// instead of after the media function that started them: a job that
+// runs the same function for different ends (the audio pass and a chunk's
+// encode are both Transcode) tells them apart.
+func WithStage(ctx context.Context, stage string) context.Context {
+	return context.WithValue(ctx, stageKey{}, stage)
+}
+
+// logToolRun logs one finished tool run (see SetLogger).
+func logToolRun(ctx context.Context, tool, stage string, ps *os.ProcessState, wall time.Duration, err error) {
+	l := toolLogger.Load()
+	if l == nil || !l.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	user, sys := ps.UserTime(), ps.SystemTime()
+	attrs := []slog.Attr{
+		slog.String("tool", tool),
+		slog.String("stage", stage),
+		slog.Float64("cpu_s", roundMilli(user+sys)),
+		slog.Float64("user_s", roundMilli(user)),
+		slog.Float64("sys_s", roundMilli(sys)),
+		slog.Float64("wall_s", roundMilli(wall)),
+	}
+	if rss := maxRSS(ps); rss > 0 {
+		attrs = append(attrs, slog.Float64("max_rss_mib", math.Round(float64(rss)/(1<<20)*10)/10))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	extra, _ := ctx.Value(logAttrsKey{}).([]slog.Attr)
+	attrs = append(attrs, extra...)
+	l.LogAttrs(ctx, slog.LevelInfo, "tool run", attrs...)
+}
+
+func roundMilli(d time.Duration) float64 { return math.Round(d.Seconds()*1000) / 1000 }
 
 // tracer is media's, from OpenTelemetry's global provider (media imports
 // no project package): a no-op until the process turns tracing on.
 var tracer = otel.Tracer("github.com/clipcut/clipcut/media")
 
 // toolSpan starts the span of one tool run, named for the tool and its
-// stage: the media function that ran it ("ffmpeg transcode", "ffprobe
-// probe_with_limits", "ffmpeg storyboard"), found from the call stack so
-// that no caller has to name itself.
-func toolSpan(ctx context.Context, tool string) (context.Context, trace.Span) {
-	stage := toolStage()
+// stage ("ffmpeg transcode", "ffprobe probe_with_limits", "ffmpeg
+// storyboard").
+func toolSpan(ctx context.Context, tool, stage string) (context.Context, trace.Span) {
 	return tracer.Start(ctx, tool+" "+stage, trace.WithAttributes(
 		attribute.String("media.tool", tool),
 		attribute.String("media.stage", stage),
 	))
 }
 
-// toolStage is the snake_case name of the function that called runTool
-// ("Transcode" is transcode, "(*Whisper).Transcribe" is transcribe).
-func toolStage() string {
+// toolStage names a tool run: the stage WithStage put in ctx, else the
+// snake_case name of the media function that called runTool
+// ("Transcode" is transcode, "(*Whisper).Transcribe" is transcribe),
+// found from the call stack so that no caller has to name itself.
+func toolStage(ctx context.Context) string {
+	if s, ok := ctx.Value(stageKey{}).(string); ok && s != "" {
+		return s
+	}
 	var pcs [1]uintptr
-	// 0 Callers, 1 toolStage, 2 toolSpan, 3 runTool, 4 its caller.
-	if runtime.Callers(4, pcs[:]) == 0 {
+	// 0 Callers, 1 toolStage, 2 runTool, 3 its caller.
+	if runtime.Callers(3, pcs[:]) == 0 {
 		return "run"
 	}
 	frame, _ := runtime.CallersFrames(pcs[:]).Next()

@@ -33,6 +33,12 @@ type SourceInfo struct {
 	Video *VideoStream `json:"video,omitempty"`
 	// Audio is the main audio stream; nil for silent files.
 	Audio *AudioStream `json:"audio,omitempty"`
+	// Keyframes are the times (seconds) of the picture's keyframes
+	// around the boundaries of the chunks a long video is encoded in
+	// (ChunkKeyframes), kept so that planning the chunks needs no second
+	// look at the source (SnapChunksAt). Nil when not read: a short or
+	// audio-only source, or a probe that did not plan chunks.
+	Keyframes []float64 `json:"keyframes,omitempty"`
 }
 
 // VideoStream describes the source's picture.

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -14,4 +15,13 @@ func setProcessGroup(cmd *exec.Cmd) {
 	cmd.Cancel = func() error {
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
+}
+
+// maxRSS is a finished tool's peak resident memory in bytes (Linux
+// reports ru_maxrss in KiB).
+func maxRSS(ps *os.ProcessState) int64 {
+	if ru, ok := ps.SysUsage().(*syscall.Rusage); ok && ru != nil {
+		return ru.Maxrss * 1024
+	}
+	return 0
 }

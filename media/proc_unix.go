@@ -3,6 +3,7 @@
 package media
 
 import (
+	"os"
 	"os/exec"
 	"syscall"
 )
@@ -15,3 +16,7 @@ func setProcessGroup(cmd *exec.Cmd) {
 		return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}
 }
+
+// maxRSS is unknown here: ru_maxrss is in bytes on some systems and KiB
+// on others.
+func maxRSS(*os.ProcessState) int64 { return 0 }

@@ -78,6 +78,7 @@ func TestRestartedServeFinishesAChunkedVideoWithinTheEncodeLeft(t *testing.T) {
 	conn, err = pgx.Connect(ctx, dbURL)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
+	waitEncodeJobsSettled(ctx, t, conn, id)
 	jobs := videoJobs(ctx, t, conn, id)
 	// The encode left: from the first job the restarted serve started
 	// (it picks the encode up where it stopped: the next chunk, or the
@@ -162,6 +163,7 @@ func TestChunkedEncodeSurvivesADatabaseOutage(t *testing.T) {
 	conn, err := pgx.Connect(ctx, cluster.URL())
 	require.NoError(t, err)
 	defer conn.Close(ctx)
+	waitEncodeJobsSettled(ctx, t, conn, id)
 	var chunks int
 	for _, j := range videoJobs(ctx, t, conn, id) {
 		switch j.Kind {
@@ -184,6 +186,21 @@ type riverJob struct {
 	Attempt                  int
 	Chunk                    int // the chunk's index; -1 for other kinds
 	AttemptedAt, FinalizedAt time.Time
+}
+
+// waitEncodeJobsSettled waits until River has recorded the end of every
+// transcode and chunk job of the video. A video can be READY a moment
+// before that: River records a job's completion after its Work returns,
+// in batches, and the steps after the last chunk (subtitles, when the
+// images were made beside the chunks) may take no time at all.
+func waitEncodeJobsSettled(ctx context.Context, t *testing.T, conn *pgx.Conn, id string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		var open int
+		require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE args->>'video_id' = $1
+			AND kind IN ('transcode', 'transcode_chunk') AND finalized_at IS NULL`, id).Scan(&open))
+		return open == 0
+	}, time.Minute, 100*time.Millisecond, "River records the end of the video's encode jobs")
 }
 
 // videoJobs lists every job of the video.

@@ -680,27 +680,44 @@ func TestClusterEncodesOneVideoOnEveryWorker(t *testing.T) {
 	}
 	t.Logf("chunks encoded: worker 1 %v, worker 2 %v", metric(t, w1, chunks), metric(t, w2, chunks))
 
-	// Kill the worker whose ffmpeg is encoding a chunk now; stopped
-	// first, so the kill lands mid-chunk however fast the machine is.
-	victim, survivor, ffmpeg := waitForTranscode(t, w1, w2)
-	require.NoError(t, syscall.Kill(ffmpeg, syscall.SIGSTOP))
-	victimID, survivorID := leaseClientID(t, victim), leaseClientID(t, survivor)
-	before := metric(t, survivor, chunks)
-
+	// Kill a worker whose ffmpeg is encoding a chunk now; stopped first,
+	// so the kill lands mid-chunk however fast the machine is. (A worker
+	// can also be making the video's images or preview, which are queued
+	// with the chunks: then its ffmpeg runs on, and the next one is
+	// tried.) The chunk the victim is encoding is read while its ffmpeg is
+	// stopped and before the kill: the survivor runs on the same machine,
+	// so it finds the victim's process gone at its first liveness check
+	// and returns the chunk to the queue at once, possibly before a query
+	// made after the kill could see it running.
 	conn, err := pgx.Connect(ctx, cluster.URL())
 	require.NoError(t, err)
 	defer conn.Close(ctx)
-	// The chunk the victim is encoding, read while its ffmpeg is stopped
-	// and before the kill: the survivor runs on the same machine, so it
-	// finds the victim's process gone at its first liveness check and
-	// returns the chunk to the queue at once, possibly before a query
-	// made after the kill could see it running.
-	var killed []int64
-	rows, err := conn.Query(ctx, `SELECT id FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1
-		AND state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $2`, id, victimID)
-	require.NoError(t, err)
-	killed, err = pgx.CollectRows(rows, pgx.RowTo[int64])
-	require.NoError(t, err)
+	var (
+		victim, survivor     *process
+		ffmpeg               int
+		victimID, survivorID string
+		killed               []int64
+	)
+	freezeDeadline := time.Now().Add(3 * time.Minute)
+	for {
+		require.True(t, time.Now().Before(freezeDeadline), "no worker was caught encoding a chunk in 3 minutes")
+		victim, survivor, ffmpeg = waitForTranscode(t, w1, w2)
+		if syscall.Kill(ffmpeg, syscall.SIGSTOP) != nil {
+			continue // it exited meanwhile
+		}
+		victimID, survivorID = leaseClientID(t, victim), leaseClientID(t, survivor)
+		rows, err := conn.Query(ctx, `SELECT id FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1
+			AND state = 'running' AND attempted_by[array_length(attempted_by, 1)] = $2`, id, victimID)
+		require.NoError(t, err)
+		killed, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+		require.NoError(t, err)
+		if len(killed) == 1 && childNamed(victim.cmd.Process.Pid, "ffmpeg") == ffmpeg {
+			break
+		}
+		_ = syscall.Kill(ffmpeg, syscall.SIGCONT)
+		time.Sleep(20 * time.Millisecond)
+	}
+	before := metric(t, survivor, chunks)
 	require.Len(t, killed, 1, "the victim is encoding one chunk")
 
 	require.NoError(t, victim.cmd.Process.Kill())
@@ -710,6 +727,7 @@ func TestClusterEncodesOneVideoOnEveryWorker(t *testing.T) {
 
 	waitStatus(t, api, token, id, "READY")
 	require.Greater(t, metric(t, survivor, chunks), before, "the survivor encoded the rest")
+	waitEncodeJobsSettled(ctx, t, conn, id)
 
 	var retried int
 	require.NoError(t, conn.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'transcode_chunk' AND args->>'video_id' = $1 AND attempt > 1`, id).Scan(&retried))
