@@ -375,8 +375,14 @@ func TestCreateClipReusesTheParentsSegmentsAndEncodesOnlyItsEnds(t *testing.T) {
 		require.Equal(t, frames([2]int{23, 133}), got, "%s: exactly the frames of the range", r.Name)
 		parsed, err := media.ReadMediaPlaylist(pl)
 		require.NoError(t, err)
-		// 2.3-3 encoded, 3-4, 4-8 and 8-12 copied, 12-13.3 encoded.
-		require.Len(t, parsed.Segments, 5, r.Name)
+		// 2.3-3 encoded, 3-4, 4-8 and 8-12 copied, 12-13.3 the head of
+		// the parent's 12-16 copied up to where its packets allow, the
+		// rest encoded.
+		require.Len(t, parsed.Segments, 6, r.Name)
+		require.Greater(t, parsed.Segments[4].Duration, 0.6, "%s: most of 12-13.3 is copied", r.Name)
+		require.InDelta(t, 1.3, parsed.Segments[4].Duration+parsed.Segments[5].Duration, 0.001, r.Name)
+		require.Equal(t, frames([2]int{120, 120 + int(math.Round(parsed.Segments[4].Duration*10))}), frameNumbersOf(t, filepath.Join(filepath.Dir(pl), parsed.Segments[4].URI)),
+			"%s: the copied head holds the parent's first frames of 12-16", r.Name)
 		parentDir := filepath.Dir(p.localPath(parent.Renditions[i].Playlist))
 		for k, seg := range map[int]string{1: "seg_00003.ts", 2: "seg_00004.ts", 3: "seg_00005.ts"} {
 			require.Equal(t, p.fileBytes(filepath.Join(parentDir, seg)), p.fileBytes(filepath.Join(filepath.Dir(pl), parsed.Segments[k].URI)),
