@@ -255,7 +255,13 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 				return false, err
 			}
 		default:
-			if err := media.SmartCut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, e.start, e.end, outs, opts); err != nil {
+			o := opts
+			if k == 0 {
+				// The clip is playable once this piece is: x264's frame
+				// threads shorten the wait.
+				o.Threads = -1
+			}
+			if err := media.SmartCut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, e.start, e.end, outs, o); err != nil {
 				return false, err
 			}
 		}

@@ -234,7 +234,7 @@ func writeEditPlaylist(w io.Writer, items []EditItem, n int) error {
 // survives ffmpeg's accurate seek whatever the rounding of its timestamp;
 // the audio is read from a second opening of in seeked exactly to start,
 // so both are cut at the same time. Each encoder runs one thread unless
-// opts.Threads says otherwise.
+// opts.Threads says otherwise (negative: as many as x264 likes).
 func SmartCutArgs(in string, src SourceInfo, ladder []Rendition, start, end float64, outs []string, opts EncodeOptions) []string {
 	return smartCutArgs(in, src, ladder, start, nil, end, outs, opts)
 }
@@ -341,8 +341,12 @@ func smartCutArgs(in string, src SourceInfo, ladder []Rendition, start float64, 
 		// seconds long, and x264's frame threads cost more CPU filling
 		// and draining their pipeline than they save on it (a quarter
 		// more on a 3 s 1080p piece); the rungs' encoders run side by
-		// side anyway.
-		args = append(args, "-threads", strconv.Itoa(max(opts.Threads, 1)))
+		// side anyway. A negative opts.Threads leaves x264 its own
+		// count, for a piece that is waited for (the top rung's encoder
+		// alone then bounds its wall time).
+		if opts.Threads >= 0 {
+			args = append(args, "-threads", strconv.Itoa(max(opts.Threads, 1)))
+		}
 		args = append(args, "-map_metadata", "-1", "-map_chapters", "-1",
 			"-max_muxing_queue_size", "4096", "-f", "mpegts", outs[i])
 	}
