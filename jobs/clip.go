@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path"
 	"path/filepath"
 	"time"
 
@@ -162,28 +161,30 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 	}
 	pieces := media.PlanSmartCut(playlists[0].Segments, fps, keep)
 	opts := media.EncodeOptions{Preset: w.deps.Tools.Preset}
-	items := make([][]media.EditItem, len(ladder))
-	files := make([][]string, len(ladder))
-	for i, r := range ladder {
+	for _, r := range ladder {
 		if err := os.MkdirAll(filepath.Join(work, r.Name), 0o755); err != nil {
 			return false, err
 		}
-		files[i] = make([]string, len(pieces))
 	}
-	// The parent's segments first: copies, no work.
-	for k, p := range pieces {
+	// The parent's segments first: copies, no work; and the segments
+	// whose heads are copied (see clipEntries).
+	entries, err := w.clipEntries(ctx, ladder, stored, playlists, pieces, fps, src.info.Video != nil, work)
+	if err != nil {
+		return false, err
+	}
+	items := make([][]media.EditItem, len(ladder))
+	files := make([][]string, len(ladder))
+	for k, e := range entries {
 		name := fmt.Sprintf(media.SegmentPattern, k)
 		for i := range ladder {
-			files[i][k] = filepath.Join(work, ladder[i].Name, name)
-			item := media.EditItem{URI: name, Duration: p.End - p.Start, Discontinuity: p.Discontinuity}
-			if !p.Encoded() {
-				seg := playlists[i].Segments[p.Segment]
-				item.Duration = seg.Duration
-				if err := w.download(ctx, path.Dir(stored[i].Playlist)+"/"+seg.URI, files[i][k]); err != nil {
+			f := filepath.Join(work, ladder[i].Name, name)
+			if e.kind == entryReused {
+				if err := os.Rename(e.files[i], f); err != nil {
 					return false, err
 				}
 			}
-			items[i] = append(items[i], item)
+			files[i] = append(files[i], f)
+			items[i] = append(items[i], media.EditItem{URI: name, Duration: e.durations[i], Discontinuity: e.discontinuity})
 		}
 	}
 	prefix := layout.HLSPrefix(a.VideoID)
@@ -200,7 +201,7 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 		results[i] = media.RenditionResult{Name: r.Name, URI: r.Name + "/" + media.MediaPlaylistName, Width: s.Width, Height: s.Height,
 			FrameRate: s.FrameRate, Bandwidth: s.Bandwidth, AverageBandwidth: s.AverageBandwidth, Codecs: s.Codecs, StartTime: start}
 	}
-	// publish stores pieces [from, to) of every rung and playlists
+	// publish stores entries [from, to) of every rung and playlists
 	// listing the first to; the first time, the master too, and the clip
 	// is playable.
 	published := 0
@@ -231,8 +232,8 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 			return w.deps.Store.SetRenditionsTx(ctx, tx, a.VideoID, storeRenditions(prefix, results), nil)
 		})
 	}
-	for k, p := range pieces {
-		if !p.Encoded() {
+	for k, e := range entries {
+		if e.kind == entryReused {
 			continue
 		}
 		if k > 0 && published == 0 {
@@ -244,14 +245,31 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 		for i := range ladder {
 			outs[i] = files[i][k]
 		}
-		if err := media.SmartCut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, p.Start, p.End, outs, opts); err != nil {
-			return false, err
+		switch e.kind {
+		case entryHead:
+			if err := media.CopySegmentHeads(ctx, w.deps.Tools.FFmpeg, e.files, e.frames, fps, src.info.Audio != nil, outs); err != nil {
+				return false, err
+			}
+		case entryTail:
+			if err := media.SmartCutEach(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, e.start, e.frames, e.end, outs, opts); err != nil {
+				return false, err
+			}
+		default:
+			o := opts
+			if k == 0 {
+				// The clip is playable once this piece is: x264's frame
+				// threads shorten the wait.
+				o.Threads = -1
+			}
+			if err := media.SmartCut(ctx, w.deps.Tools.FFmpeg, src.path, src.info, ladder, e.start, e.end, outs, o); err != nil {
+				return false, err
+			}
 		}
 		if k == 0 {
-			// Playable up to the next piece to encode.
-			next := len(pieces)
-			for j := 1; j < len(pieces); j++ {
-				if pieces[j].Encoded() {
+			// Playable up to the next entry to make.
+			next := len(entries)
+			for j := 1; j < len(entries); j++ {
+				if entries[j].kind != entryReused {
 					next = j
 					break
 				}
@@ -261,23 +279,44 @@ func (w *ClipWorker) smartClip(ctx context.Context, a ClipArgs, src *source, wor
 			}
 		}
 	}
-	if published < len(pieces) {
-		if err := publish(len(pieces)); err != nil {
+	if published < len(entries) {
+		if err := publish(len(entries)); err != nil {
 			return false, err
 		}
 	}
-	return w.finishClip(ctx, a, ladder, files, work, sources)
+	return w.finishClip(ctx, a, ladder, files, work, src.info.Video != nil, sources)
 }
 
 // finishClip does the rest of a smart-cut clip's processing from its
 // renditions (files[i] are the pieces of ladder[i], in order, under work)
 // and the parent's work; see smartClip.
-func (w *ClipWorker) finishClip(ctx context.Context, a ClipArgs, ladder []media.Rendition, files [][]string, work string, sources SourceStore) (bool, error) {
+func (w *ClipWorker) finishClip(ctx context.Context, a ClipArgs, ladder []media.Rendition, files [][]string, work string, hasVideo bool, sources SourceStore) (bool, error) {
+	// The rungs read whole: the top one (the clip's source), and for a
+	// video the lowest (storyboard and preview) and the poster's, joined
+	// in one ffmpeg run.
+	low, pi := len(ladder)-1, posterRung(ladder)
+	rungs := []int{0}
+	if hasVideo {
+		rungs = append(rungs, low, pi)
+	}
+	joined := map[int]string{}
+	var lists [][]string
+	var outs []string
+	for _, i := range rungs {
+		if _, ok := joined[i]; ok {
+			continue
+		}
+		joined[i] = filepath.Join(work, ladder[i].Name+".mp4")
+		lists, outs = append(lists, files[i]), append(outs, joined[i])
+	}
+	if err := media.JoinSegmentsEach(ctx, w.deps.Tools.FFmpeg, lists, outs); err != nil {
+		return false, err
+	}
 	join := func(i int) (string, error) {
-		out := filepath.Join(work, ladder[i].Name+".mp4")
-		if _, err := os.Stat(out); err == nil {
+		if out, ok := joined[i]; ok {
 			return out, nil
 		}
+		out := filepath.Join(work, ladder[i].Name+".mp4")
 		return out, media.JoinSegments(ctx, w.deps.Tools.FFmpeg, files[i], out)
 	}
 	// The source first: once the images are stored nothing else may fail
@@ -299,7 +338,6 @@ func (w *ClipWorker) finishClip(ctx context.Context, a ClipArgs, ladder []media.
 		// The lowest rung is big enough for the storyboard's and the
 		// preview's small pictures; the poster takes the smallest rung
 		// that fills it.
-		low := len(ladder) - 1
 		lowPath, err := join(low)
 		if err != nil {
 			return false, err
@@ -324,7 +362,6 @@ func (w *ClipWorker) finishClip(ctx context.Context, a ClipArgs, ladder []media.
 		}
 		storyboardKey = &key
 
-		pi := posterRung(ladder)
 		posterPath, err := join(pi)
 		if err != nil {
 			return false, err

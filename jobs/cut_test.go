@@ -375,8 +375,14 @@ func TestCreateClipReusesTheParentsSegmentsAndEncodesOnlyItsEnds(t *testing.T) {
 		require.Equal(t, frames([2]int{23, 133}), got, "%s: exactly the frames of the range", r.Name)
 		parsed, err := media.ReadMediaPlaylist(pl)
 		require.NoError(t, err)
-		// 2.3-3 encoded, 3-4, 4-8 and 8-12 copied, 12-13.3 encoded.
-		require.Len(t, parsed.Segments, 5, r.Name)
+		// 2.3-3 encoded, 3-4, 4-8 and 8-12 copied, 12-13.3 the head of
+		// the parent's 12-16 copied up to where its packets allow, the
+		// rest encoded.
+		require.Len(t, parsed.Segments, 6, r.Name)
+		require.Greater(t, parsed.Segments[4].Duration, 0.6, "%s: most of 12-13.3 is copied", r.Name)
+		require.InDelta(t, 1.3, parsed.Segments[4].Duration+parsed.Segments[5].Duration, 0.001, r.Name)
+		require.Equal(t, frames([2]int{120, 120 + int(math.Round(parsed.Segments[4].Duration*10))}), frameNumbersOf(t, filepath.Join(filepath.Dir(pl), parsed.Segments[4].URI)),
+			"%s: the copied head holds the parent's first frames of 12-16", r.Name)
 		parentDir := filepath.Dir(p.localPath(parent.Renditions[i].Playlist))
 		for k, seg := range map[int]string{1: "seg_00003.ts", 2: "seg_00004.ts", 3: "seg_00005.ts"} {
 			require.Equal(t, p.fileBytes(filepath.Join(parentDir, seg)), p.fileBytes(filepath.Join(filepath.Dir(pl), parsed.Segments[k].URI)),
@@ -501,6 +507,62 @@ func TestRegenerateSubtitlesOfAnEditedVideoTimesThemForTheEdit(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, before.VTTKey, after.VTTKey, "the same speech, timed for the edit, is the same track")
 	require.Equal(t, edited, cuesOf(), "the regenerated cues are in the edit's time base")
+}
+
+// TestUndoAfterRegeneratingSubtitlesOfAnEditedVideoKeepsTheRegeneratedTrack
+// regenerates the subtitles of an edited video whose track is an older
+// transcription, then undoes the edit: the original comes back with the
+// regenerated track in the original's time, not the older one the edit
+// had kept a copy of. Real speech (espeak-ng, pocketsphinx).
+func TestUndoAfterRegeneratingSubtitlesOfAnEditedVideoKeepsTheRegeneratedTrack(t *testing.T) {
+	tr, why, err := media.SelectTranscriber(media.TranscriberConfig{Engine: "sphinx"})
+	require.NoError(t, err)
+	require.NoError(t, tr.Check(context.Background()), "pocketsphinx and its English model are installed by make test (%s)", why)
+	p := newPipelineWith(t, "local", tr)
+	ctx := context.Background()
+	id := p.upload(speechClip(t, 4, "The weather is nice today. We are going to the river."))
+	v := p.ready(id)
+	require.Equal(t, store.SubtitlesReady, v.SubtitlesStatus, "note: %v", v.SubtitlesNote)
+	cuesOf := func() []media.Cue {
+		track, err := p.store.SubtitleTrack(ctx, id, "en")
+		require.NoError(t, err)
+		require.Equal(t, store.ProvenanceGenerated, track.Provenance)
+		cues, err := media.ParseVTT(strings.NewReader(p.read(track.VTTKey)))
+		require.NoError(t, err)
+		require.NotEmpty(t, cues)
+		return cues
+	}
+	transcribed := cuesOf()
+	// An older transcription (another engine's, say) is the track when
+	// the video is edited.
+	older := []media.Cue{{Start: 4 * time.Second, End: 8 * time.Second, Text: "an older transcription"}}
+	engine := "older-engine"
+	require.NoError(t, p.videos.SaveSubtitles(ctx, v, video.Track{Language: "en", Label: "English (auto-generated)",
+		Provenance: store.ProvenanceGenerated, Engine: &engine}, older))
+
+	keep := []store.TimeRange{{Start: 3, End: 10}}
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, keep)
+	require.NoError(t, err)
+	p.published(id, keep)
+	require.Equal(t, media.EditCues(older, mediaRanges(keep)), cuesOf(), "the edit maps the older track")
+
+	_, err = p.videos.RegenerateSubtitles(ctx, id, p.viewer)
+	require.NoError(t, err)
+	p.waitFor(id, "the regenerated track", func(v store.Video) bool { return v.SubtitlesStatus != store.SubtitlesPending })
+	require.Equal(t, media.EditCues(transcribed, mediaRanges(keep)), cuesOf(), "the regenerated track, timed for the edit")
+
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, nil)
+	require.NoError(t, err)
+	p.published(id, nil)
+	require.Equal(t, transcribed, cuesOf(), "undo: the regenerated track in the original's time, not the older one")
+
+	// A new edit is made from the original too: it maps the regenerated
+	// track.
+	keep = []store.TimeRange{{Start: 2, End: 9}}
+	_, err = p.videos.EditVideo(ctx, id, p.viewer, keep)
+	require.NoError(t, err)
+	p.published(id, keep)
+	require.Equal(t, media.EditCues(transcribed, mediaRanges(keep)), cuesOf(), "a later edit maps the regenerated track")
 }
 
 func mediaRanges(in []store.TimeRange) []media.TimeRange {

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -145,9 +146,37 @@ func (w *SubtitlesWorker) generate(ctx context.Context, v store.Video) (string, 
 	if err := w.deps.Videos.SaveSubtitles(ctx, v, track, cues); err != nil {
 		return "", "", err
 	}
+	if st.Keep != nil && st.Original != nil {
+		// The edit keeps a copy of the original's tracks, which undo and
+		// later edits put back: it gets the new track too, whole and in
+		// the original's time, or undo would bring back what was
+		// regenerated away.
+		if err := w.keepOriginalTrack(ctx, v.ID, *st.Original, track, subs.Cues); err != nil {
+			return "", "", err
+		}
+	}
 	// The words, with their times, for the studio's transcript.
 	if err := w.deps.Videos.SaveWords(ctx, v.ID, lang, subs.Transcript.Words()); err != nil {
 		return "", "", err
 	}
 	return store.SubtitlesReady, "", nil
+}
+
+// keepOriginalTrack stores cues (in the original's time) as track of
+// edited video id's original, unless the original's track in that
+// language is an owner's (edited or uploaded), which a transcription
+// never overwrites.
+func (w *SubtitlesWorker) keepOriginalTrack(ctx context.Context, id uuid.UUID, o store.EditOriginal, track video.Track, cues []media.Cue) error {
+	for _, t := range o.Subtitles {
+		if t.Language == track.Language && t.Provenance != store.ProvenanceGenerated {
+			return nil
+		}
+	}
+	var vtt bytes.Buffer
+	if err := media.WriteWebVTT(&vtt, cues); err != nil {
+		return fmt.Errorf("subtitles of %s's original: %w", id, err)
+	}
+	_, err := w.deps.Store.SetEditOriginalTrack(ctx, id, store.EditTrack{Language: track.Language, Label: track.Label,
+		Provenance: track.Provenance, Engine: track.Engine, VTT: vtt.String()})
+	return err
 }

@@ -65,37 +65,55 @@ func Cut(ctx context.Context, ffmpegPath, in string, src SourceInfo, start, end 
 // an MP4: its index makes ffmpeg's input seeking exact, where in MPEG-TS
 // it can land on the keyframe after the time asked for.
 func JoinSegments(ctx context.Context, ffmpegPath string, segments []string, out string) error {
-	if len(segments) == 0 {
-		return errors.New("join segments: none")
+	return JoinSegmentsEach(ctx, ffmpegPath, [][]string{segments}, []string{out})
+}
+
+// JoinSegmentsEach is JoinSegments of several lists at once: segments[i]
+// joined into outs[i], in one ffmpeg run (one start-up, which costs as
+// much CPU as copying a 20 s rendition).
+func JoinSegmentsEach(ctx context.Context, ffmpegPath string, segments [][]string, outs []string) error {
+	if len(segments) == 0 || len(segments) != len(outs) {
+		return errors.New("join segments: one output per list is needed")
 	}
-	var list strings.Builder
-	list.WriteString("ffconcat version 1.0\n")
-	for _, s := range segments {
-		abs, err := filepath.Abs(s)
-		if err != nil {
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning"}
+	for i, segs := range segments {
+		if len(segs) == 0 {
+			return errors.New("join segments: none")
+		}
+		var list strings.Builder
+		list.WriteString("ffconcat version 1.0\n")
+		for _, s := range segs {
+			abs, err := filepath.Abs(s)
+			if err != nil {
+				return fmt.Errorf("join segments: %w", err)
+			}
+			list.WriteString("file '" + strings.ReplaceAll(abs, "'", `'\''`) + "'\n")
+		}
+		listPath := outs[i] + ".ffconcat"
+		if err := os.WriteFile(listPath, []byte(list.String()), 0o600); err != nil {
 			return fmt.Errorf("join segments: %w", err)
 		}
-		list.WriteString("file '" + strings.ReplaceAll(abs, "'", `'\''`) + "'\n")
+		defer os.Remove(listPath)
+		args = append(args, "-f", "concat", "-safe", "0", "-i", listPath)
 	}
-	listPath := out + ".ffconcat"
-	if err := os.WriteFile(listPath, []byte(list.String()), 0o600); err != nil {
-		return fmt.Errorf("join segments: %w", err)
+	tmps := make([]string, len(outs))
+	for i, out := range outs {
+		format, ext := []string{"-f", "mpegts"}, ".tmp.ts"
+		if strings.HasSuffix(out, ".mp4") {
+			format, ext = []string{"-movflags", "+faststart", "-f", "mp4"}, ".tmp.mp4"
+		}
+		tmps[i] = out + ext
+		defer os.Remove(tmps[i])
+		args = append(args, "-map", strconv.Itoa(i), "-c", "copy")
+		args = append(append(args, format...), tmps[i])
 	}
-	defer os.Remove(listPath)
-	format, ext := []string{"-f", "mpegts"}, ".tmp.ts"
-	if strings.HasSuffix(out, ".mp4") {
-		format, ext = []string{"-movflags", "+faststart", "-f", "mp4"}, ".tmp.mp4"
-	}
-	tmp := out + ext
-	defer os.Remove(tmp)
-	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning",
-		"-f", "concat", "-safe", "0", "-i", listPath, "-map", "0", "-c", "copy"}
-	args = append(append(args, format...), tmp)
 	if _, err := runTool(ctx, "ffmpeg", ffmpegPath, args, nil); err != nil {
 		return fmt.Errorf("join segments: %w", err)
 	}
-	if err := os.Rename(tmp, out); err != nil {
-		return fmt.Errorf("join segments: %w", err)
+	for i, out := range outs {
+		if err := os.Rename(tmps[i], out); err != nil {
+			return fmt.Errorf("join segments: %w", err)
+		}
 	}
 	return nil
 }
