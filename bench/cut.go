@@ -83,7 +83,7 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			_, logAt, err := readToolRuns(toolLog, 0)
+			_, logAt, err := readWrappedRuns(toolLog, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -99,7 +99,7 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			runs, _, err := readToolRuns(toolLog, logAt)
+			runs, _, err := readWrappedRuns(toolLog, logAt)
 			if err != nil {
 				return nil, err
 			}

@@ -138,9 +138,9 @@ func runWrapped(real, log string, args []string) int {
 	return run.Exit
 }
 
-// readToolRuns reads the wrapper's log from byte offset from; it returns
+// readWrappedRuns reads the wrapper's log from byte offset from; it returns
 // the runs and the offset after them.
-func readToolRuns(path string, from int64) ([]toolRun, int64, error) {
+func readWrappedRuns(path string, from int64) ([]toolRun, int64, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, from, nil
