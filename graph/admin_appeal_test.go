@@ -182,7 +182,9 @@ func TestAnswerTakedownAppeal(t *testing.T) {
 
 	videoQ := `query($id: ID!) { video(id: $id) { takedownAppeal { answer answeredAt } } }`
 	var seen struct {
-		Video *struct{ TakedownAppeal *struct{ Answer, AnsweredAt string } }
+		Video *struct {
+			TakedownAppeal *struct{ Answer, AnsweredAt string }
+		}
 	}
 	e.decode(e.query(videoQ, map[string]any{"id": id}, bearer(owner)), &seen)
 	require.Equal(t, "The song is not yours: the label's claim stands.", seen.Video.TakedownAppeal.Answer, "the owner reads the answer")
