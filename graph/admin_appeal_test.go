@@ -61,19 +61,7 @@ func TestAppealTakedown(t *testing.T) {
 		string(e.query(appealedQ, map[string]any{"a": true}, bearer(admin)).Data))
 	require.NotContains(t, string(e.query(appealedQ, map[string]any{"a": false}, bearer(admin)).Data), id)
 
-	var log struct {
-		AuditLog struct {
-			Edges []struct {
-				Node struct {
-					Action, TargetID string
-					Reason           *string
-					Actor            struct{ ID string }
-				}
-			}
-		}
-	}
-	e.decode(e.query(`{ auditLog { edges { node { action targetId reason actor { id } } } } }`, nil, bearer(admin)), &log)
-	entry := log.AuditLog.Edges[0].Node
+	entry := latestAuditEntry(t, e, admin)
 	require.Equal(t, "video.appealed", entry.Action)
 	require.Equal(t, id, entry.TargetID)
 	require.Equal(t, "It is my own song.", *entry.Reason)
@@ -191,19 +179,7 @@ func TestAnswerTakedownAppeal(t *testing.T) {
 	require.Equal(t, got.AnswerTakedownAppeal.TakedownAppeal.AnsweredAt, seen.Video.TakedownAppeal.AnsweredAt)
 	require.JSONEq(t, `{"video":null}`, string(e.query(videoQ, map[string]any{"id": id}, bearer(other)).Data))
 
-	var log struct {
-		AuditLog struct {
-			Edges []struct {
-				Node struct {
-					Action, TargetID string
-					Reason           *string
-					Actor            struct{ ID string }
-				}
-			}
-		}
-	}
-	e.decode(e.query(`{ auditLog { edges { node { action targetId reason actor { id } } } } }`, nil, bearer(admin)), &log)
-	entry := log.AuditLog.Edges[0].Node
+	entry := latestAuditEntry(t, e, admin)
 	require.Equal(t, "video.appeal_answered", entry.Action)
 	require.Equal(t, id, entry.TargetID)
 	require.Equal(t, "The song is not yours: the label's claim stands.", *entry.Reason)
@@ -242,4 +218,23 @@ func TestAnswerTakedownAppeal(t *testing.T) {
 		}
 	}
 	require.Equal(t, []int{3, 1}, []int{appealed, answered})
+}
+
+// auditEntry is one entry of the audit log as the tests read it.
+type auditEntry struct {
+	Action, TargetID string
+	Reason           *string
+	Actor            struct{ ID string }
+}
+
+// latestAuditEntry reads the newest entry of the audit log as the
+// administrator admin.
+func latestAuditEntry(t *testing.T, e *env, admin string) auditEntry {
+	t.Helper()
+	var log struct {
+		AuditLog struct{ Edges []struct{ Node auditEntry } }
+	}
+	e.decode(e.query(`{ auditLog { edges { node { action targetId reason actor { id } } } } }`, nil, bearer(admin)), &log)
+	require.NotEmpty(t, log.AuditLog.Edges, "the audit log is empty")
+	return log.AuditLog.Edges[0].Node
 }

@@ -472,14 +472,9 @@ func TestEditVideoOfAChunkEncodedVideo(t *testing.T) {
 // regenerates: the transcriber hears the original (the source), and the
 // track saved must be timed for the edit, as the one the edit mapped.
 func TestRegenerateSubtitlesOfAnEditedVideoTimesThemForTheEdit(t *testing.T) {
-	tr, why, err := media.SelectTranscriber(media.TranscriberConfig{Engine: "sphinx"})
-	require.NoError(t, err)
-	require.NoError(t, tr.Check(context.Background()), "pocketsphinx and its English model are installed by make test (%s)", why)
-	p := newPipelineWith(t, "local", tr)
+	p, v := speechVideoReady(t)
+	id := v.ID
 	ctx := context.Background()
-	id := p.upload(speechClip(t, 4, "The weather is nice today. We are going to the river."))
-	v := p.ready(id)
-	require.Equal(t, store.SubtitlesReady, v.SubtitlesStatus, "note: %v", v.SubtitlesNote)
 	cuesOf := func() []media.Cue {
 		track, err := p.store.SubtitleTrack(ctx, id, "en")
 		require.NoError(t, err)
@@ -492,7 +487,7 @@ func TestRegenerateSubtitlesOfAnEditedVideoTimesThemForTheEdit(t *testing.T) {
 	require.GreaterOrEqual(t, original[0].Start, 3500*time.Millisecond, "the speech starts at 4 s")
 
 	keep := []store.TimeRange{{Start: 3, End: 10}}
-	_, err = p.videos.EditVideo(ctx, id, p.viewer, keep)
+	_, err := p.videos.EditVideo(ctx, id, p.viewer, keep)
 	require.NoError(t, err)
 	p.published(id, keep)
 	edited := cuesOf()
@@ -515,14 +510,9 @@ func TestRegenerateSubtitlesOfAnEditedVideoTimesThemForTheEdit(t *testing.T) {
 // regenerated track in the original's time, not the older one the edit
 // had kept a copy of. Real speech (espeak-ng, pocketsphinx).
 func TestUndoAfterRegeneratingSubtitlesOfAnEditedVideoKeepsTheRegeneratedTrack(t *testing.T) {
-	tr, why, err := media.SelectTranscriber(media.TranscriberConfig{Engine: "sphinx"})
-	require.NoError(t, err)
-	require.NoError(t, tr.Check(context.Background()), "pocketsphinx and its English model are installed by make test (%s)", why)
-	p := newPipelineWith(t, "local", tr)
+	p, v := speechVideoReady(t)
+	id := v.ID
 	ctx := context.Background()
-	id := p.upload(speechClip(t, 4, "The weather is nice today. We are going to the river."))
-	v := p.ready(id)
-	require.Equal(t, store.SubtitlesReady, v.SubtitlesStatus, "note: %v", v.SubtitlesNote)
 	cuesOf := func() []media.Cue {
 		track, err := p.store.SubtitleTrack(ctx, id, "en")
 		require.NoError(t, err)
@@ -541,7 +531,7 @@ func TestUndoAfterRegeneratingSubtitlesOfAnEditedVideoKeepsTheRegeneratedTrack(t
 		Provenance: store.ProvenanceGenerated, Engine: &engine}, older))
 
 	keep := []store.TimeRange{{Start: 3, End: 10}}
-	_, err = p.videos.EditVideo(ctx, id, p.viewer, keep)
+	_, err := p.videos.EditVideo(ctx, id, p.viewer, keep)
 	require.NoError(t, err)
 	p.published(id, keep)
 	require.Equal(t, media.EditCues(older, mediaRanges(keep)), cuesOf(), "the edit maps the older track")
@@ -571,4 +561,19 @@ func mediaRanges(in []store.TimeRange) []media.TimeRange {
 		out[i] = media.TimeRange{Start: r.Start, End: r.End}
 	}
 	return out
+}
+
+// speechVideoReady uploads 4 s of silence then real speech (espeak-ng)
+// to a pipeline transcribing with pocketsphinx, and waits until it is
+// READY with its generated subtitles.
+func speechVideoReady(t *testing.T) (*pipeline, store.Video) {
+	t.Helper()
+	tr, why, err := media.SelectTranscriber(media.TranscriberConfig{Engine: "sphinx"})
+	require.NoError(t, err)
+	require.NoError(t, tr.Check(context.Background()), "pocketsphinx and its English model are installed by make test (%s)", why)
+	p := newPipelineWith(t, "local", tr)
+	id := p.upload(speechClip(t, 4, "The weather is nice today. We are going to the river."))
+	v := p.ready(id)
+	require.Equal(t, store.SubtitlesReady, v.SubtitlesStatus, "note: %v", v.SubtitlesNote)
+	return p, v
 }
