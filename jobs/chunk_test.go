@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -29,10 +30,14 @@ func TestPipelineEncodesLongVideosInChunks(t *testing.T) {
 	v, _ := p.processed(id, nil)
 	require.Equal(t, store.StatusReady, v.Status, "%v", v.Error)
 
-	var chunkJobs int
-	require.NoError(t, p.store.Pool().QueryRow(ctx,
-		`SELECT count(*) FROM river_job WHERE kind = 'transcode_chunk' AND state = 'completed' AND args->>'video_id' = $1`, id.String()).Scan(&chunkJobs))
-	require.Equal(t, 3, chunkJobs)
+	// River records a job's end after its Work returns, so READY can come
+	// first: wait for the three chunk jobs' records.
+	require.Eventually(t, func() bool {
+		var chunkJobs int
+		require.NoError(t, p.store.Pool().QueryRow(ctx,
+			`SELECT count(*) FROM river_job WHERE kind = 'transcode_chunk' AND state = 'completed' AND args->>'video_id' = $1`, id.String()).Scan(&chunkJobs))
+		return chunkJobs == 3
+	}, time.Minute, 50*time.Millisecond, "three chunk jobs completed")
 	plan, err := p.store.ChunkPlan(ctx, id)
 	require.NoError(t, err)
 	require.True(t, plan.Assembled)
