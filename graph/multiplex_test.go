@@ -40,6 +40,28 @@ func (c *wsClient) readProgressOf(keepAlives *int) (string, progress) {
 	return m.ID, body.Data.VideoProgress
 }
 
+// awaitPong pings the server and waits for its pong (graphql-transport-ws),
+// answering and counting the server's own pings meanwhile.
+func (c *wsClient) awaitPong(keepAlives *int) {
+	c.t.Helper()
+	c.send(wsMessage{Type: "ping"})
+	for {
+		_, b, err := c.conn.Read(c.ctx)
+		require.NoError(c.t, err)
+		var m wsMessage
+		require.NoError(c.t, json.Unmarshal(b, &m))
+		switch m.Type {
+		case "pong":
+			return
+		case "ping":
+			*keepAlives++
+			c.send(wsMessage{Type: "pong"})
+		default:
+			c.t.Fatalf("unexpected %s message while waiting for a pong: %s", m.Type, b)
+		}
+	}
+}
+
 func TestSubscribersOfOneDocumentShareOneExecutionPerEvent(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -95,7 +117,10 @@ func TestSubscribersOfOneDocumentShareOneExecutionPerEvent(t *testing.T) {
 	}
 
 	// Ending one subscriber leaves the others subscribed.
+	// The server reads a connection's messages in order, so its pong
+	// proves the complete was handled before the next event is made.
 	conns[0].c.send(wsMessage{ID: "op-0-0", Type: "complete"})
+	conns[0].c.awaitPong(&conns[0].ka)
 	_, err = e.store.Pool().Exec(ctx, "UPDATE videos SET status = 'READY', stage = 'done', percent = 100, playable = true WHERE id = $1", id)
 	require.NoError(t, err)
 	ready := progress{Status: "READY", Stage: "done", Percent: 100, Playable: true}
