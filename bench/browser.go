@@ -303,6 +303,19 @@ func analyzeBundle(dist string) (*bundleReport, error) {
 	return r, nil
 }
 
+// scriptsSummary says how many scripts a page load fetched and how many
+// bytes they were, decoded and as sent, with their names.
+func scriptsSummary(scripts []loadedScript) string {
+	var decoded, encoded int64
+	names := make([]string, 0, len(scripts))
+	for _, s := range scripts {
+		decoded += s.DecodedBytes
+		encoded += s.EncodedBytes
+		names = append(names, s.Name)
+	}
+	return fmt.Sprintf("%s, %s KiB decoded, %s KiB as sent (%s)", plural(len(scripts), "script"), kib(decoded), kib(encoded), strings.Join(names, ", "))
+}
+
 func sumBundle(files []bundleFile) (raw, gz int64) {
 	for _, f := range files {
 		raw += f.Raw
@@ -380,6 +393,7 @@ func browserSection(env *Env, src *Source, runs int, results []firstFrameResult,
 	muted := 0
 	hlsCold, hlsHome := 0, 0
 	var homeScripts []string
+	var coldScripts []loadedScript
 	for _, r := range results {
 		s.Add("cold", r.Cold.FirstFrameMs)
 		for k, v := range r.Cold.Milestones {
@@ -400,6 +414,9 @@ func browserSection(env *Env, src *Source, runs int, results []firstFrameResult,
 		}
 		if r.Home.HLSLoaded {
 			hlsHome++
+		}
+		if coldScripts == nil {
+			coldScripts = r.Cold.Scripts
 		}
 		if homeScripts == nil {
 			for _, sc := range r.Home.Scripts {
@@ -494,6 +511,7 @@ func browserSection(env *Env, src *Source, runs int, results []firstFrameResult,
 		Notes: []string{
 			fmt.Sprintf("Player engine: %s; autoplay started muted in %d of %d runs (headless Chromium's autoplay policy).", strings.Join(engineList, ", "), muted, len(results)),
 			"Scripts the home page fetched (resource timing, first run): " + strings.Join(homeScripts, ", ") + ".",
+			"Scripts a first visit to the watch page fetched by its first frame (resource timing, first run; counts that do not depend on the machine's load): " + scriptsSummary(coldScripts) + ".",
 			"GraphiQL (served at GET /graphql) is a separate page with its own bundle and is not counted.",
 			"The figures are for localhost: no network latency, so they bound what the app and server add, not what a remote viewer sees.",
 		},

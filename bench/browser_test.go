@@ -48,3 +48,12 @@ func TestAnalyzeBundle(t *testing.T) {
 	_, err = analyzeBundle(t.TempDir())
 	require.ErrorContains(t, err, "not built")
 }
+
+func TestScriptsSummary(t *testing.T) {
+	t.Parallel()
+	got := scriptsSummary([]loadedScript{
+		{Name: "main-a.js", EncodedBytes: 1024, DecodedBytes: 3072},
+		{Name: "hls-b.js", EncodedBytes: 2048, DecodedBytes: 5120},
+	})
+	require.Equal(t, "2 scripts, 8.0 KiB decoded, 3.0 KiB as sent (main-a.js, hls-b.js)", got)
+}

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import react from '@vitejs/plugin-react';
 import { defineConfig, type Plugin } from 'vite';
+import { graphqlDocuments } from './vite-graphql-documents';
 
 // The Go server in development; `npm run dev` proxies API paths to it so the
 // session cookie stays same-origin, exactly as in production.
@@ -25,7 +26,7 @@ function keepDistPlaceholder(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), keepDistPlaceholder()],
+  plugins: [graphqlDocuments({ generated: path.resolve(import.meta.dirname, 'src/gql/graphql.ts') }), react(), keepDistPlaceholder()],
   build: {
     outDir: 'dist',
     assetsDir: 'assets',

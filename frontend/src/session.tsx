@@ -3,7 +3,7 @@
 // viewer from `me` and starts over with a fresh client when the session changes.
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { Provider, useMutation, useQuery } from 'urql';
-import { createClipcutClient } from './graphql/client';
+import { createClipcutClient, type ClipcutClient } from './graphql/client';
 import { graphql } from './gql';
 import type { MeQuery } from './gql/graphql';
 
@@ -42,9 +42,13 @@ interface SessionControl {
 
 const SessionContext = createContext<SessionControl | null>(null);
 
-/** Provides the GraphQL client, replaced by a fresh one on every session change. */
-export function SessionProvider({ children }: { children: ReactNode }) {
-  const [handle, setHandle] = useState(createClipcutClient);
+/**
+ * Provides the GraphQL client, replaced by a fresh one on every session
+ * change. `client` is the first one, when the app made it before rendering
+ * (to start the page's query at once; see main.tsx).
+ */
+export function SessionProvider({ children, client }: { children: ReactNode; client?: ClipcutClient }) {
+  const [handle, setHandle] = useState(() => client ?? createClipcutClient());
   useEffect(() => () => handle.dispose(), [handle]);
 
   const expiredOnce = useRef(false);

@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { fireEvent, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { VideoCard, type CardVideo } from './VideoCard';
@@ -76,5 +76,14 @@ describe('VideoCard', () => {
     const { container } = render(<VideoCard video={{ ...video, playback: { posterUrl: '/p.jpg', previewUrl: null } }} />);
     await user.hover(screen.getByRole('article'));
     expect(preview(container)).toBeNull();
+  });
+
+  it('shows the plain thumbnail, not a broken image, when the poster does not load', () => {
+    const { container } = render(<VideoCard video={video} />);
+    const poster = container.querySelector<HTMLImageElement>('.video-thumb__img');
+    expect(poster).not.toBeNull();
+    fireEvent.error(poster!);
+    expect(container.querySelector('.video-thumb__img')).toBeNull();
+    expect(container.querySelector('.video-thumb')).not.toBeNull();
   });
 });

@@ -236,13 +236,13 @@ function AppealForm({ videoId, title, appeal: sentAppeal }: {
 
   if (sentAppeal?.answer) {
     return (
-      <div className="notice small" role="status">
+      <div className="notice notice--neutral small" role="status">
         <p>
           Your appeal was answered
           {sentAppeal.answeredAt && <> on <time dateTime={sentAppeal.answeredAt}>{formatDate(sentAppeal.answeredAt)}</time></>}; the video stays
           down:
         </p>
-        <blockquote className="appeal__answer">{sentAppeal.answer}</blockquote>
+        <blockquote className="quote">{sentAppeal.answer}</blockquote>
       </div>
     );
   }

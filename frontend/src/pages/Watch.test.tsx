@@ -1,9 +1,11 @@
-import { act, screen, waitFor, within } from '@testing-library/react';
+import { act, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeClipcut, sent, type FakeResult } from '../test/fakeServer';
+import { App } from '../App';
+import { SessionProvider } from '../session';
+import { fakeClient, fakeClipcut, sent, type FakeResult } from '../test/fakeServer';
 import { renderApp } from '../test/render';
-import { parseStartTime } from './Watch';
+import { parseStartTime, prefetchWatchPage } from './Watch';
 
 vi.mock('../graphql/client', async () => ({
   createClipcutClient: (await import('../test/fakeServer')).fakeClient,
@@ -220,6 +222,33 @@ describe('watch page', () => {
       video.dispatchEvent(new Event('loadedmetadata'));
     });
     expect(video.currentTime).toBe(62);
+  });
+});
+
+describe('prefetchWatchPage', () => {
+  it('asks for the video of a first visit to its watch page before the app renders, and the page uses that answer', async () => {
+    server();
+    const handle = fakeClient();
+    prefetchWatchPage(handle.client, '/watch/vid_1');
+    await waitFor(() => expect(sent.map((s) => s.name)).toContain('WatchVideo'));
+    expect(sent.find((s) => s.name === 'WatchVideo')?.variables).toEqual({ id: 'vid_1' });
+
+    window.history.replaceState(null, '', '/watch/vid_1');
+    render(
+      <SessionProvider client={handle}>
+        <App />
+      </SessionProvider>,
+    );
+    expect(await screen.findByRole('heading', { level: 1, name: 'Sunset over Brest' })).toBeInTheDocument();
+    expect(sent.filter((s) => s.name === 'WatchVideo')).toHaveLength(1);
+  });
+
+  it('asks for nothing on other pages', async () => {
+    server();
+    prefetchWatchPage(fakeClient().client, '/my-videos');
+    prefetchWatchPage(fakeClient().client, '/watch/vid_1/extra');
+    await Promise.resolve();
+    expect(sent).toEqual([]);
   });
 });
 

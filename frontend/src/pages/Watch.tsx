@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Link, useSearch } from 'wouter';
-import { useQuery, useSubscription } from 'urql';
+import { useQuery, useSubscription, type Client } from 'urql';
 import { usePlaybackAnalytics } from '../analytics/usePlaybackAnalytics';
 import { Alert } from '../components/Alert';
 import { Page } from '../components/Page';
@@ -89,6 +89,21 @@ const WatchProgressDocument = graphql(`
 `);
 
 type WatchedVideo = NonNullable<WatchVideoQuery['video']>;
+
+/**
+ * Starts what a first visit to a watch page waits for before React has
+ * rendered anything: the video's data and, where hls.js will play it, the
+ * player's chunk, side by side. The page's own query then finds the answer
+ * in flight or in urql's cache (same document and variables). Does nothing
+ * on other paths.
+ */
+export function prefetchWatchPage(client: Client, pathname: string): void {
+  // Ids and public ids need no escaping; anything escaped is left to the page.
+  const ref = /^\/watch\/([\w-]+)\/?$/.exec(pathname)?.[1];
+  if (!ref) return;
+  if (canUseMediaSource()) loadHls().catch(() => {});
+  void client.query(WatchVideoDocument, watchVariables(ref)).toPromise();
+}
 
 /** A public id's shape: 22 base64url characters (128 random bits); a video id is a 36-character UUID. */
 const PUBLIC_ID = /^[A-Za-z0-9_-]{22}$/;

@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { FIRST_FRAME_MARK, Player } from './Player';
+import { FIRST_FRAME_MARK, Player, startGapTarget } from './Player';
 
 // hls.js stand-in: the test emits its events and reads what the player set.
 const fake = vi.hoisted(() => {
@@ -621,5 +621,30 @@ describe('Player chapters, compact controls and recovery', () => {
     expect(next.startLoads).toBe(0);
     expect(next.media).toBeInstanceOf(HTMLVideoElement);
     expect(hls.destroyed).toBe(true);
+  });
+});
+
+describe('startGapTarget', () => {
+  const ranges = (...r: [number, number][]) => ({ length: r.length, start: (i: number) => r[i]![0], end: (i: number) => r[i]![1] }) as unknown as TimeRanges;
+  const video = (over: Partial<{ currentTime: number; readyState: number; paused: boolean; seeking: boolean; buffered: TimeRanges }>) => ({
+    currentTime: 0,
+    readyState: 1,
+    paused: false,
+    seeking: false,
+    buffered: ranges([0.067, 1.02]),
+    ...over,
+  });
+
+  it('seeks just inside the first buffered frame when playback waits before a small start gap', () => {
+    expect(startGapTarget(video({}))).toBeCloseTo(0.068, 6);
+  });
+
+  it('leaves the video alone when it can play, is paused, is seeking, has nothing buffered or the hole is large', () => {
+    expect(startGapTarget(video({ readyState: 3 }))).toBeNull();
+    expect(startGapTarget(video({ paused: true }))).toBeNull();
+    expect(startGapTarget(video({ seeking: true }))).toBeNull();
+    expect(startGapTarget(video({ buffered: ranges() }))).toBeNull();
+    expect(startGapTarget(video({ buffered: ranges([2, 4]) }))).toBeNull();
+    expect(startGapTarget(video({ currentTime: 83, buffered: ranges([0.067, 1.02]) }))).toBeNull();
   });
 });

@@ -118,6 +118,34 @@ const FRAGMENT_LOAD_POLICY = {
 };
 const STORYBOARD_DELAY_MS = 1_500;
 
+/**
+ * The largest hole before the first buffered frame the player skips itself.
+ * Segments cut from an encode with B-frames or AAC priming start a few
+ * hundredths of a second after 0, so the video sits at 0 with data it will
+ * not play (readyState 1). hls.js jumps such a start gap only after it has
+ * seen the playback stall on two of its polls, and then seeks 0.1 s into
+ * the frame: on a first visit that was the last wait before the first frame.
+ */
+const MAX_START_GAP = 0.5;
+
+/** HTMLMediaElement.HAVE_FUTURE_DATA: enough data to start playing. */
+const HAVE_FUTURE_DATA = 3;
+
+/**
+ * Where to seek so playback can start, when the video was asked to play but
+ * waits before a small hole at the start of its buffer; null when it need
+ * not (or should not) move. A paused video stays put: seeking would put
+ * its first frame in place of the poster.
+ */
+export function startGapTarget(v: Pick<HTMLMediaElement, 'currentTime' | 'readyState' | 'paused' | 'seeking' | 'buffered'>): number | null {
+  if (v.paused || v.seeking || v.readyState >= HAVE_FUTURE_DATA || v.buffered.length === 0) return null;
+  const start = v.buffered.start(0);
+  const gap = start - v.currentTime;
+  if (gap <= 0 || gap > MAX_START_GAP) return null;
+  // A millisecond inside the first frame, clear of rounding at its edge.
+  return Math.min(start + 0.001, v.buffered.end(0));
+}
+
 function mediaErrorMessage(error: MediaError | null): string {
   switch (error?.code) {
     case 2: // MEDIA_ERR_NETWORK
@@ -251,6 +279,11 @@ export function Player({ src, poster, storyboardUrl, chaptersUrl, title, started
           instance.on(HlsClass.Events.LEVEL_SWITCHED, (_e, data) => setPlayingLevel(data.level));
           instance.on(HlsClass.Events.FRAG_LOADED, () => {
             retries = 0;
+          });
+          instance.on(HlsClass.Events.BUFFER_APPENDED, () => {
+            if (firstFrame.current) return;
+            const to = startGapTarget(v);
+            if (to !== null) v.currentTime = to;
           });
           instance.on(HlsClass.Events.ERROR, (_e, data) => {
             if (!data.fatal || !instance) return;

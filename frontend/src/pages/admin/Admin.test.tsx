@@ -228,8 +228,8 @@ describe('the admin area', () => {
       return undefined;
     });
     renderApp('/admin/videos');
-    expect(await screen.findByText(/unanswered: Appeal of v2/)).toBeInTheDocument();
-    expect(screen.getByText(/answered: Appeal of v3/)).toBeInTheDocument();
+    expect(await screen.findByText(/Appeal of v2/)).toHaveTextContent(/, unanswered: Appeal of v2/);
+    expect(screen.getByText(/Appeal of v3/)).toHaveTextContent(/, answered: Appeal of v3/);
     expect(screen.getByText(/The claim stands\./)).toBeInTheDocument();
     expect(screen.queryByRole('form', { name: 'Answer the appeal of Video v3' })).not.toBeInTheDocument();
 

@@ -115,9 +115,10 @@ function Appeal({ videoId, title, appeal }: {
   }
 
   return (
-    <div className="small stack">
+    <div className="small stack admin-appeal" data-answered={appeal.answer ? '' : undefined}>
       <div>
-        <strong>Appeal</strong> ({formatDate(appeal.createdAt)}), {appeal.answer ? 'answered' : 'unanswered'}: {appeal.message}
+        <strong>Appeal</strong> ({formatDate(appeal.createdAt)}), <span className="admin-appeal__state">{appeal.answer ? 'answered' : 'unanswered'}</span>:{' '}
+        {appeal.message}
       </div>
       {appeal.answer ? (
         <div>
