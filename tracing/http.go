@@ -23,7 +23,8 @@ import (
 // Span names are the method and the path's first segment ("POST
 // /graphql", "PATCH /uploads"), which is also the span's http.route: the
 // full path, which holds ids, is the url.path attribute, so names stay
-// few. The span carries only the method, path, route and response status
+// few (a GraphQL request's span is renamed for its operation: GraphQL).
+// The span carries only the method, path, route and response status
 // (semantic conventions' required attributes for a server span, less the
 // address and scheme, which are the same on every request to a process):
 // this middleware is hand-written instead of otelhttp's because otelhttp
