@@ -28,27 +28,31 @@ var (
 // maxSQL bounds the SQL text a span carries.
 const maxSQL = 2048
 
-// quietKey marks a context whose queries make no spans (Quiet).
-type quietKey struct{}
-
 // Quiet returns ctx such that the queries made with it make no spans: for
 // the store's look-ups of a request's credentials, which run on most
 // requests (the session cache misses once per session and replica), say
 // nothing a trace reader asks about, and would cost a span each. With
 // tracing off it returns ctx itself, so it costs nothing.
+//
+// The context's span becomes a non-recording one with the same trace
+// and span ids, so log lines keep them; startDB starts spans only under
+// a recording span, so it needs no look-up of a mark of its own, which
+// would walk the whole context chain (a dozen layers under gqlgen) on
+// every query.
 func Quiet(ctx context.Context) context.Context {
-	if !Enabled() {
+	if !Enabled() || !trace.SpanFromContext(ctx).IsRecording() {
 		return ctx
 	}
-	return context.WithValue(ctx, quietKey{}, true)
+	return trace.ContextWithSpanContext(ctx, trace.SpanContextFromContext(ctx))
 }
 
-// startDB starts a query's span. The span carries the SQL text only: the
-// system (PostgreSQL) is the same for every query of the process and
-// the returned row count is rarely what a reader of a trace asks about;
-// each attribute costs a request's span an allocation and its export.
+// startDB starts a query's span, if the query is part of recorded work
+// and not Quiet. The span carries the SQL text only: the system
+// (PostgreSQL) is the same for every query of the process and the
+// returned row count is rarely what a reader of a trace asks about; each
+// attribute costs a request's span an allocation and its export.
 func startDB(ctx context.Context, name, sql string) context.Context {
-	if !trace.SpanContextFromContext(ctx).IsValid() || ctx.Value(quietKey{}) != nil {
+	if !trace.SpanFromContext(ctx).IsRecording() {
 		return ctx
 	}
 	if len(sql) > maxSQL {
@@ -60,11 +64,11 @@ func startDB(ctx context.Context, name, sql string) context.Context {
 	return ctx
 }
 
-// endDB ends the span startDB started, if it did: a quiet query's
-// context holds its parent's span, which is not the query's to end.
+// endDB ends the span startDB started, if it did: otherwise the
+// context's span is not recording (a quiet query's, or none).
 func endDB(ctx context.Context, err error, _ int64) {
 	span := trace.SpanFromContext(ctx)
-	if !span.IsRecording() || ctx.Value(quietKey{}) != nil {
+	if !span.IsRecording() {
 		return
 	}
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

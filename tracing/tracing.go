@@ -29,7 +29,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -92,9 +91,10 @@ func Wanted(getenv func(string) string) bool {
 // returns the function that flushes and stops it; with tracing off it
 // installs nothing and the returned function does nothing.
 //
-// Everything else comes from the standard variables, read by the
-// OpenTelemetry SDK itself: the endpoint, headers, timeout and
-// compression (OTEL_EXPORTER_OTLP_*), the sampler (OTEL_TRACES_SAMPLER,
+// Everything else comes from the standard variables: the endpoint,
+// headers, timeout, compression and certificates
+// (OTEL_EXPORTER_OTLP_*, read by this package's exporter), and, read by
+// the OpenTelemetry SDK itself, the sampler (OTEL_TRACES_SAMPLER,
 // default parentbased_always_on), batching (OTEL_BSP_*) and resource
 // attributes (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME).
 // defaultService names the process when OTEL_SERVICE_NAME does not
@@ -111,9 +111,9 @@ func Setup(ctx context.Context, defaultService string, logger *slog.Logger, attr
 	if e := strings.TrimSpace(os.Getenv("OTEL_TRACES_EXPORTER")); e != "" && e != "otlp" {
 		return off, fmt.Errorf("set up tracing: traces exporter %q is not supported; use otlp or none", e)
 	}
-	exporter, err := otlptracehttp.New(ctx)
+	exporter, err := newExporter(os.Getenv)
 	if err != nil {
-		return off, fmt.Errorf("set up tracing: OTLP exporter: %w", err)
+		return off, fmt.Errorf("set up tracing: %w", err)
 	}
 	// Later detectors win: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES
 	// override the defaults.

@@ -7,9 +7,13 @@ import (
 	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"testing"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/jackc/pgx/v5"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -237,5 +241,69 @@ func TestQuietQueriesMakeNoSpans(t *testing.T) {
 	}
 	if len(names) != 2 || names[0] != "SELECT" || names[1] != "request" {
 		t.Fatalf("spans %q, want one query, then the request", names)
+	}
+}
+
+// A query sent over HTTP is the request's span, renamed for the
+// operation (one span, not two); an operation with no request span of
+// its own (over a websocket) and a subscription get a span of their own.
+func TestGraphQLOperationNamesTheRequestSpan(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(tp)
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+
+	run := func(ctx context.Context, typ ast.Operation, name string, errs bool) {
+		ctx = graphql.WithOperationContext(ctx, &graphql.OperationContext{
+			OperationName: name, Operation: &ast.OperationDefinition{Operation: typ, Name: name},
+		})
+		h := GraphQL{}.InterceptOperation(ctx, func(ctx context.Context) graphql.ResponseHandler {
+			return func(context.Context) *graphql.Response {
+				if errs {
+					return &graphql.Response{Errors: gqlerror.List{{Message: "not found"}}}
+				}
+				return &graphql.Response{}
+			}
+		})
+		h(ctx)
+	}
+	var typ ast.Operation
+	var errs bool
+	api := HTTP(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { run(r.Context(), typ, "Video", errs) }))
+	for _, tc := range []struct {
+		typ  ast.Operation
+		errs bool
+	}{{ast.Query, false}, {ast.Mutation, true}, {ast.Subscription, false}} {
+		typ, errs = tc.typ, tc.errs
+		api.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/graphql", nil))
+	}
+	run(context.Background(), ast.Query, "Videos", false)
+
+	type got struct {
+		name   string
+		kind   trace.SpanKind
+		route  string
+		status codes.Code
+	}
+	var spans []got
+	for _, s := range rec.Ended() {
+		g := got{name: s.Name(), kind: s.SpanKind(), status: s.Status().Code}
+		for _, kv := range s.Attributes() {
+			if kv.Key == "http.route" {
+				g.route = kv.Value.AsString()
+			}
+		}
+		spans = append(spans, g)
+	}
+	want := []got{
+		{"query Video", trace.SpanKindServer, "/graphql", codes.Unset},
+		{"mutation Video", trace.SpanKindServer, "/graphql", codes.Error},
+		{"subscription Video", trace.SpanKindInternal, "", codes.Unset},
+		{"POST /graphql", trace.SpanKindServer, "/graphql", codes.Unset},
+		{"query Videos", trace.SpanKindInternal, "", codes.Unset},
+	}
+	if !slices.Equal(spans, want) {
+		t.Fatalf("spans %+v, want %+v", spans, want)
 	}
 }
