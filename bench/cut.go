@@ -48,13 +48,10 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 	}
 	clip := min(cutClipSeconds, src.Seconds()/3)
 	start := (src.Seconds() - clip) / 2
-	toolLog := filepath.Join(env.Work, "cut-tools.jsonl")
-	_ = os.Remove(toolLog)
-	wrapEnv, err := toolWrapEnv(filepath.Join(env.Work, "cut-tools"), toolLog, env.FFmpeg, env.FFprobe)
-	if err != nil {
-		return nil, fmt.Errorf("cut: tool wrapper: %w", err)
-	}
-	return withClipcut(ctx, env, "cut", wrapEnv, func(inst *instance.Instance, _ string) (*Section, error) {
+	// clipcut logs one "tool run" line per ffmpeg and ffprobe run (in
+	// JSON, the bench reads them back to say which step cost what).
+	return withClipcut(ctx, env, "cut", []string{"CLIPCUT_LOG_FORMAT=json"}, func(inst *instance.Instance, _ string) (*Section, error) {
+		logPath := inst.LogPath()
 		client := inst.Client()
 		if err := client.SignUp(ctx, "bench-cut@clipcut.test", rand.Text(), "Benchmark"); err != nil {
 			return nil, err
@@ -75,15 +72,15 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
+			_, logAt, err := toolRunsFrom(logPath, 0)
+			if err != nil {
+				return nil, err
+			}
 			cpu0, err := pidCPUReaped(inst.Pid())
 			if err != nil {
 				return nil, err
 			}
 			own0, err := pidCPU(inst.Pid())
-			if err != nil {
-				return nil, err
-			}
-			_, logAt, err := readWrappedRuns(toolLog, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -99,21 +96,17 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			runs, _, err := readWrappedRuns(toolLog, logAt)
+			// Every run that ended over the clip is in its CPU time
+			// (clipcut waited for it), whichever video it ran for.
+			runs, _, err := toolRunsFrom(logPath, logAt)
 			if err != nil {
 				return nil, err
 			}
-			// The wrapper's own CPU is the measurement's, not the clip's.
-			var wrap, tools time.Duration
-			steps := map[string]time.Duration{}
-			counts := map[string]int{}
-			for _, r := range runs {
-				wrap += r.Self
-				tools += r.CPU()
-				steps[cutStep(r)] += r.CPU()
-				counts[cutStep(r)]++
+			steps := cutSteps(runs)
+			var tools time.Duration
+			for _, name := range cutStepNames {
+				tools += steps[name].cpu
 			}
-			cpu1 -= wrap
 			// At most what clipcut spent of its own: the estimate is made
 			// on a short idle stretch, and background work (River's, the
 			// runtime's) is in both.
@@ -123,14 +116,17 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			samples.Add("step:"+cutStepPolls, polling.Seconds())
 			cpu1 -= polling
 			own1 -= polling
-			for _, name := range cutSteps {
-				samples.Add("step:"+name, steps[name].Seconds())
-				samples.Add("runs:"+name, float64(counts[name]))
+			for _, name := range cutStepNames {
+				samples.Add("step:"+name, steps[name].cpu.Seconds())
+				samples.Add("runs:"+name, float64(steps[name].runs))
 			}
 			samples.Add("step:"+cutStepOwn, (own1 - own0).Seconds())
-			samples.Add("step:"+cutStepOther, max(cpu1-cpu0-(own1-own0)-tools, 0).Seconds())
-			env.Logger.Info("cut run steps", "round", round+1, "own", (own1 - own0).String(), "polls", polls, "polling", polling.String(), "tools", tools.String(), "wrapper", wrap.String(),
-				"steps", fmt.Sprint(steps), "counts", fmt.Sprint(counts))
+			// The children clipcut waited for that logged no tool run
+			// (none are expected; Postgres is not waited for until
+			// clipcut stops), and the kernel's rounding of its counters.
+			samples.Add("step:"+cutStepOther, (cpu1 - cpu0 - (own1 - own0) - tools).Seconds())
+			env.Logger.Info("cut run steps", "round", round+1, "clip_cpu", (cpu1 - cpu0).String(), "own", (own1 - own0).String(),
+				"polls", polls, "polling", polling.String(), "tools", tools.String(), "steps", fmt.Sprint(steps))
 			bare, err := bareRangeCPU(ctx, env, src, start, clip, filepath.Join(env.Work, "cut-bare", fmt.Sprint(round)))
 			if err != nil {
 				return nil, fmt.Errorf("bare ladder, run %d: %w", round+1, err)
@@ -305,7 +301,9 @@ func pidCPUReaped(pid int) (time.Duration, error) {
 }
 
 // The steps of a clip, as the cut benchmark reports them: every ffmpeg and
-// ffprobe run clipcut waits for is put in one by its argv (cutStep).
+// ffprobe run clipcut logs a "tool run" line for is put in one by the
+// line's tool and stage (cutStep); the rest of clipcut's CPU time is its
+// own Go.
 const (
 	cutStepBoundary = "boundary pieces encoded (smart cut, all rungs)"
 	cutStepJoin     = "segments joined into MP4s (stream copy)"
@@ -314,39 +312,65 @@ const (
 	cutStepPoster   = "poster"
 	cutStepBoard    = "storyboard"
 	cutStepPreview  = "animated preview"
-	cutStepFFOther  = "other ffmpeg runs"
+	cutStepFFOther  = "other tool runs"
 	cutStepOwn      = "clipcut's own process (Go)"
-	cutStepOther    = "other children (not ffmpeg)"
+	cutStepOther    = "children without a tool run line, and /proc's rounding"
 	cutStepPolls    = "the bench's status polls (taken off)"
 )
 
-var cutSteps = []string{cutStepBoundary, cutStepHeads, cutStepJoin, cutStepProbe, cutStepPoster, cutStepBoard, cutStepPreview, cutStepFFOther}
+// cutStepNames are the steps made of tool runs, in the table's order.
+var cutStepNames = []string{cutStepBoundary, cutStepHeads, cutStepJoin, cutStepProbe, cutStepPoster, cutStepBoard, cutStepPreview, cutStepFFOther}
 
-// cutStep names the step a tool run belongs to.
+// cutStep names the step a tool run belongs to. The stages are media's
+// (the media function that ran the tool, in snake_case, unless the job
+// named it with media.WithStage).
 func cutStep(r toolRun) string {
-	if filepath.Base(r.Tool) == "ffprobe" {
+	if r.Tool == "ffprobe" {
 		return cutStepProbe
 	}
-	out := ""
-	if len(r.Args) > 0 {
-		out = r.Args[len(r.Args)-1]
-	}
-	base := filepath.Base(out)
-	switch {
-	case slices.Contains(r.Args, "concat"):
-		return cutStepJoin
-	case slices.Contains(r.Args, "-frames:v") && slices.Contains(r.Args, "copy"):
-		return cutStepHeads
-	case strings.HasSuffix(base, ".webp"):
-		return cutStepPreview
-	case strings.Contains(out, "storyboard"):
-		return cutStepBoard
-	case strings.Contains(base, "poster"):
-		return cutStepPoster
-	case slices.Contains(r.Args, "-filter_complex") && slices.Contains(r.Args, "mpegts"):
+	switch stage := r.Stage; {
+	case stage == "smart_cut" || stage == "smart_cut_each":
 		return cutStepBoundary
+	case stage == "copy_segment_heads":
+		return cutStepHeads
+	case stage == "join_segments" || stage == "join_segments_each":
+		return cutStepJoin
+	case strings.HasPrefix(stage, "poster"):
+		return cutStepPoster
+	case stage == "storyboard":
+		return cutStepBoard
+	case stage == "preview":
+		return cutStepPreview
 	}
 	return cutStepFFOther
+}
+
+// cutStepCost is what the tool runs of one step cost.
+type cutStepCost struct {
+	cpu  time.Duration
+	runs int
+	// stages are the runs' "job_kind stage"s, for the log: a stage
+	// renamed in media shows up among the other tool runs.
+	stages map[string]int
+}
+
+func (c *cutStepCost) String() string {
+	return fmt.Sprintf("%s in %d runs %v", c.cpu.Round(time.Millisecond), c.runs, c.stages)
+}
+
+// cutSteps groups tool runs into the steps of a clip.
+func cutSteps(runs []toolRun) map[string]*cutStepCost {
+	steps := map[string]*cutStepCost{}
+	for _, name := range cutStepNames {
+		steps[name] = &cutStepCost{stages: map[string]int{}}
+	}
+	for _, r := range runs {
+		st := steps[cutStep(r)]
+		st.cpu += r.CPU()
+		st.runs++
+		st.stages[r.JobKind+" "+r.Stage]++
+	}
+	return steps
 }
 
 func cutSection(src *Source, clip float64, s Samples) *Section {
@@ -375,13 +399,13 @@ func cutSection(src *Source, clip float64, s Samples) *Section {
 	// Where the clip's CPU time goes.
 	steps := Table{Header: []string{"step of a clip", "runs", "CPU s, median (min–max)", "share of the clip's CPU"}}
 	total := s.Stat("clip_cpu").Median
-	for _, name := range append(slices.Clone(cutSteps), cutStepOwn, cutStepOther, cutStepPolls) {
+	for _, name := range append(slices.Clone(cutStepNames), cutStepOwn, cutStepOther, cutStepPolls) {
 		st := s.Stat("step:" + name)
-		if st.Max == 0 {
+		if st.Max == 0 && st.Min == 0 {
 			continue
 		}
 		runs := "–"
-		if slices.Contains(cutSteps, name) {
+		if slices.Contains(cutStepNames, name) {
 			runs = fmt.Sprintf("%.0f", s.Stat("runs:"+name).Median)
 		}
 		share := "–"
@@ -390,11 +414,13 @@ func cutSection(src *Source, clip float64, s Samples) *Section {
 		}
 		steps.Rows = append(steps.Rows, []string{name, runs, st.Cell(2), share})
 	}
+	steps.Rows = append(steps.Rows, []string{"clip CPU time (every step but the polls)", "–", s.Stat("clip_cpu").Cell(2), "100 %"})
 	sec.Tables = append(sec.Tables, steps)
-	sec.About = append(sec.About, "Each ffmpeg and ffprobe run clipcut makes goes through a wrapper (the bench binary, as CLIPCUT_FFMPEG and CLIPCUT_FFPROBE) "+
-		"that logs the run's argv and its CPU time from the kernel (rusage); the steps below are those runs grouped by what they make, "+
-		"clipcut's own CPU time is from /proc, and the wrapper's own CPU time is taken off every figure. "+
-		"So is what clipcut spends answering the bench's status polls (one every "+pollInterval.String()+" until READY): "+
+	sec.About = append(sec.About, "Each ffmpeg and ffprobe run clipcut makes is logged by clipcut itself (a \"tool run\" line: its stage, job "+
+		"and CPU time from the kernel's accounting of the child, its rusage); the steps below are the runs that ended over the clip, "+
+		"grouped by their stage, clipcut's own CPU time is from /proc, and the last step is what the kernel counted for clipcut's "+
+		"children beyond the logged runs (its clock ticks against the runs' microseconds). "+
+		"What clipcut spends answering the bench's status polls (one every "+pollInterval.String()+" until READY) is taken off every figure: "+
 		"the CPU time of one poll is measured on the idle parent (60 polls) before each clip, and multiplied by the clip's polls "+
 		"(at most clipcut's own CPU time over the clip).")
 	sec.Goals = append(sec.Goals,
