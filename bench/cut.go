@@ -84,7 +84,7 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			playable, ready, polls, err := clipAndFollow(ctx, client, parentID, start, start+clip, fmt.Sprintf("clip %d", round+1))
+			clipID, playable, ready, polls, err := clipAndFollow(ctx, client, parentID, start, start+clip, fmt.Sprintf("clip %d", round+1))
 			if err != nil {
 				return nil, fmt.Errorf("clip, run %d: %w", round+1, err)
 			}
@@ -102,7 +102,7 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			steps := cutSteps(runs)
+			steps := cutSteps(runs, clipID)
 			var tools time.Duration
 			for _, name := range cutStepNames {
 				tools += steps[name].cpu
@@ -176,16 +176,16 @@ func uploadReady(ctx context.Context, c *instance.Client, src *Source) (string, 
 	}
 }
 
-// clipAndFollow asks for a clip and polls it until READY: the offsets
-// from createClip's answer to playable and to READY.
-func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start, end float64, title string) (playable, ready time.Duration, polls int, err error) {
+// clipAndFollow asks for a clip and polls it until READY: the clip's id
+// and the offsets from createClip's answer to playable and to READY.
+func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start, end float64, title string) (id string, playable, ready time.Duration, polls int, err error) {
 	var out struct {
 		CreateClip struct{ ID string } `json:"createClip"`
 	}
 	err = c.GraphQL(ctx, `mutation($input: CreateClipInput!) { createClip(input: $input) { id } }`,
 		map[string]any{"input": map[string]any{"videoId": parent, "start": start, "end": end, "title": title}}, &out)
 	if err != nil {
-		return 0, 0, 0, err
+		return "", 0, 0, 0, err
 	}
 	t0 := time.Now()
 	deadline := t0.Add(5 * time.Minute)
@@ -195,7 +195,7 @@ func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start
 		st, err := c.VideoStatus(ctx, out.CreateClip.ID)
 		polls++
 		if err != nil {
-			return 0, 0, 0, err
+			return "", 0, 0, 0, err
 		}
 		at := time.Since(t0)
 		if st.Playable && playable == 0 {
@@ -203,16 +203,16 @@ func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start
 		}
 		switch st.Status {
 		case "READY":
-			return playable, at, polls, nil
+			return out.CreateClip.ID, playable, at, polls, nil
 		case "FAILED":
-			return 0, 0, 0, fmt.Errorf("clip %s FAILED at stage %s", out.CreateClip.ID, st.Stage)
+			return "", 0, 0, 0, fmt.Errorf("clip %s FAILED at stage %s", out.CreateClip.ID, st.Stage)
 		}
 		if time.Now().After(deadline) {
-			return 0, 0, 0, fmt.Errorf("clip %s not READY after %s (stage %s)", out.CreateClip.ID, at.Round(time.Second), st.Stage)
+			return "", 0, 0, 0, fmt.Errorf("clip %s not READY after %s (stage %s)", out.CreateClip.ID, at.Round(time.Second), st.Stage)
 		}
 		select {
 		case <-ctx.Done():
-			return 0, 0, 0, ctx.Err()
+			return "", 0, 0, 0, ctx.Err()
 		case <-tick.C:
 		}
 	}
@@ -321,14 +321,16 @@ const (
 // cutStepNames are the steps made of tool runs, in the table's order.
 var cutStepNames = []string{cutStepBoundary, cutStepHeads, cutStepJoin, cutStepProbe, cutStepPoster, cutStepBoard, cutStepPreview, cutStepFFOther}
 
-// cutStep names the step a tool run belongs to. The stages are media's
-// (the media function that ran the tool, in snake_case, unless the job
-// named it with media.WithStage).
-func cutStep(r toolRun) string {
-	if r.Tool == "ffprobe" {
-		return cutStepProbe
-	}
+// cutStep names the step a tool run belongs to; the runs for another
+// video than clip (a job of the parent's that was still running) are
+// other tool runs. The stages are media's (the media function that ran
+// the tool, in snake_case, unless the job named it with media.WithStage).
+func cutStep(r toolRun, clip string) string {
 	switch stage := r.Stage; {
+	case r.VideoID != clip:
+		return cutStepFFOther
+	case r.Tool == "ffprobe":
+		return cutStepProbe
 	case stage == "smart_cut" || stage == "smart_cut_each":
 		return cutStepBoundary
 	case stage == "copy_segment_heads":
@@ -358,14 +360,14 @@ func (c *cutStepCost) String() string {
 	return fmt.Sprintf("%s in %d runs %v", c.cpu.Round(time.Millisecond), c.runs, c.stages)
 }
 
-// cutSteps groups tool runs into the steps of a clip.
-func cutSteps(runs []toolRun) map[string]*cutStepCost {
+// cutSteps groups tool runs into the steps of clip.
+func cutSteps(runs []toolRun, clip string) map[string]*cutStepCost {
 	steps := map[string]*cutStepCost{}
 	for _, name := range cutStepNames {
 		steps[name] = &cutStepCost{stages: map[string]int{}}
 	}
 	for _, r := range runs {
-		st := steps[cutStep(r)]
+		st := steps[cutStep(r, clip)]
 		st.cpu += r.CPU()
 		st.runs++
 		st.stages[r.JobKind+" "+r.Stage]++

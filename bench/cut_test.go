@@ -55,19 +55,21 @@ not json, with "msg":"tool run" in it
 func TestCutSteps(t *testing.T) {
 	t.Parallel()
 	runs := []toolRun{
-		{Tool: "ffmpeg", Stage: "copy_segment_heads", CPUs: 0.1, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "smart_cut_each", CPUs: 2, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "smart_cut", CPUs: 1, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "join_segments_each", CPUs: 0.3, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "join_segments", CPUs: 0.2, JobKind: "clip"},
-		{Tool: "ffprobe", Stage: "probe_with_limits", CPUs: 0.05, JobKind: "clip"},
-		{Tool: "ffprobe", Stage: "measure_duration", CPUs: 0.05, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "poster_pick", CPUs: 0.4, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "storyboard", CPUs: 0.6, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "preview", CPUs: 0.7, JobKind: "clip"},
-		{Tool: "ffmpeg", Stage: "cut", CPUs: 5, JobKind: "clip"},
+		{Tool: "ffmpeg", Stage: "copy_segment_heads", CPUs: 0.1, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "smart_cut_each", CPUs: 2, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "smart_cut", CPUs: 1, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "join_segments_each", CPUs: 0.3, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "join_segments", CPUs: 0.2, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffprobe", Stage: "probe_with_limits", CPUs: 0.05, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffprobe", Stage: "measure_duration", CPUs: 0.05, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "poster_pick", CPUs: 0.4, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "storyboard", CPUs: 0.6, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "preview", CPUs: 0.7, JobKind: "clip", VideoID: "c1"},
+		{Tool: "ffmpeg", Stage: "cut", CPUs: 5, JobKind: "clip", VideoID: "c1"},
+		// The parent's preview, still running when the clip was asked for.
+		{Tool: "ffmpeg", Stage: "preview", CPUs: 1, JobKind: "preview", VideoID: "parent"},
 	}
-	steps := cutSteps(runs)
+	steps := cutSteps(runs, "c1")
 	want := map[string]struct {
 		cpu  time.Duration
 		runs int
@@ -79,12 +81,12 @@ func TestCutSteps(t *testing.T) {
 		cutStepPoster:   {400 * time.Millisecond, 1},
 		cutStepBoard:    {600 * time.Millisecond, 1},
 		cutStepPreview:  {700 * time.Millisecond, 1},
-		cutStepFFOther:  {5 * time.Second, 1},
+		cutStepFFOther:  {6 * time.Second, 2},
 	}
 	require.Len(t, steps, len(want))
 	for name, w := range want {
 		require.Equal(t, w.runs, steps[name].runs, name)
 		require.InDelta(t, w.cpu.Seconds(), steps[name].cpu.Seconds(), 1e-9, name)
 	}
-	require.Equal(t, map[string]int{"clip cut": 1}, steps[cutStepFFOther].stages)
+	require.Equal(t, map[string]int{"clip cut": 1, "preview preview": 1}, steps[cutStepFFOther].stages)
 }
