@@ -96,8 +96,12 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			// Every run that ended over the clip is in its CPU time
-			// (clipcut waited for it), whichever video it ran for.
+			// Every run that ended over the clip is in the CPU time
+			// clipcut's children used (clipcut waited for it), whichever
+			// video it ran for: the runs for other videos (a job of the
+			// parent's still running when waitIdle gave up on a busy
+			// machine: a running child's CPU shows only once reaped) are
+			// taken off.
 			runs, _, err := toolRunsFrom(logPath, logAt)
 			if err != nil {
 				return nil, err
@@ -107,6 +111,9 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			for _, name := range cutStepNames {
 				tools += steps[name].cpu
 			}
+			elsewhere := steps[cutStepElsewhere].cpu
+			cpu1 -= elsewhere
+			samples.Add("step:"+cutStepElsewhere, elsewhere.Seconds())
 			// At most what clipcut spent of its own: the estimate is made
 			// on a short idle stretch, and background work (River's, the
 			// runtime's) is in both.
@@ -316,6 +323,9 @@ const (
 	cutStepOwn      = "clipcut's own process (Go)"
 	cutStepOther    = "children without a tool run line, and /proc's rounding"
 	cutStepPolls    = "the bench's status polls (taken off)"
+	// cutStepElsewhere are the tool runs for another video than the clip
+	// that ended over it (not the clip's cost).
+	cutStepElsewhere = "tool runs for other videos (the parent's jobs; taken off)"
 )
 
 // cutStepNames are the steps made of tool runs, in the table's order.
@@ -323,12 +333,12 @@ var cutStepNames = []string{cutStepBoundary, cutStepHeads, cutStepJoin, cutStepP
 
 // cutStep names the step a tool run belongs to; the runs for another
 // video than clip (a job of the parent's that was still running) are
-// other tool runs. The stages are media's (the media function that ran
+// cutStepElsewhere. The stages are media's (the media function that ran
 // the tool, in snake_case, unless the job named it with media.WithStage).
 func cutStep(r toolRun, clip string) string {
 	switch stage := r.Stage; {
 	case r.VideoID != clip:
-		return cutStepFFOther
+		return cutStepElsewhere
 	case r.Tool == "ffprobe":
 		return cutStepProbe
 	case stage == "smart_cut" || stage == "smart_cut_each":
@@ -363,7 +373,7 @@ func (c *cutStepCost) String() string {
 // cutSteps groups tool runs into the steps of clip.
 func cutSteps(runs []toolRun, clip string) map[string]*cutStepCost {
 	steps := map[string]*cutStepCost{}
-	for _, name := range cutStepNames {
+	for _, name := range append(slices.Clone(cutStepNames), cutStepElsewhere) {
 		steps[name] = &cutStepCost{stages: map[string]int{}}
 	}
 	for _, r := range runs {
@@ -401,7 +411,7 @@ func cutSection(src *Source, clip float64, s Samples) *Section {
 	// Where the clip's CPU time goes.
 	steps := Table{Header: []string{"step of a clip", "runs", "CPU s, median (min–max)", "share of the clip's CPU"}}
 	total := s.Stat("clip_cpu").Median
-	for _, name := range append(slices.Clone(cutStepNames), cutStepOwn, cutStepOther, cutStepPolls) {
+	for _, name := range append(slices.Clone(cutStepNames), cutStepOwn, cutStepOther, cutStepPolls, cutStepElsewhere) {
 		st := s.Stat("step:" + name)
 		if st.Max == 0 && st.Min == 0 {
 			continue
@@ -411,7 +421,7 @@ func cutSection(src *Source, clip float64, s Samples) *Section {
 			runs = fmt.Sprintf("%.0f", s.Stat("runs:"+name).Median)
 		}
 		share := "–"
-		if total > 0 && name != cutStepPolls {
+		if total > 0 && name != cutStepPolls && name != cutStepElsewhere {
 			share = fmt.Sprintf("%.0f %%", 100*st.Median/total)
 		}
 		steps.Rows = append(steps.Rows, []string{name, runs, st.Cell(2), share})
@@ -424,7 +434,8 @@ func cutSection(src *Source, clip float64, s Samples) *Section {
 		"children beyond the logged runs (its clock ticks against the runs' microseconds). "+
 		"What clipcut spends answering the bench's status polls (one every "+pollInterval.String()+" until READY) is taken off every figure: "+
 		"the CPU time of one poll is measured on the idle parent (60 polls) before each clip, and multiplied by the clip's polls "+
-		"(at most clipcut's own CPU time over the clip).")
+		"(at most clipcut's own CPU time over the clip). So are the logged runs for other videos that ended over the clip "+
+		"(a job of the parent's still running when the clip was asked for).")
 	sec.Goals = append(sec.Goals,
 		ratioGoal("clip CPU time ÷ re-encoding the range through the ladder", ratio.Median, 0.3, false,
 			fmt.Sprintf("%.2f× (%.1f s vs %.1f s)", ratio.Median, s.Stat("clip_cpu").Median, s.Stat("bare_cpu").Median)),

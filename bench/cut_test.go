@@ -74,19 +74,21 @@ func TestCutSteps(t *testing.T) {
 		cpu  time.Duration
 		runs int
 	}{
-		cutStepHeads:    {100 * time.Millisecond, 1},
-		cutStepBoundary: {3 * time.Second, 2},
-		cutStepJoin:     {500 * time.Millisecond, 2},
-		cutStepProbe:    {100 * time.Millisecond, 2},
-		cutStepPoster:   {400 * time.Millisecond, 1},
-		cutStepBoard:    {600 * time.Millisecond, 1},
-		cutStepPreview:  {700 * time.Millisecond, 1},
-		cutStepFFOther:  {6 * time.Second, 2},
+		cutStepHeads:     {100 * time.Millisecond, 1},
+		cutStepBoundary:  {3 * time.Second, 2},
+		cutStepJoin:      {500 * time.Millisecond, 2},
+		cutStepProbe:     {100 * time.Millisecond, 2},
+		cutStepPoster:    {400 * time.Millisecond, 1},
+		cutStepBoard:     {600 * time.Millisecond, 1},
+		cutStepPreview:   {700 * time.Millisecond, 1},
+		cutStepFFOther:   {5 * time.Second, 1},
+		cutStepElsewhere: {time.Second, 1},
 	}
 	require.Len(t, steps, len(want))
 	for name, w := range want {
 		require.Equal(t, w.runs, steps[name].runs, name)
 		require.InDelta(t, w.cpu.Seconds(), steps[name].cpu.Seconds(), 1e-9, name)
 	}
-	require.Equal(t, map[string]int{"clip cut": 1, "preview preview": 1}, steps[cutStepFFOther].stages)
+	require.Equal(t, map[string]int{"clip cut": 1}, steps[cutStepFFOther].stages)
+	require.Equal(t, map[string]int{"preview preview": 1}, steps[cutStepElsewhere].stages)
 }
