@@ -426,12 +426,12 @@ func cutSection(src *Source, clip float64, s Samples) *Section {
 		}
 		steps.Rows = append(steps.Rows, []string{name, runs, st.Cell(2), share})
 	}
-	steps.Rows = append(steps.Rows, []string{"clip CPU time (every step but the polls)", "–", s.Stat("clip_cpu").Cell(2), "100 %"})
+	steps.Rows = append(steps.Rows, []string{"clip CPU time (the steps above the polls)", "–", s.Stat("clip_cpu").Cell(2), "100 %"})
 	sec.Tables = append(sec.Tables, steps)
 	sec.About = append(sec.About, "Each ffmpeg and ffprobe run clipcut makes is logged by clipcut itself (a \"tool run\" line: its stage, job "+
 		"and CPU time from the kernel's accounting of the child, its rusage); the steps below are the runs that ended over the clip, "+
-		"grouped by their stage, clipcut's own CPU time is from /proc, and the last step is what the kernel counted for clipcut's "+
-		"children beyond the logged runs (its clock ticks against the runs' microseconds). "+
+		"grouped by their stage, clipcut's own CPU time is from /proc, and \""+cutStepOther+"\" is what the kernel counted for clipcut's "+
+		"children beyond the logged runs (/proc's clock ticks against the runs' microseconds: near zero when every child logs its run). "+
 		"What clipcut spends answering the bench's status polls (one every "+pollInterval.String()+" until READY) is taken off every figure: "+
 		"the CPU time of one poll is measured on the idle parent (60 polls) before each clip, and multiplied by the clip's polls "+
 		"(at most clipcut's own CPU time over the clip). So are the logged runs for other videos that ended over the clip "+
