@@ -48,13 +48,10 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 	}
 	clip := min(cutClipSeconds, src.Seconds()/3)
 	start := (src.Seconds() - clip) / 2
-	toolLog := filepath.Join(env.Work, "cut-tools.jsonl")
-	_ = os.Remove(toolLog)
-	wrapEnv, err := toolWrapEnv(filepath.Join(env.Work, "cut-tools"), toolLog, env.FFmpeg, env.FFprobe)
-	if err != nil {
-		return nil, fmt.Errorf("cut: tool wrapper: %w", err)
-	}
-	return withClipcut(ctx, env, "cut", wrapEnv, func(inst *instance.Instance, _ string) (*Section, error) {
+	// clipcut logs one "tool run" line per ffmpeg and ffprobe run (in
+	// JSON, the bench reads them back to say which step cost what).
+	return withClipcut(ctx, env, "cut", []string{"CLIPCUT_LOG_FORMAT=json"}, func(inst *instance.Instance, _ string) (*Section, error) {
+		logPath := inst.LogPath()
 		client := inst.Client()
 		if err := client.SignUp(ctx, "bench-cut@clipcut.test", rand.Text(), "Benchmark"); err != nil {
 			return nil, err
@@ -75,6 +72,10 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
+			_, logAt, err := toolRunsFrom(logPath, 0)
+			if err != nil {
+				return nil, err
+			}
 			cpu0, err := pidCPUReaped(inst.Pid())
 			if err != nil {
 				return nil, err
@@ -83,11 +84,7 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			_, logAt, err := readWrappedRuns(toolLog, 0)
-			if err != nil {
-				return nil, err
-			}
-			playable, ready, polls, err := clipAndFollow(ctx, client, parentID, start, start+clip, fmt.Sprintf("clip %d", round+1))
+			clipID, playable, ready, polls, err := clipAndFollow(ctx, client, parentID, start, start+clip, fmt.Sprintf("clip %d", round+1))
 			if err != nil {
 				return nil, fmt.Errorf("clip, run %d: %w", round+1, err)
 			}
@@ -99,21 +96,24 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			if err != nil {
 				return nil, err
 			}
-			runs, _, err := readWrappedRuns(toolLog, logAt)
+			// Every run that ended over the clip is in the CPU time
+			// clipcut's children used (clipcut waited for it), whichever
+			// video it ran for: the runs for other videos (a job of the
+			// parent's still running when waitIdle gave up on a busy
+			// machine: a running child's CPU shows only once reaped) are
+			// taken off.
+			runs, _, err := toolRunsFrom(logPath, logAt)
 			if err != nil {
 				return nil, err
 			}
-			// The wrapper's own CPU is the measurement's, not the clip's.
-			var wrap, tools time.Duration
-			steps := map[string]time.Duration{}
-			counts := map[string]int{}
-			for _, r := range runs {
-				wrap += r.Self
-				tools += r.CPU()
-				steps[cutStep(r)] += r.CPU()
-				counts[cutStep(r)]++
+			steps := cutSteps(runs, clipID)
+			var tools time.Duration
+			for _, name := range cutStepNames {
+				tools += steps[name].cpu
 			}
-			cpu1 -= wrap
+			elsewhere := steps[cutStepElsewhere].cpu
+			cpu1 -= elsewhere
+			samples.Add("step:"+cutStepElsewhere, elsewhere.Seconds())
 			// At most what clipcut spent of its own: the estimate is made
 			// on a short idle stretch, and background work (River's, the
 			// runtime's) is in both.
@@ -123,14 +123,17 @@ func runCut(ctx context.Context, env *Env) (*Section, error) {
 			samples.Add("step:"+cutStepPolls, polling.Seconds())
 			cpu1 -= polling
 			own1 -= polling
-			for _, name := range cutSteps {
-				samples.Add("step:"+name, steps[name].Seconds())
-				samples.Add("runs:"+name, float64(counts[name]))
+			for _, name := range cutStepNames {
+				samples.Add("step:"+name, steps[name].cpu.Seconds())
+				samples.Add("runs:"+name, float64(steps[name].runs))
 			}
 			samples.Add("step:"+cutStepOwn, (own1 - own0).Seconds())
-			samples.Add("step:"+cutStepOther, max(cpu1-cpu0-(own1-own0)-tools, 0).Seconds())
-			env.Logger.Info("cut run steps", "round", round+1, "own", (own1 - own0).String(), "polls", polls, "polling", polling.String(), "tools", tools.String(), "wrapper", wrap.String(),
-				"steps", fmt.Sprint(steps), "counts", fmt.Sprint(counts))
+			// The children clipcut waited for that logged no tool run
+			// (none are expected; Postgres is not waited for until
+			// clipcut stops), and the kernel's rounding of its counters.
+			samples.Add("step:"+cutStepOther, (cpu1 - cpu0 - (own1 - own0) - tools).Seconds())
+			env.Logger.Info("cut run steps", "round", round+1, "clip_cpu", (cpu1 - cpu0).String(), "own", (own1 - own0).String(),
+				"polls", polls, "polling", polling.String(), "tools", tools.String(), "steps", fmt.Sprint(steps))
 			bare, err := bareRangeCPU(ctx, env, src, start, clip, filepath.Join(env.Work, "cut-bare", fmt.Sprint(round)))
 			if err != nil {
 				return nil, fmt.Errorf("bare ladder, run %d: %w", round+1, err)
@@ -180,16 +183,16 @@ func uploadReady(ctx context.Context, c *instance.Client, src *Source) (string, 
 	}
 }
 
-// clipAndFollow asks for a clip and polls it until READY: the offsets
-// from createClip's answer to playable and to READY.
-func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start, end float64, title string) (playable, ready time.Duration, polls int, err error) {
+// clipAndFollow asks for a clip and polls it until READY: the clip's id
+// and the offsets from createClip's answer to playable and to READY.
+func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start, end float64, title string) (id string, playable, ready time.Duration, polls int, err error) {
 	var out struct {
 		CreateClip struct{ ID string } `json:"createClip"`
 	}
 	err = c.GraphQL(ctx, `mutation($input: CreateClipInput!) { createClip(input: $input) { id } }`,
 		map[string]any{"input": map[string]any{"videoId": parent, "start": start, "end": end, "title": title}}, &out)
 	if err != nil {
-		return 0, 0, 0, err
+		return "", 0, 0, 0, err
 	}
 	t0 := time.Now()
 	deadline := t0.Add(5 * time.Minute)
@@ -199,7 +202,7 @@ func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start
 		st, err := c.VideoStatus(ctx, out.CreateClip.ID)
 		polls++
 		if err != nil {
-			return 0, 0, 0, err
+			return "", 0, 0, 0, err
 		}
 		at := time.Since(t0)
 		if st.Playable && playable == 0 {
@@ -207,16 +210,16 @@ func clipAndFollow(ctx context.Context, c *instance.Client, parent string, start
 		}
 		switch st.Status {
 		case "READY":
-			return playable, at, polls, nil
+			return out.CreateClip.ID, playable, at, polls, nil
 		case "FAILED":
-			return 0, 0, 0, fmt.Errorf("clip %s FAILED at stage %s", out.CreateClip.ID, st.Stage)
+			return "", 0, 0, 0, fmt.Errorf("clip %s FAILED at stage %s", out.CreateClip.ID, st.Stage)
 		}
 		if time.Now().After(deadline) {
-			return 0, 0, 0, fmt.Errorf("clip %s not READY after %s (stage %s)", out.CreateClip.ID, at.Round(time.Second), st.Stage)
+			return "", 0, 0, 0, fmt.Errorf("clip %s not READY after %s (stage %s)", out.CreateClip.ID, at.Round(time.Second), st.Stage)
 		}
 		select {
 		case <-ctx.Done():
-			return 0, 0, 0, ctx.Err()
+			return "", 0, 0, 0, ctx.Err()
 		case <-tick.C:
 		}
 	}
@@ -305,7 +308,9 @@ func pidCPUReaped(pid int) (time.Duration, error) {
 }
 
 // The steps of a clip, as the cut benchmark reports them: every ffmpeg and
-// ffprobe run clipcut waits for is put in one by its argv (cutStep).
+// ffprobe run clipcut logs a "tool run" line for is put in one by the
+// line's tool and stage (cutStep); the rest of clipcut's CPU time is its
+// own Go.
 const (
 	cutStepBoundary = "boundary pieces encoded (smart cut, all rungs)"
 	cutStepJoin     = "segments joined into MP4s (stream copy)"
@@ -314,39 +319,70 @@ const (
 	cutStepPoster   = "poster"
 	cutStepBoard    = "storyboard"
 	cutStepPreview  = "animated preview"
-	cutStepFFOther  = "other ffmpeg runs"
+	cutStepFFOther  = "other tool runs"
 	cutStepOwn      = "clipcut's own process (Go)"
-	cutStepOther    = "other children (not ffmpeg)"
+	cutStepOther    = "children without a tool run line, and /proc's rounding"
 	cutStepPolls    = "the bench's status polls (taken off)"
+	// cutStepElsewhere are the tool runs for another video than the clip
+	// that ended over it (not the clip's cost).
+	cutStepElsewhere = "tool runs for other videos (the parent's jobs; taken off)"
 )
 
-var cutSteps = []string{cutStepBoundary, cutStepHeads, cutStepJoin, cutStepProbe, cutStepPoster, cutStepBoard, cutStepPreview, cutStepFFOther}
+// cutStepNames are the steps made of tool runs, in the table's order.
+var cutStepNames = []string{cutStepBoundary, cutStepHeads, cutStepJoin, cutStepProbe, cutStepPoster, cutStepBoard, cutStepPreview, cutStepFFOther}
 
-// cutStep names the step a tool run belongs to.
-func cutStep(r toolRun) string {
-	if filepath.Base(r.Tool) == "ffprobe" {
+// cutStep names the step a tool run belongs to; the runs for another
+// video than clip (a job of the parent's that was still running) are
+// cutStepElsewhere. The stages are media's (the media function that ran
+// the tool, in snake_case, unless the job named it with media.WithStage).
+func cutStep(r toolRun, clip string) string {
+	switch stage := r.Stage; {
+	case r.VideoID != clip:
+		return cutStepElsewhere
+	case r.Tool == "ffprobe":
 		return cutStepProbe
-	}
-	out := ""
-	if len(r.Args) > 0 {
-		out = r.Args[len(r.Args)-1]
-	}
-	base := filepath.Base(out)
-	switch {
-	case slices.Contains(r.Args, "concat"):
-		return cutStepJoin
-	case slices.Contains(r.Args, "-frames:v") && slices.Contains(r.Args, "copy"):
-		return cutStepHeads
-	case strings.HasSuffix(base, ".webp"):
-		return cutStepPreview
-	case strings.Contains(out, "storyboard"):
-		return cutStepBoard
-	case strings.Contains(base, "poster"):
-		return cutStepPoster
-	case slices.Contains(r.Args, "-filter_complex") && slices.Contains(r.Args, "mpegts"):
+	case stage == "smart_cut" || stage == "smart_cut_each":
 		return cutStepBoundary
+	case stage == "copy_segment_heads":
+		return cutStepHeads
+	case stage == "join_segments" || stage == "join_segments_each":
+		return cutStepJoin
+	case strings.HasPrefix(stage, "poster"):
+		return cutStepPoster
+	case stage == "storyboard":
+		return cutStepBoard
+	case stage == "preview":
+		return cutStepPreview
 	}
 	return cutStepFFOther
+}
+
+// cutStepCost is what the tool runs of one step cost.
+type cutStepCost struct {
+	cpu  time.Duration
+	runs int
+	// stages are the runs' "job_kind stage"s, for the log: a stage
+	// renamed in media shows up among the other tool runs.
+	stages map[string]int
+}
+
+func (c *cutStepCost) String() string {
+	return fmt.Sprintf("%s in %d runs %v", c.cpu.Round(time.Millisecond), c.runs, c.stages)
+}
+
+// cutSteps groups tool runs into the steps of clip.
+func cutSteps(runs []toolRun, clip string) map[string]*cutStepCost {
+	steps := map[string]*cutStepCost{}
+	for _, name := range append(slices.Clone(cutStepNames), cutStepElsewhere) {
+		steps[name] = &cutStepCost{stages: map[string]int{}}
+	}
+	for _, r := range runs {
+		st := steps[cutStep(r, clip)]
+		st.cpu += r.CPU()
+		st.runs++
+		st.stages[r.JobKind+" "+r.Stage]++
+	}
+	return steps
 }
 
 func cutSection(src *Source, clip float64, s Samples) *Section {
@@ -375,28 +411,31 @@ func cutSection(src *Source, clip float64, s Samples) *Section {
 	// Where the clip's CPU time goes.
 	steps := Table{Header: []string{"step of a clip", "runs", "CPU s, median (min–max)", "share of the clip's CPU"}}
 	total := s.Stat("clip_cpu").Median
-	for _, name := range append(slices.Clone(cutSteps), cutStepOwn, cutStepOther, cutStepPolls) {
+	for _, name := range append(slices.Clone(cutStepNames), cutStepOwn, cutStepOther, cutStepPolls, cutStepElsewhere) {
 		st := s.Stat("step:" + name)
-		if st.Max == 0 {
+		if st.Max == 0 && st.Min == 0 {
 			continue
 		}
 		runs := "–"
-		if slices.Contains(cutSteps, name) {
+		if slices.Contains(cutStepNames, name) {
 			runs = fmt.Sprintf("%.0f", s.Stat("runs:"+name).Median)
 		}
 		share := "–"
-		if total > 0 && name != cutStepPolls {
+		if total > 0 && name != cutStepPolls && name != cutStepElsewhere {
 			share = fmt.Sprintf("%.0f %%", 100*st.Median/total)
 		}
 		steps.Rows = append(steps.Rows, []string{name, runs, st.Cell(2), share})
 	}
+	steps.Rows = append(steps.Rows, []string{"clip CPU time (the steps above the polls)", "–", s.Stat("clip_cpu").Cell(2), "100 %"})
 	sec.Tables = append(sec.Tables, steps)
-	sec.About = append(sec.About, "Each ffmpeg and ffprobe run clipcut makes goes through a wrapper (the bench binary, as CLIPCUT_FFMPEG and CLIPCUT_FFPROBE) "+
-		"that logs the run's argv and its CPU time from the kernel (rusage); the steps below are those runs grouped by what they make, "+
-		"clipcut's own CPU time is from /proc, and the wrapper's own CPU time is taken off every figure. "+
-		"So is what clipcut spends answering the bench's status polls (one every "+pollInterval.String()+" until READY): "+
+	sec.About = append(sec.About, "Each ffmpeg and ffprobe run clipcut makes is logged by clipcut itself (a \"tool run\" line: its stage, job "+
+		"and CPU time from the kernel's accounting of the child, its rusage); the steps below are the runs that ended over the clip, "+
+		"grouped by their stage, clipcut's own CPU time is from /proc, and \""+cutStepOther+"\" is what the kernel counted for clipcut's "+
+		"children beyond the logged runs (/proc's clock ticks against the runs' microseconds: near zero when every child logs its run). "+
+		"What clipcut spends answering the bench's status polls (one every "+pollInterval.String()+" until READY) is taken off every figure: "+
 		"the CPU time of one poll is measured on the idle parent (60 polls) before each clip, and multiplied by the clip's polls "+
-		"(at most clipcut's own CPU time over the clip).")
+		"(at most clipcut's own CPU time over the clip). So are the logged runs for other videos that ended over the clip "+
+		"(a job of the parent's still running when the clip was asked for).")
 	sec.Goals = append(sec.Goals,
 		ratioGoal("clip CPU time ÷ re-encoding the range through the ladder", ratio.Median, 0.3, false,
 			fmt.Sprintf("%.2f× (%.1f s vs %.1f s)", ratio.Median, s.Stat("clip_cpu").Median, s.Stat("bare_cpu").Median)),

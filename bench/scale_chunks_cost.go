@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -145,48 +142,6 @@ func readChunkCost(ctx context.Context, st *scaleStack, conn *pgx.Conn, video st
 		jc.wall += j.Wall
 	}
 	return c, nil
-}
-
-// readToolRuns adds the tool runs for video logged in the JSON log at
-// path to into, by "job_kind stage".
-func readToolRuns(path, video string, into map[string]*toolCost) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("worker log: %w", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Bytes()
-		if !strings.Contains(string(line), `"tool run"`) {
-			continue
-		}
-		var run struct {
-			Msg     string  `json:"msg"`
-			Stage   string  `json:"stage"`
-			CPU     float64 `json:"cpu_s"`
-			Wall    float64 `json:"wall_s"`
-			JobKind string  `json:"job_kind"`
-			VideoID string  `json:"video_id"`
-		}
-		if json.Unmarshal(line, &run) != nil || run.Msg != "tool run" || run.VideoID != video {
-			continue
-		}
-		key := run.JobKind + " " + run.Stage
-		t := into[key]
-		if t == nil {
-			t = &toolCost{}
-			into[key] = t
-		}
-		t.cpu += run.CPU
-		t.wall += run.Wall
-		t.runs++
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("worker log %s: %w", path, err)
-	}
-	return nil
 }
 
 // chunkCostTables are the CPU breakdown of the runs that have one (those

@@ -74,6 +74,13 @@ func (r *queryResolver) UnfinishedUpload(ctx context.Context, filename string, s
 }
 
 func (r *videoResolver) Passthrough(ctx context.Context, obj *model.Video) (*string, error) {
+	// The integrator's own value (an order id, a customer's reference):
+	// theirs and administrators' to read, not everyone's who can watch
+	// the video.
+	viewer, err := auth.ViewerFrom(ctx)
+	if err != nil || viewer == nil || viewer.UserID != obj.OwnerID && !viewer.IsAdmin {
+		return nil, nil //nolint:nilerr // not theirs to see: null, as for a video without one
+	}
 	return obj.Source.Passthrough, nil
 }
 

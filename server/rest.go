@@ -30,9 +30,13 @@ func videoStatus(st *store.Store) http.Handler {
 			writeError(w, http.StatusServiceUnavailable, errTryAgain)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
+		out := map[string]any{
 			"id": v.ID, "status": v.Status, "stage": v.Stage, "percent": v.Percent,
-			"playable": v.Playable, "error": v.Error, "duration": v.Duration, "passthrough": v.Passthrough,
-		})
+			"playable": v.Playable, "error": v.Error, "duration": v.Duration,
+		}
+		if readsPassthrough(r, v) {
+			out["passthrough"] = v.Passthrough
+		}
+		writeJSON(w, http.StatusOK, out)
 	})
 }

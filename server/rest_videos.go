@@ -74,6 +74,15 @@ func (h *restVideos) load(w http.ResponseWriter, r *http.Request) (store.Video, 
 	return v, true
 }
 
+// readsPassthrough reports whether the request's viewer may read v's
+// passthrough: the integrator's own value (an order id, a customer's
+// reference) is theirs and administrators' to read, not everyone's who
+// can watch the video. For anyone else the answers leave it out.
+func readsPassthrough(r *http.Request, v store.Video) bool {
+	viewer, _ := auth.ViewerFrom(r.Context())
+	return viewer != nil && (viewer.IsAdmin || viewer.UserID == v.OwnerID)
+}
+
 // metadata serves GET /videos/{id}: the video as JSON.
 func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 	v, ok := h.load(w, r)
@@ -94,7 +103,10 @@ func (h *restVideos) metadata(w http.ResponseWriter, r *http.Request) {
 		"playable": v.Playable, "privacy": v.Privacy, "duration": v.Duration, "width": v.Width,
 		"height": v.Height, "created_at": v.CreatedAt.UTC(), "owner": map[string]any{"id": owner[0].ID, "name": owner[0].Name},
 		"processing": map[string]any{"stage": v.Stage, "percent": v.Percent, "error": v.Error},
-		"renditions": renditions, "playback": nil, "passthrough": v.Passthrough,
+		"renditions": renditions, "playback": nil,
+	}
+	if readsPassthrough(r, v) {
+		out["passthrough"] = v.Passthrough
 	}
 	if v.Privacy == store.PrivacyUnlisted {
 		// Whoever reads it could reach the video, through the public id

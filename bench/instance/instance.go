@@ -136,6 +136,9 @@ func (in *Instance) DatabaseURL() string {
 // Pid is the clipcut process id.
 func (in *Instance) Pid() int { return in.cmd.Process.Pid }
 
+// LogPath is the file clipcut logs to (Options.LogPath).
+func (in *Instance) LogPath() string { return in.logPath }
+
 // LogTail is the last n lines of clipcut's log, for error messages,
 // leaving out the access log (a benchmark's polling would fill it).
 func (in *Instance) LogTail(n int) string {
@@ -145,7 +148,7 @@ func (in *Instance) LogTail(n int) string {
 	}
 	var lines []string
 	for line := range strings.SplitSeq(strings.TrimSpace(string(b)), "\n") {
-		if !strings.Contains(line, `msg="http request"`) {
+		if !strings.Contains(line, `msg="http request"`) && !strings.Contains(line, `"msg":"http request"`) {
 			lines = append(lines, line)
 		}
 	}

@@ -4578,8 +4578,8 @@ input CreateUploadInput {
   """
   Your own value for the video, up to 255 characters (for example the id
   of the record it belongs to in your system). Echoed as
-  ` + "`" + `Video.passthrough` + "`" + `, in REST answers and in webhook payloads; clipcut
-  never interprets it.
+  ` + "`" + `Video.passthrough` + "`" + `, in REST answers and in webhook payloads, to you
+  (and administrators) only; clipcut never interprets it.
   """
   passthrough: String
   """
@@ -4644,7 +4644,11 @@ type Upload {
 }
 
 extend type Video {
-  "The value given as ` + "`" + `passthrough` + "`" + ` when the upload was created, or null."
+  """
+  The value given as ` + "`" + `passthrough` + "`" + ` when the upload was created, or null.
+  Only the video's owner and administrators read it: null for everyone
+  else.
+  """
   passthrough: String
   """
   While the video is UPLOADING, how many bytes arrived (also published by

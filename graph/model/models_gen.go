@@ -241,8 +241,8 @@ type CreateUploadInput struct {
 	Privacy *Privacy `json:"privacy,omitempty"`
 	// Your own value for the video, up to 255 characters (for example the id
 	// of the record it belongs to in your system). Echoed as
-	// `Video.passthrough`, in REST answers and in webhook payloads; clipcut
-	// never interprets it.
+	// `Video.passthrough`, in REST answers and in webhook payloads, to you
+	// (and administrators) only; clipcut never interprets it.
 	Passthrough *string `json:"passthrough,omitempty"`
 	// Makes a retry safe: the same key from the same user within 24 hours
 	// returns the first call's video and the same `uploadUrl` instead of

@@ -76,8 +76,8 @@ export type CreateUploadInput = {
   /**
    * Your own value for the video, up to 255 characters (for example the id
    * of the record it belongs to in your system). Echoed as
-   * `Video.passthrough`, in REST answers and in webhook payloads; clipcut
-   * never interprets it.
+   * `Video.passthrough`, in REST answers and in webhook payloads, to you
+   * (and administrators) only; clipcut never interprets it.
    */
   passthrough?: string | null | undefined;
   /** Who can see the video (default PUBLIC). */
