@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -60,6 +61,23 @@ type openFile struct {
 	// refs counts the cache's reference (while the entry is in the map)
 	// and one per response using the file; the last release closes it.
 	refs atomic.Int32
+
+	// The header values of a whole answer, formatted once (formatHeaders).
+	once                                           sync.Once
+	contentType, etag, lastModified, contentLength []string
+}
+
+// formatHeaders formats e's header values as ServeContent and
+// setObjectHeaders would; contentType is its key's (one per extension).
+func (e *openFile) formatHeaders(contentType string) {
+	e.contentType = []string{contentType}
+	if validETag(e.info.ETag) {
+		e.etag = []string{`"` + e.info.ETag + `"`}
+	}
+	if t := e.info.ModTime; !t.IsZero() && !t.Equal(time.Unix(0, 0)) { // as ServeContent
+		e.lastModified = []string{t.UTC().Format(http.TimeFormat)}
+	}
+	e.contentLength = []string{strconv.FormatInt(e.info.Size, 10)}
 }
 
 func newOpenFiles(ttl time.Duration, size int) *openFiles {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
@@ -122,10 +123,12 @@ func TestSharedFilesAreTheStoresAnswer(t *testing.T) {
 			require.Equal(t, first[100:200], body)
 		}
 		require.Len(t, w.sources, 1)
-		lr, ok := w.sources[0].(*io.LimitedReader)
-		require.True(t, ok, "got %T", w.sources[0])
-		sr, ok := lr.R.(*io.SectionReader)
-		require.True(t, ok, "got %T", lr.R)
+		src := w.sources[0]
+		if lr, ok := src.(*io.LimitedReader); ok { // ServeContent's, for a range
+			src = lr.R
+		}
+		sr, ok := src.(*io.SectionReader)
+		require.True(t, ok, "got %T", src)
 		ra, _, _ := sr.Outer()
 		require.IsType(t, &os.File{}, ra)
 	}
@@ -152,4 +155,48 @@ func TestSharedFilesAreTheStoresAnswer(t *testing.T) {
 	require.Equal(t, first, body)
 	h.ForgetAll()
 	require.Zero(t, h.files.len())
+}
+
+// TestSharedFilesAnswerAsServeContent: a whole answer from a shared file
+// (formatted once per file) has the very headers and body that
+// ServeContent gives on the other path, public and signed, GET and HEAD.
+func TestSharedFilesAnswerAsServeContent(t *testing.T) {
+	t.Parallel()
+	bucket, err := storage.NewLocal(t.TempDir())
+	require.NoError(t, err)
+	t.Cleanup(func() { bucket.Close() })
+	id := uuid.New()
+	body := strings.Repeat("z", 7777)
+	require.NoError(t, bucket.Put(t.Context(), "videos/"+id.String()+"/hls/720p/seg_00000.ts", strings.NewReader(body), int64(len(body)), ""))
+	signer, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("s", 32))})
+	require.NoError(t, err)
+	h, err := New(Config{Bucket: bucket, Signer: signer,
+		Lookup: func(context.Context, uuid.UUID) (VideoState, error) { return VideoState{Privacy: PrivacyPublic}, nil }})
+	require.NoError(t, err)
+	_, signedPath := SignedPath(signer, id, time.Now().Add(time.Hour))
+	for _, prefix := range []string{layout.PublicPath(id), signedPath} {
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			for range 2 { // the file opened, then shared
+				answer := func(w http.ResponseWriter) {
+					h.ServeHTTP(w, httptest.NewRequest(method, prefix+"/hls/720p/seg_00000.ts", nil))
+				}
+				plain := &readFromRecorder{ResponseRecorder: httptest.NewRecorder()}
+				answer(plain)
+				shared := &sectionRecorder{readFromRecorder{ResponseRecorder: httptest.NewRecorder()}}
+				answer(shared)
+				require.Equal(t, http.StatusOK, shared.Code)
+				require.Equal(t, plain.Code, shared.Code)
+				if prefix == signedPath {
+					// Its max-age counts down to the token's expiry, by
+					// the second.
+					for _, w := range []http.ResponseWriter{plain, shared} {
+						require.True(t, strings.HasPrefix(w.Header().Get("Cache-Control"), "public, max-age=60, s-maxage="))
+						w.Header().Del("Cache-Control")
+					}
+				}
+				require.Equal(t, plain.Header(), shared.Header(), "%s %s", method, prefix)
+				require.Equal(t, plain.Body.String(), shared.Body.String())
+			}
+		}
+	}
 }

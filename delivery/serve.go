@@ -213,9 +213,50 @@ func (h *Handler) serveShared(w http.ResponseWriter, r *http.Request, req mediaR
 		e = h.files.add(req.Key, f, info)
 	}
 	defer e.release()
+	if !conditional(r) {
+		writeWhole(w, r, req, e, req.bytesRule(private))
+		return
+	}
 	setObjectHeaders(w.Header(), req.contentType, req.bytesRule(private), e.info)
 	http.ServeContent(w, r, "", e.info.ModTime, e.section())
 }
+
+// writeWhole answers a GET or HEAD without a range or a condition with
+// the whole of e: the headers ServeContent would send, with the values
+// that depend only on the file formatted once per open file, then the
+// file's bytes through the writer's ReadFrom (sendfile).
+func writeWhole(w http.ResponseWriter, r *http.Request, req mediaRequest, e *openFile, cc string) {
+	hdr := w.Header()
+	// Shared slices, as setMediaHeaders': replaced, never modified.
+	e.once.Do(func() { e.formatHeaders(req.contentType) })
+	hdr["Content-Type"] = e.contentType
+	switch cc {
+	case publicImmutable:
+		hdr["Cache-Control"] = publicImmutableValue
+	case privateImmutable:
+		hdr["Cache-Control"] = privateImmutableValue
+	default:
+		hdr["Cache-Control"] = []string{cc}
+	}
+	if e.etag != nil {
+		hdr["Etag"] = e.etag
+	}
+	if e.lastModified != nil {
+		hdr["Last-Modified"] = e.lastModified
+	}
+	hdr["Accept-Ranges"] = acceptRanges
+	hdr["Content-Length"] = e.contentLength
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = io.Copy(w, e.section())
+	}
+}
+
+var (
+	publicImmutableValue  = []string{publicImmutable}
+	privateImmutableValue = []string{privateImmutable}
+	acceptRanges          = []string{"bytes"}
+)
 
 // bytesRule is the Cache-Control of a segment, image, subtitle file or
 // download for req (see immutableCacheControl and signedCacheControl).
