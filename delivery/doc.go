@@ -49,7 +49,13 @@
 // ETags and Last-Modified with 304s. From local disk the open file is
 // handed over, so the kernel sends it (sendfile); on Linux the path the
 // kernel actually opened is checked too, so a symbolic link planted under
-// the root cannot lead to another video's or an upload's file. From S3
+// the root cannot lead to another video's or an upload's file. On the
+// fast path, whose writer sends a file's sections at their offsets, the
+// file stays open for a few seconds and is shared by the requests for it,
+// each checking with one fstat that it is still the file at its key,
+// unchanged (a rewritten, replaced or deleted object is opened again;
+// ForgetVideo closes a video's files): a segment then costs no open,
+// metadata read or close. From S3
 // the object is streamed through (a whole object costs one GET, a HEAD
 // or 304 one Stat, a range a Stat and one GET of exactly its bytes), or,
 // in redirect mode, GET answers 302 to a short-lived presigned URL (not

@@ -125,6 +125,7 @@ type Handler struct {
 	logger     *slog.Logger
 	metrics    *metrics       // nil without a Registerer
 	playlists  *playlistCache // nil when disabled
+	files      *openFiles     // local files kept open; nil unless the bucket is local
 }
 
 // New returns a Handler for cfg, or an error naming every problem with it.
@@ -168,6 +169,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if lp, ok := cfg.Bucket.(storage.LocalPather); ok {
 		h.local = lp
+		h.files = newOpenFiles(openFileTTL, openFilesMax)
 	}
 	if ttl := orDefault(cfg.PlaylistCacheTTL, defaultPlaylistTTL); ttl > 0 {
 		h.playlists = newPlaylistCache(min(ttl, defaultPlaylistTTL), playlistCacheBytes)
@@ -201,6 +203,9 @@ func New(cfg Config) (*Handler, error) {
 func (h *Handler) ForgetVideo(id uuid.UUID) {
 	h.videos.forget(id)
 	h.playlists.forget(id)
+	if h.files != nil {
+		h.files.forgetVideo(id)
+	}
 }
 
 // ForgetAll drops what the handler keeps about every video and share
@@ -210,6 +215,9 @@ func (h *Handler) ForgetVideo(id uuid.UUID) {
 func (h *Handler) ForgetAll() {
 	h.videos.forgetAll()
 	h.playlists.forgetAll()
+	if h.files != nil {
+		h.files.forgetAll()
+	}
 	if h.links != nil {
 		h.links.forgetAll()
 	}
@@ -230,7 +238,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r)
 		return
 	}
-	cw := &httpmeter.Writer{ResponseWriter: w}
+	// The server's access log wraps w in an httpmeter.Writer already:
+	// counting through it saves an allocation per request.
+	cw, ok := w.(*httpmeter.Writer)
+	if !ok {
+		cw = &httpmeter.Writer{ResponseWriter: w}
+	}
 	k := h.serve(cw, r)
 	h.metrics.observe(k, cw.Status, cw.Bytes)
 }

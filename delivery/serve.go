@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -146,6 +147,10 @@ func readPlaylist(r io.Reader, size int64) ([]byte, error) {
 // for ranges); anything else through an objectReader, which asks the
 // store for just the bytes ServeContent reads.
 func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
+	if h.files != nil && sendsSections(w) {
+		h.serveShared(w, r, req, private)
+		return
+	}
 	ctx := r.Context()
 	var (
 		rc      io.ReadCloser
@@ -178,12 +183,88 @@ func (h *Handler) serveBytes(w http.ResponseWriter, r *http.Request, req mediaRe
 		content, rc = or, or
 	}
 	defer rc.Close()
-	cc := immutableCacheControl(private)
-	if req.signed {
-		cc = signedCacheControl(req.tokenExpiry, maxAgeImmutable)
-	}
-	setObjectHeaders(w.Header(), req.contentType, cc, info)
+	setObjectHeaders(w.Header(), req.contentType, req.bytesRule(private), info)
 	http.ServeContent(w, r, "", info.ModTime, content)
+}
+
+// serveShared is serveBytes from local disk for a writer that sends
+// sections of files (sendsSections): the file, opened as serveBytes
+// opens it, stays open in h.files for the next requests, which share it.
+func (h *Handler) serveShared(w http.ResponseWriter, r *http.Request, req mediaRequest, private bool) {
+	e := h.files.acquire(req.Key)
+	if e == nil {
+		rc, info, checked, err := h.get(r.Context(), req.Key)
+		if err == nil && !checked && !h.confined(rc, req.Key) {
+			rc.Close()
+			err = errNotConfined
+		}
+		if err != nil {
+			h.storageFailed(w, r, req, err)
+			return
+		}
+		f, ok := rc.(*os.File)
+		if !ok {
+			// A local bucket's objects are plain files: this one cannot
+			// be shared, and serveBytes would have sent it from rc.
+			rc.Close()
+			h.storageFailed(w, r, req, fmt.Errorf("object %s is a %T, not a file", req.Key, rc))
+			return
+		}
+		e = h.files.add(req.Key, f, info)
+	}
+	defer e.release()
+	if !conditional(r) {
+		writeWhole(w, r, req, e, req.bytesRule(private))
+		return
+	}
+	setObjectHeaders(w.Header(), req.contentType, req.bytesRule(private), e.info)
+	http.ServeContent(w, r, "", e.info.ModTime, e.section())
+}
+
+// writeWhole answers a GET or HEAD without a range or a condition with
+// the whole of e: the headers ServeContent would send, with the values
+// that depend only on the file formatted once per open file, then the
+// file's bytes through the writer's ReadFrom (sendfile).
+func writeWhole(w http.ResponseWriter, r *http.Request, req mediaRequest, e *openFile, cc string) {
+	hdr := w.Header()
+	// Shared slices, as setMediaHeaders': replaced, never modified.
+	e.once.Do(func() { e.formatHeaders(req.contentType) })
+	hdr["Content-Type"] = e.contentType
+	switch cc {
+	case publicImmutable:
+		hdr["Cache-Control"] = publicImmutableValue
+	case privateImmutable:
+		hdr["Cache-Control"] = privateImmutableValue
+	default:
+		hdr["Cache-Control"] = []string{cc}
+	}
+	if e.etag != nil {
+		hdr["Etag"] = e.etag
+	}
+	if e.lastModified != nil {
+		hdr["Last-Modified"] = e.lastModified
+	}
+	hdr["Accept-Ranges"] = acceptRanges
+	hdr["Content-Length"] = e.contentLength
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		_, _ = io.Copy(w, e.section())
+	}
+}
+
+var (
+	publicImmutableValue  = []string{publicImmutable}
+	privateImmutableValue = []string{privateImmutable}
+	acceptRanges          = []string{"bytes"}
+)
+
+// bytesRule is the Cache-Control of a segment, image, subtitle file or
+// download for req (see immutableCacheControl and signedCacheControl).
+func (req mediaRequest) bytesRule(private bool) string {
+	if req.signed {
+		return signedCacheControl(req.tokenExpiry, maxAgeImmutable)
+	}
+	return immutableCacheControl(private)
 }
 
 // redirect answers a GET with a 302 to a presigned URL of the object.
@@ -315,8 +396,17 @@ func signedCacheControl(expires time.Time, maxAge int) string {
 // immutableCacheControl is for objects never rewritten under the same
 // name: segments, images, storyboards, subtitle files, downloads.
 func immutableCacheControl(private bool) string {
-	return fmt.Sprintf("%s, max-age=%d, immutable", visibility(private), maxAgeImmutable)
+	if private {
+		return privateImmutable
+	}
+	return publicImmutable
 }
+
+// The immutable rules, formatted once: one of them goes with every segment.
+var (
+	publicImmutable  = fmt.Sprintf("public, max-age=%d, immutable", maxAgeImmutable)
+	privateImmutable = fmt.Sprintf("private, max-age=%d, immutable", maxAgeImmutable)
+)
 
 // playlistCacheControl picks a playlist's lifetime from its content (see
 // playlistMaxAge).

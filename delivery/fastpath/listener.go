@@ -469,8 +469,8 @@ func (w *fastWriter) ReadFrom(src io.Reader) (int64, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)
 	}
-	f, limit := fileOf(src)
-	if w.noBody || w.clen < 0 || f == nil {
+	fs := fileOf(src)
+	if w.noBody || w.clen < 0 || fs.f == nil {
 		return io.Copy(writerOnly{w}, src)
 	}
 	w.writeHead()
@@ -478,7 +478,17 @@ func (w *fastWriter) ReadFrom(src io.Reader) (int64, error) {
 		w.failed = true
 		return 0, err
 	}
-	n, err := w.fc.sendFile(f, min(limit, w.clen-w.sent))
+	var (
+		n   int64
+		err error
+	)
+	limit := min(fs.limit, w.clen-w.sent)
+	if fs.section != nil {
+		n, err = w.fc.sendFileAt(fs.f, fs.off, limit)
+		_, _ = fs.section.Seek(n, io.SeekCurrent)
+	} else {
+		n, err = w.fc.sendFile(fs.f, limit)
+	}
 	if lr, ok := src.(*io.LimitedReader); ok {
 		lr.N -= n
 	}
@@ -489,15 +499,44 @@ func (w *fastWriter) ReadFrom(src io.Reader) (int64, error) {
 	return n, err
 }
 
+// SendsFileSections reports that ReadFrom sends an io.SectionReader of an
+// *os.File with sendfile at the section's offsets, never reading or
+// moving the file's own offset: a handler may then share one open file
+// between concurrent responses (delivery's open-file cache). Handlers
+// find it through the writers' Unwrap chain.
+func (w *fastWriter) SendsFileSections() bool { return true }
+
+// fileSource is what fileOf found behind a ReadFrom source.
+type fileSource struct {
+	f     *os.File // nil: not a file
+	limit int64    // how much src may read
+	// section is set for an io.SectionReader of f: off is then where
+	// its next byte sits in f, and the file's own offset is not used.
+	section *io.SectionReader
+	off     int64
+}
+
 // fileOf returns the open file src reads (sendfile's case), possibly
-// behind an io.LimitedReader, and how much of it src may read.
-func fileOf(src io.Reader) (*os.File, int64) {
+// behind an io.LimitedReader, directly or as an io.SectionReader, and how
+// much of it src may read.
+func fileOf(src io.Reader) fileSource {
 	limit := int64(math.MaxInt64)
 	if lr, ok := src.(*io.LimitedReader); ok {
 		src, limit = lr.R, lr.N
 	}
-	f, _ := src.(*os.File)
-	return f, limit
+	switch s := src.(type) {
+	case *os.File:
+		return fileSource{f: s, limit: limit}
+	case *io.SectionReader:
+		ra, base, size := s.Outer()
+		f, ok := ra.(*os.File)
+		if !ok {
+			return fileSource{}
+		}
+		pos, _ := s.Seek(0, io.SeekCurrent) // in memory, relative to base
+		return fileSource{f: f, limit: min(limit, max(size-pos, 0)), section: s, off: base + pos}
+	}
+	return fileSource{}
 }
 
 // writeHead appends the status line and headers to fc.out, once.

@@ -44,10 +44,16 @@ type sockIO struct {
 	readFn func(uintptr) bool
 	sendFn func(uintptr) bool
 
-	// The file and byte count of the sendfile in progress.
-	file     uintptr
-	fileLeft int64
-	fileFn   func(uintptr) bool
+	// The file and byte count of the sendfile in progress; with fileAt,
+	// the file offset to send from (advanced as bytes go out), the file's
+	// own offset being left alone; with fileBlocking, the call may wait
+	// for the disk, so it goes through the runtime.
+	file         uintptr
+	fileLeft     int64
+	fileAt       bool
+	fileOff      int64
+	fileBlocking bool
+	fileFn       func(uintptr) bool
 }
 
 func (s *sockIO) init(c *net.TCPConn, sendTimeout time.Duration) {
@@ -195,6 +201,51 @@ func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
 	return sent, nil
 }
 
+// sendFileAt sends n bytes of f from offset off, without reading or
+// moving f's own offset (so that responses can share f), a chunk at a
+// time: chunks whose pages are all cached with raw sendfile calls, others
+// (or all, where cachestat is refused) with the runtime's, which may wait
+// for the disk.
+func (fc *fastConn) sendFileAt(f *os.File, off, n int64) (int64, error) {
+	if fc.sock.rc == nil || strconv.IntSize != 64 {
+		return fc.copySection(f, off, n)
+	}
+	frc, err := f.SyscallConn()
+	if err != nil {
+		return fc.copySection(f, off, n)
+	}
+	var sent int64
+	for sent < n {
+		chunk := min(n-sent, sendChunk)
+		var (
+			m       int64
+			sendErr error
+		)
+		if err := frc.Control(func(fd uintptr) {
+			cached := !noCachestat.Load() && pagesCached(fd, off+sent, chunk)
+			m, sendErr = fc.sock.sendfileAt(fd, off+sent, chunk, !cached)
+		}); err != nil {
+			return sent, err
+		}
+		if m == 0 && isUnsupported(sendErr) {
+			c, err := fc.copySection(f, off+sent, n-sent)
+			return sent + c, err
+		}
+		sent += m
+		if sendErr != nil || m < chunk { // an error, or the file ended early
+			return sent, sendErr
+		}
+	}
+	return sent, nil
+}
+
+// copySection sends n bytes of f from offset off by reading them, for
+// files sendfile cannot send.
+func (fc *fastConn) copySection(f *os.File, off, n int64) (int64, error) {
+	fc.sock.stall.arm()
+	return io.Copy(writerOnly{fc.conn}, io.NewSectionReader(f, off, n))
+}
+
 // isUnsupported reports whether sendfile cannot send this file (a file
 // system without splice support): net's sendfile then copies it.
 func isUnsupported(err error) bool {
@@ -225,6 +276,19 @@ func pagesCached(fd uintptr, off, n int64) bool {
 // socket is full. It sends less than n only on an error or at the end of
 // the file.
 func (s *sockIO) sendfile(fd uintptr, n int64) (int64, error) {
+	s.fileAt, s.fileBlocking = false, false
+	return s.runSendfile(fd, n)
+}
+
+// sendfileAt is sendfile from offset off of fd, leaving the file's own
+// offset alone; blocking sends through the runtime's system call (pages
+// that may have to be read from the disk).
+func (s *sockIO) sendfileAt(fd uintptr, off, n int64, blocking bool) (int64, error) {
+	s.fileAt, s.fileOff, s.fileBlocking = true, off, blocking
+	return s.runSendfile(fd, n)
+}
+
+func (s *sockIO) runSendfile(fd uintptr, n int64) (int64, error) {
 	s.file, s.fileLeft, s.err = fd, n, nil
 	err := s.rc.Write(s.fileFn)
 	sent, serr := n-s.fileLeft, s.err
@@ -237,7 +301,20 @@ func (s *sockIO) sendfile(fd uintptr, n int64) (int64, error) {
 
 func (s *sockIO) doSendfile(sock uintptr) bool {
 	for s.fileLeft > 0 {
-		n, _, errno := syscall.RawSyscall6(unix.SYS_SENDFILE, sock, s.file, 0, uintptr(min(s.fileLeft, 1<<30)), 0, 0)
+		var off uintptr // NULL: from the file's offset
+		if s.fileAt {
+			off = uintptr(unsafe.Pointer(&s.fileOff)) // the kernel advances it
+		}
+		count := uintptr(min(s.fileLeft, 1<<30))
+		var (
+			n     uintptr
+			errno syscall.Errno
+		)
+		if s.fileBlocking {
+			n, _, errno = syscall.Syscall6(unix.SYS_SENDFILE, sock, s.file, off, count, 0, 0)
+		} else {
+			n, _, errno = syscall.RawSyscall6(unix.SYS_SENDFILE, sock, s.file, off, count, 0, 0)
+		}
 		switch errno {
 		case 0:
 			if n == 0 {

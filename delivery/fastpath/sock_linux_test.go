@@ -3,10 +3,12 @@ package fastpath
 import (
 	"bytes"
 	"crypto/rand"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"golang.org/x/sys/unix"
@@ -64,4 +66,58 @@ func TestPagesCached(t *testing.T) {
 	require.True(t, pagesCached(f.Fd(), 0, 64<<10), "just written")
 	require.True(t, pagesCached(f.Fd(), 4095, 2), "a range across a page boundary")
 	require.False(t, pagesCached(f.Fd(), 60<<10, 8<<10), "past the end of the file")
+}
+
+// TestFastPathSendsSectionsOfASharedFile serves sections of one open file
+// (delivery's shared files) to concurrent connections, out of the page
+// cache and from it, whole and in ranges, and checks the bytes and that
+// the file's own offset never moved.
+func TestFastPathSendsSectionsOfASharedFile(t *testing.T) {
+	t.Parallel()
+	name := filepath.Join(t.TempDir(), "big.ts")
+	data := make([]byte, 2*sendChunk+777)
+	_, _ = rand.Read(data)
+	require.NoError(t, os.WriteFile(name, data, 0o644))
+	f, err := os.Open(name)
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED))
+	const base = 100 // the section starts inside the file
+	sections := make(chan bool, 64)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s, ok := w.(interface{ SendsFileSections() bool })
+		sections <- ok && s.SendsFileSections()
+		http.ServeContent(w, r, "", time.Time{}, io.NewSectionReader(f, base, int64(len(data)-base)))
+	})
+	addr, _ := fastServer(t, h)
+	want := data[base:]
+	// Requests on every connection at once, then the answers: the
+	// server sends from the one file concurrently.
+	conns := make([]*rawConn, 4)
+	for i := range conns {
+		conns[i] = dialRaw(t, addr)
+	}
+	for range 3 {
+		for i, rc := range conns {
+			if i%2 == 0 {
+				rc.send(get("/media/big.ts"))
+			} else {
+				rc.send(get("/media/big.ts", "Range: bytes=1000-1500000\r\n"))
+			}
+		}
+		for i, rc := range conns {
+			resp, body := rc.read("GET")
+			require.Equal(t, "fast", resp.Header.Get("X-Path"))
+			if i%2 == 0 {
+				require.True(t, bytes.Equal(want, body), "the section's bytes")
+			} else {
+				require.Equal(t, http.StatusPartialContent, resp.StatusCode)
+				require.True(t, bytes.Equal(want[1000:1500001], body), "the range's bytes")
+			}
+		}
+	}
+	require.True(t, <-sections, "the fast path's writer sends sections")
+	off, err := f.Seek(0, io.SeekCurrent)
+	require.NoError(t, err)
+	require.Zero(t, off, "the file's own offset")
 }

@@ -46,3 +46,10 @@ func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
 	}
 	return sent, nil
 }
+
+// sendFileAt sends n bytes of f from offset off, without moving f's own
+// offset, by reading them.
+func (fc *fastConn) sendFileAt(f *os.File, off, n int64) (int64, error) {
+	fc.sock.stall.arm()
+	return io.Copy(writerOnly{fc.conn}, io.NewSectionReader(f, off, n))
+}
