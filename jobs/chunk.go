@@ -10,27 +10,33 @@ package jobs
 // and inserts one TranscodeChunkArgs job per chunk, which any worker
 // takes. Each chunk job encodes every rung of its chunk in one ffmpeg
 // (media.ChunkArgs) and stores its segments, numbered so that they run on
-// across chunks. The first chunk's job also runs the audio pass: the
-// video's audio encoded once, cut into one piece per chunk, each stored
-// as soon as it is complete for the other chunks to copy into their
-// segments (see media/chunk.go for why that makes seams inaudible).
+// across chunks. A ChunkAudioArgs job queued right after the first chunk
+// runs the audio pass: the video's audio encoded once, cut into one
+// piece per chunk, each stored as soon as it is complete for the chunks
+// after the first to copy into their segments (see media/chunk.go for
+// why that makes seams inaudible). The first chunk encodes its own
+// audio, the pass's first piece packet for packet
+// (media.FirstChunkArgs), so it waits for nothing and shares its CPU with
+// nothing.
 //
 // The chunks count down in the database: a finishing chunk locks the
 // plan, marks itself done, and, once the chunks from the first on are
 // done, writes the rendition playlists of those; the one that finds every
 // chunk done assembles the video (VOD playlists, measured master,
-// renditions) in the same locked transaction that moves it on to
-// thumbnails. The alternative, a parent job that waits for its chunks
+// renditions, the storyboard from the thumbnails each chunk's encode
+// took from its smallest rung) in the same locked transaction that moves
+// it on to thumbnails. The alternative, a parent job that waits for its chunks
 // and then assembles, would hold a worker slot doing nothing for the
 // whole encode (or need a separate assemble job that polls); the
 // countdown costs a row lock per chunk and nothing else, and a chunk whose
 // worker died is simply retried by River: it costs that chunk, no more.
 //
 // Playable early stays: the first chunk is inserted first (River takes
-// jobs in insertion order), starts encoding on the audio pass's first
-// packets (followFirstPieces), publishes its playlists while it encodes,
-// as an unchunked encode does, and marks the video playable once every
-// rung has a segment. Later chunks finishing first wait in storage and appear
+// jobs in insertion order), encodes its own audio, publishes its
+// playlists while it encodes, as an unchunked encode does, and marks the
+// video playable once every rung has a segment. (A first chunk of a plan
+// made by an earlier version runs the audio pass itself and starts
+// encoding on its first packets, followFirstPieces.) Later chunks finishing first wait in storage and appear
 // in the playlists when the chunks before them are done.
 
 import (
@@ -72,6 +78,19 @@ type TranscodeChunkArgs struct {
 	// Plan is every chunk of the video, for the first chunk's audio
 	// pass, which cuts the audio at their starts; empty for the others.
 	Plan []media.Chunk `json:"plan,omitempty"`
+	// Storyboard is the video's storyboard: each chunk makes the
+	// thumbnails of its time from its smallest rung (media.ChunkArgs),
+	// and the assembly puts them together. Nil (a video without picture,
+	// or a plan of an earlier version) makes none: the thumbnails job
+	// makes the storyboard from the source.
+	Storyboard *media.StoryboardLayout `json:"storyboard,omitempty"`
+	// OwnAudio (the first chunk) encodes the chunk's audio from the
+	// source (media.FirstChunkArgs) instead of running the audio pass,
+	// which a ChunkAudioArgs job queued after it runs: the first chunk
+	// then shares its CPU with nothing and waits for nothing, and with
+	// two workers the second runs the audio pass meanwhile. False in
+	// plans of an earlier version: the first chunk runs the pass.
+	OwnAudio bool `json:"own_audio,omitempty"`
 }
 
 // Kind is the job's stable name.
@@ -198,7 +217,10 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 	}
 	audioErr := make(chan error, 1)
 	var pieces []media.AudioPiece
-	if c.Index == 0 && encs > 0 {
+	if a.OwnAudio {
+		audioErr <- nil
+		encs = 0 // no pieces: the encode makes the audio
+	} else if c.Index == 0 && encs > 0 {
 		ready, passEnded := make(chan struct{}), make(chan struct{})
 		wg.Add(1)
 		go func() {
@@ -262,7 +284,15 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 			return err
 		})
 	}()
-	args := media.ChunkArgs(p.path, info, ladder, c, pieces, out, opts)
+	if a.Storyboard != nil {
+		if err := os.MkdirAll(filepath.Join(out, media.StoryboardTilesDir), 0o755); err != nil {
+			return fail(err)
+		}
+	}
+	args := media.ChunkArgs(p.path, info, ladder, c, pieces, out, opts, a.Storyboard)
+	if a.OwnAudio {
+		args = media.FirstChunkArgs(p.path, info, ladder, c, out, opts, a.Storyboard)
+	}
 	encodeErr := media.Transcode(encodeCtx, w.deps.Tools.FFmpeg, args, nil)
 	if encodeErr == nil {
 		// The other chunks need every audio piece: wait for the pass.
@@ -280,6 +310,11 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 	syncer.segmentsOnly = true
 	if err := syncer.syncOnce(ctx, true); err != nil {
 		return fail(err)
+	}
+	if a.Storyboard != nil {
+		if err := w.storeTiles(ctx, id, filepath.Join(out, media.StoryboardTilesDir)); err != nil {
+			return fail(err)
+		}
 	}
 
 	res := chunkResult{Segments: map[string][]media.AssembledSegment{}}
@@ -310,6 +345,86 @@ func (w *TranscodeChunkWorker) encode(ctx context.Context, job *river.Job[Transc
 	}
 	w.deps.Logger.InfoContext(ctx, "chunk encoded", "video_id", id, "chunk", c.Index, "chunks", a.Chunks)
 	return res, nil
+}
+
+// chunkTilesPrefix is where chunks store their storyboard thumbnails for
+// the assembly: beside the audio pieces, removed with them.
+func chunkTilesPrefix(id uuid.UUID) string { return layout.ChunkWork(id) + "/storyboard/" }
+
+// storeTiles stores the storyboard thumbnails the chunk's encode wrote
+// into dir. A retried chunk writes the same names over its dead
+// attempt's.
+func (w *TranscodeChunkWorker) storeTiles(ctx context.Context, id uuid.UUID, dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return fmt.Errorf("store storyboard tiles: %w", err)
+	}
+	for _, e := range entries {
+		if _, ok := media.StoryboardTileIndex(e.Name()); !ok {
+			continue
+		}
+		if err := w.deps.Media.PutFile(ctx, chunkTilesPrefix(id)+e.Name(), filepath.Join(dir, e.Name()), "image/jpeg"); err != nil {
+			return fmt.Errorf("store storyboard tiles: %w", err)
+		}
+	}
+	return nil
+}
+
+// storyboard puts the chunks' thumbnails together into the video's
+// storyboard (media.StoryboardFromTiles) and stores it, returning the
+// key of its WebVTT map; nil when no chunk stored a thumbnail.
+func (w *TranscodeChunkWorker) storyboard(ctx context.Context, id uuid.UUID, duration float64, board media.StoryboardLayout) (*string, error) {
+	objs, err := w.deps.Media.List(ctx, chunkTilesPrefix(id))
+	if err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+	work, err := os.MkdirTemp(w.deps.WorkDir, "storyboard-"+id.String()+"-")
+	if err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+	defer os.RemoveAll(work)
+	tiles := map[int]string{}
+	for _, o := range objs {
+		name := o.Key[strings.LastIndex(o.Key, "/")+1:]
+		k, ok := media.StoryboardTileIndex(name)
+		if !ok {
+			continue
+		}
+		rc, _, err := w.deps.Media.Get(ctx, o.Key)
+		if err != nil {
+			return nil, fmt.Errorf("storyboard: %w", err)
+		}
+		path := filepath.Join(work, name)
+		err = writeFile(path, rc)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("storyboard: %w", err)
+		}
+		tiles[k] = path
+	}
+	if len(tiles) == 0 {
+		w.deps.Logger.WarnContext(ctx, "no storyboard: the chunks stored no thumbnails", "video_id", id)
+		return nil, nil
+	}
+	made, err := media.StoryboardFromTiles(tiles, duration, board, filepath.Join(work, "out"))
+	if err != nil {
+		return nil, err
+	}
+	prefix := layout.StoryboardPrefix(id)
+	if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+	// Sheets first, then the map that references them.
+	for _, sheet := range made.Sheets {
+		if err := w.deps.Media.PutFile(ctx, prefix+"/"+filepath.Base(sheet), sheet, "image/jpeg"); err != nil {
+			return nil, fmt.Errorf("storyboard: %w", err)
+		}
+	}
+	key := prefix + "/" + media.StoryboardVTTName
+	if err := w.deps.Media.PutFile(ctx, key, made.VTT, "text/vtt"); err != nil {
+		return nil, fmt.Errorf("storyboard: %w", err)
+	}
+	return &key, nil
 }
 
 // pieceOffsets reads the start of each of the chunk's complete audio
@@ -681,7 +796,7 @@ func (w *TranscodeChunkWorker) finish(ctx context.Context, job *river.Job[Transc
 				}
 				images := imagesBeside(plan, total)
 				assembled = true
-				return w.assemble(ctx, tx, id, a.Duration, ready, images)
+				return w.assemble(ctx, tx, id, a.Duration, ready, images, a.Storyboard)
 			})
 		})
 	if err != nil {
@@ -750,11 +865,12 @@ func imagesBeside(plan store.ChunkPlan, chunks int) imagesState {
 
 // assemble completes the video from its chunks, in tx (which holds the
 // plan's lock): final playlists, the measured master playlist, the
-// renditions (and MP4 download) recorded; then the video moves on to
-// its images (images made beside the chunks and not done yet, or made
-// only now by a thumbnails job queued here for a plan without them) or,
-// when they are done, to its subtitles.
-func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.UUID, duration float64, chunks []chunkResult, images imagesState) error {
+// renditions (and MP4 download) recorded, the storyboard put together
+// from the chunks' thumbnails (board; nil when the chunks made none);
+// then the video moves on to its images (images made beside the chunks
+// and not done yet, or made only now by a thumbnails job queued here for
+// a plan without them) or, when they are done, to its subtitles.
+func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.UUID, duration float64, chunks []chunkResult, images imagesState, board *media.StoryboardLayout) error {
 	if err := w.publish(ctx, id, chunks, true); err != nil {
 		return err
 	}
@@ -777,6 +893,22 @@ func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.
 	}
 	if err := w.deps.Store.SetRenditionsTx(ctx, tx, id, storeRenditions(prefix, results), downloads); err != nil {
 		return err
+	}
+	if board != nil {
+		key, err := w.storyboard(ctx, id, duration, *board)
+		if err != nil {
+			return err
+		}
+		// The poster is the thumbnails job's: recorded already when it
+		// ended first (it runs under the same lock), else it records the
+		// storyboard with it (see ThumbnailsArgs.PosterOnly).
+		v, err := w.deps.Store.VideoByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := w.deps.Store.SetImagesTx(ctx, tx, id, v.PosterKey, key); err != nil {
+			return err
+		}
 	}
 	if err := w.deps.Store.SetChunksAssembledTx(ctx, tx, id); err != nil {
 		return err
@@ -860,24 +992,35 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 		}
 	}
 	chunks = w.snapChunks(ctx, id, info, chunks)
-	params := make([]river.InsertManyParams, 0, len(chunks)+2)
+	var board *media.StoryboardLayout
+	if info.Video != nil && info.Duration > 0 {
+		b := media.PlanStoryboard(info, media.StoryboardOptions{})
+		board = &b
+	}
+	params := make([]river.InsertManyParams, 0, len(chunks)+3)
 	for i, c := range chunks {
-		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration}
-		if i == 0 {
-			args.Plan = chunks
-		}
+		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration, Storyboard: board, OwnAudio: i == 0}
 		params = append(params, river.InsertManyParams{Args: args})
+		if i == 0 {
+			// The audio of every other chunk, right after the first: a
+			// lone worker encodes it once the first chunk is done (the
+			// viewer waits for that one alone), a second worker at
+			// once, while the first encodes.
+			params = append(params, river.InsertManyParams{Args: ChunkAudioArgs{VideoID: id, PlanJob: job.ID, Plan: chunks, Duration: info.Duration}})
+		}
 		if i == min(1, len(chunks)-1) {
-			// The poster and storyboard need only the source: queued
-			// with the chunks, a free worker makes them while chunks
-			// encode. River takes jobs of one priority in insertion
-			// order, so they come after the first two chunks: a lone
-			// worker starts with the first chunk, and playback as early
-			// as before; with two, the one whose (short) first chunk
-			// ends first makes the images while the other encodes the
-			// second chunk, and the last chunks even out the rest. At
-			// the end they would hold up READY by their whole length.
-			params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID}})
+			// The poster needs only the source: queued with the chunks,
+			// a free worker makes it while chunks encode (the
+			// storyboard comes from the chunks' own thumbnails, see
+			// TranscodeChunkArgs.Storyboard). River takes jobs of one
+			// priority in insertion order, so it comes after the first
+			// two chunks and the audio pass: a lone worker starts with
+			// the first chunk, and playback as early as before; with
+			// two, the one whose short first chunk ends first makes it
+			// while the other, done with the audio pass, encodes the
+			// second chunk, and the last, shorter chunks even out the
+			// rest. At the end it would hold up READY by its length.
+			params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID, PosterOnly: board != nil}})
 		}
 	}
 	// The animated preview too, at a lower priority (previewPriority): a
@@ -930,6 +1073,84 @@ func (w *TranscodeWorker) snapChunks(ctx context.Context, id uuid.UUID, info med
 		return chunks
 	}
 	return snapped
+}
+
+// ChunkAudioArgs runs the audio pass of a video encoded in chunks: its
+// audio encoded once, cut into a piece per chunk, each stored as soon as
+// it is complete for the chunks after the first (which encodes its own,
+// the same packets; see TranscodeChunkArgs.OwnAudio) to copy into their
+// segments.
+type ChunkAudioArgs struct {
+	VideoID uuid.UUID `json:"video_id"`
+	// PlanJob is the transcode job that planned the chunks (see
+	// TranscodeChunkArgs.PlanJob).
+	PlanJob int64 `json:"plan_job"`
+	// Plan is every chunk of the video: the audio is cut at their starts.
+	Plan []media.Chunk `json:"plan"`
+	// Duration is the source's length in seconds.
+	Duration float64 `json:"duration"`
+}
+
+// Kind is the job's stable name.
+func (ChunkAudioArgs) Kind() string { return "transcode_chunk_audio" }
+
+// InsertOpts puts the audio pass on the media queue.
+func (ChunkAudioArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueMedia, MaxAttempts: pipelineAttempts}
+}
+
+// ChunkAudioWorker runs a chunked video's audio pass.
+type ChunkAudioWorker struct {
+	river.WorkerDefaults[ChunkAudioArgs]
+	deps Deps
+}
+
+// Timeout allows the timeout base plus the video's length: the pass
+// encodes audio many times faster than real time.
+func (w *ChunkAudioWorker) Timeout(job *river.Job[ChunkAudioArgs]) time.Duration {
+	return w.deps.timeoutBase() + time.Duration(max(job.Args.Duration, 1)*float64(time.Second))
+}
+
+// Work runs the pass. A retry runs it again, storing the same pieces
+// over what its dead attempt stored; once the video is assembled (every
+// chunk had its piece) there is nothing left to do.
+func (w *ChunkAudioWorker) Work(ctx context.Context, job *river.Job[ChunkAudioArgs]) error {
+	a := job.Args
+	id := a.VideoID
+	defer removeIfDeleted(ctx, w.deps, id)
+	plan, err := w.deps.Store.ChunkPlan(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && plan.JobID != a.PlanJob) {
+		return river.JobCancel(errPlanReplaced)
+	}
+	if err != nil {
+		return err
+	}
+	if plan.Assembled {
+		return nil
+	}
+	p, err := prepare(ctx, w.deps, job.JobRow, id, step{stage: store.StageTranscode})
+	if err != nil {
+		return err
+	}
+	defer p.release()
+	ladder := media.PlanLadder(p.info, media.LadderOptions{})
+	if media.AudioEncodings(p.info, ladder) == 0 {
+		return nil // silent: the chunks wait for no piece
+	}
+	dir, err := os.MkdirTemp(w.deps.WorkDir, fmt.Sprintf("chunk-audio-%s-", id))
+	if err != nil {
+		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+	}
+	defer os.RemoveAll(dir)
+	pass := &TranscodeChunkWorker{deps: w.deps}
+	err = pass.audioPass(ctx, id, p.path, p.info, ladder, TranscodeChunkArgs{Plan: a.Plan, Chunks: len(a.Plan)}, dir, make(chan struct{}))
+	if rej, ok := media.AsReject(err); ok {
+		return reject(ctx, w.deps, id, rej.Reason)
+	}
+	if err != nil {
+		return retryOrFail(ctx, w.deps, job.JobRow, id, store.StageTranscode, err)
+	}
+	return nil
 }
 
 // removeIfDeleted removes every object of video id when the video was

@@ -16,7 +16,8 @@ import (
 )
 
 // TestPipelineEncodesLongVideosInChunks takes a 22-second video through
-// the pipeline with 8-second chunks: three chunk jobs encode it, and the
+// the pipeline with 8-second chunks: three chunk jobs and an audio pass
+// encode it, the storyboard comes from the chunks, and the
 // video ends READY with renditions that are one continuous stream each:
 // every frame of the source, segments numbered without a gap, a VOD
 // playlist, and no intermediate left in storage.
@@ -54,6 +55,17 @@ func TestPipelineEncodesLongVideosInChunks(t *testing.T) {
 	require.Equal(t, 1, thumbnails)
 	require.NotNil(t, v.PosterKey)
 	require.NotNil(t, v.StoryboardKey)
+	// The storyboard was put together from the chunks' thumbnails: one a
+	// second, all of them mapped.
+	require.Equal(t, 22, strings.Count(p.read(*v.StoryboardKey), "#xywh="))
+	// The audio pass ran once, in its own job: the first chunk encoded
+	// its own audio.
+	require.Eventually(t, func() bool {
+		var audioJobs int
+		require.NoError(t, p.store.Pool().QueryRow(ctx,
+			`SELECT count(*) FROM river_job WHERE kind = 'transcode_chunk_audio' AND state = 'completed' AND args->>'video_id' = $1`, id.String()).Scan(&audioJobs))
+		return audioJobs == 1
+	}, time.Minute, 50*time.Millisecond, "one audio pass completed")
 	require.NotNil(t, p.waitFor(id, "the preview", func(v store.Video) bool { return v.PreviewKey != nil }).PreviewKey)
 	// The probe kept the keyframes around the boundaries for planning.
 	info, err := p.store.ProbeResult(ctx, id)

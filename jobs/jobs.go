@@ -93,6 +93,7 @@ func Register(workers *river.Workers, deps Deps) {
 	river.AddWorker(workers, &ProbeWorker{deps: deps})
 	river.AddWorker(workers, &TranscodeWorker{deps: deps})
 	river.AddWorker(workers, &TranscodeChunkWorker{deps: deps})
+	river.AddWorker(workers, &ChunkAudioWorker{deps: deps})
 	river.AddWorker(workers, &ThumbnailsWorker{deps: deps})
 	river.AddWorker(workers, &SubtitlesWorker{deps: deps})
 	river.AddWorker(workers, &PosterWorker{deps: deps})

@@ -27,6 +27,12 @@ type ThumbnailsArgs struct {
 	// of the images and the chunks' assembly ends last moves the video on
 	// to subtitles (see finishBesideChunks). A newer plan cancels it.
 	PlanJob int64 `json:"plan_job,omitempty"`
+	// PosterOnly (beside chunks) leaves the storyboard to the chunks,
+	// which make its thumbnails from their smallest rung, and to their
+	// assembly, which puts them together: decoding the source again for
+	// it cost more CPU than anything but the encode. Whichever of this
+	// job and the assembly ends last records both images.
+	PosterOnly bool `json:"poster_only,omitempty"`
 }
 
 // Kind is the job's stable name.
@@ -93,28 +99,10 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 	}
 
 	var storyboardKey *string
-	board, err := media.Storyboard(ctx, w.deps.Tools.FFmpeg, src, info, filepath.Join(work, "storyboard"), media.StoryboardOptions{})
-	switch {
-	case errors.Is(err, media.ErrNoVideo):
-		// Audio only: nothing to preview.
-	case err != nil:
-		return fail(err)
-	default:
-		prefix := layout.StoryboardPrefix(id)
-		if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
+	if !job.Args.PosterOnly {
+		if storyboardKey, err = w.storyboard(ctx, id, src, info, work); err != nil {
 			return fail(err)
 		}
-		// Sheets first, then the map that references them.
-		for _, sheet := range board.Sheets {
-			if err := w.deps.Media.PutFile(ctx, prefix+"/"+filepath.Base(sheet), sheet, "image/jpeg"); err != nil {
-				return fail(err)
-			}
-		}
-		key := prefix + "/" + media.StoryboardVTTName
-		if err := w.deps.Media.PutFile(ctx, key, board.VTT, "text/vtt"); err != nil {
-			return fail(err)
-		}
-		storyboardKey = &key
 	}
 	// The duration is known now, so are the description's chapters.
 	if w.deps.Videos != nil {
@@ -130,6 +118,15 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 			if next, err = thumbnailsBesideChunksDoneTx(ctx, w.deps, tx, id, job.Args.PlanJob); err != nil {
 				return err
 			}
+		}
+		if job.Args.PosterOnly {
+			// The assembly's storyboard, when it ended first (the lock
+			// taken above orders the two).
+			v, err := w.deps.Store.VideoByID(ctx, id)
+			if err != nil {
+				return err
+			}
+			storyboardKey = v.StoryboardKey
 		}
 		if err := w.deps.Store.SetImagesTx(ctx, tx, id, &posterKey, storyboardKey); err != nil {
 			return err
@@ -159,6 +156,33 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: info.Duration}, nil)
 		return err
 	})
+}
+
+// storyboard makes the storyboard of the source at src and stores it,
+// returning the key of its WebVTT map (nil for audio).
+func (w *ThumbnailsWorker) storyboard(ctx context.Context, id uuid.UUID, src string, info media.SourceInfo, work string) (*string, error) {
+	board, err := media.Storyboard(ctx, w.deps.Tools.FFmpeg, src, info, filepath.Join(work, "storyboard"), media.StoryboardOptions{})
+	if errors.Is(err, media.ErrNoVideo) {
+		return nil, nil // audio only: nothing to preview
+	}
+	if err != nil {
+		return nil, err
+	}
+	prefix := layout.StoryboardPrefix(id)
+	if err := w.deps.Media.DeletePrefix(ctx, prefix); err != nil {
+		return nil, err
+	}
+	// Sheets first, then the map that references them.
+	for _, sheet := range board.Sheets {
+		if err := w.deps.Media.PutFile(ctx, prefix+"/"+filepath.Base(sheet), sheet, "image/jpeg"); err != nil {
+			return nil, err
+		}
+	}
+	key := prefix + "/" + media.StoryboardVTTName
+	if err := w.deps.Media.PutFile(ctx, key, board.VTT, "text/vtt"); err != nil {
+		return nil, err
+	}
+	return &key, nil
 }
 
 // thumbnailsBesideChunksDoneTx records, in tx and under the chunk plan's

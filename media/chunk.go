@@ -54,18 +54,23 @@ type Chunk struct {
 // Last reports whether c runs to the end of the source.
 func (c Chunk) Last() bool { return c.End <= 0 }
 
-// PlanChunks cuts a source of duration seconds into chunks of about
+// PlanChunks cuts a source of duration seconds into chunks of at most
 // chunkSeconds, rounded up to whole segments (opts.SegmentSeconds, 4 by
-// default): with 30 seconds, chunks of 32. The first chunk is half as
-// long (16 s; at least one segment): its job also runs the audio pass,
-// it is the one a viewer waits for, and with it short the chunks after it
-// share out more evenly among workers (a 90 s video on two workers: 16 +
-// 32 s on one and 32 + 10 s on the other, where three chunks of about 32 s
-// gave one worker 58 s). A last piece shorter than one segment joins the
-// chunk before it. It returns nil when the source is not longer than one
-// chunk plus a segment, or chunkSeconds is not positive: such a source is
-// encoded by LadderArgs in one process, as is an audio-only source (whose
-// still picture costs almost nothing to encode).
+// default): with 30 seconds, chunks of up to 32. The first chunk is half
+// as long (16 s; at least one segment): its job also runs the audio
+// pass, and it is the one a viewer waits for. Towards the end the chunks
+// shrink: each takes half of what is left (rounded up to segments) while
+// that is less than a whole chunk, until what is left is at most two
+// quarter chunks. Workers take chunks as they free up, so the one that
+// ends first waits at most for the last, short chunk of another: a 90 s
+// video is 16 + 32 + 24 + 12 + 6 s, which two workers finish within a few
+// seconds of each other, where 16 + 32 + 32 + 10 s left one of them
+// encoding a whole chunk alone at the end. A last piece shorter than one
+// segment joins the chunk before it. It returns nil when the source is
+// not longer than one chunk plus a segment, or chunkSeconds is not
+// positive: such a source is encoded by LadderArgs in one process, as is
+// an audio-only source (whose still picture costs almost nothing to
+// encode).
 func PlanChunks(src SourceInfo, chunkSeconds int, opts EncodeOptions) []Chunk {
 	opts = opts.withDefaults()
 	if chunkSeconds <= 0 || src.Video == nil {
@@ -77,13 +82,21 @@ func PlanChunks(src SourceInfo, chunkSeconds int, opts EncodeOptions) []Chunk {
 		return nil
 	}
 	first := max(length/2/seg, 1) * seg
+	// The tail's smallest chunk: a quarter chunk, at least a segment.
+	least := max(length/4/seg, 1) * seg
 	var out []Chunk
 	for start := 0; ; {
 		c := Chunk{Index: len(out), Start: float64(start), FirstSegment: firstSegment(start, seg)}
-		end := start + length
-		if c.Index == 0 {
-			end = first
+		rest := src.Duration - float64(start)
+		size := first
+		if c.Index > 0 {
+			if rest <= float64(2*least) {
+				out = append(out, c)
+				break
+			}
+			size = min(length, int(math.Ceil(rest/2/float64(seg)))*seg)
 		}
+		end := start + size
 		if src.Duration-float64(end) < float64(seg) {
 			out = append(out, c)
 			break
@@ -452,7 +465,34 @@ type AudioPiece struct {
 // The first chunk has LadderArgs' fast-start segments; every chunk's
 // playlist is an EVENT playlist growing as segments complete (temp_file),
 // so the first chunk can be published while it encodes.
-func ChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []AudioPiece, outDir string, opts EncodeOptions) []string {
+//
+// With board, the encode also writes the chunk's storyboard thumbnails
+// (the frames at multiples of board.Interval within the chunk) into
+// outDir/StoryboardTilesDir, taken from the smallest rung as it is
+// scaled: a few small JPEGs that cost next to nothing, where a storyboard
+// made from the source decodes every frame of it again (10 s of CPU for
+// 90 s of 1080p). StoryboardFromTiles puts the chunks' tiles together.
+func ChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []AudioPiece, outDir string, opts EncodeOptions, board *StoryboardLayout) []string {
+	return chunkArgs(in, src, ladder, c, audio, false, outDir, opts, board)
+}
+
+// FirstChunkArgs is ChunkArgs for the first chunk (c starts at 0 and is
+// not the last) encoding its audio itself, from the source, so that it
+// waits for no audio pass: the audio pass and this encode can run at
+// the same time, on two workers, or one after the other on one, and the
+// first chunk becomes playable as early as an unchunked encode does. The
+// audio is the first piece of the audio pass (AudioPassArgs), packet for
+// packet: the same encoder given the same samples from the same start
+// (the source is read from its start, unseeked, as the audio pass reads
+// it) makes the same packets, and those from the chunk's end on, where
+// the audio pass starts the second piece, are dropped (the noise
+// bitstream filter's drop expression). So the seam with the second chunk
+// is the audio pass's own, one continuous AAC stream.
+func FirstChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, outDir string, opts EncodeOptions, board *StoryboardLayout) []string {
+	return chunkArgs(in, src, ladder, c, nil, true, outDir, opts, board)
+}
+
+func chunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []AudioPiece, ownAudio bool, outDir string, opts EncodeOptions, board *StoryboardLayout) []string {
 	opts = opts.withDefaults()
 	seg := opts.SegmentSeconds
 	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-copyts", "-start_at_zero"}
@@ -460,13 +500,21 @@ func ChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []A
 	// Input seeking decodes from the keyframe before Start and drops what
 	// precedes it; a second of margin each side gives the frame-rate
 	// filter the neighbours it picks grid frames from, and the trim keeps
-	// exactly the grid frames in [Start, End).
+	// exactly the grid frames in [Start, End). A chunk from 0 is not
+	// seeked: a seek to 0 trims the decoded audio differently from the
+	// audio pass's plain read (FirstChunkArgs).
 	ss := math.Max(c.Start-chunkSeekMargin, 0)
-	args = append(args, "-ss", ffSeconds(ss))
+	if ss > 0 {
+		args = append(args, "-ss", ffSeconds(ss))
+	}
 	if !c.Last() {
 		args = append(args, "-t", ffSeconds(c.End-ss+1))
 	}
 	args = append(args, "-i", inputURL(in))
+	encs, rungAudio := ladderAudio(src, ladder)
+	if !ownAudio {
+		encs = nil
+	}
 	for _, a := range audio {
 		args = append(args, "-itsoffset", ffSeconds(a.Offset))
 		args = append(args, inputHardening()...)
@@ -480,13 +528,40 @@ func ChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []A
 	}
 	graph := ladderFilterGraph(src, ladder, opts)
 	graph = strings.Replace(graph, "fps="+fps.String(), "fps="+fps.String()+","+trim, 1)
+	if board != nil && src.Video != nil {
+		// The smallest rung's output feeds its encoder and the tiles.
+		low := 0
+		for i, r := range ladder {
+			if r.Width*r.Height < ladder[low].Width*ladder[low].Height {
+				low = i
+			}
+		}
+		label := fmt.Sprintf("[v%d]", low)
+		graph = strings.Replace(graph, label, "[tiles_in]", 1) + fmt.Sprintf(
+			";[tiles_in]split=2%s[tiles_src];[tiles_src]fps=1/%d,scale=%d:%d:flags=bicubic,setsar=1[tiles]",
+			label, board.Interval, board.TileWidth, board.TileHeight)
+	}
 	args = append(args, "-filter_complex", graph)
+	if board != nil && src.Video != nil {
+		// A separate output, before the ladder's: with -copyts the tiles'
+		// timestamps are the source's, so -frame_pts names each after its
+		// tick (time / Interval), the thumbnail number across the video.
+		args = append(args,
+			"-map", "[tiles]",
+			"-c:v", "mjpeg", "-q:v", "4",
+			"-fps_mode", "passthrough",
+			"-frame_pts", "1",
+			"-f", "image2",
+			filepath.Join(outDir, StoryboardTilesDir, "tile_%06d.jpg"))
+	}
 	for i := range ladder {
 		args = append(args, "-map", fmt.Sprintf("[v%d]", i))
 	}
-	_, rungAudio := ladderAudio(src, ladder)
 	for j := range audio {
 		args = append(args, "-map", fmt.Sprintf("%d:a:0", j+1))
+	}
+	for range encs {
+		args = append(args, "-map", fmt.Sprintf("0:%d", src.Audio.Index))
 	}
 
 	keyframes := keyframeExpr(seg)
@@ -516,6 +591,22 @@ func ChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []A
 	if len(audio) > 0 {
 		args = append(args, "-c:a", "copy")
 	}
+	if len(encs) > 0 {
+		// The audio pass's encoder settings (AudioPassArgs), and its cut:
+		// it starts the second piece at the first packet at or after
+		// the chunk's end. Packets lie on a grid of 1024 samples, so half
+		// a sample below the end separates the two sides exactly.
+		args = append(args, "-c:a", "aac")
+		for j, a := range encs {
+			s := fmt.Sprintf(":a:%d", j)
+			cut := c.End - 0.5/float64(a.sampleRate)
+			args = append(args,
+				"-b"+s, kbps(a.bitrate),
+				"-ac"+s, strconv.Itoa(a.channels),
+				"-ar"+s, strconv.Itoa(a.sampleRate),
+				"-bsf"+s, "noise=drop=gte(pts*tb\\,"+strconv.FormatFloat(cut, 'f', -1, 64)+")")
+		}
+	}
 	if opts.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(opts.Threads))
 	}
@@ -523,7 +614,7 @@ func ChunkArgs(in string, src SourceInfo, ladder []Rendition, c Chunk, audio []A
 	slaves := make([]string, len(ladder))
 	for i, r := range ladder {
 		sel, vsm := strconv.Itoa(i), "v:0"
-		if j := rungAudio[i]; j >= 0 && j < len(audio) {
+		if j := rungAudio[i]; j >= 0 && j < len(audio)+len(encs) {
 			sel += "," + strconv.Itoa(len(ladder)+j)
 			vsm += ",a:0"
 		}

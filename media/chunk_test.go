@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"image/jpeg"
 	"math"
 	"os"
 	"os/exec"
@@ -32,12 +33,17 @@ func TestPlanChunks(t *testing.T) {
 		{"disabled", 600, 0, nil},
 		{"short", 30, 30, nil},
 		{"one chunk and a bit", 35, 30, nil},
-		{"two chunks", 40, 30, []Chunk{{Index: 0, Start: 0, End: 16}, {Index: 1, Start: 16, FirstSegment: 7}}},
-		{"four", 90, 30, []Chunk{
+		{"halves of what is left", 40, 30, []Chunk{
+			{Index: 0, Start: 0, End: 16},
+			{Index: 1, Start: 16, End: 28, FirstSegment: 7},
+			{Index: 2, Start: 28, FirstSegment: 10},
+		}},
+		{"shrinking towards the end", 90, 30, []Chunk{
 			{Index: 0, Start: 0, End: 16},
 			{Index: 1, Start: 16, End: 48, FirstSegment: 7},
-			{Index: 2, Start: 48, End: 80, FirstSegment: 15},
-			{Index: 3, Start: 80, FirstSegment: 23},
+			{Index: 2, Start: 48, End: 72, FirstSegment: 15},
+			{Index: 3, Start: 72, End: 84, FirstSegment: 21},
+			{Index: 4, Start: 84, FirstSegment: 24},
 		}},
 		{"rounded up to segments", 20, 7, []Chunk{
 			{Index: 0, Start: 0, End: 4},
@@ -110,6 +116,8 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 
 	out := filepath.Join(dir, "out")
 	assembled := map[string][]AssembledSegment{}
+	board := PlanStoryboard(*info, StoryboardOptions{})
+	tiles := map[int]string{}
 	for _, c := range slices.Backward(chunks) {
 		var pieces []AudioPiece
 		for j := range encs {
@@ -127,7 +135,27 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 			pieces = append(pieces, AudioPiece{Path: p, Offset: off})
 		}
 		work := filepath.Join(dir, fmt.Sprintf("chunk%d", c.Index))
-		require.NoError(t, Transcode(ctx, ffmpeg, ChunkArgs(src, *info, ladder, c, pieces, work, opts), nil), "chunk %d", c.Index)
+		require.NoError(t, os.MkdirAll(filepath.Join(work, StoryboardTilesDir), 0o755))
+		args := ChunkArgs(src, *info, ladder, c, pieces, work, opts, &board)
+		if c.Index == 0 {
+			// The first chunk encodes its audio itself: the audio pass's
+			// first piece, packet for packet.
+			args = FirstChunkArgs(src, *info, ladder, c, work, opts, &board)
+		}
+		require.NoError(t, Transcode(ctx, ffmpeg, args, nil), "chunk %d", c.Index)
+		made, err := os.ReadDir(filepath.Join(work, StoryboardTilesDir))
+		require.NoError(t, err)
+		require.NotEmpty(t, made, "chunk %d made storyboard tiles", c.Index)
+		for _, e := range made {
+			k, ok := StoryboardTileIndex(e.Name())
+			require.True(t, ok, e.Name())
+			end := 22.0
+			if !c.Last() {
+				end = c.End
+			}
+			require.True(t, float64(k*board.Interval) >= c.Start-1 && float64(k*board.Interval) <= end+1, "chunk %d [%v, %v) made tile %d", c.Index, c.Start, end, k)
+			tiles[k] = filepath.Join(work, StoryboardTilesDir, e.Name())
+		}
 		for _, r := range ladder {
 			pl, err := ReadMediaPlaylist(filepath.Join(work, r.Name, MediaPlaylistName))
 			require.NoError(t, err)
@@ -144,6 +172,24 @@ func TestChunkedEncodeSeamless(t *testing.T) {
 			assembled[r.Name] = append(segs, assembled[r.Name]...)
 		}
 	}
+	// One thumbnail a second from the chunks, put together as Storyboard
+	// lays them out.
+	require.Equal(t, 1, board.Interval)
+	require.GreaterOrEqual(t, len(tiles), board.Tiles-1, "a tile per second (the last may round to the end)")
+	sb, err := StoryboardFromTiles(tiles, info.Duration, board, filepath.Join(dir, "storyboard"))
+	require.NoError(t, err)
+	require.Len(t, sb.Sheets, 1)
+	sheet, err := os.Open(sb.Sheets[0])
+	require.NoError(t, err)
+	cfg, err := jpeg.DecodeConfig(sheet)
+	sheet.Close()
+	require.NoError(t, err)
+	require.Equal(t, board.Columns*board.TileWidth, cfg.Width)
+	require.Equal(t, board.Rows*board.TileHeight, cfg.Height)
+	vtt, err := os.ReadFile(sb.VTT)
+	require.NoError(t, err)
+	require.Equal(t, board.Tiles, strings.Count(string(vtt), "#xywh="))
+
 	// Chunks 0 and 1 end on their boundaries: 4 fast-start segments,
 	// then two of 4 s; the last has 4, 4 and 2 s.
 	require.Len(t, assembled[ladder[0].Name], chunks[2].FirstSegment+3)
@@ -307,8 +353,12 @@ func TestFollowPiece(t *testing.T) {
 // cheaper or no keyframe is known.
 func TestSnapChunksAt(t *testing.T) {
 	src := SourceInfo{Duration: 90, Video: &VideoStream{}}
-	chunks := PlanChunks(src, 30, EncodeOptions{})
-	require.Equal(t, []float64{0, 16, 48, 80}, []float64{chunks[0].Start, chunks[1].Start, chunks[2].Start, chunks[3].Start})
+	chunks := []Chunk{
+		{Index: 0, Start: 0, End: 16},
+		{Index: 1, Start: 16, End: 48, FirstSegment: 7},
+		{Index: 2, Start: 48, End: 80, FirstSegment: 15},
+		{Index: 3, Start: 80, FirstSegment: 23},
+	}
 	// x264's default GOP at 30 fps: a keyframe every 8.33 s.
 	var keyframes []float64
 	for k := 0.0; k < 90; k += 250.0 / 30 {

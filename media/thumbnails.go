@@ -5,10 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
+	"image/draw"
+	"image/jpeg"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -276,15 +280,9 @@ func Storyboard(ctx context.Context, ffmpegPath, in string, src SourceInfo, outD
 	if src.Duration <= 0 {
 		return nil, errors.New("storyboard: unknown duration")
 	}
-	opts = opts.withDefaults()
-	interval := max(int(math.Ceil(src.Duration/float64(opts.MaxTiles)-1e-9)), 1)
-	tiles := max(int(math.Ceil(src.Duration/float64(interval)-1e-9)), 1)
-	tw := min(opts.TileWidth, v.DisplayWidth&^1)
-	th := evenRound(float64(tw) * float64(v.DisplayHeight) / float64(v.DisplayWidth))
-	cols := min(opts.Columns, tiles)
-	rows := min(opts.Rows, (tiles+cols-1)/cols)
-	perSheet := cols * rows
-	sheets := (tiles + perSheet - 1) / perSheet
+	l := PlanStoryboard(src, opts)
+	interval, tiles, tw, th, cols, rows := l.Interval, l.Tiles, l.TileWidth, l.TileHeight, l.Columns, l.Rows
+	sheets := l.Sheets()
 
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("storyboard: %w", err)
@@ -346,6 +344,153 @@ func Storyboard(ctx context.Context, ffmpegPath, in string, src SourceInfo, outD
 		return nil, fmt.Errorf("storyboard: %w", err)
 	}
 	return info, nil
+}
+
+// StoryboardLayout is a storyboard's plan: how often a thumbnail is
+// taken, how many there are, their size and the sheets' grid.
+type StoryboardLayout struct {
+	// Interval is the seconds each thumbnail stands for: thumbnail k
+	// shows the frame at k*Interval.
+	Interval int `json:"interval"`
+	// Tiles is the number of thumbnails.
+	Tiles int `json:"tiles"`
+	// TileWidth and TileHeight are one thumbnail's size.
+	TileWidth  int `json:"tile_width"`
+	TileHeight int `json:"tile_height"`
+	// Columns and Rows are each sheet's grid.
+	Columns int `json:"columns"`
+	Rows    int `json:"rows"`
+}
+
+// Sheets is how many sprite sheets the storyboard has.
+func (l StoryboardLayout) Sheets() int {
+	per := l.Columns * l.Rows
+	return (l.Tiles + per - 1) / per
+}
+
+// PlanStoryboard lays out the storyboard of src (which has video and a
+// known duration), as Storyboard makes it.
+func PlanStoryboard(src SourceInfo, opts StoryboardOptions) StoryboardLayout {
+	opts = opts.withDefaults()
+	v := src.Video
+	interval := max(int(math.Ceil(src.Duration/float64(opts.MaxTiles)-1e-9)), 1)
+	tiles := max(int(math.Ceil(src.Duration/float64(interval)-1e-9)), 1)
+	tw := min(opts.TileWidth, v.DisplayWidth&^1)
+	th := evenRound(float64(tw) * float64(v.DisplayHeight) / float64(v.DisplayWidth))
+	cols := min(opts.Columns, tiles)
+	rows := min(opts.Rows, (tiles+cols-1)/cols)
+	return StoryboardLayout{Interval: interval, Tiles: tiles, TileWidth: tw, TileHeight: th, Columns: cols, Rows: rows}
+}
+
+// StoryboardTilesDir is the folder under a chunk's output directory where
+// ChunkArgs writes the chunk's storyboard thumbnails, one JPEG each,
+// named by StoryboardTileName.
+const StoryboardTilesDir = "storyboard"
+
+// StoryboardTileName is the file name of thumbnail k.
+func StoryboardTileName(k int) string { return fmt.Sprintf("tile_%06d.jpg", k) }
+
+// StoryboardTileIndex reads the thumbnail number from a StoryboardTileName.
+func StoryboardTileIndex(name string) (int, bool) {
+	var k int
+	if _, err := fmt.Sscanf(name, "tile_%06d.jpg", &k); err != nil || StoryboardTileName(k) != name {
+		return 0, false
+	}
+	return k, true
+}
+
+// storyboardTileQuality is the JPEG quality of sheets made from tiles:
+// about what ffmpeg's -q:v 4 gives the sheets Storyboard makes.
+const storyboardTileQuality = 85
+
+// StoryboardFromTiles writes the storyboard of a video of duration
+// seconds laid out as l into outDir, as Storyboard does, from
+// thumbnails made already (tiles: thumbnail number to JPEG file; chunked
+// encodes make them from their smallest rung, see ChunkArgs). A
+// thumbnail missing (a chunk's frame-rate filter rounds its first or
+// last tick to a neighbour's) takes the nearest one before it, or after
+// it at the start. No tile at all is an error.
+func StoryboardFromTiles(tiles map[int]string, duration float64, l StoryboardLayout, outDir string) (*StoryboardInfo, error) {
+	if len(tiles) == 0 {
+		return nil, errors.New("storyboard from tiles: no tiles")
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("storyboard from tiles: %w", err)
+	}
+	known := make([]int, 0, len(tiles))
+	for k := range tiles {
+		known = append(known, k)
+	}
+	slices.Sort(known)
+	nearest := func(k int) int {
+		i, found := slices.BinarySearch(known, k)
+		switch {
+		case found:
+			return known[i]
+		case i > 0:
+			return known[i-1]
+		default:
+			return known[0]
+		}
+	}
+	info := &StoryboardInfo{
+		VTT:        filepath.Join(outDir, StoryboardVTTName),
+		Interval:   time.Duration(l.Interval) * time.Second,
+		Tiles:      l.Tiles,
+		TileWidth:  l.TileWidth,
+		TileHeight: l.TileHeight,
+		Columns:    l.Columns,
+		Rows:       l.Rows,
+	}
+	per := l.Columns * l.Rows
+	decoded := map[int]image.Image{}
+	for sheet := range l.Sheets() {
+		img := image.NewRGBA(image.Rect(0, 0, l.Columns*l.TileWidth, l.Rows*l.TileHeight))
+		draw.Draw(img, img.Bounds(), image.Black, image.Point{}, draw.Src)
+		for pos := range min(per, l.Tiles-sheet*per) {
+			k := nearest(sheet*per + pos)
+			tile, ok := decoded[k]
+			if !ok {
+				var err error
+				if tile, err = readJPEG(tiles[k]); err != nil {
+					return nil, fmt.Errorf("storyboard from tiles: %w", err)
+				}
+				decoded[k] = tile
+			}
+			at := image.Pt(pos%l.Columns*l.TileWidth, pos/l.Columns*l.TileHeight)
+			draw.Draw(img, image.Rectangle{Min: at, Max: at.Add(image.Pt(l.TileWidth, l.TileHeight))}, tile, tile.Bounds().Min, draw.Src)
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: storyboardTileQuality}); err != nil {
+			return nil, fmt.Errorf("storyboard from tiles: %w", err)
+		}
+		path := filepath.Join(outDir, fmt.Sprintf(storyboardSheetFormat, sheet))
+		if err := writeFileAtomic(path, buf.Bytes()); err != nil {
+			return nil, fmt.Errorf("storyboard from tiles: %w", err)
+		}
+		info.Sheets = append(info.Sheets, path)
+	}
+	var vtt bytes.Buffer
+	if err := WriteWebVTT(&vtt, storyboardCues(info, duration)); err != nil {
+		return nil, fmt.Errorf("storyboard from tiles: %w", err)
+	}
+	if err := writeFileAtomic(info.VTT, vtt.Bytes()); err != nil {
+		return nil, fmt.Errorf("storyboard from tiles: %w", err)
+	}
+	return info, nil
+}
+
+func readJPEG(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, err := jpeg.Decode(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return img, nil
 }
 
 // storyboardCues maps each thumbnail's time range to its sheet region; the
