@@ -1,6 +1,7 @@
 package delivery_test
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -10,8 +11,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/clipcut/clipcut/auth"
 	"github.com/clipcut/clipcut/delivery"
 	"github.com/clipcut/clipcut/layout"
+	"github.com/clipcut/clipcut/storage"
 )
 
 // byPublicID is the URL path of rest of video id in the public id form
@@ -138,4 +141,48 @@ func TestPublicIDFormFailures(t *testing.T) {
 	e.mu.Unlock()
 	require.Equal(t, http.StatusOK, serve(h, http.MethodGet, byPublicID(pid, "poster.jpg")).Code)
 	require.False(t, strings.Contains(byPublicID(pid, "poster.jpg"), e.unlisted.String()))
+}
+
+// discardWriter is an http.ResponseWriter that keeps nothing but its
+// header, so the benchmark counts the handler's own work.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkPublicIDForm compares a HEAD of a segment in the public id
+// form without a video id (resolved in memory) with the older form
+// carrying it: the difference is the resolution's cost per request.
+func BenchmarkPublicIDForm(b *testing.B) {
+	bucket, err := storage.NewLocal(b.TempDir())
+	require.NoError(b, err)
+	b.Cleanup(func() { bucket.Close() })
+	id := uuid.New()
+	pid := publicIDOf(id)
+	require.NoError(b, bucket.Put(b.Context(), layout.RenditionPrefix(id, "180p")+"/seg_00000.ts", strings.NewReader("segment"), 7, ""))
+	signer, err := auth.NewSigner([][]byte{[]byte(strings.Repeat("s", 32))})
+	require.NoError(b, err)
+	h, err := delivery.New(delivery.Config{Bucket: bucket, Signer: signer, LookupTTL: time.Hour,
+		Lookup: func(context.Context, uuid.UUID) (delivery.VideoState, error) {
+			return delivery.VideoState{Privacy: delivery.PrivacyUnlisted, PublicID: pid}, nil
+		},
+		ResolvePublicID: func(context.Context, string) (uuid.UUID, error) { return id, nil }})
+	require.NoError(b, err)
+	const rest = "hls/180p/seg_00000.ts"
+	for _, bc := range []struct{ name, path string }{
+		{"with-id", layout.UnlistedPath(pid, id) + "/" + rest},
+		{"public-id-only", byPublicID(pid, rest)},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r, err := http.NewRequest(http.MethodHead, bc.path, nil)
+			require.NoError(b, err)
+			w := &discardWriter{h: http.Header{}}
+			b.ReportAllocs()
+			for b.Loop() {
+				clear(w.h)
+				h.ServeHTTP(w, r)
+			}
+		})
+	}
 }
