@@ -93,10 +93,11 @@ func Rel(id uuid.UUID, key string) (string, bool) {
 // an object's path relative to the video (see Rel).
 func PublicPath(id uuid.UUID) string { return BasePath + Prefix(id) }
 
-// UnlistedPath is the URL path under which anyone who knows its public
-// id may fetch the media of an UNLISTED (or PUBLIC) video:
-// "/media/u/<public id>/videos/<id>", no trailing slash. The public id
-// is the capability; the storage key stays the video id's, so objects
+// UnlistedPath is the older URL path under which anyone who knows its
+// public id may fetch the media of an UNLISTED (or PUBLIC) video:
+// "/media/u/<public id>/videos/<id>", no trailing slash. It shows the
+// video id, so links handed out now use PublicIDPath; this form is still
+// served for links made before. The public id is the capability; the storage key stays the video id's, so objects
 // are not moved when the public id changes, and playlists, which name
 // their objects relative to themselves, serve every form.
 func UnlistedPath(publicID string, id uuid.UUID) string {
