@@ -5,17 +5,22 @@
 //
 // # URL scheme
 //
-// The handler is mounted at BasePath ("/media/") and answers three forms:
+// The handler is mounted at BasePath ("/media/") and answers four forms:
 //
 //	/media/videos/<id>/<rest>                public videos
-//	/media/u/<public id>/videos/<id>/<rest>  public and unlisted videos, by their current public id
+//	/media/u/<public id>/<rest>              public and unlisted videos, by their current public id
+//	/media/u/<public id>/videos/<id>/<rest>  the same, older form (it shows the video id)
 //	/media/t/<token>/videos/<id>/<rest>      any video; required for private ones
 //
 // The video id is no secret (webhooks and REST carry it), so it opens
 // only PUBLIC videos; an UNLISTED video's media is reached through its
-// public id (layout.UnlistedPath), which its owner can replace
+// public id (layout.PublicIDPath), which its owner can replace
 // (rotatePublicId): a path with any other public id is 404 at once, on
-// every replica (Handler.ForgetVideo, called from the notifier).
+// every replica (Handler.ForgetVideo, called from the notifier). The
+// form without a video id is resolved through Config.ResolvePublicID,
+// cached by public id; the video's current public id is then compared
+// as for the older form, so a resolved id that was rotated away opens
+// nothing.
 // layout.ParsePath takes the path apart: <id> is the video's UUID in
 // canonical lowercase form, and <rest> names an object under the video's
 // storage prefix "videos/<id>/": a valid storage key whose first segment

@@ -66,6 +66,13 @@ type Config struct {
 	// Lookup answers a video's privacy and public id. Required. Its answers are cached
 	// for LookupTTL.
 	Lookup LookupFunc
+	// ResolvePublicID answers which video a public id names, for paths of
+	// the public id form (layout.PublicIDPath), which carry no video id.
+	// Its answers are cached (a public id never moves to another video;
+	// "no such id" only for a second); the video's state then comes from
+	// Lookup as for every path, so a rotated public id is refused as soon
+	// as ForgetVideo has run. Without it, that form is 404.
+	ResolvePublicID ResolvePublicIDFunc
 	// S3Mode is ModeProxy (the default when empty) or ModeRedirect. It
 	// matters only for buckets implementing storage.Presigner; others are
 	// always served directly.
@@ -121,6 +128,7 @@ type Handler struct {
 	signer     *auth.Signer
 	videos     *privacyCache
 	links      *lookupCache[LinkState] // nil without Config.Links
+	publicIDs  *publicIDCache          // nil without Config.ResolvePublicID
 	presignTTL time.Duration
 	logger     *slog.Logger
 	metrics    *metrics       // nil without a Registerer
@@ -178,6 +186,9 @@ func New(cfg Config) (*Handler, error) {
 		h.presigner = ps
 	}
 	h.videos = newPrivacyCache(cfg.Lookup, orDefault(cfg.LookupTTL, defaultLookupTTL), orDefault(cfg.LookupCacheSize, defaultLookupCacheSize))
+	if cfg.ResolvePublicID != nil {
+		h.publicIDs = newPublicIDCache(cfg.ResolvePublicID, orDefault(cfg.LookupCacheSize, defaultLookupCacheSize))
+	}
 	if cfg.Links != nil {
 		h.links = newLookupCache(cfg.Links, func(err error) bool { return errors.Is(err, ErrNoLink) },
 			orDefault(cfg.LookupTTL, defaultLookupTTL), orDefault(cfg.LookupCacheSize, defaultLookupCacheSize))
@@ -220,6 +231,9 @@ func (h *Handler) ForgetAll() {
 	}
 	if h.links != nil {
 		h.links.forgetAll()
+	}
+	if h.publicIDs != nil {
+		h.publicIDs.forgetAll()
 	}
 }
 
@@ -297,6 +311,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) kind {
 	if !ok {
 		fail(w, http.StatusNotFound, "not found")
 		return kindNone
+	}
+	if req.NeedsID() && !h.resolvePublicID(w, r, &req) {
+		return req.Kind
 	}
 	private, ok := h.authorize(w, r, &req)
 	if !ok {
@@ -391,6 +408,31 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, req *mediaRe
 		return true, false
 	}
 	return true, true
+}
+
+// resolvePublicID gives req, of the public id form, the id of the video
+// its public id names, answering the request when there is none. Whether
+// that public id is still the video's current one, authorize checks.
+func (h *Handler) resolvePublicID(w http.ResponseWriter, r *http.Request, req *mediaRequest) bool {
+	if h.publicIDs == nil {
+		fail(w, http.StatusNotFound, "not found")
+		return false
+	}
+	ctx := r.Context()
+	id, err := h.publicIDs.get(ctx, req.PublicID)
+	switch {
+	case errors.Is(err, ErrNoVideo):
+		fail(w, http.StatusNotFound, "not found")
+		return false
+	case err != nil:
+		if ctx.Err() == nil {
+			h.logger.ErrorContext(ctx, "media: public id lookup failed", "error", err)
+		}
+		fail(w, http.StatusServiceUnavailable, "temporarily unavailable")
+		return false
+	}
+	req.SetID(id)
+	return true
 }
 
 // fail answers with a short plain-text error that no cache keeps.

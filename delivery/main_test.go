@@ -166,6 +166,7 @@ type env struct {
 	lookErr  error
 	paths    []string // request paths the server saw, in order
 	lookupsN atomic.Int64
+	resolves atomic.Int64 // calls of resolvePublicID
 }
 
 // newEnv starts an env on backend b; edit adjusts the handler's config.
@@ -214,11 +215,12 @@ func newEnv(t *testing.T, b backend, edit ...func(*delivery.Config)) *env {
 	}
 
 	cfg := delivery.Config{
-		Bucket:     e.bucket,
-		Signer:     signer,
-		Lookup:     e.lookup,
-		Registerer: e.reg,
-		Logger:     testLogger(t),
+		Bucket:          e.bucket,
+		Signer:          signer,
+		Lookup:          e.lookup,
+		Registerer:      e.reg,
+		ResolvePublicID: e.resolvePublicID,
+		Logger:          testLogger(t),
 	}
 	if b == s3Redirect {
 		cfg.S3Mode = delivery.ModeRedirect
@@ -258,6 +260,28 @@ func (e *env) lookup(ctx context.Context, id uuid.UUID) (delivery.VideoState, er
 		pid = publicIDOf(id)
 	}
 	return delivery.VideoState{Privacy: p, PublicID: pid}, nil
+}
+
+// resolvePublicID is the env's delivery.ResolvePublicIDFunc: the video
+// whose current public id (publicIDOf, or the one that replaced it) is
+// pid.
+func (e *env) resolvePublicID(ctx context.Context, pid string) (uuid.UUID, error) {
+	e.resolves.Add(1)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.lookErr != nil {
+		return uuid.Nil, e.lookErr
+	}
+	for id := range e.privacy {
+		cur, ok := e.rotated[id]
+		if !ok {
+			cur = publicIDOf(id)
+		}
+		if cur == pid {
+			return id, nil
+		}
+	}
+	return uuid.Nil, fmt.Errorf("public id %s: %w", pid, delivery.ErrNoVideo)
 }
 
 // publicIDOf is the public id the env gives video id: 22 base64url

@@ -90,7 +90,7 @@ type mediaRequest struct {
 }
 
 // parsePath parses the decoded request path p (see layout.ParsePath); ok
-// is false for anything but one of the two documented forms naming an
+// is false for anything but one of the documented forms naming an
 // allowed object.
 func parsePath(p string) (mediaRequest, bool) {
 	obj, ok := layout.ParsePath(p)

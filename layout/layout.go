@@ -17,8 +17,10 @@
 //
 // and are served at the same path under /media/: publicly as
 // /media/videos/<id>/<object> (PUBLIC videos), through the video's public
-// id as /media/u/<public id>/videos/<id>/<object> (PUBLIC and UNLISTED
-// videos), or signed as /media/t/<token>/videos/<id>/<object> (any).
+// id as /media/u/<public id>/<object> (PUBLIC and UNLISTED videos; the
+// older /media/u/<public id>/videos/<id>/<object> is still served, but
+// it shows the video id, which strangers must not learn), or signed as
+// /media/t/<token>/videos/<id>/<object> (any).
 package layout
 
 import (
@@ -91,17 +93,29 @@ func Rel(id uuid.UUID, key string) (string, bool) {
 // an object's path relative to the video (see Rel).
 func PublicPath(id uuid.UUID) string { return BasePath + Prefix(id) }
 
-// UnlistedPath is the URL path under which anyone who knows its public
-// id may fetch the media of an UNLISTED (or PUBLIC) video:
-// "/media/u/<public id>/videos/<id>", no trailing slash. The public id
-// is the capability; the storage key stays the video id's, so objects
+// UnlistedPath is the older URL path under which anyone who knows its
+// public id may fetch the media of an UNLISTED (or PUBLIC) video:
+// "/media/u/<public id>/videos/<id>", no trailing slash. It shows the
+// video id, so links handed out now use PublicIDPath; this form is still
+// served for links made before. The public id is the capability; the storage key stays the video id's, so objects
 // are not moved when the public id changes, and playlists, which name
 // their objects relative to themselves, serve every form.
 func UnlistedPath(publicID string, id uuid.UUID) string {
 	return BasePath + unlistedMark + publicID + "/" + Prefix(id)
 }
 
-// unlistedMark starts the path segments of UnlistedPath after BasePath.
+// PublicIDPath is the URL path under which anyone who knows its public id
+// may fetch the media of an UNLISTED (or PUBLIC) video without learning
+// its video id: "/media/u/<public id>", no trailing slash. It is a prefix
+// for URL like the others (URL(PublicIDPath(pid), id, key)); the server
+// resolves the public id to the video, so a rotated public id stops
+// opening it.
+func PublicIDPath(publicID string) string {
+	return BasePath + unlistedMark + publicID
+}
+
+// unlistedMark starts the path segments of UnlistedPath and PublicIDPath
+// after BasePath.
 const unlistedMark = "u/"
 
 // PublicWatchPath is the app's watch page of a video shared by its public

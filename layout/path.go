@@ -50,8 +50,11 @@ type Object struct {
 	PublicID string
 	// ID is the video.
 	ID uuid.UUID
-	// Key is the object's storage key, "videos/<id>/<object>".
+	// Key is the object's storage key, "videos/<id>/<object>"; "" until
+	// SetID for the public id form (NeedsID).
 	Key string
+	// Rel is the object's path inside the video, "<object>".
+	Rel string
 	// Kind is what the object is to a player.
 	Kind Kind
 	// Ext is the object's extension: ".m3u8", ".ts", ".m4s", ".mp4",
@@ -66,10 +69,11 @@ func (o Object) IDText() string { return o.Key[len(root) : len(root)+uuidLen] }
 // uuidLen is the length of a UUID's canonical text.
 const uuidLen = 36
 
-// ParsePath takes apart a decoded request path of one of the three forms
-// PublicPath, UnlistedPath and SignedPath make,
+// ParsePath takes apart a decoded request path of one of the four forms
+// PublicPath, PublicIDPath, UnlistedPath and SignedPath make,
 //
 //	/media/videos/<id>/<object>
+//	/media/u/<public id>/<object>
 //	/media/u/<public id>/videos/<id>/<object>
 //	/media/t/<token>/videos/<id>/<object>
 //
@@ -80,6 +84,8 @@ const uuidLen = 36
 // MaxTokenLen digits, letters, '.', '-' and '_' does not make the path
 // fail: it sets MalformedToken, so that a mangled link is refused like a
 // forged one; a <public id> not of IsPublicID's shape makes it fail.
+// The second form names no video: its Object has a zero ID and an empty
+// Key until the caller, having resolved the public id, calls SetID.
 // Percent-decoding has already happened, so "%2e%2e" arrives
 // here as ".." and is refused like any other dot segment, while a
 // double-encoded "%252e" arrives as the literal name "%2e", which is
@@ -107,6 +113,16 @@ func ParsePath(p string) (o Object, ok bool) {
 		}
 		o.PublicID = pid
 		rest = r
+		if !strings.HasPrefix(r, root) {
+			// The public id form: the object inside the video, no id.
+			// No object name starts with "videos/", so the forms cannot
+			// be mistaken for each other.
+			if !validKey(r) || !o.classify(r) {
+				return Object{}, false
+			}
+			o.Rel = r
+			return o, true
+		}
 	}
 	// The storage key is the rest of the path; valid as a key, it has no
 	// empty or dot segment anywhere.
@@ -129,16 +145,26 @@ func ParsePath(p string) (o Object, ok bool) {
 	if err != nil {
 		return o, false
 	}
-	ext := extOf(rest)
-	if !knownExt(ext) {
+	if !o.classify(rest) {
 		return o, false
 	}
-	first, _, nested := strings.Cut(rest, "/")
+	o.ID, o.Key, o.Rel = id, key, rest
+	return o, true
+}
+
+// classify sets o.Kind and o.Ext for the object named rel inside a video,
+// and reports whether it is one that is served.
+func (o *Object) classify(rel string) bool {
+	ext := extOf(rel)
+	if !knownExt(ext) {
+		return false
+	}
+	first, _, nested := strings.Cut(rel, "/")
 	switch {
-	case rest == "poster.jpg" || isPosterVersion(rest) || isPreview(rest):
+	case rel == "poster.jpg" || isPosterVersion(rel) || isPreview(rel):
 		o.Kind = KindImage
 	case !nested:
-		return o, false
+		return false
 	case first == "hls":
 		o.Kind = KindSegment
 	case first == "storyboard":
@@ -148,13 +174,39 @@ func ParsePath(p string) (o Object, ok bool) {
 	case first == "downloads":
 		o.Kind = KindDownload
 	default:
-		return o, false
+		return false
 	}
 	if ext == ".m3u8" {
 		o.Kind = KindPlaylist
 	}
-	o.ID, o.Key, o.Ext = id, key, ext
-	return o, true
+	o.Ext = ext
+	return true
+}
+
+// NeedsID reports whether o came from the public id form
+// (PublicIDPath), which names no video: the caller resolves its PublicID
+// and calls SetID before using ID, Key or IDText.
+func (o Object) NeedsID() bool { return o.Key == "" }
+
+// SetID makes o an object of video id: ID, and Key from Rel (one
+// allocation, the key).
+func (o *Object) SetID(id uuid.UUID) {
+	var b strings.Builder
+	b.Grow(len(root) + uuidLen + 1 + len(o.Rel))
+	b.WriteString(root)
+	// Spelled here rather than with id.String(): one allocation, the
+	// key, on every request of the public id form.
+	const hexDigits = "0123456789abcdef"
+	for i, c := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b.WriteByte('-')
+		}
+		b.WriteByte(hexDigits[c>>4])
+		b.WriteByte(hexDigits[c&0xf])
+	}
+	b.WriteByte('/')
+	b.WriteString(o.Rel)
+	o.ID, o.Key = id, b.String()
 }
 
 // extOf is path.Ext of a slash-separated name.

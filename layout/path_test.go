@@ -196,3 +196,69 @@ func TestParsePathUnlisted(t *testing.T) {
 	require.True(t, layout.IsPublicID(pid))
 	require.False(t, layout.IsPublicID(id.String()))
 }
+
+// TestParsePathPublicID checks the public id form without a video id:
+// every object a builder names round-trips through PublicIDPath and
+// SetID, the path never holds the video id, and traversal, unknown
+// objects and bad public ids are refused.
+func TestParsePathPublicID(t *testing.T) {
+	t.Parallel()
+	id := uuid.New()
+	const pid = "AbCdEfGhIjKlMnOpQr-_09"
+	for _, key := range []string{
+		layout.Master(id), layout.RenditionPrefix(id, "720p") + "/index.m3u8",
+		layout.RenditionPrefix(id, "720p") + "/seg_00001.ts", layout.HLSSubtitles(id, "en.vtt"),
+		layout.Poster(id), layout.PosterVersion(id, "0123abcd"), layout.Preview(id, "beef"),
+		layout.StoryboardPrefix(id) + "/storyboard.vtt", layout.Subtitles(id, "en.srt"),
+		layout.Download(id, "720p"), layout.ChaptersTrack(id, "00ff"),
+	} {
+		u := layout.URL(layout.PublicIDPath(pid), id, key)
+		require.NotContains(t, u, id.String(), key)
+		o, ok := layout.ParsePath(u)
+		require.True(t, ok, u)
+		require.True(t, o.NeedsID(), u)
+		require.Equal(t, pid, o.PublicID)
+		require.Empty(t, o.Key)
+		require.Empty(t, o.Token)
+		rel, _ := layout.Rel(id, key)
+		require.Equal(t, rel, o.Rel)
+		o.SetID(id)
+		require.False(t, o.NeedsID())
+		require.Equal(t, id, o.ID)
+		require.Equal(t, key, o.Key)
+		require.Equal(t, id.String(), o.IDText())
+
+		// The older form with the video id still parses, to the same object.
+		old, ok := layout.ParsePath(layout.URL(layout.UnlistedPath(pid, id), id, key))
+		require.True(t, ok)
+		require.False(t, old.NeedsID())
+		require.Equal(t, key, old.Key)
+		require.Equal(t, o.Rel, old.Rel)
+		require.Equal(t, o.Kind, old.Kind)
+	}
+	base := layout.PublicIDPath(pid)
+	for _, bad := range []string{
+		"/../hls/master.m3u8", "/hls/../../videos/x/hls/master.m3u8", "/hls/./master.m3u8",
+		"/hls//master.m3u8", "/./poster.jpg", "/..", "/", "", "/hls/master.m3u8/",
+		"/hls\\master.m3u8", "/hls/\x00.ts", "/source.mp4", "/chunks/a.ts", "/hls",
+		"/thumb.jpg", "/poster.png", "/videos/" + id.String(), "/videos/x/hls/master.m3u8",
+		"/hls/.clipcut-tmp-1.ts", "/" + strings.Repeat("a", 256) + "/x.ts",
+	} {
+		_, ok := layout.ParsePath(base + bad)
+		require.False(t, ok, bad)
+	}
+	for _, bad := range []string{"short", pid + "x", "AbCdEfGhIjKlMnOpQr-.09", id.String()} {
+		_, ok := layout.ParsePath(layout.BasePath + "u/" + bad + "/hls/master.m3u8")
+		require.False(t, ok, bad)
+	}
+}
+
+func BenchmarkSetID(b *testing.B) {
+	id := uuid.New()
+	p := layout.URL(layout.PublicIDPath("AbCdEfGhIjKlMnOpQr-_09"), id, layout.Master(id))
+	b.ReportAllocs()
+	for b.Loop() {
+		o, _ := layout.ParsePath(p)
+		o.SetID(id)
+	}
+}

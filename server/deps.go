@@ -299,6 +299,13 @@ func (a *app) newAPI() error {
 			}
 			return delivery.VideoState{Privacy: a.Privacy, PublicID: a.PublicID}, err
 		},
+		ResolvePublicID: func(ctx context.Context, publicID string) (uuid.UUID, error) {
+			id, err := st.VideoIDByPublicID(ctx, publicID)
+			if errors.Is(err, store.ErrNotFound) {
+				return uuid.Nil, delivery.ErrNoVideo
+			}
+			return id, err
+		},
 		Links: func(ctx context.Context, id uuid.UUID) (delivery.LinkState, error) {
 			t, err := st.PlaybackTokenState(ctx, id)
 			if errors.Is(err, store.ErrNotFound) {

@@ -111,7 +111,7 @@ func TestEmbedFrameAncestorsFollowTheVideoAndPrivateNeedsASignature(t *testing.T
 	rec = f.get(t, "/embed/"+unlisted.PublicID)
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.Contains(t, rec.Header().Get("Content-Security-Policy"), "frame-ancestors https://blog.example.com http://127.0.0.1:8443;")
-	require.Contains(t, rec.Body.String(), `"hlsUrl":"`+testPublicURL+`/media/u/`+unlisted.PublicID+`/videos/`+unlisted.ID.String()+`/hls/master.m3u8"`)
+	require.Contains(t, rec.Body.String(), `"hlsUrl":"`+testPublicURL+`/media/u/`+unlisted.PublicID+`/hls/master.m3u8"`)
 	require.Contains(t, rec.Body.String(), `"watchUrl":"`+testPublicURL+`/watch/`+unlisted.PublicID+`"`)
 	rec = f.get(t, "/embed/"+unlisted.ID.String())
 	require.Equal(t, http.StatusNotFound, rec.Code)
@@ -191,7 +191,7 @@ func TestWatchPageShareTagsForPublicAndUnlistedOnly(t *testing.T) {
 	require.Contains(t, rec.Body.String(), `<meta name="robots" content="noindex">`)
 	require.Contains(t, rec.Body.String(), `<meta property="og:url" content="`+testPublicURL+`/watch/`+unlisted.PublicID+`">`)
 	require.Contains(t, rec.Body.String(), `<meta property="og:video" content="`+testPublicURL+`/embed/`+unlisted.PublicID+`">`)
-	require.Contains(t, rec.Body.String(), `<meta property="og:image" content="`+testPublicURL+`/media/u/`+unlisted.PublicID+`/videos/`+unlisted.ID.String()+`/poster.jpg">`)
+	require.Contains(t, rec.Body.String(), `<meta property="og:image" content="`+testPublicURL+`/media/u/`+unlisted.PublicID+`/poster.jpg">`)
 	require.NotContains(t, rec.Body.String(), unlisted.ID.String()+`">`, "no link by id")
 
 	takenDown := f.video(t, "Taken down", "Spam", store.PrivacyPublic)
@@ -252,7 +252,7 @@ func TestOEmbedAnswersTheVideoType(t *testing.T) {
 		rec = f.get(t, "/oembed?url="+testPublicURL+u+unlisted.PublicID)
 		require.Equal(t, http.StatusOK, rec.Code, u)
 		require.Contains(t, rec.Body.String(), `src=\"`+testPublicURL+`/embed/`+unlisted.PublicID+`\"`)
-		require.Contains(t, rec.Body.String(), `"thumbnail_url":"`+testPublicURL+`/media/u/`+unlisted.PublicID+`/videos/`+unlisted.ID.String()+`/poster.jpg"`)
+		require.Contains(t, rec.Body.String(), `"thumbnail_url":"`+testPublicURL+`/media/u/`+unlisted.PublicID+`/poster.jpg"`)
 	}
 
 	for _, tc := range []struct {

@@ -38,7 +38,11 @@ func (l *mediaLinks) Prefix(ctx context.Context, id uuid.UUID, privacy, publicID
 	case store.PrivacyPublic:
 		return l.baseFor(ctx) + layout.PublicPath(id), nil
 	case store.PrivacyUnlisted:
-		return l.baseFor(ctx) + layout.UnlistedPath(publicID, id), nil
+		// The public id form without the video id (layout.PublicIDPath):
+		// strangers must not learn the id, and the public id is what
+		// rotatePublicId revokes. The owner gets it too: it is the link
+		// they share.
+		return l.baseFor(ctx) + layout.PublicIDPath(publicID), nil
 	}
 	// Rounded up to the hour so that repeated requests for the same video
 	// share URLs that the browser and a CDN can cache.

@@ -61,10 +61,13 @@ func TestRotatePublicIDReachesEveryReplicaAtOnce(t *testing.T) {
 	}
 	master := func(prefix string, v uuid.UUID) string { return layout.URL(prefix, v, layout.Master(v)) }
 	oldPrefix := layout.UnlistedPath(oldPID, id)
+	// The form strangers are given: no video id in it.
+	oldShared := layout.PublicIDPath(oldPID)
 
 	// A stranger, on either process: by public id yes, by id no.
 	for _, p := range []*process{a, b} {
-		for _, u := range []string{segment(oldPrefix, id), master(oldPrefix, id), segment(layout.PublicPath(public), public)} {
+		for _, u := range []string{segment(oldPrefix, id), master(oldPrefix, id), segment(oldShared, id), master(oldShared, id),
+			segment(layout.PublicPath(public), public)} {
 			code, body := p.get(t, u)
 			require.Equal(t, http.StatusOK, code, "%s: %s", u, body)
 		}
@@ -112,7 +115,7 @@ func TestRotatePublicIDReachesEveryReplicaAtOnce(t *testing.T) {
 			return code == http.StatusNotFound
 		}, time.Minute, 20*time.Millisecond, "%s still serves the old public id\n%s", name, p.log())
 		t.Logf("%s refused the old public id %s after the rotation", name, time.Since(start).Round(time.Millisecond))
-		for _, u := range []string{master(oldPrefix, id), "/videos/" + oldPID} {
+		for _, u := range []string{master(oldPrefix, id), segment(oldShared, id), master(oldShared, id), "/videos/" + oldPID} {
 			code, _ := p.get(t, u)
 			require.Equal(t, http.StatusNotFound, code, u)
 		}
@@ -124,7 +127,9 @@ func TestRotatePublicIDReachesEveryReplicaAtOnce(t *testing.T) {
 		require.Equal(t, http.StatusAccepted, code, body)
 		require.JSONEq(t, `{"accepted":3,"dropped":0}`, body, "events by the new public id count")
 		newPrefix := layout.UnlistedPath(newPID, id)
-		for _, u := range []string{segment(newPrefix, id), master(newPrefix, id), "/videos/" + newPID, segment(layout.PublicPath(public), public)} {
+		newShared := layout.PublicIDPath(newPID)
+		for _, u := range []string{segment(newPrefix, id), master(newPrefix, id), segment(newShared, id), master(newShared, id),
+			"/videos/" + newPID, segment(layout.PublicPath(public), public)} {
 			code, body := p.get(t, u)
 			require.Equal(t, http.StatusOK, code, "%s: %s", u, body)
 		}

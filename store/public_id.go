@@ -80,3 +80,17 @@ func (s *Store) VideoAccessOf(ctx context.Context, id uuid.UUID) (VideoAccess, e
 	}
 	return a, nil
 }
+
+// VideoIDByPublicID returns the id of the video whose current public id
+// is publicID, or ErrNotFound (also for a video taken down or of a
+// disabled account). Media delivery resolves the public id form of media
+// URLs (layout.PublicIDPath) with it; whether the video may be served is
+// VideoAccessOf's answer.
+func (s *Store) VideoIDByPublicID(ctx context.Context, publicID string) (uuid.UUID, error) {
+	var id uuid.UUID
+	if err := s.pool.QueryRow(ctx, `SELECT id FROM videos WHERE public_id = $1 AND `+notModerated,
+		publicID).Scan(&id); err != nil {
+		return uuid.Nil, fmt.Errorf("video by public id: %w", notFound(err))
+	}
+	return id, nil
+}
