@@ -51,7 +51,7 @@ type Resolver struct {
 type MediaLinks interface {
 	// Prefix is the absolute URL under which a video's media is served to
 	// this request's viewer: stable for public videos, under the public id
-	// for unlisted ones (layout.UnlistedPath), signed for a few hours for
+	// for unlisted ones (layout.PublicIDPath, no video id), signed for a few hours for
 	// private ones (then expires is set).
 	Prefix(ctx context.Context, id uuid.UUID, privacy, publicID string) (prefix string, expires *time.Time)
 	// Signed signs the video's media for ttl and returns the token and the
