@@ -46,10 +46,7 @@ func (c *wsClient) awaitPong(keepAlives *int) {
 	c.t.Helper()
 	c.send(wsMessage{Type: "ping"})
 	for {
-		_, b, err := c.conn.Read(c.ctx)
-		require.NoError(c.t, err)
-		var m wsMessage
-		require.NoError(c.t, json.Unmarshal(b, &m))
+		m, b := c.read()
 		switch m.Type {
 		case "pong":
 			return

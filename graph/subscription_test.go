@@ -46,15 +46,22 @@ func (c *wsClient) send(m wsMessage) {
 	require.NoError(c.t, c.conn.Write(c.ctx, coderws.MessageText, b))
 }
 
+// read returns the next message as it came, decoded and raw.
+func (c *wsClient) read() (wsMessage, []byte) {
+	c.t.Helper()
+	_, b, err := c.conn.Read(c.ctx)
+	require.NoError(c.t, err)
+	var m wsMessage
+	require.NoError(c.t, json.Unmarshal(b, &m))
+	return m, b
+}
+
 // next returns the next message that is not a keep-alive, answering pings;
 // it counts the keep-alives it skipped.
 func (c *wsClient) next(keepAlives *int) wsMessage {
 	c.t.Helper()
 	for {
-		_, b, err := c.conn.Read(c.ctx)
-		require.NoError(c.t, err)
-		var m wsMessage
-		require.NoError(c.t, json.Unmarshal(b, &m))
+		m, _ := c.read()
 		switch m.Type {
 		case "ka":
 			*keepAlives++
