@@ -44,14 +44,13 @@ type sockIO struct {
 	readFn func(uintptr) bool
 	sendFn func(uintptr) bool
 
-	// The file and byte count of the sendfile in progress; with fileAt,
-	// the file offset to send from (advanced as bytes go out), the file's
-	// own offset being left alone; with fileBlocking, the call may wait
-	// for the disk, so it goes through the runtime.
+	// The file, offset and byte count of the sendfile in progress (the
+	// kernel advances fileOff as bytes go out, leaving the file's own
+	// offset alone); with fileBlocking, the call may wait for the disk,
+	// so it goes through the runtime.
 	file         uintptr
-	fileLeft     int64
-	fileAt       bool
 	fileOff      int64
+	fileLeft     int64
 	fileBlocking bool
 	fileFn       func(uintptr) bool
 }
@@ -152,53 +151,25 @@ func (s *sockIO) doSend(fd uintptr) bool {
 }
 
 // noCachestat is set once the kernel refused cachestat (older than 6.5,
-// or a seccomp filter): every later file goes through net's sendfile.
+// or a seccomp filter): every later chunk goes out with the runtime's
+// sendfile, which may wait for the disk.
 var noCachestat atomic.Bool
 
-// sendFile sends n bytes of f from its current offset, as net's sendfile
-// does (advancing the offset), a chunk at a time. Chunks whose pages are
-// all cached go out with raw sendfile calls; others through net, whose
-// sendfile the runtime knows may wait for the disk.
+// sendFile sends n bytes of f from its current offset and moves the
+// offset past the bytes sent, as net's sendfile does: sendFileAt from the
+// offset, then one seek to where the bytes sent end. A file without an
+// offset (a pipe) goes through net, and so does every file where raw
+// sendfile is not available (see sendFileAt).
 func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
-	// On 32-bit systems SYS_SENDFILE stops 2 GiB into a file
-	// (sendfile64 is another call): net's sendfile handles those.
-	var frc syscall.RawConn
-	var off int64
-	if fc.sock.rc != nil && !noCachestat.Load() && strconv.IntSize == 64 {
-		if rc, err := f.SyscallConn(); err == nil {
-			if o, err := f.Seek(0, io.SeekCurrent); err == nil {
-				frc, off = rc, o
-			}
-		}
+	off, err := f.Seek(0, io.SeekCurrent)
+	if err != nil || !fc.sock.rawSendfile() {
+		return fc.sendFileNet(f, n)
 	}
-	var sent int64
-	for sent < n {
-		chunk := min(n-sent, sendChunk)
-		var (
-			m       int64
-			fast    bool
-			sendErr error
-		)
-		if frc != nil {
-			if err := frc.Control(func(fd uintptr) {
-				if pagesCached(fd, off+sent, chunk) {
-					fast = true
-					m, sendErr = fc.sock.sendfile(fd, chunk)
-				}
-			}); err != nil {
-				return sent, err
-			}
-		}
-		if !fast || m == 0 && isUnsupported(sendErr) {
-			fc.sock.stall.arm() // net's sendfile waits on the same deadline
-			m, sendErr = fc.tcp.ReadFrom(io.LimitReader(f, chunk))
-		}
-		sent += m
-		if sendErr != nil || m < chunk { // an error, or the file ended early
-			return sent, sendErr
-		}
+	sent, err := fc.sendFileAt(f, off, n)
+	if _, serr := f.Seek(off+sent, io.SeekStart); serr != nil && err == nil {
+		err = serr
 	}
-	return sent, nil
+	return sent, err
 }
 
 // sendFileAt sends n bytes of f from offset off, without reading or
@@ -207,7 +178,7 @@ func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
 // (or all, where cachestat is refused) with the runtime's, which may wait
 // for the disk.
 func (fc *fastConn) sendFileAt(f *os.File, off, n int64) (int64, error) {
-	if fc.sock.rc == nil || strconv.IntSize != 64 {
+	if !fc.sock.rawSendfile() {
 		return fc.copySection(f, off, n)
 	}
 	frc, err := f.SyscallConn()
@@ -239,15 +210,15 @@ func (fc *fastConn) sendFileAt(f *os.File, off, n int64) (int64, error) {
 	return sent, nil
 }
 
-// copySection sends n bytes of f from offset off by reading them, for
-// files sendfile cannot send.
-func (fc *fastConn) copySection(f *os.File, off, n int64) (int64, error) {
-	fc.sock.stall.arm()
-	return io.Copy(writerOnly{fc.conn}, io.NewSectionReader(f, off, n))
+// rawSendfile reports whether s can send files with raw sendfile calls.
+// On 32-bit systems SYS_SENDFILE stops 2 GiB into a file (sendfile64 is
+// another call): net's sendfile or reading the file handles those.
+func (s *sockIO) rawSendfile() bool {
+	return s.rc != nil && strconv.IntSize == 64
 }
 
 // isUnsupported reports whether sendfile cannot send this file (a file
-// system without splice support): net's sendfile then copies it.
+// system without splice support): copySection then reads it.
 func isUnsupported(err error) bool {
 	return err == unix.EINVAL || err == unix.ENOSYS || err == unix.EOPNOTSUPP
 }
@@ -271,25 +242,14 @@ func pagesCached(fd uintptr, off, n int64) bool {
 	return int64(st.Cache) >= pages
 }
 
-// sendfile sends up to n bytes of file fd, from its offset, to the socket
-// with raw sendfile calls, waiting in the network poller whenever the
-// socket is full. It sends less than n only on an error or at the end of
-// the file.
-func (s *sockIO) sendfile(fd uintptr, n int64) (int64, error) {
-	s.fileAt, s.fileBlocking = false, false
-	return s.runSendfile(fd, n)
-}
-
-// sendfileAt is sendfile from offset off of fd, leaving the file's own
-// offset alone; blocking sends through the runtime's system call (pages
-// that may have to be read from the disk).
+// sendfileAt sends up to n bytes of file fd, from offset off, to the
+// socket with sendfile calls, waiting in the network poller whenever the
+// socket is full, and leaving the file's own offset alone. It sends less
+// than n only on an error or at the end of the file. Raw calls, unless
+// blocking: then the runtime's system call (pages that may have to be
+// read from the disk).
 func (s *sockIO) sendfileAt(fd uintptr, off, n int64, blocking bool) (int64, error) {
-	s.fileAt, s.fileOff, s.fileBlocking = true, off, blocking
-	return s.runSendfile(fd, n)
-}
-
-func (s *sockIO) runSendfile(fd uintptr, n int64) (int64, error) {
-	s.file, s.fileLeft, s.err = fd, n, nil
+	s.file, s.fileOff, s.fileLeft, s.fileBlocking, s.err = fd, off, n, blocking, nil
 	err := s.rc.Write(s.fileFn)
 	sent, serr := n-s.fileLeft, s.err
 	s.err = nil
@@ -301,19 +261,16 @@ func (s *sockIO) runSendfile(fd uintptr, n int64) (int64, error) {
 
 func (s *sockIO) doSendfile(sock uintptr) bool {
 	for s.fileLeft > 0 {
-		var off uintptr // NULL: from the file's offset
-		if s.fileAt {
-			off = uintptr(unsafe.Pointer(&s.fileOff)) // the kernel advances it
-		}
+		// The kernel advances fileOff by the bytes it sent.
 		count := uintptr(min(s.fileLeft, 1<<30))
 		var (
 			n     uintptr
 			errno syscall.Errno
 		)
 		if s.fileBlocking {
-			n, _, errno = syscall.Syscall6(unix.SYS_SENDFILE, sock, s.file, off, count, 0, 0)
+			n, _, errno = syscall.Syscall6(unix.SYS_SENDFILE, sock, s.file, uintptr(unsafe.Pointer(&s.fileOff)), count, 0, 0)
 		} else {
-			n, _, errno = syscall.RawSyscall6(unix.SYS_SENDFILE, sock, s.file, off, count, 0, 0)
+			n, _, errno = syscall.RawSyscall6(unix.SYS_SENDFILE, sock, s.file, uintptr(unsafe.Pointer(&s.fileOff)), count, 0, 0)
 		}
 		switch errno {
 		case 0:

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -120,4 +121,63 @@ func TestFastPathSendsSectionsOfASharedFile(t *testing.T) {
 	off, err := f.Seek(0, io.SeekCurrent)
 	require.NoError(t, err)
 	require.Zero(t, off, "the file's own offset")
+}
+
+// TestFastPathSendsFromAFilesOwnOffset sends a file in two pieces from its
+// own offset (each a ReadFrom of the open file, the second from where the
+// first left it), cached and not, and a pipe, which has no offset to send
+// from.
+func TestFastPathSendsFromAFilesOwnOffset(t *testing.T) {
+	t.Parallel()
+	name := filepath.Join(t.TempDir(), "big.mp4")
+	data := make([]byte, 2*sendChunk+4321)
+	_, _ = rand.Read(data)
+	require.NoError(t, os.WriteFile(name, data, 0o644))
+	first := int64(sendChunk + 1000) // ends inside the second chunk
+	offsets := make(chan int64, 8)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/media/file", func(w http.ResponseWriter, r *http.Request) {
+		f, err := os.Open(name)
+		require.NoError(t, err)
+		defer f.Close()
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		_, err = io.CopyN(w, f, first)
+		require.NoError(t, err)
+		_, err = io.Copy(w, f)
+		require.NoError(t, err)
+		off, err := f.Seek(0, io.SeekCurrent)
+		require.NoError(t, err)
+		offsets <- off
+	})
+	mux.HandleFunc("/media/pipe", func(w http.ResponseWriter, r *http.Request) {
+		pr, pw, err := os.Pipe()
+		require.NoError(t, err)
+		defer pr.Close()
+		go func() {
+			_, _ = pw.Write(data)
+			pw.Close()
+		}()
+		w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+		_, err = io.CopyN(w, pr, first)
+		require.NoError(t, err)
+		_, err = io.Copy(w, pr)
+		require.NoError(t, err)
+	})
+	addr, _ := fastServer(t, mux)
+	rc := dialRaw(t, addr)
+	f, err := os.Open(name)
+	require.NoError(t, err)
+	defer f.Close()
+	require.NoError(t, unix.Fadvise(int(f.Fd()), 0, 0, unix.FADV_DONTNEED))
+	for _, round := range []string{"first", "second"} {
+		rc.send(get("/media/file"))
+		resp, body := rc.read("GET")
+		require.Equal(t, "fast", resp.Header.Get("X-Path"))
+		require.True(t, bytes.Equal(data, body), "%s read: the file's bytes in order", round)
+		require.Equal(t, int64(len(data)), <-offsets, "%s read: the offset is past the bytes sent", round)
+	}
+	rc.send(get("/media/pipe"))
+	resp, body := rc.read("GET")
+	require.Equal(t, "fast", resp.Header.Get("X-Path"))
+	require.True(t, bytes.Equal(data, body), "the pipe's bytes")
 }

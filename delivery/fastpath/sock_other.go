@@ -3,7 +3,6 @@
 package fastpath
 
 import (
-	"io"
 	"net"
 	"os"
 	"time"
@@ -31,25 +30,14 @@ func (s *sockIO) write(b []byte, more bool) error {
 	return err
 }
 
-// sendFile sends n bytes of f from its current offset, a chunk at a
-// time, each within the send timeout.
+// sendFile sends n bytes of f from its current offset with net's
+// sendfile where the system has it.
 func (fc *fastConn) sendFile(f *os.File, n int64) (int64, error) {
-	var sent int64
-	for sent < n {
-		chunk := min(n-sent, sendChunk)
-		fc.sock.stall.arm()
-		m, err := fc.tcp.ReadFrom(io.LimitReader(f, chunk))
-		sent += m
-		if err != nil || m < chunk {
-			return sent, err
-		}
-	}
-	return sent, nil
+	return fc.sendFileNet(f, n)
 }
 
 // sendFileAt sends n bytes of f from offset off, without moving f's own
 // offset, by reading them.
 func (fc *fastConn) sendFileAt(f *os.File, off, n int64) (int64, error) {
-	fc.sock.stall.arm()
-	return io.Copy(writerOnly{fc.conn}, io.NewSectionReader(f, off, n))
+	return fc.copySection(f, off, n)
 }
