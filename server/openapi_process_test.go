@@ -162,36 +162,15 @@ func TestRESTAnswersMatchTheOpenAPIDocument(t *testing.T) {
 	reader, uploader := token("VIDEOS_READ"), token("UPLOADS_WRITE")
 	const bogus = "Bearer cc_not_a_real_token_at_all"
 
-	do := func(method, url, bearer, contentType string, body io.Reader) (int, http.Header, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, base+url, body)
-		require.NoError(t, err)
-		if bearer != "" {
-			if !strings.HasPrefix(bearer, "Bearer ") {
-				bearer = "Bearer " + bearer
-			}
-			req.Header.Set("Authorization", bearer)
-		}
-		if contentType != "" {
-			req.Header.Set("Content-Type", contentType)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, resp.Header, b
-	}
-
 	// The document, as served.
-	code, _, raw := do("GET", "/api/openapi.json", "", "", nil)
+	code, _, raw := p.request(t, "GET", "/api/openapi.json", "", "", nil)
 	require.Equal(t, http.StatusOK, code)
 	o := newOpenAPIChecker(t, raw)
 	// expect calls path (the document's template) with url and checks
 	// the answer is want and matches the document.
 	expect := func(want int, method, path, url, bearer, contentType string, body io.Reader) []byte {
 		t.Helper()
-		code, header, b := do(method, url, bearer, contentType, body)
+		code, header, b := p.request(t, method, url, bearer, contentType, body)
 		require.Equal(t, want, code, "%s %s: %s", method, url, b)
 		o.check(t, method, path, code, header, b)
 		return b
@@ -325,7 +304,7 @@ func TestRESTAnswersMatchTheOpenAPIDocument(t *testing.T) {
 	// Every REST route the instance registered is in the document: the
 	// route labels of its request metrics are the mux patterns routes.go
 	// registered, each created when registered.
-	_, _, metrics := do("GET", "/metrics", "", "", nil)
+	_, _, metrics := p.request(t, "GET", "/metrics", "", "", nil)
 	require.NoError(t, undocumentedRoutes(o.doc, registeredRoutes(metrics)))
 
 	// Every path and method of the document was called, with a success

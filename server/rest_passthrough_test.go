@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"testing"
 
@@ -17,7 +16,6 @@ func TestRESTPassthroughIsTheOwnersToRead(t *testing.T) {
 	t.Parallel()
 	p := startClipcut(t, traversableTempDir(t))
 	p.waitReady(t)
-	base := "http://" + p.addr
 	signUp := func(email string) string {
 		res, _ := p.graphql(t, fmt.Sprintf(`mutation { signUp(input: {email: %q, password: "correct horse", name: "N"}) { token } }`, email))
 		return res["data"].(map[string]any)["signUp"].(map[string]any)["token"].(string)
@@ -27,21 +25,7 @@ func TestRESTPassthroughIsTheOwnersToRead(t *testing.T) {
 		"Authorization", "Bearer "+owner)
 	id := res["data"].(map[string]any)["createUpload"].(map[string]any)["video"].(map[string]any)["id"].(string)
 
-	raw := func(url, token string) (int, http.Header, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(http.MethodGet, base+url, nil)
-		require.NoError(t, err)
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer resp.Body.Close()
-		b, err := io.ReadAll(resp.Body)
-		require.NoError(t, err)
-		return resp.StatusCode, resp.Header, b
-	}
-	_, _, doc := raw("/api/openapi.json", "")
+	_, _, doc := p.request(t, http.MethodGet, "/api/openapi.json", "", "", nil)
 	o := newOpenAPIChecker(t, doc)
 	for _, path := range []string{"/videos/{id}", "/api/v1/videos/{id}/status"} {
 		url := "/videos/" + id
@@ -57,7 +41,7 @@ func TestRESTPassthroughIsTheOwnersToRead(t *testing.T) {
 			{"stranger", stranger, false},
 			{"anonymous", "", false},
 		} {
-			code, header, b := raw(url, c.token)
+			code, header, b := p.request(t, http.MethodGet, url, c.token, "", nil)
 			require.Equal(t, http.StatusOK, code, "%s: %s reads the PUBLIC video: %s", path, c.who, b)
 			o.check(t, http.MethodGet, path, code, header, b)
 			var out map[string]any
