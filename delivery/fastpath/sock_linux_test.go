@@ -21,11 +21,7 @@ import (
 // range spanning chunks.
 func TestFastPathSendsCachedAndUncachedFiles(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	name := filepath.Join(dir, "big.mp4")
-	data := make([]byte, 3*sendChunk+12345)
-	_, _ = rand.Read(data)
-	require.NoError(t, os.WriteFile(name, data, 0o644))
+	name, data := randomFile(t, "big.mp4", 3*sendChunk+12345)
 
 	f, err := os.Open(name)
 	require.NoError(t, err)
@@ -75,10 +71,7 @@ func TestPagesCached(t *testing.T) {
 // the file's own offset never moved.
 func TestFastPathSendsSectionsOfASharedFile(t *testing.T) {
 	t.Parallel()
-	name := filepath.Join(t.TempDir(), "big.ts")
-	data := make([]byte, 2*sendChunk+777)
-	_, _ = rand.Read(data)
-	require.NoError(t, os.WriteFile(name, data, 0o644))
+	name, data := randomFile(t, "big.ts", 2*sendChunk+777)
 	f, err := os.Open(name)
 	require.NoError(t, err)
 	defer f.Close()
@@ -129,10 +122,7 @@ func TestFastPathSendsSectionsOfASharedFile(t *testing.T) {
 // from.
 func TestFastPathSendsFromAFilesOwnOffset(t *testing.T) {
 	t.Parallel()
-	name := filepath.Join(t.TempDir(), "big.mp4")
-	data := make([]byte, 2*sendChunk+4321)
-	_, _ = rand.Read(data)
-	require.NoError(t, os.WriteFile(name, data, 0o644))
+	name, data := randomFile(t, "big.mp4", 2*sendChunk+4321)
 	first := int64(sendChunk + 1000) // ends inside the second chunk
 	offsets := make(chan int64, 8)
 	mux := http.NewServeMux()
@@ -180,4 +170,15 @@ func TestFastPathSendsFromAFilesOwnOffset(t *testing.T) {
 	resp, body := rc.read("GET")
 	require.Equal(t, "fast", resp.Header.Get("X-Path"))
 	require.True(t, bytes.Equal(data, body), "the pipe's bytes")
+}
+
+// randomFile writes size random bytes to a file base in a new temporary
+// directory and returns its name and bytes.
+func randomFile(t *testing.T, base string, size int) (string, []byte) {
+	t.Helper()
+	name := filepath.Join(t.TempDir(), base)
+	data := make([]byte, size)
+	_, _ = rand.Read(data)
+	require.NoError(t, os.WriteFile(name, data, 0o644))
+	return name, data
 }
