@@ -147,6 +147,12 @@ func (s *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", appCSP)
 	h.Set("X-Frame-Options", "DENY")
 	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if strings.HasPrefix(name, ".") {
+		// Build metadata (.vite/manifest.json, read by hlsChunk) is for
+		// the server, not a page.
+		http.NotFound(w, r)
+		return
+	}
 	if name != "" && name != "index.html" {
 		if f, err := s.files.Open(name); err == nil {
 			st, statErr := f.Stat()

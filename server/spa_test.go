@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -27,6 +28,11 @@ func TestHLSChunkComesFromTheBuildManifest(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "/assets/hls-D6a35TnA.js", hlsChunk(fstest.MapFS{".vite/manifest.json": {Data: []byte(testManifest)}}))
 	require.Empty(t, hlsChunk(fstest.MapFS{}), "no manifest, no chunk")
+
+	rec := httptest.NewRecorder()
+	newSPA(fstest.MapFS{"index.html": {Data: []byte("<title>clipcut</title>")}, ".vite/manifest.json": {Data: []byte(testManifest)}}).
+		ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/.vite/manifest.json", nil))
+	require.Equal(t, http.StatusNotFound, rec.Code, "the manifest is the server's, not served")
 	require.Empty(t, hlsChunk(fstest.MapFS{".vite/manifest.json": {Data: []byte(`{"index.html": {"file": "assets/main.js", "isEntry": true}}`)}}))
 	require.Empty(t, hlsChunk(fstest.MapFS{".vite/manifest.json": {Data: []byte(`not json`)}}))
 }
