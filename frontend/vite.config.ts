@@ -34,6 +34,10 @@ export default defineConfig({
     // Every browser we support has native modulepreload; the polyfill is
     // the only script Vite would otherwise add, and the CSP forbids inline ones.
     modulePreload: { polyfill: false },
+    // The server reads .vite/manifest.json to name the player's hls.js
+    // chunk in the watch and embed pages' HTML (server/spa.go playerHints),
+    // so it downloads while the app boots.
+    manifest: true,
     // The one large chunk is GraphiQL's editor, loaded only by its page.
     chunkSizeWarningLimit: 2000,
     rollupOptions: {

@@ -156,6 +156,9 @@ func (p *videoPages) serveEmbed(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", embedCSP(frameAncestors(v.EmbedOrigins)))
 	head := `<title>` + html.EscapeString(v.Title) + ` · clipcut</title>` +
 		`<script id="clipcut-embed" type="application/json">` + string(js) + `</script>`
+	if data.WatchURL != "" { // public, or unlisted by its public id: never a signed link
+		head += p.app.playerHints(data.HLSURL)
+	}
 	body := bytes.Replace(p.embed, []byte("<title>clipcut</title>"), nil, 1)
 	body = injectHead(body, head)
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -267,10 +270,13 @@ func (p *videoPages) serveWatch(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	base := p.base(r)
-	var poster string
-	if v.Playable && v.PosterKey != nil {
+	var poster, master string
+	if v.Playable {
 		prefix, _ := p.links.Prefix(ctx, v.ID, v.Privacy, v.PublicID)
-		poster = layout.URL(prefix, v.ID, *v.PosterKey)
+		if v.PosterKey != nil {
+			poster = layout.URL(prefix, v.ID, *v.PosterKey)
+		}
+		master = layout.URL(prefix, v.ID, layout.Master(v.ID))
 	}
 	width, height := embedSize(v.Width, v.Height, 1280, 720)
 	watch, embed := sharePaths(v)
@@ -280,7 +286,7 @@ func (p *videoPages) serveWatch(w http.ResponseWriter, r *http.Request) {
 		OEmbedURL: base + "/oembed?format=json&url=" + url.QueryEscape(base+watch),
 		PosterURL: poster, Width: width, Height: height,
 	})
-	p.app.serveIndex(w, r, v.Title+" · clipcut", tags)
+	p.app.serveIndex(w, r, v.Title+" · clipcut", tags+p.app.playerHints(master))
 }
 
 func deref(s *string) string {

@@ -2,7 +2,9 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
+	"encoding/json"
 	"html"
 	"io/fs"
 	"mime"
@@ -30,6 +32,9 @@ type spa struct {
 	// once at start (a few hundred kilobytes): what browsers download on
 	// first load shrinks about threefold.
 	gzipped map[string][]byte
+	// hlsChunk is the path of the hls.js chunk (/assets/hls-<hash>.js)
+	// from Vite's build manifest; empty when the build has none.
+	hlsChunk string
 }
 
 func newSPA(files fs.FS) *spa {
@@ -39,7 +44,7 @@ func newSPA(files fs.FS) *spa {
 			`<p>The web app has not been built into this binary. Run <code>make build</code> (or <code>make run</code>); ` +
 			`the API is at <a href="/graphql">/graphql</a>.</p>`)
 	}
-	s := &spa{files: files, index: index, gzipped: map[string][]byte{}}
+	s := &spa{files: files, index: index, gzipped: map[string][]byte{}, hlsChunk: hlsChunk(files)}
 	_ = fs.WalkDir(files, "assets", func(name string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil || d.IsDir():
@@ -59,6 +64,52 @@ func newSPA(files fs.FS) *spa {
 		return nil
 	})
 	return s
+}
+
+// hlsChunk finds the hls.js chunk in Vite's build manifest
+// (.vite/manifest.json, build.manifest in vite.config.ts): the module the
+// player imports on demand. Empty when the manifest is missing or names none.
+func hlsChunk(files fs.FS) string {
+	b, err := fs.ReadFile(files, ".vite/manifest.json")
+	if err != nil {
+		return ""
+	}
+	var manifest map[string]struct {
+		File           string `json:"file"`
+		Src            string `json:"src"`
+		IsDynamicEntry bool   `json:"isDynamicEntry"`
+	}
+	if json.Unmarshal(b, &manifest) != nil {
+		return ""
+	}
+	for key, c := range manifest {
+		src := cmp.Or(c.Src, key)
+		if c.IsDynamicEntry && strings.Contains(src, "/hls.js/dist/") && strings.HasPrefix(c.File, "assets/") && strings.HasSuffix(c.File, ".js") {
+			return "/" + c.File
+		}
+	}
+	return ""
+}
+
+// playerHints are the head tags that let a page about to play a video
+// fetch what its player will ask for while the app's scripts still load:
+// the hls.js chunk (a module preload, which the player's import() then
+// finds ready) and the master playlist at masterURL (a preload the
+// player's request is served from). masterURL must be a link anyone may
+// have (a PUBLIC video's, or an UNLISTED one's by its public id): the page
+// is cached and shared, so never a signed one. Empty masterURL: the chunk
+// only.
+func (s *spa) playerHints(masterURL string) string {
+	var b strings.Builder
+	if s.hlsChunk != "" {
+		b.WriteString(`<link rel="modulepreload" href="` + html.EscapeString(s.hlsChunk) + `">`)
+	}
+	if masterURL != "" {
+		// crossorigin (anonymous) matches how hls.js asks: CORS mode,
+		// no credentials off its own origin.
+		b.WriteString(`<link rel="preload" as="fetch" crossorigin href="` + html.EscapeString(masterURL) + `">`)
+	}
+	return b.String()
 }
 
 // serveGzipped answers with the compressed body of an asset when the client
@@ -96,6 +147,12 @@ func (s *spa) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Security-Policy", appCSP)
 	h.Set("X-Frame-Options", "DENY")
 	name := strings.TrimPrefix(path.Clean("/"+r.URL.Path), "/")
+	if strings.HasPrefix(name, ".") {
+		// Build metadata (.vite/manifest.json, read by hlsChunk) is for
+		// the server, not a page.
+		http.NotFound(w, r)
+		return
+	}
 	if name != "" && name != "index.html" {
 		if f, err := s.files.Open(name); err == nil {
 			st, statErr := f.Stat()

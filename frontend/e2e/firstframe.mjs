@@ -10,7 +10,12 @@
 //   node e2e/firstframe.mjs --base http://127.0.0.1:8080 --video <id>
 //
 // Needs playwright-core (a dev dependency here) and Chromium
-// (CHROMIUM_PATH, default /usr/bin/chromium).
+// (CHROMIUM_PATH, default /usr/bin/chromium). With CLIPCUT_TRACE_DIR set,
+// the first (cold) visit is also recorded as a Chrome performance trace
+// (trace-<time>.json there, for chrome://tracing or Perfetto): what the
+// main thread, the network and the media pipeline did before the first frame.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 
@@ -98,6 +103,24 @@ async function watch(page) {
   return { ...result, scripts: js, hlsLoaded: js.some(isHls) };
 }
 
+/** Starts a Chrome trace of page; the function it returns ends it and gives the trace as JSON. */
+async function startTrace(page) {
+  const cdp = await page.context().newCDPSession(page);
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  const categories = [
+    'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'disabled-by-default-v8.compile',
+    'blink', 'loading', 'netlog', 'media', 'disabled-by-default-devtools.timeline.frame', 'toplevel', 'blink.user_timing',
+  ];
+  await cdp.send('Tracing.start', { traceConfig: { includedCategories: categories }, transferMode: 'ReportEvents' });
+  return async () => {
+    const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await done;
+    return JSON.stringify({ traceEvents: events });
+  };
+}
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
   headless: true,
@@ -107,7 +130,10 @@ const browser = await chromium.launch({
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
+  const traceDir = process.env.CLIPCUT_TRACE_DIR;
+  const tracing = traceDir ? await startTrace(page) : null;
   const cold = await watch(page);
+  if (tracing) await writeFile(path.join(traceDir, `trace-${Date.now()}.json`), await tracing());
 
   await page.goto(`${values.base}/`, { waitUntil: 'load', timeout });
   await page.getByRole('heading', { level: 1 }).first().waitFor({ timeout });
