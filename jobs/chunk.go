@@ -917,7 +917,8 @@ func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.
 		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageSubtitles, 96); err != nil {
 			return err
 		}
-		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: duration}, nil)
+		// The animated preview follows READY (SubtitlesArgs.Preview).
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: duration, Preview: board != nil}, nil)
 		return err
 	}
 	if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageThumbnails, percentTranscodeEnd); err != nil {
@@ -1023,9 +1024,6 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 			params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID, PosterOnly: board != nil}})
 		}
 	}
-	// The animated preview too, at a lower priority (previewPriority): a
-	// worker with no step of the pipeline to take makes it.
-	params = append(params, river.InsertManyParams{Args: PreviewArgs{VideoID: id}})
 	err = w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
 		// A row per chunk and one more for the images (imagesBeside).
 		if err := w.deps.Store.ResetChunkPlanTx(ctx, tx, id, job.ID, len(chunks)+1); err != nil {
