@@ -998,9 +998,11 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 		b := media.PlanStoryboard(info, media.StoryboardOptions{})
 		board = &b
 	}
-	params := make([]river.InsertManyParams, 0, len(chunks)+3)
-	for i, c := range chunks {
-		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration, Storyboard: board, OwnAudio: i == 0}
+	params := make([]river.InsertManyParams, 0, len(chunks)+2)
+	// River takes jobs of one priority in insertion order: the first
+	// chunk first, the shortest last (media.QueueOrder).
+	for i, c := range media.QueueOrder(chunks, info.Duration) {
+		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration, Storyboard: board, OwnAudio: c.Index == 0}
 		params = append(params, river.InsertManyParams{Args: args})
 		if i == 0 {
 			// The audio of every other chunk, right after the first: a
@@ -1019,8 +1021,8 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 			// the first chunk, and playback as early as before; with
 			// two, the one whose short first chunk ends first makes it
 			// while the other, done with the audio pass, encodes the
-			// second chunk, and the last, shorter chunks even out the
-			// rest. At the end it would hold up READY by its length.
+			// second chunk, and the rest, longest first, even out the
+			// end. At the end it would hold up READY by its length.
 			params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID, PosterOnly: board != nil}})
 		}
 	}
