@@ -917,7 +917,8 @@ func (w *TranscodeChunkWorker) assemble(ctx context.Context, tx pgx.Tx, id uuid.
 		if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageSubtitles, 96); err != nil {
 			return err
 		}
-		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: duration}, nil)
+		// The animated preview follows READY (SubtitlesArgs.Preview).
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: duration, Preview: board != nil}, nil)
 		return err
 	}
 	if err := w.deps.Store.SetStageTx(ctx, tx, id, store.StageThumbnails, percentTranscodeEnd); err != nil {
@@ -997,9 +998,11 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 		b := media.PlanStoryboard(info, media.StoryboardOptions{})
 		board = &b
 	}
-	params := make([]river.InsertManyParams, 0, len(chunks)+3)
-	for i, c := range chunks {
-		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration, Storyboard: board, OwnAudio: i == 0}
+	params := make([]river.InsertManyParams, 0, len(chunks)+2)
+	// River takes jobs of one priority in insertion order: the first
+	// chunk first, the shortest last (media.QueueOrder).
+	for i, c := range media.QueueOrder(chunks, info.Duration) {
+		args := TranscodeChunkArgs{VideoID: id, PlanJob: job.ID, Chunk: c, Chunks: len(chunks), Duration: info.Duration, Storyboard: board, OwnAudio: c.Index == 0}
 		params = append(params, river.InsertManyParams{Args: args})
 		if i == 0 {
 			// The audio of every other chunk, right after the first: a
@@ -1018,14 +1021,11 @@ func (w *TranscodeWorker) planChunks(ctx context.Context, job *river.Job[Transco
 			// the first chunk, and playback as early as before; with
 			// two, the one whose short first chunk ends first makes it
 			// while the other, done with the audio pass, encodes the
-			// second chunk, and the last, shorter chunks even out the
-			// rest. At the end it would hold up READY by its length.
+			// second chunk, and the rest, longest first, even out the
+			// end. At the end it would hold up READY by its length.
 			params = append(params, river.InsertManyParams{Args: ThumbnailsArgs{VideoID: id, PlanJob: job.ID, PosterOnly: board != nil}})
 		}
 	}
-	// The animated preview too, at a lower priority (previewPriority): a
-	// worker with no step of the pipeline to take makes it.
-	params = append(params, river.InsertManyParams{Args: PreviewArgs{VideoID: id}})
 	err = w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
 		// A row per chunk and one more for the images (imagesBeside).
 		if err := w.deps.Store.ResetChunkPlanTx(ctx, tx, id, job.ID, len(chunks)+1); err != nil {

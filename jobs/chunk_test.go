@@ -138,3 +138,35 @@ func TestPipelineSnapsChunksOnS3(t *testing.T) {
 	require.Equal(t, 12.0, planned[2].Start)
 	require.Equal(t, 16.0, start, "the boundary moved to just after a keyframe")
 }
+
+// TestPipelineChunkedPreviewAfterReady encodes a long video in chunks on
+// two media workers: the animated preview is queued in the transaction
+// that marks the video READY, once, so no worker makes it while the
+// other still encodes a chunk (or anything READY waits for).
+func TestPipelineChunkedPreviewAfterReady(t *testing.T) {
+	t.Parallel()
+	p := newPipelineOpts(t, pipelineOptions{backend: "local", transcriber: media.NoTranscriber{}, chunkSeconds: 8, mediaWorkers: 2})
+	ctx := context.Background()
+	clip := ffmpegClip(t, "long.mp4", cat(testsrc("320x180", 25, 22), sine(22), fastH264,
+		[]string{"-c:a", "aac", "-b:a", "96k", "-shortest"})...)
+	id := p.upload(clip)
+	v, _ := p.processed(id, nil)
+	require.Equal(t, store.StatusReady, v.Status, "%v", v.Error)
+	require.NotNil(t, p.waitFor(id, "the preview", func(v store.Video) bool { return v.PreviewKey != nil }).PreviewKey)
+
+	// Both timestamps are PostgreSQL's clock: the READY transaction's
+	// start, and the fetch that started the preview, which can only see
+	// the job once that transaction committed.
+	var previews int
+	var afterReady bool
+	require.NoError(t, p.store.Pool().QueryRow(ctx, `
+		SELECT count(*), bool_and(j.attempted_at > v.processed_at)
+		FROM river_job j JOIN videos v ON v.id = (j.args->>'video_id')::uuid
+		WHERE j.kind = 'preview' AND v.id = $1`, id).Scan(&previews, &afterReady))
+	require.Equal(t, 1, previews, "one preview, queued once")
+	require.True(t, afterReady, "the preview started after READY")
+	var subtitles int
+	require.NoError(t, p.store.Pool().QueryRow(ctx,
+		`SELECT count(*) FROM river_job WHERE kind = 'subtitles' AND args->>'video_id' = $1 AND (args->>'preview')::bool`, id.String()).Scan(&subtitles))
+	require.Equal(t, 1, subtitles, "the subtitles job that marked it READY queued it")
+}

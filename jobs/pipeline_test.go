@@ -88,6 +88,8 @@ type pipelineOptions struct {
 	chunkSeconds int
 	// deps, when set, changes the workers' dependencies before they start.
 	deps func(*jobs.Deps)
+	// mediaWorkers is how many media jobs run at once (0: one).
+	mediaWorkers int
 }
 
 func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
@@ -107,7 +109,7 @@ func newPipelineOpts(t *testing.T, o pipelineOptions) *pipeline {
 	workers := river.NewWorkers()
 	queues := map[string]river.QueueConfig{
 		river.QueueDefault: {MaxWorkers: 2},
-		jobs.QueueMedia:    {MaxWorkers: 1},
+		jobs.QueueMedia:    {MaxWorkers: max(o.mediaWorkers, 1)},
 	}
 	poll := 200 * time.Millisecond
 	if o.webhooks != nil {

@@ -16,8 +16,10 @@ import (
 )
 
 // PreviewArgs makes the animated preview of a video as it plays now:
-// during processing (queued by the thumbnails job, or with the chunks of
-// a video encoded in chunks) and after every published edit or undo.
+// during processing (queued by the thumbnails job beside the subtitles,
+// or, for a video encoded in chunks, in the transaction that marks it
+// READY: see SubtitlesArgs.Preview) and after every published edit or
+// undo.
 type PreviewArgs struct {
 	VideoID uuid.UUID `json:"video_id"`
 }

@@ -21,6 +21,10 @@ type SubtitlesArgs struct {
 	VideoID uuid.UUID `json:"video_id"`
 	// Duration (seconds) sizes the timeout.
 	Duration float64 `json:"duration"`
+	// Preview queues the animated preview in the transaction that marks
+	// the video READY (a video encoded in chunks): made earlier, it would
+	// take CPU from the steps READY waits for.
+	Preview bool `json:"preview,omitempty"`
 }
 
 // Kind is the job's stable name.
@@ -85,7 +89,13 @@ func (w *SubtitlesWorker) Work(ctx context.Context, job *river.Job[SubtitlesArgs
 	if !inPipeline {
 		return nil
 	}
-	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error { return w.deps.Store.MarkReadyTx(ctx, tx, id) })
+	return w.deps.Store.InTx(ctx, func(tx pgx.Tx) error {
+		if err := w.deps.Store.MarkReadyTx(ctx, tx, id); err != nil || !job.Args.Preview {
+			return err
+		}
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, PreviewArgs{VideoID: id}, nil)
+		return err
+	})
 }
 
 // generate makes and stores the generated track. It returns the status to

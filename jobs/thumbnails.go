@@ -139,7 +139,8 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		if info.Video != nil {
 			// Where the poster frame came from, so that it follows an
 			// edit; and the animated preview, made beside the subtitles
-			// (queued with the chunks for a video encoded in chunks).
+			// (after READY for a video encoded in chunks, see
+			// SubtitlesArgs.Preview).
 			at := poster.Time
 			if err := w.deps.Store.SetPosterOriginTx(ctx, tx, id, &at); err != nil {
 				return err
@@ -153,7 +154,10 @@ func (w *ThumbnailsWorker) Work(ctx context.Context, job *river.Job[ThumbnailsAr
 		if !next {
 			return nil // the assembly queues the subtitles
 		}
-		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: info.Duration}, nil)
+		// Beside chunks, the animated preview follows READY
+		// (SubtitlesArgs.Preview): queued with the subtitles, a free worker
+		// would make it while the other still works for READY.
+		_, err := river.ClientFromContext[pgx.Tx](ctx).InsertTx(ctx, tx, SubtitlesArgs{VideoID: id, Duration: info.Duration, Preview: besideChunks && info.Video != nil}, nil)
 		return err
 	})
 }

@@ -111,6 +111,40 @@ func PlanChunks(src SourceInfo, chunkSeconds int, opts EncodeOptions) []Chunk {
 	return out
 }
 
+// QueueOrder returns chunks (as PlanChunks or SnapChunksAt made them, for
+// a source of duration seconds) in the order to queue their jobs: the
+// first two as planned (the first is the one a viewer waits for), then
+// the rest longest first. Workers take chunks in that order as they free
+// up, so the last chunk taken is the shortest, and the worker that ends
+// first waits at most for it: snapping boundaries to keyframes can leave
+// a tail such as 4 + 10 s, where in plan order one worker encodes the
+// 10 s alone at the end (the longest-first rule of list scheduling).
+// Encoding order changes nothing in the output: each chunk's segments
+// are numbered by the plan, and playlists list chunks in plan order.
+func QueueOrder(chunks []Chunk, duration float64) []Chunk {
+	out := slices.Clone(chunks)
+	if len(out) <= 3 {
+		return out
+	}
+	length := func(c Chunk) float64 {
+		if c.Last() {
+			return duration - c.Start
+		}
+		return c.End - c.Start
+	}
+	slices.SortStableFunc(out[2:], func(a, b Chunk) int {
+		la, lb := length(a), length(b)
+		switch {
+		case la > lb:
+			return -1
+		case la < lb:
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
 // firstSegment is the number of the segment starting at start (a
 // multiple of seg): the first seg seconds are seg one-second fast-start
 // segments (see LadderArgs), then segments of seg seconds.

@@ -399,3 +399,39 @@ func TestChunkKeyframes(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, SnapChunksAt(keyframes, *src, chunks, EncodeOptions{}), snapped)
 }
+
+// TestQueueOrder: the bench's 90 s source, planned in 30-s chunks and
+// snapped to its keyframes every 8.33 s, is 20 + 32 + 24 + 4 + 10 s. In
+// plan order the 10-s chunk is queued last, and one worker encodes it
+// alone at the end; longest first after the first two, the 4-s chunk is
+// last.
+func TestQueueOrder(t *testing.T) {
+	src := SourceInfo{Duration: 90, Video: &VideoStream{}}
+	opts := EncodeOptions{Preset: "ultrafast"}
+	var keyframes []float64
+	for k := 0.0; k < 90; k += 250.0 / 30 {
+		keyframes = append(keyframes, k)
+	}
+	chunks := SnapChunksAt(keyframes, src, PlanChunks(src, 30, opts), opts)
+	var starts []float64
+	for _, c := range chunks {
+		starts = append(starts, c.Start)
+	}
+	require.Equal(t, []float64{0, 20, 52, 76, 80}, starts)
+	var order []int
+	for _, c := range QueueOrder(chunks, src.Duration) {
+		order = append(order, c.Index)
+	}
+	require.Equal(t, []int{0, 1, 2, 4, 3}, order)
+	require.Equal(t, []float64{0, 20, 52, 76, 80}, starts, "the plan itself is left as it was")
+
+	// Equal lengths keep the plan's order; three chunks or fewer stay as
+	// planned.
+	even := []Chunk{{Index: 0, End: 4}, {Index: 1, Start: 4, End: 12}, {Index: 2, Start: 12, End: 20}, {Index: 3, Start: 20, End: 28}, {Index: 4, Start: 28}}
+	order = order[:0]
+	for _, c := range QueueOrder(even, 36) {
+		order = append(order, c.Index)
+	}
+	require.Equal(t, []int{0, 1, 2, 3, 4}, order)
+	require.Equal(t, even[:3], QueueOrder(even[:3], 20))
+}
