@@ -682,8 +682,8 @@ func TestClusterEncodesOneVideoOnEveryWorker(t *testing.T) {
 
 	// Kill a worker whose ffmpeg is encoding a chunk now; stopped first,
 	// so the kill lands mid-chunk however fast the machine is. (A worker
-	// can also be making the video's images or preview, which are queued
-	// with the chunks: then its ffmpeg runs on, and the next one is
+	// can also be making the video's poster or audio pass, which are
+	// queued with the chunks: then its ffmpeg runs on, and the next one is
 	// tried.) The chunk the victim is encoding is read while its ffmpeg is
 	// stopped and before the kill: the survivor runs on the same machine,
 	// so it finds the victim's process gone at its first liveness check
