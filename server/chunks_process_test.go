@@ -53,13 +53,16 @@ func TestRestartedServeFinishesAChunkedVideoWithinTheEncodeLeft(t *testing.T) {
 	conn, err := pgx.Connect(ctx, dbURL)
 	require.NoError(t, err)
 	// Kill it in a later chunk, once one is encoded: what was done before
-	// must stay done.
+	// must stay done. Its encoder is stopped first (stopEncoder), so the
+	// chunk cannot end between reading which one runs and the kill.
 	var ffmpeg int
 	require.Eventually(t, func() bool {
-		ffmpeg = childNamed(s1.cmd.Process.Pid, "ffmpeg")
-		return ffmpeg != 0 && metric(t, s1, chunksTotal) >= 1 && runningChunkOf(ctx, t, conn, id, s1ID) >= 1
+		if metric(t, s1, chunksTotal) < 1 || runningChunkOf(ctx, t, conn, id, s1ID) < 1 {
+			return false
+		}
+		ffmpeg = stopEncoder(s1.cmd.Process.Pid)
+		return ffmpeg != 0
 	}, 3*time.Minute, 20*time.Millisecond, "serve encodes a chunk after the first\n%s", s1.log())
-	require.NoError(t, syscall.Kill(ffmpeg, syscall.SIGSTOP))
 	killedChunk := runningChunkOf(ctx, t, conn, id, s1ID)
 	require.GreaterOrEqual(t, killedChunk, 1, "killed while it encodes a chunk")
 	encodedBefore := metric(t, s1, chunksTotal)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -489,6 +490,16 @@ func freezeTranscode(ctx context.Context, t *testing.T, dbURL, id string, a, b *
 
 // childNamed returns the pid of a child of parent whose command is name.
 func childNamed(parent int, name string) int {
+	if pids := childrenNamed(parent, name); len(pids) > 0 {
+		return pids[0]
+	}
+	return 0
+}
+
+// childrenNamed lists the pids of parent's children whose command is
+// name.
+func childrenNamed(parent int, name string) []int {
+	var pids []int
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
@@ -507,10 +518,58 @@ func childNamed(parent int, name string) int {
 		}
 		fields := strings.Fields(s[close+1:])
 		if len(fields) > 1 && s[open+1:close] == name && fields[1] == strconv.Itoa(parent) {
-			return pid
+			pids = append(pids, pid)
 		}
 	}
+	return pids
+}
+
+// stopEncoder SIGSTOPs a child ffmpeg of parent that encodes video
+// (libx264: a transcode or a chunk, not the audio pass, a poster or a
+// probe) and returns its pid, or 0 when there is none or it ended before
+// it could be stopped: on a busy machine the ffmpeg found may finish (and
+// even be waiting to be reaped) by the time the signal is sent, so a
+// caller polls until one is stopped instead of failing on that race. A
+// stopped ffmpeg cannot finish, so what the caller kills next is killed
+// mid-encode however fast the machine is.
+func stopEncoder(parent int) int {
+	for _, pid := range childrenNamed(parent, "ffmpeg") {
+		cmdline, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+		if err != nil || !bytes.Contains(cmdline, []byte("libx264")) {
+			continue
+		}
+		if syscall.Kill(pid, syscall.SIGSTOP) != nil {
+			continue // gone already
+		}
+		if state := procState(pid); state == 'T' || state == 't' {
+			return pid
+		}
+		// A zombie takes the signal without stopping: it has ended.
+	}
 	return 0
+}
+
+// procState is the state letter of /proc/<pid>/stat ('R', 'S', 'T', 'Z',
+// ...), or 0 when the process is gone. A SIGSTOP sent is delivered before
+// kill returns to a process that is not running on another CPU, and
+// otherwise within its next scheduling tick, so the state is read until
+// it is stopped or a second has passed.
+func procState(pid int) byte {
+	var state byte
+	for deadline := time.Now().Add(time.Second); ; {
+		stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+		if err != nil {
+			return 0
+		}
+		s := string(stat)
+		if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) {
+			state = s[i+2]
+		}
+		if state == 'T' || state == 't' || state == 'Z' || time.Now().After(deadline) {
+			return state
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 func waitStatus(t *testing.T, p *process, token, id, want string) {

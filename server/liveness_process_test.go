@@ -52,15 +52,16 @@ func TestKilledWorkersTranscodeRunsAgainElsewhereInSeconds(t *testing.T) {
 
 	// Kill the worker (and its ffmpeg, as a container kill does) once
 	// the encode is under way.
+	// A stopped ffmpeg cannot finish: the kill lands mid-transcode however
+	// fast the machine is (stopEncoder: the one found may end first).
 	var ffmpeg int
 	require.Eventually(t, func() bool {
-		ffmpeg = childNamed(w1.cmd.Process.Pid, "ffmpeg")
-		return ffmpeg != 0 && transcode().State == "running"
-	},
-		2*time.Minute, 20*time.Millisecond, "worker 1 starts the transcode\n%s", w1.log())
-	// A stopped ffmpeg cannot finish: the kill lands mid-transcode however
-	// fast the machine is.
-	require.NoError(t, syscall.Kill(ffmpeg, syscall.SIGSTOP))
+		if transcode().State != "running" {
+			return false
+		}
+		ffmpeg = stopEncoder(w1.cmd.Process.Pid)
+		return ffmpeg != 0
+	}, 2*time.Minute, 20*time.Millisecond, "worker 1 starts the transcode\n%s", w1.log())
 	time.Sleep(time.Second)
 	require.NoError(t, w1.cmd.Process.Kill())
 	_ = syscall.Kill(ffmpeg, syscall.SIGKILL)
@@ -152,14 +153,16 @@ func TestRestartedServeRerunsItsPreviousIncarnationsTranscodeAtOnce(t *testing.T
 	conn, err := pgx.Connect(ctx, dbURL)
 	require.NoError(t, err)
 	defer conn.Close(ctx)
+	// A stopped ffmpeg cannot finish: the kill lands mid-transcode however
+	// fast the machine is (stopEncoder: the one found may end first).
 	var ffmpeg int
 	require.Eventually(t, func() bool {
-		ffmpeg = childNamed(s1.cmd.Process.Pid, "ffmpeg")
-		return ffmpeg != 0 && readTranscodeJob(ctx, conn, id).State == "running"
+		if readTranscodeJob(ctx, conn, id).State != "running" {
+			return false
+		}
+		ffmpeg = stopEncoder(s1.cmd.Process.Pid)
+		return ffmpeg != 0
 	}, 2*time.Minute, 20*time.Millisecond, "serve starts the transcode\n%s", s1.log())
-	// A stopped ffmpeg cannot finish: the kill lands mid-transcode however
-	// fast the machine is.
-	require.NoError(t, syscall.Kill(ffmpeg, syscall.SIGSTOP))
 	time.Sleep(time.Second)
 	require.NoError(t, s1.cmd.Process.Kill())
 	_ = syscall.Kill(ffmpeg, syscall.SIGKILL)
