@@ -3,7 +3,6 @@ package jobs_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"fmt"
 	"net"
 	"net/http"
@@ -216,8 +215,7 @@ func TestImportFailsWithAReason(t *testing.T) {
 		refusedHits.Add(1)
 		_, _ = w.Write([]byte("secret"))
 	}))
-	junk := make([]byte, 64<<10)
-	_, _ = rand.Read(junk)
+	junk := noise(64 << 10)
 	var bigGone atomic.Bool
 	var bigSent atomic.Int64
 	mux := http.NewServeMux()
