@@ -239,7 +239,9 @@ func (p *pipeline) processed(id uuid.UUID, events <-chan store.VideoEvent) (stor
 	for {
 		select {
 		case ev := <-events:
-			seen = append(seen, ev)
+			if !ev.Resync { // a resync carries no state
+				seen = append(seen, ev)
+			}
 		case <-poll.C:
 			v, err := p.store.VideoByID(context.Background(), id)
 			require.NoError(p.t, err)
@@ -250,7 +252,9 @@ func (p *pipeline) processed(id uuid.UUID, events <-chan store.VideoEvent) (stor
 				for {
 					select {
 					case ev := <-events:
-						seen = append(seen, ev)
+						if !ev.Resync {
+							seen = append(seen, ev)
+						}
 					default:
 						return v, seen
 					}

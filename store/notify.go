@@ -24,9 +24,10 @@ type VideoEvent struct {
 	Playable bool      `json:"playable"`
 	Error    *string   `json:"error"`
 	Deleted  bool      `json:"deleted"`
-	// Resync is set on the event a subscriber receives after the notifier
-	// lost its connection: events may have been missed, so re-read the
-	// current state.
+	// Resync is set on the event a subscriber receives each time the
+	// notifier's LISTEN is in place (the first time, and after a lost
+	// connection): events may have been missed, so re-read the current
+	// state.
 	Resync bool `json:"-"`
 }
 
@@ -69,7 +70,8 @@ func (h *Hub) Notifier() *Notifier {
 
 // Start subscribes the hub to the notifier's video topic. The hub has no
 // goroutine of its own: the notifier's goroutine delivers its events.
-// After the notifier reconnects, every subscriber gets a Resync event.
+// Each time the notifier's LISTEN is in place (its first connection and
+// every reconnect), every open subscriber gets a Resync event.
 func (h *Hub) Start(context.Context) error {
 	h.runMu.Lock()
 	defer h.runMu.Unlock()
@@ -77,12 +79,15 @@ func (h *Hub) Start(context.Context) error {
 		return errors.New("start hub: already started")
 	}
 	h.unsubscribe = h.notifier.Subscribe(TopicVideo, Handler{
-		Listening: func(missed bool) {
-			if missed {
-				h.resyncAll()
-			}
-		},
-		Notify: h.notify,
+		// Every LISTEN, the first one included, resyncs the subscribers
+		// open at that moment. After a reconnect, notifications were lost
+		// while the connection was down; before the first LISTEN (the
+		// notifier connects in the background), a subscriber may already
+		// have read its state, and a change committed before the LISTEN
+		// was in place sends a notification nobody hears. Either way the
+		// subscriber re-reads. At start there are usually none to tell.
+		Listening: func(bool) { h.resyncAll() },
+		Notify:    h.notify,
 	})
 	return nil
 }

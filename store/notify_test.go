@@ -78,3 +78,37 @@ func TestHubDeliversCommittedChangesAndResyncsAfterReconnect(t *testing.T) {
 	require.NoError(t, err)
 	waitFor("deleted", func(ev store.VideoEvent) bool { return ev.Deleted })
 }
+
+// A subscriber can read its state before the notifier's first LISTEN is in
+// place (the notifier connects in the background): a change committed in
+// between sends a notification nobody hears. The first LISTEN resyncs
+// every open subscriber, so it re-reads instead of waiting for a change
+// that already happened. Here the notifier starts only after the change.
+func TestHubResyncsSubscribersOpenBeforeTheFirstListen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.NewStore(t)
+	notifier := store.NewNotifier(s.Pool(), slog.New(slog.DiscardHandler))
+	hub := store.NewHub(notifier, slog.New(slog.DiscardHandler))
+	require.NoError(t, hub.Start(ctx))
+	defer hub.Stop()
+
+	u, err := s.CreateUser(ctx, "a@example.com", "A", "hash")
+	require.NoError(t, err)
+	v, err := s.CreateVideo(ctx, store.NewVideo{OwnerID: u.ID, Title: "t"})
+	require.NoError(t, err)
+	events, unsubscribe := hub.Subscribe(v.ID)
+	defer unsubscribe()
+	_, err = s.Pool().Exec(ctx, "UPDATE videos SET status = 'PROCESSING', stage = 'probe' WHERE id = $1", v.ID)
+	require.NoError(t, err)
+
+	require.NoError(t, notifier.Start(ctx))
+	defer notifier.Stop()
+	select {
+	case ev := <-events:
+		require.Equal(t, v.ID, ev.ID)
+		require.True(t, ev.Resync, "the change was made before the LISTEN: the subscriber is told to re-read")
+	case <-time.After(60 * time.Second):
+		t.Fatal("no resync after the notifier's first LISTEN: the change made before it is never seen")
+	}
+}
