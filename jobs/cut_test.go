@@ -391,8 +391,10 @@ func TestCreateClipReusesTheParentsSegmentsAndEncodesOnlyItsEnds(t *testing.T) {
 	}
 
 	// The clip is a video of its own: deleting the parent leaves it whole.
-	require.NoError(t, p.videos.Delete(ctx, parent.ID, p.viewer))
+	// The parent's paths are taken before the delete, which may remove
+	// its files before it returns.
 	parentFiles := []string{p.localPath(parent.Renditions[0].Playlist), p.localPath(layout.Master(parent.ID))}
+	require.NoError(t, p.videos.Delete(ctx, parent.ID, p.viewer))
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		_, err1 := os.Stat(parentFiles[0])

@@ -515,7 +515,7 @@ func TestPipelineOnS3AndDeletion(t *testing.T) {
 				var state string
 				err := p.store.Pool().QueryRow(ctx, `SELECT state::text FROM river_job WHERE kind = 'delete_media' AND args->>'video_id' = $1`, id.String()).Scan(&state)
 				return err == nil && state == "completed"
-			}, 30*time.Second, 100*time.Millisecond)
+			}, 2*time.Minute, 100*time.Millisecond, "the media delete job completes")
 			objects, err = p.media.List(ctx, layout.Prefix(id))
 			require.NoError(t, err)
 			require.Empty(t, objects, "no orphaned media")
