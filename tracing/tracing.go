@@ -93,10 +93,11 @@ func Wanted(getenv func(string) string) bool {
 //
 // Everything else comes from the standard variables: the endpoint,
 // headers, timeout, compression and certificates
-// (OTEL_EXPORTER_OTLP_*, read by this package's exporter), and, read by
-// the OpenTelemetry SDK itself, the sampler (OTEL_TRACES_SAMPLER,
-// default parentbased_always_on), batching (OTEL_BSP_*) and resource
-// attributes (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME).
+// (OTEL_EXPORTER_OTLP_*, read by this package's exporter), batching
+// (OTEL_BSP_*, read by this package's batcher), and, read by the
+// OpenTelemetry SDK itself, the sampler (OTEL_TRACES_SAMPLER, default
+// parentbased_always_on) and resource attributes
+// (OTEL_RESOURCE_ATTRIBUTES, OTEL_SERVICE_NAME).
 // defaultService names the process when OTEL_SERVICE_NAME does not
 // (clipcut-api and clipcut-worker tell the two roles apart); attrs are
 // added to the resource. Only the http/protobuf protocol is supported.
@@ -115,6 +116,10 @@ func Setup(ctx context.Context, defaultService string, logger *slog.Logger, attr
 	if err != nil {
 		return off, fmt.Errorf("set up tracing: %w", err)
 	}
+	batching, err := readBatchOptions(os.Getenv)
+	if err != nil {
+		return off, fmt.Errorf("set up tracing: %w", err)
+	}
 	// Later detectors win: OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES
 	// override the defaults.
 	res, err := resource.New(ctx,
@@ -126,7 +131,7 @@ func Setup(ctx context.Context, defaultService string, logger *slog.Logger, attr
 	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
 		return off, fmt.Errorf("set up tracing: resource: %w", err)
 	}
-	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+	provider := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(newBatcher(exporter, batching, otel.Handle)), sdktrace.WithResource(res))
 	otel.SetTracerProvider(provider)
 	// Only W3C trace context crosses process boundaries (HTTP headers,
 	// job metadata); baggage from clients is not trusted with anything.
