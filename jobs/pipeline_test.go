@@ -233,15 +233,18 @@ func (p *pipeline) upload(path string) uuid.UUID {
 func (p *pipeline) processed(id uuid.UUID, events <-chan store.VideoEvent) (store.Video, []store.VideoEvent) {
 	p.t.Helper()
 	var seen []store.VideoEvent
+	keep := func(ev store.VideoEvent) {
+		if !ev.Resync { // a resync carries no state
+			seen = append(seen, ev)
+		}
+	}
 	deadline := time.After(10 * time.Minute)
 	poll := time.NewTicker(250 * time.Millisecond)
 	defer poll.Stop()
 	for {
 		select {
 		case ev := <-events:
-			if !ev.Resync { // a resync carries no state
-				seen = append(seen, ev)
-			}
+			keep(ev)
 		case <-poll.C:
 			v, err := p.store.VideoByID(context.Background(), id)
 			require.NoError(p.t, err)
@@ -252,9 +255,7 @@ func (p *pipeline) processed(id uuid.UUID, events <-chan store.VideoEvent) (stor
 				for {
 					select {
 					case ev := <-events:
-						if !ev.Resync {
-							seen = append(seen, ev)
-						}
+						keep(ev)
 					default:
 						return v, seen
 					}

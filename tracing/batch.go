@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -74,9 +73,9 @@ func readBatchOptions(getenv func(string) string) (batchOptions, error) {
 		if v == "" {
 			return def
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n <= 0 {
-			problems = append(problems, fmt.Errorf("%s: %q is not a positive whole number", name, v))
+		n, err := positiveSetting(name, v, "whole number")
+		if err != nil {
+			problems = append(problems, err)
 			return def
 		}
 		return n

@@ -102,9 +102,8 @@ func newExporter(getenv func(string) string) (*exporter, error) {
 	}
 
 	if v, name := get("TIMEOUT"); v != "" {
-		ms, err := strconv.Atoi(v)
-		if err != nil || ms <= 0 {
-			problems = append(problems, fmt.Errorf("%s: %q is not a positive number of milliseconds", name, v))
+		if ms, err := positiveSetting(name, v, "number of milliseconds"); err != nil {
+			problems = append(problems, err)
 		} else {
 			e.timeout = time.Duration(ms) * time.Millisecond
 		}

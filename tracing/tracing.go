@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -157,6 +158,17 @@ func protocol(getenv func(string) string) string {
 		}
 	}
 	return "http/protobuf"
+}
+
+// positiveSetting reads the positive whole number an OTEL_* variable
+// named name holds (v, already trimmed); the error names the variable
+// and says what it should be (what: "number of milliseconds").
+func positiveSetting(name, v, what string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive %s", name, v, what)
+	}
+	return n, nil
 }
 
 func serviceName(res *resource.Resource, fallback string) string {
